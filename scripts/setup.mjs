@@ -4,7 +4,8 @@
 // present, installing Debian's clang-19/llvm-19 packages when run as root. Idempotent and quiet when
 // nothing is missing. Plain JavaScript on purpose: it must run before anything is installed or built.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,34 +61,89 @@ if (
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
 }
 
-// 3. clang/LLVM. The same discovery rules as src/toolchain/find.ts: $INPUTSMITH_CLANG, then clang-19..15, clang.
-function clangMajor(cmd) {
+// 3. clang/LLVM. The same discovery rules as src/toolchain/find.ts: $INPUTSMITH_CLANG, then clang-19..15, then
+// clang (version >= 15); llvm-as/llvm-dis of clang's major version from $INPUTSMITH_LLVM_BIN, as llvm-as-N on
+// PATH, next to clang, or in /usr/lib/llvm-N/bin. An unversioned llvm-as of another version is never used.
+function toolMajor(cmd) {
   try {
     const out = execFileSync(cmd, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const m = /clang version (\d+)/.exec(out);
+    const m = /(?:clang|LLVM) version (\d+)/.exec(out);
     return m ? Number(m[1]) : 0;
   } catch {
     return 0;
   }
 }
-const candidates = [process.env.INPUTSMITH_CLANG, 'clang-19', 'clang-18', 'clang-17', 'clang-16', 'clang-15', 'clang'];
-const haveClang = candidates.some((c) => c && clangMajor(c) >= 15);
-const llvmTools = ['llvm-as-19', 'llvm-dis-19', 'lli-19'];
-const haveTools = (cmd) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
-const need19 = !haveClang || !llvmTools.every(haveTools);
-if (need19 && !(haveClang && process.env.INPUTSMITH_CLANG)) {
+function findClang() {
+  const explicit = process.env.INPUTSMITH_CLANG;
+  const names = explicit ? [explicit] : ['clang-19', 'clang-18', 'clang-17', 'clang-16', 'clang-15', 'clang'];
+  for (const c of names) {
+    const v = toolMajor(c);
+    if (v >= 15) return { clang: c, version: v };
+  }
+  return undefined;
+}
+function haveLlvmTool(name, found) {
+  const v = found.version;
+  const dirs = [process.env.INPUTSMITH_LLVM_BIN, `/usr/lib/llvm-${v}/bin`];
+  try {
+    const real = realpathSync(
+      found.clang.includes('/')
+        ? found.clang
+        : execFileSync('which', [found.clang], { encoding: 'utf8' }).trim(),
+    );
+    dirs.push(dirname(real));
+  } catch {
+    // not resolvable: the other places still count
+  }
+  const candidates = [
+    `${name}-${v}`,
+    ...dirs.filter(Boolean).flatMap((d) => [join(d, `${name}-${v}`), join(d, name)]),
+  ];
+  return candidates.some((c) => toolMajor(c) === v);
+}
+function aptInstall(pkgs) {
+  const logFile = join(cacheRoot(), 'setup-apt.log');
+  mkdirSync(dirname(logFile), { recursive: true });
+  log(`installing ${pkgs.join(' ')} with apt-get (log: ${logFile})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const fd = openSync(logFile, 'a');
+  const quiet = { env, stdio: ['ignore', fd, fd] };
+  try {
+    for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...pkgs]]) {
+      const r = spawnSync('apt-get', args, { cwd: root, ...quiet });
+      if (r.error || r.status !== 0) fail(`apt-get ${args.join(' ')} failed; see ${logFile}`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+// The cache directory, by the rule of src/toolchain/cache.ts.
+function cacheRoot() {
+  if (process.env.INPUTSMITH_CACHE) return process.env.INPUTSMITH_CACHE;
+  if (process.env.XDG_CACHE_HOME) return join(process.env.XDG_CACHE_HOME, 'inputsmith');
+  return join(homedir(), '.cache', 'inputsmith');
+}
+
+let found = findClang();
+const complete = (f) => f !== undefined && haveLlvmTool('llvm-as', f) && haveLlvmTool('llvm-dis', f);
+if (!complete(found)) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const aptOk = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (isRoot && aptOk) {
-    log('installing clang-19 and llvm-19 from the distribution (apt-get)');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    run('apt-get', ['update', '-qq'], { env });
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'clang-19', 'llvm-19', 'libc6-dev'], { env });
-  } else if (!haveClang) {
+  if (isRoot && aptOk && !process.env.INPUTSMITH_CLANG) {
+    aptInstall(['clang-19', 'llvm-19', 'libc6-dev']);
+    found = findClang();
+  }
+  if (found === undefined) {
     fail(
-      'clang >= 15 not found; install it (Debian/Ubuntu: sudo apt-get install clang-19 llvm-19) or set INPUTSMITH_CLANG',
+      process.env.INPUTSMITH_CLANG
+        ? `INPUTSMITH_CLANG=${process.env.INPUTSMITH_CLANG} is not a runnable clang >= 15`
+        : 'clang >= 15 not found; install clang-19 and llvm-19 (apt-get install clang-19 llvm-19) or set INPUTSMITH_CLANG',
     );
-  } else {
-    log('note: llvm-19 tools not found (llvm-as-19, llvm-dis-19, lli-19); round-trip tests use whatever llvm-as is found');
+  }
+  if (!complete(found)) {
+    fail(
+      `llvm-as/llvm-dis of LLVM ${found.version} (matching ${found.clang}) not found; ` +
+        `install llvm-${found.version} (apt-get install llvm-${found.version}) or set INPUTSMITH_LLVM_BIN`,
+    );
   }
 }

@@ -1,3 +1,89 @@
-export async function main(_argv: string[]): Promise<number> {
-  return 0;
+/**
+ * @fileoverview Stage: cli. The `inputsmith` command line: builds the commander program, runs it, and turns
+ * every failure into one line on stderr and an exit code.
+ *
+ * Consumes: argv (without node and the script). Produces: an exit code: 0 ok; a `UserError`'s own code
+ * (1, or 2 for usage errors) with `inputsmith: <file:line:col: message>`; 2 for commander usage errors;
+ * 70 with `inputsmith: internal error: ...` for anything else (a bug; set INPUTSMITH_DEBUG=1 for the stack).
+ * Commands live in ./commands/<name>.ts and each exports `register(program)`.
+ */
+
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { oneLine, UserError } from '../util/errors.js';
+import { register as registerCompile } from './commands/compile.js';
+import { register as registerDemo } from './commands/demo.js';
+import { register as registerInspect } from './commands/inspect.js';
+
+const COMMANDS: readonly ((program: Command) => void)[] = [registerCompile, registerInspect, registerDemo];
+
+/** Exit code for usage errors (bad flags, missing arguments). */
+export const EXIT_USAGE = 2;
+/** Exit code for internal errors (sysexits' EX_SOFTWARE). */
+export const EXIT_INTERNAL = 70;
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** The program with all commands registered; errors are thrown, never `process.exit`ed. */
+export function buildProgram(): Command {
+  const program = new Command('inputsmith')
+    .description(
+      'Generate stateful inputs for every function of a compiled C/C++/Rust program, and replay them',
+    )
+    .version(packageVersion(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+      // Errors are printed by `main`, as one line.
+      outputError: () => {},
+    });
+  for (const reg of COMMANDS) reg(program);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  if (argv.length === 0) {
+    process.stderr.write(program.helpInformation());
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+/** Print `e` as one stderr line and return the exit code for it. */
+export function reportError(e: unknown): number {
+  const say = (msg: string): void => {
+    process.stderr.write(`inputsmith: ${msg}\n`);
+  };
+  if (e instanceof UserError) {
+    say(e.format());
+    return e.exitCode;
+  }
+  if (e instanceof CommanderError) {
+    if (e.exitCode === 0) return 0; // --help, --version
+    if (e.code === 'commander.help') return EXIT_USAGE; // help already printed (missing subcommand)
+    say(`${oneLine(e.message.replace(/^error: /, ''))} (see inputsmith --help)`);
+    return EXIT_USAGE;
+  }
+  const msg = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
+  say(`internal error: ${oneLine(msg)}`);
+  if (process.env.INPUTSMITH_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  return EXIT_INTERNAL;
 }

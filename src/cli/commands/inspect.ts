@@ -1,0 +1,49 @@
+/**
+ * @fileoverview Stage: cli. `inputsmith inspect <file>`: what a module contains, per function.
+ *
+ * Consumes: a .ll, .bc or C/C++ file (compiled on the fly, cached). Produces on stdout: the module summary
+ * as text (default) or JSON (`--json`, format in docs/inspect-json.md), or the parsed module printed back
+ * as LLVM IR (`--print`). The work is `inspectFile`, callable without the CLI.
+ */
+
+import type { Command } from 'commander';
+import type { Module } from '../../ir/model.js';
+import { parseModule } from '../../ir/parser.js';
+import { printModule } from '../../ir/printer.js';
+import { formatSummary, summarizeModule, type ModuleSummary } from '../../ir/summary.js';
+import { loadIRText, type CompileOptions } from '../../toolchain/compile.js';
+import { addOptions, checkOptions, compileOptions, type CliOptions } from '../options.js';
+
+/** Load (compiling if needed) and parse `path`. */
+export async function loadModule(path: string, opts: CompileOptions = {}): Promise<Module> {
+  const { text, file } = await loadIRText(path, opts);
+  return parseModule(text, file);
+}
+
+/** The summary of a parsed module, naming `displayFile` (what the user gave) as its file. */
+export function summarize(m: Module, displayFile: string): ModuleSummary {
+  const s = summarizeModule(m);
+  return { ...s, file: displayFile };
+}
+
+export async function inspectFile(path: string, opts: CompileOptions = {}): Promise<ModuleSummary> {
+  return summarize(await loadModule(path, opts), path);
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('inspect')
+    .description('parse a module (.ll, .bc, or C/C++ compiled on the fly) and summarize every function')
+    .argument('<file>', '.ll, .bc, .c, .cc, .cpp or .cxx file');
+  addOptions(cmd, ['json', 'print', 'opt', 'include', 'define', 'clang', 'debug']);
+  cmd.action(async (file: string, o: CliOptions) => {
+    checkOptions('inspect', o);
+    const m = await loadModule(file, compileOptions(o));
+    if (o.print) {
+      process.stdout.write(printModule(m));
+      return;
+    }
+    const s = summarize(m, file);
+    process.stdout.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : formatSummary(s));
+  });
+}

@@ -1,0 +1,878 @@
+/**
+ * @fileoverview Stage: engine (libc models). glibc-exact printf formatting.
+ *
+ * Consumes: a format string (bytes), a source of variadic arguments (`VarArgs`: the next integer-class,
+ * SSE-class or x87-class argument, as the x86-64 SysV ABI hands them to printf), and a narrow view of memory
+ * for %s, %ls and %n (`FormatMemory`). Produces: the output bytes and the character count, exactly as
+ * glibc 2.36's vfprintf in the "C" locale: flags `-+ #0'I`, width and precision (also `*` and `*m$`),
+ * positional arguments `%m$`, length modifiers hh h l ll L q j z Z t, conversions d i u o x X b B c s p n m %
+ * e E f F g G a A (and C S), glibc's spellings (`(nil)`, `(null)`, `inf`, `-nan`), correctly rounded decimal
+ * output for double and x86_fp80 at any precision, and glibc's printing of unknown conversions.
+ */
+import { decodeDouble, decodeFp80, fixedDigits, sciDigits, type BinFloat } from './fpconv.js';
+
+/** The variadic arguments of a printf-family call, consumed in order by class. */
+export interface VarArgs {
+  /** The next integer-class argument, low 32 bits as a signed int32. */
+  int(): number;
+  /** The next integer-class argument as a signed 64-bit value. */
+  long(): bigint;
+  /** The next SSE-class argument (a double; floats are promoted by the caller). */
+  double(): number;
+  /** The next x87-class argument: a long double's raw 80-bit pattern. */
+  longDouble(): bigint;
+}
+
+/** What the formatter needs from memory. Accessors throw the engine's traps on bad addresses. */
+export interface FormatMemory {
+  /** The bytes of the NUL-terminated string at `addr`, excluding the NUL, reading at most `max` bytes if max >= 0. */
+  cstring(addr: number, max: number): Uint8Array;
+  /** The wide characters (int32) of the NUL-terminated wide string at `addr`, at most `max` if max >= 0. */
+  wstring(addr: number, max: number): number[];
+  /** Store the low `size` bytes of `value` at `addr` (for %n). */
+  store(addr: number, size: number, value: bigint): void;
+  /** The message for the current errno (for %m). */
+  errnoMessage(): string;
+}
+
+export interface FormatResult {
+  /** The bytes produced (also when an error stopped formatting part way). */
+  readonly bytes: Uint8Array;
+  /** The return value of printf: the number of bytes, or -1 on an error. */
+  readonly ret: number;
+  /** errno value to set when ret is -1 (EILSEQ, EINVAL, EOVERFLOW). */
+  readonly errno?: number;
+}
+
+export const EILSEQ = 84;
+export const EINVAL = 22;
+export const EOVERFLOW = 75;
+
+/** A growable byte buffer. */
+export class ByteSink {
+  buf = new Uint8Array(64);
+  len = 0;
+  private grow(n: number): void {
+    let cap = this.buf.length * 2;
+    while (cap < this.len + n) cap *= 2;
+    const b = new Uint8Array(cap);
+    b.set(this.buf.subarray(0, this.len));
+    this.buf = b;
+  }
+  byte(c: number): void {
+    if (this.len === this.buf.length) this.grow(1);
+    this.buf[this.len++] = c;
+  }
+  bytes(b: Uint8Array): void {
+    if (this.len + b.length > this.buf.length) this.grow(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+  /** Append an ASCII string. */
+  ascii(s: string): void {
+    if (this.len + s.length > this.buf.length) this.grow(s.length);
+    for (let i = 0; i < s.length; i++) this.buf[this.len++] = s.charCodeAt(i);
+  }
+  repeat(c: number, n: number): void {
+    if (n <= 0) return;
+    if (this.len + n > this.buf.length) this.grow(n);
+    this.buf.fill(c, this.len, this.len + n);
+    this.len += n;
+  }
+  result(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/** One parsed conversion specification. */
+interface Spec {
+  left: boolean;
+  showsign: boolean;
+  space: boolean;
+  alt: boolean;
+  zero: boolean;
+  group: boolean;
+  i18n: boolean;
+  width: number;
+  prec: number;
+  /** 0 none, 1 hh, 2 h, 3 l, 4 ll/L/q, 5 j/z/t (64-bit integer; no long double) */
+  len: number;
+  /** L or q or ll: long double for floats. */
+  ldbl: boolean;
+  conv: number;
+}
+
+const C_PCT = 37;
+const C_DOLLAR = 36;
+
+/** The arguments already read, for positional mode. */
+type ArgKind = 'int' | 'long' | 'double' | 'ldouble';
+
+/** Argument kind of a conversion (undefined: takes no argument). */
+function argKind(s: Spec): ArgKind | undefined {
+  switch (s.conv) {
+    case 100: // d
+    case 105: // i
+    case 117: // u
+    case 111: // o
+    case 120: // x
+    case 88: // X
+    case 98: // b
+    case 66: // B
+      return s.len >= 3 ? 'long' : 'int';
+    case 99: // c
+    case 67: // C
+      return 'int';
+    case 115: // s
+    case 83: // S
+    case 112: // p
+    case 110: // n
+      return 'long';
+    case 101: // e
+    case 69:
+    case 102: // f
+    case 70:
+    case 103: // g
+    case 71:
+    case 97: // a
+    case 65:
+      return s.ldbl ? 'ldouble' : 'double';
+    default:
+      return undefined;
+  }
+}
+
+/** Read a decimal number at fmt[i..]; returns [value, next index]; value saturates at 2^31. */
+function readNum(fmt: Uint8Array, i: number): [number, number] {
+  let v = 0;
+  while (i < fmt.length && fmt[i] >= 48 && fmt[i] <= 57) {
+    v = v * 10 + (fmt[i] - 48);
+    if (v > 0x7fffffff) v = 0x80000000;
+    i++;
+  }
+  return [v, i];
+}
+
+/** A source of arguments: sequential from VarArgs, or pre-read positional values. */
+interface ArgReader {
+  int(pos: number): number;
+  long(pos: number): bigint;
+  double(pos: number): number;
+  ldouble(pos: number): bigint;
+}
+
+function sequentialReader(a: VarArgs): ArgReader {
+  return {
+    int: () => a.int(),
+    long: () => a.long(),
+    double: () => a.double(),
+    ldouble: () => a.longDouble(),
+  };
+}
+
+/** Format a printf format string. */
+export function formatPrintf(fmt: Uint8Array, args: VarArgs, mem: FormatMemory): FormatResult {
+  const out = new ByteSink();
+  // glibc switches to positional processing when the first specification has `n$`; find out.
+  const positional = firstSpecIsPositional(fmt);
+  const reader = positional ? positionalReader(fmt, args) : sequentialReader(args);
+  let nextArg = 1;
+  const n = fmt.length;
+  let i = 0;
+  while (i < n) {
+    const c = fmt[i];
+    if (c !== C_PCT) {
+      // Copy a run of literal bytes.
+      let j = i + 1;
+      while (j < n && fmt[j] !== C_PCT) j++;
+      out.bytes(fmt.subarray(i, j));
+      i = j;
+      continue;
+    }
+    const start = i;
+    i++;
+    const s: Spec = {
+      left: false,
+      showsign: false,
+      space: false,
+      alt: false,
+      zero: false,
+      group: false,
+      i18n: false,
+      width: 0,
+      prec: -1,
+      len: 0,
+      ldbl: false,
+      conv: 0,
+    };
+    let argPos = 0;
+    if (positional) {
+      const [v, j] = readNum(fmt, i);
+      if (j > i && fmt[j] === C_DOLLAR) {
+        argPos = v;
+        i = j + 1;
+      }
+    }
+    // Flags.
+    for (; i < n; i++) {
+      const f = fmt[i];
+      if (f === 45) s.left = true;
+      else if (f === 43) s.showsign = true;
+      else if (f === 32) s.space = true;
+      else if (f === 35) s.alt = true;
+      else if (f === 48) s.zero = true;
+      else if (f === 39) s.group = true;
+      else if (f === 73) s.i18n = true;
+      else break;
+    }
+    // Width.
+    if (fmt[i] === 42) {
+      i++;
+      let w: number;
+      const [v, j] = readNum(fmt, i);
+      if (positional && j > i && fmt[j] === C_DOLLAR) {
+        w = reader.int(v);
+        i = j + 1;
+      } else w = reader.int(nextArg++);
+      if (w < 0) {
+        s.left = true;
+        w = w === -0x80000000 ? 0x80000000 : -w;
+      }
+      s.width = w;
+    } else if (fmt[i] >= 48 && fmt[i] <= 57) {
+      [s.width, i] = readNum(fmt, i);
+    }
+    // Precision.
+    if (fmt[i] === 46) {
+      i++;
+      if (fmt[i] === 42) {
+        i++;
+        let p: number;
+        const [v, j] = readNum(fmt, i);
+        if (positional && j > i && fmt[j] === C_DOLLAR) {
+          p = reader.int(v);
+          i = j + 1;
+        } else p = reader.int(nextArg++);
+        s.prec = p < 0 ? -1 : p;
+      } else {
+        [s.prec, i] = readNum(fmt, i);
+      }
+    }
+    if (s.width >= 0x7fffffff || s.prec >= 0x7fffffff) {
+      return { bytes: out.result(), ret: -1, errno: EOVERFLOW };
+    }
+    // Length modifiers.
+    const l = fmt[i];
+    if (l === 104) {
+      i++;
+      if (fmt[i] === 104) {
+        i++;
+        s.len = 1;
+      } else s.len = 2;
+    } else if (l === 108) {
+      i++;
+      if (fmt[i] === 108) {
+        i++;
+        s.len = 4;
+        s.ldbl = true;
+      } else s.len = 3;
+    } else if (l === 76 || l === 113) {
+      i++;
+      s.len = 4;
+      s.ldbl = true;
+    } else if (l === 106 || l === 122 || l === 90 || l === 116) {
+      i++;
+      s.len = 5;
+    }
+    if (i >= n) {
+      // The format ended inside a specification.
+      return { bytes: out.result(), ret: -1, errno: EINVAL };
+    }
+    s.conv = fmt[i++];
+    if (s.left) s.zero = false;
+    if (s.showsign) s.space = false;
+    const pos = argPos > 0 ? argPos : argKind(s) !== undefined ? nextArg++ : 0;
+    const err = convert(out, s, pos, reader, mem, fmt.subarray(start, i));
+    if (err !== 0) return { bytes: out.result(), ret: -1, errno: err };
+  }
+  if (out.len > 0x7fffffff) return { bytes: out.result(), ret: -1, errno: EOVERFLOW };
+  return { bytes: out.result(), ret: out.len };
+}
+
+/** Whether the first conversion of the format is positional (`%n$`). */
+function firstSpecIsPositional(fmt: Uint8Array): boolean {
+  for (let i = 0; i < fmt.length; i++) {
+    if (fmt[i] !== C_PCT) continue;
+    if (fmt[i + 1] === C_PCT) {
+      i++;
+      continue;
+    }
+    const [, j] = readNum(fmt, i + 1);
+    return j > i + 1 && fmt[j] === C_DOLLAR;
+  }
+  return false;
+}
+
+/**
+ * Positional mode: scan all specifications, find the kind of every argument position, then read them all in
+ * order (as glibc's printf_positional does) and serve them by position.
+ */
+function positionalReader(fmt: Uint8Array, args: VarArgs): ArgReader {
+  const kinds: ArgKind[] = [];
+  const note = (p: number, k: ArgKind): void => {
+    if (p > 0 && kinds[p] === undefined) kinds[p] = k;
+  };
+  const n = fmt.length;
+  let next = 1;
+  for (let i = 0; i < n; i++) {
+    if (fmt[i] !== C_PCT) continue;
+    i++;
+    if (fmt[i] === C_PCT) continue;
+    let pos = 0;
+    let [v, j] = readNum(fmt, i);
+    if (j > i && fmt[j] === C_DOLLAR) {
+      pos = v;
+      i = j + 1;
+    }
+    while (i < n && ' +-#0\'I'.includes(String.fromCharCode(fmt[i]))) i++;
+    if (fmt[i] === 42) {
+      i++;
+      [v, j] = readNum(fmt, i);
+      if (j > i && fmt[j] === C_DOLLAR) {
+        note(v, 'int');
+        i = j + 1;
+      } else note(next++, 'int');
+    } else [, i] = readNum(fmt, i);
+    if (fmt[i] === 46) {
+      i++;
+      if (fmt[i] === 42) {
+        i++;
+        [v, j] = readNum(fmt, i);
+        if (j > i && fmt[j] === C_DOLLAR) {
+          note(v, 'int');
+          i = j + 1;
+        } else note(next++, 'int');
+      } else [, i] = readNum(fmt, i);
+    }
+    const s = { len: 0, ldbl: false, conv: 0 } as Spec;
+    const l = fmt[i];
+    if (l === 104) {
+      i++;
+      if (fmt[i] === 104) i++;
+      s.len = 2;
+    } else if (l === 108) {
+      i++;
+      s.len = 3;
+      if (fmt[i] === 108) {
+        i++;
+        s.ldbl = true;
+      }
+    } else if (l === 76 || l === 113) {
+      i++;
+      s.len = 4;
+      s.ldbl = true;
+    } else if (l === 106 || l === 122 || l === 90 || l === 116) {
+      i++;
+      s.len = 5;
+    }
+    s.conv = fmt[i];
+    const k = argKind(s);
+    if (k !== undefined) note(pos > 0 ? pos : next++, k);
+  }
+  const vals: (number | bigint)[] = [];
+  for (let p = 1; p < kinds.length; p++) {
+    const k = kinds[p] ?? 'int';
+    vals[p] =
+      k === 'int' ? args.int() : k === 'long' ? args.long() : k === 'double' ? args.double() : args.longDouble();
+  }
+  const get = (p: number): number | bigint => vals[p] ?? 0;
+  return {
+    int: (p) => {
+      const v = get(p);
+      return typeof v === 'bigint' ? Number(BigInt.asIntN(32, v)) : v | 0;
+    },
+    long: (p) => {
+      const v = get(p);
+      return typeof v === 'bigint' ? v : BigInt(v | 0);
+    },
+    double: (p) => Number(get(p)),
+    ldouble: (p) => {
+      const v = get(p);
+      return typeof v === 'bigint' ? v : 0n;
+    },
+  };
+}
+
+const HEX_LO = '0123456789abcdef';
+
+/** Perform one conversion. Returns 0 or an errno value. */
+function convert(
+  out: ByteSink,
+  s: Spec,
+  pos: number,
+  rd: ArgReader,
+  mem: FormatMemory,
+  specText: Uint8Array,
+): number {
+  switch (s.conv) {
+    case C_PCT:
+      out.byte(C_PCT);
+      return 0;
+    case 100:
+    case 105: {
+      let v: number | bigint;
+      if (s.len >= 3) v = rd.long(pos);
+      else {
+        let x = rd.int(pos);
+        if (s.len === 1) x = (x << 24) >> 24;
+        else if (s.len === 2) x = (x << 16) >> 16;
+        v = x;
+      }
+      const neg = v < 0;
+      const digits = neg ? (typeof v === 'bigint' ? (-v).toString() : (-v).toString()) : v.toString();
+      emitInteger(out, s, neg, digits, v === 0 || v === 0n, 10);
+      return 0;
+    }
+    case 117:
+    case 111:
+    case 120:
+    case 88:
+    case 98:
+    case 66: {
+      let v: number | bigint;
+      if (s.len >= 3) v = BigInt.asUintN(64, rd.long(pos));
+      else {
+        let x = rd.int(pos);
+        if (s.len === 1) x &= 0xff;
+        else if (s.len === 2) x &= 0xffff;
+        v = x >>> 0;
+      }
+      const base = s.conv === 117 ? 10 : s.conv === 111 ? 8 : s.conv === 98 || s.conv === 66 ? 2 : 16;
+      let digits = v.toString(base);
+      if (s.conv === 88) digits = digits.toUpperCase();
+      s.showsign = false;
+      s.space = false;
+      emitInteger(out, s, false, digits, v === 0 || v === 0n, base);
+      return 0;
+    }
+    case 112: {
+      const v = BigInt.asUintN(64, rd.long(pos));
+      if (v === 0n) {
+        s.prec = -1;
+        emitString(out, s, asciiBytes('(nil)'));
+        return 0;
+      }
+      s.alt = true;
+      s.conv = 120;
+      emitInteger(out, s, false, v.toString(16), false, 16);
+      return 0;
+    }
+    case 99:
+    case 67: {
+      const x = rd.int(pos);
+      if (s.conv === 67 || s.len === 3) {
+        if (x >>> 0 > 0x7f) return EILSEQ;
+      }
+      s.prec = -1;
+      emitString(out, s, Uint8Array.of(x & 0xff));
+      return 0;
+    }
+    case 115:
+    case 83: {
+      const addr = Number(BigInt.asUintN(64, rd.long(pos)));
+      if (s.conv === 83 || s.len === 3) {
+        if (addr === 0) {
+          emitString(out, s, asciiBytes(s.prec < 0 || s.prec >= 6 ? '(null)' : ''));
+          return 0;
+        }
+        // Wide string: each character must be ASCII in the C locale; the precision counts bytes.
+        const w = mem.wstring(addr, s.prec);
+        const b = new Uint8Array(w.length);
+        for (let k = 0; k < w.length; k++) {
+          if (w[k] >>> 0 > 0x7f) return EILSEQ;
+          b[k] = w[k];
+        }
+        s.prec = -1;
+        emitString(out, s, b);
+        return 0;
+      }
+      if (addr === 0) {
+        emitString(out, s, asciiBytes(s.prec < 0 || s.prec >= 6 ? '(null)' : ''));
+        return 0;
+      }
+      const b = mem.cstring(addr, s.prec);
+      s.prec = -1;
+      emitString(out, s, b);
+      return 0;
+    }
+    case 109: {
+      s.prec = -1;
+      emitString(out, s, asciiBytes(mem.errnoMessage()));
+      return 0;
+    }
+    case 110: {
+      const addr = Number(BigInt.asUintN(64, rd.long(pos)));
+      const size = s.len === 1 ? 1 : s.len === 2 ? 2 : s.len >= 3 ? 8 : 4;
+      mem.store(addr, size, BigInt(out.len));
+      return 0;
+    }
+    case 101:
+    case 69:
+    case 102:
+    case 70:
+    case 103:
+    case 71:
+    case 97:
+    case 65: {
+      if (s.ldbl) emitFloat(out, s, decodeFp80(rd.ldouble(pos)), true, 0);
+      else {
+        const x = rd.double(pos);
+        emitFloat(out, s, decodeDouble(x), false, x);
+      }
+      return 0;
+    }
+    default:
+      return printUnknown(out, s, specText);
+  }
+}
+
+/** glibc's __printf_unknown: re-print the specification from its parsed parts. */
+function printUnknown(out: ByteSink, s: Spec, _text: Uint8Array): number {
+  if (s.conv === 0) return EINVAL;
+  out.byte(C_PCT);
+  if (s.alt) out.byte(35);
+  if (s.group) out.byte(39);
+  if (s.showsign) out.byte(43);
+  else if (s.space) out.byte(32);
+  if (s.left) out.byte(45);
+  if (s.zero) out.byte(48);
+  if (s.i18n) out.byte(73);
+  if (s.width !== 0) out.ascii(String(s.width));
+  if (s.prec !== -1) out.ascii('.' + String(s.prec));
+  out.byte(s.conv);
+  return 0;
+}
+
+function asciiBytes(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+
+/** Pad a byte string to the width (%s, %c, %p's "(nil)"). */
+function emitString(out: ByteSink, s: Spec, b: Uint8Array): void {
+  const pad = s.width - b.length;
+  if (!s.left) out.repeat(32, pad);
+  out.bytes(b);
+  if (s.left) out.repeat(32, pad);
+}
+
+/** glibc's integer output: precision, `#` prefixes, sign, zero or space padding. */
+function emitInteger(out: ByteSink, s: Spec, neg: boolean, digits: string, isZero: boolean, base: number): void {
+  let prec = s.prec;
+  let zeroPad = s.zero;
+  if (prec < 0) prec = 1;
+  else zeroPad = false;
+  if (prec === 0 && isZero) digits = '';
+  if (base === 8 && s.alt && digits[0] !== '0') digits = '0' + digits;
+  const zeros = Math.max(0, prec - digits.length);
+  let prefix = neg ? '-' : s.showsign ? '+' : s.space ? ' ' : '';
+  if (s.alt && !isZero && (base === 16 || base === 2)) prefix += '0' + String.fromCharCode(s.conv);
+  const len = prefix.length + zeros + digits.length;
+  const pad = s.width - len;
+  if (s.left) {
+    out.ascii(prefix);
+    out.repeat(48, zeros);
+    out.ascii(digits);
+    out.repeat(32, pad);
+  } else if (zeroPad) {
+    out.ascii(prefix);
+    out.repeat(48, zeros + Math.max(0, pad));
+    out.ascii(digits);
+  } else {
+    out.repeat(32, pad);
+    out.ascii(prefix);
+    out.repeat(48, zeros);
+    out.ascii(digits);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Floating point
+
+/**
+ * Fixed-point digits of |x| for %.<prec>f: round(|x| * 10^prec) as a decimal string, ties to even.
+ * `num` is the double itself when the value is a double (enables the exact fast path), else 0.
+ */
+function fixedOf(v: BinFloat, prec: number, isDouble: boolean, num: number): string {
+  if (isDouble) {
+    const a = Math.abs(num);
+    if (a < 1e21 && prec <= 100) {
+      // A tie (x * 10^p = k + 1/2) happens exactly when x * 2^(p+1) is an integer but x * 2^p is not;
+      // otherwise JS's exact round-half-up toFixed agrees with glibc's round-half-even.
+      const t = a * 2 ** (prec + 1);
+      if (!(Number.isInteger(t) && !Number.isInteger(a * 2 ** prec))) {
+        const str = a.toFixed(prec);
+        return prec > 0 ? str.slice(0, str.length - prec - 1) + str.slice(str.length - prec) : str;
+      }
+    }
+  }
+  return fixedDigits(v.m, v.e, prec);
+}
+
+/** prec+1 significant digits and decimal exponent of |v| (v finite nonzero), ties to even. */
+function sciOf(v: BinFloat, prec: number, isDouble: boolean, num: number): { digits: string; exp10: number } {
+  if (isDouble && prec <= 100) {
+    const a = Math.abs(num);
+    const str = a.toExponential(prec);
+    const ep = str.indexOf('e');
+    const x = Number(str.slice(ep + 1));
+    if (!mayTie(a, x - prec) && !mayTie(a, x - 1 - prec)) {
+      const digits = prec > 0 ? str[0] + str.slice(2, ep) : str.slice(0, ep);
+      return { digits, exp10: x };
+    }
+  }
+  return sciDigits(v.m, v.e, prec);
+}
+
+/** Whether a / 10^k could be exactly halfway between two integers. */
+function mayTie(a: number, k: number): boolean {
+  if (k <= 0) {
+    if (-k > 1000) return true;
+    return Number.isInteger(a * 2 ** (1 - k)) && !Number.isInteger(a * 2 ** -k);
+  }
+  return Number.isInteger(a);
+}
+
+/** Format a floating conversion (e E f F g G a A) of a decoded value. */
+function emitFloat(out: ByteSink, s: Spec, v: BinFloat, isLdbl: boolean, num: number): void {
+  const upper = s.conv === 69 || s.conv === 70 || s.conv === 71 || s.conv === 65;
+  const sign = v.neg ? '-' : s.showsign ? '+' : s.space ? ' ' : '';
+  if (v.cls === 'inf' || v.cls === 'nan') {
+    const word = v.cls === 'inf' ? (upper ? 'INF' : 'inf') : upper ? 'NAN' : 'nan';
+    const body = sign + word;
+    const pad = s.width - body.length;
+    if (!s.left) out.repeat(32, pad);
+    out.ascii(body);
+    if (s.left) out.repeat(32, pad);
+    return;
+  }
+  let prefix = sign;
+  let body: string;
+  const conv = s.conv | 0x20; // lower-case
+  const isDouble = !isLdbl;
+  if (conv === 97) {
+    const h = hexFloat(v, s, isLdbl);
+    prefix += upper ? '0X' : '0x';
+    body = upper ? h.toUpperCase() : h;
+  } else if (conv === 102) {
+    const prec = s.prec < 0 ? 6 : s.prec;
+    body = fixedBody(fixedOf(v, prec, isDouble, num), prec, s.alt);
+  } else if (conv === 101) {
+    const prec = s.prec < 0 ? 6 : s.prec;
+    const d = v.cls === 'zero' ? { digits: '0'.repeat(prec + 1), exp10: 0 } : sciOf(v, prec, isDouble, num);
+    body = sciBody(d.digits, d.exp10, s.alt, upper);
+  } else {
+    // %g: P significant digits; fixed notation when P > X >= -4.
+    const P = s.prec < 0 ? 6 : s.prec === 0 ? 1 : s.prec;
+    const d = v.cls === 'zero' ? { digits: '0'.repeat(P), exp10: 0 } : sciOf(v, P - 1, isDouble, num);
+    const X = d.exp10;
+    if (P > X && X >= -4) {
+      let intPart: string;
+      let frac: string;
+      if (X >= 0) {
+        intPart = d.digits.slice(0, X + 1);
+        frac = d.digits.slice(X + 1);
+      } else {
+        intPart = '0';
+        frac = '0'.repeat(-X - 1) + d.digits;
+      }
+      if (!s.alt) frac = frac.replace(/0+$/, '');
+      body = intPart + (frac.length > 0 || s.alt ? '.' : '') + frac;
+    } else {
+      let digits = d.digits;
+      if (!s.alt) digits = digits[0] + digits.slice(1).replace(/0+$/, '');
+      body = sciBody(digits, X, s.alt, upper);
+    }
+  }
+  const len = prefix.length + body.length;
+  const pad = s.width - len;
+  if (s.left) {
+    out.ascii(prefix);
+    out.ascii(body);
+    out.repeat(32, pad);
+  } else if (s.zero) {
+    out.ascii(prefix);
+    out.repeat(48, pad);
+    out.ascii(body);
+  } else {
+    out.repeat(32, pad);
+    out.ascii(prefix);
+    out.ascii(body);
+  }
+}
+
+/** "123.456" from the digits of round(v * 10^prec). */
+function fixedBody(digits: string, prec: number, alt: boolean): string {
+  if (digits.length <= prec) digits = '0'.repeat(prec + 1 - digits.length) + digits;
+  const cut = digits.length - prec;
+  return digits.slice(0, cut) + (prec > 0 || alt ? '.' : '') + digits.slice(cut);
+}
+
+/** "1.2345e+06" from significant digits and the decimal exponent. */
+function sciBody(digits: string, exp10: number, alt: boolean, upper: boolean): string {
+  const ex = Math.abs(exp10);
+  return (
+    digits[0] +
+    (digits.length > 1 || alt ? '.' : '') +
+    digits.slice(1) +
+    (upper ? 'E' : 'e') +
+    (exp10 < 0 ? '-' : '+') +
+    (ex < 10 ? '0' : '') +
+    String(ex)
+  );
+}
+
+/** %a body after "0x": leading digit, fraction, 'p', exponent (lower case). */
+function hexFloat(v: BinFloat, s: Spec, isLdbl: boolean): string {
+  let leading: number;
+  let frac: bigint; // fraction bits
+  let nd: number; // number of hex digits of the fraction
+  let exp: number;
+  if (!isLdbl) {
+    nd = 13;
+    if (v.cls === 'zero') {
+      leading = 0;
+      frac = 0n;
+      exp = 0;
+    } else if (v.e === -1074 && v.m < 1n << 52n) {
+      leading = 0;
+      frac = v.m;
+      exp = -1022;
+    } else {
+      leading = 1;
+      frac = v.m - (1n << 52n);
+      exp = v.e + 52;
+    }
+  } else {
+    nd = 15;
+    if (v.cls === 'zero') {
+      leading = 0;
+      frac = 0n;
+      exp = 0;
+    } else {
+      leading = Number(v.m >> 60n);
+      frac = v.m & ((1n << 60n) - 1n);
+      // v.e = biased - 16383 - 63 (normal) or 1 - 16383 - 63 (denormal; glibc prints it with 16382 + 3).
+      exp = v.e + 63 - 3;
+      if (v.m >> 63n === 0n && v.e === 1 - 16383 - 63) exp = -(16382 + 3);
+    }
+  }
+  let fd = frac.toString(16).padStart(nd, '0');
+  let prec = s.prec;
+  if (prec < 0) {
+    fd = fd.replace(/0+$/, '');
+    prec = fd.length;
+  } else if (prec < nd) {
+    const kept = fd.slice(0, prec);
+    const next = parseInt(fd[prec], 16);
+    const more = /[^0]/.test(fd.slice(prec + 1)) || (next & 7) !== 0;
+    const lastOdd = (prec > 0 ? parseInt(kept[prec - 1], 16) : leading) & 1;
+    let digits = kept;
+    if (next >= 8 && (lastOdd === 1 || more)) {
+      // Increment the kept digits with carry into the leading digit.
+      const arr = kept.split('').map((ch) => parseInt(ch, 16));
+      let k = arr.length - 1;
+      while (k >= 0 && arr[k] === 15) arr[k--] = 0;
+      if (k >= 0) arr[k]++;
+      else if (leading < 15) leading++;
+      else {
+        leading = 1;
+        exp += 4;
+      }
+      digits = arr.map((d) => HEX_LO[d]).join('');
+    }
+    fd = digits;
+  } else fd = fd.padEnd(prec, '0');
+  return (
+    HEX_LO[leading] + (prec > 0 || s.alt ? '.' : '') + fd + 'p' + (exp < 0 ? '-' : '+') + String(Math.abs(exp))
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Argument sources
+
+/** A boxed argument as the engine passes it to external handlers. */
+export type Boxed = number | bigint;
+
+/** The class of a boxed variadic argument per the SysV ABI. */
+export type ArgClass = 'int' | 'sse' | 'x87';
+
+/**
+ * Variadic arguments from boxed values of a direct call, distributed as the SysV ABI does: integer-class
+ * arguments go to the 6 general registers (after `gpUsed` fixed ones) then to the stack, SSE-class ones to
+ * the 8 vector registers (after `fpUsed`) then to the stack, x87 (long double) always to the stack. Reading
+ * with a mismatched conversion therefore yields what native code would read, as long as registers are
+ * involved; on the stack every slot is 8 bytes (long double 16, aligned).
+ */
+export function boxedVarArgs(vals: readonly Boxed[], classes: readonly ArgClass[], gpUsed: number, fpUsed = 0): VarArgs {
+  const gp: Boxed[] = [];
+  const fp: number[] = [];
+  const stack: { cls: ArgClass; v: Boxed }[] = [];
+  let ngp = gpUsed;
+  let nfp = fpUsed;
+  for (let k = 0; k < vals.length; k++) {
+    const cls = classes[k];
+    const v = vals[k];
+    if (cls === 'int' && ngp < 6) {
+      gp.push(v);
+      ngp++;
+    } else if (cls === 'sse' && nfp < 8) {
+      fp.push(Number(v));
+      nfp++;
+    } else stack.push({ cls, v });
+  }
+  let gi = 0;
+  let fi = 0;
+  let si = 0;
+  let gpn = gpUsed;
+  let fpn = fpUsed;
+  const asLong = (v: Boxed, cls: ArgClass): bigint => {
+    if (typeof v === 'bigint') return BigInt.asIntN(64, v);
+    if (cls === 'sse') return BigInt.asIntN(64, doubleBitsOf(v));
+    return BigInt(Math.trunc(v));
+  };
+  const nextGp = (): bigint => {
+    if (gpn < 6) {
+      gpn++;
+      const v = gp[gi++];
+      return v === undefined ? 0n : asLong(v, 'int');
+    }
+    const st = stack[si++];
+    return st === undefined ? 0n : asLong(st.v, st.cls);
+  };
+  return {
+    int: () => Number(BigInt.asIntN(32, nextGp())),
+    long: nextGp,
+    double: () => {
+      if (fpn < 8) {
+        fpn++;
+        return fp[fi++] ?? 0;
+      }
+      const st = stack[si++];
+      if (st === undefined) return 0;
+      return st.cls === 'sse' ? Number(st.v) : 0;
+    },
+    longDouble: () => {
+      const st = stack[si++];
+      if (st === undefined) return 0n;
+      return st.cls === 'x87' && typeof st.v === 'bigint' ? st.v : 0n;
+    },
+  };
+}
+
+const bitsView = new DataView(new ArrayBuffer(8));
+function doubleBitsOf(x: number): bigint {
+  bitsView.setFloat64(0, x, true);
+  return bitsView.getBigUint64(0, true);
+}

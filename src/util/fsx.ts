@@ -1,0 +1,107 @@
+/**
+ * @fileoverview Stage: shared. File-system helpers that stay correct when several processes share a cache.
+ *
+ * Consumes: paths and contents. Produces: files written atomically (temporary name, then rename), content
+ * hashes, and a cross-process lock (a directory created with `mkdir`, holding the owner's pid; a lock whose
+ * owner is dead is taken over).
+ */
+
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { UserError } from './errors.js';
+
+let tmpCounter = 0;
+
+/** A fresh sibling name for `path`, unique across processes and calls. */
+export function tempSibling(path: string): string {
+  return `${path}.tmp-${process.pid}-${++tmpCounter}`;
+}
+
+/** Write `data` to `path` via a temporary file and a rename, so readers never see a partial file. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = tempSibling(path);
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/** Hex sha256 of the given parts (each part is length-prefixed so concatenations cannot collide). */
+export function hashParts(parts: readonly (string | Uint8Array)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) {
+    const b = typeof p === 'string' ? Buffer.from(p, 'utf8') : p;
+    h.update(`${b.length}:`);
+    h.update(b);
+  }
+  return h.digest('hex');
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Run `fn` while holding the lock `lockDir` (created with mkdir, which is atomic). Waits for a live owner
+ * (up to `timeoutMs`), and takes over a lock whose owner process is gone.
+ */
+export async function withLock<T>(
+  lockDir: string,
+  fn: () => Promise<T>,
+  timeoutMs = 60 * 60_000,
+): Promise<T> {
+  mkdirSync(dirname(lockDir), { recursive: true });
+  const owner = join(lockDir, 'owner');
+  const me = `${hostname()} ${process.pid}`;
+  const start = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(owner, me);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (isStale(lockDir, owner)) {
+      rmSync(lockDir, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() - start > timeoutMs) {
+      throw new UserError(
+        `timed out waiting for lock ${lockDir} (remove it if no inputsmith process is running)`,
+      );
+    }
+    await sleep(250);
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+function isStale(lockDir: string, owner: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(owner, 'utf8');
+  } catch {
+    // Created but owner not written yet, or removed meanwhile: stale only if old.
+    try {
+      return Date.now() - statSync(lockDir).mtimeMs > 30_000;
+    } catch {
+      return false;
+    }
+  }
+  const [host, pidText] = text.split(' ');
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid)) return false;
+  return !pidAlive(pid);
+}

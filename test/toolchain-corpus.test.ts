@@ -1,0 +1,60 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CORPUS, corpusIR, corpusSpec, fetchCorpus, globFiles } from '../src/toolchain/corpus.js';
+import { UserError } from '../src/util/errors.js';
+
+describe('corpus table', () => {
+  it('lists the development corpus of docs/toolchain.md', () => {
+    expect(CORPUS.map((s) => s.name)).toEqual([
+      'cjson',
+      'zlib',
+      'lz4',
+      'bzip2',
+      'lua5.4',
+      'libyaml',
+      'pcre2',
+      'libzstd',
+      'sqlite3',
+    ]);
+    expect(() => corpusSpec('nosuchlib')).toThrow(UserError);
+  });
+
+  it('globFiles handles *, ** and excludes', () => {
+    const d = mkdtempSync(join(tmpdir(), 'inputsmith-glob-'));
+    try {
+      for (const f of ['a.c', 'b.c', 'b.h', 'lib/x.c', 'lib/deep/y.c', 'lib/deep/z.txt']) {
+        mkdirSync(join(d, f, '..'), { recursive: true });
+        writeFileSync(join(d, f), '');
+      }
+      const rel = (fs: string[]): string[] => fs.map((f) => f.slice(d.length + 1));
+      expect(rel(globFiles(d, ['*.c'], []))).toEqual(['a.c', 'b.c']);
+      expect(rel(globFiles(d, ['lib/**/*.c'], []))).toEqual(['lib/deep/y.c', 'lib/x.c']);
+      expect(rel(globFiles(d, ['**/*.c'], ['b.c', 'lib/deep/*']))).toEqual(['a.c', 'lib/x.c']);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+// The one network-backed test: cjson is small and cached in cacheDir() after the first run.
+describe('fetchCorpus(cjson)', () => {
+  it('downloads, unpacks and compiles cJSON; a second call reuses everything', async () => {
+    const lib = await fetchCorpus('cjson', { log: () => {} });
+    expect(lib.files.map((f) => basename(f))).toEqual(['cJSON.c', 'cJSON_Utils.c']);
+    expect(lib.flags).toEqual(['-I.']);
+    expect(statSync(join(lib.root, 'cJSON.h')).isFile()).toBe(true);
+
+    const lls = await corpusIR(lib, 'O1');
+    expect(lls).toHaveLength(2);
+    const defs = lls.map((p) => (readFileSync(p, 'utf8').match(/^define /gm) ?? []).length);
+    expect(defs[0]! + defs[1]!).toBe(116); // docs/toolchain.md's figure at -O1
+    const mtimes = lls.map((p) => statSync(p).mtimeMs);
+
+    const again = await fetchCorpus('cjson', { log: () => {} });
+    expect(again).toEqual(lib);
+    expect(await corpusIR(again, 'O1')).toEqual(lls);
+    expect(lls.map((p) => statSync(p).mtimeMs)).toEqual(mtimes);
+  });
+});
