@@ -69,7 +69,7 @@ describe('CLI errors are one line', () => {
 
   it('unknown flag is a usage error (exit 2)', async () => {
     const line = expectOneLineError(await cli('compile', join(dir, 'ok.c'), '-o', dir, '--bogus'), 2);
-    expect(line).toContain("unknown option '--bogus'");
+    expect(line).toBe("inputsmith: unknown option '--bogus' (see inputsmith compile --help)");
   });
 
   it('bad -O value is a usage error', async () => {

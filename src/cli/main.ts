@@ -63,12 +63,13 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
-    return reportError(e);
+    const sub = program.commands.find((c) => c.name() === argv[0]);
+    return reportError(e, sub === undefined ? 'inputsmith --help' : `inputsmith ${sub.name()} --help`);
   }
 }
 
 /** Print `e` as one stderr line and return the exit code for it. */
-export function reportError(e: unknown): number {
+export function reportError(e: unknown, helpHint = 'inputsmith --help'): number {
   const say = (msg: string): void => {
     process.stderr.write(`inputsmith: ${msg}\n`);
   };
@@ -79,7 +80,7 @@ export function reportError(e: unknown): number {
   if (e instanceof CommanderError) {
     if (e.exitCode === 0) return 0; // --help, --version
     if (e.code === 'commander.help') return EXIT_USAGE; // help already printed (missing subcommand)
-    say(`${oneLine(e.message.replace(/^error: /, ''))} (see inputsmith --help)`);
+    say(`${oneLine(e.message.replace(/^error: /, ''))} (see ${helpHint})`);
     return EXIT_USAGE;
   }
   const msg = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);

@@ -660,6 +660,7 @@ export class Lexer {
       }
       p++;
     }
+    if (depth > 0) throw this.error('unexpected end of file inside brackets', p);
     return p;
   }
 

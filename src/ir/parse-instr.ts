@@ -85,6 +85,8 @@ export class InstrParser extends ConstParser {
   rtype: Type = this.T.void;
   /** Set when an instruction consumed a ',' that turned out to start its metadata attachments. */
   extraComma = false;
+  /** `!dbg !N` references as (N, offset) pairs, checked against the metadata definitions at the end. */
+  readonly dbgRefs: number[] = [];
 
   /** Parses one instruction whose opcode keyword is the current token. */
   parseInstr(): Instr {
@@ -472,6 +474,7 @@ export class InstrParser extends ConstParser {
     const maskOff = this.L.start;
     const maskValue = this.parseConst(mt);
     if (a.type.kind !== 'vector' || mt.kind !== 'vector') throw this.err('shufflevector operands must be vectors', off);
+    if (mt.len > 1 << 20) throw this.err('shufflevector mask too long', maskOff);
     const mask = shuffleMask(maskValue, mt.len);
     if (mask === undefined) throw this.err('shufflevector mask must be a constant vector of integers', maskOff);
     const type = this.T.vector(a.type.elem, mt.len, mt.scalable);
@@ -843,6 +846,7 @@ export class InstrParser extends ConstParser {
       L.next();
       if (name === 'dbg' && L.kind === T_METAID) {
         ins.dbg = L.num;
+        this.dbgRefs.push(L.num, L.start);
         L.next();
       } else {
         const end = L.scanMetadataNode(L.start);

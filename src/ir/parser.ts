@@ -116,6 +116,8 @@ class ModuleParser extends InstrParser {
   private readonly definedTypes = new Set<string>();
   /** Label tables of parsed functions, for blockaddress resolution. */
   private readonly funcLabels = new Map<Func, FuncState>();
+  /** Comdat references, checked against the definitions at the end. */
+  private readonly comdatRefs: { name: string; off: number }[] = [];
 
   /// Module ::= TopLevelEntity*
   parseTopLevel(): void {
@@ -276,7 +278,9 @@ class ModuleParser extends InstrParser {
     const start = L.end;
     const end = L.scanBalanced(start, false, false, true);
     const text = L.src.slice(start, end).trim();
-    if (text.length === 0) throw this.err('expected a metadata definition after =', start);
+    if (!isMetadataDefinition(text)) {
+      throw this.err("expected a metadata node ('!{...}', '!DIKind(...)' or 'distinct ...') after '='", start);
+    }
     this.m.metadata.set(key, text);
     L.resetTo(end);
   }
@@ -345,9 +349,8 @@ class ModuleParser extends InstrParser {
       const valueType = this.parseType(false);
       this.expect(T_COMMA, "','");
       // The aliasee's type may be implied for cast and getelementptr expressions.
-      const implied =
-        L.kind === T_IDENT &&
-        (L.str === 'bitcast' || L.str === 'getelementptr' || L.str === 'addrspacecast' || L.str === 'inttoptr');
+      const w = L.kind === T_IDENT ? this.word() : '';
+      const implied = w === 'bitcast' || w === 'getelementptr' || w === 'addrspacecast' || w === 'inttoptr';
       const at = implied ? this.T.pointer(pre.addrSpace) : this.parseType(false);
       const target = this.parseConst(at);
       let partition: string | undefined;
@@ -414,7 +417,7 @@ class ModuleParser extends InstrParser {
           g.partition = this.parseStringTok();
           break;
         case 'comdat':
-          g.comdat = this.parseComdatRef(name);
+          g.comdat = this.parseComdatRef(name, L.start);
           break;
         case 'align':
           g.align = this.parseAlignValue();
@@ -440,13 +443,17 @@ class ModuleParser extends InstrParser {
   }
 
   /// OptionalComdat ::= 'comdat' ('(' ComdatVar ')')?
-  private parseComdatRef(selfName: string): string {
+  private parseComdatRef(selfName: string, off: number): string {
     const L = this.L;
     L.next();
-    if (L.kind !== T_LPAREN) return selfName;
+    if (L.kind !== T_LPAREN) {
+      this.comdatRefs.push({ name: selfName, off });
+      return selfName;
+    }
     L.next();
     if (L.kind !== T_COMDATVAR) throw this.expected('a comdat name ($name)');
     const c = L.str;
+    this.comdatRefs.push({ name: c, off: L.start });
     L.next();
     this.expect(T_RPAREN, "')'");
     return c;
@@ -600,7 +607,7 @@ class ModuleParser extends InstrParser {
       } else if (w === 'partition') {
         L.next();
         f.partition = this.parseStringTok();
-      } else if (w === 'comdat') f.comdat = this.parseComdatRef(name);
+      } else if (w === 'comdat') f.comdat = this.parseComdatRef(name, L.start);
       else if (w === 'align') f.align = this.parseAlignValue();
       else if (w === 'gc') {
         L.next();
@@ -670,6 +677,7 @@ class ModuleParser extends InstrParser {
       L.next();
       if (nm === 'dbg' && L.kind === T_METAID) {
         f.dbg = L.num;
+        this.dbgRefs.push(L.num, L.start);
         L.next();
       } else {
         const end = L.scanMetadataNode(L.start);
@@ -838,12 +846,37 @@ class ModuleParser extends InstrParser {
       c.block = b;
     }
     this.funcLabels.clear();
+    if (this.comdatRefs.length > 0) {
+      const defined = new Set(this.m.comdats.map((c) => c.name));
+      for (const r of this.comdatRefs) {
+        if (!defined.has(r.name)) throw this.err(`use of undefined comdat '$${quoteName(r.name)}'`, r.off);
+      }
+    }
+    const dbgRefs = this.dbgRefs;
+    for (let i = 0; i < dbgRefs.length; i += 2) {
+      if (!this.m.metadata.has(String(dbgRefs[i]))) {
+        throw this.err(`use of undefined metadata '!${dbgRefs[i]}'`, dbgRefs[i + 1]);
+      }
+    }
     for (const name of this.T.named.keys()) {
       if (!this.definedTypes.has(name)) {
         throw this.L.error(`use of undefined type '%${quoteName(name)}'`, this.typeFirstUse.get(name) ?? 0);
       }
     }
   }
+}
+
+/** `distinct? ('!{' ... '}' | '!Name(' ... ')')` with balanced brackets (already checked by the scan). */
+function isMetadataDefinition(text: string): boolean {
+  let p = 0;
+  if (text.startsWith('distinct')) {
+    p = 8;
+    while (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9) p++;
+  }
+  if (text.charCodeAt(p) !== 33) return false;
+  const last = text.charCodeAt(text.length - 1);
+  if (text.charCodeAt(p + 1) === 123) return last === 125;
+  return /^![-a-zA-Z$._][-a-zA-Z$._0-9]*\(/.test(text.slice(p, p + 64)) && last === 41;
 }
 
 function skipBlanks(s: string, p: number): number {

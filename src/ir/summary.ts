@@ -401,6 +401,13 @@ function hasAttr(l: AttrList, name: string): Attr | undefined {
   return l.attrs.find((a) => a.name === name);
 }
 
+const C_FLOATS: Readonly<Record<string, string>> = {
+  x86_fp80: 'long double',
+  fp128: '__float128',
+  half: '_Float16',
+  bfloat: '__bf16',
+};
+
 /** A C spelling of an IR type, guided by signext/zeroext; `long` is 64-bit only under 64-bit pointers. */
 function cType(t: Type, attrs: AttrList, longBits: number): string {
   const byval = hasAttr(attrs, 'byval') ?? hasAttr(attrs, 'byref');
@@ -415,19 +422,13 @@ function cType(t: Type, attrs: AttrList, longBits: number): string {
     case 'int':
       if (t.bits === 1) return '_Bool';
       if (t.bits === 8) return `${sign}char`;
-      if (t.bits === 16) return `${sign}short`;
-      if (t.bits === 32) return `${sign === 'signed ' ? '' : sign}int`;
+      if (t.bits === 16) return sign === 'unsigned ' ? 'unsigned short' : 'short';
+      if (t.bits === 32) return sign === 'unsigned ' ? 'unsigned int' : 'int';
       if (t.bits === 64) return longBits === 64 ? 'long' : 'long long';
       if (t.bits === 128) return '__int128';
       return `_BitInt(${t.bits})`;
     case 'float':
-      return t.fk === 'x86_fp80'
-        ? 'long double'
-        : t.fk === 'fp128'
-          ? '__float128'
-          : t.fk === 'half'
-            ? '_Float16'
-            : t.fk;
+      return C_FLOATS[t.fk] ?? t.fk;
     case 'struct':
       if (t.name !== undefined) {
         const m = /^(struct|union|class)\.(.+)$/.exec(t.name);

@@ -72,6 +72,8 @@ export interface Func {
   refArgs: bigint[];
   /** Deepest loop nesting inside (including callees), to bound interpretation work. */
   loopDepth: number;
+  /** Interpreter steps one call took (the reference call), to bound interpretation work. */
+  cost: number;
 }
 
 export interface Program {

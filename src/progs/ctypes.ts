@@ -17,13 +17,19 @@ export interface CType {
   readonly max: bigint;
   /** Literal suffix when the type has literals of its own ('' for int); undefined for types narrower than int. */
   readonly suffix: string | undefined;
+  /** Dense index of the descriptor (for lookup tables). */
+  readonly id: number;
 }
+
+const ALL: CType[] = [];
 
 function mk(name: string, bits: 8 | 16 | 32 | 64, signed: boolean, rank: number, suffix?: string): CType {
   const b = BigInt(bits);
   const min = signed ? -(1n << (b - 1n)) : 0n;
   const max = signed ? (1n << (b - 1n)) - 1n : (1n << b) - 1n;
-  return { name, bits, signed, rank, min, max, suffix };
+  const t: CType = { name, bits, signed, rank, min, max, suffix, id: ALL.length };
+  ALL.push(t);
+  return t;
 }
 
 export const T_CHAR = mk('char', 8, true, 1);
@@ -91,6 +97,10 @@ export function promote(t: CType): CType {
 
 /** Usual arithmetic conversions (C11 6.3.1.8) of two types; the result is always a promoted type. */
 export function commonType(a: CType, b: CType): CType {
+  return COMMON[a.id * ALL.length + b.id] as CType;
+}
+
+function computeCommonType(a: CType, b: CType): CType {
   const pa = promote(a);
   const pb = promote(b);
   if (pa.rank === pb.rank && pa.signed === pb.signed) return canonical(pa.rank, pa.signed);
@@ -104,6 +114,10 @@ export function commonType(a: CType, b: CType): CType {
 
 /** Converts an integer value to type `t` (C11 6.3.1.3; out-of-range to signed wraps, as GCC and Clang do). */
 export function convert(v: bigint, t: CType): bigint {
+  if (v >= t.min && v <= t.max) return v;
   return t.signed ? BigInt.asIntN(t.bits, v) : BigInt.asUintN(t.bits, v);
 }
 
+
+const COMMON: CType[] = [];
+for (const a of ALL) for (const b of ALL) COMMON.push(computeCommonType(a, b));

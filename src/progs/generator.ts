@@ -27,6 +27,8 @@ import { binaryType, unaryType } from './semantics.js';
 export interface GenerateOptions {
   /** When given, counts how often each alternative is chosen (for tests of the weights). */
   readonly counts?: Map<Alt, number>;
+  /** When given, accumulates interpreter steps and UB rewrites. */
+  readonly stats?: { steps: number; rewrites: number };
 }
 
 interface Counter {
@@ -49,23 +51,37 @@ interface Ctx {
   count: number;
   readonly budget: number;
   loopNest: number;
+  /** How many times the statement being generated runs per run of this body (product of trip counts). */
+  mult: number;
   /** Maximum loop nesting allowed in this body (including loops inside called functions). */
   readonly loopBudget: number;
   deepest: number;
 }
+
+/**
+ * A call site may only call a function whose cost (an upper bound of interpreter steps per call) times
+ * the site's repetitions stays below this, so programs stay cheap to evaluate (and to run).
+ */
+const MAIN_CALL_COST = 3000;
+const FUNCTION_CALL_COST = 600;
+/** Loops nested in one body repeat their innermost statements at most about this many times. */
+const MAX_REPEAT = 64;
 
 export const FNV_OFFSET = 0xcbf29ce484222325n;
 export const FNV_PRIME = 0x100000001b3n;
 
 /** Generates the program for `seed` from `grammar`. Same grammar and seed, same program. */
 export function generateProgram(grammar: Grammar, seed: number, options: GenerateOptions = {}): Program {
-  return new Generator(grammar, seed, options).run();
+  const gen = new Generator(grammar, seed, options);
+  const p = gen.run();
+  if (options.stats) options.stats.steps += gen.m.steps, options.stats.rewrites += gen.m.rewrites;
+  return p;
 }
 
 class Generator {
   private readonly rng: Rng;
   private readonly o: GrammarOptions;
-  private readonly m = new Machine();
+  readonly m = new Machine();
   private readonly globals: Var[] = [];
   private readonly structDefs: StructDef[] = [];
   private readonly funcs: Func[] = [];
@@ -88,7 +104,7 @@ class Generator {
   }
 
   run(): Program {
-    const main: Func = { name: 'main', ret: T_INT, params: [], vars: [], body: [], result: undefined, refArgs: [], loopDepth: 0 };
+    const main: Func = { name: 'main', ret: T_INT, params: [], vars: [], body: [], result: undefined, refArgs: [], loopDepth: 0, cost: 0 };
     this.enter(main, [], true, this.o.main_statements, this.o.max_loop_nest);
     main.body = this.stmts(this.g.mainBody);
     this.leave();
@@ -125,6 +141,7 @@ class Generator {
       count: 0,
       budget,
       loopNest: 0,
+      mult: 1,
       loopBudget,
       deepest: 0,
     };
@@ -411,8 +428,9 @@ class Generator {
   private call(): Expr {
     const ctx = this.ctx;
     const room = ctx.loopBudget - ctx.loopNest;
-    const callable = this.funcs.filter((f) => f.loopDepth <= room);
-    const canMake = this.fnCount < this.o.max_functions && this.stack.length < 3;
+    const limit = ctx.isMain ? MAIN_CALL_COST : FUNCTION_CALL_COST;
+    const callable = this.funcs.filter((f) => f.loopDepth <= room && f.cost * ctx.mult <= limit);
+    const canMake = this.fnCount < this.o.max_functions && this.stack.length < 3 && ctx.mult <= 8;
     let fn: Func;
     let args: Expr[];
     if (canMake && (callable.length === 0 || this.rng.chance(0.3))) {
@@ -422,7 +440,7 @@ class Generator {
       const types: CType[] = [];
       for (let i = 0; i < nParams; i++) types.push(this.anyType());
       args = types.map(() => this.subExpr());
-      fn = { name: `f_${++this.fnCount}`, ret, params, vars: [], body: [], result: undefined, refArgs: [], loopDepth: 0 };
+      fn = { name: `f_${++this.fnCount}`, ret, params, vars: [], body: [], result: undefined, refArgs: [], loopDepth: 0, cost: 0 };
       const refArgs = types.map((t, i) =>
         this.live ? convert(this.m.eval(args[i] as Expr, ctx.frame), t) : this.constValue(t),
       );
@@ -470,6 +488,7 @@ class Generator {
     this.m.eval(result, this.ctx.frame); // fixes any UB of the returned expression for these arguments
     fn.loopDepth = this.ctx.deepest;
     this.leave();
+    fn.cost = fn.vars.length + stmtsCost(fn.body) + exprCost(result);
     Object.assign(this, saved);
     this.funcs.push(fn);
   }
@@ -561,7 +580,8 @@ class Generator {
     }
     const start = this.rng.chance(0.7) ? 0 : this.rng.range(-3, 5);
     const step = this.rng.chance(0.7) ? 1 : this.rng.pick([2, 3, -1, -2]);
-    const trips = this.rng.chance(0.05) ? 0 : this.rng.range(1, Math.max(1, this.o.max_loop_trips));
+    let trips = this.rng.chance(0.05) ? 0 : this.rng.range(1, Math.max(1, this.o.max_loop_trips));
+    trips = Math.min(trips, Math.max(1, Math.floor(MAX_REPEAT / ctx.mult)));
     const counter = this.newVar('counter', 'i', T_INT, [0n]);
     const last = start + (trips - 1) * step;
     const info: Counter = { v: counter, min: Math.min(start, last), max: Math.max(start, last) };
@@ -573,10 +593,13 @@ class Generator {
     this.live = running;
     ctx.counters.push(info);
     ctx.loopNest++;
+    const mult = ctx.mult;
+    ctx.mult *= Math.max(1, trips);
     ctx.deepest = Math.max(ctx.deepest, ctx.loopNest);
     this.loopDepth++;
     const body = this.stmts(bodyRule); // this is the first iteration when running
     this.loopDepth--;
+    ctx.mult = mult;
     ctx.loopNest--;
     ctx.counters.pop();
     this.live = wasLive;
@@ -633,4 +656,50 @@ function placeKey(p: Place): string {
     case 'elem':
       return `${p.v.name}[${p.index.k === 'const' ? p.index.value : '?'}]`;
   }
+}
+
+/** Upper bound of the interpreter steps of an expression (both arms of ?: and && counted). */
+function exprCost(e: Expr): number {
+  switch (e.k) {
+    case 'const':
+      return 1;
+    case 'read':
+      return e.place.k === 'elem' ? 2 + exprCost(e.place.index) : 2;
+    case 'paren':
+    case 'cast':
+    case 'unary':
+      return 1 + exprCost(e.e);
+    case 'binary':
+      return 1 + exprCost(e.a) + exprCost(e.b);
+    case 'cond':
+      return 1 + exprCost(e.c) + exprCost(e.a) + exprCost(e.b);
+    case 'call':
+      return 1 + e.fn.cost + e.args.reduce((n, a) => n + exprCost(a), 0);
+  }
+}
+
+/** Upper bound of the interpreter steps of a statement list (both branches of if counted). */
+function stmtsCost(body: Stmt[]): number {
+  let n = 0;
+  for (const s of body) {
+    switch (s.k) {
+      case 'assign':
+        n += 2 + exprCost(s.e) + (s.place.k === 'elem' ? exprCost(s.place.index) : 0);
+        break;
+      case 'incdec':
+      case 'check':
+        n += 2;
+        break;
+      case 'if':
+        n += 1 + exprCost(s.c) + stmtsCost(s.then) + (s.else ? stmtsCost(s.else) : 0);
+        break;
+      case 'for':
+        n += 1 + s.trips * (1 + stmtsCost(s.body));
+        break;
+      case 'block':
+        n += stmtsCost(s.body);
+        break;
+    }
+  }
+  return n;
 }

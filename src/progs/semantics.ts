@@ -97,7 +97,7 @@ export function evalBinary(op: BinOp, a: bigint, ta: CType, b: bigint, tb: CType
       r = op === '/' ? x / y : x % y; // BigInt truncates toward zero, like C
       break;
   }
-  if (!c.signed) return BigInt.asUintN(c.bits, r);
+  if (!c.signed) return convert(r, c);
   return r < c.min || r > c.max ? UB : r;
 }
 

@@ -1,0 +1,566 @@
+/**
+ * @fileoverview Stage: engine (codegen). Compiles one IR function to the source of one JS function.
+ *
+ * Consumes: a `Func` and the link context (addresses, data layout, options). Produces: JS source text.
+ * This file owns naming, operands, the stack frame and control flow; instruction classes are emitted by
+ * codegen-ops.ts (arithmetic, casts, compares), codegen-mem.ts (memory, GEP) and codegen-call.ts (calls,
+ * intrinsics).
+ *
+ * Control flow: reducible CFGs are emitted structurally (JS `for(;;)` loops and labeled blocks, following
+ * Ramsey's "Beyond Relooper"); irreducible ones and functions with indirectbr or setjmp use a
+ * `for(;;) switch(B)` dispatcher. Phis become assignments on edges (through temporaries when they read
+ * each other). The step counter `C` is decremented at function entry and at every loop header.
+ */
+import type { DataLayout } from '../ir/datalayout.js';
+import type { AllocaInstr, Block, Constant, Func, GlobalValue, Instr, Local, Module, Value } from '../ir/model.js';
+import type { Type } from '../ir/types.js';
+import { analyze, type Cfg } from './cfg.js';
+import { emitCall, isSetjmpCall } from './codegen-call.js';
+import { emitInstr, emitTerminatorValue } from './codegen-ops.js';
+import { constLiterals, type ConstEnv } from './constants.js';
+import { UnsupportedError, numLit, slotCount, type Leaf, type LeafCache } from './values.js';
+
+export type Mode = 'plain' | 'gen' | 'replay';
+
+export interface CompileOptions {
+  /** Which runtime the code serves (hooks differ per mode; default plain). */
+  readonly mode?: Mode;
+  /** Count block executions in `RT.cov` (coverage for generation/guidance). */
+  readonly coverage?: boolean;
+}
+
+/** A trap site: the IR location of an instruction that may trap. */
+export interface Site {
+  readonly func: string;
+  readonly block: string;
+  readonly instr: number;
+  readonly dbg: number;
+}
+
+/** What a function compiler needs from the linker. */
+export interface LinkCtx {
+  readonly m: Module;
+  readonly dl: DataLayout;
+  readonly lc: LeafCache;
+  readonly env: ConstEnv;
+  readonly opts: CompileOptions;
+  /** JS name of the function in the generated module (`f12`). */
+  jsName(g: GlobalValue): string;
+  addSite(s: Site): number;
+  /** Register a shadow template for a stack frame; returns its JS name. */
+  addTemplate(t: Uint8Array): string;
+  /** Index of the first coverage counter of a function (block i is at base + i). */
+  coverageBase(f: Func): number;
+}
+
+const MAX_NESTING = 400;
+
+class NestingError extends Error {}
+
+export class FuncGen {
+  readonly lines: string[] = [];
+  private indent = 1;
+  private tmpCounter = 0;
+  readonly cfg: Cfg;
+  /** Current instruction's block and index, for sites. */
+  curBlock: Block | undefined;
+  curIndex = 0;
+  /** Static allocas: local id -> frame offset. */
+  readonly frameOffsets = new Map<number, number>();
+  frameSize = 0;
+  frameAlign = 16;
+  hasFrame = false;
+  /** Param index -> frame offset of its byval copy. */
+  readonly byvalCopies = new Map<number, { off: number; size: number }>();
+  /** Uses of each local (for inlining single-use compares). */
+  readonly useCount: number[];
+  structured = true;
+  private depth = 0;
+  /** setjmp call sites: instruction -> resume state number (dispatcher mode only). */
+  readonly setjmpStates = new Map<Instr, number>();
+  readonly varargs: boolean;
+  private readonly constCache = new Map<Constant, string[][]>();
+
+  constructor(
+    readonly ctx: LinkCtx,
+    readonly f: Func,
+  ) {
+    this.cfg = analyze(f);
+    this.varargs = f.funcType.varargs;
+    this.useCount = new Array<number>(f.locals.length).fill(0);
+    let hasIndirect = false;
+    for (const b of f.blocks)
+      for (const i of b.instrs) {
+        forEachOperand(i, (v) => {
+          if (v.kind === 'local') this.useCount[v.id]!++;
+        });
+        if (i.op === 'indirectbr') hasIndirect = true;
+        if (i.op === 'call' && isSetjmpCall(i)) this.setjmpStates.set(i, 0);
+      }
+    this.structured = this.cfg.reducible && !hasIndirect && this.setjmpStates.size === 0;
+  }
+
+  get dl(): DataLayout {
+    return this.ctx.dl;
+  }
+  leaves(t: Type): Leaf[] {
+    return this.ctx.lc.leaves(t);
+  }
+
+  out(s: string): void {
+    this.lines.push('  '.repeat(this.indent) + s);
+  }
+  open(s: string): void {
+    this.out(s);
+    this.indent++;
+    if (++this.depth > MAX_NESTING && this.structured) throw new NestingError();
+  }
+  close(s = '}'): void {
+    this.indent--;
+    this.depth--;
+    this.out(s);
+  }
+  tmp(): string {
+    return `t${this.tmpCounter++}`;
+  }
+
+  /** Site id of the current instruction. */
+  site(): number {
+    const b = this.curBlock!;
+    return this.ctx.addSite({
+      func: this.f.name,
+      block: b.name ?? String(b.index),
+      instr: this.curIndex,
+      dbg: b.instrs[this.curIndex]?.dbg ?? -1,
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Names and operands
+
+  /** JS variable names of all slots of a local. */
+  slots(l: Local): string[] {
+    const n = this.leaves(l.type).reduce((s, x) => s + slotCount(x.k), 0);
+    const out: string[] = [];
+    for (let k = 0; k < n; k++) out.push(k === 0 ? `v${l.id}` : `v${l.id}_${k}`);
+    return out;
+  }
+  /** Slot names of leaf j of a local. */
+  leafSlots(l: Local, j: number): string[] {
+    const ls = this.leaves(l.type);
+    let k = 0;
+    for (let i = 0; i < j; i++) k += slotCount(ls[i]!.k);
+    const name = (s: number): string => (s === 0 ? `v${l.id}` : `v${l.id}_${s}`);
+    return slotCount(ls[j]!.k) === 2 ? [name(k), name(k + 1)] : [name(k)];
+  }
+  /** Expressions for the slots of leaf j of a value. */
+  opnd(v: Value, j: number): string[] {
+    if (v.kind === 'local') return this.leafSlots(v, j);
+    if (v.kind === 'metadata' || v.kind === 'asm') throw new UnsupportedError(`${v.kind} operand`);
+    let lits = this.constCache.get(v);
+    if (lits === undefined) {
+      lits = constLiterals(v, this.ctx.env, this.ctx.lc);
+      this.constCache.set(v, lits);
+    }
+    return lits[j]!;
+  }
+  /** All slot expressions of a value, flattened. */
+  opndAll(v: Value): string[] {
+    const n = this.leaves(v.type).length;
+    const out: string[] = [];
+    for (let j = 0; j < n; j++) out.push(...this.opnd(v, j));
+    return out;
+  }
+  /** A single-slot scalar operand. */
+  op1(v: Value): string {
+    return this.opnd(v, 0)[0]!;
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Function
+
+  emit(): string {
+    try {
+      return this.emitWith();
+    } catch (e) {
+      if (!(e instanceof NestingError)) throw e;
+      this.structured = false;
+      this.lines.length = 0;
+      this.indent = 1;
+      this.depth = 0;
+      return this.emitWith();
+    }
+  }
+
+  private emitWith(): string {
+    const f = this.f;
+    const params: string[] = [];
+    for (const p of f.params) params.push(...this.slots(p.local));
+    if (this.varargs) params.push('va');
+    this.planFrame();
+    // Declarations of every local that is not a parameter.
+    const decls: string[] = [];
+    const nParams = f.params.length;
+    for (const l of f.locals.slice(nParams)) {
+      if (l.type.kind === 'void' || l.type.kind === 'label' || l.type.kind === 'metadata' || l.type.kind === 'token')
+        continue;
+      let leaves: Leaf[];
+      try {
+        leaves = this.leaves(l.type);
+      } catch {
+        continue;
+      }
+      const names = this.slots(l);
+      let k = 0;
+      for (const leaf of leaves) {
+        const init = leaf.k === 'b' || leaf.k === 'x' ? '0n' : '0';
+        for (let s = 0; s < slotCount(leaf.k); s++) decls.push(`${names[k++]} = ${init}`);
+      }
+    }
+    const body = this.lines;
+    if (decls.length > 0) for (let i = 0; i < decls.length; i += 20) this.out(`let ${decls.slice(i, i + 20).join(', ')};`);
+    this.out('if (--C < 0) STEP();');
+    if (this.ctx.opts.coverage) this.ctx.coverageBase(f);
+    this.emitPrologue();
+    if (this.structured) this.doTree(0);
+    else this.emitDispatcher();
+    return `function ${this.ctx.jsName(f)}(${params.join(', ')}) {\n${body.join('\n')}\n}\n`;
+  }
+
+  /** Static allocas of the entry block get fixed frame offsets; byval params get copies. */
+  private planFrame(): void {
+    const f = this.f;
+    let off = 16;
+    let maxAlign = 16;
+    const place = (size: number, al: number): number => {
+      off = Math.ceil(off / al) * al;
+      const o = off;
+      off += Math.max(size, 1) + 16;
+      maxAlign = Math.max(maxAlign, al);
+      return o;
+    };
+    f.params.forEach((p, i) => {
+      const bv = p.attrs.attrs.find((a) => a.name === 'byval');
+      if (bv !== undefined && bv.type !== undefined) {
+        const size = this.dl.allocSize(bv.type);
+        const al = Math.max(this.dl.abiAlign(bv.type), 8);
+        this.byvalCopies.set(i, { off: place(size, al), size });
+      }
+    });
+    const entry = f.blocks[0]!;
+    for (const i of entry.instrs) {
+      if (i.op !== 'alloca' || i.result === undefined) continue;
+      const n = staticAllocaCount(i);
+      if (n === undefined) continue;
+      const size = this.dl.allocSize(i.allocType) * n;
+      this.frameOffsets.set(i.result.id, place(size, Math.max(i.align, 1)));
+    }
+    let dynamic = false;
+    for (const b of f.blocks)
+      for (const i of b.instrs) {
+        if (i.op === 'alloca' && (i.result === undefined || !this.frameOffsets.has(i.result.id))) dynamic = true;
+        if (i.op === 'call' && i.callee.kind === 'function' && i.callee.name.startsWith('llvm.stackrestore'))
+          dynamic = true;
+      }
+    this.frameSize = Math.ceil(off / maxAlign) * maxAlign;
+    this.frameAlign = maxAlign;
+    this.hasFrame = this.frameOffsets.size > 0 || this.byvalCopies.size > 0 || dynamic;
+  }
+
+  private emitPrologue(): void {
+    if (!this.hasFrame) return;
+    this.out('const sp0 = M.sp;');
+    if (this.frameOffsets.size === 0 && this.byvalCopies.size === 0) return;
+    const tpl = new Uint8Array(this.frameSize);
+    const f = this.f;
+    for (const [id, o] of this.frameOffsets) {
+      const i = findAlloca(f, id)!;
+      const size = this.dl.allocSize(i.allocType) * staticAllocaCount(i)!;
+      tpl.fill(3, o, o + size);
+    }
+    for (const { off, size } of this.byvalCopies.values()) tpl.fill(3, off, off + size);
+    const t = this.ctx.addTemplate(tpl);
+    this.out(`const fp = FRAME(${this.frameSize}, ${this.frameAlign}, ${t});`);
+    for (const [id, o] of this.frameOffsets) this.out(`v${id} = fp + ${o};`);
+    for (const [pi, { off, size }] of this.byvalCopies) {
+      const pv = this.slots(f.params[pi]!.local)[0]!;
+      this.out(`CPY(fp + ${off}, ${pv}, ${size}); ${pv} = fp + ${off};`);
+    }
+  }
+
+  /** Statement(s) that leave the function's frame (before a return). */
+  epilogue(): string {
+    return this.hasFrame ? 'POP(sp0); ' : '';
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Structured control flow (reducible CFGs)
+
+  private doTree(x: number): void {
+    const cfg = this.cfg;
+    const merges = cfg.children[x]!.filter((c) => cfg.isMerge[c]).sort((a, b) => cfg.rpoNum[b]! - cfg.rpoNum[a]!);
+    if (cfg.isLoopHeader[x]) {
+      this.open(`L${x}: for (;;) {`);
+      this.out('if (--C < 0) STEP();');
+      this.nodeWithin(x, merges);
+      this.close();
+    } else this.nodeWithin(x, merges);
+  }
+
+  private nodeWithin(x: number, ys: number[]): void {
+    if (ys.length > 0) {
+      const [y, ...rest] = ys as [number, ...number[]];
+      this.open(`B${y}: {`);
+      this.nodeWithin(x, rest);
+      this.close();
+      this.doTree(y);
+      return;
+    }
+    this.emitBlock(this.f.blocks[x]!);
+  }
+
+  /** Jump from block x to block y (phi moves, then continue/break/inline). */
+  branch(x: Block, y: Block): void {
+    this.phiMoves(x, y);
+    if (!this.structured) {
+      this.out(`B = ${y.index}; continue D;`);
+      return;
+    }
+    const cfg = this.cfg;
+    if (cfg.rpoNum[y.index]! <= cfg.rpoNum[x.index]!) this.out(`continue L${y.index};`);
+    else if (cfg.isMerge[y.index]) this.out(`break B${y.index};`);
+    else this.doTree(y.index);
+  }
+
+  private phiMoves(x: Block, y: Block): void {
+    const moves: { dst: string[]; src: string[] }[] = [];
+    const phiIds = new Set<number>();
+    for (const i of y.instrs) {
+      if (i.op !== 'phi') break;
+      const inc = i.incoming.find((e) => e.block === x);
+      if (inc === undefined || i.result === undefined) continue;
+      phiIds.add(i.result.id);
+      moves.push({ dst: this.slots(i.result), src: this.opndAll(inc.value) });
+    }
+    if (moves.length === 0) return;
+    const readsPhi = moves.some((mv) => mv.src.some((s) => /^v\d+/.test(s) && phiIds.has(Number(/^v(\d+)/.exec(s)![1]))));
+    if (!readsPhi) {
+      for (const mv of moves) mv.dst.forEach((d, k) => d !== mv.src[k] && this.out(`${d} = ${mv.src[k]};`));
+      return;
+    }
+    const temps: [string, string][] = [];
+    for (const mv of moves)
+      mv.dst.forEach((d, k) => {
+        const t = this.tmp();
+        this.out(`const ${t} = ${mv.src[k]};`);
+        temps.push([d, t]);
+      });
+    for (const [d, t] of temps) this.out(`${d} = ${t};`);
+  }
+
+  private emitBlock(b: Block): void {
+    this.curBlock = b;
+    if (this.ctx.opts.coverage) this.out(`COV[${this.ctx.coverageBase(this.f) + b.index}]++;`);
+    const n = b.instrs.length;
+    for (let k = 0; k < n; k++) {
+      const i = b.instrs[k]!;
+      this.curIndex = k;
+      if (i.op === 'phi') continue;
+      if (k === n - 1) this.emitTerminator(b, i);
+      else {
+        try {
+          emitInstr(this, i);
+        } catch (e) {
+          if (!(e instanceof UnsupportedError)) throw e;
+          this.out(`UNSUP(${JSON.stringify(e.message)}, ${this.site()});`);
+        }
+        const st = this.setjmpStates.get(i);
+        if (st !== undefined) {
+          // Dispatcher mode: the code after setjmp is its own state, entered again by longjmp.
+          this.out(`B = ${st}; continue D;`);
+          this.close();
+          this.open(`case ${st}: {`);
+          if (i.result !== undefined) this.out(`${this.slots(i.result)[0]} = LJV;`);
+        }
+      }
+    }
+  }
+
+  private emitTerminator(b: Block, t: Instr): void {
+    switch (t.op) {
+      case 'ret': {
+        if (t.value === undefined) {
+          this.out(`${this.epilogue()}return;`);
+          return;
+        }
+        const all = this.opndAll(t.value);
+        if (all.length === 1) {
+          this.out(`${this.epilogue()}return ${all[0]};`);
+        } else if (t.value.type.kind === 'int' && all.length === 2) {
+          this.out(`H[0] = ${all[1]}; ${this.epilogue()}return ${all[0]};`);
+        } else {
+          this.out(`${all.slice(1).map((s, k) => `RS[${k + 1}] = ${s}; `).join('')}${this.epilogue()}return ${all[0]};`);
+        }
+        return;
+      }
+      case 'br': {
+        if (t.cond === undefined) {
+          this.branch(b, t.ifTrue);
+          return;
+        }
+        if (t.ifTrue === t.ifFalse) {
+          this.branch(b, t.ifTrue);
+          return;
+        }
+        this.open(`if (${this.op1(t.cond)}) {`);
+        this.branch(b, t.ifTrue);
+        this.close();
+        this.open('else {');
+        this.branch(b, t.ifFalse!);
+        this.close();
+        return;
+      }
+      case 'switch': {
+        this.emitSwitch(b, t);
+        return;
+      }
+      case 'unreachable':
+        this.out(`UNR(${this.site()});`);
+        return;
+      case 'invoke': {
+        emitCall(this, t);
+        this.branch(b, t.normal);
+        return;
+      }
+      case 'indirectbr': {
+        const a = this.op1(t.address);
+        const targets = t.targets;
+        this.open(`switch (${a}) {`);
+        for (const tb of new Set(targets)) {
+          this.open(`case ${this.ctx.env.blockAddress(this.f, tb.index)}: {`);
+          this.branch(b, tb);
+          this.close();
+        }
+        this.close();
+        this.out(`BADJUMP(${a}, ${this.site()});`);
+        return;
+      }
+      default:
+        emitTerminatorValue(this, t);
+    }
+  }
+
+  private emitSwitch(b: Block, t: Extract<Instr, { op: 'switch' }>): void {
+    const leaf = this.leaves(t.value.type)[0]!;
+    const v = this.opnd(t.value, 0);
+    const groups = new Map<Block, bigint[]>();
+    for (const c of t.cases) {
+      if (c.block === t.defaultBlock) continue;
+      let g = groups.get(c.block);
+      if (g === undefined) groups.set(c.block, (g = []));
+      g.push(c.value.value);
+    }
+    if (leaf.k === 'i') {
+      this.open(`switch (${v[0]}) {`);
+      for (const [blk, vals] of groups) {
+        const labels = vals
+          .map((x) => `case ${numLit(leaf.bits === 32 ? Number(BigInt.asIntN(32, x)) : Number(x))}:`)
+          .join(' ');
+        this.open(`${labels} {`);
+        this.branch(b, blk);
+        this.close();
+      }
+      this.open('default: {');
+      this.branch(b, t.defaultBlock);
+      this.close();
+      this.close();
+      return;
+    }
+    let first = true;
+    for (const [blk, vals] of groups) {
+      const conds = vals.map((x) => {
+        if (leaf.k === 'l')
+          return `(${v[0]} === ${numLit(Number(BigInt.asIntN(32, x)))} && ${v[1]} === ${numLit(Number(BigInt.asIntN(32, x >> 32n)))})`;
+        return `${v[0]} === ${x}n`;
+      });
+      this.open(`${first ? '' : 'else '}if (${conds.join(' || ')}) {`);
+      first = false;
+      this.branch(b, blk);
+      this.close();
+    }
+    if (first) this.branch(b, t.defaultBlock);
+    else {
+      this.open('else {');
+      this.branch(b, t.defaultBlock);
+      this.close();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Dispatcher (irreducible CFGs, indirectbr, setjmp)
+
+  private emitDispatcher(): void {
+    let next = this.f.blocks.length;
+    for (const i of this.setjmpStates.keys()) this.setjmpStates.set(i, next++);
+    const sj = this.setjmpStates.size > 0;
+    this.out('let B = 0;');
+    if (sj) {
+      this.out('const JF = ++JMPID;');
+      this.open('for (;;) {');
+      this.open('try {');
+    }
+    this.open('D: for (;;) {');
+    this.open('switch (B) {');
+    for (const b of this.cfg.rpo) {
+      this.open(`case ${b.index}: {`);
+      if (this.cfg.isLoopHeader[b.index]) this.out('if (--C < 0) STEP();');
+      this.emitBlock(b);
+      this.close();
+    }
+    this.out('default: BADJUMP(B, -1);');
+    this.close();
+    this.close();
+    if (sj) {
+      this.close();
+      this.open('catch (e) {');
+      this.out('if (!(e instanceof LJ) || e.frame !== JF) throw e;');
+      this.out('B = e.state; LJV = e.value; POP2(e.sp);');
+      this.close();
+      this.close();
+    }
+  }
+}
+
+function staticAllocaCount(i: AllocaInstr): number | undefined {
+  if (i.count === undefined) return 1;
+  if (i.count.kind === 'int') return Number(i.count.value);
+  return undefined;
+}
+
+function findAlloca(f: Func, id: number): AllocaInstr | undefined {
+  for (const i of f.blocks[0]!.instrs) if (i.op === 'alloca' && i.result?.id === id) return i;
+  return undefined;
+}
+
+/** Calls fn on every value operand of an instruction. */
+export function forEachOperand(i: Instr, fn: (v: Value) => void): void {
+  switch (i.op) {
+    case 'phi':
+      i.incoming.forEach((e) => fn(e.value));
+      return;
+    case 'call':
+    case 'invoke':
+    case 'callbr':
+      fn(i.callee);
+      i.args.forEach((a) => fn(a.value));
+      return;
+    default:
+      for (const k of ['lhs', 'rhs', 'operand', 'cond', 'ifTrue', 'ifFalse', 'value', 'ptr', 'count', 'cmp', 'newValue',
+        'vector', 'element', 'index', 'a', 'b', 'aggregate', 'list', 'address'] as const) {
+        const v = (i as unknown as Record<string, unknown>)[k];
+        if (v !== undefined && typeof v === 'object' && v !== null && 'kind' in v && (v as Value).kind !== undefined)
+          if ((v as { kind: string }).kind !== 'label' && !('instrs' in v)) fn(v as Value);
+      }
+      if (i.op === 'getelementptr') i.indices.forEach(fn);
+  }
+}
