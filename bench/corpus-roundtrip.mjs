@@ -17,6 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
@@ -100,7 +101,8 @@ export function firstDiff(a, b) {
   const x = a.split('\n');
   const y = b.split('\n');
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return `line ${i + 1}: -${(x[i] ?? '<eof>').slice(0, 160)} / +${(y[i] ?? '<eof>').slice(0, 160)}`;
+    if (x[i] !== y[i])
+      return `line ${i + 1}: -${(x[i] ?? '<eof>').slice(0, 160)} / +${(y[i] ?? '<eof>').slice(0, 160)}`;
   }
   return undefined;
 }
@@ -172,7 +174,14 @@ if (!isMainThread && workerData?.roundTripWorker) {
     try {
       r = await checkFile(task, api);
     } catch (e) {
-      r = { ...task, functions: 0, ok: 0, mismatches: [], parseError: `internal: ${e?.stack ?? e}`, asmError: '' };
+      r = {
+        ...task,
+        functions: 0,
+        ok: 0,
+        mismatches: [],
+        parseError: `internal: ${e?.stack ?? e}`,
+        asmError: '',
+      };
     }
     parentPort.postMessage(r);
   });
@@ -193,7 +202,9 @@ async function main() {
   const opts = arg('--opts', OPTS.join(',')).split(',');
   const jobs = Number(arg('--jobs', String(Math.min(2, availableParallelism()))));
   const show = Number(arg('--show', '5'));
-  const { fetchCorpus, corpusIR, sqliteAmalgamationIR } = await import(new URL('toolchain/corpus.js', dist).href);
+  const { fetchCorpus, corpusIR, sqliteAmalgamationIR } = await import(
+    new URL('toolchain/corpus.js', dist).href
+  );
 
   const tasks = [];
   for (const name of libs) {
@@ -251,7 +262,8 @@ async function main() {
         parseMs: sum((r) => r.parseMs ?? 0),
         printMs: sum((r) => r.printMs ?? 0),
       };
-      const bad = row.mismatch + row.parseErr + row.asmErr + (row.files - row.parseErr - row.asmErr - row.fixpoint);
+      const bad =
+        row.mismatch + row.parseErr + row.asmErr + (row.files - row.parseErr - row.asmErr - row.fixpoint);
       failed += bad;
       console.log(
         [
@@ -272,16 +284,20 @@ async function main() {
     }
   }
 
-  const problems = results.filter((r) => r.parseError || r.asmError || r.mismatches.length > 0 || r.fixpoint === false);
+  const problems = results.filter(
+    (r) => r.parseError || r.asmError || r.mismatches.length > 0 || r.fixpoint === false,
+  );
   for (const r of problems.slice(0, show > 0 ? show * 4 : 0)) {
     const where = `${r.lib} ${r.opt} ${basename(r.file)}`;
     if (r.parseError) console.log(`PARSE ERROR ${where}: ${r.parseError}`);
     else if (r.asmError) console.log(`ASSEMBLY ERROR ${where}: ${r.asmError}`);
-    else if (r.mismatches.length > 0) console.log(`MISMATCH ${where}: ${r.mismatches.slice(0, 3).join('; ')}`);
+    else if (r.mismatches.length > 0)
+      console.log(`MISMATCH ${where}: ${r.mismatches.slice(0, 3).join('; ')}`);
     else console.log(`NOT A FIXED POINT ${where}${r.fixpointError ? `: ${r.fixpointError}` : ''}`);
   }
   const differing = results.filter((r) => r.diff !== undefined);
-  for (const r of differing.slice(0, show)) console.log(`DIS DIFFERS ${r.lib} ${r.opt} ${basename(r.file)}: ${r.diff}`);
+  for (const r of differing.slice(0, show))
+    console.log(`DIS DIFFERS ${r.lib} ${r.opt} ${basename(r.file)}: ${r.diff}`);
   console.log(`${results.length} files in ${(wall / 1000).toFixed(1)} s wall`);
 
   if (!process.argv.includes('--no-amalgamation')) {
@@ -310,6 +326,10 @@ async function main() {
   console.log('OK');
 }
 
-if (isMainThread && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (
+  isMainThread &&
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(process.argv[1]).href
+) {
   await main();
 }

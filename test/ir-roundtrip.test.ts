@@ -51,6 +51,7 @@ $cf = comdat nodeduplicate
 @g.i128 = global i128 -170141183460469231731687303715884105728
 @g.float = global float 0x3FB99999A0000000
 @g.fnan = global float 0x7FF4000000000000
+@g.hnan = global half 0xH7D00
 @g.double = global double -0.000000e+00
 @g.fp80 = global x86_fp80 0xK3FFFC000000000000000, align 16
 @g.fp128 = global fp128 0xL00000000000000003FFF000000000000
@@ -92,7 +93,7 @@ $cf = comdat nodeduplicate
 @g.ff = global ptr @"\\01weird"
 
 @alias1 = alias i32, ptr @g.int
-@alias2 = internal alias i32, ptr getelementptr (i32, ptr @g.int, i64 1)
+@alias2 = internal alias i32, getelementptr (i32, ptr @g.int, i64 1)
 @ifunc1 = ifunc void (), ptr @resolver
 
 define internal ptr @resolver() {
@@ -385,7 +386,9 @@ describe('printer encodings', () => {
     expect(printFloatBits('bfloat', 0x3f80n)).toBe('0xR3F80');
     expect(printFloatBits('x86_fp80', 0x3fffc000000000000000n)).toBe('0xK3FFFC000000000000000');
     // fp128 and ppc_fp128: the low 64 bits first, as LLVM's lexer reads them
-    expect(printFloatBits('fp128', 0x3fff0000000000000000000000000001n)).toBe('0xL00000000000000013FFF000000000000');
+    expect(printFloatBits('fp128', 0x3fff0000000000000000000000000001n)).toBe(
+      '0xL00000000000000013FFF000000000000',
+    );
     expect(printFloatBits('ppc_fp128', 0x3ff0000000000000n)).toBe('0xM3FF00000000000000000000000000000');
   });
 
@@ -435,7 +438,8 @@ describe('hand-written module covering every construct', () => {
   it('numbers unnamed values, blocks and globals sequentially when the model has no names', () => {
     const m = parseModule(ALL, 'all.ll');
     for (const g of m.globals) {
-      if (g.kind !== 'function') continue;
+      // @attrs passes `metadata ptr %p` to llvm.dbg.value: metadata operands are raw text naming the value.
+      if (g.kind !== 'function' || g.name === 'attrs') continue;
       for (const l of g.locals) l.name = undefined;
       for (const b of g.blocks) b.name = undefined;
     }
@@ -443,11 +447,32 @@ describe('hand-written module covering every construct', () => {
     const r = llvmRoundTrip(printed);
     expect(r.error).toBeUndefined();
     // Same shape as the original, just numbered.
-    expect(compareCounts(countFunctions(llvmRoundTrip(ALL).dis as string), countFunctions(printed))).toEqual([]);
+    expect(
+      compareCounts(countFunctions(llvmRoundTrip(ALL).dis as string), countFunctions(r.dis as string)),
+    ).toEqual([]);
     // The entry block has no label; the first parameter is %0.
     expect(printed).toContain('define i32 @tail_target(i32 %0) {\n  ret i32 %0\n}');
-    expect(printed).toMatch(/define void @uses_blockaddress\(i1 %0, ptr %1\) \{\n  br i1 %0, label %4, label %3\n\n3:/);
+    expect(printed).toMatch(
+      /define void @uses_blockaddress\(i1 %0, ptr %1\) \{\n {2}br i1 %0, label %4, label %3\n\n3:/,
+    );
     expect(printed).toContain('@g.ba = global ptr blockaddress(@uses_blockaddress, %4)');
+  });
+
+  it('prints debug records kept before an instruction', () => {
+    const m = parseModule(ALL, 'all.ll');
+    const f = m.symbols.get('attrs');
+    if (f === undefined || f.kind !== 'function') throw new Error('no @attrs');
+    const b = f.blocks[0];
+    // Records and llvm.dbg.value calls may not be mixed: replace the call by the record.
+    b.instrs.splice(0, 1);
+    b.instrs[0].dbgRecords = ['#dbg_value(ptr %p, !18, !DIExpression(), !19)'];
+    const printed = printModule(m);
+    expect(printed).toContain(
+      '{\n    #dbg_value(ptr %p, !18, !DIExpression(), !19)\n  ret void, !dbg !19\n}',
+    );
+    const r = llvmRoundTrip(printed);
+    expect(r.error).toBeUndefined();
+    expect(r.dis).toMatch(/\n {4}#dbg_value\(ptr %p, !\d+, !DIExpression\(\), !\d+\)\n {2}ret void, !dbg/);
   });
 
   it('offers helpers for messages', () => {
@@ -455,12 +480,33 @@ describe('hand-written module covering every construct', () => {
     const f = m.symbols.get('control');
     if (f === undefined || f.kind !== 'function') throw new Error('no @control');
     const text = printFunction(m, f);
-    expect(text.startsWith('define i32 @control(i32 %n, ...) personality ptr @__gxx_personality_v0 {')).toBe(true);
+    expect(text.startsWith('define i32 @control(i32 %n, ...) personality ptr @__gxx_personality_v0 {')).toBe(
+      true,
+    );
     const add = f.blocks.flatMap((b) => b.instrs).find((i) => i.op === 'va_arg');
     if (add === undefined) throw new Error('no va_arg');
     expect(printInstr(add, f)).toBe('%v = va_arg ptr %ap, i32');
     expect(printValue(f.params[0].local, f)).toBe('i32 %n');
   });
+});
+
+/**
+ * Parser issues found by the round trip (docs/printer.md, "Known parser issues"). Each case is the minimal
+ * IR; `it.fails` passes while the issue exists and fails once the parser is fixed: then move the case into
+ * ALL above.
+ */
+describe('known parser issues', () => {
+  const cases: [string, string][] = [
+    // Quoted names are decoded as UTF-8, so bytes that are not valid UTF-8 are lost.
+    ['name with a non-UTF-8 byte', '@"\\FFname" = global i32 0\n'],
+  ];
+  for (const [what, ir] of cases) {
+    it.fails(what, () => {
+      const r = roundTrip(ir, `${what}.ll`);
+      expect(r.diff).toBeUndefined();
+      expect(r.fixpoint).toBe(true);
+    });
+  }
 });
 
 describe('real-world subset (the whole corpus: bench/corpus-roundtrip.mjs)', () => {

@@ -2,7 +2,15 @@
  * ctype tables and functions, compared with glibc's own tables dumped natively (indexes -128..255).
  */
 import { describe, expect, it } from 'vitest';
-import { CTYPE_B, CTYPE_PREDICATES, CTYPE_TOLOWER, CTYPE_TOUPPER, ctypeFlags, toLower, toUpper } from '../src/engine/libc/ctype.js';
+import {
+  CTYPE_B,
+  CTYPE_PREDICATES,
+  CTYPE_TOLOWER,
+  CTYPE_TOUPPER,
+  ctypeFlags,
+  toLower,
+  toUpper,
+} from '../src/engine/libc/ctype.js';
 import { runNativeC } from './libc-native.js';
 
 const NAMES = Object.keys(CTYPE_PREDICATES);

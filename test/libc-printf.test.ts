@@ -3,7 +3,13 @@
  * (clang-19, glibc), and our formatter is fed the same formats and argument values.
  */
 import { describe, expect, it } from 'vitest';
-import { boxedVarArgs, formatPrintf, type ArgClass, type Boxed, type FormatMemory } from '../src/engine/libc/printf.js';
+import {
+  boxedVarArgs,
+  formatPrintf,
+  type ArgClass,
+  type Boxed,
+  type FormatMemory,
+} from '../src/engine/libc/printf.js';
 import { doubleBits } from '../src/engine/libc/fpconv.js';
 import { cString, prng, runNativeC } from './libc-native.js';
 
@@ -114,7 +120,9 @@ function compare(cases: Case[]): void {
   const bad: string[] = [];
   for (let k = 0; k < cases.length; k++) {
     if (native[k] !== mine[k]) {
-      bad.push(`${JSON.stringify(cases[k].fmt)} ${JSON.stringify(cases[k].args, (_, v) => (typeof v === 'bigint' ? v.toString(16) : v))}: native ${JSON.stringify(native[k])} ours ${JSON.stringify(mine[k])}`);
+      bad.push(
+        `${JSON.stringify(cases[k].fmt)} ${JSON.stringify(cases[k].args, (_, v) => (typeof v === 'bigint' ? v.toString(16) : v))}: native ${JSON.stringify(native[k])} ours ${JSON.stringify(mine[k])}`,
+      );
     }
   }
   expect(bad.slice(0, 20)).toEqual([]);
@@ -151,9 +159,47 @@ function randomDouble(): number {
   if (r < 0.6) return Math.round(rnd() * 2000 - 1000) / pick([1, 2, 4, 8, 16, 1024, 10, 100]);
   if (r < 0.7) return Math.floor(rnd() * 2 ** 53) * 2 ** Math.floor(rnd() * 200 - 100);
   return pick([
-    0, -0, 1, -1, 0.5, 1.5, 2.5, 0.125, 0.05, 0.15, 0.25, 0.35, 9.5, 99.5, 999.5, 1e21, 1e22, 1e23, 123456789.0,
-    5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, Infinity, -Infinity, NaN, -NaN, 0.1, 1 / 3, 2 / 3,
-    9.999999, 0.0001, 0.00001, 123456, 1234567, 999999.5, 9999995, 0.00009999995, 1e-5, 1e100, 2 ** 70, 2 ** -70,
+    0,
+    -0,
+    1,
+    -1,
+    0.5,
+    1.5,
+    2.5,
+    0.125,
+    0.05,
+    0.15,
+    0.25,
+    0.35,
+    9.5,
+    99.5,
+    999.5,
+    1e21,
+    1e22,
+    1e23,
+    123456789.0,
+    5e-324,
+    2.2250738585072014e-308,
+    1.7976931348623157e308,
+    Infinity,
+    -Infinity,
+    NaN,
+    -NaN,
+    0.1,
+    1 / 3,
+    2 / 3,
+    9.999999,
+    0.0001,
+    0.00001,
+    123456,
+    1234567,
+    999999.5,
+    9999995,
+    0.00009999995,
+    1e-5,
+    1e100,
+    2 ** 70,
+    2 ** -70,
   ]);
 }
 
@@ -188,12 +234,40 @@ describe('printf vs glibc', () => {
   it('doubles: e E f F g G a A', () => {
     const cases: Case[] = [];
     for (let k = 0; k < 2500; k++) {
-      const { fmt, star } = spec(pick(['e', 'E', 'f', 'F', 'g', 'G', 'a', 'A', 'f', 'g', 'e']), pick(['', '', 'l']));
+      const { fmt, star } = spec(
+        pick(['e', 'E', 'f', 'F', 'g', 'G', 'a', 'A', 'f', 'g', 'e']),
+        pick(['', '', 'l']),
+      );
       cases.push({ fmt: `[${fmt}]`, args: [...star, { k: 'd', v: randomDouble() }] });
     }
     // Large precisions and exact ties.
-    for (const v of [0.5, 2.5, 1e300, 5e-324, 0.1, 1 / 3, 2 ** -1074, 1.7976931348623157e308, 1e23, 12345.125]) {
-      for (const f of ['%.0f', '%.60f', '%.340f', '%.1100f', '%.0e', '%.40e', '%.760e', '%.2g', '%#.30g', '%.17g', '%.2f', '%.3a', '%.20a']) {
+    for (const v of [
+      0.5,
+      2.5,
+      1e300,
+      5e-324,
+      0.1,
+      1 / 3,
+      2 ** -1074,
+      1.7976931348623157e308,
+      1e23,
+      12345.125,
+    ]) {
+      for (const f of [
+        '%.0f',
+        '%.60f',
+        '%.340f',
+        '%.1100f',
+        '%.0e',
+        '%.40e',
+        '%.760e',
+        '%.2g',
+        '%#.30g',
+        '%.17g',
+        '%.2f',
+        '%.3a',
+        '%.20a',
+      ]) {
         cases.push({ fmt: `[${f}]`, args: [{ k: 'd', v }] });
         cases.push({ fmt: `[${f}]`, args: [{ k: 'd', v: -v }] });
       }
@@ -211,7 +285,7 @@ describe('printf vs glibc', () => {
     const one = (16383n << 64n) | (1n << 63n);
     for (const f of ['%Lf', '%.30Lf', '%.0Le', '%.25Le', '%La', '%.3La', '%.0La', '%Lg', '%.21Lg']) {
       cases.push({ fmt: `[${f}]`, args: [{ k: 'L', bits: one }] });
-      cases.push({ fmt: `[${f}]`, args: [{ k: 'L', bits: (32766n << 64n) | (0xffffffffffffffffn) }] });
+      cases.push({ fmt: `[${f}]`, args: [{ k: 'L', bits: (32766n << 64n) | 0xffffffffffffffffn }] });
       cases.push({ fmt: `[${f}]`, args: [{ k: 'L', bits: 1n }] });
       cases.push({ fmt: `[${f}]`, args: [{ k: 'L', bits: (16383n << 64n) | 0xf800000000000000n }] });
     }
@@ -236,14 +310,58 @@ describe('printf vs glibc', () => {
       { fmt: '100%% sure %5%|', args: [] },
       { fmt: 'plain text with no conversions', args: [] },
       { fmt: '[%y][%5.2k][%-+#0 12.4w]', args: [] },
-      { fmt: '[%2$s %1$s %2$s]', args: [{ k: 's', v: 'world' }, { k: 's', v: 'hello' }] },
-      { fmt: '[%2$*1$d][%3$.*1$f]', args: [{ k: 'i', v: 8 }, { k: 'i', v: -77 }, { k: 'd', v: 3.14159 }] },
-      { fmt: '[%3$Lf %1$d %2$g]', args: [{ k: 'i', v: 1 }, { k: 'd', v: 2.5 }, { k: 'L', bits: (16384n << 64n) | (3n << 62n) }] },
-      { fmt: '[%s|%.3s|%.10s|%-8s|%8.2s]', args: ['abcdef', 'abcdef', 'ab', 'x', 'xyz'].map((v) => ({ k: 's', v }) as Arg) },
+      {
+        fmt: '[%2$s %1$s %2$s]',
+        args: [
+          { k: 's', v: 'world' },
+          { k: 's', v: 'hello' },
+        ],
+      },
+      {
+        fmt: '[%2$*1$d][%3$.*1$f]',
+        args: [
+          { k: 'i', v: 8 },
+          { k: 'i', v: -77 },
+          { k: 'd', v: 3.14159 },
+        ],
+      },
+      {
+        fmt: '[%3$Lf %1$d %2$g]',
+        args: [
+          { k: 'i', v: 1 },
+          { k: 'd', v: 2.5 },
+          { k: 'L', bits: (16384n << 64n) | (3n << 62n) },
+        ],
+      },
+      {
+        fmt: '[%s|%.3s|%.10s|%-8s|%8.2s]',
+        args: ['abcdef', 'abcdef', 'ab', 'x', 'xyz'].map((v) => ({ k: 's', v }) as Arg),
+      },
       { fmt: '[%.5s][%.6s][%3.1s]', args: [null, null, null].map((v) => ({ k: 's', v }) as Arg) },
-      { fmt: '[%c%c%c]', args: [{ k: 'i', v: 104 }, { k: 'i', v: 105 }, { k: 'i', v: 33 }] },
-      { fmt: '[%d %f %d %f %d %f %d %f %d %f %d %f %d %f %d %f %d %f %d %f]', args: Array.from({ length: 20 }, (_, j) => (j % 2 === 0 ? { k: 'i', v: j } : { k: 'd', v: j + 0.25 }) as Arg) },
-      { fmt: '[%Lf %d %Lg %d %d %d %d %d %d]', args: [{ k: 'L', bits: (16383n << 64n) | (1n << 63n) }, { k: 'i', v: 1 }, { k: 'L', bits: (16390n << 64n) | (1n << 63n) }, ...[2, 3, 4, 5, 6, 7, 8].map((v) => ({ k: 'i', v }) as Arg)] },
+      {
+        fmt: '[%c%c%c]',
+        args: [
+          { k: 'i', v: 104 },
+          { k: 'i', v: 105 },
+          { k: 'i', v: 33 },
+        ],
+      },
+      {
+        fmt: '[%d %f %d %f %d %f %d %f %d %f %d %f %d %f %d %f %d %f %d %f]',
+        args: Array.from(
+          { length: 20 },
+          (_, j) => (j % 2 === 0 ? { k: 'i', v: j } : { k: 'd', v: j + 0.25 }) as Arg,
+        ),
+      },
+      {
+        fmt: '[%Lf %d %Lg %d %d %d %d %d %d]',
+        args: [
+          { k: 'L', bits: (16383n << 64n) | (1n << 63n) },
+          { k: 'i', v: 1 },
+          { k: 'L', bits: (16390n << 64n) | (1n << 63n) },
+          ...[2, 3, 4, 5, 6, 7, 8].map((v) => ({ k: 'i', v }) as Arg),
+        ],
+      },
     ];
     compare([...cases, ...fixed]);
   });

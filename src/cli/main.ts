@@ -14,8 +14,16 @@ import { oneLine, UserError } from '../util/errors.js';
 import { register as registerCompile } from './commands/compile.js';
 import { register as registerDemo } from './commands/demo.js';
 import { register as registerInspect } from './commands/inspect.js';
+import { register as registerProgs } from './commands/progs.js';
+import { register as registerRun } from './commands/run.js';
 
-const COMMANDS: readonly ((program: Command) => void)[] = [registerCompile, registerInspect, registerDemo];
+const COMMANDS: readonly ((program: Command) => void)[] = [
+  registerCompile,
+  registerInspect,
+  registerDemo,
+  registerProgs,
+  registerRun,
+];
 
 /** Exit code for usage errors (bad flags, missing arguments). */
 export const EXIT_USAGE = 2;
@@ -61,7 +69,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // A command may set its own status (`inputsmith run` exits with the program's exit code).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     const sub = program.commands.find((c) => c.name() === argv[0]);
     return reportError(e, sub === undefined ? 'inputsmith --help' : `inputsmith ${sub.name()} --help`);

@@ -79,7 +79,7 @@ export function analyze(f: Func): Cfg {
     }
     return a;
   };
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const b of rpo) {
       if (b.index === 0) continue;

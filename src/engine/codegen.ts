@@ -12,11 +12,23 @@
  * each other). The step counter `C` is decremented at function entry and at every loop header.
  */
 import type { DataLayout } from '../ir/datalayout.js';
-import type { AllocaInstr, Block, Constant, Func, GlobalValue, Instr, Local, Module, Value } from '../ir/model.js';
+import type {
+  AllocaInstr,
+  Block,
+  Constant,
+  Func,
+  GlobalValue,
+  Instr,
+  Local,
+  Module,
+  Value,
+} from '../ir/model.js';
 import type { Type } from '../ir/types.js';
 import { analyze, type Cfg } from './cfg.js';
+import { NarrowAnalysis } from './narrow.js';
 import { emitCall, isSetjmpCall } from './codegen-call.js';
 import { emitInstr, emitTerminatorValue } from './codegen-ops.js';
+import type { KnownObject } from './codegen-mem.js';
 import { constLiterals, type ConstEnv } from './constants.js';
 import { UnsupportedError, numLit, slotCount, type Leaf, type LeafCache } from './values.js';
 
@@ -80,6 +92,16 @@ export class FuncGen {
   readonly setjmpStates = new Map<Instr, number>();
   readonly varargs: boolean;
   private readonly constCache = new Map<Constant, string[][]>();
+  /** Pointers known to point at a constant offset into a frame slot or global (see codegen-mem.ts). */
+  readonly known = new Map<number, KnownObject>();
+  /** i64 values that provably fit in int32: computed as one int32 (the hi slot is never read). */
+  readonly narrow: NarrowAnalysis;
+  /** GEP results: a key naming base and variable terms, and the constant offset (check coalescing). */
+  readonly gepKey = new Map<number, { key: string; off: number }>();
+  /** Ranges checked so far in the current block, per pointer key. */
+  readonly checked = new Map<string, { lo: number; hi: number; write: boolean }[]>();
+  /** Locals declared at function level; the others are declared where they are defined. */
+  private readonly topLevel = new Set<number>();
 
   constructor(
     readonly ctx: LinkCtx,
@@ -98,6 +120,21 @@ export class FuncGen {
         if (i.op === 'call' && isSetjmpCall(i)) this.setjmpStates.set(i, 0);
       }
     this.structured = this.cfg.reducible && !hasIndirect && this.setjmpStates.size === 0;
+    this.narrow = new NarrowAnalysis(f);
+  }
+
+  /** True for an i64 local computed as one int32, or an i64 constant that fits in int32. */
+  isNarrow(v: Value): boolean {
+    if (v.kind === 'local') return this.narrow.narrow.has(v.id);
+    if (v.kind === 'int' && v.type.kind === 'int' && v.type.bits === 64) {
+      const x = BigInt.asIntN(64, v.value);
+      return x >= -2147483648n && x <= 2147483647n;
+    }
+    return false;
+  }
+  /** A narrow i64 value known to be non-negative. */
+  isNarrowNonNeg(v: Value): boolean {
+    return this.isNarrow(v) && this.narrow.range(v)[0] >= 0;
   }
 
   get dl(): DataLayout {
@@ -155,7 +192,10 @@ export class FuncGen {
   }
   /** Expressions for the slots of leaf j of a value. */
   opnd(v: Value, j: number): string[] {
-    if (v.kind === 'local') return this.leafSlots(v, j);
+    if (v.kind === 'local') {
+      if (this.narrow.narrow.has(v.id)) return [`v${v.id}`, `(v${v.id} >> 31)`];
+      return this.leafSlots(v, j);
+    }
     if (v.kind === 'metadata' || v.kind === 'asm') throw new UnsupportedError(`${v.kind} operand`);
     let lits = this.constCache.get(v);
     if (lits === undefined) {
@@ -201,30 +241,62 @@ export class FuncGen {
     // Declarations of every local that is not a parameter.
     const decls: string[] = [];
     const nParams = f.params.length;
-    for (const l of f.locals.slice(nParams)) {
-      if (l.type.kind === 'void' || l.type.kind === 'label' || l.type.kind === 'metadata' || l.type.kind === 'token')
-        continue;
-      let leaves: Leaf[];
-      try {
-        leaves = this.leaves(l.type);
-      } catch {
-        continue;
-      }
-      const names = this.slots(l);
-      let k = 0;
-      for (const leaf of leaves) {
-        const init = leaf.k === 'b' || leaf.k === 'x' ? '0n' : '0';
-        for (let s = 0; s < slotCount(leaf.k); s++) decls.push(`${names[k++]} = ${init}`);
-      }
-    }
+    this.markTopLevel();
+    for (const l of f.locals.slice(nParams)) if (this.topLevel.has(l.id)) decls.push(...this.declarations(l));
     const body = this.lines;
-    if (decls.length > 0) for (let i = 0; i < decls.length; i += 20) this.out(`let ${decls.slice(i, i + 20).join(', ')};`);
+    if (decls.length > 0)
+      for (let i = 0; i < decls.length; i += 20) this.out(`let ${decls.slice(i, i + 20).join(', ')};`);
     this.out('if (--C < 0) STEP();');
     if (this.ctx.opts.coverage) this.ctx.coverageBase(f);
     this.emitPrologue();
     if (this.structured) this.doTree(0);
     else this.emitDispatcher();
     return `function ${this.ctx.jsName(f)}(${params.join(', ')}) {\n${body.join('\n')}\n}\n`;
+  }
+
+  /**
+   * In structured mode a value is declared (`let`) where it is defined: its uses are dominated by the
+   * definition, and the emitter nests dominated code in the defining block's scope. This keeps V8's
+   * graphs small (no loop phis for dead variables). Phis, static allocas and terminator results are
+   * declared at function level.
+   */
+  private markTopLevel(): void {
+    for (const b of this.f.blocks)
+      b.instrs.forEach((i, k) => {
+        if (i.result === undefined) return;
+        if (
+          !this.structured ||
+          i.op === 'phi' ||
+          k === b.instrs.length - 1 ||
+          this.frameOffsets.has(i.result.id)
+        )
+          this.topLevel.add(i.result.id);
+      });
+  }
+
+  /** `name = init` for every slot of a local (empty for values without data). */
+  private declarations(l: Local): string[] {
+    if (
+      l.type.kind === 'void' ||
+      l.type.kind === 'label' ||
+      l.type.kind === 'metadata' ||
+      l.type.kind === 'token'
+    )
+      return [];
+    let leaves: Leaf[];
+    try {
+      leaves = this.leaves(l.type);
+    } catch {
+      return [];
+    }
+    const names = this.slots(l);
+    const out: string[] = [];
+    let k = 0;
+    for (const leaf of leaves) {
+      const init = leaf.k === 'b' || leaf.k === 'x' ? '0n' : '0';
+      for (let s = 0; s < slotCount(leaf.k); s++) out.push(`${names[k++]} = ${init}`);
+    }
+    return out;
   }
 
   /** Static allocas of the entry block get fixed frame offsets; byval params get copies. */
@@ -258,7 +330,8 @@ export class FuncGen {
     let dynamic = false;
     for (const b of f.blocks)
       for (const i of b.instrs) {
-        if (i.op === 'alloca' && (i.result === undefined || !this.frameOffsets.has(i.result.id))) dynamic = true;
+        if (i.op === 'alloca' && (i.result === undefined || !this.frameOffsets.has(i.result.id)))
+          dynamic = true;
         if (i.op === 'call' && i.callee.kind === 'function' && i.callee.name.startsWith('llvm.stackrestore'))
           dynamic = true;
       }
@@ -298,13 +371,20 @@ export class FuncGen {
 
   private doTree(x: number): void {
     const cfg = this.cfg;
-    const merges = cfg.children[x]!.filter((c) => cfg.isMerge[c]).sort((a, b) => cfg.rpoNum[b]! - cfg.rpoNum[a]!);
+    const merges = cfg.children[x]!.filter((c) => cfg.isMerge[c]).sort(
+      (a, b) => cfg.rpoNum[b]! - cfg.rpoNum[a]!,
+    );
+    const b = this.f.blocks[x]!;
     if (cfg.isLoopHeader[x]) {
       this.open(`L${x}: for (;;) {`);
       this.out('if (--C < 0) STEP();');
+      this.emitBody(b);
       this.nodeWithin(x, merges);
       this.close();
-    } else this.nodeWithin(x, merges);
+    } else {
+      this.emitBody(b);
+      this.nodeWithin(x, merges);
+    }
   }
 
   private nodeWithin(x: number, ys: number[]): void {
@@ -316,7 +396,10 @@ export class FuncGen {
       this.doTree(y);
       return;
     }
-    this.emitBlock(this.f.blocks[x]!);
+    const b = this.f.blocks[x]!;
+    this.curBlock = b;
+    this.curIndex = b.instrs.length - 1;
+    this.emitTerminator(b, b.instrs[b.instrs.length - 1]!);
   }
 
   /** Jump from block x to block y (phi moves, then continue/break/inline). */
@@ -343,7 +426,9 @@ export class FuncGen {
       moves.push({ dst: this.slots(i.result), src: this.opndAll(inc.value) });
     }
     if (moves.length === 0) return;
-    const readsPhi = moves.some((mv) => mv.src.some((s) => /^v\d+/.test(s) && phiIds.has(Number(/^v(\d+)/.exec(s)![1]))));
+    const readsPhi = moves.some((mv) =>
+      mv.src.some((s) => /^v\d+/.test(s) && phiIds.has(Number(/^v(\d+)/.exec(s)![1]))),
+    );
     if (!readsPhi) {
       for (const mv of moves) mv.dst.forEach((d, k) => d !== mv.src[k] && this.out(`${d} = ${mv.src[k]};`));
       return;
@@ -358,21 +443,57 @@ export class FuncGen {
     for (const [d, t] of temps) this.out(`${d} = ${t};`);
   }
 
+  /** A whole block (dispatcher mode). */
   private emitBlock(b: Block): void {
+    this.emitBody(b);
+    this.curIndex = b.instrs.length - 1;
+    this.emitTerminator(b, b.instrs[b.instrs.length - 1]!);
+  }
+
+  /** The non-terminator instructions of a block. */
+  private emitBody(b: Block): void {
     this.curBlock = b;
     if (this.ctx.opts.coverage) this.out(`COV[${this.ctx.coverageBase(this.f) + b.index}]++;`);
     const n = b.instrs.length;
-    for (let k = 0; k < n; k++) {
+    this.checked.clear();
+    for (let k = 0; k < n - 1; k++) {
       const i = b.instrs[k]!;
       this.curIndex = k;
       if (i.op === 'phi') continue;
-      if (k === n - 1) this.emitTerminator(b, i);
-      else {
+      if (
+        i.op === 'call' &&
+        !(
+          i.callee.kind === 'function' &&
+          i.callee.name.startsWith('llvm.') &&
+          !i.callee.name.startsWith('llvm.stackrestore')
+        )
+      )
+        this.checked.clear();
+      let declAt = -1;
+      let declName: string | undefined;
+      if (i.result !== undefined && !this.topLevel.has(i.result.id)) {
+        const d = this.declarations(i.result);
+        if (d.length > 0) {
+          this.out(`let ${d.join(', ')};`);
+          declAt = this.lines.length - 1;
+          declName = d.length === 1 ? d[0]!.split(' = ')[0]! : undefined;
+        }
+      }
+      {
         try {
           emitInstr(this, i);
         } catch (e) {
           if (!(e instanceof UnsupportedError)) throw e;
           this.out(`UNSUP(${JSON.stringify(e.message)}, ${this.site()});`);
+        }
+        // `let v = 0;` followed by `v = expr;` becomes `let v = expr;` (smaller code for V8 to compile).
+        if (declName !== undefined && declAt === this.lines.length - 2) {
+          const next = this.lines[declAt + 1]!;
+          const m = /^(\s*)(\w+) = (.*)$/.exec(next);
+          if (m !== null && m[2] === declName && !m[3]!.includes(`${declName} `) && !/;\s*\S/.test(m[3]!)) {
+            this.lines[declAt] = `${m[1]}let ${declName} = ${m[3]}`;
+            this.lines.pop();
+          }
         }
         const st = this.setjmpStates.get(i);
         if (st !== undefined) {
@@ -399,7 +520,12 @@ export class FuncGen {
         } else if (t.value.type.kind === 'int' && all.length === 2) {
           this.out(`H[0] = ${all[1]}; ${this.epilogue()}return ${all[0]};`);
         } else {
-          this.out(`${all.slice(1).map((s, k) => `RS[${k + 1}] = ${s}; `).join('')}${this.epilogue()}return ${all[0]};`);
+          this.out(
+            `${all
+              .slice(1)
+              .map((s, k) => `RS[${k + 1}] = ${s}; `)
+              .join('')}${this.epilogue()}return ${all[0]};`,
+          );
         }
         return;
       }
@@ -555,10 +681,35 @@ export function forEachOperand(i: Instr, fn: (v: Value) => void): void {
       i.args.forEach((a) => fn(a.value));
       return;
     default:
-      for (const k of ['lhs', 'rhs', 'operand', 'cond', 'ifTrue', 'ifFalse', 'value', 'ptr', 'count', 'cmp', 'newValue',
-        'vector', 'element', 'index', 'a', 'b', 'aggregate', 'list', 'address'] as const) {
+      for (const k of [
+        'lhs',
+        'rhs',
+        'operand',
+        'cond',
+        'ifTrue',
+        'ifFalse',
+        'value',
+        'ptr',
+        'count',
+        'cmp',
+        'newValue',
+        'vector',
+        'element',
+        'index',
+        'a',
+        'b',
+        'aggregate',
+        'list',
+        'address',
+      ] as const) {
         const v = (i as unknown as Record<string, unknown>)[k];
-        if (v !== undefined && typeof v === 'object' && v !== null && 'kind' in v && (v as Value).kind !== undefined)
+        if (
+          v !== undefined &&
+          typeof v === 'object' &&
+          v !== null &&
+          'kind' in v &&
+          (v as Value).kind !== undefined
+        )
           if ((v as { kind: string }).kind !== 'label' && !('instrs' in v)) fn(v as Value);
       }
       if (i.op === 'getelementptr') i.indices.forEach(fn);

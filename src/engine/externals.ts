@@ -133,7 +133,11 @@ export interface Runtime {
 }
 
 /** A handler: boxed arguments in, boxed result out. `va` is set for variadic externals. */
-export type ExternalHandler = (rt: Runtime, args: ExtValue[], va: VaList | undefined) => ExtValue | undefined | void;
+export type ExternalHandler = (
+  rt: Runtime,
+  args: ExtValue[],
+  va: VaList | undefined,
+) => ExtValue | undefined | void;
 
 /** An external global variable the models provide (stdout, stdin, errno, environ, optarg...). */
 export interface ExternalGlobal {

@@ -37,7 +37,14 @@ function bitlen(m: bigint): number {
 }
 
 /** Round m * 2^e (+ sticky) to p bits with LSB exponent >= eminLsb; returns [m, e] or null on overflow. */
-function roundTo(m: bigint, e: number, sticky: boolean, p: number, eminLsb: number, emax: number): [bigint, number] | null {
+function roundTo(
+  m: bigint,
+  e: number,
+  sticky: boolean,
+  p: number,
+  eminLsb: number,
+  emax: number,
+): [bigint, number] | null {
   if (m === 0n) return [0n, eminLsb];
   let shift = bitlen(m) - p;
   if (e + shift < eminLsb) shift = eminLsb - e;

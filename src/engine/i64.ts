@@ -88,7 +88,7 @@ export function sdiv64(alo: number, ahi: number, blo: number, bhi: number): numb
   const b = s52(blo, bhi);
   if (a === a && b === b) {
     const q = qdiv(Math.abs(a), Math.abs(b));
-    return splitNum((a < 0) !== (b < 0) ? -q : q);
+    return splitNum(a < 0 !== b < 0 ? -q : q);
   }
   return fromBig(toBig(alo, ahi) / toBig(blo, bhi));
 }

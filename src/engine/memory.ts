@@ -64,6 +64,9 @@ interface HeapBlock {
   freed: boolean;
 }
 
+/** Eight shadow bytes of SH_RW, read as a double. */
+const RW8 = new Float64Array(new Uint8Array(8).fill(SH_RW).buffer)[0]!;
+
 function align(n: number, a: number): number {
   return Math.ceil(n / a) * a;
 }
@@ -79,6 +82,9 @@ export class Memory {
   readonly u8: Uint8Array;
   readonly dv: DataView;
   readonly shadow: Uint8Array;
+  private readonly shadow64: Float64Array;
+  private blockCache0: HeapBlock | undefined;
+  private blockCache1: HeapBlock | undefined;
 
   readonly codeBase = NULL_PAGE;
   codeEnd = NULL_PAGE;
@@ -124,7 +130,9 @@ export class Memory {
     this.buf = new ArrayBuffer(this.size);
     this.u8 = new Uint8Array(this.buf);
     this.dv = new DataView(this.buf);
-    this.shadow = new Uint8Array(new ArrayBuffer(this.size));
+    const sb = new ArrayBuffer(this.size);
+    this.shadow = new Uint8Array(sb);
+    this.shadow64 = new Float64Array(sb);
   }
 
   /** Place the regions: `codeSlots` function addresses and `globalsSize` bytes of globals. */
@@ -155,6 +163,7 @@ export class Memory {
     this.sp = this.stackTop;
     this.heapTop = this.heapBase;
     this.blocks.clear();
+    this.blockCache0 = this.blockCache1 = undefined;
     this.freeLists.clear();
     this.quarantine = [];
     this.quarantineHead = 0;
@@ -180,7 +189,36 @@ export class Memory {
 
   private allSet(p: number, n: number, bit: number): boolean {
     const s = this.shadow;
-    for (let i = p; i < p + n; i++) if ((s[i] & bit) === 0) return false;
+    if (n <= 16) {
+      for (let i = p; i < p + n; i++) if ((s[i]! & bit) === 0) return false;
+      return true;
+    }
+    // Large ranges: inside a recently checked live heap block?
+    const c0 = this.blockCache0;
+    if (c0 !== undefined && !c0.freed && p >= c0.base && p + n <= c0.base + c0.size) return true;
+    const c1 = this.blockCache1;
+    if (c1 !== undefined && !c1.freed && p >= c1.base && p + n <= c1.base + c1.size) {
+      this.blockCache1 = c0;
+      this.blockCache0 = c1;
+      return true;
+    }
+    const b = this.blocks.get(p);
+    if (b !== undefined && !b.freed && p + n <= p + b.size) {
+      this.blockCache1 = c0;
+      this.blockCache0 = b;
+      return true;
+    }
+    // Eight bytes at a time: all-read-write words compare equal as doubles; others byte by byte.
+    const end = p + n;
+    let i = p;
+    while ((i & 7) !== 0) if ((s[i++]! & bit) === 0) return false;
+    const w = this.shadow64;
+    const wEnd = end >> 3;
+    for (let k = i >> 3; k < wEnd; k++) {
+      if (w[k] === RW8) continue;
+      for (let j = k << 3; j < (k + 1) << 3; j++) if ((s[j]! & bit) === 0) return false;
+    }
+    for (i = Math.max(wEnd << 3, i); i < end; i++) if ((s[i]! & bit) === 0) return false;
     return true;
   }
 
@@ -202,7 +240,8 @@ export class Memory {
   classify(p: number, n: number, write: boolean): Trap {
     const what = `${write ? 'write' : 'read'} of ${n} byte${n === 1 ? '' : 's'} at ${hex(p)}`;
     const oob: OutcomeKind = write ? 'out-of-bounds-write' : 'out-of-bounds-read';
-    if (!Number.isFinite(p) || !Number.isInteger(p)) return new Trap('invalid-pointer', `${what}: not an address`);
+    if (!Number.isFinite(p) || !Number.isInteger(p))
+      return new Trap('invalid-pointer', `${what}: not an address`);
     if (p > -PAGE && p < NULL_PAGE) return new Trap('null-deref', `${what} (null pointer)`);
     // The first bad byte decides the region (an access may start in bounds and run past the end).
     let q = p;
@@ -217,13 +256,16 @@ export class Memory {
       const o = this.nearestObject(q);
       if (o !== undefined && q >= o.base && q < o.base + o.size && write)
         return new Trap(oob, `${what}: write to read-only @${o.name}`);
-      return new Trap(oob, `${what}: ${o !== undefined ? relTo(q, o.base, o.size, '@' + o.name) : 'globals'}`);
+      return new Trap(
+        oob,
+        `${what}: ${o !== undefined ? relTo(q, o.base, o.size, '@' + o.name) : 'globals'}`,
+      );
     }
     if (q >= this.stackBase && q < this.stackTop) {
       if (q < this.sp) return new Trap(oob, `${what}: below the stack pointer (a dead stack frame)`);
       return new Trap(oob, `${what}: stack redzone (outside any local variable)`);
     }
-    if (q >= this.heapBase && q < this.heapTop) {
+    if (q >= this.heapBase && q < this.heapLimit) {
       const b = this.nearestBlock(q);
       if (b !== undefined && b.freed && q >= b.base && q < b.base + Math.max(b.size, 1))
         return new Trap('use-after-free', `${what}: inside freed block ${hex(b.base)} of ${b.size} bytes`);
@@ -435,7 +477,10 @@ export class Memory {
     if (list !== undefined && list.length > 0) {
       base = list.pop()!;
     } else {
-      if (this.heapTop + chunk + REDZONE > this.heapLimit || this.heapTop + chunk - this.heapBase > this.heapBudget)
+      if (
+        this.heapTop + chunk + REDZONE > this.heapLimit ||
+        this.heapTop + chunk - this.heapBase > this.heapBudget
+      )
         throw new Trap('memory-limit', `heap exhausted allocating ${size} bytes`);
       base = this.heapTop + REDZONE;
       this.heapTop += chunk;
@@ -483,7 +528,8 @@ export class Memory {
   realloc(p: number, size: number): number {
     if (p === 0) return this.malloc(size);
     const b = this.blocks.get(p);
-    if (b === undefined) throw new Trap('invalid-free', `realloc(${hex(p)}): not a pointer returned by malloc`);
+    if (b === undefined)
+      throw new Trap('invalid-free', `realloc(${hex(p)}): not a pointer returned by malloc`);
     if (b.freed) throw new Trap('use-after-free', `realloc(${hex(p)}): block already freed`);
     const q = this.malloc(size);
     if (q === 0) return 0;
@@ -511,7 +557,8 @@ export class Memory {
   /** Push n bytes (aligned to `al`) with a redzone below; returns the address. Traps on overflow. */
   stackAlloc(n: number, al = 16): number {
     const p = Math.floor((this.sp - REDZONE - n) / al) * al;
-    if (p < this.stackBase + REDZONE) throw new Trap('stack-overflow', `stack region exhausted (${this.stackSize} bytes)`);
+    if (p < this.stackBase + REDZONE)
+      throw new Trap('stack-overflow', `stack region exhausted (${this.stackSize} bytes)`);
     this.shadow.fill(SH_RW, p, p + n);
     this.sp = p;
     return p;

@@ -59,6 +59,11 @@ export interface ObjectRec {
   readonly relocs: readonly Reloc[];
   /** The object's bytes were only compared, never read (an address used for identity). */
   readonly opaque?: boolean;
+  /**
+   * The function may free() or realloc() the object, so it must be a heap block: native replay allocates
+   * it with malloc (alignment kept, `baseMod` only as far as an alignment can keep it). Needs `lo` = 0.
+   */
+  readonly heap?: boolean;
 }
 
 /** Input bytes of a writable global that the function read before writing. */

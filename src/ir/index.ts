@@ -7,4 +7,4 @@
 export * from './types.js';
 export * from './model.js';
 export { parseModule } from './parser.js';
-export { debugLocation } from './debuginfo.js';
+export { debugLocation, type DebugLocation } from './debuginfo.js';

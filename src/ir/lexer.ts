@@ -134,6 +134,7 @@ function hexVal(c: number): number {
 }
 
 const utf8 = new TextDecoder('utf-8');
+const IDENT_CACHE_SIZE = 4096;
 
 export class Lexer {
   readonly src: string;
@@ -148,12 +149,16 @@ export class Lexer {
   num = 0;
   /** String payload (identifiers, names, strings). */
   str = '';
+  private readonly identCache: (string | undefined)[] = new Array<string | undefined>(IDENT_CACHE_SIZE).fill(
+    undefined,
+  );
   private lineCacheOff = 0;
   private lineCacheLine = 1;
 
   constructor(src: string, file: string | undefined) {
     this.src = src;
     this.file = file;
+    if (src.charCodeAt(0) === 0xfeff) this.pos = 1; // a UTF-8 byte order mark
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -345,7 +350,7 @@ export class Lexer {
           q += 3;
         } else break;
       }
-      this.str = esc ? this.unescape(q0, q) : s.slice(q0, q);
+      this.str = esc ? this.unescape(q0, q) : this.intern(q0, q);
       this.pos = this.end = q;
       return (this.kind = nameKind);
     }
@@ -376,7 +381,7 @@ export class Lexer {
         } else break;
       }
       if (q === p + 1) throw this.error("unexpected '\\' after '!'", p);
-      this.str = esc ? this.unescape(p + 1, q) : s.slice(p + 1, q);
+      this.str = esc ? this.unescape(p + 1, q) : this.intern(p + 1, q);
       this.pos = this.end = q;
       return (this.kind = T_METAVAR);
     }
@@ -472,12 +477,17 @@ export class Lexer {
       }
     }
     // u0x.. / s0x.. hexadecimal integer literals
-    if ((c0 === 117 || c0 === 115) && s.charCodeAt(p + 1) === 48 && s.charCodeAt(p + 2) === 120 && q > p + 3) {
+    if (
+      (c0 === 117 || c0 === 115) &&
+      s.charCodeAt(p + 1) === 48 &&
+      s.charCodeAt(p + 2) === 120 &&
+      q > p + 3
+    ) {
       let hex = true;
       for (let r = p + 3; r < q; r++) if (!isHex(s.charCodeAt(r))) hex = false;
       if (hex) return (this.kind = T_INT);
     }
-    this.str = s.slice(p, q);
+    this.str = this.intern(p, q);
     return (this.kind = T_IDENT);
   }
 
@@ -546,6 +556,24 @@ export class Lexer {
     if (c0 === 43) throw this.error("unexpected '+' before an integer", p);
     this.pos = this.end = q;
     return (this.kind = T_INT);
+  }
+
+  /**
+   * src[a, b) as a string, shared with earlier occurrences of the same text when it is in the small
+   * identifier cache: keywords and common names then cost no allocation (and their hash is computed once).
+   */
+  private intern(a: number, b: number): string {
+    const len = b - a;
+    if (len > 24) return this.src.slice(a, b);
+    const s = this.src;
+    let h = len;
+    for (let i = a; i < b; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+    const slot = (h ^ (h >>> 13)) & (IDENT_CACHE_SIZE - 1);
+    const cached = this.identCache[slot];
+    if (cached !== undefined && cached.length === len && s.startsWith(cached, a)) return cached;
+    const str = s.slice(a, b);
+    this.identCache[slot] = str;
+    return str;
   }
 
   // ---------------------------------------------------------------------------------------------------

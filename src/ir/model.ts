@@ -114,6 +114,12 @@ export interface MetadataValue {
   readonly kind: 'metadata';
   readonly type: Type;
   readonly text: string;
+  /**
+   * For a value wrapped as metadata (`metadata ptr %x`, `metadata i32 7`): the value itself (its type is
+   * `value.type`), so that renumbering printers and use analyses see it. Undefined for metadata nodes (`!5`,
+   * `!DIExpression()`), whose only form is `text`.
+   */
+  readonly value?: Value;
 }
 /** An inline assembly callee: `asm sideeffect "...", "..."`. */
 export interface InlineAsm {
@@ -264,6 +270,11 @@ interface InstrBase {
   dbg: number;
   /** Other metadata attachments as raw text (`, !tbaa !5, !range !7`), or undefined. Kept for printing. */
   md: string | undefined;
+  /**
+   * Debug records written just before this instruction, each the raw text of one record
+   * (`#dbg_value(ptr %3, !12, !DIExpression(), !14)`), or undefined. Not instructions; kept for printing.
+   */
+  dbgRecords?: string[];
 }
 
 /** Binary arithmetic and bitwise ops. flags: nuw, nsw, exact, disjoint, and fast-math flags. */

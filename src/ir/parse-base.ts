@@ -32,7 +32,7 @@ import {
 } from './lexer.js';
 import type { Attr, AttrList, Module } from './model.js';
 import { NO_ATTRS } from './model.js';
-import type { FuncType, StructType, Type, TypeContext } from './types.js';
+import type { FuncType, IntType, StructType, Type, TypeContext } from './types.js';
 
 export const TYPED_POINTER_MSG =
   'typed pointers (LLVM <= 14 IR) are not supported; regenerate the IR with clang >= 15 (opaque pointers)';
@@ -208,6 +208,12 @@ export class ParserBase {
   readonly m: Module;
   readonly T: TypeContext;
   depth = 0;
+  /** Integer types by width (below 256), so that the hot path does not build intern keys. */
+  private readonly intTypes: (IntType | undefined)[] = [];
+  /** `!N` attachment references as (N, offset) pairs, checked against the definitions at the end. */
+  readonly mdRefs: number[] = [];
+  /** `#N` attribute group references as (N, offset) pairs, checked at the end. */
+  readonly groupRefs: number[] = [];
   /** Offset of the first mention of each named type, for "undefined type" messages. */
   readonly typeFirstUse = new Map<string, number>();
 
@@ -381,7 +387,12 @@ export class ParserBase {
     const T = this.T;
     switch (L.kind) {
       case T_INTTYPE: {
-        const t = T.int(L.num);
+        const bits = L.num;
+        let t = bits < 256 ? this.intTypes[bits] : undefined;
+        if (t === undefined) {
+          t = T.int(bits);
+          if (bits < 256) this.intTypes[bits] = t;
+        }
         L.next();
         return t;
       }
@@ -544,6 +555,7 @@ export class ParserBase {
         (attrs ??= []).push(this.parseStringAttr());
       } else if (L.kind === T_ATTRGRPID && fnLevel) {
         (groups ??= []).push(L.num);
+        this.groupRefs.push(L.num, L.start);
         L.next();
       } else break;
     }
@@ -566,9 +578,14 @@ export class ParserBase {
 
   /** One keyword attribute with its argument, the current token being the keyword. */
   parseOneAttr(): Attr {
+    const name = this.L.str;
+    this.L.next();
+    return this.parseAttrArgs(name);
+  }
+
+  /** The argument of keyword attribute `name`, whose keyword has been consumed. */
+  private parseAttrArgs(name: string): Attr {
     const L = this.L;
-    const name = L.str;
-    L.next();
     if (TYPE_ATTRS.has(name)) {
       if (L.kind !== T_LPAREN) {
         if (name === 'sret' || name === 'byval' || name === 'inalloca' || name === 'preallocated') {
@@ -602,13 +619,18 @@ export class ParserBase {
       if (L.kind === T_STRING) attrs.push(this.parseStringAttr());
       else if (L.kind === T_IDENT) {
         const w = L.str;
-        if (ATTR_WORDS.has(w)) attrs.push(this.parseOneAttr());
-        else {
-          // Unknown keyword attribute (newer LLVM): keep it, with a parenthesised argument if any.
+        L.next();
+        if (L.kind === T_EQUAL) {
+          // `alignstack=16`, `align=8`: the group form of integer attributes.
           L.next();
-          if (L.kind === T_LPAREN) attrs.push({ name: w, value: `(${this.skipParens()})` });
-          else attrs.push({ name: w });
-        }
+          const value = L.kind === T_INT ? L.tokText() : '';
+          this.parseUInt(`an integer after '${w}='`);
+          attrs.push({ name: w, value });
+        } else if (ATTR_WORDS.has(w)) attrs.push(this.parseAttrArgs(w));
+        else if (L.kind === T_LPAREN) {
+          // Unknown keyword attribute (newer LLVM): keep it, with its parenthesised argument.
+          attrs.push({ name: w, value: `(${this.skipParens()})` });
+        } else attrs.push({ name: w });
       } else throw this.expected("an attribute or '}'");
     }
     return attrs;

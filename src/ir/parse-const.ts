@@ -9,6 +9,7 @@
  */
 import {
   T_COMMA,
+  T_EOF,
   T_CSTRING,
   T_FLOAT,
   T_GLOBALID,
@@ -25,7 +26,6 @@ import {
   T_RBRACE,
   T_RPAREN,
   T_RSQUARE,
-  T_STRING,
 } from './lexer.js';
 import type {
   Block,
@@ -106,9 +106,7 @@ export class ConstParser extends ParserBase {
     let l = named ? fs.named.get(L.str) : fs.numbered.get(L.num);
     if (l !== undefined) {
       if (l.type !== ty) {
-        throw this.err(
-          `'${L.tokText()}' has type ${typeStr(l.type)} but is used as ${typeStr(ty)}`,
-        );
+        throw this.err(`'${L.tokText()}' has type ${typeStr(l.type)} but is used as ${typeStr(ty)}`);
       }
     } else {
       if (ty.kind === 'void' || ty.kind === 'label' || ty.kind === 'func') {
@@ -193,14 +191,18 @@ export class ConstParser extends ParserBase {
   parseMetadataOperand(ty: Type): MetadataValue {
     const L = this.L;
     const start = L.start;
-    let end: number;
     const c = L.src.charCodeAt(start);
-    if (c === 33 /* ! */ || (L.kind === T_IDENT && L.str === 'distinct')) end = L.scanMetadataNode(start);
-    else end = L.scanBalanced(start, true, true, false);
-    const text = L.src.slice(start, end).trimEnd();
-    if (text.length === 0) throw this.expected('a metadata operand');
-    L.resetTo(end);
-    return { kind: 'metadata', type: ty, text };
+    if (c === 33 /* ! */ || (L.kind === T_IDENT && L.str === 'distinct')) {
+      const end = L.scanMetadataNode(start);
+      L.resetTo(end);
+      return { kind: 'metadata', type: ty, text: L.src.slice(start, end) };
+    }
+    // A value as metadata: `ptr %x`, `i32 7`, `ptr undef`.
+    const vt = this.parseType(false);
+    if (vt.kind === 'metadata') throw this.err("'metadata metadata' is not a valid operand", start);
+    const value = this.parseValue(vt);
+    const end = L.kind === T_EOF ? L.src.length : L.start;
+    return { kind: 'metadata', type: ty, text: L.src.slice(start, end).trimEnd(), value };
   }
 
   /** A constant of type `ty` (no local values). */
@@ -250,7 +252,8 @@ export class ConstParser extends ParserBase {
         }
         if (ty.kind !== 'vector') throw this.err(`vector constant used as ${typeStr(ty)}`);
         const elems = this.parseConstList(T_GREATER, ty.elem);
-        if (elems.length !== ty.len) throw this.err(`vector constant has ${elems.length} elements, needs ${ty.len}`);
+        if (elems.length !== ty.len)
+          throw this.err(`vector constant has ${elems.length} elements, needs ${ty.len}`);
         this.expect(T_GREATER, "'>'");
         return { kind: 'vector', type: ty, elems };
       }
@@ -266,7 +269,8 @@ export class ConstParser extends ParserBase {
   /** Struct constant body after `{` (and `<` for packed). */
   private parseStructConst(ty: Type, packed: boolean): Constant {
     if (ty.kind !== 'struct' || ty.opaque) throw this.err(`struct constant used as ${typeStr(ty)}`);
-    if (ty.packed !== packed) throw this.err(`${packed ? 'packed ' : ''}struct constant used as ${typeStr(ty)}`);
+    if (ty.packed !== packed)
+      throw this.err(`${packed ? 'packed ' : ''}struct constant used as ${typeStr(ty)}`);
     this.enter();
     const L = this.L;
     const elems: Constant[] = [];
@@ -276,7 +280,8 @@ export class ConstParser extends ParserBase {
         const ft = this.parseType(false);
         const i = elems.length;
         if (i >= fields.length) throw this.err(`too many fields in a constant of type ${typeStr(ty)}`);
-        if (ft !== fields[i]) throw this.err(`field ${i} has type ${typeStr(ft)}, expected ${typeStr(fields[i])}`);
+        if (ft !== fields[i])
+          throw this.err(`field ${i} has type ${typeStr(ft)}, expected ${typeStr(fields[i])}`);
         elems.push(this.parseConst(ft));
         if (!this.eat(T_COMMA)) break;
       }
@@ -377,7 +382,8 @@ export class ConstParser extends ParserBase {
         L.next();
         this.expect(T_LPAREN, "'('");
         const et = this.parseType(false);
-        if (et !== ty.elem) throw this.err(`splat element has type ${typeStr(et)}, expected ${typeStr(ty.elem)}`);
+        if (et !== ty.elem)
+          throw this.err(`splat element has type ${typeStr(et)}, expected ${typeStr(ty.elem)}`);
         const elem = this.parseConst(et);
         this.expect(T_RPAREN, "')'");
         return { kind: 'splat', type: ty, elem };
@@ -475,7 +481,8 @@ export class ConstParser extends ParserBase {
         rt = t0.elem;
       } else if (op === 'shufflevector') {
         const mt = ops[2].type;
-        if (t0.kind !== 'vector' || mt.kind !== 'vector') throw this.err('shufflevector of a non-vector', off);
+        if (t0.kind !== 'vector' || mt.kind !== 'vector')
+          throw this.err('shufflevector of a non-vector', off);
         rt = this.T.vector(t0.elem, mt.len, mt.scalable);
       } else if (op === 'select') rt = ops[1].type;
       else rt = t0;
@@ -496,7 +503,14 @@ export class ConstParser extends ParserBase {
     let flags: string[] | undefined;
     while (L.kind === T_IDENT && L.str !== 'to') {
       const w = L.str;
-      if (w === 'nuw' || w === 'nsw' || w === 'exact' || w === 'disjoint' || w === 'nneg' || w === 'samesign') {
+      if (
+        w === 'nuw' ||
+        w === 'nsw' ||
+        w === 'exact' ||
+        w === 'disjoint' ||
+        w === 'nneg' ||
+        w === 'samesign'
+      ) {
         (flags ??= []).push(w);
         L.next();
       } else break;
@@ -576,4 +590,3 @@ export class ConstParser extends ParserBase {
     return { kind: 'asm', type: fty ?? this.T.ptr, asm, constraints, flags };
   }
 }
-

@@ -35,7 +35,7 @@ function toHalfBits(d: number): number {
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant !== 0 ? 0x200 | (mant >>> 13) : 0);
-  let e = exp - 127 + 15;
+  const e = exp - 127 + 15;
   if (e >= 0x1f) return sign | 0x7c00;
   if (e <= 0) {
     if (e < -10) return sign;
@@ -50,7 +50,6 @@ function toHalfBits(d: number): number {
   let h = (e << 10) | (mant >>> 13);
   const rem = mant & 0x1fff;
   if (rem > 0x1000 || (rem === 0x1000 && (h & 1) !== 0)) h++;
-  e = h >>> 10;
   return sign | h;
 }
 
@@ -100,6 +99,34 @@ function toWide(d: number, fracBits: number, explicitInt: boolean): bigint {
   return out;
 }
 
+/**
+ * A NaN narrowed to a format with `expBits` exponent bits and `fracBits` fraction bits, keeping the sign,
+ * the quiet/signalling bit and the top of the payload (JS conversions would quieten it).
+ */
+function narrowNaN(b: bigint, expBits: number, fracBits: number): bigint {
+  const sign = b >> 63n;
+  let frac = (b & 0xfffffffffffffn) >> BigInt(52 - fracBits);
+  if (frac === 0n) frac = 1n << BigInt(fracBits - 1);
+  return (sign << BigInt(expBits + fracBits)) | (((1n << BigInt(expBits)) - 1n) << BigInt(fracBits)) | frac;
+}
+
+/** The double with bit pattern `b` in format `fk` (NaN payloads kept from the bits, not from a JS number). */
+function fromDoubleBits(b: bigint, fk: FloatKind): bigint {
+  const isNaN = (b & 0x7ff0000000000000n) === 0x7ff0000000000000n && (b & 0xfffffffffffffn) !== 0n;
+  if (isNaN) {
+    if (fk === 'float') return narrowNaN(b, 8, 23);
+    if (fk === 'half') return narrowNaN(b, 5, 10);
+    if (fk === 'bfloat') return narrowNaN(b, 8, 7);
+    if (fk === 'ppc_fp128' || fk === 'double') return b;
+    // Wide formats: the payload moves up unchanged.
+    const sign = b >> 63n;
+    const frac = b & 0xfffffffffffffn;
+    if (fk === 'fp128') return (sign << 127n) | (0x7fffn << 112n) | (frac << 60n);
+    return (sign << 79n) | (0x7fffn << 64n) | (1n << 63n) | (frac << 11n);
+  }
+  return fromDouble(bitsDouble(b), fk);
+}
+
 function fromDouble(d: number, fk: FloatKind): bigint {
   switch (fk) {
     case 'double':
@@ -120,7 +147,13 @@ function fromDouble(d: number, fk: FloatKind): bigint {
 }
 
 const HEX_DIGITS: Record<string, number> = { K: 20, L: 32, M: 32, H: 4, R: 4 };
-const HEX_KIND: Record<string, FloatKind> = { K: 'x86_fp80', L: 'fp128', M: 'ppc_fp128', H: 'half', R: 'bfloat' };
+const HEX_KIND: Record<string, FloatKind> = {
+  K: 'x86_fp80',
+  L: 'fp128',
+  M: 'ppc_fp128',
+  H: 'half',
+  R: 'bfloat',
+};
 
 /**
  * The bit pattern of a float literal used as kind `fk`, or a string describing why it does not fit.
@@ -133,12 +166,18 @@ export function floatLiteralBits(text: string, fk: FloatKind): bigint | string {
       const hex = text.slice(3);
       if (hex.length > digits) return `hexadecimal literal too long for ${HEX_KIND[k]}`;
       if (HEX_KIND[k] !== fk) return `a 0x${k} literal is ${HEX_KIND[k]}, not ${fk}`;
+      if (k === 'L' || k === 'M') {
+        // LLVM writes the low 64 bits first, then the high 64 bits.
+        const lo = BigInt('0x' + hex.slice(0, 16));
+        const hi = hex.length > 16 ? BigInt('0x' + hex.slice(16)) : 0n;
+        return (hi << 64n) | lo;
+      }
       return BigInt('0x' + hex);
     }
     const hex = text.slice(2);
     if (hex.length > 16) return 'hexadecimal double literal longer than 16 digits';
     const bits = BigInt('0x' + hex);
-    return fk === 'double' ? bits : fromDouble(bitsDouble(bits), fk);
+    return fk === 'double' ? bits : fromDoubleBits(bits, fk);
   }
   const d = Number(text);
   if (Number.isNaN(d)) return `malformed floating-point literal '${text}'`;

@@ -38,7 +38,7 @@ import type {
   StoreInstr,
   Value,
 } from './model.js';
-import { BINARY_OPS, CAST_OPS, NO_ATTRS } from './model.js';
+import { BINARY_OPS, CAST_OPS } from './model.js';
 import { isCallingConv, typeStr } from './parse-base.js';
 import { ConstParser, FAST_MATH_FLAGS, NO_FLAGS } from './parse-const.js';
 import type { FuncType, Type } from './types.js';
@@ -85,8 +85,6 @@ export class InstrParser extends ConstParser {
   rtype: Type = this.T.void;
   /** Set when an instruction consumed a ',' that turned out to start its metadata attachments. */
   extraComma = false;
-  /** `!dbg !N` references as (N, offset) pairs, checked against the metadata definitions at the end. */
-  readonly dbgRefs: number[] = [];
 
   /** Parses one instruction whose opcode keyword is the current token. */
   parseInstr(): Instr {
@@ -278,7 +276,15 @@ export class InstrParser extends ConstParser {
     if (L.kind === T_IDENT && L.str === 'label') {
       L.next();
       const ifTrue = this.blockRef();
-      return { result: undefined, dbg: -1, md: undefined, op: 'br', cond: undefined, ifTrue, ifFalse: undefined };
+      return {
+        result: undefined,
+        dbg: -1,
+        md: undefined,
+        op: 'br',
+        cond: undefined,
+        ifTrue,
+        ifFalse: undefined,
+      };
     }
     const cond = this.parseTypeAndValue();
     this.expect(T_COMMA, "','");
@@ -473,10 +479,12 @@ export class InstrParser extends ConstParser {
     const mt = this.parseType(false);
     const maskOff = this.L.start;
     const maskValue = this.parseConst(mt);
-    if (a.type.kind !== 'vector' || mt.kind !== 'vector') throw this.err('shufflevector operands must be vectors', off);
+    if (a.type.kind !== 'vector' || mt.kind !== 'vector')
+      throw this.err('shufflevector operands must be vectors', off);
     if (mt.len > 1 << 20) throw this.err('shufflevector mask too long', maskOff);
     const mask = shuffleMask(maskValue, mt.len);
-    if (mask === undefined) throw this.err('shufflevector mask must be a constant vector of integers', maskOff);
+    if (mask === undefined)
+      throw this.err('shufflevector mask must be a constant vector of integers', maskOff);
     const type = this.T.vector(a.type.elem, mt.len, mt.scalable);
     this.rtype = type;
     return { result: undefined, dbg: -1, md: undefined, op: 'shufflevector', a, b, mask, maskValue, type };
@@ -512,7 +520,8 @@ export class InstrParser extends ConstParser {
       this.rtype = t;
       return { result: undefined, dbg: -1, md: undefined, op, aggregate, indices, type: t };
     }
-    if (element!.type !== t) throw this.err(`inserted value has type ${typeStr(element!.type)}, expected ${typeStr(t)}`, off);
+    if (element!.type !== t)
+      throw this.err(`inserted value has type ${typeStr(element!.type)}, expected ${typeStr(t)}`, off);
     this.rtype = aggregate.type;
     return { result: undefined, dbg: -1, md: undefined, op, aggregate, element: element!, indices };
   }
@@ -537,7 +546,17 @@ export class InstrParser extends ConstParser {
       else throw this.expected("'align', 'addrspace' or metadata");
     }
     this.rtype = this.T.pointer(addrSpace);
-    return { result: undefined, dbg: -1, md: undefined, op: 'alloca', allocType, count, align, addrSpace, inalloca };
+    return {
+      result: undefined,
+      dbg: -1,
+      md: undefined,
+      op: 'alloca',
+      allocType,
+      count,
+      align,
+      addrSpace,
+      inalloca,
+    };
   }
 
   /** `(',' 'align' N)?` then possibly metadata. */
@@ -736,7 +755,7 @@ export class InstrParser extends ConstParser {
     if (L.kind === T_IDENT && L.str === 'asm') {
       asmFlags = this.parseInlineAsm(undefined);
     } else {
-      callee = this.parseValue(this.T.pointer(addrSpace ?? 0));
+      callee = this.parseValue(addrSpace === undefined ? this.T.ptr : this.T.pointer(addrSpace));
     }
     this.expect(T_LPAREN, "'(' to start the call arguments");
     const args: { value: Value; attrs: AttrList }[] = [];
@@ -762,11 +781,16 @@ export class InstrParser extends ConstParser {
         throw this.err(`call has ${args.length} arguments, function type ${typeStr(ty)} takes ${np}`, tyOff);
       }
     } else {
-      funcType = this.T.func(
-        ty,
-        args.map((a) => a.value.type),
-        false,
-      );
+      // Reuse the callee's own type when it matches (the common case), else intern a new one.
+      const ct = callee !== undefined && callee.kind === 'function' ? callee.funcType : undefined;
+      if (ct !== undefined && ct.ret === ty && !ct.varargs && sameTypes(ct.params, args)) funcType = ct;
+      else {
+        funcType = this.T.func(
+          ty,
+          args.map((a) => a.value.type),
+          false,
+        );
+      }
     }
     if (asmFlags !== undefined) callee = { ...asmFlags, kind: 'asm', type: funcType };
     const fnAttrs = this.parseAttrs(true);
@@ -846,9 +870,10 @@ export class InstrParser extends ConstParser {
       L.next();
       if (name === 'dbg' && L.kind === T_METAID) {
         ins.dbg = L.num;
-        this.dbgRefs.push(L.num, L.start);
+        this.mdRefs.push(L.num, L.start);
         L.next();
       } else {
+        if (L.kind === T_METAID) this.mdRefs.push(L.num, L.start);
         const end = L.scanMetadataNode(L.start);
         const text = L.src.slice(nameStart, end);
         md = md === undefined ? `, ${text}` : `${md}, ${text}`;
@@ -869,6 +894,12 @@ export class InstrParser extends ConstParser {
   atMetaId(): boolean {
     return this.L.kind === T_METAID;
   }
+}
+
+function sameTypes(params: readonly Type[], args: readonly { value: Value }[]): boolean {
+  if (params.length !== args.length) return false;
+  for (let i = 0; i < params.length; i++) if (params[i] !== args[i].value.type) return false;
+  return true;
 }
 
 const NO_BUNDLES: readonly OperandBundle[] = Object.freeze([]) as readonly OperandBundle[];

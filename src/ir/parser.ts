@@ -6,7 +6,6 @@
  * Consumes: the text of an LLVM module (clang/rustc 15-19, opaque pointers). Produces: a `Module` of
  * ./model. Bad input of any kind ends in a `UserError` carrying file, line and column.
  */
-import { UserError } from '../util/errors.js';
 import {
   Lexer,
   T_COMDATVAR,
@@ -25,19 +24,16 @@ import {
   T_LOCALID,
   T_LOCALVAR,
   T_LPAREN,
-  T_LSQUARE,
   T_METAID,
   T_METAVAR,
   T_RBRACE,
   T_RPAREN,
-  T_STRING,
   T_SUMMARYID,
   T_ATTRGRPID,
   T_GREATER,
 } from './lexer.js';
 import type {
   Alias,
-  Attr,
   AttrList,
   Block,
   Constant,
@@ -279,7 +275,10 @@ class ModuleParser extends InstrParser {
     const end = L.scanBalanced(start, false, false, true);
     const text = L.src.slice(start, end).trim();
     if (!isMetadataDefinition(text)) {
-      throw this.err("expected a metadata node ('!{...}', '!DIKind(...)' or 'distinct ...') after '='", start);
+      throw this.err(
+        "expected a metadata node ('!{...}', '!DIKind(...)' or 'distinct ...') after '='",
+        start,
+      );
     }
     this.m.metadata.set(key, text);
     L.resetTo(end);
@@ -466,7 +465,9 @@ class ModuleParser extends InstrParser {
     let end = start;
     for (;;) {
       if (L.kind !== T_METAVAR) throw this.expected('a metadata attachment');
-      end = L.scanMetadataNode(L.end + skipBlanks(L.src, L.end));
+      L.next();
+      if (L.kind === T_METAID) this.mdRefs.push(L.num, L.start);
+      end = L.scanMetadataNode(L.start);
       L.resetTo(end);
       if (L.kind !== T_COMMA) break;
       L.next();
@@ -528,7 +529,8 @@ class ModuleParser extends InstrParser {
     L.next();
     // Parameters.
     this.expect(T_LPAREN, "'('");
-    const paramInfo: { type: Type; attrs: AttrList; name: string | undefined; num: number; off: number }[] = [];
+    const paramInfo: { type: Type; attrs: AttrList; name: string | undefined; num: number; off: number }[] =
+      [];
     let varargs = false;
     if (L.kind !== T_RPAREN) {
       for (;;) {
@@ -650,7 +652,8 @@ class ModuleParser extends InstrParser {
         fs.named.set(p.name, local);
       } else {
         const num = p.num >= 0 ? p.num : fs.nextNum;
-        if (num < fs.nextNum) throw this.err(`argument expected to be numbered '%${fs.nextNum}' or higher`, p.off);
+        if (num < fs.nextNum)
+          throw this.err(`argument expected to be numbered '%${fs.nextNum}' or higher`, p.off);
         fs.nextNum = num + 1;
         local = { kind: 'local', id: fn.locals.length, name: undefined, type: p.type };
         fs.numbered.set(num, local);
@@ -677,9 +680,10 @@ class ModuleParser extends InstrParser {
       L.next();
       if (nm === 'dbg' && L.kind === T_METAID) {
         f.dbg = L.num;
-        this.dbgRefs.push(L.num, L.start);
+        this.mdRefs.push(L.num, L.start);
         L.next();
       } else {
+        if (L.kind === T_METAID) this.mdRefs.push(L.num, L.start);
         const end = L.scanMetadataNode(L.start);
         md = `${md ?? ''} ${L.src.slice(s, end)}`;
         L.resetTo(end);
@@ -695,7 +699,11 @@ class ModuleParser extends InstrParser {
     this.fs = fs;
     L.next();
     if (L.kind === T_RBRACE) throw this.err('function body has no blocks');
-    while (L.kind !== T_RBRACE) this.parseBlock(fs);
+    while (L.kind !== T_RBRACE) {
+      // `uselistorder` directives (llvm-dis --preserve-ll-uselistorder) follow the last block.
+      if (L.kind === T_IDENT && L.str === 'uselistorder' && f.blocks.length > 0) this.skipStatement();
+      else this.parseBlock(fs);
+    }
     L.next();
     this.fs = undefined;
     // Every forward reference must have been defined.
@@ -765,7 +773,8 @@ class ModuleParser extends InstrParser {
         L.next();
         this.expect(T_EQUAL, "'=' after the result name");
         const ins = this.parseInstr();
-        if (this.rtype.kind === 'void') throw this.err('cannot name an instruction that returns no value', nameOff);
+        if (this.rtype.kind === 'void')
+          throw this.err('cannot name an instruction that returns no value', nameOff);
         this.bindResult(fs, ins, name, num, nameOff);
         if (L.kind === T_COMMA || this.extraComma) this.parseInstrAttachments(ins);
         instrs.push(ins);
@@ -780,7 +789,13 @@ class ModuleParser extends InstrParser {
   }
 
   /** Creates (or completes a forward-referenced) Local for an instruction's result. */
-  private bindResult(fs: FuncState, ins: { result: Local | undefined }, name: string | undefined, num: number, off: number): void {
+  private bindResult(
+    fs: FuncState,
+    ins: { result: Local | undefined },
+    name: string | undefined,
+    num: number,
+    off: number,
+  ): void {
     const f = fs.func;
     const type = this.rtype;
     let l: Local | undefined;
@@ -791,13 +806,17 @@ class ModuleParser extends InstrParser {
         fs.named.set(name, l);
       } else if (fs.pending.delete(l)) {
         if (l.type !== type) {
-          throw this.err(`'%${quoteName(name)}' is defined with type ${typeStr(type)} but was used as ${typeStr(l.type)}`, off);
+          throw this.err(
+            `'%${quoteName(name)}' is defined with type ${typeStr(type)} but was used as ${typeStr(l.type)}`,
+            off,
+          );
         }
         (l as { id: number }).id = f.locals.length;
       } else throw this.err(`redefinition of '%${quoteName(name)}'`, off);
     } else {
       if (num < 0) num = fs.nextNum;
-      else if (num < fs.nextNum) throw this.err(`instruction expected to be numbered '%${fs.nextNum}' or higher`, off);
+      else if (num < fs.nextNum)
+        throw this.err(`instruction expected to be numbered '%${fs.nextNum}' or higher`, off);
       fs.nextNum = num + 1;
       l = fs.numbered.get(num);
       if (l === undefined) {
@@ -805,7 +824,10 @@ class ModuleParser extends InstrParser {
         fs.numbered.set(num, l);
       } else if (fs.pending.delete(l)) {
         if (l.type !== type) {
-          throw this.err(`'%${num}' is defined with type ${typeStr(type)} but was used as ${typeStr(l.type)}`, off);
+          throw this.err(
+            `'%${num}' is defined with type ${typeStr(type)} but was used as ${typeStr(l.type)}`,
+            off,
+          );
         }
         (l as { id: number }).id = f.locals.length;
       } else throw this.err(`redefinition of '%${num}'`, off);
@@ -852,10 +874,16 @@ class ModuleParser extends InstrParser {
         if (!defined.has(r.name)) throw this.err(`use of undefined comdat '$${quoteName(r.name)}'`, r.off);
       }
     }
-    const dbgRefs = this.dbgRefs;
-    for (let i = 0; i < dbgRefs.length; i += 2) {
-      if (!this.m.metadata.has(String(dbgRefs[i]))) {
-        throw this.err(`use of undefined metadata '!${dbgRefs[i]}'`, dbgRefs[i + 1]);
+    const mdRefs = this.mdRefs;
+    for (let i = 0; i < mdRefs.length; i += 2) {
+      if (!this.m.metadata.has(String(mdRefs[i]))) {
+        throw this.err(`use of undefined metadata '!${mdRefs[i]}'`, mdRefs[i + 1]);
+      }
+    }
+    const groupRefs = this.groupRefs;
+    for (let i = 0; i < groupRefs.length; i += 2) {
+      if (!this.m.attrGroups.has(groupRefs[i])) {
+        throw this.err(`use of undefined attribute group '#${groupRefs[i]}'`, groupRefs[i + 1]);
       }
     }
     for (const name of this.T.named.keys()) {

@@ -6,8 +6,9 @@
  * messages and debugging.
  *
  * How it works:
- * - Output is collected as an array of lines joined once at the end; type strings are cached per type, so
- *   printing is linear in the size of the module.
+ * - Function bodies are written as bytes into one reused buffer (`ByteOut`) and become one flat string per
+ *   function; the module is an array of such strings joined once. Type strings and `%N` names are cached,
+ *   so printing is linear in the size of the module and allocates little per instruction.
  * - Unnamed values, blocks and globals (`name` undefined, or all digits) are numbered while printing, in
  *   the order LLVM's slot tracker uses (parameters, then per block: the block, then its results), because
  *   `llvm-as` requires unnamed values to be numbered sequentially.
@@ -19,8 +20,6 @@ import {
   CAST_OPS,
   type Attr,
   type AttrList,
-  type BinaryInstr,
-  type CastInstr,
   type Block,
   type Constant,
   type Func,
@@ -31,7 +30,7 @@ import {
   type Module,
   type Value,
 } from './model.js';
-import type { FloatKind, Type } from './types.js';
+import type { FloatKind, StructType, Type } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Names and strings
@@ -171,6 +170,14 @@ export function printFloatBits(fk: FloatKind, bits: bigint): string {
 /** An integer constant as LLVM prints it: signed decimal, `true`/`false` for i1. */
 export function printIntValue(bits: number, value: bigint): string {
   if (bits === 1) return (value & 1n) === 1n ? 'true' : 'false';
+  // Fast paths without BigInt arithmetic where the value fits a double exactly.
+  if (value >= 0n) {
+    if (bits <= 53) {
+      const n = Number(value);
+      if (n < 2 ** (bits - 1)) return String(n);
+      if (n < 2 ** bits) return String(n - 2 ** bits);
+    } else if (value < 0x20000000000000n) return String(Number(value));
+  }
   const b = BigInt(bits);
   const v = BigInt.asUintN(bits, value);
   return (v >> (b - 1n) === 1n ? v - (1n << b) : v).toString();
@@ -186,6 +193,10 @@ function quoted(s: string): string {
   return s.startsWith('"') ? s : `"${escapeString(s)}"`;
 }
 
+function flagStr(flags: readonly string[]): string {
+  return flags.length === 0 ? '' : flags.length === 1 ? ' ' + flags[0] : ' ' + flags.join(' ');
+}
+
 function stripParens(v: string): string {
   return v.startsWith('(') && v.endsWith(')') ? v.slice(1, -1) : v;
 }
@@ -198,6 +209,8 @@ interface FuncSlots {
   readonly locals: string[];
   /** Printed label without `%` (`entry`, `3`, `"a b"`) by `Block.index`. */
   readonly blocks: string[];
+  /** The same with `%`, as operands write it. */
+  readonly blockRefs: string[];
   /** Numbers for non-void calls whose result the model did not keep (`call i32 @f()` without `%x =`). */
   readonly extra: Map<Instr, string>;
 }
@@ -211,26 +224,106 @@ function hasHiddenResult(i: Instr): boolean {
   );
 }
 
+/** `%N` and `N` strings shared by all functions (most values of optimised IR are unnamed). */
+const LOCAL_NUMS: string[] = [];
+const LABEL_NUMS: string[] = [];
+function localNum(n: number): string {
+  return LOCAL_NUMS[n] ?? (LOCAL_NUMS[n] = '%' + n);
+}
+function labelNum(n: number): string {
+  return LABEL_NUMS[n] ?? (LABEL_NUMS[n] = String(n));
+}
+
 function numberFunction(f: Func): FuncSlots {
-  const locals: string[] = [];
-  const blocks: string[] = [];
+  const locals: string[] = new Array<string>(f.locals.length);
+  const blocks: string[] = new Array<string>(f.blocks.length);
   const extra = new Map<Instr, string>();
   let n = 0;
   const defined = f.blocks.length > 0;
   for (const p of f.params) {
     const l = p.local;
-    locals[l.id] = isNamed(l.name) ? '%' + printName(l.name) : defined ? `%${n++}` : '%' + (l.name ?? '');
+    locals[l.id] = isNamed(l.name) ? '%' + printName(l.name) : defined ? localNum(n++) : '%' + (l.name ?? '');
   }
   for (const b of f.blocks) {
-    blocks[b.index] = isNamed(b.name) ? printName(b.name) : String(n++);
+    blocks[b.index] = isNamed(b.name) ? printName(b.name) : labelNum(n++);
     for (const i of b.instrs) {
       const r = i.result;
-      if (r !== undefined) locals[r.id] = isNamed(r.name) ? '%' + printName(r.name) : `%${n++}`;
-      else if (hasHiddenResult(i)) extra.set(i, `%${n++}`);
+      if (r !== undefined) locals[r.id] = isNamed(r.name) ? '%' + printName(r.name) : localNum(n++);
+      else if (hasHiddenResult(i)) extra.set(i, localNum(n++));
     }
   }
-  return { locals, blocks, extra };
+  return { locals, blocks, blockRefs: blocks.map((b) => '%' + b), extra };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Output buffer
+
+/**
+ * Text written as bytes into a growing buffer: copying cached strings char by char allocates nothing, where
+ * concatenating them would create millions of short-lived rope strings. Everything the printer produces is
+ * ASCII except raw metadata text, which may hold other characters; those are encoded as UTF-8.
+ */
+class ByteOut {
+  private buf = new Uint8Array(1 << 16);
+  private pos = 0;
+  private ascii = true;
+
+  private reserve(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.pos + n) cap *= 2;
+    const nb = new Uint8Array(cap);
+    nb.set(this.buf.subarray(0, this.pos));
+    this.buf = nb;
+  }
+
+  /** Writes one string. */
+  s(str: string): void {
+    const n = str.length;
+    this.reserve(n * 3);
+    const b = this.buf;
+    let p = this.pos;
+    for (let k = 0; k < n; k++) {
+      const c = str.charCodeAt(k);
+      if (c >= 0x80) {
+        p += UTF8.encodeInto(str.slice(k), b.subarray(p)).written;
+        this.ascii = false;
+        break;
+      }
+      b[p++] = c;
+    }
+    this.pos = p;
+  }
+
+  /** Writes up to eight strings (fixed parameters rather than rest: no array per call). */
+  w(a: string, b?: string, c?: string, d?: string, e?: string, f?: string, g?: string, h?: string): void {
+    this.s(a);
+    if (b === undefined) return;
+    this.s(b);
+    if (c === undefined) return;
+    this.s(c);
+    if (d === undefined) return;
+    this.s(d);
+    if (e === undefined) return;
+    this.s(e);
+    if (f === undefined) return;
+    this.s(f);
+    if (g === undefined) return;
+    this.s(g);
+    if (h !== undefined) this.s(h);
+  }
+
+  /** The text written so far; the buffer is then emptied for reuse. */
+  take(): string {
+    const b = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.pos);
+    const text = this.ascii ? b.toString('latin1') : b.toString('utf8');
+    this.pos = 0;
+    this.ascii = true;
+    return text;
+  }
+}
+
+const UTF8 = new TextEncoder();
 
 // ---------------------------------------------------------------------------------------------------
 // The printer
@@ -238,9 +331,12 @@ function numberFunction(f: Func): FuncSlots {
 const ORDER_KIND: Record<GlobalValue['kind'], number> = { gvar: 0, alias: 1, ifunc: 2, function: 3 };
 
 class Printer {
-  private readonly typeCache = new Map<Type, string>();
+  /** Printed types by `Type.id` (ids are dense per TypeContext; one printer serves one module). */
+  private readonly typeCache: string[] = [];
   private readonly slotCache = new Map<Func, FuncSlots>();
   private readonly globalNames = new Map<GlobalValue, string>();
+  /** The output buffer of function bodies, reused from one function to the next. */
+  private readonly body = new ByteOut();
   /** Slots of the function being printed. */
   private cur: FuncSlots | undefined;
   private curFunc: Func | undefined;
@@ -256,10 +352,10 @@ class Printer {
   // ----- types
 
   type(t: Type): string {
-    let s = this.typeCache.get(t);
+    let s = this.typeCache[t.id];
     if (s === undefined) {
       s = this.typeUncached(t);
-      this.typeCache.set(t, s);
+      this.typeCache[t.id] = s;
     }
     return s;
   }
@@ -269,7 +365,9 @@ class Printer {
       case 'array':
         return `[${t.len} x ${this.type(t.elem)}]`;
       case 'vector':
-        return t.scalable ? `<vscale x ${t.len} x ${this.type(t.elem)}>` : `<${t.len} x ${this.type(t.elem)}>`;
+        return t.scalable
+          ? `<vscale x ${t.len} x ${this.type(t.elem)}>`
+          : `<${t.len} x ${this.type(t.elem)}>`;
       case 'struct':
         if (t.name !== undefined) return printType(t);
         return structBody(t.fields, t.packed, (x) => this.type(x));
@@ -312,8 +410,8 @@ class Printer {
   }
 
   label(b: Block): string {
-    const s = this.cur?.blocks[b.index];
-    if (s !== undefined && this.curFunc?.blocks[b.index] === b) return '%' + s;
+    const s = this.cur?.blockRefs[b.index];
+    if (s !== undefined && this.curFunc?.blocks[b.index] === b) return s;
     return '%' + (isNamed(b.name) ? printName(b.name) : `<block #${b.index}>`);
   }
 
@@ -325,8 +423,7 @@ class Printer {
       case 'metadata':
         return v.text.startsWith('metadata ') ? v.text.slice(9) : v.text;
       case 'asm': {
-        const fl = v.flags.length > 0 ? ' ' + v.flags.join(' ') : '';
-        return `asm${fl} "${escapeString(v.asm)}", "${escapeString(v.constraints)}"`;
+        return `asm${flagStr(v.flags)} "${escapeString(v.asm)}", "${escapeString(v.constraints)}"`;
       }
       default:
         return this.constant(v);
@@ -384,7 +481,7 @@ class Printer {
       case 'blockaddress': {
         const f = c.func;
         let lab: string;
-        if (c.block !== undefined && f.kind === 'function') lab = '%' + this.slots(f).blocks[c.block.index];
+        if (c.block !== undefined && f.kind === 'function') lab = this.slots(f).blockRefs[c.block.index];
         else lab = c.label.startsWith('%') ? c.label : '%' + printName(c.label);
         return `blockaddress(${this.global(f)}, ${lab})`;
       }
@@ -400,7 +497,7 @@ class Printer {
   }
 
   private constExpr(c: Extract<Constant, { kind: 'expr' }>): string {
-    const fl = c.flags.length > 0 ? ' ' + c.flags.join(' ') : '';
+    const fl = flagStr(c.flags);
     const ops = c.operands;
     if (CAST_OPS.has(c.op)) return `${c.op}${fl} (${this.typed(ops[0])} to ${this.type(c.type)})`;
     if (c.op === 'getelementptr') {
@@ -425,6 +522,14 @@ class Printer {
 
   attr(a: Attr, inGroup: boolean): string {
     const name = a.name;
+    if (
+      a.value === undefined &&
+      a.type === undefined &&
+      name.charCodeAt(0) !== 34 &&
+      KEYWORD_ATTR.test(name)
+    ) {
+      return name; // the common case: `noundef`, `nonnull`, `nounwind`
+    }
     if (!KEYWORD_ATTR.test(name)) {
       // String attribute: the parser keeps the key with its quotes and the value without.
       const key = name.length >= 2 && name.startsWith('"') && name.endsWith('"') ? name.slice(1, -1) : name;
@@ -443,7 +548,11 @@ class Printer {
 
   /** An attribute list with a leading space, or '' when empty. */
   attrs(l: AttrList): string {
-    if (l.attrs.length === 0 && l.groups.length === 0) return '';
+    const n = l.attrs.length;
+    if (l.groups.length === 0) {
+      if (n === 0) return '';
+      if (n === 1) return ' ' + this.attr(l.attrs[0], false);
+    }
     const parts: string[] = [];
     for (const a of l.attrs) parts.push(this.attr(a, false));
     for (const g of l.groups) parts.push(`#${g}`);
@@ -456,14 +565,12 @@ class Printer {
     return bs.map((b) => `label ${this.label(b)}`).join(', ');
   }
 
-  /** Metadata attachments of an instruction: `, !dbg !N` then the raw attachments. */
-  private instrMd(i: Instr): string {
-    let s = i.dbg >= 0 ? `, !dbg !${i.dbg}` : '';
-    if (i.md !== undefined) {
-      const t = i.md.trim();
-      if (t !== '') s += ', ' + (t.startsWith(',') ? t.slice(1).trimStart() : t);
-    }
-    return s;
+  /** Raw metadata attachments (other than `!dbg`) of an instruction, as `, !kind !N...`. */
+  private instrMd(md: string): string {
+    if (md.startsWith(', !')) return md;
+    const t = md.trim();
+    if (t === '') return '';
+    return ', ' + (t.startsWith(',') ? t.slice(1).trimStart() : t);
   }
 
   private syncscope(s: string | undefined): string {
@@ -475,167 +582,276 @@ class Printer {
     return align > 0 ? `, align ${align}` : '';
   }
 
-  private callLike(i: Extract<Instr, { op: 'call' | 'invoke' | 'callbr' }>): string {
-    const parts: string[] = [];
-    if (i.fastMath.length > 0) parts.push(' ', i.fastMath.join(' '));
-    if (i.callingConv !== undefined && i.callingConv !== 'ccc') parts.push(' ', i.callingConv);
-    parts.push(this.attrs(i.retAttrs));
-    if (i.addrSpace !== undefined && i.addrSpace !== 0) parts.push(` addrspace(${i.addrSpace})`);
+  private callLike(i: Extract<Instr, { op: 'call' | 'invoke' | 'callbr' }>, o: ByteOut): void {
+    if (i.fastMath.length > 0) o.w(flagStr(i.fastMath));
+    if (i.callingConv !== undefined && i.callingConv !== 'ccc') o.w(' ', i.callingConv);
+    if (i.retAttrs.attrs.length > 0 || i.retAttrs.groups.length > 0) o.w(this.attrs(i.retAttrs));
+    if (i.addrSpace !== undefined && i.addrSpace !== 0) o.w(` addrspace(${i.addrSpace})`);
     const ft = i.funcType;
-    parts.push(' ', i.explicitFuncType || ft.varargs ? this.type(ft) : this.type(ft.ret));
-    parts.push(' ', this.value(i.callee), '(');
-    const args: string[] = [];
-    for (const a of i.args) args.push(`${this.type(a.value.type)}${this.attrs(a.attrs)} ${this.value(a.value)}`);
-    parts.push(args.join(', '), ')');
-    parts.push(this.attrs(i.fnAttrs));
-    if (i.bundles.length > 0) {
-      const bs = i.bundles.map((b) => `"${escapeString(b.tag)}"(${b.inputs.map((v) => this.typed(v)).join(', ')})`);
-      parts.push(` [ ${bs.join(', ')} ]`);
+    o.w(
+      ' ',
+      i.explicitFuncType || ft.varargs ? this.type(ft) : this.type(ft.ret),
+      ' ',
+      this.value(i.callee),
+      '(',
+    );
+    const args = i.args;
+    for (let k = 0; k < args.length; k++) {
+      const a = args[k];
+      if (k > 0) o.w(', ');
+      o.w(this.type(a.value.type));
+      if (a.attrs.attrs.length > 0 || a.attrs.groups.length > 0) o.w(this.attrs(a.attrs));
+      o.w(' ', this.value(a.value));
     }
-    return parts.join('');
+    o.w(')');
+    if (i.fnAttrs.attrs.length > 0 || i.fnAttrs.groups.length > 0) o.w(this.attrs(i.fnAttrs));
+    if (i.bundles.length > 0) {
+      const bs = i.bundles.map(
+        (b) => `"${escapeString(b.tag)}"(${b.inputs.map((v) => this.typed(v)).join(', ')})`,
+      );
+      o.w(` [ ${bs.join(', ')} ]`);
+    }
+  }
+
+  /** Writes `type value` of `v`. */
+  private pushTyped(v: Value, o: ByteOut): void {
+    o.w(this.type(v.type), ' ', this.value(v));
   }
 
   /** One instruction without indentation, result or metadata (`add nsw i32 %1, 2`). */
   instrBody(i: Instr): string {
-    const fl = 'flags' in i && i.flags.length > 0 ? ' ' + i.flags.join(' ') : '';
+    const o = new ByteOut();
+    this.emitBody(i, o);
+    return o.take();
+  }
+
+  /**
+   * Writes an instruction (without indentation, result or metadata) to `o`. The pieces are mostly shared
+   * strings (cached types, value names) copied as bytes, so printing an instruction allocates little.
+   */
+  private emitBody(i: Instr, o: ByteOut): void {
     switch (i.op) {
-      case 'ret':
-        return i.value === undefined ? 'ret void' : `ret ${this.typed(i.value)}`;
+      // The most frequent instructions first.
+      case 'load':
+        o.w(i.ordering !== undefined ? 'load atomic' : 'load');
+        if (i.volatile) o.w(' volatile');
+        o.w(' ', this.type(i.type), ', ');
+        this.pushTyped(i.ptr, o);
+        if (i.ordering !== undefined) o.w(this.syncscope(i.syncscope), ' ', i.ordering);
+        if (i.align > 0) o.w(', align ', labelNum(i.align));
+        return;
+      case 'store':
+        o.w(i.ordering !== undefined ? 'store atomic' : 'store');
+        if (i.volatile) o.w(' volatile');
+        o.w(' ');
+        this.pushTyped(i.value, o);
+        o.w(', ');
+        this.pushTyped(i.ptr, o);
+        if (i.ordering !== undefined) o.w(this.syncscope(i.syncscope), ' ', i.ordering);
+        if (i.align > 0) o.w(', align ', labelNum(i.align));
+        return;
+      case 'getelementptr':
+        o.w('getelementptr', flagStr(i.flags), ' ', this.type(i.srcType), ', ');
+        this.pushTyped(i.ptr, o);
+        for (const x of i.indices) {
+          o.w(', ');
+          this.pushTyped(x, o);
+        }
+        return;
+      case 'call':
+        if (i.tail !== undefined) o.w(i.tail, ' ');
+        o.w('call');
+        this.callLike(i, o);
+        return;
       case 'br':
-        if (i.cond === undefined) return `br label ${this.label(i.ifTrue)}`;
-        return `br ${this.typed(i.cond)}, label ${this.label(i.ifTrue)}, label ${this.label(i.ifFalse ?? i.ifTrue)}`;
-      case 'switch': {
-        const lines = [`switch ${this.typed(i.value)}, label ${this.label(i.defaultBlock)} [`];
-        for (const c of i.cases) lines.push(`    ${this.typed(c.value)}, label ${this.label(c.block)}`);
-        lines.push('  ]');
-        return lines.join('\n');
-      }
-      case 'indirectbr':
-        return `indirectbr ${this.typed(i.address)}, [${this.blockList(i.targets)}]`;
-      case 'invoke':
-        return (
-          `invoke${this.callLike(i)}\n          to label ${this.label(i.normal)} unwind label ` +
-          this.label(i.unwind)
-        );
-      case 'callbr':
-        return (
-          `callbr${this.callLike(i)}\n          to label ${this.label(i.fallthrough)} ` +
-          `[${this.blockList(i.indirect)}]`
-        );
-      case 'resume':
-        return `resume ${this.typed(i.value)}`;
-      case 'unreachable':
-        return 'unreachable';
-      case 'catchswitch': {
-        const unwind = i.unwind === undefined ? 'to caller' : `label ${this.label(i.unwind)}`;
-        return `catchswitch within ${this.value(i.parent)} [${this.blockList(i.handlers)}] unwind ${unwind}`;
-      }
-      case 'catchret':
-        return `catchret from ${this.value(i.pad)} to label ${this.label(i.target)}`;
-      case 'cleanupret': {
-        const unwind = i.unwind === undefined ? 'to caller' : `label ${this.label(i.unwind)}`;
-        return `cleanupret from ${this.value(i.pad)} unwind ${unwind}`;
-      }
-      case 'catchpad':
-      case 'cleanuppad':
-        return `${i.op} within ${this.value(i.parent)} [${i.args.map((a) => this.typed(a)).join(', ')}]`;
-      case 'fneg':
-        return `fneg${fl} ${this.typed(i.operand)}`;
+        if (i.cond === undefined) {
+          o.w('br label ', this.label(i.ifTrue));
+          return;
+        }
+        o.w('br ');
+        this.pushTyped(i.cond, o);
+        o.w(', label ', this.label(i.ifTrue), ', label ', this.label(i.ifFalse ?? i.ifTrue));
+        return;
+      case 'add':
+      case 'sub':
+      case 'mul':
+      case 'udiv':
+      case 'sdiv':
+      case 'urem':
+      case 'srem':
+      case 'shl':
+      case 'lshr':
+      case 'ashr':
+      case 'and':
+      case 'or':
+      case 'xor':
+      case 'fadd':
+      case 'fsub':
+      case 'fmul':
+      case 'fdiv':
+      case 'frem':
+        o.w(i.op, flagStr(i.flags), ' ', this.type(i.type), ' ', this.value(i.lhs), ', ', this.value(i.rhs));
+        return;
       case 'icmp':
       case 'fcmp':
-        return `${i.op}${fl} ${i.pred} ${this.type(i.opType)} ${this.value(i.lhs)}, ${this.value(i.rhs)}`;
-      case 'select':
-        return `select${fl} ${this.typed(i.cond)}, ${this.typed(i.ifTrue)}, ${this.typed(i.ifFalse)}`;
+        o.w(i.op, flagStr(i.flags), ' ', i.pred, ' ', this.type(i.opType), ' ');
+        o.w(this.value(i.lhs), ', ', this.value(i.rhs));
+        return;
       case 'phi': {
-        const inc = i.incoming.map((x) => `[ ${this.value(x.value)}, ${this.label(x.block)} ]`);
-        return `phi${fl} ${this.type(i.type)} ${inc.join(', ')}`;
+        o.w('phi', flagStr(i.flags), ' ', this.type(i.type), ' ');
+        const inc = i.incoming;
+        for (let k = 0; k < inc.length; k++) {
+          o.w(k > 0 ? ', [ ' : '[ ', this.value(inc[k].value), ', ', this.label(inc[k].block), ' ]');
+        }
+        return;
       }
+      case 'trunc':
+      case 'zext':
+      case 'sext':
+      case 'fptrunc':
+      case 'fpext':
+      case 'fptoui':
+      case 'fptosi':
+      case 'uitofp':
+      case 'sitofp':
+      case 'ptrtoint':
+      case 'inttoptr':
+      case 'bitcast':
+      case 'addrspacecast':
+        o.w(i.op, flagStr(i.flags), ' ');
+        this.pushTyped(i.operand, o);
+        o.w(' to ', this.type(i.type));
+        return;
+      case 'select':
+        o.w('select', flagStr(i.flags), ' ');
+        this.pushTyped(i.cond, o);
+        o.w(', ');
+        this.pushTyped(i.ifTrue, o);
+        o.w(', ');
+        this.pushTyped(i.ifFalse, o);
+        return;
+      case 'ret':
+        if (i.value === undefined) o.w('ret void');
+        else {
+          o.w('ret ');
+          this.pushTyped(i.value, o);
+        }
+        return;
+      case 'alloca':
+        o.w('alloca ', i.inalloca ? 'inalloca ' : '', this.type(i.allocType));
+        if (i.count !== undefined) o.w(', ', this.typed(i.count));
+        if (i.align > 0) o.w(', align ', labelNum(i.align));
+        if (i.addrSpace !== 0) o.w(`, addrspace(${i.addrSpace})`);
+        return;
+      case 'switch':
+        o.w(`switch ${this.typed(i.value)}, label ${this.label(i.defaultBlock)} [\n`);
+        for (const c of i.cases) o.w(`    ${this.typed(c.value)}, label ${this.label(c.block)}\n`);
+        o.w('  ]');
+        return;
+      case 'unreachable':
+        o.w('unreachable');
+        return;
+      case 'fneg':
+        o.w(`fneg${flagStr(i.flags)} ${this.typed(i.operand)}`);
+        return;
       case 'freeze':
-        return `freeze ${this.typed(i.operand)}`;
-      case 'alloca': {
-        let s = `alloca ${i.inalloca ? 'inalloca ' : ''}${this.type(i.allocType)}`;
-        if (i.count !== undefined) s += `, ${this.typed(i.count)}`;
-        s += this.alignSuffix(i.align);
-        if (i.addrSpace !== 0) s += `, addrspace(${i.addrSpace})`;
-        return s;
-      }
-      case 'load': {
-        const atomic = i.ordering !== undefined ? ' atomic' : '';
-        const vol = i.volatile ? ' volatile' : '';
-        let s = `load${atomic}${vol} ${this.type(i.type)}, ${this.typed(i.ptr)}`;
-        if (i.ordering !== undefined) s += `${this.syncscope(i.syncscope)} ${i.ordering}`;
-        return s + this.alignSuffix(i.align);
-      }
-      case 'store': {
-        const atomic = i.ordering !== undefined ? ' atomic' : '';
-        const vol = i.volatile ? ' volatile' : '';
-        let s = `store${atomic}${vol} ${this.typed(i.value)}, ${this.typed(i.ptr)}`;
-        if (i.ordering !== undefined) s += `${this.syncscope(i.syncscope)} ${i.ordering}`;
-        return s + this.alignSuffix(i.align);
-      }
+        o.w(`freeze ${this.typed(i.operand)}`);
+        return;
+      case 'extractelement':
+        o.w(`extractelement ${this.typed(i.vector)}, ${this.typed(i.index)}`);
+        return;
+      case 'insertelement':
+        o.w(`insertelement ${this.typed(i.vector)}, ${this.typed(i.element)}, ${this.typed(i.index)}`);
+        return;
+      case 'shufflevector':
+        o.w(`shufflevector ${this.typed(i.a)}, ${this.typed(i.b)}, ${this.typed(i.maskValue)}`);
+        return;
+      case 'extractvalue':
+        o.w(`extractvalue ${this.typed(i.aggregate)}, ${i.indices.join(', ')}`);
+        return;
+      case 'insertvalue':
+        o.w(`insertvalue ${this.typed(i.aggregate)}, ${this.typed(i.element)}, ${i.indices.join(', ')}`);
+        return;
       case 'fence':
-        return `fence${this.syncscope(i.syncscope)} ${i.ordering}`;
+        o.w(`fence${this.syncscope(i.syncscope)} ${i.ordering}`);
+        return;
       case 'cmpxchg': {
         const w = (i.weak ? ' weak' : '') + (i.volatile ? ' volatile' : '');
-        return (
-          `cmpxchg${w} ${this.typed(i.ptr)}, ${this.typed(i.cmp)}, ${this.typed(i.newValue)}` +
-          `${this.syncscope(i.syncscope)} ${i.successOrdering} ${i.failureOrdering}${this.alignSuffix(i.align)}`
+        o.w(
+          `cmpxchg${w} ${this.typed(i.ptr)}, ${this.typed(i.cmp)}, ${this.typed(i.newValue)}`,
+          `${this.syncscope(i.syncscope)} ${i.successOrdering} ${i.failureOrdering}${this.alignSuffix(i.align)}`,
         );
+        return;
       }
       case 'atomicrmw': {
         const vol = i.volatile ? ' volatile' : '';
-        return (
-          `atomicrmw${vol} ${i.rmwOp} ${this.typed(i.ptr)}, ${this.typed(i.value)}` +
-          `${this.syncscope(i.syncscope)} ${i.ordering}${this.alignSuffix(i.align)}`
+        o.w(
+          `atomicrmw${vol} ${i.rmwOp} ${this.typed(i.ptr)}, ${this.typed(i.value)}`,
+          `${this.syncscope(i.syncscope)} ${i.ordering}${this.alignSuffix(i.align)}`,
         );
-      }
-      case 'getelementptr': {
-        const idx = i.indices.map((x) => ', ' + this.typed(x)).join('');
-        return `getelementptr${fl} ${this.type(i.srcType)}, ${this.typed(i.ptr)}${idx}`;
-      }
-      case 'extractelement':
-        return `extractelement ${this.typed(i.vector)}, ${this.typed(i.index)}`;
-      case 'insertelement':
-        return `insertelement ${this.typed(i.vector)}, ${this.typed(i.element)}, ${this.typed(i.index)}`;
-      case 'shufflevector':
-        return `shufflevector ${this.typed(i.a)}, ${this.typed(i.b)}, ${this.typed(i.maskValue)}`;
-      case 'extractvalue':
-        return `extractvalue ${this.typed(i.aggregate)}, ${i.indices.join(', ')}`;
-      case 'insertvalue':
-        return `insertvalue ${this.typed(i.aggregate)}, ${this.typed(i.element)}, ${i.indices.join(', ')}`;
-      case 'call': {
-        const tail = i.tail !== undefined ? i.tail + ' ' : '';
-        return `${tail}call${this.callLike(i)}`;
+        return;
       }
       case 'va_arg':
-        return `va_arg ${this.typed(i.list)}, ${this.type(i.type)}`;
-      case 'landingpad': {
-        const lines = [`landingpad ${this.type(i.type)}`];
-        if (i.cleanup) lines.push('          cleanup');
-        for (const c of i.clauses) lines.push(`          ${c.kind} ${this.typed(c.value)}`);
-        return lines.join('\n');
+        o.w(`va_arg ${this.typed(i.list)}, ${this.type(i.type)}`);
+        return;
+      case 'indirectbr':
+        o.w(`indirectbr ${this.typed(i.address)}, [${this.blockList(i.targets)}]`);
+        return;
+      case 'invoke':
+        o.w('invoke');
+        this.callLike(i, o);
+        o.w(`\n          to label ${this.label(i.normal)} unwind label ${this.label(i.unwind)}`);
+        return;
+      case 'callbr':
+        o.w('callbr');
+        this.callLike(i, o);
+        o.w(`\n          to label ${this.label(i.fallthrough)} [${this.blockList(i.indirect)}]`);
+        return;
+      case 'landingpad':
+        o.w(`landingpad ${this.type(i.type)}`);
+        if (i.cleanup) o.w('\n          cleanup');
+        for (const c of i.clauses) o.w(`\n          ${c.kind} ${this.typed(c.value)}`);
+        return;
+      case 'resume':
+        o.w(`resume ${this.typed(i.value)}`);
+        return;
+      case 'catchswitch': {
+        const unwind = i.unwind === undefined ? 'to caller' : `label ${this.label(i.unwind)}`;
+        o.w(`catchswitch within ${this.value(i.parent)} [${this.blockList(i.handlers)}] unwind ${unwind}`);
+        return;
       }
-      default:
-        if (CAST_OPS.has(i.op)) {
-          const c = i as CastInstr;
-          return `${c.op}${fl} ${this.typed(c.operand)} to ${this.type(c.type)}`;
-        }
-        {
-          const b = i as BinaryInstr;
-          return `${b.op}${fl} ${this.type(b.type)} ${this.value(b.lhs)}, ${this.value(b.rhs)}`;
-        }
+      case 'catchret':
+        o.w(`catchret from ${this.value(i.pad)} to label ${this.label(i.target)}`);
+        return;
+      case 'cleanupret': {
+        const unwind = i.unwind === undefined ? 'to caller' : `label ${this.label(i.unwind)}`;
+        o.w(`cleanupret from ${this.value(i.pad)} unwind ${unwind}`);
+        return;
+      }
+      case 'catchpad':
+      case 'cleanuppad':
+        o.w(`${i.op} within ${this.value(i.parent)} [${i.args.map((a) => this.typed(a)).join(', ')}]`);
+        return;
     }
+  }
+
+  /** Writes one instruction line (two-space indent, result, body, attachments) without the newline. */
+  emitInstr(i: Instr, o: ByteOut): void {
+    if (i.result !== undefined) o.w('  ', this.local(i.result), ' = ');
+    else {
+      const x = this.cur !== undefined && this.cur.extra.size > 0 ? this.cur.extra.get(i) : undefined;
+      o.w(x !== undefined ? `  ${x} = ` : '  ');
+    }
+    this.emitBody(i, o);
+    if (i.dbg >= 0) o.w(', !dbg !', String(i.dbg));
+    if (i.md !== undefined) o.w(this.instrMd(i.md));
   }
 
   /** One instruction line as it appears in a function body (two-space indent, result, attachments). */
   instr(i: Instr): string {
-    let lhs = '';
-    if (i.result !== undefined) lhs = this.local(i.result) + ' = ';
-    else {
-      const x = this.cur?.extra.get(i);
-      if (x !== undefined) lhs = x + ' = ';
-    }
-    return `  ${lhs}${this.instrBody(i)}${this.instrMd(i)}`;
+    const o = new ByteOut();
+    this.emitInstr(i, o);
+    return o.take();
   }
 
   // ----- module-level entities
@@ -739,17 +955,22 @@ class Printer {
       this.setFunction(undefined);
       return;
     }
-    p.push(this.funcMd(f), ' {');
-    out.push(p.join(''));
+    p.push(this.funcMd(f), ' {\n');
+    // The body is written as bytes into one reused buffer and becomes one flat string per function.
+    const o = this.body;
+    o.s(p.join(''));
     const slots = this.cur as FuncSlots;
     for (const b of f.blocks) {
-      if (b.index !== 0 || isNamed(b.name)) {
-        if (b.index !== 0) out.push('');
-        out.push(slots.blocks[b.index] + ':');
+      if (b.index !== 0 || isNamed(b.name)) o.w(b.index !== 0 ? '\n' : '', slots.blocks[b.index], ':\n');
+      for (const i of b.instrs) {
+        if (i.dbgRecords !== undefined) for (const r of i.dbgRecords) o.w('    ', r, '\n');
+        this.emitInstr(i, o);
+        o.s('\n');
       }
-      for (const i of b.instrs) out.push(this.instr(i));
     }
-    out.push('}');
+    o.s('}');
+    out.push(o.take());
+    this.slotCache.delete(f); // recomputed if a later blockaddress needs it
     this.setFunction(undefined);
   }
 
@@ -763,8 +984,11 @@ class Printer {
       for (const a of m.moduleAsm) out.push(`module asm "${escapeString(a)}"`);
     }
 
-    // Named struct types: numbered ones in numeric order first (llvm-as wants them sequential).
-    const named = [...m.types.named.values()];
+    // Named struct types: numbered ones in numeric order first (llvm-as wants them ascending), then the
+    // others in definition order, then those never given a body (opaque) in order of first mention.
+    const seen = new Set<StructType>(m.types.defined);
+    const named = [...m.types.defined];
+    for (const t of m.types.named.values()) if (!seen.has(t)) named.push(t);
     const numbered = named.filter((t) => DIGITS.test(t.name as string));
     numbered.sort((a, b) => Number(a.name) - Number(b.name));
     const structs = [...numbered, ...named.filter((t) => !DIGITS.test(t.name as string))];

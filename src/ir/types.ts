@@ -90,6 +90,8 @@ export class TypeContext {
   private readonly interned = new Map<string, Type>();
   /** Identified structs by name (without `%`), in order of first mention. */
   readonly named = new Map<string, StructType>();
+  /** Identified structs in the order their bodies were set (definition order); opaque ones are absent. */
+  readonly defined: StructType[] = [];
 
   readonly void: VoidType = this.intern('v', (id) => ({ kind: 'void', id }));
   readonly label: SpecialType = this.intern('l', (id) => ({ kind: 'label', id }));
@@ -157,6 +159,7 @@ export class TypeContext {
     return t;
   }
   setBody(t: StructType, fields: Type[], packed: boolean): void {
+    if (t.opaque) this.defined.push(t);
     t.fields = fields;
     t.packed = packed;
     t.opaque = false;

@@ -118,6 +118,5 @@ export function convert(v: bigint, t: CType): bigint {
   return t.signed ? BigInt.asIntN(t.bits, v) : BigInt.asUintN(t.bits, v);
 }
 
-
 const COMMON: CType[] = [];
 for (const a of ALL) for (const b of ALL) COMMON.push(computeCommonType(a, b));

@@ -24,10 +24,12 @@ export const DEFAULT_GRAMMAR = `# inputsmith progs: the default grammar for C on
 %max_struct_fields 4
 %global_percent 50
 
-main_body     : 100 stmt_list ;
+# main runs until %main_statements statements are written; functions and nested blocks are shorter.
+main_body     : 100 main_list ;
 function_body : 100 stmt_list ;
 
-stmt_list : 20 stmt | 80 stmt stmt_list ;
+main_list : 3 stmt | 97 stmt main_list ;
+stmt_list : 25 stmt | 75 stmt stmt_list ;
 
 stmt : 58 assign_stmt
      | 6 incdec_stmt

@@ -67,14 +67,27 @@ const FUNCTION_CALL_COST = 600;
 /** Loops nested in one body repeat their innermost statements at most about this many times. */
 const MAX_REPEAT = 64;
 
-export const FNV_OFFSET = 0xcbf29ce484222325n;
-export const FNV_PRIME = 0x100000001b3n;
+/** The variables main folds into its final checksum, in order: globals, then main's own. */
+export function checksumVars(globals: readonly Var[], main: Func): Var[] {
+  const keep = (v: Var): boolean => v.kind === 'scalar' || v.kind === 'array' || v.kind === 'struct';
+  return [...globals.filter(keep), ...main.vars.filter(keep)];
+}
+
+/** 64-bit FNV-1a-style fold of values, as chk_mix computes it in the program. */
+export function checksum(values: Iterable<bigint>): bigint {
+  let h = 0xcbf29ce484222325n;
+  for (const x of values) h = BigInt.asUintN(64, (h ^ BigInt.asUintN(64, x)) * 0x100000001b3n);
+  return h;
+}
 
 /** Generates the program for `seed` from `grammar`. Same grammar and seed, same program. */
 export function generateProgram(grammar: Grammar, seed: number, options: GenerateOptions = {}): Program {
   const gen = new Generator(grammar, seed, options);
   const p = gen.run();
-  if (options.stats) options.stats.steps += gen.m.steps, options.stats.rewrites += gen.m.rewrites;
+  if (options.stats) {
+    options.stats.steps += gen.m.steps;
+    options.stats.rewrites += gen.m.rewrites;
+  }
   return p;
 }
 
@@ -104,24 +117,33 @@ class Generator {
   }
 
   run(): Program {
-    const main: Func = { name: 'main', ret: T_INT, params: [], vars: [], body: [], result: undefined, refArgs: [], loopDepth: 0, cost: 0 };
+    const main: Func = {
+      name: 'main',
+      ret: T_INT,
+      params: [],
+      vars: [],
+      body: [],
+      result: undefined,
+      refArgs: [],
+      loopDepth: 0,
+      cost: 0,
+    };
     this.enter(main, [], true, this.o.main_statements, this.o.max_loop_nest);
     main.body = this.stmts(this.g.mainBody);
     this.leave();
-    let h = FNV_OFFSET;
-    for (const v of this.checksumVars(main)) {
-      for (const x of this.m.cells(v, this.mainFrame)) h = BigInt.asUintN(64, (h ^ BigInt.asUintN(64, x)) * FNV_PRIME);
-    }
-    return { seed: this.seed, structs: this.structDefs, globals: this.globals, funcs: this.funcs, main, checksum: h };
+    const frame = this.mainFrame;
+    const h = checksum(checksumVars(this.globals, main).flatMap((v) => this.m.cells(v, frame)));
+    return {
+      seed: this.seed,
+      structs: this.structDefs,
+      globals: this.globals,
+      funcs: this.funcs,
+      main,
+      checksum: h,
+    };
   }
 
   private mainFrame: Frame = [];
-
-  /** The variables folded into the final checksum, in declaration order. */
-  checksumVars(main: Func): Var[] {
-    const keep = (v: Var): boolean => v.kind === 'scalar' || v.kind === 'array' || v.kind === 'struct';
-    return [...this.globals.filter(keep), ...main.vars.filter(keep)];
-  }
 
   // -------------------------------------------------------------------------------------------
   // Contexts and variables
@@ -178,7 +200,8 @@ class Generator {
   ): Var {
     const ctx = this.ctx;
     let global = false;
-    if (ctx.isMain && kind !== 'counter' && !extra.forceLocal) global = this.rng.chance(this.o.global_percent / 100);
+    if (ctx.isMain && kind !== 'counter' && !extra.forceLocal)
+      global = this.rng.chance(this.o.global_percent / 100);
     const name = `${prefix}_${++this.names}`;
     const v: Var = {
       name,
@@ -223,7 +246,10 @@ class Generator {
 
   private choose(rule: Rule, exhausted: boolean): Shape {
     const alts = exhausted ? rule.short : rule.live;
-    const i = this.rng.weighted(exhausted ? rule.shortWeights : rule.weights, exhausted ? rule.shortTotal : rule.total);
+    const i = this.rng.weighted(
+      exhausted ? rule.shortWeights : rule.weights,
+      exhausted ? rule.shortTotal : rule.total,
+    );
     const alt = alts[i] as Alt;
     const counts = this.options.counts;
     if (counts) counts.set(alt, (counts.get(alt) ?? 0) + 1);
@@ -355,7 +381,8 @@ class Generator {
     const n = ctx.scalars.length + (write ? 0 : ctx.counters.length);
     if (n === 0) return { k: 'var', v: this.makeScalar() };
     const i = this.rng.below(n);
-    const v = i < ctx.scalars.length ? (ctx.scalars[i] as Var) : (ctx.counters[i - ctx.scalars.length] as Counter).v;
+    const v =
+      i < ctx.scalars.length ? (ctx.scalars[i] as Var) : (ctx.counters[i - ctx.scalars.length] as Counter).v;
     return { k: 'var', v };
   }
 
@@ -375,8 +402,9 @@ class Generator {
     if (fits.length > 0 && r < 50) {
       const c = this.rng.pick(fits).v;
       index = { k: 'read', type: c.type, place: { k: 'var', v: c } };
-    } else if (r < 80) index = constant(T_INT, BigInt(this.rng.below(v.length)));
-    else index = this.subExpr(); // wrapped with % N by the interpreter if it is ever out of bounds
+    } else if (r < 80 || this.exprDepth >= this.o.max_expr_depth) {
+      index = constant(T_INT, BigInt(this.rng.below(v.length)));
+    } else index = this.subExpr(); // wrapped with % N by the interpreter if it is ever out of bounds
     return { k: 'elem', v, index };
   }
 
@@ -406,7 +434,8 @@ class Generator {
 
   private pointerDeref(): Place {
     const ctx = this.ctx;
-    if (ctx.pointers.length > 0 && !this.rng.chance(0.2)) return { k: 'deref', v: this.rng.pick(ctx.pointers) };
+    if (ctx.pointers.length > 0 && !this.rng.chance(0.2))
+      return { k: 'deref', v: this.rng.pick(ctx.pointers) };
     // Target: a scalar, an array element with a constant index, or a struct field of this scope.
     const r = this.rng.below(100);
     let target: Place;
@@ -440,7 +469,17 @@ class Generator {
       const types: CType[] = [];
       for (let i = 0; i < nParams; i++) types.push(this.anyType());
       args = types.map(() => this.subExpr());
-      fn = { name: `f_${++this.fnCount}`, ret, params, vars: [], body: [], result: undefined, refArgs: [], loopDepth: 0, cost: 0 };
+      fn = {
+        name: `f_${++this.fnCount}`,
+        ret,
+        params,
+        vars: [],
+        body: [],
+        result: undefined,
+        refArgs: [],
+        loopDepth: 0,
+        cost: 0,
+      };
       const refArgs = types.map((t, i) =>
         this.live ? convert(this.m.eval(args[i] as Expr, ctx.frame), t) : this.constValue(t),
       );
@@ -458,7 +497,12 @@ class Generator {
 
   /** Generates a function's body for the arguments `refArgs` (running it), then freezes it (makes it callable). */
   private defineFunction(fn: Func, types: CType[], refArgs: bigint[], loopBudget: number): void {
-    const saved = { live: this.live, loopDepth: this.loopDepth, stmtDepth: this.stmtDepth, exprDepth: this.exprDepth };
+    const saved = {
+      live: this.live,
+      loopDepth: this.loopDepth,
+      stmtDepth: this.stmtDepth,
+      exprDepth: this.exprDepth,
+    };
     const params = fn.params;
     for (let i = 0; i < types.length; i++) {
       const v: Var = {

@@ -27,6 +27,8 @@ export const ACTION_KINDS = {
   loop_header: 'header',
 } as const satisfies Record<string, Kind>;
 export type ActionName = keyof typeof ACTION_KINDS;
+/** Actions that expand the rule 'expr' themselves. */
+const RECURSIVE_ACTIONS: ReadonlySet<string> = new Set(['call', 'array_element']);
 
 export type AssignOp = '=' | '+=' | '-=' | '*=' | '/=' | '%=' | '<<=' | '>>=' | '&=' | '|=' | '^=';
 const ASSIGN_OPS: readonly string[] = ['=', '+=', '-=', '*=', '/=', '%=', '<<=', '>>=', '&=', '|=', '^='];
@@ -209,7 +211,7 @@ export function parseGrammar(src: string, file = '<grammar>'): Grammar {
   const expect = (kind: TokKind, text?: string): Tok => {
     const t = peek();
     if (t.kind !== kind || (text !== undefined && t.text !== text)) {
-      err(`expected ${text !== undefined ? `'${text}'` : `a ${kind}`} but found '${t.text}'`);
+      err(`expected ${text !== undefined ? `'${text}'` : an(kind)} but found '${t.text}'`);
     }
     p++;
     return t;
@@ -237,7 +239,8 @@ export function parseGrammar(src: string, file = '<grammar>'): Grammar {
     for (;;) {
       // alt ::= number item*      item ::= string | ident | '@' ident
       const w = peek();
-      if (w.kind !== 'number') err(`expected a weight (a number) at the start of an alternative of '${name.text}'`);
+      if (w.kind !== 'number')
+        err(`expected a weight (a number) at the start of an alternative of '${name.text}'`);
       p++;
       const items: RawItem[] = [];
       for (;;) {
@@ -330,7 +333,11 @@ function analyse(
     const r = rules.get(name);
     if (!r) return fail(`the grammar must define rule '${name}'`, 1, 1);
     if (!kinds.includes(r.kind as Kind)) {
-      fail(`rule '${name}' must build a ${kinds[0]} but builds a ${r.kind}`, r.line, r.col);
+      fail(
+        `rule '${name}' must build ${an(kinds[0] as Kind)} but builds ${an(r.kind as Kind)}`,
+        r.line,
+        r.col,
+      );
     }
     return r;
   };
@@ -347,7 +354,8 @@ function analyse(
 /** Recognises the alternative's shape from its terminals (strings) and symbols. */
 function shapeOf(items: (Sym | string)[], fail: (msg: string) => never): Shape {
   const n = items.length;
-  const t = (i: number): string | undefined => (typeof items[i] === 'string' ? (items[i] as string) : undefined);
+  const t = (i: number): string | undefined =>
+    typeof items[i] === 'string' ? (items[i] as string) : undefined;
   const s = (i: number): Sym | undefined => (typeof items[i] === 'string' ? undefined : (items[i] as Sym));
   const allSyms = items.every((x) => typeof x !== 'string');
   if (items.every((x) => typeof x === 'string')) {
@@ -366,7 +374,8 @@ function shapeOf(items: (Sym | string)[], fail: (msg: string) => never): Shape {
   if (n === 2 && s(1) && t(0) !== undefined && (UN_OPS as readonly string[]).includes(t(0) as string)) {
     return { k: 'unary', op: t(0) as UnOp, e: s(1) as Sym };
   }
-  if (n === 4 && t(0) === '(' && s(1) && t(2) === ')' && s(3)) return { k: 'cast', t: s(1) as Sym, e: s(3) as Sym };
+  if (n === 4 && t(0) === '(' && s(1) && t(2) === ')' && s(3))
+    return { k: 'cast', t: s(1) as Sym, e: s(3) as Sym };
   if (n === 5 && s(0) && t(1) === '?' && s(2) && t(3) === ':' && s(4)) {
     return { k: 'cond', c: s(0) as Sym, a: s(2) as Sym, b: s(4) as Sym };
   }
@@ -396,8 +405,17 @@ function shapeOf(items: (Sym | string)[], fail: (msg: string) => never): Shape {
     if (b && b[1] === n) return { k: 'for', h: s(2) as Sym, body: b[0] };
   }
   if (n === 3 && t(0) === '{' && s(1) && t(2) === '}') return { k: 'block', body: s(1) as Sym };
-  const text = items.map((x) => (typeof x === 'string' ? `"${x}"` : 'rule' in x ? x.rule.name : x.action)).join(' ');
-  return fail(`unsupported alternative shape '${text}' (see docs/progs.md for the shapes the generator knows)`);
+  const text = items
+    .map((x) => (typeof x === 'string' ? `"${x}"` : 'rule' in x ? x.rule.name : x.action))
+    .join(' ');
+  return fail(
+    `unsupported alternative shape '${text}' (see docs/progs.md for the shapes the generator knows)`,
+  );
+}
+
+/** 'an expr', 'a place', ... */
+function an(word: string): string {
+  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
 }
 
 function symKind(s: Sym): Kind | undefined {
@@ -425,7 +443,7 @@ function shapeKind(sh: Shape): Kind | undefined {
 type Fail = (msg: string, line: number, col: number) => never;
 
 function inferKinds(rules: Map<string, Rule>, fail: Fail): void {
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const rule of rules.values()) {
       for (const a of rule.alts) {
@@ -433,10 +451,11 @@ function inferKinds(rules: Map<string, Rule>, fail: Fail): void {
         if (k === undefined || k === rule.kind) continue;
         let joined: Kind;
         if (rule.kind === undefined) joined = k;
-        else if ((rule.kind === 'place' && k === 'expr') || (rule.kind === 'expr' && k === 'place')) joined = 'expr';
+        else if ((rule.kind === 'place' && k === 'expr') || (rule.kind === 'expr' && k === 'place'))
+          joined = 'expr';
         else {
           return fail(
-            `rule '${rule.name}' mixes alternatives building a ${rule.kind} and a ${k}`,
+            `rule '${rule.name}' mixes alternatives building ${an(rule.kind)} and ${an(k)}`,
             a.line,
             a.col,
           );
@@ -449,7 +468,8 @@ function inferKinds(rules: Map<string, Rule>, fail: Fail): void {
     }
   }
   for (const rule of rules.values()) {
-    if (rule.kind === undefined) fail(`cannot tell what rule '${rule.name}' builds (it only refers to itself)`, rule.line, rule.col);
+    if (rule.kind === undefined)
+      fail(`cannot tell what rule '${rule.name}' builds (it only refers to itself)`, rule.line, rule.col);
   }
 }
 
@@ -457,7 +477,8 @@ function checkShape(rule: Rule, a: Alt, fail: Fail): void {
   const name = (s: Sym): string => ('rule' in s ? `rule '${s.rule.name}'` : `action '${s.action}'`);
   const want = (s: Sym, kinds: Kind[], role: string): void => {
     const k = symKind(s) as Kind;
-    if (!kinds.includes(k)) fail(`${role} must be a ${kinds.join(' or ')}, but ${name(s)} builds a ${k}`, a.line, a.col);
+    if (!kinds.includes(k))
+      fail(`${role} must be ${kinds.map(an).join(' or ')}, but ${name(s)} builds ${an(k)}`, a.line, a.col);
   };
   const E: Kind[] = ['expr', 'place'];
   const sh = a.shape;
@@ -545,14 +566,19 @@ function shapeSyms(sh: Shape): Sym[] {
 function computeHeights(rules: Map<string, Rule>, fail: Fail): void {
   for (const rule of rules.values()) {
     for (const a of rule.alts) {
-      if (!(a.weight >= 0)) fail(`weight must be a non-negative number in rule '${rule.name}'`, a.line, a.col);
+      if (!(a.weight >= 0))
+        fail(`weight must be a non-negative number in rule '${rule.name}'`, a.line, a.col);
     }
     rule.live = rule.alts.filter((a) => a.weight > 0);
-    if (rule.live.length === 0) fail(`rule '${rule.name}' has no alternative with a weight above 0`, rule.line, rule.col);
+    if (rule.live.length === 0)
+      fail(`rule '${rule.name}' has no alternative with a weight above 0`, rule.line, rule.col);
     rule.weights = rule.live.map((a) => a.weight);
     rule.total = rule.weights.reduce((x, y) => x + y, 0);
   }
-  for (let changed = true; changed; ) {
+  // Actions that generate expressions of their own (call arguments, array indices) count as a use of
+  // the rule 'expr', so a size limit steers away from them too.
+  const exprRule = rules.get('expr');
+  for (let changed = true; changed;) {
     changed = false;
     for (const rule of rules.values()) {
       const cls = kindClass(rule.kind);
@@ -560,6 +586,9 @@ function computeHeights(rules: Map<string, Rule>, fail: Fail): void {
         let h = 1;
         for (const s of shapeSyms(a.shape)) {
           if ('rule' in s && kindClass(s.rule.kind) === cls) h = Math.max(h, 1 + s.rule.minHeight);
+          else if ('action' in s && RECURSIVE_ACTIONS.has(s.action) && exprRule && cls === 'expr') {
+            h = Math.max(h, 2 + exprRule.minHeight);
+          }
         }
         a.height = h;
         if (h < rule.minHeight) {
@@ -570,7 +599,8 @@ function computeHeights(rules: Map<string, Rule>, fail: Fail): void {
     }
   }
   for (const rule of rules.values()) {
-    if (rule.minHeight === Infinity) fail(`rule '${rule.name}' can never finish (every alternative recurses)`, rule.line, rule.col);
+    if (rule.minHeight === Infinity)
+      fail(`rule '${rule.name}' can never finish (every alternative recurses)`, rule.line, rule.col);
     rule.short = rule.live.filter((a) => a.height === rule.minHeight);
     rule.shortWeights = rule.short.map((a) => a.weight);
     rule.shortTotal = rule.shortWeights.reduce((x, y) => x + y, 0);

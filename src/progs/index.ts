@@ -9,9 +9,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
-import type { Program, Var } from './ast.js';
+import type { Program } from './ast.js';
 import { DEFAULT_GRAMMAR } from './default-grammar.js';
-import { FNV_OFFSET, FNV_PRIME, type GenerateOptions, generateProgram } from './generator.js';
+import { type GenerateOptions, checksum, checksumVars, generateProgram } from './generator.js';
 import { type Grammar, parseGrammar } from './grammar.js';
 import { FROZEN_UB, type Frame, Machine } from './interp.js';
 import { expectedStdout, printProgram } from './printer.js';
@@ -52,7 +52,8 @@ export interface GenerateTextOptions extends GenerateOptions {
 
 /** Generates and prints the program of one seed. */
 export function generate(grammar: Grammar, seed: number, opts: GenerateTextOptions = {}): GeneratedProgram {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`seed must be a non-negative integer, got ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new UserError(`seed must be a non-negative integer, got ${seed}`);
   const program = generateProgram(grammar, seed, opts);
   const text = printProgram(program, {
     grammarLabel: opts.grammarFile ?? 'default',
@@ -77,12 +78,9 @@ export function verifyProgram(p: Program): void {
     if (e === FROZEN_UB) throw new Error(`progs: seed ${p.seed}: undefined behaviour left in the program`);
     throw e;
   }
-  const keep = (v: Var): boolean => v.kind === 'scalar' || v.kind === 'array' || v.kind === 'struct';
-  let h = FNV_OFFSET;
-  for (const v of [...p.globals.filter(keep), ...p.main.vars.filter(keep)]) {
-    for (const x of m.cells(v, frame)) h = BigInt.asUintN(64, (h ^ BigInt.asUintN(64, x)) * FNV_PRIME);
-  }
-  if (h !== p.checksum) throw new Error(`progs: seed ${p.seed}: checksum ${h} on re-run, ${p.checksum} when generated`);
+  const h = checksum(checksumVars(p.globals, p.main).flatMap((v) => m.cells(v, frame)));
+  if (h !== p.checksum)
+    throw new Error(`progs: seed ${p.seed}: checksum ${h} on re-run, ${p.checksum} when generated`);
 }
 
 export interface WriteOptions {

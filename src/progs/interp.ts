@@ -174,14 +174,7 @@ export class Machine {
   }
 
   /** The first fallback operator not tried before on this node that is defined for these operands. */
-  private nextOp(
-    node: { tried?: number },
-    op: BinOp,
-    a: bigint,
-    ta: CType,
-    b: bigint,
-    tb: CType,
-  ): ArithOp {
+  private nextOp(node: { tried?: number }, op: BinOp, a: bigint, ta: CType, b: bigint, tb: CType): ArithOp {
     if (!isArith(op)) throw new Error(`progs: operator ${op} cannot be undefined`);
     let tried = (node.tried ?? 0) | (OP_BIT[op] ?? 0);
     for (const alt of FALLBACKS[op] ?? ['^']) {

@@ -10,6 +10,7 @@
 
 import type { Expr, Func, Place, Program, Stmt, Var } from './ast.js';
 import type { CType } from './ctypes.js';
+import { checksumVars } from './generator.js';
 
 export interface PrintOptions {
   /** How the program was generated, for the header comment and the reproduce line. */
@@ -24,8 +25,24 @@ export function expectedStdout(p: Program): string {
 }
 
 const PREC: Record<string, number> = {
-  '*': 13, '/': 13, '%': 13, '+': 12, '-': 12, '<<': 11, '>>': 11, '<': 10, '>': 10, '<=': 10, '>=': 10,
-  '==': 9, '!=': 9, '&': 8, '^': 7, '|': 6, '&&': 5, '||': 4,
+  '*': 13,
+  '/': 13,
+  '%': 13,
+  '+': 12,
+  '-': 12,
+  '<<': 11,
+  '>>': 11,
+  '<': 10,
+  '>': 10,
+  '<=': 10,
+  '>=': 10,
+  '==': 9,
+  '!=': 9,
+  '&': 8,
+  '^': 7,
+  '|': 6,
+  '&&': 5,
+  '||': 4,
 };
 
 /** A literal of type t with value v, as an expression with its precedence. */
@@ -106,7 +123,11 @@ function stmt(out: Out, s: Stmt, ind: number): void {
       out.line(ind, `${placeStr(s.place)} ${s.op} ${expr(s.e, 2)};`);
       return;
     case 'incdec':
-      out.line(ind, s.prefix ? `${s.op}${placeStr(s.place)};` : `${placeStr(s.place)}${s.op};`);
+      {
+        // Postfix ++/-- binds tighter than unary *: (*p)++.
+        const [t, prec] = placeText(s.place);
+        out.line(ind, s.prefix ? `${s.op}${t};` : `${prec < 16 ? `(${t})` : t}${s.op};`);
+      }
       return;
     case 'if':
       out.line(ind, `if (${expr(s.c, 0)}) {`);
@@ -121,7 +142,14 @@ function stmt(out: Out, s: Stmt, ind: number): void {
       const i = s.counter.name;
       const end = s.start + s.trips * s.step;
       const cond = s.step > 0 ? `${i} < ${end}` : `${i} > ${end}`;
-      const inc = s.step === 1 ? `${i}++` : s.step === -1 ? `${i}--` : s.step > 0 ? `${i} += ${s.step}` : `${i} -= ${-s.step}`;
+      const inc =
+        s.step === 1
+          ? `${i}++`
+          : s.step === -1
+            ? `${i}--`
+            : s.step > 0
+              ? `${i} += ${s.step}`
+              : `${i} -= ${-s.step}`;
       out.line(ind, `for (int ${i} = ${s.start}; ${cond}; ${inc}) {`);
       stmts(out, s.body, ind + 1);
       out.line(ind, '}');
@@ -216,8 +244,7 @@ export function printProgram(p: Program, opts: PrintOptions = {}): string {
   out.line(0, 'int main(void) {');
   locals(out, p.main);
   stmts(out, p.main.body, 1);
-  const keep = (v: Var): boolean => v.kind === 'scalar' || v.kind === 'array' || v.kind === 'struct';
-  for (const v of [...p.globals.filter(keep), ...p.main.vars.filter(keep)]) {
+  for (const v of checksumVars(p.globals, p.main)) {
     if (v.kind === 'scalar') out.line(1, `chk_mix(${v.name});`);
     else if (v.kind === 'array') for (let i = 0; i < v.length; i++) out.line(1, `chk_mix(${v.name}[${i}]);`);
     else for (let i = 0; i < v.length; i++) out.line(1, `chk_mix(${v.name}.f${i});`);

@@ -19,7 +19,24 @@ export type BinOp = ArithOp | ShiftOp | CompareOp | LogicOp;
 export type UnOp = '-' | '~' | '!' | '+';
 
 export const BIN_OPS: readonly BinOp[] = [
-  '+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>', '<', '>', '<=', '>=', '==', '!=', '&&', '||',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '&',
+  '|',
+  '^',
+  '<<',
+  '>>',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '==',
+  '!=',
+  '&&',
+  '||',
 ];
 export const UN_OPS: readonly UnOp[] = ['-', '~', '!', '+'];
 

@@ -4,9 +4,11 @@
  * glibc's, plus the function forms (isalpha, toupper, ...).
  *
  * Consumes: nothing. Produces: the tables as typed arrays covering indexes -128..255 (element 0 is index
- * -128; the pointer glibc hands out points at index 0, i.e. 128 elements in), and pure classification
- * functions. The stdlib wiring places the tables in engine memory.
+ * -128; the pointer glibc hands out points at index 0, i.e. 128 elements in), pure classification
+ * functions, and the registered handlers (the tables live in read-only libc objects in engine memory).
  */
+import { registerExternals, type Runtime } from '../externals.js';
+import { defineStatic, int } from './common.js';
 
 /** glibc's bit numbering on little-endian: `_ISbit(bit) = bit < 8 ? (1 << bit) << 8 : (1 << bit) >> 8`. */
 function isbit(bit: number): number {
@@ -91,3 +93,46 @@ export const CTYPE_PREDICATES: Readonly<Record<string, number>> = {
   isupper: IS_UPPER,
   isxdigit: IS_XDIGIT,
 };
+
+// Handlers ---------------------------------------------------------------------------------------------
+
+function bytesLE(t: Uint16Array | Int32Array): Uint8Array {
+  return new Uint8Array(t.buffer.slice(t.byteOffset, t.byteOffset + t.byteLength));
+}
+
+/** A table plus the pointer cell `*__ctype_*_loc()` returns: [cell: 8 bytes][pad 8][table]. */
+function tableObject(name: string, t: Uint16Array | Int32Array) {
+  const bytes = bytesLE(t);
+  const elem = t.BYTES_PER_ELEMENT;
+  return defineStatic(
+    name,
+    16 + bytes.length,
+    (rt: Runtime, a: number) => {
+      rt.mem.u8.set(bytes, a + 16);
+      rt.mem.dv.setBigUint64(a, BigInt(a + 16 + 128 * elem), true);
+    },
+    true,
+  );
+}
+
+const B = tableObject('__libc_ctype_b', CTYPE_B);
+const LOWER = tableObject('__libc_ctype_tolower', CTYPE_TOLOWER);
+const UPPER = tableObject('__libc_ctype_toupper', CTYPE_TOUPPER);
+
+registerExternals({
+  __ctype_b_loc: (rt) => B.addr(rt),
+  __ctype_tolower_loc: (rt) => LOWER.addr(rt),
+  __ctype_toupper_loc: (rt) => UPPER.addr(rt),
+  tolower: (_rt, [c]) => toLower(int(c)),
+  toupper: (_rt, [c]) => toUpper(int(c)),
+  _tolower: (_rt, [c]) => int(c) + 32,
+  _toupper: (_rt, [c]) => int(c) - 32,
+  isascii: (_rt, [c]) => ((int(c) & ~0x7f) === 0 ? 1 : 0),
+  toascii: (_rt, [c]) => int(c) & 0x7f,
+  ...Object.fromEntries(
+    Object.entries(CTYPE_PREDICATES).map(([name, mask]) => [
+      name,
+      (_rt: Runtime, [c]: (number | bigint)[]) => ctypeFlags(int(c)) & mask,
+    ]),
+  ),
+});

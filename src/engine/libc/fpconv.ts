@@ -124,7 +124,7 @@ export function fixedDigits(m: bigint, e: number, prec: number): string {
  */
 export function sciDigits(m: bigint, e: number, prec: number): { digits: string; exp10: number } {
   const lg = bitLength(m) - 1 + e; // floor(log2 v)
-  let x = Math.floor(lg * 0.30102999566398120);
+  let x = Math.floor(lg * 0.3010299956639812);
   for (;;) {
     const k = x - prec; // digits = round(v / 10^k)
     let num = m;

@@ -334,7 +334,7 @@ function positionalReader(fmt: Uint8Array, args: VarArgs): ArgReader {
       pos = v;
       i = j + 1;
     }
-    while (i < n && ' +-#0\'I'.includes(String.fromCharCode(fmt[i]))) i++;
+    while (i < n && " +-#0'I".includes(String.fromCharCode(fmt[i]))) i++;
     if (fmt[i] === 42) {
       i++;
       [v, j] = readNum(fmt, i);
@@ -383,7 +383,13 @@ function positionalReader(fmt: Uint8Array, args: VarArgs): ArgReader {
   for (let p = 1; p < kinds.length; p++) {
     const k = kinds[p] ?? 'int';
     vals[p] =
-      k === 'int' ? args.int() : k === 'long' ? args.long() : k === 'double' ? args.double() : args.longDouble();
+      k === 'int'
+        ? args.int()
+        : k === 'long'
+          ? args.long()
+          : k === 'double'
+            ? args.double()
+            : args.longDouble();
   }
   const get = (p: number): number | bigint => vals[p] ?? 0;
   return {
@@ -568,7 +574,14 @@ function emitString(out: ByteSink, s: Spec, b: Uint8Array): void {
 }
 
 /** glibc's integer output: precision, `#` prefixes, sign, zero or space padding. */
-function emitInteger(out: ByteSink, s: Spec, neg: boolean, digits: string, isZero: boolean, base: number): void {
+function emitInteger(
+  out: ByteSink,
+  s: Spec,
+  neg: boolean,
+  digits: string,
+  isZero: boolean,
+  base: number,
+): void {
   let prec = s.prec;
   let zeroPad = s.zero;
   if (prec < 0) prec = 1;
@@ -795,7 +808,12 @@ function hexFloat(v: BinFloat, s: Spec, isLdbl: boolean): string {
     fd = digits;
   } else fd = fd.padEnd(prec, '0');
   return (
-    HEX_LO[leading] + (prec > 0 || s.alt ? '.' : '') + fd + 'p' + (exp < 0 ? '-' : '+') + String(Math.abs(exp))
+    HEX_LO[leading] +
+    (prec > 0 || s.alt ? '.' : '') +
+    fd +
+    'p' +
+    (exp < 0 ? '-' : '+') +
+    String(Math.abs(exp))
   );
 }
 
@@ -815,7 +833,12 @@ export type ArgClass = 'int' | 'sse' | 'x87';
  * with a mismatched conversion therefore yields what native code would read, as long as registers are
  * involved; on the stack every slot is 8 bytes (long double 16, aligned).
  */
-export function boxedVarArgs(vals: readonly Boxed[], classes: readonly ArgClass[], gpUsed: number, fpUsed = 0): VarArgs {
+export function boxedVarArgs(
+  vals: readonly Boxed[],
+  classes: readonly ArgClass[],
+  gpUsed: number,
+  fpUsed = 0,
+): VarArgs {
   const gp: Boxed[] = [];
   const fp: number[] = [];
   const stack: { cls: ArgClass; v: Boxed }[] = [];

@@ -311,7 +311,14 @@ export function performScanf(fmt: Uint8Array, input: ScanInput, args: VarArgs, m
 }
 
 /** Store characters for %c (no NUL), %s and %[ (NUL-terminated), narrow or wide, optionally malloc'ed. */
-function storeChars(mem: ScanMemory, addr: number, chars: number[], wide: boolean, malloc: boolean, nul: boolean): void {
+function storeChars(
+  mem: ScanMemory,
+  addr: number,
+  chars: number[],
+  wide: boolean,
+  malloc: boolean,
+  nul: boolean,
+): void {
   const unit = wide ? 4 : 1;
   const count = chars.length + (nul ? 1 : 0);
   const bytes = new Uint8Array(count * unit);

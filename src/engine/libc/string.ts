@@ -91,7 +91,9 @@ function strstrImpl(rt: Runtime, hay: number, needle: number, fold: boolean): nu
   const nd = rt.mem.cstring(needle);
   if (nd.length === 0) return hay;
   if (!fold) {
-    const k = Buffer.from(h.buffer, h.byteOffset, h.length).indexOf(Buffer.from(nd.buffer, nd.byteOffset, nd.length));
+    const k = Buffer.from(h.buffer, h.byteOffset, h.length).indexOf(
+      Buffer.from(nd.buffer, nd.byteOffset, nd.length),
+    );
     return k < 0 ? 0 : hay + k;
   }
   outer: for (let i = 0; i + nd.length <= h.length; i++) {
@@ -106,7 +108,9 @@ function memmemImpl(rt: Runtime, hay: number, hl: number, needle: number, nl: nu
   if (nl > hl) return 0;
   const h = rt.mem.view(hay, hl);
   const nd = rt.mem.readBytes(needle, nl);
-  const k = Buffer.from(h.buffer, h.byteOffset, h.length).indexOf(Buffer.from(nd.buffer, nd.byteOffset, nd.length));
+  const k = Buffer.from(h.buffer, h.byteOffset, h.length).indexOf(
+    Buffer.from(nd.buffer, nd.byteOffset, nd.length),
+  );
   return k < 0 ? 0 : hay + k;
 }
 
@@ -276,7 +280,13 @@ registerExternals({
     const i = strspnImpl(rt, ptr(s), ptr(a), 0);
     return rt.mem.readU8(ptr(s) + i) === 0 ? 0 : ptr(s) + i;
   },
-  strtok: (rt, [s, d]) => strtokImpl(rt, ptr(s), ptr(d), rt.state('libc.strtok', () => ({ p: 0 }))),
+  strtok: (rt, [s, d]) =>
+    strtokImpl(
+      rt,
+      ptr(s),
+      ptr(d),
+      rt.state('libc.strtok', () => ({ p: 0 })),
+    ),
   strtok_r: (rt, [s, d, save]) => {
     const cell = { p: ptr(s) !== 0 ? 0 : rt.mem.readPtr(ptr(save)) };
     const r = strtokImpl(rt, ptr(s), ptr(d), cell);

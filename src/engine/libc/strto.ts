@@ -51,7 +51,13 @@ export interface IntParse {
  * (saturate to 2^64-1, negation of the magnitude for a leading '-'). `bits` is 64 on x86-64 for all of them
  * (32 only for internal callers wanting int ranges).
  */
-export function parseInteger(s: Uint8Array, start: number, base: number, signed: boolean, bits = 64): IntParse {
+export function parseInteger(
+  s: Uint8Array,
+  start: number,
+  base: number,
+  signed: boolean,
+  bits = 64,
+): IntParse {
   if (base < 0 || base === 1 || base > 36) return { value: 0n, end: start, errno: EINVAL, noEnd: true };
   let i = start;
   while (i < s.length && isSpace(s[i])) i++;

@@ -1,0 +1,493 @@
+/**
+ * @fileoverview Stage: engine. An engine instance: one module linked into one address space, with its runtime.
+ *
+ * Consumes: a parsed `Module` and options. Produces: `Engine`, which runs the module's functions
+ * (`runMain`, `callFunction`) any number of times, resetting memory, streams and model state between runs,
+ * and reports each run as a `RunResult` with one outcome from outcome.ts. The generated code is compiled
+ * once per engine.
+ */
+import { debugLocation } from '../ir/debuginfo.js';
+import type { Func, Module } from '../ir/model.js';
+import './core-externals.js';
+import './libc/index.js';
+import {
+  ExitSignal,
+  InputStream,
+  OutputStream,
+  Trap,
+  VaList,
+  type ExtValue,
+  type Runtime,
+} from './externals.js';
+import { LongJump, makeHelpers } from './helpers.js';
+import { H } from './i64.js';
+import { link, type LinkOptions, type Linked } from './link.js';
+import { Memory, SCRATCH, hex, type MemoryOptions } from './memory.js';
+import { Trap as TrapClass, type IrLocation, type OutcomeKind } from './outcome.js';
+import { slotCount, type Leaf } from './values.js';
+
+export interface EngineOptions extends LinkOptions, MemoryOptions {}
+
+export interface RunOptions {
+  /** argv[1..] (argv[0] is the module name). */
+  readonly args?: readonly string[];
+  readonly argv0?: string;
+  readonly stdin?: Uint8Array;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Entry function (default main). */
+  readonly entry?: string;
+  /** Maximum steps (function entries + loop iterations); default 2^40 (practically unlimited). */
+  readonly stepLimit?: number;
+  /** Wall-clock budget in milliseconds (default none). */
+  readonly timeLimitMs?: number;
+  /** Heap budget in bytes (default: the heap region). */
+  readonly memLimitBytes?: number;
+}
+
+export interface RunResult {
+  readonly outcome: OutcomeKind;
+  /** exit()'s or main's status (& 255) for normal outcomes; the native-like 128+signal otherwise. */
+  readonly exitCode: number;
+  readonly stdout: Uint8Array;
+  readonly stderr: Uint8Array;
+  /** The entry function's return value (boxed like external arguments), when it returned. */
+  readonly returnValue?: ExtValue | ExtValue[];
+  readonly steps: number;
+  /** One-line description of a non-normal outcome. */
+  readonly message?: string;
+  readonly location?: IrLocation;
+  /** For unsupported-external: the function's name. */
+  readonly subject?: string;
+}
+
+/** The signal a native run would die of, per outcome (exit code 128 + signal). */
+const SIGNAL: Partial<Record<OutcomeKind, number>> = {
+  abort: 6,
+  'assert-fail': 6,
+  unreachable: 4,
+  trap: 4,
+  'null-deref': 11,
+  'out-of-bounds-read': 11,
+  'out-of-bounds-write': 11,
+  'use-after-free': 11,
+  'double-free': 6,
+  'invalid-free': 6,
+  'division-by-zero': 8,
+  'stack-overflow': 11,
+  'invalid-pointer': 11,
+  'step-limit': 9,
+  'time-limit': 9,
+  'memory-limit': 9,
+};
+
+const CHUNK = 1 << 16;
+
+interface Controls {
+  FT: ((...a: unknown[]) => unknown)[];
+  getC(): number;
+  setC(v: number): void;
+  getCS(): number;
+  setCS(v: number): void;
+}
+
+class RuntimeImpl implements Runtime {
+  stdout = new OutputStream();
+  stderr = new OutputStream();
+  stdin = new InputStream();
+  args: string[] = [];
+  env = new Map<string, string>();
+  exitHooks: (() => void)[] = [];
+  states = new Map<string, unknown>();
+  constructor(private readonly engine: Engine) {}
+  get mem(): Memory {
+    return this.engine.mem;
+  }
+  call(fnPtr: number, args: readonly ExtValue[]): ExtValue | undefined {
+    const r = this.engine.callAddress(fnPtr, args);
+    return Array.isArray(r) ? r[0] : r;
+  }
+  functionName(fnPtr: number): string | undefined {
+    return this.engine.slotAt(fnPtr)?.func.name;
+  }
+  symbolAddress(name: string): number | undefined {
+    return this.engine.symbolAddress(name);
+  }
+  exit(code: number): never {
+    this.runExitHooks();
+    throw new ExitSignal(code);
+  }
+  trap(kind: OutcomeKind, message: string): never {
+    throw new Trap(kind, message);
+  }
+  onExit(hook: () => void): void {
+    this.exitHooks.push(hook);
+  }
+  runExitHooks(): void {
+    while (this.exitHooks.length > 0) this.exitHooks.pop()!();
+  }
+  state<T>(key: string, init: () => T): T {
+    let s = this.states.get(key) as T | undefined;
+    if (s === undefined) {
+      s = init();
+      this.states.set(key, s);
+    }
+    return s;
+  }
+  steps(): number {
+    return this.engine.steps();
+  }
+}
+
+export class Engine {
+  readonly mem: Memory;
+  readonly linked: Linked;
+  readonly rt: RuntimeImpl;
+  private readonly ctl: Controls;
+  private consumed = 0;
+  private chunk = 0;
+  private stepLimit = 2 ** 40;
+  private deadline = Infinity;
+  private readonly bySlotAddr = new Map<number, number>();
+  /** Further result slots of multi-slot returns (RS[1..]), shared with the generated code. */
+  private readonly RS: unknown[] = [0, 0, 0, 0, 0, 0, 0, 0];
+  /** Block execution counters when compiled with coverage. */
+  readonly cov: Uint32Array;
+
+  constructor(
+    readonly m: Module,
+    readonly opts: EngineOptions = {},
+  ) {
+    this.mem = new Memory(opts);
+    this.linked = link(m, this.mem, opts);
+    this.rt = new RuntimeImpl(this);
+    this.cov = new Uint32Array(Math.max(this.linked.covCount, 1));
+    this.linked.slots.forEach((s) => this.bySlotAddr.set(s.address, s.index));
+    const RT = {
+      mem: this.mem,
+      H,
+      RS: this.RS,
+      SCR: SCRATCH,
+      cov: this.cov,
+      templates: this.linked.templates,
+      h: makeHelpers(this.mem.dv),
+      budget: (c: number) => this.budget(c),
+      ext: (k: number, args: ExtValue[], va: number | undefined) => this.ext(k, args, va),
+      badCall: (p: number) => {
+        throw new Trap(
+          p > -65536 && p < 65536 ? 'null-deref' : 'invalid-pointer',
+          `call through ${hex(p)}, which is not a function address`,
+        );
+      },
+      vaArg: (ap: number, kind: number) => this.vaArg(ap, kind),
+      setjmp: (buf: number, frame: number, state: number) => {
+        this.mem.check(buf, 24, true);
+        this.mem.dv.setInt32(buf, frame, true);
+        this.mem.dv.setInt32(buf + 4, state, true);
+        this.mem.dv.setFloat64(buf + 8, this.mem.sp, true);
+        this.mem.dv.setInt32(buf + 16, 0x5e7a11, true);
+      },
+    };
+    const factory = new Function('RT', this.linked.source) as (rt: unknown) => Controls;
+    this.ctl = factory(RT);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Runs
+
+  /** Restore the initial state: globals, heap, stack, streams, model state. */
+  reset(): void {
+    const mem = this.mem;
+    mem.resetDynamic();
+    mem.u8.set(this.linked.globalsImage, mem.globalsBase);
+    mem.shadow.set(this.linked.globalsShadow, mem.globalsBase);
+    this.rt.stdout.clear();
+    this.rt.stderr.clear();
+    this.rt.exitHooks = [];
+    this.rt.states.clear();
+    this.cov.fill(0);
+    for (const p of this.linked.globals)
+      if (p.external?.init !== undefined) p.external.init(this.rt, p.address);
+  }
+
+  private begin(o: RunOptions): void {
+    this.reset();
+    this.rt.stdin = new InputStream(o.stdin ?? new Uint8Array(0));
+    this.rt.env = new Map(Object.entries(o.env ?? {}));
+    this.mem.setHeapBudget(o.memLimitBytes);
+    this.stepLimit = o.stepLimit ?? 2 ** 40;
+    this.deadline = o.timeLimitMs !== undefined ? Date.now() + o.timeLimitMs : Infinity;
+    this.consumed = 0;
+    this.chunk = Math.min(CHUNK, this.stepLimit);
+    this.ctl.setC(this.chunk);
+    this.ctl.setCS(-1);
+  }
+
+  /** Steps executed in the current run. */
+  steps(): number {
+    return this.consumed + (this.chunk - this.ctl.getC());
+  }
+
+  private budget(c: number): number {
+    this.consumed += this.chunk - c;
+    if (this.consumed >= this.stepLimit)
+      throw new Trap('step-limit', `step budget of ${this.stepLimit} exhausted`);
+    if (this.deadline !== Infinity && Date.now() > this.deadline)
+      throw new Trap('time-limit', `time budget exhausted after ${this.consumed} steps`);
+    this.chunk = Math.min(CHUNK, this.stepLimit - this.consumed);
+    return this.chunk;
+  }
+
+  /** Run `main` (or `opts.entry`) like lli: argv from opts.args, then exit hooks. */
+  runMain(o: RunOptions = {}): RunResult {
+    this.begin(o);
+    const name = o.entry ?? 'main';
+    const f = this.findFunc(name);
+    const argv0 = o.argv0 ?? this.m.sourceFilename ?? 'a.out';
+    this.rt.args = [argv0, ...(o.args ?? [])];
+    return this.finish(() => {
+      const args = this.mainArgs(f, this.rt.args);
+      const r = this.invoke(f, args);
+      this.rt.runExitHooks();
+      return r;
+    }, true);
+  }
+
+  /** Call any function with boxed arguments (see externals.ts for the boxing). */
+  callFunction(name: string, args: readonly ExtValue[], o: RunOptions = {}): RunResult {
+    this.begin(o);
+    const f = this.findFunc(name);
+    return this.finish(() => this.invoke(f, args), false);
+  }
+
+  private findFunc(name: string): Func {
+    const g = this.m.symbols.get(name);
+    if (g === undefined || g.kind !== 'function' || g.blocks.length === 0)
+      throw new TrapClass('unsupported-feature', `no defined function @${name}`);
+    return g;
+  }
+
+  private finish(body: () => ExtValue | ExtValue[] | undefined, isMain: boolean): RunResult {
+    let outcome: OutcomeKind = 'returned';
+    let exitCode = 0;
+    let returnValue: ExtValue | ExtValue[] | undefined;
+    let message: string | undefined;
+    let location: IrLocation | undefined;
+    let subject: string | undefined;
+    try {
+      returnValue = body();
+      if (isMain) exitCode = typeof returnValue === 'number' ? returnValue & 255 : 0;
+    } catch (e0) {
+      let e = e0;
+      if (e instanceof RangeError && /call stack/i.test(e.message))
+        e = new Trap('stack-overflow', 'host call stack exhausted (recursion too deep)');
+      if (e instanceof LongJump) e = new Trap('trap', 'longjmp to a function that already returned');
+      if (e instanceof ExitSignal) {
+        outcome = 'exit';
+        exitCode = e.code & 255;
+      } else if (e instanceof TrapClass) {
+        outcome = e.kind;
+        if (e.loc === undefined) e.loc = this.siteLocation(this.ctl.getCS());
+        message = e.message;
+        location = e.loc;
+        subject = e.subject;
+        exitCode = 128 + (SIGNAL[outcome] ?? 6);
+        if (outcome === 'returned' || outcome === 'exit') exitCode = 0;
+      } else {
+        outcome = 'internal-error';
+        message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        exitCode = 70;
+      }
+    }
+    return {
+      outcome,
+      exitCode,
+      stdout: this.rt.stdout.bytes(),
+      stderr: this.rt.stderr.bytes(),
+      returnValue,
+      steps: this.steps(),
+      message,
+      location,
+      subject,
+    };
+  }
+
+  siteLocation(id: number): IrLocation | undefined {
+    const s = this.linked.sites[id];
+    if (s === undefined) return undefined;
+    const d = s.dbg >= 0 ? debugLocation(this.m, s.dbg) : undefined;
+    return {
+      func: s.func,
+      block: s.block,
+      instr: s.instr,
+      source: d ? `${d.file}:${d.line}:${d.col}` : undefined,
+    };
+  }
+
+  /** argc/argv/envp in memory at the top of the stack, as the kernel places them. */
+  private mainArgs(f: Func, args: readonly string[]): ExtValue[] {
+    const n = f.params.length;
+    if (n === 0) return [];
+    const mem = this.mem;
+    const ptrs: number[] = [];
+    for (const a of args) {
+      const b = Buffer.from(a + '\0', 'utf8');
+      const p = mem.stackAlloc(b.length, 1);
+      mem.u8.set(b, p);
+      ptrs.push(p);
+    }
+    const envs: number[] = [];
+    for (const [k, v] of this.rt.env) {
+      const b = Buffer.from(`${k}=${v}\0`, 'utf8');
+      const p = mem.stackAlloc(b.length, 1);
+      mem.u8.set(b, p);
+      envs.push(p);
+    }
+    const argv = mem.stackAlloc(8 * (ptrs.length + 1 + envs.length + 1), 16);
+    ptrs.forEach((p, i) => mem.writePtr(argv + 8 * i, p));
+    mem.writePtr(argv + 8 * ptrs.length, 0);
+    const envp = argv + 8 * (ptrs.length + 1);
+    envs.forEach((p, i) => mem.writePtr(envp + 8 * i, p));
+    mem.writePtr(envp + 8 * envs.length, 0);
+    const out: ExtValue[] = [args.length, argv, envp];
+    return out
+      .slice(0, n)
+      .map((v, i) =>
+        f.params[i]!.type.kind === 'int' && (f.params[i]!.type as { bits: number }).bits === 64
+          ? BigInt(v)
+          : v,
+      );
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Calls across the boxed boundary
+
+  slotAt(p: number): Linked['slots'][number] | undefined {
+    const k = this.bySlotAddr.get(p);
+    return k === undefined ? undefined : this.linked.slots[k];
+  }
+
+  symbolAddress(name: string): number | undefined {
+    const g = this.m.symbols.get(name);
+    if (g === undefined) return undefined;
+    try {
+      return this.linked.addressOf(g);
+    } catch {
+      return undefined;
+    }
+  }
+
+  callAddress(p: number, args: readonly ExtValue[]): ExtValue | ExtValue[] | undefined {
+    const s = this.slotAt(p);
+    if (s === undefined)
+      throw new Trap(
+        p === 0 ? 'null-deref' : 'invalid-pointer',
+        `call through ${hex(p)}, which is not a function address`,
+      );
+    return this.invoke(s.func, args);
+  }
+
+  /** Call an IR function (or external thunk) with boxed args; returns the boxed result. */
+  invoke(f: Func, args: readonly ExtValue[]): ExtValue | ExtValue[] | undefined {
+    const s = this.linked.slotOf.get(f)!;
+    const slots: unknown[] = [];
+    const types = f.funcType.params;
+    types.forEach((t, i) => {
+      const ls = this.linked.lc.leaves(t);
+      const v = args[i];
+      const vals = ls.length === 1 ? [v] : Array.isArray(v) ? (v as ExtValue[]) : [v];
+      ls.forEach((l, j) => slots.push(...unboxLeaf(l, vals[j] ?? 0)));
+    });
+    if (f.funcType.varargs) {
+      // Extra arguments: ints/pointers as 8-byte slots, numbers as doubles.
+      const extra = args.slice(types.length);
+      const spv = this.mem.sp;
+      const va = this.mem.stackAlloc(Math.max(8, extra.length * 8), 16);
+      extra.forEach((v, k) => {
+        if (typeof v === 'bigint') this.mem.dv.setBigInt64(va + 8 * k, BigInt.asIntN(64, v), true);
+        else if (Number.isInteger(v)) this.mem.dv.setBigInt64(va + 8 * k, BigInt(v), true);
+        else this.mem.dv.setFloat64(va + 8 * k, v, true);
+      });
+      slots.push(va);
+      try {
+        return this.boxResult(f, this.ctl.FT[s.index]!(...slots));
+      } finally {
+        this.mem.stackRestore(spv);
+      }
+    }
+    return this.boxResult(f, this.ctl.FT[s.index]!(...slots));
+  }
+
+  private boxResult(f: Func, r: unknown): ExtValue | ExtValue[] | undefined {
+    const t = f.funcType.ret;
+    if (t.kind === 'void') return undefined;
+    const ls = this.linked.lc.leaves(t);
+    if (ls.length === 1) return boxLeaf(ls[0]!, r, H[0]!);
+    const out: ExtValue[] = [];
+    // Multi-leaf results: slot 0 returned, the rest in RS[1..].
+    let k = 0;
+    for (const l of ls) {
+      const a = k === 0 ? r : this.RS[k];
+      const b = slotCount(l.k) === 2 ? this.RS[k + 1] : 0;
+      out.push(boxLeaf(l, a, b as number));
+      k += slotCount(l.k);
+    }
+    return out;
+  }
+
+  private ext(k: number, args: ExtValue[], va: number | undefined): ExtValue | ExtValue[] | undefined {
+    const s = this.linked.slots[k]!;
+    const r = s.handler!(this.rt, args, va === undefined ? undefined : VaList.fromArea(this.mem, va));
+    return r === null ? undefined : (r as ExtValue | undefined);
+  }
+
+  private vaArg(ap: number, kind: number): number {
+    const va = VaList.fromVaList(this.mem, ap);
+    switch (kind) {
+      case 1: {
+        const v = va.long();
+        H[0] = Number(BigInt.asIntN(32, v >> 32n));
+        return Number(BigInt.asIntN(32, v));
+      }
+      case 2:
+        return va.ptr();
+      case 3:
+        return va.double();
+      default:
+        return va.int();
+    }
+  }
+}
+
+function unboxLeaf(l: Leaf, v: ExtValue): unknown[] {
+  switch (l.k) {
+    case 'i': {
+      const n = typeof v === 'bigint' ? Number(BigInt.asIntN(32, v)) : v | 0;
+      return [l.bits === 32 ? n : n & (2 ** l.bits - 1)];
+    }
+    case 'l': {
+      const b = typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
+      return [Number(BigInt.asIntN(32, b)), Number(BigInt.asIntN(32, b >> 32n))];
+    }
+    case 'b':
+      return [BigInt.asUintN(l.bits, typeof v === 'bigint' ? v : BigInt(Math.trunc(v)))];
+    case 'p':
+      return [Number(v)];
+    case 'f':
+      return [Math.fround(Number(v))];
+    case 'd':
+      return [Number(v)];
+    case 'x':
+      return [typeof v === 'bigint' ? v : 0n];
+  }
+}
+
+function boxLeaf(l: Leaf, a: unknown, hi: number): ExtValue {
+  switch (l.k) {
+    case 'i':
+      return l.bits === 32 ? (a as number) | 0 : (a as number);
+    case 'l':
+      return (BigInt(hi) << 32n) | BigInt((a as number) >>> 0);
+    default:
+      return a as ExtValue;
+  }
+}

@@ -1,0 +1,371 @@
+/**
+ * @fileoverview Stage: engine (link). Lays out a module in memory and compiles all of it into one JS module.
+ *
+ * Consumes: a parsed `Module`, a `Memory` and compile options. Produces: a `Linked` program: function
+ * addresses and globals placed in memory (initialisers written), the generated JS source (every defined
+ * function, a thunk per external declaration, the runtime prelude) and, after `instantiate`, the table of
+ * JS functions by code slot. One `new Function` per module, so calls between IR functions are direct JS
+ * calls that V8 can inline.
+ */
+import { DataLayout } from '../ir/datalayout.js';
+import type { Func, GlobalValue, GlobalVar, Module } from '../ir/model.js';
+import type { FuncType, Type } from '../ir/types.js';
+import { SETJMP_NAMES } from './codegen-call.js';
+import { FuncGen, type CompileOptions, type LinkCtx, type Site } from './codegen.js';
+import { evalConst, writeCVal, type ConstEnv } from './constants.js';
+import {
+  lookupExternal,
+  lookupExternalGlobal,
+  type ExternalGlobal,
+  type ExternalHandler,
+} from './externals.js';
+import { CODE_SLOT, SH_RO, SH_RW, type Memory } from './memory.js';
+import { LeafCache, UnsupportedError, mask, slotCount, type Leaf } from './values.js';
+
+/** x86-64 Linux, used when a module has no `target datalayout`. */
+export const X86_64_LAYOUT =
+  'e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128';
+
+export interface LinkOptions extends CompileOptions {
+  /**
+   * Called for an external function that is neither defined nor modelled (issue 4 plugs generated stubs in
+   * here). Return undefined to make a call to it the `unsupported-external` outcome.
+   */
+  readonly stubExternal?: (name: string, type: FuncType) => ExternalHandler | undefined;
+}
+
+/** One code slot: an IR function (defined or declared). */
+export interface CodeSlot {
+  readonly index: number;
+  readonly func: Func;
+  readonly address: number;
+  /** For declarations: the handler (model, stub, or the unsupported-external thrower). */
+  readonly handler?: ExternalHandler;
+  /** True when a declaration has neither model nor stub. */
+  readonly unsupported: boolean;
+}
+
+export interface GlobalPlacement {
+  readonly g: GlobalVar;
+  readonly address: number;
+  readonly size: number;
+  readonly external?: ExternalGlobal;
+}
+
+export class Linked {
+  readonly dl: DataLayout;
+  readonly lc: LeafCache;
+  readonly slots: CodeSlot[] = [];
+  readonly slotOf = new Map<Func, CodeSlot>();
+  readonly globals: GlobalPlacement[] = [];
+  readonly globalAddr = new Map<GlobalVar, number>();
+  readonly sites: Site[] = [];
+  readonly siteIds = new Map<string, number>();
+  readonly templates: Uint8Array[] = [];
+  /** Coverage counter base per function (block i is at base + i); total counters. */
+  readonly covBase = new Map<Func, number>();
+  covCount = 0;
+  source = '';
+  /** Snapshot of the globals region (bytes and shadow) after initialisation, for resets. */
+  globalsImage: Uint8Array = new Uint8Array(0);
+  globalsShadow: Uint8Array = new Uint8Array(0);
+  /** Names of external functions the module calls that have no model (unsupported-external). */
+  readonly missingExternals: string[] = [];
+  /** Functions that failed to compile (their body traps with unsupported-feature). */
+  readonly compileErrors: { func: string; message: string }[] = [];
+
+  constructor(
+    readonly m: Module,
+    readonly mem: Memory,
+    readonly opts: LinkOptions,
+  ) {
+    this.dl = DataLayout.parse(m.dataLayout || X86_64_LAYOUT);
+    this.lc = new LeafCache(this.dl);
+    this.env = {
+      dl: this.dl,
+      addressOf: (g) => this.addressOf(g),
+      blockAddress: (f, b) => {
+        const s = this.slotOf.get(f as Func);
+        return 2 ** 40 + (s?.index ?? 0) * 2 ** 20 + b;
+      },
+    };
+  }
+
+  addressOf(g: GlobalValue): number {
+    if (g.kind === 'function') {
+      const s = this.slotOf.get(g);
+      if (s === undefined) throw new UnsupportedError(`address of unknown function @${g.name}`);
+      return s.address;
+    }
+    if (g.kind === 'gvar') {
+      const a = this.globalAddr.get(g);
+      if (a === undefined) throw new UnsupportedError(`address of unplaced global @${g.name}`);
+      return a;
+    }
+    if (g.kind === 'alias') return Number(evalConst(g.aliasee, this.env));
+    throw new UnsupportedError(`address of ifunc @${g.name}`);
+  }
+
+  readonly env: ConstEnv;
+}
+
+/** Place functions and globals, write initialisers, generate the module's JS source. */
+export function link(m: Module, mem: Memory, opts: LinkOptions = {}): Linked {
+  const L = new Linked(m, mem, opts);
+  const dl = L.dl;
+  // Code slots.
+  const funcs = m.globals.filter((g): g is Func => g.kind === 'function');
+  const gvars = m.globals.filter((g): g is GlobalVar => g.kind === 'gvar');
+  // Globals: sizes first, then layout.
+  let off = 0;
+  const placements: { g: GlobalVar; off: number; size: number; external?: ExternalGlobal }[] = [];
+  for (const g of gvars) {
+    let size: number;
+    let al: number;
+    let external: ExternalGlobal | undefined;
+    if (g.init === undefined) external = lookupExternalGlobal(g.name);
+    if (external !== undefined) {
+      size = external.size;
+      al = external.align ?? 16;
+    } else {
+      size = dl.isSized(g.valueType) ? dl.allocSize(g.valueType) : 0;
+      al = Math.max(g.align || 1, dl.isSized(g.valueType) ? dl.abiAlign(g.valueType) : 1);
+    }
+    off = Math.ceil((off + 32) / Math.max(al, 16)) * Math.max(al, 16);
+    placements.push({ g, off, size, external });
+    off += Math.max(size, 1);
+  }
+  mem.layout(funcs.length, off + 64);
+  mem.codeNames = funcs.map((f) => f.name);
+  funcs.forEach((f, index) => {
+    let handler: ExternalHandler | undefined;
+    let unsupported = false;
+    if (f.blocks.length === 0 && !f.name.startsWith('llvm.')) {
+      handler = lookupExternal(f.name) ?? opts.stubExternal?.(f.name, f.funcType);
+      if (handler === undefined && SETJMP_NAMES.has(f.name)) handler = () => 0;
+      if (handler === undefined) {
+        unsupported = true;
+        L.missingExternals.push(f.name);
+        const name = f.name;
+        handler = (rt) =>
+          rt.trap('unsupported-external', `call to external function @${name}, which is not modelled`);
+      }
+    }
+    const s: CodeSlot = { index, func: f, address: mem.codeBase + index * CODE_SLOT, handler, unsupported };
+    L.slots.push(s);
+    L.slotOf.set(f, s);
+  });
+  for (const p of placements) {
+    const address = mem.globalsBase + p.off;
+    L.globalAddr.set(p.g, address);
+    L.globals.push({ g: p.g, address, size: p.size, external: p.external });
+    mem.objects.push({ name: p.g.name, base: address, size: p.size });
+  }
+  // Initialisers.
+  for (const p of L.globals) {
+    const g = p.g;
+    if (g.init !== undefined) {
+      try {
+        const v = evalConst(g.init, L.env);
+        writeCVal(mem.dv, p.address, g.valueType, v, dl);
+      } catch (e) {
+        if (!(e instanceof UnsupportedError)) throw e;
+        L.compileErrors.push({ func: `@${g.name}`, message: e.message });
+      }
+    }
+    mem.mark(p.address, p.size, g.isConstant && g.init !== undefined ? SH_RO : SH_RW);
+  }
+  L.globalsImage = mem.u8.slice(mem.globalsBase, mem.globalsEnd);
+  L.globalsShadow = mem.shadow.slice(mem.globalsBase, mem.globalsEnd);
+  L.source = generate(L);
+  return L;
+}
+
+function generate(L: Linked): string {
+  const ctx: LinkCtx = {
+    m: L.m,
+    dl: L.dl,
+    lc: L.lc,
+    env: L.env,
+    opts: L.opts,
+    jsName: (g) => `f${L.slotOf.get(g as Func)!.index}`,
+    addSite: (s) => {
+      const key = `${s.func}\u0000${s.block}\u0000${s.instr}`;
+      let id = L.siteIds.get(key);
+      if (id === undefined) {
+        id = L.sites.length;
+        L.sites.push(s);
+        L.siteIds.set(key, id);
+      }
+      return id;
+    },
+    addTemplate: (t) => {
+      L.templates.push(t);
+      return `TPL[${L.templates.length - 1}]`;
+    },
+    coverageBase: (f) => {
+      let b = L.covBase.get(f);
+      if (b === undefined) {
+        b = L.covCount;
+        L.covBase.set(f, b);
+        L.covCount += f.blocks.length;
+      }
+      return b;
+    },
+  };
+  const parts: string[] = [PRELUDE];
+  for (const s of L.slots) {
+    const f = s.func;
+    if (f.blocks.length > 0) {
+      try {
+        parts.push(new FuncGen(ctx, f).emit());
+      } catch (e) {
+        if (!(e instanceof UnsupportedError)) throw e;
+        L.compileErrors.push({ func: f.name, message: e.message });
+        parts.push(
+          `function f${s.index}() { TRAP('unsupported-feature', ${JSON.stringify(`@${f.name}: ${e.message}`)}, -1); }\n`,
+        );
+      }
+    } else parts.push(thunk(L, s));
+  }
+  parts.push(`const FT = [${L.slots.map((s) => `f${s.index}`).join(', ')}];`);
+  parts.push(
+    'return { FT, getC: () => C, setC: (v) => { C = v; }, getCS: () => CS, setCS: (v) => { CS = v; } };',
+  );
+  return parts.join('\n');
+}
+
+/** Box expression of one leaf's slots (generated code -> handler). */
+function boxExpr(l: Leaf, s: string[]): string {
+  switch (l.k) {
+    case 'l':
+      return `TOBIG(${s[0]}, ${s[1]})`;
+    default:
+      return s[0]!;
+  }
+}
+
+/** Unbox expression (handler result -> slot 0; i64 also sets H[0]). */
+function unboxExpr(l: Leaf, r: string): string {
+  switch (l.k) {
+    case 'i':
+      return l.bits === 32 ? `UNI32(${r})` : `UNI32(${r}) & ${mask(l.bits)}`;
+    case 'l':
+      return `UNL(${r})`;
+    case 'b':
+      return `BigInt.asUintN(${l.bits}, BigInt(${r}))`;
+    case 'f':
+      return `Math.fround(Number(${r}))`;
+    case 'd':
+    case 'p':
+      return `Number(${r})`;
+    case 'x':
+      return `BigInt(${r})`;
+  }
+}
+
+function leavesOrEmpty(L: Linked, t: Type): Leaf[] {
+  if (t.kind === 'void') return [];
+  return L.lc.leaves(t);
+}
+
+/** A JS function with the generated calling convention that boxes its arguments and calls the handler. */
+function thunk(L: Linked, s: CodeSlot): string {
+  const f = s.func;
+  if (f.name.startsWith('llvm.'))
+    return `function f${s.index}() { TRAP('unsupported-feature', ${JSON.stringify(`intrinsic @${f.name} called indirectly`)}, -1); }\n`;
+  const params: string[] = [];
+  const boxed: string[] = [];
+  try {
+    f.funcType.params.forEach((t, pi) => {
+      const ls = leavesOrEmpty(L, t);
+      const names: string[][] = [];
+      ls.forEach((l, j) => {
+        const n = slotCount(l.k);
+        const ss = Array.from({ length: n }, (_, k) => `a${pi}_${j}_${k}`);
+        params.push(...ss);
+        names.push(ss);
+        boxed.push(boxExpr(l, ss));
+      });
+    });
+    if (f.funcType.varargs) params.push('va');
+    const call = `EXT(${s.index}, [${boxed.join(', ')}], ${f.funcType.varargs ? 'va' : 'undefined'})`;
+    const rl = leavesOrEmpty(L, f.funcType.ret);
+    let body: string;
+    if (rl.length === 0) body = `${call};`;
+    else if (rl.length === 1) body = `return ${unboxExpr(rl[0]!, call)};`;
+    else {
+      // Aggregate results: the handler returns an array of boxed leaves.
+      const lines = [`const r = ${call};`];
+      let k = 0;
+      const out: string[] = [];
+      rl.forEach((l, j) => {
+        const e = unboxExpr(l, `r[${j}]`);
+        if (l.k === 'l') {
+          out.push(e, 'H[0]');
+        } else out.push(e);
+        k += slotCount(l.k);
+      });
+      void k;
+      lines.push(`const s = [${out.join(', ')}];`);
+      lines.push('for (let k = 1; k < s.length; k++) RS[k] = s[k];');
+      lines.push('return s[0];');
+      body = lines.join(' ');
+    }
+    return `function f${s.index}(${params.join(', ')}) { ${body} }\n`;
+  } catch (e) {
+    if (!(e instanceof UnsupportedError)) throw e;
+    return `function f${s.index}() { TRAP('unsupported-feature', ${JSON.stringify(`@${f.name}: ${e.message}`)}, -1); }\n`;
+  }
+}
+
+/** The runtime prelude of every generated module; `RT` is the engine's runtime object. */
+const PRELUDE = `'use strict';
+// generated by src/engine/link.ts, do not edit
+const M = RT.mem, DV = M.dv, U8 = M.u8, S = M.shadow, H = RT.H, RS = RT.RS, SCR = RT.SCR, COV = RT.cov, TPL = RT.templates;
+const CODEBASE = M.codeBase;
+const { MUL64, UDIV64, SDIV64, UREM64, SREM64, SHL64, LSHR64, ASHR64, S64F64, U64F64, S64F32, U64F32, F2S64, F2U64,
+  F2S32, F2U32, PAIR2P, P2H, BIG2F32, F2B, TOBIG, UNI32, UNL, LD80, ST80, LDB, STB, LDLEAF, STLEAF, POP32, BSWAP32,
+  BREV32, BIGBITOP, FSH64, RINT, ROUND, COPYSIGN, FMA, MINNUM, MAXNUM, POWI, XADD, XSUB, XMUL, XDIV, XREM, XNEG, XCMP,
+  XFROMN, XTON, XTOF, XFROMB, XTOB, XABS, XSQRT, XFLOOR, XCEIL, XTRUNC, XRINT, XROUND, XCOPYSIGN, FPCLASS, PTRMASK, LJ, Trap } = RT.h;
+let C = 0, CS = -1, LJV = 0, JMPID = 0, XC = 0;
+function STEP() { C = RT.budget(C); }
+function FL(p, n, w, site) { CS = site; M.fault(p, n, w === 1); }
+function CHK(p, n, w, site) { CS = site; M.check(p, n, w === 1); }
+function DZ(site) { CS = site; throw new Trap('division-by-zero', 'integer division by zero'); }
+function OVF(site) { CS = site; throw new Trap('trap', 'signed division overflow (x86 #DE)'); }
+function UNR(site) { CS = site; throw new Trap('unreachable', '\`unreachable\` reached'); }
+function UNSUP(msg, site) { CS = site; throw new Trap('unsupported-feature', msg); }
+function TRAP(kind, msg, site) { if (site >= 0) CS = site; throw new Trap(kind, msg); }
+function BADJUMP(v, site) { if (site >= 0) CS = site; throw new Trap('invalid-pointer', 'indirect branch to ' + v); }
+function FRAME(size, al, tpl) {
+  const fp = Math.floor((M.sp - size) / al) * al;
+  if (fp < M.stackBase + 4096) throw new Trap('stack-overflow', 'stack region exhausted');
+  S.set(tpl, fp);
+  M.sp = fp;
+  return fp;
+}
+function POP(sp) { if (sp > M.sp) S.fill(0, M.sp, sp); M.sp = sp; }
+function POP2(sp) { POP(sp); }
+function DALLOC(n, al, site) { CS = site; return M.stackAlloc(n, al); }
+function VA(n, site) { CS = site; return M.stackAlloc(n, 16); }
+function CPY(d, s, n) { M.copy(d, s, n); }
+function MEMCPY(d, s, n, site) { if (n !== 0) { CS = site; M.copy(d, s, n); } }
+function MEMSET(d, v, n, site) { if (n !== 0) { CS = site; M.fill(d, v, n); } }
+function LDP(p) { return DV.getUint32(p, true) + DV.getInt32(p + 4, true) * 4294967296; }
+function FN(p, site) {
+  const k = (p - CODEBASE) / 16;
+  const f = FT[k];
+  if (f === undefined) { CS = site; RT.badCall(p); }
+  return f;
+}
+function EXT(k, args, va) { return RT.ext(k, args, va); }
+function VASTART(ap, va, site) {
+  CS = site; M.check(ap, 24, true);
+  DV.setInt32(ap, 48, true); DV.setInt32(ap + 4, 176, true);
+  DV.setInt32(ap + 8, va, true); DV.setInt32(ap + 12, 0, true);
+  DV.setInt32(ap + 16, 0, true); DV.setInt32(ap + 20, 0, true);
+}
+function VAARG(ap, kind) { return RT.vaArg(ap, kind); }
+function SETJMP(buf, frame, state, site) { CS = site; RT.setjmp(buf, frame, state); }
+`;

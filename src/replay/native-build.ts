@@ -1,0 +1,427 @@
+/**
+ * @fileoverview Stage: replay (native). Builds the one native replay executable of a module.
+ *
+ * Consumes: the module's IR text, its parsed `Module`, the input records to replay. Produces: a
+ * `NativePlan`: the executable (the module's IR with appended entry stubs, symbol tables and external
+ * stubs, compiled by clang together with the fixed driver of native-driver.ts) and the tables the image
+ * writer and the result checker need (entry index per function, global and function table indices,
+ * stubbed externals with their ids, argument slot offsets).
+ *
+ * The module text is edited, not re-printed: a definition of `main` is renamed (the driver has its own),
+ * declarations of stubbed externals are replaced by definitions, and new IR is appended. Everything added
+ * is named `__inputsmith_*`. Entry stubs live in the module, so `internal` (static) functions can be
+ * called, and they call with the function's exact IR signature, parameter attributes and calling
+ * convention, so the ABI is exactly clang's.
+ *
+ * Which externals are stubbed: every function a record's `calls` names (the engine did not model it and
+ * returned a recorded value), plus any declared symbol the link cannot resolve (found from the linker's
+ * errors, then linked again); those stubs diverge when called. Everything else links against the real
+ * libc and libm.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataLayout } from '../ir/datalayout.js';
+import type { Attr, AttrList, Func, GlobalVar, Module } from '../ir/model.js';
+import { printName, printType } from '../ir/printer.js';
+import type { Type } from '../ir/types.js';
+import type { InputRecord, PtrTarget, ValueRec } from '../gen/record.js';
+import { findToolchain } from '../toolchain/find.js';
+import { UserError } from '../util/errors.js';
+import { hashParts } from '../util/fsx.js';
+import { run } from '../util/proc.js';
+import { DRIVER_C } from './native-driver.js';
+
+/** Where each argument of an entry lives in the argument buffer. */
+export interface EntryInfo {
+  readonly index: number;
+  readonly func: Func;
+  /** Byte offset of each parameter's slot. */
+  readonly slots: readonly number[];
+  /** Size of the argument buffer. */
+  readonly argsSize: number;
+  /** Why the function cannot be replayed natively, if it cannot (then it has no entry stub). */
+  readonly unsupported?: string;
+}
+
+export interface NativePlan {
+  readonly module: Module;
+  readonly dl: DataLayout;
+  /** Absolute path of the executable. */
+  readonly exe: string;
+  readonly entries: ReadonlyMap<string, EntryInfo>;
+  /** `__inputsmith_globals` table: global variables by index, and index by name. */
+  readonly globals: readonly GlobalVar[];
+  readonly globalIndex: ReadonlyMap<string, number>;
+  /** `__inputsmith_funcs` table. */
+  readonly funcs: readonly Func[];
+  readonly funcIndex: ReadonlyMap<string, number>;
+  /** Stubbed external functions by name: the id `__inputsmith_next_call` receives. */
+  readonly stubs: ReadonlyMap<string, number>;
+  /** The module calls a libm function (results of which may differ by 1 ulp). */
+  readonly callsLibm: boolean;
+}
+
+/** Math library functions whose results are allowed to differ by 1 ulp natively. */
+const LIBM = new Set(
+  (
+    'sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh exp exp2 expm1 log log2 log10 log1p ' +
+    'pow cbrt hypot erf erfc tgamma lgamma j0 j1 y0 y1 sincos exp10'
+  )
+    .split(' ')
+    .flatMap((n) => [n, n + 'f', n + 'l']),
+);
+
+const RENAMED_MAIN = '__inputsmith_orig_main';
+
+/** `@name` as IR writes it (numbered globals bare, others quoted when needed). */
+export function globalRef(name: string): string {
+  return '@' + (/^[0-9]+$/.test(name) ? name : printName(name));
+}
+
+/** The name the combined module uses for a function of the original module. */
+function renamed(m: Module, name: string): string {
+  return name === 'main' && isDefinedFunc(m, 'main') ? RENAMED_MAIN : name;
+}
+
+function isDefinedFunc(m: Module, name: string): boolean {
+  const g = m.symbols.get(name);
+  return g !== undefined && g.kind === 'function' && g.blocks.length > 0;
+}
+
+/**
+ * Replace every reference `@from` outside string literals by `@to` (`@from` followed by a character that
+ * cannot continue a name).
+ */
+function renameGlobal(text: string, from: string, to: string): string {
+  const needle = globalRef(from);
+  const out: string[] = [];
+  let i = 0;
+  let last = 0;
+  let inString = false;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      inString = !inString;
+      i++;
+      continue;
+    }
+    if (c === 10) inString = false;
+    if (!inString && c === 64 /* @ */ && text.startsWith(needle, i)) {
+      const next = text[i + needle.length] ?? '';
+      if (!/[-a-zA-Z$._0-9]/.test(next)) {
+        out.push(text.slice(last, i), globalRef(to));
+        i += needle.length;
+        last = i;
+        continue;
+      }
+    }
+    i++;
+  }
+  out.push(text.slice(last));
+  return out.join('');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Attributes that change how a call is lowered (the rest are assumptions and may be dropped)
+
+const ABI_PARAM_ATTRS = new Set([
+  'zeroext',
+  'signext',
+  'noext',
+  'inreg',
+  'byval',
+  'sret',
+  'nest',
+  'swiftself',
+  'swiftasync',
+  'swifterror',
+  'byref',
+]);
+const UNSUPPORTED_PARAM_ATTRS = new Set(['inalloca', 'preallocated', 'swifterror']);
+
+function printAbiAttrs(l: AttrList, withAlign: boolean): string {
+  const parts: string[] = [];
+  for (const a of l.attrs) {
+    if (ABI_PARAM_ATTRS.has(a.name))
+      parts.push(a.type !== undefined ? `${a.name}(${printType(a.type)})` : a.name);
+    else if (a.name === 'align' && withAlign && a.value !== undefined) {
+      parts.push(`align ${a.value.replace(/[()=\s]/g, '')}`);
+    }
+  }
+  return parts.length === 0 ? '' : ' ' + parts.join(' ');
+}
+
+function hasAttr(l: AttrList, name: string): Attr | undefined {
+  return l.attrs.find((a) => a.name === name);
+}
+
+/** Slot layout of a function's arguments: each 16-aligned, alloc-size long. */
+function argSlots(f: Func, dl: DataLayout): { slots: number[]; size: number } {
+  const slots: number[] = [];
+  let off = 0;
+  for (const p of f.params) {
+    slots.push(off);
+    off += Math.ceil(Math.max(dl.allocSize(p.type), 1) / 16) * 16;
+  }
+  return { slots, size: Math.max(off, 16) };
+}
+
+function unsupportedSignature(f: Func, dl: DataLayout): string | undefined {
+  for (const [i, p] of f.params.entries()) {
+    if (!dl.isSized(p.type)) return `parameter ${i} has an unsized type`;
+    for (const a of p.attrs.attrs) {
+      if (UNSUPPORTED_PARAM_ATTRS.has(a.name)) return `parameter ${i} is ${a.name}`;
+    }
+    if (p.type.kind === 'vector' && p.type.scalable) return `parameter ${i} is a scalable vector`;
+  }
+  const ret = f.funcType.ret;
+  if (ret.kind === 'vector' && ret.scalable) return 'returns a scalable vector';
+  if (ret.kind !== 'void' && !dl.isSized(ret)) return 'returns an unsized type';
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Symbols the records name
+
+function visitTargets(r: InputRecord, fn: (t: PtrTarget) => void): void {
+  const value = (v: ValueRec | undefined): void => {
+    if (v === undefined) return;
+    if (v.t === 'ptr') fn(v);
+    else if (v.t === 'agg') v.elems.forEach(value);
+  };
+  r.args.forEach(value);
+  for (const o of r.objects) for (const rl of o.relocs) if (rl.to !== null) fn(rl.to);
+  for (const g of r.globals) for (const rl of g.relocs) if (rl.to !== null) fn(rl.to);
+  for (const c of r.calls) value(c.ret);
+  value(r.outcome.ret);
+  for (const o of r.outcome.memory.objects) for (const rl of o.relocs) if (rl.to !== null) fn(rl.to);
+  for (const g of r.outcome.memory.globals) for (const rl of g.relocs) if (rl.to !== null) fn(rl.to);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Emission
+
+interface Emitted {
+  text: string;
+  plan: Omit<NativePlan, 'exe'>;
+}
+
+/** Build the combined IR text. `extraStubs`: unresolved declarations found by a previous link attempt. */
+function emit(
+  text: string,
+  m: Module,
+  records: readonly InputRecord[],
+  extraStubs: ReadonlySet<string>,
+): Emitted {
+  const dl = DataLayout.parse(m.dataLayout);
+  const wantedFns = new Set<string>();
+  const wantedGlobals = new Set<string>();
+  const calledStubs = new Set<string>();
+  for (const r of records) {
+    visitTargets(r, (t) => {
+      if ('fn' in t) wantedFns.add(t.fn);
+      else if ('global' in t) wantedGlobals.add(t.global);
+    });
+    for (const g of r.globals) wantedGlobals.add(g.name);
+    for (const g of r.outcome.memory.globals) wantedGlobals.add(g.name);
+    for (const c of r.calls) calledStubs.add(c.fn);
+  }
+
+  // Stubbed functions: declared (not defined) functions the records call, or that do not link.
+  const stubs = new Map<string, number>();
+  const stubGlobals: GlobalVar[] = [];
+  for (const g of m.globals) {
+    if (g.kind === 'function' && g.blocks.length === 0 && !g.name.startsWith('llvm.')) {
+      if (calledStubs.has(g.name) || extraStubs.has(g.name)) stubs.set(g.name, stubs.size);
+    } else if (g.kind === 'gvar' && g.init === undefined && extraStubs.has(g.name)) {
+      stubGlobals.push(g);
+    }
+  }
+
+  // Tables.
+  const globals: GlobalVar[] = [];
+  const funcs: Func[] = [];
+  for (const g of m.globals) {
+    if (g.name.startsWith('llvm.') || g.addrSpace !== 0 || g.threadLocal !== undefined) continue;
+    // available_externally bodies are not emitted: such a symbol only links if something else defines it.
+    const emitted = g.linkage !== 'available_externally';
+    if (g.kind === 'gvar' && dl.isSized(g.valueType)) {
+      if ((g.init !== undefined && emitted) || wantedGlobals.has(g.name)) globals.push(g);
+    }
+    if (g.kind === 'function') {
+      if ((g.blocks.length > 0 && emitted) || wantedFns.has(g.name) || stubs.has(g.name)) funcs.push(g);
+    }
+  }
+  const globalIndex = new Map(globals.map((g, i) => [g.name, i]));
+  const funcIndex = new Map(funcs.map((f, i) => [f.name, i]));
+
+  // Edit the original text: rename main, drop the declarations we define.
+  let body = text;
+  if (isDefinedFunc(m, 'main')) body = renameGlobal(body, 'main', RENAMED_MAIN);
+  const drop = new Set<string>();
+  for (const name of stubs.keys()) drop.add(`declare-fn ${globalRef(name)}(`);
+  const lines = body.split('\n');
+  const stubGlobalRefs = new Set(stubGlobals.map((g) => globalRef(g.name) + ' '));
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.startsWith('declare ')) {
+      const at = line.indexOf(' @');
+      if (at < 0) continue;
+      const paren = line.indexOf('(', at);
+      if (paren > 0 && drop.has(`declare-fn ${line.slice(at + 1, paren + 1)}`)) lines[i] = '';
+    } else if (line.startsWith('@')) {
+      const sp = line.indexOf(' ');
+      if (sp > 0 && stubGlobalRefs.has(line.slice(0, sp + 1))) lines[i] = '';
+    }
+  }
+  body = lines.join('\n');
+
+  const out: string[] = [body, '', '; ---- appended by inputsmith native replay ----'];
+  out.push('declare ptr @__inputsmith_next_call(i32)');
+
+  // Entry stubs.
+  const entries = new Map<string, EntryInfo>();
+  const entryRefs: string[] = [];
+  const fnNames = [...new Set(records.map((r) => r.function))];
+  for (const name of fnNames) {
+    const g = m.symbols.get(name);
+    if (g === undefined || g.kind !== 'function' || g.blocks.length === 0) continue;
+    const why = unsupportedSignature(g, dl);
+    const { slots, size } = why === undefined ? argSlots(g, dl) : { slots: [], size: 16 };
+    if (why !== undefined) {
+      entries.set(name, { index: -1, func: g, slots, argsSize: size, unsupported: why });
+      continue;
+    }
+    const index = entryRefs.length;
+    const sym = `@__inputsmith_entry_${index}`;
+    entryRefs.push(`ptr ${sym}`);
+    entries.set(name, { index, func: g, slots, argsSize: size });
+    out.push(`define void ${sym}(ptr %args, ptr %ret) {`);
+    const callArgs: string[] = [];
+    for (const [i, p] of g.params.entries()) {
+      const ty = printType(p.type);
+      out.push(`  %p${i} = getelementptr inbounds i8, ptr %args, i64 ${slots[i]}`);
+      out.push(`  %a${i} = load ${ty}, ptr %p${i}, align 1`);
+      const byval = hasAttr(p.attrs, 'byval') !== undefined || hasAttr(p.attrs, 'byref') !== undefined;
+      callArgs.push(`${ty}${printAbiAttrs(p.attrs, byval)} %a${i}`);
+    }
+    const ret = g.funcType.ret;
+    const cc = g.callingConv !== undefined ? g.callingConv + ' ' : '';
+    const retAttrs = printAbiAttrs(g.retAttrs, false);
+    const callee = globalRef(renamed(m, name));
+    const fty = g.funcType.varargs ? printType(g.funcType) : printType(ret);
+    const call = `call ${cc}${retAttrs.trimStart()}${retAttrs === '' ? '' : ' '}${fty} ${callee}(${callArgs.join(', ')})`;
+    if (ret.kind === 'void') out.push(`  ${call}`);
+    else {
+      out.push(`  %r = ${call}`);
+      out.push(`  store ${printType(ret)} %r, ptr %ret, align 1`);
+    }
+    out.push('  ret void', '}');
+  }
+
+  // External stubs.
+  for (const [name, id] of stubs) {
+    const f = m.symbols.get(name) as Func;
+    const ret = f.funcType.ret;
+    const params = f.funcType.params.map((t, i) => `${printType(t)} %a${i}`);
+    if (f.funcType.varargs) params.push('...');
+    const cc = f.callingConv !== undefined ? f.callingConv + ' ' : '';
+    const retAttrs = printAbiAttrs(f.retAttrs, false);
+    out.push(
+      `define ${cc}${retAttrs.trimStart()}${retAttrs === '' ? '' : ' '}${printType(ret)} ${globalRef(name)}(${params.join(', ')}) {`,
+    );
+    out.push(`  %v = call ptr @__inputsmith_next_call(i32 ${id})`);
+    if (ret.kind === 'void') out.push('  ret void');
+    else out.push(`  %r = load ${printType(ret)}, ptr %v, align 1`, `  ret ${printType(ret)} %r`);
+    out.push('}');
+  }
+  for (const g of stubGlobals) {
+    out.push(
+      `${globalRef(g.name)} = global ${printType(g.valueType)} zeroinitializer, align ${Math.max(g.align, 1)}`,
+    );
+  }
+
+  const table = (name: string, refs: readonly string[]): void => {
+    out.push(`@${name} = constant [${refs.length} x ptr] [${refs.join(', ')}]`);
+    out.push(`@__inputsmith_n${name.slice('__inputsmith_'.length)} = constant i64 ${refs.length}`);
+  };
+  table(
+    '__inputsmith_globals',
+    globals.map((g) => `ptr ${globalRef(g.name)}`),
+  );
+  table(
+    '__inputsmith_funcs',
+    funcs.map((f) => `ptr ${globalRef(renamed(m, f.name))}`),
+  );
+  table('__inputsmith_entries', entryRefs);
+  out.push('');
+
+  const callsLibm = m.globals.some((g) => g.kind === 'function' && g.blocks.length === 0 && LIBM.has(g.name));
+  return {
+    text: out.join('\n'),
+    plan: { module: m, dl, entries, globals, globalIndex, funcs, funcIndex, stubs, callsLibm },
+  };
+}
+
+/** Undefined symbols named in a link error (GNU ld and lld spellings). */
+function undefinedSymbols(output: string): string[] {
+  const names = new Set<string>();
+  for (const mm of output.matchAll(/undefined reference to `([^']+)'/g)) names.add(mm[1] as string);
+  for (const mm of output.matchAll(/undefined symbol: (\S+)/g)) names.add(mm[1] as string);
+  return [...names];
+}
+
+let buildCounter = 0;
+
+/**
+ * Build (or reuse from `workDir`) the replay executable for `records` of module `m` whose IR text is
+ * `text`. Throws `UserError` when clang cannot compile or link it.
+ */
+export async function buildNativeReplayer(
+  text: string,
+  m: Module,
+  records: readonly InputRecord[],
+  workDir: string,
+  opts: { clang?: string } = {},
+): Promise<NativePlan> {
+  const tc = findToolchain({ clang: opts.clang });
+  mkdirSync(workDir, { recursive: true });
+  const extra = new Set<string>();
+  for (let attempt = 0; ; attempt++) {
+    const e = emit(text, m, records, extra);
+    const key = hashParts(['native-replay-v1', tc.clang, String(tc.version), DRIVER_C, e.text]).slice(0, 24);
+    const exe = join(workDir, `replay-${key}`);
+    if (existsSync(exe)) return { ...e.plan, exe };
+    // Unique names: several builds of the same module may run at once (processes or calls).
+    const unique = `${process.pid}-${buildCounter++}`;
+    const ll = join(workDir, `replay-${key}-${unique}.ll`);
+    const c = join(workDir, `driver-${key}-${unique}.c`);
+    writeFileSync(ll, e.text);
+    writeFileSync(c, DRIVER_C);
+    const tmp = `${exe}.tmp-${unique}`;
+    const r = await run(tc.clang, ['-O0', '-w', '-x', 'ir', ll, '-x', 'c', c, '-o', tmp, '-lm']);
+    if (r.code === 0) {
+      renameSync(tmp, exe);
+      rmSync(ll, { force: true });
+      rmSync(c, { force: true });
+      return { ...e.plan, exe };
+    }
+    rmSync(tmp, { force: true });
+    const missing = undefinedSymbols(r.stderr + r.stdout).filter((n) => {
+      const g = m.symbols.get(n);
+      return g !== undefined && !extra.has(n) && (g.kind === 'function' || g.kind === 'gvar');
+    });
+    rmSync(c, { force: true });
+    if (missing.length === 0 || attempt >= 2) {
+      const first = (r.stderr + r.stdout).split('\n').find((l) => /error/.test(l)) ?? 'clang failed';
+      throw new UserError(`native replay build failed: ${first.trim()} (IR kept in ${ll})`);
+    }
+    for (const n of missing) extra.add(n);
+  }
+}
+
+/** The IR type a stubbed external returns (for encoding its recorded results). */
+export function stubReturnType(plan: NativePlan, name: string): Type | undefined {
+  const f = plan.module.symbols.get(name);
+  return f !== undefined && f.kind === 'function' ? f.funcType.ret : undefined;
+}

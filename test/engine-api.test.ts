@@ -1,0 +1,126 @@
+// The engine's library API: callFunction with boxed arguments and results, repeated runs on one Engine,
+// external handlers (registration, variadic arguments, callbacks into IR), and `inputsmith run`.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Engine } from '../src/engine/engine.js';
+import { registerExternal, VaList } from '../src/engine/externals.js';
+import { f80FromNumber, f80ToNumber } from '../src/engine/fp80.js';
+import { parseModule } from '../src/ir/parser.js';
+import { main } from '../src/cli/main.js';
+import { irText } from './engine-native.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SRC = `
+#include <stdint.h>
+#include <string.h>
+struct pair { long a; double b; };
+long add64(long a, long b) { return a + b; }
+unsigned char lowbyte(unsigned x) { return (unsigned char)x; }
+double scale(double x, float f) { return x * f; }
+long double ld(long double x) { return x * 3; }
+__int128 wide(__int128 x) { return x * x; }
+struct pair mkpair(long a) { struct pair p = {a, a / 2.0}; return p; }
+int count = 0;
+int bump(void) { return ++count; }
+size_t slen(const char *s) { return strlen(s); }
+extern int host_sum(int n, ...);
+extern int host_apply(int (*f)(int), int x);
+static int twice(int x) { return 2 * x; }
+int use_host(void) { return host_sum(3, 10, 20L, 30) + host_apply(twice, 21); }
+`;
+
+function engine(opt = '-O1'): Engine {
+  return new Engine(parseModule(irText(SRC, opt), 'api.ll'));
+}
+
+describe('callFunction', () => {
+  it('boxes integers, floats, long double, i128 and struct results', () => {
+    const e = engine();
+    expect(e.callFunction('add64', [1n << 40n, -5n]).returnValue).toBe((1n << 40n) - 5n);
+    expect(e.callFunction('lowbyte', [0x1234]).returnValue).toBe(0x34);
+    expect(e.callFunction('scale', [1.5, 2.5]).returnValue).toBe(3.75);
+    expect(f80ToNumber(e.callFunction('ld', [f80FromNumber(0.5)]).returnValue as bigint)).toBe(1.5);
+    // x86-64 clang passes __int128 as two i64 halves ({ i64, i64 } results): boxed leaf by leaf.
+    const sq = BigInt.asUintN(128, ((1n << 62n) + 3n) ** 2n);
+    expect(e.callFunction('wide', [(1n << 62n) + 3n, 0n]).returnValue).toEqual([
+      BigInt.asIntN(64, sq),
+      BigInt.asIntN(64, sq >> 64n),
+    ]);
+    expect(e.callFunction('mkpair', [7n]).returnValue).toEqual([7n, 3.5]);
+  });
+  it('resets globals and the heap between runs', () => {
+    const e = engine();
+    expect(e.callFunction('bump', []).returnValue).toBe(1);
+    expect(e.callFunction('bump', []).returnValue).toBe(1);
+  });
+  it('passes pointers into memory the caller prepared', () => {
+    const e = engine();
+    const r = e.callFunction('slen', [0]);
+    expect(r.outcome).toBe('null-deref');
+  });
+});
+
+describe('external handlers', () => {
+  it('get variadic arguments and can call IR function pointers', () => {
+    registerExternal('host_sum', (_rt, [n], va) => {
+      let s = 0n;
+      for (let k = 0; k < Number(n); k++) s += k === 1 ? (va as VaList).long() : BigInt((va as VaList).int());
+      return Number(s);
+    });
+    registerExternal('host_apply', (rt, [f, x]) => rt.call(Number(f), [x!]));
+    for (const opt of ['-O0', '-O2']) {
+      const r = engine(opt).callFunction('use_host', []);
+      expect(r.outcome, r.message).toBe('returned');
+      expect(r.returnValue).toBe(60 + 42);
+    }
+  });
+});
+
+describe('inputsmith run', () => {
+  const out: string[] = [];
+  afterEach(() => {
+    vi.restoreAllMocks();
+    out.length = 0;
+    process.exitCode = undefined;
+  });
+  function capture(): void {
+    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+      out.push(typeof s === 'string' ? s : Buffer.from(s).toString());
+      return true;
+    });
+    vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+      out.push(typeof s === 'string' ? s : Buffer.from(s).toString());
+      return true;
+    });
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'inputsmith-run-'));
+  const prog = join(dir, 'prog.c');
+  writeFileSync(
+    prog,
+    '#include <stdio.h>\n#include <stdlib.h>\nint main(int argc, char **argv) { int c, n = 0; while ((c = getchar()) != EOF) n += c == \'\\n\'; printf("%s %d\\n", argc > 1 ? argv[1] : "-", n); if (argc > 2) { int *p = malloc(4); free(p); return *p; } return 7; }\n',
+  );
+  const input = join(dir, 'in.txt');
+  writeFileSync(input, 'a\nb\nc\n');
+
+  it('prints the program output and exits with its status', async () => {
+    capture();
+    const code = await main(['run', prog, '--stdin', input, '--', 'hello']);
+    expect(out.join('')).toBe('hello 3\n');
+    expect(code).toBe(7);
+  });
+  it('reports undefined behaviour as one line and exit code 125', async () => {
+    capture();
+    const code = await main(['run', prog, '--', 'x', 'y']);
+    const text = out.join('');
+    expect(code).toBe(125);
+    expect(text).toMatch(/^x 0\ninputsmith: run: use-after-free: read of 4 bytes .* in @main /);
+    expect(text.trim().split('\n')).toHaveLength(2);
+  });
+  it('rejects an unknown entry function', async () => {
+    capture();
+    const code = await main(['run', prog, '--entry', 'nope']);
+    expect(code).toBe(1);
+    expect(out.join('')).toMatch(/no function @nope/);
+  });
+});

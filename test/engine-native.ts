@@ -1,0 +1,73 @@
+/**
+ * Helper for the engine tests (not a test file): compile C with clang-19 to a native binary and to LLVM IR,
+ * cached by content hash under the OS temp dir, run natively, and run in the engine.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine, type RunOptions, type RunResult } from '../src/engine/engine.js';
+import { parseModule } from '../src/ir/parser.js';
+
+const dir = join(tmpdir(), 'inputsmith-engine-tests');
+
+function hash(s: string): string {
+  return createHash('sha256').update(s).digest('hex').slice(0, 16);
+}
+
+function sourceFile(src: string): string {
+  mkdirSync(dir, { recursive: true });
+  const c = join(dir, `s-${hash(src)}.c`);
+  if (!existsSync(c)) writeFileSync(c, src);
+  return c;
+}
+
+function cached(key: string, ext: string, make: (out: string) => void): string {
+  const out = join(dir, `${hash(key)}${ext}`);
+  if (!existsSync(out)) {
+    make(out + '.tmp');
+    renameSync(out + '.tmp', out);
+  }
+  return out;
+}
+
+/** Compile C source at `opt` (e.g. '-O2') to a native binary. */
+export function nativeBinary(src: string, opt: string): string {
+  const c = sourceFile(src);
+  return cached(`bin\0${src}\0${opt}`, '', (out) =>
+    execFileSync('clang-19', ['-w', opt, c, '-o', out, '-lm'], { stdio: 'pipe' }),
+  );
+}
+
+/** Compile C source at `opt` to LLVM IR text. */
+export function irText(src: string, opt: string, extra: readonly string[] = []): string {
+  const c = sourceFile(src);
+  const f = cached(`ll\0${src}\0${opt}\0${extra.join(' ')}`, '.ll', (out) =>
+    execFileSync('clang-19', ['-w', opt, ...extra, '-S', '-emit-llvm', c, '-o', out], { stdio: 'pipe' }),
+  );
+  return readFileSync(f, 'utf8');
+}
+
+export interface NativeResult {
+  stdout: Buffer;
+  code: number;
+}
+
+export function runNative(src: string, opt: string, args: readonly string[] = [], stdin = ''): NativeResult {
+  const exe = nativeBinary(src, opt);
+  const r = spawnSync(exe, args, { input: stdin, env: { LC_ALL: 'C' }, maxBuffer: 64 << 20 });
+  const sig = { SIGABRT: 6, SIGSEGV: 11, SIGFPE: 8, SIGILL: 4, SIGTRAP: 5, SIGBUS: 7 }[r.signal ?? ''] ?? 9;
+  return { stdout: r.stdout, code: r.status ?? 128 + sig };
+}
+
+/** Compile to IR, link in a fresh engine, run main. */
+export function runEngine(
+  src: string,
+  opt: string,
+  o: RunOptions = {},
+  extra: readonly string[] = [],
+): RunResult {
+  const m = parseModule(irText(src, opt, extra), 'prog.ll');
+  return new Engine(m).runMain(o);
+}
