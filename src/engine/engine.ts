@@ -7,7 +7,7 @@
  * once per engine.
  */
 import { debugLocation } from '../ir/debuginfo.js';
-import type { Func, Module } from '../ir/model.js';
+import type { Func, Instr, Module } from '../ir/model.js';
 import './core-externals.js';
 import './libc/index.js';
 import {
@@ -103,8 +103,14 @@ class RuntimeImpl implements Runtime {
     return this.engine.mem;
   }
   call(fnPtr: number, args: readonly ExtValue[]): ExtValue | undefined {
-    const r = this.engine.callAddress(fnPtr, args);
-    return Array.isArray(r) ? r[0] : r;
+    const outer = this.engine.inExternal;
+    this.engine.inExternal = undefined;
+    try {
+      const r = this.engine.callAddress(fnPtr, args);
+      return Array.isArray(r) ? r[0] : r;
+    } finally {
+      this.engine.inExternal = outer;
+    }
   }
   functionName(fnPtr: number): string | undefined {
     return this.engine.slotAt(fnPtr)?.func.name;
@@ -152,6 +158,14 @@ export class Engine {
   private readonly RS: unknown[] = [0, 0, 0, 0, 0, 0, 0, 0];
   /** Block execution counters when compiled with coverage. */
   readonly cov: Uint32Array;
+  /**
+   * Hook of the generation runtime: a call through p, which is not a function address. Return the code
+   * slot to call instead, or undefined (or throw) to end the run with the invalid-pointer outcome.
+   */
+  onBadCall: ((p: number) => number | undefined) | undefined = undefined;
+  /** Name of the external function (model or stub) running now, for the generation runtime's typing. */
+  inExternal: string | undefined = undefined;
+  private readonly siteInstrs = new Map<number, Instr | null>();
 
   constructor(
     readonly m: Module,
@@ -173,6 +187,8 @@ export class Engine {
       budget: (c: number) => this.budget(c),
       ext: (k: number, args: ExtValue[], va: number | undefined) => this.ext(k, args, va),
       badCall: (p: number) => {
+        const k = this.onBadCall?.(p);
+        if (k !== undefined) return this.ctl.FT[k];
         throw new Trap(
           p > -65536 && p < 65536 ? 'null-deref' : 'invalid-pointer',
           `call through ${hex(p)}, which is not a function address`,
@@ -252,11 +268,19 @@ export class Engine {
     }, true);
   }
 
-  /** Call any function with boxed arguments (see externals.ts for the boxing). */
-  callFunction(name: string, args: readonly ExtValue[], o: RunOptions = {}): RunResult {
+  /**
+   * Call any function with boxed arguments (see externals.ts for the boxing). `args` may be a function:
+   * it runs after the reset, inside the run (the generation runtime builds memory there), and a trap it
+   * throws is the run's outcome.
+   */
+  callFunction(
+    name: string,
+    args: readonly ExtValue[] | (() => readonly ExtValue[]),
+    o: RunOptions = {},
+  ): RunResult {
     this.begin(o);
     const f = this.findFunc(name);
-    return this.finish(() => this.invoke(f, args), false);
+    return this.finish(() => this.invoke(f, typeof args === 'function' ? args() : args), false);
   }
 
   private findFunc(name: string): Func {
@@ -309,6 +333,24 @@ export class Engine {
       location,
       subject,
     };
+  }
+
+  /** Id of the site (instruction) that ran the last memory check, call or trap; -1 when none. */
+  currentSite(): number {
+    return this.ctl.getCS();
+  }
+
+  /** The instruction of a site, or undefined. */
+  siteInstr(id: number): Instr | undefined {
+    let i = this.siteInstrs.get(id);
+    if (i === undefined) {
+      const s = this.linked.sites[id];
+      const g = s === undefined ? undefined : this.m.symbols.get(s.func);
+      const b = g?.kind === 'function' ? g.blocks.find((x) => (x.name ?? String(x.index)) === s!.block) : undefined;
+      i = b?.instrs[s!.instr] ?? null;
+      this.siteInstrs.set(id, i);
+    }
+    return i ?? undefined;
   }
 
   siteLocation(id: number): IrLocation | undefined {
@@ -436,8 +478,14 @@ export class Engine {
 
   private ext(k: number, args: ExtValue[], va: number | undefined): ExtValue | ExtValue[] | undefined {
     const s = this.linked.slots[k]!;
-    const r = s.handler!(this.rt, args, va === undefined ? undefined : VaList.fromArea(this.mem, va));
-    return r === null ? undefined : (r as ExtValue | undefined);
+    const outer = this.inExternal;
+    this.inExternal = s.func.name;
+    try {
+      const r = s.handler!(this.rt, args, va === undefined ? undefined : VaList.fromArea(this.mem, va));
+      return r === null ? undefined : (r as ExtValue | undefined);
+    } finally {
+      this.inExternal = outer;
+    }
   }
 
   private vaArg(ap: number, kind: number): number {

@@ -356,7 +356,7 @@ function LDP(p) { return DV.getUint32(p, true) + DV.getInt32(p + 4, true) * 4294
 function FN(p, site) {
   const k = (p - CODEBASE) / 16;
   const f = FT[k];
-  if (f === undefined) { CS = site; RT.badCall(p); }
+  if (f === undefined) { CS = site; return RT.badCall(p); }
   return f;
 }
 function EXT(k, args, va) { return RT.ext(k, args, va); }

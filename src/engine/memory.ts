@@ -118,7 +118,8 @@ export class Memory {
 
   /**
    * Hook of the generation/replay runtime: called for an access that touches non-addressable bytes of the
-   * input region. Return true when it made the bytes addressable (the access then proceeds).
+   * input region or of the globals region (the runtime clears the shadow of the globals it treats as
+   * inputs). Return true when it made the bytes addressable (the access then proceeds).
    */
   onInputFault: ((p: number, n: number, write: boolean) => boolean) | undefined = undefined;
 
@@ -227,7 +228,10 @@ export class Memory {
    * input-region hook materialised the bytes; otherwise throws a classified `Trap`.
    */
   fault(p: number, n: number, write: boolean): void {
-    if (p >= this.inputBase && p < this.size && this.onInputFault !== undefined) {
+    if (
+      this.onInputFault !== undefined &&
+      ((p >= this.inputBase && p < this.size) || (p >= this.globalsBase && p < this.globalsEnd))
+    ) {
       if (this.onInputFault(p, n, write)) {
         const bit = write ? 2 : 1;
         if (this.allSet(p, n, bit)) return;

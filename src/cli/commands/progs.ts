@@ -18,7 +18,10 @@ import {
   checkPrograms,
   compilerAvailable,
 } from '../../progs/check.js';
+import { EngineRunner } from '../../progs/engine-runner.js';
 import { DEFAULT_GRAMMAR, loadGrammar, writePrograms } from '../../progs/index.js';
+import { findToolchain } from '../../toolchain/find.js';
+import type { OptLevel } from '../../toolchain/compile.js';
 import { UserError } from '../../util/errors.js';
 
 function nonNegInt(raw: string): number {
@@ -42,6 +45,12 @@ function optLevels(raw: string): string[] {
   });
 }
 
+function engineLevels(raw: string): string[] {
+  const levels = optLevels(raw);
+  if (levels.includes('Ofast')) throw new InvalidArgumentError('the engine runs O0, O1, O2, O3, Os or Oz');
+  return levels;
+}
+
 interface GenOpts {
   seed: number;
   count: number;
@@ -55,6 +64,8 @@ interface CheckOpts {
   jobs: number;
   sanitize: boolean;
   limit?: number;
+  /** Engine levels, or false for `--no-engine`. */
+  engine: string[] | false;
 }
 
 /** The .c files of a directory of generated programs, sorted by seed. */
@@ -110,7 +121,7 @@ export function register(program: Command): void {
     .command('check')
     .description('compile and run every program of DIR with each compiler and level; report failures')
     .argument('<dir>', 'directory written by `progs gen`')
-    .option('--compilers <list>', 'comma-separated compilers (missing ones are skipped)', list, [
+    .option('--compilers <list>', 'comma-separated compilers (missing ones are skipped; \'\' for none)', list, [
       'clang-19',
       'gcc',
     ])
@@ -118,10 +129,17 @@ export function register(program: Command): void {
     .option('-j, --jobs <n>', 'parallel compile-and-run jobs', nonNegInt, availableParallelism())
     .option('--sanitize', 'compile with -fsanitize=undefined,address (any report is a failure)', false)
     .option('--limit <n>', 'check only the first n programs', nonNegInt)
+    .option(
+      '--engine <list>',
+      'also run in our engine, on clang IR at these levels (runners engine-O0, engine-O2)',
+      engineLevels,
+      ['O0', 'O2'],
+    )
+    .option('--no-engine', 'check natively only')
     .action(async (dir: string, o: CheckOpts) => {
       const files = programFiles(dir).slice(0, o.limit ?? Infinity);
       if (files.length === 0) throw new UserError(`no .c files in ${dir}`);
-      const runners: Runner[] = [];
+      const runners: (Runner & { dispose(): void })[] = [];
       for (const c of o.compilers) {
         if (!(await compilerAvailable(c))) {
           process.stderr.write(`progs: skipping ${c} (not found)\n`);
@@ -133,8 +151,19 @@ export function register(program: Command): void {
           );
         }
       }
-      if (runners.length === 0)
+      const native = runners.length;
+      if (native === 0 && o.compilers.length > 0)
         throw new UserError(`none of the compilers ${o.compilers.join(', ')} was found`);
+      if (o.engine !== false && o.engine.length > 0) {
+        try {
+          findToolchain();
+          for (const opt of o.engine) runners.push(new EngineRunner(opt as OptLevel));
+        } catch (e) {
+          if (!(e instanceof UserError)) throw e;
+          process.stderr.write(`progs: skipping the engine (${e.message})\n`);
+        }
+      }
+      if (runners.length === 0) throw new UserError('nothing to run the programs with');
       process.stderr.write(`progs: ${files.length} programs x ${runners.map((r) => r.name).join(', ')}\n`);
       const summary = await checkPrograms(files, {
         runners,
@@ -148,7 +177,7 @@ export function register(program: Command): void {
           if (done % 100 === 0 || done === total) process.stderr.write(`progs: ${done}/${total} checked\n`);
         },
       });
-      for (const r of runners) (r as NativeRunner).dispose();
+      for (const r of runners) r.dispose();
       process.stdout.write(
         `progs: ${summary.programs} programs, ${summary.runs} runs, ${summary.failedPrograms} failing program(s)\n`,
       );

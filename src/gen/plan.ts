@@ -1,0 +1,118 @@
+/**
+ * @fileoverview Stage: gen. The plan of one input: what has been decided about it so far.
+ *
+ * Consumes: decisions of the generation runtime as it makes them, or a finished `InputRecord`. Produces: a
+ * `Plan` the runtime runs. A plan is a partial input: everything the function read so far (argument
+ * values, input bytes and pointers of each object and global, external-call results in call order, stdin
+ * bytes). Running a plan in generation mode fills in what is missing; in replay mode a missing piece is a
+ * divergence. Mutation (src/guide) edits plans; because decisions are kept by position, a mutated plan
+ * replays everything the mutation did not touch.
+ */
+import type { CallRec, InputRecord, PtrTarget, ValueRec } from './record.js';
+import { unb64 } from './record.js';
+
+/** Input bytes and pointers of one object or global, by offset from its base. */
+export interface Holder {
+  readonly bytes: Map<number, number>;
+  /** 8-byte pointer slots by offset (null: a null pointer). */
+  readonly relocs: Map<number, PtrTarget | null>;
+  /** Nesting depth (arguments' objects are 1): deeper pointers are more often null. */
+  readonly depth: number;
+  /** A dictionary string laid out from offset 0 while generating (not part of the record). */
+  template?: Uint8Array;
+}
+
+export interface PlanObject extends Holder {
+  readonly id: number;
+  /** Replaced by a function (the pointer to it was called): not part of the input any more. */
+  dead?: boolean;
+  /** Extent [lo, hi) the record gave (replay only; generation grows objects as they are touched). */
+  lo?: number;
+  hi?: number;
+}
+
+export class Plan {
+  args: (ValueRec | undefined)[] = [];
+  objects: PlanObject[] = [];
+  globals = new Map<string, Holder>();
+  calls: CallRec[] = [];
+  stdin: number[] = [];
+  stdinEof = false;
+
+  newObject(depth: number): PlanObject {
+    const o: PlanObject = { id: this.objects.length, bytes: new Map(), relocs: new Map(), depth };
+    this.objects.push(o);
+    return o;
+  }
+
+  global(name: string): Holder {
+    let g = this.globals.get(name);
+    if (g === undefined) this.globals.set(name, (g = { bytes: new Map(), relocs: new Map(), depth: 1 }));
+    return g;
+  }
+
+  /** A deep copy (mutation works on copies). */
+  clone(): Plan {
+    const p = new Plan();
+    p.args = [...this.args];
+    p.objects = this.objects.map((o) => ({
+      ...o,
+      bytes: new Map(o.bytes),
+      relocs: new Map(o.relocs),
+    }));
+    for (const [k, g] of this.globals)
+      p.globals.set(k, { ...g, bytes: new Map(g.bytes), relocs: new Map(g.relocs) });
+    p.calls = [...this.calls];
+    p.stdin = [...this.stdin];
+    p.stdinEof = this.stdinEof;
+    return p;
+  }
+
+  /** Replace every pointer to object `id` at offset 0 by a pointer to function `fn`. */
+  retarget(id: number, fn: string): void {
+    const hit = (t: PtrTarget | null | undefined): boolean =>
+      t != null && 'obj' in t && t.obj === id && t.off === 0;
+    this.args = this.args.map((a) => (a?.t === 'ptr' && hit(a) ? { t: 'ptr', fn } : a));
+    const fix = (h: Holder): void => {
+      for (const [off, t] of h.relocs) if (hit(t)) h.relocs.set(off, { fn });
+    };
+    this.objects.forEach(fix);
+    this.globals.forEach(fix);
+    this.calls = this.calls.map((c) => (c.ret.t === 'ptr' && hit(c.ret) ? { fn: c.fn, ret: { t: 'ptr', fn } } : c));
+    this.objects[id]!.dead = true;
+  }
+
+  /** The plan that reproduces a record exactly (replay, or the start of a mutation). */
+  static fromRecord(r: InputRecord): Plan {
+    const p = new Plan();
+    p.args = [...r.args];
+    for (const o of r.objects) {
+      while (p.objects.length < o.id) p.newObject(1).dead = true;
+      const data = unb64(o.data);
+      const obj: PlanObject = { id: o.id, bytes: new Map(), relocs: new Map(), depth: 1 };
+      obj.lo = o.lo;
+      obj.hi = o.lo + o.size;
+      for (const [a, b] of o.input) for (let off = a; off < b; off++) obj.bytes.set(off, data[off - o.lo] ?? 0);
+      for (const x of o.relocs) {
+        obj.relocs.set(x.at, x.to);
+        for (let k = 0; k < 8; k++) obj.bytes.delete(x.at + k);
+      }
+      p.objects.push(obj);
+    }
+    for (const g of r.globals) {
+      const h = p.global(g.name);
+      for (const rg of g.ranges) {
+        const d = unb64(rg.data);
+        d.forEach((b, k) => h.bytes.set(rg.off + k, b));
+      }
+      for (const x of g.relocs) {
+        h.relocs.set(x.at, x.to);
+        for (let k = 0; k < 8; k++) h.bytes.delete(x.at + k);
+      }
+    }
+    p.calls = [...r.calls];
+    p.stdin = [...unb64(r.streams.stdin)];
+    p.stdinEof = true;
+    return p;
+  }
+}

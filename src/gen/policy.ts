@@ -1,0 +1,188 @@
+/**
+ * @fileoverview Stage: gen. Value policies: what a generated integer, float, byte or pointer decision is.
+ *
+ * Consumes: the seeded `Rng` of one input and the function's `Dictionary` (constants it compares against,
+ * strings it references). Produces: values. Uniform randomness finds little (a function that checks
+ * `n < 16` or `c == ':'` needs those values), so the mix favours small numbers, boundary values, the
+ * function's own constants (and their neighbours), NUL-terminated strings of plausible characters, and
+ * pointer decisions whose chance of null grows with depth, so that lists and trees stay finite.
+ */
+import type { Func, Instr, Module, Value } from '../ir/model.js';
+import type { Rng } from '../util/rng.js';
+
+/** Constants a function (and the functions it calls directly) uses, for value generation. */
+export interface Dictionary {
+  /** Integer constants of comparisons and switches (unsigned bit patterns, by width). */
+  readonly ints: readonly bigint[];
+  /** Byte values (0..255) among them, plus the bytes of referenced strings. */
+  readonly bytes: readonly number[];
+  /** NUL-free strings the function references (c"..." constants). */
+  readonly strings: readonly Uint8Array[];
+  /** Floating-point constants of float comparisons. */
+  readonly floats: readonly number[];
+}
+
+const MAX_DICT = 256;
+
+/** Build the dictionary of `f`: its comparisons and switches, and those of its direct callees. */
+export function buildDictionary(m: Module, f: Func): Dictionary {
+  const ints = new Set<bigint>();
+  const floats = new Set<number>();
+  const strings = new Map<string, Uint8Array>();
+  const seen = new Set<Func>();
+  const visit = (fn: Func, depth: number): void => {
+    if (seen.has(fn) || fn.blocks.length === 0) return;
+    seen.add(fn);
+    for (const b of fn.blocks)
+      for (const i of b.instrs) {
+        collect(i, ints, floats, strings);
+        if (depth > 0 && (i.op === 'call' || i.op === 'invoke') && i.callee.kind === 'function')
+          visit(i.callee, depth - 1);
+      }
+  };
+  visit(f, 1);
+  void m;
+  const intList = [...ints].slice(0, MAX_DICT);
+  const bytes = new Set<number>();
+  for (const v of intList) if (v >= 0n && v < 256n && v !== 0n) bytes.add(Number(v));
+  const strList = [...strings.values()].slice(0, 64);
+  for (const s of strList) for (const c of s) bytes.add(c);
+  return { ints: intList, bytes: [...bytes].slice(0, MAX_DICT), strings: strList, floats: [...floats] };
+}
+
+function constInt(v: Value): bigint | undefined {
+  if (v.kind === 'int' && v.type.kind === 'int') return BigInt.asUintN(v.type.bits, v.value);
+  return undefined;
+}
+
+function collect(i: Instr, ints: Set<bigint>, floats: Set<number>, strings: Map<string, Uint8Array>): void {
+  switch (i.op) {
+    case 'icmp':
+      for (const v of [i.lhs, i.rhs]) {
+        const c = constInt(v);
+        if (c !== undefined) ints.add(c);
+      }
+      break;
+    case 'fcmp':
+      for (const v of [i.lhs, i.rhs])
+        if (v.kind === 'float' && v.type.kind === 'float' && v.type.fk === 'double') {
+          floats.add(new Float64Array(new BigUint64Array([v.bits]).buffer)[0]!);
+        }
+      break;
+    case 'switch':
+      for (const c of i.cases) {
+        const k = constInt(c.value);
+        if (k !== undefined) ints.add(k);
+      }
+      break;
+    case 'call':
+    case 'invoke':
+      // Integer arguments of calls: strchr(s, ';'), memcmp(a, b, 4), parse_int(v, 1, 65535).
+      for (const a of i.args) {
+        const k = constInt(a.value);
+        if (k !== undefined && a.value.type.kind === 'int' && a.value.type.bits > 1) ints.add(k);
+      }
+      break;
+    default:
+      break;
+  }
+  // Strings the instruction references (strcmp(s, "key"), table lookups).
+  for (const v of operands(i)) {
+    if (v.kind === 'gvar' && v.isConstant && v.init?.kind === 'string') {
+      const bytes = v.init.bytes;
+      const end = bytes.indexOf(0);
+      const s = end < 0 ? bytes : bytes.subarray(0, end);
+      if (s.length > 0 && s.length <= 64) strings.set(Buffer.from(s).toString('latin1'), s);
+    }
+  }
+}
+
+function operands(i: Instr): Value[] {
+  switch (i.op) {
+    case 'call':
+    case 'invoke':
+      return i.args.map((a) => a.value);
+    case 'store':
+      return [i.value];
+    case 'getelementptr':
+      return [i.ptr];
+    case 'select':
+      return [i.ifTrue, i.ifFalse];
+    default:
+      return [];
+  }
+}
+
+/** The value generator of one input: an `Rng` plus the dictionary. */
+export class Policy {
+  constructor(
+    readonly rng: Rng,
+    readonly dict: Dictionary,
+  ) {}
+
+  /** An integer of `bits` bits (unsigned bit pattern). */
+  int(bits: number): bigint {
+    const r = this.rng;
+    const mask = (1n << BigInt(bits)) - 1n;
+    if (bits === 1) return BigInt(r.below(2));
+    if (bits === 8) return BigInt(this.byte());
+    const x = r.below(100);
+    let v: bigint;
+    if (x < 34) v = BigInt(r.below(17));
+    else if (x < 52 && this.dict.ints.length > 0) {
+      v = r.pick(this.dict.ints);
+      const d = r.below(4);
+      if (d === 0) v -= 1n;
+      else if (d === 1) v += 1n;
+    } else if (x < 64) {
+      const top = 1n << BigInt(bits - 1);
+      v = r.pick([0n, 1n, mask, top - 1n, top, mask - 1n, 2n, 255n, 256n, 65535n]);
+    } else if (x < 74) v = -BigInt(1 + r.below(16));
+    else if (x < 84) v = 1n << BigInt(r.below(bits));
+    else if (x < 92) v = BigInt(r.below(1000));
+    else v = r.u64() | (bits > 64 ? r.u64() << 64n : 0n);
+    return v & mask;
+  }
+
+  /** A byte of string-like memory: often a dictionary character, sometimes NUL, otherwise printable. */
+  byte(): number {
+    const r = this.rng;
+    const x = r.below(100);
+    if (x < 12) return 0;
+    if (x < 45 && this.dict.bytes.length > 0) return r.pick(this.dict.bytes);
+    if (x < 90) return r.pick(PRINTABLE);
+    return r.below(256);
+  }
+
+  /** A string from the dictionary to lay out at the start of an object, or undefined. */
+  template(): Uint8Array | undefined {
+    if (this.dict.strings.length === 0 || !this.rng.chance(0.3)) return undefined;
+    return this.rng.pick(this.dict.strings);
+  }
+
+  double(): number {
+    const r = this.rng;
+    const x = r.below(100);
+    if (x < 25) return r.below(11);
+    if (x < 40 && this.dict.floats.length > 0) return r.pick(this.dict.floats);
+    if (x < 55) return r.pick([0, -0, 1, -1, 0.5, -0.5, 1e-9, 1e9, 100, -100]);
+    if (x < 90) return (r.u32() / 4294967296) * 200 - 100;
+    return r.pick([Infinity, -Infinity, NaN, Number.MAX_VALUE, Number.MIN_VALUE]);
+  }
+
+  /**
+   * Pointer decision at `depth` (0 for arguments): 'null', 'new' or 'alias'. Deeper pointers are null
+   * more often, so recursive structures end; arguments are rarely null.
+   */
+  pointer(depth: number, canAlias: boolean): 'null' | 'new' | 'alias' {
+    const pNull = depth === 0 ? 0.04 : Math.min(0.85, 0.12 + 0.14 * depth);
+    const x = this.rng.u32() / 4294967296;
+    if (x < pNull) return 'null';
+    if (canAlias && x < pNull + (depth === 0 ? 0.04 : 0.08)) return 'alias';
+    return 'new';
+  }
+}
+
+const PRINTABLE: readonly number[] = Array.from(
+  Buffer.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.-_:/=+*#@!?\t\n', 'latin1'),
+);

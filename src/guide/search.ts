@@ -1,0 +1,283 @@
+/**
+ * @fileoverview Stage: guide. The per-function search: many candidate inputs run in the engine, those that
+ * add coverage are kept and mutated, and a small set covering what was found is chosen.
+ *
+ * Consumes: a `GenSession` (one module compiled for generation) and a function name. Produces a
+ * `FunctionResult`: at most `maxInputs` records, their coverage, and what every run ended in.
+ *
+ * Budgets are counted in runs, never in wall-clock time, so the same seed gives the same inputs on any
+ * machine and with any number of workers. The search stops when every block is covered, after `maxRuns`
+ * runs, or after `plateau` runs without new coverage.
+ *
+ * Candidates: fresh inputs (generated from nothing), and mutations of kept inputs at the level of their
+ * plan (argument values, object bytes, pointer decisions, external-call results, stdin), so everything a
+ * mutation does not touch replays as before. Comparison feedback (cmplog.ts) adds the operands of the
+ * comparisons a run made as values to try where they came from.
+ */
+import { Plan, type Holder } from '../gen/plan.js';
+import { intRec, type InputRecord, type ValueRec } from '../gen/record.js';
+import type { GenSession, RunRecord } from '../gen/runtime.js';
+import { Rng } from '../util/rng.js';
+
+export interface SearchOptions {
+  readonly seed: string;
+  /** Inputs kept per function (default 5). */
+  readonly maxInputs: number;
+  /** Runs per function at most. */
+  readonly maxRuns: number;
+  /** Stop after this many runs in a row without new coverage. */
+  readonly plateau: number;
+}
+
+export const DEFAULT_SEARCH: SearchOptions = { seed: '1', maxInputs: 5, maxRuns: 300, plateau: 60 };
+
+export interface FunctionResult {
+  readonly function: string;
+  /** Blocks of the function. */
+  readonly blocks: number;
+  /** Blocks covered by the first kept input, and by all of them. */
+  readonly coveredFirst: number;
+  readonly covered: number;
+  readonly runs: number;
+  readonly records: InputRecord[];
+}
+
+/** A 32-bit FNV-1a hash of the parts, for seeding. */
+export function seedOf(...parts: string[]): number {
+  let h = 0x811c9dc5;
+  for (const p of parts) {
+    for (let i = 0; i < p.length; i++) {
+      h ^= p.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    h ^= 0xff;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+interface Kept {
+  readonly run: RunRecord;
+  readonly blocks: ReadonlySet<number>;
+  /** How often it was picked as a parent (fresh finds are preferred). */
+  picked: number;
+}
+
+/** Search inputs for one function. */
+export function searchFunction(session: GenSession, fn: string, o: SearchOptions): FunctionResult {
+  const f = session.func(fn);
+  const rng = new Rng(seedOf(o.seed, session.opts.modulePath, fn));
+  const total = f.blocks.length;
+  const covered = new Set<number>();
+  const kept: Kept[] = [];
+  let runs = 0;
+  let since = 0;
+  let index = 0;
+  while (runs < o.maxRuns && since < o.plateau && covered.size < total) {
+    let plan: Plan;
+    if (kept.length === 0 || rng.chance(0.2)) plan = new Plan();
+    else {
+      const parent = pickParent(kept, rng);
+      plan = parent.run.plan.clone();
+      mutate(plan, rng, session, fn);
+    }
+    const run = session.run(fn, plan, 'gen', rng, { seed: o.seed, index: index++ });
+    runs++;
+    const fresh = run.blocks.filter((b) => !covered.has(b));
+    if (fresh.length > 0 || kept.length === 0) {
+      for (const b of run.blocks) covered.add(b);
+      kept.push({ run, blocks: new Set(run.blocks), picked: 0 });
+      since = 0;
+    } else since++;
+  }
+  const chosen = chooseCover(kept, o.maxInputs);
+  const records = chosen.map((k, i) => ({ ...k.run.record, index: i }));
+  const union = new Set<number>();
+  for (const k of chosen) for (const b of k.blocks) union.add(b);
+  return {
+    function: fn,
+    blocks: total,
+    coveredFirst: chosen[0]?.blocks.size ?? 0,
+    covered: union.size,
+    runs,
+    records,
+  };
+}
+
+function pickParent(kept: Kept[], rng: Rng): Kept {
+  // Prefer inputs picked less often (recent finds), AFL-style.
+  const weights = kept.map((k) => 1 / (1 + k.picked));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const k = kept[rng.weighted(weights, total)]!;
+  k.picked++;
+  return k;
+}
+
+/** Greedy set cover: the input covering most first, then the one adding most, up to n. */
+function chooseCover(kept: Kept[], n: number): Kept[] {
+  const out: Kept[] = [];
+  const have = new Set<number>();
+  const left = [...kept];
+  while (out.length < n && left.length > 0) {
+    let best = -1;
+    let bestGain = 0;
+    left.forEach((k, i) => {
+      let gain = 0;
+      for (const b of k.blocks) if (!have.has(b)) gain++;
+      // Ties: the input that ended normally, then the earlier one.
+      if (gain > bestGain || (gain === bestGain && best >= 0 && better(k, left[best]!))) {
+        best = i;
+        bestGain = gain;
+      }
+    });
+    if (best < 0 || (bestGain === 0 && out.length > 0)) break;
+    const k = left.splice(best, 1)[0]!;
+    for (const b of k.blocks) have.add(b);
+    out.push(k);
+  }
+  return out;
+}
+
+function better(a: Kept, b: Kept): boolean {
+  const okA = a.run.outcome === 'returned' || a.run.outcome === 'exit';
+  const okB = b.run.outcome === 'returned' || b.run.outcome === 'exit';
+  return okA && !okB;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Mutation
+
+/** Apply 1-4 random mutations to a plan. */
+export function mutate(plan: Plan, rng: Rng, session: GenSession, fn: string): void {
+  const n = 1 + rng.below(4);
+  const dict = session.dictionary(fn);
+  for (let k = 0; k < n; k++) {
+    const x = rng.below(100);
+    if (x < 20 && mutateArg(plan, rng, dict.ints)) continue;
+    if (x < 55 && mutateBytes(plan, rng, dict.ints, dict.bytes)) continue;
+    if (x < 70 && mutatePointer(plan, rng)) continue;
+    if (x < 82 && mutateCall(plan, rng, dict.ints)) continue;
+    if (x < 90 && mutateStdin(plan, rng, dict.bytes)) continue;
+    truncate(plan, rng);
+  }
+}
+
+function newInt(bits: number, old: bigint, rng: Rng, ints: readonly bigint[]): bigint {
+  const mask = (1n << BigInt(bits)) - 1n;
+  const x = rng.below(7);
+  let v: bigint;
+  if (x === 0) v = old + BigInt(1 + rng.below(4));
+  else if (x === 1) v = old - BigInt(1 + rng.below(4));
+  else if (x === 2 && ints.length > 0) v = rng.pick(ints) + BigInt(rng.below(3) - 1);
+  else if (x === 3) v = old ^ (1n << BigInt(rng.below(bits)));
+  else if (x === 4) v = rng.pick([0n, 1n, mask, (1n << BigInt(bits - 1)) - 1n, 1n << BigInt(bits - 1)]);
+  else if (x === 5) v = -old;
+  else v = BigInt(rng.below(64));
+  return v & mask;
+}
+
+function mutateValue(v: ValueRec, rng: Rng, ints: readonly bigint[]): ValueRec | undefined {
+  if (v.t === 'int') return intRec(v.bits, newInt(v.bits, BigInt(v.v), rng, ints));
+  if (v.t === 'null') return undefined;
+  if (v.t === 'float' && v.kind === 'double') {
+    const d = rng.pick([0, 1, -1, 0.5, 1e6, -1e6, NaN, Infinity]);
+    const b = new BigUint64Array(new Float64Array([d]).buffer)[0]!;
+    return { t: 'float', kind: 'double', hex: b.toString(16).padStart(16, '0') };
+  }
+  return undefined;
+}
+
+function mutateArg(plan: Plan, rng: Rng, ints: readonly bigint[]): boolean {
+  const idx = plan.args.map((a, i) => (a?.t === 'int' || a?.t === 'float' ? i : -1)).filter((i) => i >= 0);
+  if (idx.length === 0) return false;
+  const i = rng.pick(idx);
+  const v = mutateValue(plan.args[i]!, rng, ints);
+  if (v === undefined) return false;
+  plan.args[i] = v;
+  return true;
+}
+
+function holders(plan: Plan): Holder[] {
+  return [...plan.objects.filter((o) => o.dead !== true), ...plan.globals.values()];
+}
+
+function mutateBytes(plan: Plan, rng: Rng, ints: readonly bigint[], bytes: readonly number[]): boolean {
+  const hs = holders(plan).filter((h) => h.bytes.size > 0);
+  if (hs.length === 0) return false;
+  const h = rng.pick(hs);
+  const offs = [...h.bytes.keys()];
+  const off = rng.pick(offs);
+  const x = rng.below(6);
+  if (x === 0 && bytes.length > 0) h.bytes.set(off, rng.pick(bytes));
+  else if (x === 1) h.bytes.set(off, 0);
+  else if (x === 2 && ints.length > 0) {
+    // A dictionary constant over the (4-byte aligned) word around off.
+    let v = rng.pick(ints);
+    const at = off & ~3;
+    for (let i = 0; i < 4; i++, v >>= 8n) if (h.bytes.has(at + i)) h.bytes.set(at + i, Number(v & 0xffn));
+  } else if (x === 3) h.bytes.set(off, (h.bytes.get(off)! + (rng.chance(0.5) ? 1 : 255)) & 255);
+  else if (x === 4) {
+    // Cut a string (or array) short: everything from off is generated again.
+    for (const k of offs) if (k > off) h.bytes.delete(k);
+    h.bytes.delete(off);
+  } else h.bytes.set(off, rng.below(256));
+  return true;
+}
+
+function mutatePointer(plan: Plan, rng: Rng): boolean {
+  const slots: { h: Holder; off: number }[] = [];
+  for (const h of holders(plan)) for (const off of h.relocs.keys()) slots.push({ h, off });
+  const argPtrs = plan.args.map((a, i) => (a?.t === 'ptr' || a?.t === 'null' ? i : -1)).filter((i) => i >= 0);
+  if (slots.length === 0 && argPtrs.length === 0) return false;
+  if (argPtrs.length > 0 && (slots.length === 0 || rng.chance(0.2))) {
+    const i = rng.pick(argPtrs);
+    plan.args[i] = plan.args[i]!.t === 'null' ? undefined : { t: 'null' };
+    return true;
+  }
+  const s = rng.pick(slots);
+  const t = s.h.relocs.get(s.off);
+  // null <-> something new (generated again from scratch).
+  if (t === null) s.h.relocs.delete(s.off);
+  else s.h.relocs.set(s.off, null);
+  return true;
+}
+
+function mutateCall(plan: Plan, rng: Rng, ints: readonly bigint[]): boolean {
+  if (plan.calls.length === 0) return false;
+  const i = rng.below(plan.calls.length);
+  const c = plan.calls[i]!;
+  const v = mutateValue(c.ret, rng, ints);
+  if (v === undefined) {
+    plan.calls = plan.calls.slice(0, i);
+    return true;
+  }
+  plan.calls[i] = { fn: c.fn, ret: v };
+  return true;
+}
+
+function mutateStdin(plan: Plan, rng: Rng, bytes: readonly number[]): boolean {
+  if (plan.stdin.length === 0 && !plan.stdinEof) return false;
+  const x = rng.below(3);
+  if (x === 0 || plan.stdin.length === 0) {
+    plan.stdinEof = false;
+    plan.stdin = plan.stdin.slice(0, rng.below(plan.stdin.length + 1));
+  } else {
+    const i = rng.below(plan.stdin.length);
+    plan.stdin[i] = bytes.length > 0 && rng.chance(0.5) ? rng.pick(bytes) : rng.below(256);
+  }
+  return true;
+}
+
+/** Forget part of the plan so it is generated afresh: an object's tail, or later external calls. */
+function truncate(plan: Plan, rng: Rng): void {
+  const hs = holders(plan).filter((h) => h.bytes.size > 0 || h.relocs.size > 0);
+  if (hs.length > 0 && rng.chance(0.7)) {
+    const h = rng.pick(hs);
+    const offs = [...h.bytes.keys(), ...h.relocs.keys()];
+    const cut = rng.pick(offs);
+    for (const k of [...h.bytes.keys()]) if (k >= cut) h.bytes.delete(k);
+    for (const k of [...h.relocs.keys()]) if (k >= cut) h.relocs.delete(k);
+    return;
+  }
+  if (plan.args.length > 0) plan.args[rng.below(plan.args.length)] = undefined;
+}
