@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { register } from '../src/cli/commands/progs.js';
-import { NativeRunner, type RunResult, type Runner, checkPrograms, readProgramInfo } from '../src/progs/check.js';
+import {
+  NativeRunner,
+  type RunResult,
+  type Runner,
+  checkPrograms,
+  readProgramInfo,
+} from '../src/progs/check.js';
 import { EngineRunner } from '../src/progs/engine-runner.js';
 import { generate, loadGrammar, writePrograms } from '../src/progs/index.js';
 

@@ -247,6 +247,10 @@ export class FuncGen {
     if (decls.length > 0)
       for (let i = 0; i < decls.length; i += 20) this.out(`let ${decls.slice(i, i + 20).join(', ')};`);
     this.out('if (--C < 0) STEP();');
+    // Generation and replay need a deterministic recursion limit (V8's own depends on JIT tiers).
+    // Depth is weighed by an estimate of the JS frame's bytes (huge functions have huge frames).
+    this.frameWeight = 160 + 32 * (decls.length + params.length);
+    if (this.depthLimited) this.out(`if ((D += ${this.frameWeight}) > DMAX) DEEP();`);
     if (this.ctx.opts.coverage) this.ctx.coverageBase(f);
     this.emitPrologue();
     if (this.structured) this.doTree(0);
@@ -363,7 +367,14 @@ export class FuncGen {
 
   /** Statement(s) that leave the function's frame (before a return). */
   epilogue(): string {
-    return this.hasFrame ? 'POP(sp0); ' : '';
+    return (this.hasFrame ? 'POP(sp0); ' : '') + (this.depthLimited ? `D -= ${this.frameWeight}; ` : '');
+  }
+
+  private frameWeight = 0;
+
+  /** Count call depth (generation and replay modes). */
+  private get depthLimited(): boolean {
+    return (this.ctx.opts.mode ?? 'plain') !== 'plain';
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -631,7 +642,7 @@ export class FuncGen {
     const sj = this.setjmpStates.size > 0;
     this.out('let B = 0;');
     if (sj) {
-      this.out('const JF = ++JMPID;');
+      this.out(`const JF = ++JMPID;${this.depthLimited ? ' const D0 = D;' : ''}`);
       this.open('for (;;) {');
       this.open('try {');
     }
@@ -650,7 +661,7 @@ export class FuncGen {
       this.close();
       this.open('catch (e) {');
       this.out('if (!(e instanceof LJ) || e.frame !== JF) throw e;');
-      this.out('B = e.state; LJV = e.value; POP2(e.sp);');
+      this.out(`B = e.state; LJV = e.value; POP2(e.sp);${this.depthLimited ? ' D = D0;' : ''}`);
       this.close();
       this.close();
     }

@@ -26,7 +26,14 @@ import { Memory, SCRATCH, hex, type MemoryOptions } from './memory.js';
 import { Trap as TrapClass, type IrLocation, type OutcomeKind } from './outcome.js';
 import { slotCount, type Leaf } from './values.js';
 
-export interface EngineOptions extends LinkOptions, MemoryOptions {}
+export interface EngineOptions extends LinkOptions, MemoryOptions {
+  /**
+   * Generation and replay modes: budget of the host call stack, in estimated bytes of JS frames; running
+   * out is a deterministic stack-overflow outcome (V8's own limit depends on JIT tiers). Default 500 KB,
+   * safe on Node's default stack; worker threads with a larger stack can allow more.
+   */
+  readonly callStackBytes?: number;
+}
 
 export interface RunOptions {
   /** argv[1..] (argv[0] is the module name). */
@@ -88,6 +95,7 @@ interface Controls {
   setC(v: number): void;
   getCS(): number;
   setCS(v: number): void;
+  setD(v: number): void;
 }
 
 class RuntimeImpl implements Runtime {
@@ -182,6 +190,7 @@ export class Engine {
       RS: this.RS,
       SCR: SCRATCH,
       cov: this.cov,
+      maxDepth: opts.callStackBytes ?? 500_000,
       templates: this.linked.templates,
       h: makeHelpers(this.mem.dv),
       budget: (c: number) => this.budget(c),
@@ -236,6 +245,7 @@ export class Engine {
     this.chunk = Math.min(CHUNK, this.stepLimit);
     this.ctl.setC(this.chunk);
     this.ctl.setCS(-1);
+    this.ctl.setD(0);
   }
 
   /** Steps executed in the current run. */
@@ -302,6 +312,7 @@ export class Engine {
       if (isMain) exitCode = typeof returnValue === 'number' ? returnValue & 255 : 0;
     } catch (e0) {
       let e = e0;
+      if (process.env.IS_DEBUG_STACK && e instanceof RangeError) console.error(e.stack?.split("\n").slice(0, 30).join("\n"));
       if (e instanceof RangeError && /call stack/i.test(e.message))
         e = new Trap('stack-overflow', 'host call stack exhausted (recursion too deep)');
       if (e instanceof LongJump) e = new Trap('trap', 'longjmp to a function that already returned');

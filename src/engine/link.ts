@@ -230,7 +230,7 @@ function generate(L: Linked): string {
   }
   parts.push(`const FT = [${L.slots.map((s) => `f${s.index}`).join(', ')}];`);
   parts.push(
-    'return { FT, getC: () => C, setC: (v) => { C = v; }, getCS: () => CS, setCS: (v) => { CS = v; } };',
+    'return { FT, getC: () => C, setC: (v) => { C = v; }, getCS: () => CS, setCS: (v) => { CS = v; }, setD: (v) => { D = v; } };',
   );
   return parts.join('\n');
 }
@@ -328,7 +328,9 @@ const { MUL64, UDIV64, SDIV64, UREM64, SREM64, SHL64, LSHR64, ASHR64, S64F64, U6
   F2S32, F2U32, PAIR2P, P2H, BIG2F32, F2B, TOBIG, UNI32, UNL, LD80, ST80, LDB, STB, LDLEAF, STLEAF, POP32, BSWAP32,
   BREV32, BIGBITOP, FSH64, RINT, ROUND, COPYSIGN, FMA, MINNUM, MAXNUM, POWI, XADD, XSUB, XMUL, XDIV, XREM, XNEG, XCMP,
   XFROMN, XTON, XTOF, XFROMB, XTOB, XABS, XSQRT, XFLOOR, XCEIL, XTRUNC, XRINT, XROUND, XCOPYSIGN, FPCLASS, PTRMASK, LJ, Trap } = RT.h;
-let C = 0, CS = -1, LJV = 0, JMPID = 0, XC = 0;
+let C = 0, CS = -1, LJV = 0, JMPID = 0, XC = 0, D = 0;
+const DMAX = RT.maxDepth;
+function DEEP() { throw new Trap('stack-overflow', 'call stack budget of ' + DMAX + ' bytes exhausted'); }
 function STEP() { C = RT.budget(C); }
 function FL(p, n, w, site) { CS = site; M.fault(p, n, w === 1); }
 function CHK(p, n, w, site) { CS = site; M.check(p, n, w === 1); }

@@ -157,7 +157,8 @@ export class Memory {
 
   /** Forget heap and stack state (not globals): shadow of used heap and stack is cleared. */
   resetDynamic(): void {
-    this.shadow.fill(SH_NONE, this.stackBase, this.stackTop);
+    // Returning functions clear their frames; after a trap the frames still marked lie above sp.
+    this.shadow.fill(SH_NONE, this.sp, this.stackTop);
     this.shadow.fill(SH_NONE, this.heapBase, this.heapTop);
     this.u8.fill(0, this.heapBase, this.heapTop);
     this.u8.fill(0, this.sp, this.stackTop);

@@ -65,7 +65,7 @@ export interface RunLimits {
   readonly memLimitBytes: number;
 }
 
-export const DEFAULT_LIMITS: RunLimits = { stepLimit: 2_000_000, timeLimitMs: 5_000, memLimitBytes: 256 << 20 };
+export const DEFAULT_LIMITS: RunLimits = { stepLimit: 300_000, timeLimitMs: 5_000, memLimitBytes: 16 << 20 };
 
 /** One finished run. */
 export interface RunRecord {

@@ -121,7 +121,7 @@ export function register(program: Command): void {
     .command('check')
     .description('compile and run every program of DIR with each compiler and level; report failures')
     .argument('<dir>', 'directory written by `progs gen`')
-    .option('--compilers <list>', 'comma-separated compilers (missing ones are skipped; \'\' for none)', list, [
+    .option('--compilers <list>', "comma-separated compilers (missing ones are skipped; '' for none)", list, [
       'clang-19',
       'gcc',
     ])
