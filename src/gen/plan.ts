@@ -10,10 +10,11 @@
  */
 import type { CallRec, InputRecord, PtrTarget, ValueRec } from './record.js';
 import { unb64 } from './record.js';
+import { ByteStore } from './bytestore.js';
 
 /** Input bytes and pointers of one object or global, by offset from its base. */
 export interface Holder {
-  readonly bytes: Map<number, number>;
+  readonly bytes: ByteStore;
   /** 8-byte pointer slots by offset (null: a null pointer). */
   readonly relocs: Map<number, PtrTarget | null>;
   /** Nesting depth (arguments' objects are 1): deeper pointers are more often null. */
@@ -40,14 +41,14 @@ export class Plan {
   stdinEof = false;
 
   newObject(depth: number): PlanObject {
-    const o: PlanObject = { id: this.objects.length, bytes: new Map(), relocs: new Map(), depth };
+    const o: PlanObject = { id: this.objects.length, bytes: new ByteStore(), relocs: new Map(), depth };
     this.objects.push(o);
     return o;
   }
 
   global(name: string): Holder {
     let g = this.globals.get(name);
-    if (g === undefined) this.globals.set(name, (g = { bytes: new Map(), relocs: new Map(), depth: 1 }));
+    if (g === undefined) this.globals.set(name, (g = { bytes: new ByteStore(), relocs: new Map(), depth: 1 }));
     return g;
   }
 
@@ -57,11 +58,11 @@ export class Plan {
     p.args = [...this.args];
     p.objects = this.objects.map((o) => ({
       ...o,
-      bytes: new Map(o.bytes),
+      bytes: o.bytes.clone(),
       relocs: new Map(o.relocs),
     }));
     for (const [k, g] of this.globals)
-      p.globals.set(k, { ...g, bytes: new Map(g.bytes), relocs: new Map(g.relocs) });
+      p.globals.set(k, { ...g, bytes: g.bytes.clone(), relocs: new Map(g.relocs) });
     p.calls = [...this.calls];
     p.stdin = [...this.stdin];
     p.stdinEof = this.stdinEof;
@@ -89,7 +90,7 @@ export class Plan {
     for (const o of r.objects) {
       while (p.objects.length < o.id) p.newObject(1).dead = true;
       const data = unb64(o.data);
-      const obj: PlanObject = { id: o.id, bytes: new Map(), relocs: new Map(), depth: 1 };
+      const obj: PlanObject = { id: o.id, bytes: new ByteStore(), relocs: new Map(), depth: 1 };
       obj.lo = o.lo;
       obj.hi = o.lo + o.size;
       for (const [a, b] of o.input) for (let off = a; off < b; off++) obj.bytes.set(off, data[off - o.lo] ?? 0);

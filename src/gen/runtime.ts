@@ -594,11 +594,8 @@ export class GenSession {
         hi = 0;
       }
       const data = new Uint8Array(hi - lo);
-      const input: [number, number][] = [];
-      for (const [off, b] of o.bytes) {
-        data[off - lo] = b;
-        input.push([off, off + 1]);
-      }
+      o.bytes.copyInto(data, lo);
+      const input = o.bytes.ranges();
       const relocs: Reloc[] = [...o.relocs].sort((a, b) => a[0] - b[0]).map(([at, to]) => ({ at, to }));
       for (const x of relocs) input.push([x.at, x.at + 8]);
       objects.push({ id: o.id, lo, size: hi - lo, baseMod: 0, data: b64(data), input: mergeRanges(input), relocs });
@@ -608,9 +605,8 @@ export class GenSession {
     const globals = [...plan.globals]
       .filter(([, h]) => h.bytes.size > 0 || h.relocs.size > 0)
       .map(([name, h]) => {
-        const offs = [...h.bytes.keys()].sort((a, b) => a - b);
         const ranges: { off: number; data: string }[] = [];
-        for (const [a, b] of mergeRanges(offs.map((o) => [o, o + 1] as const)))
+        for (const [a, b] of h.bytes.ranges())
           ranges.push({ off: a, data: b64(Uint8Array.from({ length: b - a }, (_, k) => h.bytes.get(a + k)!)) });
         const relocs = [...h.relocs].sort((a, b) => a[0] - b[0]).map(([at, to]) => ({ at, to }));
         return { name, ranges, relocs };

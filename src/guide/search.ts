@@ -218,8 +218,7 @@ function mutateBytes(plan: Plan, rng: Rng, ints: readonly bigint[], bytes: reado
   } else if (x === 3) h.bytes.set(off, (h.bytes.get(off)! + (rng.chance(0.5) ? 1 : 255)) & 255);
   else if (x === 4) {
     // Cut a string (or array) short: everything from off is generated again.
-    for (const k of offs) if (k > off) h.bytes.delete(k);
-    h.bytes.delete(off);
+    h.bytes.deleteFrom(off);
   } else h.bytes.set(off, rng.below(256));
   return true;
 }
@@ -275,7 +274,7 @@ function truncate(plan: Plan, rng: Rng): void {
     const h = rng.pick(hs);
     const offs = [...h.bytes.keys(), ...h.relocs.keys()];
     const cut = rng.pick(offs);
-    for (const k of [...h.bytes.keys()]) if (k >= cut) h.bytes.delete(k);
+    h.bytes.deleteFrom(cut);
     for (const k of [...h.relocs.keys()]) if (k >= cut) h.relocs.delete(k);
     return;
   }

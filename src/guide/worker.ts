@@ -1,0 +1,164 @@
+/**
+ * @fileoverview Stage: guide. The worker thread of a generation campaign or a batch replay (started by
+ * ./pool.ts, never imported).
+ *
+ * Consumes: `WorkerRequest`s, one at a time. Produces: `WorkerReply`s: a module's defined functions
+ * (`listed`) or why it cannot be used (`module-failed`); per function searched, its result with the kept
+ * records encoded and replayed once in the engine (`function`); engine verdicts of records (`verdicts`);
+ * then `done`.
+ *
+ * The worker holds one module at a time: parsed and compiled once (one `GenSession`) and reused for every
+ * task about it. A function whose search throws is reported as failed with the error's first line, and
+ * the session is rebuilt before the next function, so no function's result depends on another's failure.
+ */
+import { parentPort } from 'node:worker_threads';
+import { decodeRecord, encodeRecord } from '../gen/record.js';
+import { GenSession } from '../gen/runtime.js';
+import { parseModule } from '../ir/parser.js';
+import type { Module } from '../ir/model.js';
+import { replayInEngine, type EngineVerdict } from '../replay/engine.js';
+import { UserError } from '../util/errors.js';
+import type { GenReply, ModuleRef, WorkerReply, WorkerRequest } from './pool.js';
+import { searchFunction } from './search.js';
+
+/** The first line of an error, with its class when it is not a plain Error. */
+export function errorLine(e: unknown): string {
+  if (e instanceof UserError) return e.format();
+  if (e instanceof Error) {
+    const first = e.message.split('\n')[0]?.trim() ?? '';
+    return e.name === 'Error' ? first : `${e.name}: ${first}`;
+  }
+  return String(e).split('\n')[0] ?? '';
+}
+
+interface Held {
+  readonly ref: ModuleRef;
+  readonly text: string;
+  module?: Module;
+  session?: GenSession;
+  /** Why the module cannot be parsed or compiled (kept: it will not change). */
+  failed?: StageError;
+}
+
+let held: Held | undefined;
+
+function post(r: WorkerReply): void {
+  parentPort!.postMessage(r);
+}
+
+/** The held module for `ref`, taking `text` when given. */
+function hold(ref: ModuleRef, text: string | undefined): Held {
+  if (held !== undefined && held.ref.key === ref.key && held.ref.hash === ref.hash && text === undefined) return held;
+  if (text === undefined) throw new Error(`worker: no IR text for module ${ref.path}`);
+  held = { ref, text };
+  return held;
+}
+
+/** Parse and compile the held module (once); failures are thrown tagged with their stage. */
+function session(h: Held): GenSession {
+  if (h.session !== undefined) return h.session;
+  if (h.failed !== undefined) throw h.failed;
+  if (h.module === undefined) {
+    try {
+      h.module = parseModule(h.text, h.ref.file);
+    } catch (e) {
+      throw (h.failed = new StageError('parse', errorLine(e)));
+    }
+  }
+  try {
+    h.session = new GenSession(h.module, { modulePath: h.ref.path, moduleHash: h.ref.hash, limits: h.ref.limits });
+  } catch (e) {
+    throw (h.failed = new StageError('engine', errorLine(e)));
+  }
+  return h.session;
+}
+
+class StageError extends Error {
+  constructor(
+    readonly stage: 'parse' | 'engine',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function list(h: Held): void {
+  try {
+    const s = session(h);
+    post({ kind: 'listed', functions: s.functions().map((name) => ({ name, blocks: s.func(name).blocks.length })) });
+  } catch (e) {
+    if (!(e instanceof StageError)) throw e;
+    post({ kind: 'module-failed', stage: e.stage, reason: e.message });
+  }
+}
+
+function genOne(h: Held, fn: string, search: Extract<WorkerRequest, { kind: 'gen' }>['search']): GenReply {
+  let s: GenSession;
+  try {
+    s = session(h);
+  } catch (e) {
+    return { function: fn, ok: false, blocks: 0, reason: `${(e as StageError).stage}: ${errorLine(e)}` };
+  }
+  let blocks = 0;
+  try {
+    blocks = s.func(fn).blocks.length;
+    const r = searchFunction(s, fn, search);
+    const engine: EngineVerdict[] = r.records.map((rec) => {
+      try {
+        return replayInEngine(s, rec);
+      } catch (e) {
+        h.session = undefined;
+        return { status: 'mismatch', reason: `replay threw: ${errorLine(e)}` };
+      }
+    });
+    return {
+      function: fn,
+      ok: true,
+      blocks: r.blocks,
+      coveredFirst: r.coveredFirst,
+      covered: r.covered,
+      runs: r.runs,
+      records: r.records.map(encodeRecord),
+      outcomes: r.records.map((rec) => rec.outcome.kind),
+      engine,
+    };
+  } catch (e) {
+    // The session may be left in any state: start the next function from a fresh one.
+    h.session = undefined;
+    return { function: fn, ok: false, blocks, reason: errorLine(e) };
+  }
+}
+
+function replay(h: Held, records: readonly string[]): void {
+  const verdicts = records.map((text): EngineVerdict => {
+    let s: GenSession;
+    try {
+      s = session(h);
+    } catch (e) {
+      return { status: 'mismatch', reason: `module ${h.ref.path}: ${(e as StageError).stage}: ${errorLine(e)}` };
+    }
+    try {
+      return replayInEngine(s, decodeRecord(text, h.ref.path));
+    } catch (e) {
+      h.session = undefined;
+      return { status: 'mismatch', reason: `replay threw: ${errorLine(e)}` };
+    }
+  });
+  post({ kind: 'verdicts', verdicts });
+}
+
+parentPort!.on('message', (req: WorkerRequest) => {
+  const h = hold(req.module, req.text);
+  switch (req.kind) {
+    case 'list':
+      list(h);
+      break;
+    case 'gen':
+      for (const fn of req.functions) post({ kind: 'function', result: genOne(h, fn, req.search) });
+      break;
+    case 'replay':
+      replay(h, req.records);
+      break;
+  }
+  post({ kind: 'done' });
+});
