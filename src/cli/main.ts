@@ -8,13 +8,15 @@
  * Commands live in ./commands/<name>.ts and each exports `register(program)`.
  */
 
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { oneLine, UserError } from '../util/errors.js';
+import { packageVersion } from '../util/version.js';
 import { register as registerCompile } from './commands/compile.js';
 import { register as registerDemo } from './commands/demo.js';
+import { register as registerGen } from './commands/gen.js';
 import { register as registerInspect } from './commands/inspect.js';
 import { register as registerProgs } from './commands/progs.js';
+import { register as registerReplay } from './commands/replay.js';
 import { register as registerRun } from './commands/run.js';
 
 const COMMANDS: readonly ((program: Command) => void)[] = [
@@ -23,23 +25,14 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerDemo,
   registerProgs,
   registerRun,
+  registerGen,
+  registerReplay,
 ];
 
 /** Exit code for usage errors (bad flags, missing arguments). */
 export const EXIT_USAGE = 2;
 /** Exit code for internal errors (sysexits' EX_SOFTWARE). */
 export const EXIT_INTERNAL = 70;
-
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 /** The program with all commands registered; errors are thrown, never `process.exit`ed. */
 export function buildProgram(): Command {

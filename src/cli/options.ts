@@ -22,6 +22,8 @@ export interface CliOptions {
   debug: boolean;
   json: boolean;
   print: boolean;
+  jobs?: number;
+  native: boolean;
 }
 
 export interface OptionDef<K extends keyof CliOptions = keyof CliOptions> {
@@ -43,6 +45,14 @@ function parseOpt(raw: string): OptLevel {
 }
 
 const collect = (raw: string, previous: string[]): string[] => [...previous, raw];
+
+/** Value parser for flags taking a positive integer. */
+export function positiveInt(raw: string): number {
+  const n = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n <= 0)
+    throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
 
 export const OPTIONS: { readonly [K in keyof CliOptions]: OptionDef<K> } = {
   output: { flags: '-o, --output <dir>', description: 'directory to write results to' },
@@ -80,6 +90,12 @@ export const OPTIONS: { readonly [K in keyof CliOptions]: OptionDef<K> } = {
   },
   json: { flags: '--json', description: 'print JSON instead of text', default: false },
   print: { flags: '--print', description: 'print the parsed module back as LLVM IR', default: false },
+  jobs: {
+    flags: '-j, --jobs <n>',
+    description: 'worker threads (and native replays) at once (default: all cores)',
+    parse: (raw) => positiveInt(raw),
+  },
+  native: { flags: '--native', description: 'also replay every input natively (built with clang)', default: false },
 };
 
 export type OptionKey = keyof CliOptions;

@@ -32,6 +32,8 @@ export interface LinkOptions extends CompileOptions {
    * here). Return undefined to make a call to it the `unsupported-external` outcome.
    */
   readonly stubExternal?: (name: string, type: FuncType) => ExternalHandler | undefined;
+  /** Called for each modelled external the module calls; may return a handler wrapping the model. */
+  readonly wrapExternal?: (name: string, model: ExternalHandler) => ExternalHandler | undefined;
 }
 
 /** One code slot: an IR function (defined or declared). */
@@ -141,7 +143,8 @@ export function link(m: Module, mem: Memory, opts: LinkOptions = {}): Linked {
     let handler: ExternalHandler | undefined;
     let unsupported = false;
     if (f.blocks.length === 0 && !f.name.startsWith('llvm.')) {
-      handler = lookupExternal(f.name) ?? opts.stubExternal?.(f.name, f.funcType);
+      const model = lookupExternal(f.name);
+      handler = model !== undefined ? (opts.wrapExternal?.(f.name, model) ?? model) : opts.stubExternal?.(f.name, f.funcType);
       if (handler === undefined && SETJMP_NAMES.has(f.name)) handler = () => 0;
       if (handler === undefined) {
         unsupported = true;

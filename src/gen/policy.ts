@@ -130,10 +130,12 @@ export class Policy {
     let v: bigint;
     if (x < 34) v = BigInt(r.below(17));
     else if (x < 52 && this.dict.ints.length > 0) {
+      // A constant the function compares with, or a neighbour (both sides of `x > 1000 && x < 1010`).
       v = r.pick(this.dict.ints);
-      const d = r.below(4);
+      const d = r.below(6);
       if (d === 0) v -= 1n;
       else if (d === 1) v += 1n;
+      else if (d === 2) v += BigInt(r.below(17) - 8);
     } else if (x < 64) {
       const top = 1n << BigInt(bits - 1);
       v = r.pick([0n, 1n, mask, top - 1n, top, mask - 1n, 2n, 255n, 256n, 65535n]);

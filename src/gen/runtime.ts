@@ -65,7 +65,7 @@ export interface RunLimits {
   readonly memLimitBytes: number;
 }
 
-export const DEFAULT_LIMITS: RunLimits = { stepLimit: 300_000, timeLimitMs: 5_000, memLimitBytes: 16 << 20 };
+export const DEFAULT_LIMITS: RunLimits = { stepLimit: 200_000, timeLimitMs: 5_000, memLimitBytes: 16 << 20 };
 
 /** One finished run. */
 export interface RunRecord {
@@ -74,7 +74,28 @@ export interface RunRecord {
   /** Block indices of the function that ran (ascending). */
   readonly blocks: readonly number[];
   readonly outcome: OutcomeKind;
+  /** Comparisons of input memory with other bytes the run made (strcmp and friends). */
+  readonly cmps: readonly CmpEntry[];
 }
+
+/** Input bytes at (obj, off) were compared with `bytes`: a candidate value for them. */
+export interface CmpEntry {
+  readonly obj: number;
+  readonly off: number;
+  readonly bytes: Uint8Array;
+}
+
+const MAX_CMPS = 64;
+/** Comparison functions whose operands feed back: 's' NUL-terminated, 'n' bounded strings, 'mem' bytes. */
+const COMPARES: Readonly<Record<string, 's' | 'n' | 'mem'>> = {
+  strcmp: 's',
+  strcasecmp: 's',
+  strcoll: 's',
+  strncmp: 'n',
+  strncasecmp: 'n',
+  memcmp: 'mem',
+  bcmp: 'mem',
+};
 
 interface WritableGlobal {
   readonly name: string;
@@ -149,6 +170,8 @@ export class GenSession {
   private extHi: number[] = [];
   private callIdx = 0;
   private restart = false;
+  /** Comparison feedback of the current run. */
+  private cmps: CmpEntry[] = [];
 
   constructor(
     readonly m: Module,
@@ -160,6 +183,7 @@ export class GenSession {
       coverage: true,
       inputSize: INPUT_REGION,
       stubExternal: (name, type) => this.stub(name, type),
+      wrapExternal: (name, model) => this.wrapCompare(name, model),
     });
     this.engine.mem.onInputFault = (p, n, w) => this.fault(p, n, w);
     this.engine.onBadCall = (p) => this.badCall(p);
@@ -232,6 +256,7 @@ export class GenSession {
     this.extLo = [];
     this.extHi = [];
     this.callIdx = 0;
+    this.cmps = [];
     // Writable globals: inputs in generation mode (first read decides), initial values in replay.
     if (this.mode === 'gen') for (const g of this.writable) mem.shadow.fill(0, g.address, g.address + g.size);
     plan.objects.forEach((o) => {
@@ -451,9 +476,18 @@ export class GenSession {
       this.markMissing(p, n);
       return true;
     }
-    // A global's initial value is kept most of the time (the function may rely on it being consistent).
-    if (this.policy.rng.chance(0.7)) this.markMissing(p, n);
-    else this.generate(this.plan.global(g.name), g.address, p - g.address, n);
+    // A global's initial value is kept most of the time (the function may rely on it being consistent);
+    // kept bytes are recorded too, so that mutation can change them later.
+    const h = this.plan.global(g.name);
+    if (this.policy.rng.chance(0.7)) {
+      const u8 = this.engine.mem.u8;
+      const s = this.engine.mem.shadow;
+      for (let q = p; q < p + n; q++)
+        if (s[q] === 0) {
+          s[q] = SH_RW;
+          h.bytes.set(q - g.address, u8[q]!);
+        }
+    } else this.generate(h, g.address, p - g.address, n);
     return true;
   }
 
@@ -553,6 +587,40 @@ export class GenSession {
     throw new Restart();
   }
 
+  /**
+   * String and memory comparisons (strcmp, strncmp, memcmp, ...): when one side is input memory, log the
+   * other side's bytes as what that input should have been (comparison feedback for the search).
+   */
+  private wrapCompare(name: string, model: ExternalHandler): ExternalHandler | undefined {
+    const kind = COMPARES[name];
+    if (kind === undefined) return undefined;
+    return (rt, args, va) => {
+      if (this.mode === 'gen' && this.cmps.length < MAX_CMPS) {
+        const a = Number(args[0]);
+        const b = Number(args[1]);
+        const n = kind === 'n' || kind === 'mem' ? Number(args[2]) : 256;
+        this.logCompare(a, b, n, kind !== 'mem');
+        this.logCompare(b, a, n, kind !== 'mem');
+      }
+      return model(rt, args, va);
+    };
+  }
+
+  private logCompare(input: number, other: number, n: number, str: boolean): void {
+    const mem = this.engine.mem;
+    if (!(input >= mem.inputBase && input < mem.size) || !(n > 0)) return;
+    const id = Math.floor((input - mem.inputBase) / SLOT);
+    if (this.plan.objects[id] === undefined) return;
+    const bytes: number[] = [];
+    for (let q = other; bytes.length < Math.min(n, 256); q++) {
+      if (!(q >= 0 && q < mem.size) || (mem.shadow[q]! & 1) === 0) return;
+      const c = mem.u8[q]!;
+      bytes.push(c);
+      if (str && c === 0) break;
+    }
+    this.cmps.push({ obj: id, off: input - this.base(id), bytes: Uint8Array.from(bytes) });
+  }
+
   private stub(name: string, type: FuncType): ExternalHandler {
     return () => {
       const i = this.callIdx++;
@@ -645,7 +713,7 @@ export class GenSession {
         steps: r.steps,
       },
     };
-    return { record, plan, blocks, outcome: r.outcome };
+    return { record, plan, blocks, outcome: r.outcome, cmps: this.cmps };
   }
 
   /**

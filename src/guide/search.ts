@@ -16,7 +16,7 @@
  */
 import { Plan, type Holder } from '../gen/plan.js';
 import { intRec, type InputRecord, type ValueRec } from '../gen/record.js';
-import type { GenSession, RunRecord } from '../gen/runtime.js';
+import type { CmpEntry, GenSession, RunRecord } from '../gen/runtime.js';
 import { Rng } from '../util/rng.js';
 
 export interface SearchOptions {
@@ -27,9 +27,17 @@ export interface SearchOptions {
   readonly maxRuns: number;
   /** Stop after this many runs in a row without new coverage. */
   readonly plateau: number;
+  /** Stop when the runs together executed this many steps (big functions get fewer runs). */
+  readonly maxSteps?: number;
 }
 
-export const DEFAULT_SEARCH: SearchOptions = { seed: '1', maxInputs: 5, maxRuns: 300, plateau: 60 };
+export const DEFAULT_SEARCH: SearchOptions = {
+  seed: '1',
+  maxInputs: 5,
+  maxRuns: 300,
+  plateau: 60,
+  maxSteps: 4_000_000,
+};
 
 export interface FunctionResult {
   readonly function: string;
@@ -73,16 +81,22 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
   let runs = 0;
   let since = 0;
   let index = 0;
-  while (runs < o.maxRuns && since < o.plateau && covered.size < total) {
+  let steps = 0;
+  const maxSteps = o.maxSteps ?? Infinity;
+  while (runs < o.maxRuns && since < o.plateau && covered.size < total && steps < maxSteps) {
     let plan: Plan;
     if (kept.length === 0 || rng.chance(0.2)) plan = new Plan();
     else {
       const parent = pickParent(kept, rng);
       plan = parent.run.plan.clone();
-      mutate(plan, rng, session, fn);
+      // Comparison feedback: put what the input was compared with where it came from (RedQueen's
+      // input-to-state idea for strcmp/memcmp); otherwise havoc.
+      if (parent.run.cmps.length > 0 && rng.chance(0.35)) spliceCompare(plan, rng.pick(parent.run.cmps));
+      else mutate(plan, rng, session, fn);
     }
     const run = session.run(fn, plan, 'gen', rng, { seed: o.seed, index: index++ });
     runs++;
+    steps += run.record.outcome.steps;
     const fresh = run.blocks.filter((b) => !covered.has(b));
     if (fresh.length > 0 || kept.length === 0) {
       for (const b of run.blocks) covered.add(b);
@@ -146,6 +160,15 @@ function better(a: Kept, b: Kept): boolean {
 
 // ---------------------------------------------------------------------------------------------------
 // Mutation
+
+/** Write the bytes an input was compared with over it; what follows is generated afresh. */
+function spliceCompare(plan: Plan, c: CmpEntry): void {
+  const o = plan.objects[c.obj];
+  if (o === undefined || o.dead === true) return;
+  o.bytes.deleteFrom(c.off);
+  c.bytes.forEach((b, i) => o.bytes.set(c.off + i, b));
+  for (const k of [...o.relocs.keys()]) if (k + 8 > c.off) o.relocs.delete(k);
+}
 
 /** Apply 1-4 random mutations to a plan. */
 export function mutate(plan: Plan, rng: Rng, session: GenSession, fn: string): void {

@@ -17,19 +17,9 @@ import { GenSession } from '../gen/runtime.js';
 import { parseModule } from '../ir/parser.js';
 import type { Module } from '../ir/model.js';
 import { replayInEngine, type EngineVerdict } from '../replay/engine.js';
-import { UserError } from '../util/errors.js';
+import { errorLine } from '../util/errors.js';
 import type { GenReply, ModuleRef, WorkerReply, WorkerRequest } from './pool.js';
 import { searchFunction } from './search.js';
-
-/** The first line of an error, with its class when it is not a plain Error. */
-export function errorLine(e: unknown): string {
-  if (e instanceof UserError) return e.format();
-  if (e instanceof Error) {
-    const first = e.message.split('\n')[0]?.trim() ?? '';
-    return e.name === 'Error' ? first : `${e.name}: ${first}`;
-  }
-  return String(e).split('\n')[0] ?? '';
-}
 
 interface Held {
   readonly ref: ModuleRef;
@@ -73,6 +63,12 @@ function session(h: Held): GenSession {
   return h.session;
 }
 
+/** Forget the session (and the parsed module, which the engine may have annotated) after a throw. */
+function reset(h: Held): void {
+  h.session = undefined;
+  h.module = undefined;
+}
+
 class StageError extends Error {
   constructor(
     readonly stage: 'parse' | 'engine',
@@ -107,7 +103,7 @@ function genOne(h: Held, fn: string, search: Extract<WorkerRequest, { kind: 'gen
       try {
         return replayInEngine(s, rec);
       } catch (e) {
-        h.session = undefined;
+        reset(h);
         return { status: 'mismatch', reason: `replay threw: ${errorLine(e)}` };
       }
     });
@@ -123,8 +119,8 @@ function genOne(h: Held, fn: string, search: Extract<WorkerRequest, { kind: 'gen
       engine,
     };
   } catch (e) {
-    // The session may be left in any state: start the next function from a fresh one.
-    h.session = undefined;
+    // The session may be left in any state: the next function starts from a fresh one.
+    reset(h);
     return { function: fn, ok: false, blocks, reason: errorLine(e) };
   }
 }
@@ -140,7 +136,7 @@ function replay(h: Held, records: readonly string[]): void {
     try {
       return replayInEngine(s, decodeRecord(text, h.ref.path));
     } catch (e) {
-      h.session = undefined;
+      reset(h);
       return { status: 'mismatch', reason: `replay threw: ${errorLine(e)}` };
     }
   });

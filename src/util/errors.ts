@@ -39,3 +39,13 @@ export class UserError extends Error {
 export function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ').trim();
 }
+
+/** The first line of an error, with its class when it is not a plain Error (a UserError as it prints). */
+export function errorLine(e: unknown): string {
+  if (e instanceof UserError) return e.format();
+  if (e instanceof Error) {
+    const first = e.message.split('\n')[0]?.trim() ?? '';
+    return e.name === 'Error' ? first : `${e.name}: ${first}`;
+  }
+  return String(e).split('\n')[0] ?? '';
+}

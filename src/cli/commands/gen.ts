@@ -1,0 +1,76 @@
+/**
+ * @fileoverview Stage: cli. `inputsmith gen <files|dirs...> -o OUT`: a generation campaign: inputs for every
+ * function of every module, on all cores, resumable.
+ *
+ * Consumes: .ll, .bc and C/C++ files or directories, search options. Produces: the output directory (see
+ * src/guide/layout.ts, docs/summary-json.md), progress on stderr, the summary table and the throughput on
+ * stdout. Exit 0 when the campaign ran, even with failed modules or functions. The work is `runCampaign`
+ * (src/guide/campaign.ts), callable without the CLI.
+ */
+import type { Command } from 'commander';
+import { runCampaign, type CampaignOptions, type CampaignResult } from '../../guide/campaign.js';
+import { DEFAULT_SEARCH } from '../../guide/search.js';
+import { UserError } from '../../util/errors.js';
+import { addOptions, checkOptions, compileOptions, positiveInt, type CliOptions } from '../options.js';
+import { formatSummaryTable, formatThroughput, terminalReporter } from '../reporter.js';
+
+interface GenCliOptions extends CliOptions {
+  seed: string;
+  inputs: number;
+  maxRuns: number;
+  plateau: number;
+  functions?: string;
+  force: boolean;
+}
+
+/** Run a campaign with the terminal reporter; Ctrl-C stops it cleanly (a rerun continues it). */
+export async function runCampaignOnTerminal(o: CampaignOptions, label = 'gen'): Promise<CampaignResult> {
+  const rep = terminalReporter(process.stderr, label);
+  const onSigint = (): void => {
+    rep.stop();
+    process.stderr.write(`inputsmith: ${label}: interrupted; run the same command again to continue\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    return await runCampaign(o, rep);
+  } finally {
+    rep.stop();
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('gen')
+    .description('generate inputs for every function of modules (.ll, .bc, C/C++), replayed in the engine')
+    .argument('<inputs...>', '.ll, .bc, .c, .cc, .cpp or .cxx files, or directories searched for them')
+    .option('--seed <seed>', 'seed of every random choice', DEFAULT_SEARCH.seed)
+    .option('--inputs <n>', 'inputs kept per function', positiveInt, DEFAULT_SEARCH.maxInputs)
+    .option('--max-runs <n>', 'runs per function at most', positiveInt, DEFAULT_SEARCH.maxRuns)
+    .option('--plateau <n>', 'stop a function after n runs without new coverage', positiveInt, DEFAULT_SEARCH.plateau)
+    .option('--functions <regex>', 'only functions whose name matches (JavaScript regular expression)')
+    .option('--force', 'start over when OUT holds a run with other options, or is not a run at all', false);
+  addOptions(cmd, ['output', 'jobs', 'native', 'opt', 'include', 'define', 'clang', 'debug'], {
+    required: ['output'],
+  });
+  cmd.action(async (inputs: string[], o: GenCliOptions) => {
+    checkOptions('gen', o);
+    if (o.seed === '') throw new UserError('gen: --seed must not be empty', undefined, 2);
+    const r = await runCampaignOnTerminal({
+      inputs,
+      out: o.output as string,
+      seed: o.seed,
+      maxInputs: o.inputs,
+      maxRuns: o.maxRuns,
+      plateau: o.plateau,
+      jobs: o.jobs,
+      native: o.native,
+      functions: o.functions,
+      compile: compileOptions(o),
+      force: o.force,
+    });
+    process.stdout.write(formatSummaryTable(r.summary));
+    process.stdout.write(formatThroughput(r));
+  });
+}

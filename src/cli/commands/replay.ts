@@ -1,0 +1,58 @@
+/**
+ * @fileoverview Stage: cli. `inputsmith replay <OUT dir | dir | record.json ...> [--native] [-j J]`: reruns
+ * input records in the engine (and natively with --native) and checks they reproduce.
+ *
+ * Consumes: a `gen` output directory, directories of records or record files. Each record's module is its
+ * `module` field resolved against the current directory (run replay where gen ran). Produces on stdout: a
+ * line per record that did not reproduce and a count line. Exit 1 when any record mismatched or failed
+ * (engine or native), 0 otherwise. The work is `replayBatch` (src/replay/batch.ts).
+ */
+import type { Command } from 'commander';
+import { replayBatch, type BatchVerdict } from '../../replay/batch.js';
+import { addOptions, checkOptions, compileOptions, type CliOptions } from '../options.js';
+
+/** Lines for the records that did not reproduce, and the count line. */
+export function formatReplay(vs: readonly BatchVerdict[], native: boolean): { lines: string[]; bad: number } {
+  const lines: string[] = [];
+  let bad = 0;
+  const count = { ok: 0, mismatch: 0, failed: 0 };
+  const nat = { ok: 0, mismatch: 0, failed: 0, 'not-run': 0 };
+  for (const v of vs) {
+    const who = `${v.module} @${v.function} #${v.index}`;
+    count[v.engine.status]++;
+    let wrong = false;
+    if (v.engine.status !== 'ok') {
+      lines.push(`${v.engine.status}: ${who} (engine): ${v.engine.reason}`);
+      wrong = true;
+    }
+    if (v.native !== undefined) {
+      nat[v.native.status]++;
+      if (v.native.status === 'mismatch' || v.native.status === 'failed') {
+        lines.push(`${v.native.status}: ${who} (native): ${v.native.reason}`);
+        wrong = true;
+      }
+    }
+    if (wrong) bad++;
+  }
+  const modules = new Set(vs.map((v) => v.module)).size;
+  let summary = `replayed ${vs.length} record${vs.length === 1 ? '' : 's'} of ${modules} module${modules === 1 ? '' : 's'}: engine ${count.ok} ok, ${count.mismatch} mismatch`;
+  if (count.failed > 0) summary += `, ${count.failed} failed`;
+  if (native) summary += `; native ${nat.ok} ok, ${nat.mismatch} mismatch, ${nat.failed} failed, ${nat['not-run']} not run`;
+  lines.push(summary);
+  return { lines, bad };
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('replay')
+    .description('replay input records in the engine (and natively with --native) and check they reproduce')
+    .argument('<paths...>', 'a gen output directory, directories of records, or record .json files');
+  addOptions(cmd, ['jobs', 'native', 'opt', 'include', 'define', 'clang', 'debug']);
+  cmd.action(async (paths: string[], o: CliOptions) => {
+    checkOptions('replay', o);
+    const vs = await replayBatch(paths, { jobs: o.jobs, native: o.native, compile: compileOptions(o) });
+    const { lines, bad } = formatReplay(vs, o.native);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    process.exitCode = bad > 0 ? 1 : 0;
+  });
+}

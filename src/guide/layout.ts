@@ -1,0 +1,261 @@
+/**
+ * @fileoverview Stage: guide. The output directory of a generation campaign: where everything goes, the
+ * names used on disk, and the files that make a run resumable.
+ *
+ * Consumes: module paths, function names, results. Produces: the layout below, every file written
+ * atomically (temporary name + rename) and as stable JSON (fixed key order, no timings), so the same
+ * options give the same bytes with any number of workers, and an interrupted run continues where it
+ * stopped:
+ *
+ *   OUT/run.json                              what the results depend on (`RunSpec`); a rerun must match
+ *   OUT/inputs/<module-key>/<fn-key>/<k>.json the kept inputs (docs/input-format.md)
+ *   OUT/results/<module-key>/module.json      the module's selected functions (written once listed)
+ *   OUT/results/<module-key>/<fn-key>.json    one function's result (`FunctionRow`): written last, so it
+ *                                             marks the function done
+ *   OUT/native/<module-key>.json              native replay verdicts of the module's inputs (--native)
+ *   OUT/functions.jsonl                       every function's row, native verdicts merged in
+ *   OUT/summary.json                          totals and per-module figures (docs/summary-json.md)
+ *
+ * Keys are file-system safe (letters, digits, `._+-~`), unique within their directory even on a
+ * case-insensitive file system; a name that had to change gets a hash of the original appended.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, normalize } from 'node:path';
+import { writeFileAtomic } from '../util/fsx.js';
+
+export const RUN_FORMAT = 'inputsmith-run';
+export const RUN_VERSION = 1;
+
+/** Options and inputs that determine a campaign's results (`jobs` does not; it is not here). */
+export interface RunSpec {
+  readonly format: typeof RUN_FORMAT;
+  readonly version: number;
+  /** inputsmith's version. */
+  readonly inputsmith: string;
+  readonly seed: string;
+  readonly inputs: number;
+  readonly maxRuns: number;
+  readonly plateau: number;
+  /** `--functions` regular expression, or null for all functions. */
+  readonly functions: string | null;
+  readonly native: boolean;
+  readonly limits: { readonly stepLimit: number; readonly timeLimitMs: number; readonly memLimitBytes: number };
+  readonly compile: {
+    readonly opt: string;
+    readonly includes: readonly string[];
+    readonly defines: readonly string[];
+    readonly debug: boolean;
+  };
+  /** Modules in campaign order; `hash` is null for a module that could not be loaded. */
+  readonly modules: readonly { readonly path: string; readonly key: string; readonly hash: string | null }[];
+}
+
+export type FailureKind = 'internal-error' | 'worker-crash';
+
+/** One input of a function, as its result row lists it. */
+export interface InputRow {
+  readonly index: number;
+  /** Outcome kind of the run (src/engine/outcome.ts). */
+  readonly outcome: string;
+  /** Engine replay right after generation. */
+  readonly engine: 'ok' | 'mismatch';
+  readonly engineReason?: string;
+  /** Native replay (only in functions.jsonl, with --native). */
+  readonly native?: string;
+  readonly nativeReason?: string;
+}
+
+/** One function's result. */
+export interface FunctionRow {
+  readonly module: string;
+  readonly function: string;
+  /** Directory name of its inputs under inputs/<module-key>/. */
+  readonly key: string;
+  readonly status: 'ok' | 'failed';
+  readonly failure?: { readonly kind: FailureKind; readonly reason: string };
+  readonly blocks: number;
+  readonly coveredFirst: number;
+  readonly covered: number;
+  readonly runs: number;
+  readonly inputs: readonly InputRow[];
+}
+
+/** A module's selected functions, in module order. */
+export interface ModuleIndex {
+  readonly module: string;
+  readonly key: string;
+  readonly hash: string;
+  readonly functions: readonly { readonly name: string; readonly key: string; readonly blocks: number }[];
+}
+
+export interface NativeRow {
+  readonly function: string;
+  readonly index: number;
+  readonly status: string;
+  readonly reason: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Names on disk
+
+const SAFE = /^[A-Za-z0-9_+-][A-Za-z0-9._+-]*$/;
+const MAX_KEY = 96;
+
+const shortHash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 8);
+
+/** A file-system safe name for `raw` (unchanged when already safe and short). */
+export function safeName(raw: string): string {
+  if (SAFE.test(raw) && raw.length <= MAX_KEY) return raw;
+  let s = raw.replace(/[^A-Za-z0-9._+-]/g, '_');
+  if (s.startsWith('.') || s === '') s = `_${s}`;
+  return `${s.slice(0, MAX_KEY - 9)}-${shortHash(raw)}`;
+}
+
+/** Unique safe keys for `names` (in order; the same list always gives the same keys). */
+export function assignKeys(names: readonly string[], toRaw: (name: string) => string = (n) => n): string[] {
+  const taken = new Set<string>();
+  return names.map((name) => {
+    const raw = toRaw(name);
+    let key = safeName(raw);
+    for (let i = 2; taken.has(key.toLowerCase()) || key.toLowerCase() === 'module'; i++) key = `${safeName(raw)}~${i}`;
+    taken.add(key.toLowerCase());
+    return key;
+  });
+}
+
+/** The raw key of a module path: its segments joined by `_` (`..` becomes `up`, a leading `/` is dropped). */
+export function moduleRawKey(path: string): string {
+  const segs = normalize(path)
+    .split(/[/\\]+/)
+    .filter((s) => s !== '' && s !== '.')
+    .map((s) => (s === '..' ? 'up' : s));
+  return segs.join('_');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Paths and files
+
+export class OutDir {
+  constructor(readonly root: string) {}
+
+  get runFile(): string {
+    return join(this.root, 'run.json');
+  }
+  get summaryFile(): string {
+    return join(this.root, 'summary.json');
+  }
+  get functionsFile(): string {
+    return join(this.root, 'functions.jsonl');
+  }
+  inputsDir(mkey: string, fkey?: string): string {
+    return fkey === undefined ? join(this.root, 'inputs', mkey) : join(this.root, 'inputs', mkey, fkey);
+  }
+  inputFile(mkey: string, fkey: string, index: number): string {
+    return join(this.root, 'inputs', mkey, fkey, `${index}.json`);
+  }
+  moduleIndexFile(mkey: string): string {
+    return join(this.root, 'results', mkey, 'module.json');
+  }
+  resultFile(mkey: string, fkey: string): string {
+    return join(this.root, 'results', mkey, `${fkey}.json`);
+  }
+  nativeFile(mkey: string): string {
+    return join(this.root, 'native', `${mkey}.json`);
+  }
+
+  /** Everything a campaign writes (for --force). */
+  ownEntries(): string[] {
+    return ['run.json', 'summary.json', 'functions.jsonl', 'inputs', 'results', 'native'].map((e) => join(this.root, e));
+  }
+
+  clear(): void {
+    for (const p of this.ownEntries()) rmSync(p, { recursive: true, force: true });
+  }
+
+  /** Remove temporary files an interrupted run left behind. */
+  sweepTemporaries(): void {
+    const walk = (d: string): void => {
+      let entries;
+      try {
+        entries = readdirSync(d, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.tmp-\d+-\d+$/.test(e.name)) rmSync(p, { force: true });
+      }
+    };
+    for (const p of this.ownEntries()) if (isDir(p)) walk(p);
+    for (const e of safeReaddir(this.root)) if (/\.tmp-\d+-\d+$/.test(e)) rmSync(join(this.root, e), { force: true });
+  }
+
+  /** Write one function's inputs, then its result (which marks it done). */
+  writeFunction(mkey: string, row: FunctionRow, records: readonly string[]): void {
+    rmSync(this.inputsDir(mkey, row.key), { recursive: true, force: true });
+    records.forEach((text, i) => writeFileAtomic(this.inputFile(mkey, row.key, i), text));
+    writeFileAtomic(this.resultFile(mkey, row.key), stableJson(row));
+  }
+
+  readFunction(mkey: string, fkey: string): FunctionRow | undefined {
+    return readJson<FunctionRow>(this.resultFile(mkey, fkey));
+  }
+
+  writeModuleIndex(ix: ModuleIndex): void {
+    writeFileAtomic(this.moduleIndexFile(ix.key), stableJson(ix));
+  }
+
+  readModuleIndex(mkey: string): ModuleIndex | undefined {
+    return readJson<ModuleIndex>(this.moduleIndexFile(mkey));
+  }
+
+  writeNative(mkey: string, rows: readonly NativeRow[]): void {
+    writeFileAtomic(this.nativeFile(mkey), stableJson(rows));
+  }
+
+  readNative(mkey: string): NativeRow[] | undefined {
+    return readJson<NativeRow[]>(this.nativeFile(mkey));
+  }
+}
+
+/** JSON with two-space indentation and a final newline (key order is the objects' own). */
+export function stableJson(v: unknown): string {
+  return `${JSON.stringify(v, null, 2)}\n`;
+}
+
+function readJson<T>(path: string): T | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined; // a damaged file counts as missing: its work is redone
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function safeReaddir(d: string): string[] {
+  try {
+    return readdirSync(d);
+  } catch {
+    return [];
+  }
+}
+
+/** Create `dir` (and parents). */
+export function ensureDir(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+}

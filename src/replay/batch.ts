@@ -1,0 +1,207 @@
+/**
+ * @fileoverview Stage: replay. Replays many input records (a `gen` output directory, directories or record
+ * files) in the engine and, on request, natively.
+ *
+ * Consumes: paths; for each record, its module (the record's `module` field, resolved against the current
+ * directory, loaded as `gen` loads it: sources are compiled with the options of the `gen` run when the
+ * records come from a run directory's run.json, else with the given ones). Produces: one `BatchVerdict`
+ * per record, in path order. Engine replays run on the guide's worker pool (one compiled module per
+ * worker, reused); native replays build one executable per module (./native.ts).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkerCrash, WorkerPool, type ModuleRef } from '../guide/pool.js';
+import type { RunSpec } from '../guide/layout.js';
+import { decodeRecord, RECORD_FORMAT, type InputRecord } from '../gen/record.js';
+import { cacheDir } from '../toolchain/cache.js';
+import { loadIRText, type CompileOptions, type OptLevel } from '../toolchain/compile.js';
+import { errorLine, UserError } from '../util/errors.js';
+import { coreCount, Semaphore } from '../util/pool.js';
+import { moduleHash, replayNativeText, type NativeStatus } from './native.js';
+
+export interface BatchOptions {
+  readonly jobs?: number;
+  readonly native?: boolean;
+  /** Compile options for sources, unless the records come from a run directory. */
+  readonly compile?: CompileOptions;
+  readonly nativeTimeoutMs?: number;
+  readonly nativeMemLimitMb?: number;
+}
+
+export interface BatchVerdict {
+  readonly file: string;
+  readonly module: string;
+  readonly function: string;
+  readonly index: number;
+  /** `failed`: the module could not be loaded or compiled. */
+  readonly engine: { readonly status: 'ok' | 'mismatch' | 'failed'; readonly reason: string };
+  readonly native?: { readonly status: NativeStatus; readonly reason: string };
+}
+
+interface Item {
+  readonly file: string;
+  readonly text: string;
+  readonly record: InputRecord;
+  readonly copts: CompileOptions;
+}
+
+const RECORDS_PER_TASK = 64;
+
+function walkJson(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && e.name.endsWith('.json')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Inputs of a `gen` output directory sort by module, function, then index (numerically). */
+function byIndex(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
+/** The records named by `paths`. Throws `UserError` for a missing path or a file that is not a record. */
+export function collectRecords(paths: readonly string[], compile: CompileOptions): Item[] {
+  const items: Item[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new UserError('no such file or directory', { file: p });
+    }
+    if (!st.isDirectory()) {
+      const text = readFileSync(p, 'utf8');
+      items.push({ file: p, text, record: decodeRecord(text, p), copts: compile });
+      continue;
+    }
+    let copts = compile;
+    let files: string[];
+    let spec: RunSpec | undefined;
+    try {
+      spec = JSON.parse(readFileSync(join(p, 'run.json'), 'utf8')) as RunSpec;
+    } catch {
+      spec = undefined;
+    }
+    if (spec !== undefined) {
+      copts = {
+        ...compile,
+        opt: spec.compile.opt as OptLevel,
+        includes: [...spec.compile.includes],
+        defines: [...spec.compile.defines],
+        debug: spec.compile.debug,
+      };
+      try {
+        files = walkJson(join(p, 'inputs')).sort(byIndex);
+      } catch {
+        files = [];
+      }
+    } else files = walkJson(p).sort(byIndex);
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      let format: unknown;
+      try {
+        format = (JSON.parse(text) as { format?: unknown }).format;
+      } catch {
+        format = undefined;
+      }
+      if (format !== RECORD_FORMAT) continue; // other JSON in the directory
+      items.push({ file: f, text, record: decodeRecord(text, f), copts });
+    }
+  }
+  if (items.length === 0) throw new UserError(`no input records found in ${paths.join(', ')}`);
+  return items;
+}
+
+/** Replay every record; never throws for a record or module that fails (they get their verdicts). */
+export async function replayBatch(paths: readonly string[], o: BatchOptions = {}): Promise<BatchVerdict[]> {
+  const items = collectRecords(paths, o.compile ?? {});
+  const jobs = Math.max(1, o.jobs ?? coreCount());
+  // Group by module and the options it is compiled with.
+  const groups = new Map<string, Item[]>();
+  for (const it of items) {
+    const k = JSON.stringify([it.record.module, it.copts.opt, it.copts.includes, it.copts.defines, it.copts.debug]);
+    let g = groups.get(k);
+    if (g === undefined) groups.set(k, (g = []));
+    g.push(it);
+  }
+  const verdicts = new Map<Item, BatchVerdict>();
+  const pool = new WorkerPool(jobs);
+  const nativeGate = new Semaphore(1);
+  let gi = 0;
+  try {
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        const order = gi++;
+        const first = group[0]!.record;
+        const base = { module: first.module };
+        let loaded: { text: string; file: string };
+        try {
+          loaded = await loadIRText(first.module, { ...group[0]!.copts, clang: o.compile?.clang });
+        } catch (e) {
+          const reason = `cannot load module: ${errorLine(e)}`;
+          for (const it of group)
+            verdicts.set(it, { ...base, file: it.file, function: it.record.function, index: it.record.index, engine: { status: 'failed', reason } });
+          return;
+        }
+        const ref: ModuleRef = { key: `m${order}`, path: first.module, file: loaded.file, hash: moduleHash(loaded.text) };
+        const engine = new Map<Item, BatchVerdict['engine']>();
+        const tasks: Promise<void>[] = [];
+        for (let i = 0; i < group.length; i += RECORDS_PER_TASK) {
+          const chunk = group.slice(i, i + RECORDS_PER_TASK);
+          tasks.push(
+            pool
+              .submit(order * 1_000_000 + i, { kind: 'replay', module: ref, records: chunk.map((c) => c.text) }, loaded.text, (r) => {
+                if (r.kind === 'verdicts') r.verdicts.forEach((v, j) => engine.set(chunk[j]!, v));
+              })
+              .catch((e: unknown) => {
+                if (!(e instanceof WorkerCrash)) throw e;
+                for (const c of chunk) if (!engine.has(c)) engine.set(c, { status: 'failed', reason: e.message });
+              }),
+          );
+        }
+        await Promise.all(tasks);
+        let native: Map<Item, { status: NativeStatus; reason: string }> | undefined;
+        if (o.native === true) {
+          native = new Map();
+          const res = await nativeGate
+            .use(() =>
+              replayNativeText(
+                loaded.text,
+                loaded.file,
+                group.map((g) => g.record),
+                {
+                  timeoutMs: o.nativeTimeoutMs ?? 5000,
+                  memLimitMb: o.nativeMemLimitMb ?? 512,
+                  workDir: join(cacheDir(), 'native'),
+                  jobs,
+                  clang: o.compile?.clang,
+                },
+              ),
+            )
+            .catch((e: unknown) => group.map(() => ({ status: 'failed' as const, reason: errorLine(e) })));
+          res.forEach((r, j) => native!.set(group[j]!, { status: r.status, reason: r.reason }));
+        }
+        for (const it of group) {
+          verdicts.set(it, {
+            ...base,
+            file: it.file,
+            function: it.record.function,
+            index: it.record.index,
+            engine: engine.get(it) ?? { status: 'failed', reason: 'not replayed' },
+            ...(native === undefined ? {} : { native: native.get(it)! }),
+          });
+        }
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+  return items.map((it) => verdicts.get(it)!);
+}
