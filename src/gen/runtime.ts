@@ -55,6 +55,8 @@ const INPUT_REGION = 256 << 20;
 export const MAX_OBJECTS = INPUT_REGION / SLOT - 1;
 const MAX_RESTARTS = 8;
 const MAX_STDIN = 1 << 16;
+/** Calls to stubbed externals per run (each is recorded). */
+const MAX_STUB_CALLS = 1000;
 
 export interface RunLimits {
   /** Steps (function entries and loop iterations) per run. */
@@ -624,6 +626,8 @@ export class GenSession {
   private stub(name: string, type: FuncType): ExternalHandler {
     return () => {
       const i = this.callIdx++;
+      if (i >= MAX_STUB_CALLS)
+        throw new Trap('step-limit', `more than ${MAX_STUB_CALLS} calls to external functions without a model`);
       let rec: CallRec | undefined = this.plan.calls[i];
       if (rec !== undefined && rec.fn !== name) {
         if (this.mode === 'replay')
@@ -649,7 +653,6 @@ export class GenSession {
     r: ReturnType<Engine['callFunction']>,
     meta: { seed: string; index: number },
   ): RunRecord {
-    const mem = this.engine.mem;
     const plan = this.plan;
     const objects: ObjectRec[] = [];
     const memObjects: { id: number; data: string; relocs: Reloc[] }[] = [];
