@@ -19,6 +19,8 @@ import { generate, loadGrammar, writePrograms } from '../src/progs/index.js';
 
 const FIRST_SEED = 60_001;
 const COUNT = 40;
+/** Seeds whose programs once showed an engine bug (see the issue 6 campaign in docs/progs.md). */
+const REGRESSION_SEEDS = [5355];
 
 const dir = mkdtempSync(join(tmpdir(), 'progs-engine-test-'));
 const disposables: { dispose(): void }[] = [];
@@ -47,11 +49,12 @@ function recording(r: Runner): Runner & { results: Map<string, RunResult> } {
 }
 
 describe('progs: the engine runs generated programs like native clang', () => {
-  const files = writePrograms({ seed: FIRST_SEED, count: COUNT, dir: join(dir, 'p') }).map((n) =>
-    join(dir, 'p', n),
-  );
+  const files = [
+    ...writePrograms({ seed: FIRST_SEED, count: COUNT, dir: join(dir, 'p') }),
+    ...REGRESSION_SEEDS.flatMap((seed) => writePrograms({ seed, count: 1, dir: join(dir, 'p') })),
+  ].map((n) => join(dir, 'p', n));
 
-  it(`${COUNT} programs (seeds ${FIRST_SEED}..): clang-19 -O0 natively, engine on -O0 and -O2 IR`, async () => {
+  it(`${COUNT} programs (seeds ${FIRST_SEED}.. and ${REGRESSION_SEEDS.join(', ')}): clang-19 -O0 natively, engine on -O0 and -O2 IR`, async () => {
     const runners = [
       recording(keep(new NativeRunner('clang-19', 'O0'))),
       recording(keep(new EngineRunner('O0'))),
@@ -61,7 +64,7 @@ describe('progs: the engine runs generated programs like native clang', () => {
     const s = await checkPrograms(files, { runners, jobs: 2 });
     expect(s.failures).toEqual([]);
     expect(s.failedPrograms).toBe(0);
-    expect(s.runs).toBe(COUNT * runners.length);
+    expect(s.runs).toBe(files.length * runners.length);
     for (const file of files) {
       const expected = readProgramInfo(file).expectedStdout;
       expect(expected).toMatch(/^checksum [0-9a-f]{16}\n$/);
@@ -73,6 +76,37 @@ describe('progs: the engine runs generated programs like native clang', () => {
         expect(res?.exitCode, `${r.name} ${file}`).toBe(0);
         expect(res?.stdout, `${r.name} ${file}`).toBe(expected);
       }
+    }
+  });
+});
+
+describe('progs: engine bugs found by the campaign', () => {
+  it('i64 shifts by 32..63 of values computed as int32 (seed 5355)', async () => {
+    const file = join(dir, 'shift64.c');
+    writeFileSync(
+      file,
+      `#include <stdio.h>
+#include <stdint.h>
+uint16_t u = 5;
+int16_t s = -7;
+volatile int k = 40;
+int main(void) {
+  uint16_t *p = &u;
+  int16_t *q = &s;
+  unsigned long a = (905931391UL ^ *p) >> 54;
+  long b = ((long)*q * 1000) >> 40;
+  unsigned long c = ((unsigned long)*p << 40) >> 40;
+  unsigned long d = (905931391UL ^ *p) >> (k + 14);
+  long e = ((long)*q * 1000) >> (k + 3);
+  unsigned long f = ((unsigned long)*p << (k - 8)) & 0xffff;
+  printf("%lu %ld %lu %lu %ld %lu\\n", a, b, c, d, e, f);
+  return 0;
+}
+`,
+    );
+    for (const opt of ['O0', 'O1', 'O2'] as const) {
+      const r = await keep(new EngineRunner(opt)).run(file);
+      expect(r, opt).toEqual({ stdout: '0 -1 5 0 -1 0\n', exitCode: 0, stderr: '' });
     }
   });
 });

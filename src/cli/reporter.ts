@@ -122,7 +122,11 @@ function figuresRow(name: string, f: Figures, native: boolean): string[] {
 export function formatSummaryTable(s: CampaignSummary, maxFailures = 10): string {
   const head = ['module', 'functions', 'failed', 'cov@1', 'cov@N', 'engine ok'];
   if (s.native) head.push('native ok');
-  const rows = [head, ...s.modules.map((m) => figuresRow(m.module, m, s.native)), figuresRow('total', s.totals, s.native)];
+  const rows = [
+    head,
+    ...s.modules.map((m) => figuresRow(m.status === 'ok' ? m.module : `${m.module} (failed)`, m, s.native)),
+    figuresRow('total', s.totals, s.native),
+  ];
   const out = [table(rows, 1)];
   for (const m of s.modules)
     if (m.failure !== undefined) out.push(`${m.module}: module failed (${m.failure.stage}): ${m.failure.reason}`);

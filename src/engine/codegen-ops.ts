@@ -178,7 +178,23 @@ function emitBinary(g: FuncGen, i: BinaryInstr): void {
     const unsigned =
       ['lshr', 'udiv', 'urem'].includes(i.op) && g.isNarrowNonNeg(i.lhs) && g.isNarrowNonNeg(i.rhs);
     if (lowOnly || signed || unsigned) {
-      intBinary(g, i.op, 32, g.opnd(i.lhs, 0)[0]!, g.opnd(i.rhs, 0)[0]!, g.leafSlots(i.result!, 0)[0]!);
+      const a = g.opnd(i.lhs, 0)[0]!;
+      const b = g.opnd(i.rhs, 0)[0]!;
+      const d = g.leafSlots(i.result!, 0)[0]!;
+      if (i.op === 'shl' || i.op === 'lshr' || i.op === 'ashr') {
+        // An i64 shift by 32..63 (JS shifts count mod 32): the low half is 0, or the sign for ashr.
+        const big = i.op === 'ashr' ? `${a} >> 31` : '0';
+        if (isLit(b) && (Number(b.replace(/[()]/g, '')) & 63) >= 32) {
+          g.out(`${d} = ${big};`);
+          return;
+        }
+        if (!isLit(b)) {
+          intBinary(g, i.op, 32, a, `(${b} > 31 ? 0 : ${b})`, d);
+          g.out(`if (${b} > 31) ${d} = ${big};`);
+          return;
+        }
+      }
+      intBinary(g, i.op, 32, a, b, d);
       return;
     }
   }

@@ -436,8 +436,10 @@ export class GenSession {
       return { obj: id, off: a - this.base(id) };
     }
     if (a >= mem.codeBase && a < mem.codeEnd) {
-      const name = this.engine.slotAt(a)?.func.name;
-      return name === undefined ? undefined : { fn: name };
+      const f = this.engine.slotAt(a)?.func;
+      if (f === undefined) return undefined;
+      // A library function (malloc in a table of hooks): natively it lives outside the module.
+      return f.blocks.length > 0 ? { fn: f.name } : { other: 'library function', off: 0 };
     }
     if (a >= mem.globalsBase && a < mem.globalsEnd) {
       for (const g of this.engine.linked.globals)
@@ -482,12 +484,16 @@ export class GenSession {
     // kept bytes are recorded too, so that mutation can change them later.
     const h = this.plan.global(g.name);
     if (this.policy.rng.chance(0.7)) {
-      const u8 = this.engine.mem.u8;
+      const u8 = mem.u8;
       const s = this.engine.mem.shadow;
+      const dv = this.engine.mem.dv;
       for (let q = p; q < p + n; q++)
         if (s[q] === 0) {
           s[q] = SH_RW;
-          h.bytes.set(q - g.address, u8[q]!);
+          // Bytes of an initial pointer value stay unrecorded (natively the initializer has its own).
+          const w = g.address + ((q - g.address) & ~7);
+          const v = w + 8 <= g.address + g.size ? dv.getUint32(w, true) + dv.getInt32(w + 4, true) * 4294967296 : 0;
+          if (!(v >= mem.codeBase && v < mem.globalsEnd)) h.bytes.set(q - g.address, u8[q]!);
         }
     } else this.generate(h, g.address, p - g.address, n);
     return true;
@@ -721,7 +727,8 @@ export class GenSession {
 
   /**
    * Bytes of [p, p+n) after the run, pointers as relocations: the slots that held input pointers, and
-   * any aligned word that holds the address of an input object, a function or a global.
+   * any aligned word that holds an address of the engine's memory (input object, function, global, stack
+   * or heap; stack and heap addresses compare as "other").
    */
   private snapshot(p: number, n: number, lo: number, h: Holder): { data: string; relocs: Reloc[] } {
     const mem = this.engine.mem;
@@ -732,7 +739,11 @@ export class GenSession {
       const q = p + (off - lo);
       const v = mem.dv.getUint32(q, true) + mem.dv.getInt32(q + 4, true) * 4294967296;
       const isSlot = h.relocs.has(off);
-      if (!isSlot && !(v >= mem.codeBase && v < mem.globalsEnd) && !(v >= mem.inputBase && v < mem.size)) continue;
+      const ptrLike =
+        (v >= mem.codeBase && v < mem.globalsEnd) ||
+        (v >= mem.stackBase && v < mem.heapLimit) ||
+        (v >= mem.inputBase && v < mem.size);
+      if (!isSlot && !ptrLike) continue;
       if (isSlot && v !== 0 && !(v >= mem.codeBase && v < mem.size)) continue;
       const t = this.resolve(v);
       if (t === undefined) continue;

@@ -19,7 +19,7 @@
  * `UserError`s.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodeRecord, type InputRecord } from '../gen/record.js';
 import { DEFAULT_LIMITS, type RunLimits } from '../gen/runtime.js';
@@ -159,7 +159,7 @@ export function functionFilter(source: string | undefined): RegExp | undefined {
   try {
     return new RegExp(source, 'u');
   } catch (e) {
-    throw new UserError(`--functions: invalid regular expression: ${(e as Error).message}`, undefined, 2);
+    throw new UserError(`--functions: ${(e as Error).message}`, undefined, 2);
   }
 }
 
@@ -442,7 +442,7 @@ async function replayModuleNatively(
 /** Make sure OUT can be written; refuse a non-empty directory that is not a campaign's unless forced. */
 function prepareOut(out: OutDir, force: boolean): void {
   try {
-    mkdirSync(out.root, { recursive: true });
+    makeDirs(out.root);
   } catch (e) {
     throw new UserError(`cannot create the output directory: ${(e as NodeJS.ErrnoException).code ?? errorLine(e)}`, {
       file: out.root,
@@ -463,6 +463,19 @@ function prepareOut(out: OutDir, force: boolean): void {
     });
   }
   rmSync(join(out.root, '.write-test'), { force: true });
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir never returns for some paths on special file
+ * systems (e.g. under /proc).
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
 }
 
 /** Compare with the run OUT holds; start over when forced. Writes run.json. */

@@ -32,6 +32,12 @@ interface Held {
 
 let held: Held | undefined;
 
+/**
+ * Fault injection for tests: `INPUTSMITH_FAULT=throw:<fn>` makes the search of @fn throw,
+ * `crash:<fn>` ends the worker thread in the middle of it.
+ */
+const FAULT = /^(throw|crash):(.*)$/.exec(process.env.INPUTSMITH_FAULT ?? '');
+
 function post(r: WorkerReply): void {
   parentPort!.postMessage(r);
 }
@@ -98,6 +104,10 @@ function genOne(h: Held, fn: string, search: Extract<WorkerRequest, { kind: 'gen
   let blocks = 0;
   try {
     blocks = s.func(fn).blocks.length;
+    if (FAULT !== null && FAULT[2] === fn) {
+      if (FAULT[1] === 'crash') process.exit(3);
+      throw new RangeError(`injected fault in @${fn}\nsecond line`);
+    }
     const r = searchFunction(s, fn, search);
     const engine: EngineVerdict[] = r.records.map((rec) => {
       try {
