@@ -95,7 +95,11 @@ export const OPTIONS: { readonly [K in keyof CliOptions]: OptionDef<K> } = {
     description: 'worker threads (and native replays) at once (default: all cores)',
     parse: (raw) => positiveInt(raw),
   },
-  native: { flags: '--native', description: 'also replay every input natively (built with clang)', default: false },
+  native: {
+    flags: '--native',
+    description: 'also replay every input natively (built with clang)',
+    default: false,
+  },
 };
 
 export type OptionKey = keyof CliOptions;

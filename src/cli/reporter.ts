@@ -65,7 +65,10 @@ export function terminalReporter(
       total = e.functions;
       modules = e.modules;
       if (bar !== undefined) bar.start(total, 0, payload());
-      else line(`${e.modules} module${e.modules === 1 ? '' : 's'}, about ${e.functions} functions, ${e.jobs} worker${e.jobs === 1 ? '' : 's'}`);
+      else
+        line(
+          `${e.modules} module${e.modules === 1 ? '' : 's'}, about ${e.functions} functions, ${e.jobs} worker${e.jobs === 1 ? '' : 's'}`,
+        );
     },
     onModuleListed(e) {
       total += e.functions - e.estimate;
@@ -129,13 +132,19 @@ export function formatSummaryTable(s: CampaignSummary, maxFailures = 10): string
   ];
   const out = [table(rows, 1)];
   for (const m of s.modules)
-    if (m.failure !== undefined) out.push(`${m.module}: module failed (${m.failure.stage}): ${m.failure.reason}`);
-  const failures = s.modules.flatMap((m) => m.failures.map((f) => `${m.module}: @${f.function} failed (${f.kind}): ${f.reason}`));
+    if (m.failure !== undefined)
+      out.push(`${m.module}: module failed (${m.failure.stage}): ${m.failure.reason}`);
+  const failures = s.modules.flatMap((m) =>
+    m.failures.map((f) => `${m.module}: @${f.function} failed (${f.kind}): ${f.reason}`),
+  );
   out.push(...failures.slice(0, maxFailures));
-  if (failures.length > maxFailures) out.push(`... and ${failures.length - maxFailures} more failed functions (see functions.jsonl)`);
+  if (failures.length > maxFailures)
+    out.push(`... and ${failures.length - maxFailures} more failed functions (see functions.jsonl)`);
   if (s.native && s.totals.nativeReplay !== undefined) {
     const n = s.totals.nativeReplay;
-    out.push(`native replay: ${n.ok} ok, ${n.mismatch} mismatch, ${n.failed} failed, ${n['not-run']} not run`);
+    out.push(
+      `native replay: ${n.ok} ok, ${n.mismatch} mismatch, ${n.failed} failed, ${n['not-run']} not run`,
+    );
   }
   return `${out.join('\n')}\n`;
 }

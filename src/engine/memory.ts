@@ -8,7 +8,8 @@
  *
  * Layout (low to high):
  *   [0, 64 KiB)                    null page, never addressable (the first bytes serve as engine scratch)
- *   [codeBase, codeEnd)            function addresses, 16 bytes apart; not readable as data
+ *   [64 KiB, 0x0c350000)           unmapped
+ *   [codeBase, codeEnd)            function addresses from 0x0c350000, 16 bytes apart; not readable as data
  *   [globalsBase, globalsEnd)      globals, >= 16-byte redzones between them
  *   [stackBase, stackTop)          the stack, growing down from stackTop; allocas with redzones
  *   [heapBase, heapLimit)          malloc'd blocks with 16-byte redzones; freed blocks are quarantined
@@ -33,6 +34,8 @@ export const NULL_PAGE = 0x10000;
 /** Engine scratch bytes inside the null page (bitcasts through memory); never addressable by the program. */
 export const SCRATCH = 0x8000;
 export const CODE_SLOT = 16;
+/** Lowest function address. */
+export const CODE_BASE = 0x0c350000;
 const REDZONE = 16;
 const PAGE = 0x10000;
 /** Slot size of an input object in the input region. */
@@ -86,7 +89,12 @@ export class Memory {
   private blockCache0: HeapBlock | undefined;
   private blockCache1: HeapBlock | undefined;
 
-  readonly codeBase = NULL_PAGE;
+  /**
+   * Function addresses start at 0x0c350000 (~205 MB), not right after the null page: small integers and
+   * powers of two are common data, and must not look like function pointers when memory is compared
+   * symbolically.
+   */
+  readonly codeBase = CODE_BASE;
   codeEnd = NULL_PAGE;
   globalsBase = NULL_PAGE;
   globalsEnd = NULL_PAGE;

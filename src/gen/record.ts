@@ -13,6 +13,13 @@
 import { UserError } from '../util/errors.js';
 
 export const RECORD_FORMAT = 'inputsmith-input';
+/**
+ * Input objects live in slots of this many bytes, object `id` in slot `id` with its base in the slot's
+ * middle (engine and native replay alike), so order and distances between input objects are reproducible.
+ */
+export const INPUT_SLOT = 1 << 18;
+/** Slots of the input region (object ids are below this). */
+export const INPUT_SLOTS = 1024;
 export const RECORD_VERSION = 1;
 
 /** Where a pointer points, symbolically. */

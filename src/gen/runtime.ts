@@ -33,6 +33,8 @@ import { Rng } from '../util/rng.js';
 import { Plan, type Holder, type PlanObject } from './plan.js';
 import { Policy, buildDictionary, type Dictionary } from './policy.js';
 import {
+  INPUT_SLOT,
+  INPUT_SLOTS,
   RECORD_FORMAT,
   RECORD_VERSION,
   b64,
@@ -47,10 +49,10 @@ import {
 } from './record.js';
 
 /** Size of an input object's slot: the object may span [-SLOT/2 + GUARD, SLOT/2 - GUARD) around its base. */
-export const SLOT = 1 << 18;
+export const SLOT = INPUT_SLOT;
 const HALF = SLOT / 2;
 const GUARD = 64;
-const INPUT_REGION = 256 << 20;
+const INPUT_REGION = INPUT_SLOTS * SLOT;
 /** At most this many input objects per input (the slots of the input region). */
 export const MAX_OBJECTS = INPUT_REGION / SLOT - 1;
 const MAX_RESTARTS = 8;

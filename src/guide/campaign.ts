@@ -44,7 +44,13 @@ import {
 } from './layout.js';
 import { WorkerCrash, WorkerPool, type GenReply, type ModuleRef, type WorkerReply } from './pool.js';
 import { DEFAULT_SEARCH, type SearchOptions } from './search.js';
-import { buildSummary, functionsJsonl, type CampaignSummary, type ModuleResult, type ModuleSummary } from './summary.js';
+import {
+  buildSummary,
+  functionsJsonl,
+  type CampaignSummary,
+  type ModuleResult,
+  type ModuleSummary,
+} from './summary.js';
 
 export interface CampaignOptions {
   /** Files and directories, as the user gave them (module paths in records are these, or below them). */
@@ -75,7 +81,11 @@ export interface CampaignReporter {
   /** Modules found and loaded; `functions` is an estimate until every module has been listed. */
   onStart?(e: { readonly modules: number; readonly functions: number; readonly jobs: number }): void;
   /** A module's functions are known: `functions` replaces `estimate` in the total. */
-  onModuleListed?(e: { readonly module: string; readonly functions: number; readonly estimate: number }): void;
+  onModuleListed?(e: {
+    readonly module: string;
+    readonly functions: number;
+    readonly estimate: number;
+  }): void;
   /** A function is done: generated now (`fresh`) or found done on disk. */
   onFunction?(row: FunctionRow, fresh: boolean): void;
   onNativeStart?(module: string, records: number): void;
@@ -102,7 +112,9 @@ function isModuleFile(p: string): boolean {
 export function findModules(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
-    const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     for (const e of entries) {
       if (e.name.startsWith('.') || e.name === 'node_modules') continue;
       const p = join(d, e.name);
@@ -133,10 +145,15 @@ export function discoverModules(inputs: readonly string[]): string[] {
     }
     if (st.isDirectory()) {
       const found = findModules(input);
-      if (found.length === 0) throw new UserError('no .ll, .bc, .c, .cc, .cpp or .cxx files found', { file: input });
+      if (found.length === 0)
+        throw new UserError('no .ll, .bc, .c, .cc, .cpp or .cxx files found', { file: input });
       found.forEach(add);
     } else if (isModuleFile(input)) add(input);
-    else throw new UserError('unsupported input; expected a .ll, .bc, .c, .cc, .cpp or .cxx file or a directory', { file: input });
+    else
+      throw new UserError(
+        'unsupported input; expected a .ll, .bc, .c, .cc, .cpp or .cxx file or a directory',
+        { file: input },
+      );
   }
   if (out.length === 0) throw new UserError('no input files given', undefined, 2);
   return out;
@@ -157,7 +174,7 @@ export function estimateFunctions(text: string, filter: RegExp | undefined): num
 export function functionFilter(source: string | undefined): RegExp | undefined {
   if (source === undefined) return undefined;
   try {
-    return new RegExp(source, 'u');
+    return new RegExp(source);
   } catch (e) {
     throw new UserError(`--functions: ${(e as Error).message}`, undefined, 2);
   }
@@ -220,7 +237,11 @@ export async function runCampaign(o: CampaignOptions, rep: CampaignReporter = {}
     plateau: search.plateau,
     functions: o.functions ?? null,
     native,
-    limits: { stepLimit: limits.stepLimit, timeLimitMs: limits.timeLimitMs, memLimitBytes: limits.memLimitBytes },
+    limits: {
+      stepLimit: limits.stepLimit,
+      timeLimitMs: limits.timeLimitMs,
+      memLimitBytes: limits.memLimitBytes,
+    },
     compile: {
       opt: copts.opt ?? 'O1',
       includes: [...(copts.includes ?? [])],
@@ -248,7 +269,11 @@ export async function runCampaign(o: CampaignOptions, rep: CampaignReporter = {}
   };
 
   /** Search `fns` of module `m` on the pool; a crashed worker costs one function, the rest is requeued. */
-  const runFunctions = async (m: LoadedModule, fns: ModuleIndex['functions'], order: number): Promise<void> => {
+  const runFunctions = async (
+    m: LoadedModule,
+    fns: ModuleIndex['functions'],
+    order: number,
+  ): Promise<void> => {
     let left = [...fns];
     while (left.length > 0) {
       const answered = new Set<string>();
@@ -316,7 +341,12 @@ export async function runCampaign(o: CampaignOptions, rep: CampaignReporter = {}
       }
       if (listed === undefined) {
         rep.onModuleListed?.({ module: m.path, functions: 0, estimate: estimates[m.index]! });
-        finish(m, { module: m.path, key: m.key, failure: failure ?? { stage: 'parse', reason: 'no answer' }, rows: [] });
+        finish(m, {
+          module: m.path,
+          key: m.key,
+          failure: failure ?? { stage: 'parse', reason: 'no answer' },
+          rows: [],
+        });
         return;
       }
       const selected = listed.filter((f) => filter === undefined || filter.test(f.name));
@@ -444,9 +474,12 @@ function prepareOut(out: OutDir, force: boolean): void {
   try {
     makeDirs(out.root);
   } catch (e) {
-    throw new UserError(`cannot create the output directory: ${(e as NodeJS.ErrnoException).code ?? errorLine(e)}`, {
-      file: out.root,
-    });
+    throw new UserError(
+      `cannot create the output directory: ${(e as NodeJS.ErrnoException).code ?? errorLine(e)}`,
+      {
+        file: out.root,
+      },
+    );
   }
   if (!statSync(out.root).isDirectory()) throw new UserError('is not a directory', { file: out.root });
   const entries = readdirSync(out.root);
@@ -458,9 +491,12 @@ function prepareOut(out: OutDir, force: boolean): void {
   try {
     writeFileAtomic(join(out.root, '.write-test'), '');
   } catch (e) {
-    throw new UserError(`cannot write to the output directory: ${(e as NodeJS.ErrnoException).code ?? errorLine(e)}`, {
-      file: out.root,
-    });
+    throw new UserError(
+      `cannot write to the output directory: ${(e as NodeJS.ErrnoException).code ?? errorLine(e)}`,
+      {
+        file: out.root,
+      },
+    );
   }
   rmSync(join(out.root, '.write-test'), { force: true });
 }
@@ -489,9 +525,12 @@ function checkRun(out: OutDir, spec: RunSpec, force: boolean): void {
   }
   if (have !== undefined && have !== want) {
     if (!force) {
-      throw new UserError(`holds a run with different options or inputs (${runDifference(have, spec)}); use --force to start over`, {
-        file: out.root,
-      });
+      throw new UserError(
+        `holds a run with different options or inputs (${runDifference(have, spec)}); use --force to start over`,
+        {
+          file: out.root,
+        },
+      );
     }
     out.clear();
   }

@@ -40,7 +40,11 @@ export interface RunSpec {
   /** `--functions` regular expression, or null for all functions. */
   readonly functions: string | null;
   readonly native: boolean;
-  readonly limits: { readonly stepLimit: number; readonly timeLimitMs: number; readonly memLimitBytes: number };
+  readonly limits: {
+    readonly stepLimit: number;
+    readonly timeLimitMs: number;
+    readonly memLimitBytes: number;
+  };
   readonly compile: {
     readonly opt: string;
     readonly includes: readonly string[];
@@ -118,7 +122,8 @@ export function assignKeys(names: readonly string[], toRaw: (name: string) => st
   return names.map((name) => {
     const raw = toRaw(name);
     let key = safeName(raw);
-    for (let i = 2; taken.has(key.toLowerCase()) || key.toLowerCase() === 'module'; i++) key = `${safeName(raw)}~${i}`;
+    for (let i = 2; taken.has(key.toLowerCase()) || key.toLowerCase() === 'module'; i++)
+      key = `${safeName(raw)}~${i}`;
     taken.add(key.toLowerCase());
     return key;
   });
@@ -166,7 +171,9 @@ export class OutDir {
 
   /** Everything a campaign writes (for --force). */
   ownEntries(): string[] {
-    return ['run.json', 'summary.json', 'functions.jsonl', 'inputs', 'results', 'native'].map((e) => join(this.root, e));
+    return ['run.json', 'summary.json', 'functions.jsonl', 'inputs', 'results', 'native'].map((e) =>
+      join(this.root, e),
+    );
   }
 
   clear(): void {
@@ -189,7 +196,8 @@ export class OutDir {
       }
     };
     for (const p of this.ownEntries()) if (isDir(p)) walk(p);
-    for (const e of safeReaddir(this.root)) if (/\.tmp-\d+-\d+$/.test(e)) rmSync(join(this.root, e), { force: true });
+    for (const e of safeReaddir(this.root))
+      if (/\.tmp-\d+-\d+$/.test(e)) rmSync(join(this.root, e), { force: true });
   }
 
   /** Write one function's inputs, then its result (which marks it done). */

@@ -42,7 +42,12 @@ export type WorkerRequest =
       readonly functions: readonly string[];
       readonly search: SearchOptions;
     }
-  | { readonly kind: 'replay'; readonly module: ModuleRef; readonly text?: string; readonly records: readonly string[] };
+  | {
+      readonly kind: 'replay';
+      readonly module: ModuleRef;
+      readonly text?: string;
+      readonly records: readonly string[];
+    };
 
 /** One function's generation, as a worker reports it. */
 export type GenReply =
@@ -62,7 +67,10 @@ export type GenReply =
   | { readonly function: string; readonly ok: false; readonly blocks: number; readonly reason: string };
 
 export type WorkerReply =
-  | { readonly kind: 'listed'; readonly functions: readonly { readonly name: string; readonly blocks: number }[] }
+  | {
+      readonly kind: 'listed';
+      readonly functions: readonly { readonly name: string; readonly blocks: number }[];
+    }
   | { readonly kind: 'module-failed'; readonly stage: 'parse' | 'engine'; readonly reason: string }
   | { readonly kind: 'function'; readonly result: GenReply }
   | { readonly kind: 'verdicts'; readonly verdicts: readonly EngineVerdict[] }
@@ -118,7 +126,12 @@ export class WorkerPool {
    * Queue a request (`text` is the module's IR, sent only when needed). Resolves when the worker has
    * finished it; rejects with `WorkerCrash` when the worker died on it.
    */
-  submit(order: number, request: WorkerRequest, text: string, onReply: (r: WorkerReply) => void): Promise<void> {
+  submit(
+    order: number,
+    request: WorkerRequest,
+    text: string,
+    onReply: (r: WorkerReply) => void,
+  ): Promise<void> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     return new Promise<void>((resolve, reject) => {
       const task: Task = { order, request, text, onReply, resolve, reject };

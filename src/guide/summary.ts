@@ -139,12 +139,18 @@ export function withNative(m: ModuleResult): FunctionRow[] {
     inputs: row.inputs.map((i): InputRow => {
       const n = byKey.get(`${row.function}\0${i.index}`);
       if (n === undefined) return i;
-      return n.reason === '' ? { ...i, native: n.status } : { ...i, native: n.status, nativeReason: n.reason };
+      return n.reason === ''
+        ? { ...i, native: n.status }
+        : { ...i, native: n.status, nativeReason: n.reason };
     }),
   }));
 }
 
-export function buildSummary(seed: string, native: boolean, modules: readonly ModuleResult[]): CampaignSummary {
+export function buildSummary(
+  seed: string,
+  native: boolean,
+  modules: readonly ModuleResult[],
+): CampaignSummary {
   const total = new Acc();
   const out: ModuleSummary[] = [];
   for (const m of modules) {
@@ -162,7 +168,11 @@ export function buildSummary(seed: string, native: boolean, modules: readonly Mo
       ...acc.figures(native),
       failures: rows
         .filter((r) => r.status !== 'ok')
-        .map((r) => ({ function: r.function, kind: r.failure?.kind ?? 'internal-error', reason: r.failure?.reason ?? '' })),
+        .map((r) => ({
+          function: r.function,
+          kind: r.failure?.kind ?? 'internal-error',
+          reason: r.failure?.reason ?? '',
+        })),
     };
     out.push(s);
   }

@@ -44,7 +44,8 @@ function post(r: WorkerReply): void {
 
 /** The held module for `ref`, taking `text` when given. */
 function hold(ref: ModuleRef, text: string | undefined): Held {
-  if (held !== undefined && held.ref.key === ref.key && held.ref.hash === ref.hash && text === undefined) return held;
+  if (held !== undefined && held.ref.key === ref.key && held.ref.hash === ref.hash && text === undefined)
+    return held;
   if (text === undefined) throw new Error(`worker: no IR text for module ${ref.path}`);
   held = { ref, text };
   return held;
@@ -62,7 +63,11 @@ function session(h: Held): GenSession {
     }
   }
   try {
-    h.session = new GenSession(h.module, { modulePath: h.ref.path, moduleHash: h.ref.hash, limits: h.ref.limits });
+    h.session = new GenSession(h.module, {
+      modulePath: h.ref.path,
+      moduleHash: h.ref.hash,
+      limits: h.ref.limits,
+    });
   } catch (e) {
     throw (h.failed = new StageError('engine', errorLine(e)));
   }
@@ -87,7 +92,10 @@ class StageError extends Error {
 function list(h: Held): void {
   try {
     const s = session(h);
-    post({ kind: 'listed', functions: s.functions().map((name) => ({ name, blocks: s.func(name).blocks.length })) });
+    post({
+      kind: 'listed',
+      functions: s.functions().map((name) => ({ name, blocks: s.func(name).blocks.length })),
+    });
   } catch (e) {
     if (!(e instanceof StageError)) throw e;
     post({ kind: 'module-failed', stage: e.stage, reason: e.message });
@@ -141,7 +149,10 @@ function replay(h: Held, records: readonly string[]): void {
     try {
       s = session(h);
     } catch (e) {
-      return { status: 'mismatch', reason: `module ${h.ref.path}: ${(e as StageError).stage}: ${errorLine(e)}` };
+      return {
+        status: 'mismatch',
+        reason: `module ${h.ref.path}: ${(e as StageError).stage}: ${errorLine(e)}`,
+      };
     }
     try {
       return replayInEngine(s, decodeRecord(text, h.ref.path));

@@ -9,7 +9,7 @@
  * worker, reused); native replays build one executable per module (./native.ts).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { WorkerCrash, WorkerPool, type ModuleRef } from '../guide/pool.js';
 import type { RunSpec } from '../guide/layout.js';
 import { decodeRecord, RECORD_FORMAT, type InputRecord } from '../gen/record.js';
@@ -50,7 +50,9 @@ const RECORDS_PER_TASK = 64;
 function walkJson(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
-    const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     for (const e of entries) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
@@ -126,7 +128,13 @@ export async function replayBatch(paths: readonly string[], o: BatchOptions = {}
   // Group by module and the options it is compiled with.
   const groups = new Map<string, Item[]>();
   for (const it of items) {
-    const k = JSON.stringify([it.record.module, it.copts.opt, it.copts.includes, it.copts.defines, it.copts.debug]);
+    const k = JSON.stringify([
+      it.record.module,
+      it.copts.opt,
+      it.copts.includes,
+      it.copts.defines,
+      it.copts.debug,
+    ]);
     let g = groups.get(k);
     if (g === undefined) groups.set(k, (g = []));
     g.push(it);
@@ -145,24 +153,44 @@ export async function replayBatch(paths: readonly string[], o: BatchOptions = {}
         try {
           loaded = await loadIRText(first.module, { ...group[0]!.copts, clang: o.compile?.clang });
         } catch (e) {
-          const reason = `cannot load module: ${errorLine(e)}`;
+          const hint = isAbsolute(first.module)
+            ? ''
+            : ` (module paths are resolved against the current directory: run replay where gen ran)`;
+          const reason = `cannot load module: ${errorLine(e)}${hint}`;
           for (const it of group)
-            verdicts.set(it, { ...base, file: it.file, function: it.record.function, index: it.record.index, engine: { status: 'failed', reason } });
+            verdicts.set(it, {
+              ...base,
+              file: it.file,
+              function: it.record.function,
+              index: it.record.index,
+              engine: { status: 'failed', reason },
+            });
           return;
         }
-        const ref: ModuleRef = { key: `m${order}`, path: first.module, file: loaded.file, hash: moduleHash(loaded.text) };
+        const ref: ModuleRef = {
+          key: `m${order}`,
+          path: first.module,
+          file: loaded.file,
+          hash: moduleHash(loaded.text),
+        };
         const engine = new Map<Item, BatchVerdict['engine']>();
         const tasks: Promise<void>[] = [];
         for (let i = 0; i < group.length; i += RECORDS_PER_TASK) {
           const chunk = group.slice(i, i + RECORDS_PER_TASK);
           tasks.push(
             pool
-              .submit(order * 1_000_000 + i, { kind: 'replay', module: ref, records: chunk.map((c) => c.text) }, loaded.text, (r) => {
-                if (r.kind === 'verdicts') r.verdicts.forEach((v, j) => engine.set(chunk[j]!, v));
-              })
+              .submit(
+                order * 1_000_000 + i,
+                { kind: 'replay', module: ref, records: chunk.map((c) => c.text) },
+                loaded.text,
+                (r) => {
+                  if (r.kind === 'verdicts') r.verdicts.forEach((v, j) => engine.set(chunk[j]!, v));
+                },
+              )
               .catch((e: unknown) => {
                 if (!(e instanceof WorkerCrash)) throw e;
-                for (const c of chunk) if (!engine.has(c)) engine.set(c, { status: 'failed', reason: e.message });
+                for (const c of chunk)
+                  if (!engine.has(c)) engine.set(c, { status: 'failed', reason: e.message });
               }),
           );
         }

@@ -12,6 +12,8 @@
  * may define (or have stubbed) functions called `read`, `write`, `open` or `mmap` that would otherwise
  * capture the driver's own calls.
  */
+import { INPUT_SLOT, INPUT_SLOTS } from '../gen/record.js';
+
 
 /** Version of the two binary formats; both sides check it. */
 export const DRIVER_FORMAT = 'ISNR0001';
@@ -134,6 +136,9 @@ static const uint8_t *read_file(const char *path, uint64_t *len) {
   return buf;
 }
 
+#define ISNR_SLOT ${INPUT_SLOT}ull
+#define ISNR_SLOTS ${INPUT_SLOTS}ull
+
 static uint8_t *place(obj_t *o) {
   if (o->flags & 1) {
     /* A heap object: the function may free() it, so it comes from malloc. Its base residue is kept as far
@@ -145,6 +150,19 @@ static uint8_t *place(obj_t *o) {
     void *p = 0;
     if (posix_memalign(&p, al, o->size ? o->size : 1) != 0) die("out of memory", 0);
     return p;
+  }
+  if (o->flags & 2) {
+    /* An input object of the engine's input region: object k's base is at region + k * SLOT + SLOT / 2, as
+       in the engine, so pointer order and distances between input objects are the same natively. */
+    static uint8_t *region;
+    uint64_t k = o->flags >> 8;
+    if (k >= ISNR_SLOTS) die("bad input slot", 0);
+    if (!region) {
+      region = (uint8_t *)syscall(SYS_mmap, 0, (uint64_t)ISNR_SLOTS * ISNR_SLOT, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (region == (uint8_t *)-1) die("out of memory", 0);
+    }
+    return region + k * ISNR_SLOT + ISNR_SLOT / 2 + o->base_mod;
   }
   uint64_t below = o->lo < 0 ? (uint64_t)(-o->lo) : 0;
   uint64_t total = (o->size + below + 8192 + 4095) & ~(uint64_t)4095;

@@ -11,7 +11,7 @@
  */
 import type { Type } from '../ir/types.js';
 import type { InputRecord, PtrTarget, ValueRec } from '../gen/record.js';
-import { unb64 } from '../gen/record.js';
+import { INPUT_SLOT, INPUT_SLOTS, unb64 } from '../gen/record.js';
 import type { EntryInfo, NativePlan } from './native-build.js';
 import { stubReturnType } from './native-build.js';
 import { DRIVER_FORMAT } from './native-driver.js';
@@ -24,6 +24,8 @@ interface NObj {
   size: number;
   baseMod: number;
   heap: boolean;
+  /** Input slot (record objects fitting one): placed as in the engine's input region. */
+  slot?: number;
   data: Uint8Array;
 }
 interface NReloc {
@@ -217,6 +219,11 @@ function encodeValue(
 }
 
 /** The image the driver reads for `r` (whose function has entry `entry`). Throws `ImageError`. */
+/** True when an object fits its slot of the input region (the engine's objects always do). */
+function fitsSlot(o: NObj): boolean {
+  return o.slot! < INPUT_SLOTS && o.lo >= -INPUT_SLOT / 2 && o.baseMod + o.lo + o.size <= INPUT_SLOT / 2;
+}
+
 export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord): Image {
   const objs: NObj[] = [];
   const objIndex = new Map<number, number>();
@@ -226,7 +233,7 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
     if (data.length !== o.size)
       throw new ImageError(`object ${o.id}: ${data.length} data bytes, size ${o.size}`);
     objIndex.set(o.id, objs.length);
-    objs.push({ lo: o.lo, size: o.size, baseMod: o.baseMod, heap: o.heap === true, data });
+    objs.push({ lo: o.lo, size: o.size, baseMod: o.baseMod, heap: o.heap === true, slot: o.id, data });
   }
   const targets = new Targets(plan, objIndex);
   const relocs: NReloc[] = [];
@@ -340,7 +347,7 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
     w.word(o.lo);
     w.word(o.size);
     w.word(o.baseMod);
-    w.word(o.heap ? 1 : 0);
+    w.word(o.heap ? 1 : o.slot !== undefined && fitsSlot(o) ? 2 + o.slot * 256 : 0);
     w.bytes(o.data);
   }
   w.word(gw.length);

@@ -1,12 +1,15 @@
 /**
  * @fileoverview Stage: cli. `inputsmith demo`: the bundled examples (examples/*.c) compiled, parsed and
- * summarized, as a first look at what inputsmith sees in a program. Input generation joins here later.
+ * summarized, as a first look at what inputsmith sees in a program; then a generation campaign on them
+ * (`gen --native` into a fresh temporary directory) and its summary table.
  *
- * Consumes: examples/*.c (shipped with the package). Produces: a readable report on stdout.
+ * Consumes: examples/*.c (shipped with the package). Produces: a readable report on stdout, progress on
+ * stderr, and the campaign's output directory (kept; its path is printed).
  */
 
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { FunctionSummary, ModuleSummary } from '../../ir/summary.js';
@@ -14,6 +17,8 @@ import { findToolchain } from '../../toolchain/find.js';
 import { UserError } from '../../util/errors.js';
 import { mapLimit } from '../../util/pool.js';
 import { addOptions, compileOptions, type CliOptions } from '../options.js';
+import { formatSummaryTable, formatThroughput } from '../reporter.js';
+import { runCampaignOnTerminal } from './gen.js';
 import { inspectFile } from './inspect.js';
 
 /** The examples directory of the installed package (same relative place from src/ and dist/). */
@@ -49,7 +54,7 @@ export function demoReport(summaries: readonly ModuleSummary[], header: string):
     out.push('');
   }
   out.push(
-    `${summaries.length} programs, ${functions} functions. Next step: generating inputs for each of them.`,
+    `${summaries.length} programs, ${functions} functions. Generating inputs for each of them, replayed in the engine and natively:`,
   );
   return out.join('\n') + '\n';
 }
@@ -57,8 +62,10 @@ export function demoReport(summaries: readonly ModuleSummary[], header: string):
 export function register(program: Command): void {
   const cmd = program
     .command('demo')
-    .description('compile and inspect the bundled example programs (examples/*.c)');
-  addOptions(cmd, ['opt', 'clang']);
+    .description(
+      'compile and inspect the bundled example programs (examples/*.c), then generate inputs for them',
+    );
+  addOptions(cmd, ['opt', 'clang', 'jobs']);
   cmd.action(async (o: CliOptions) => {
     const dir = examplesDir();
     let files: string[];
@@ -81,6 +88,20 @@ export function register(program: Command): void {
         summaries,
         `inputsmith demo: ${files.length} example programs, clang ${tc.version} -${o.opt}`,
       ),
+    );
+    // Records name their module as given: relative to the current directory when the examples are below it.
+    const rel = relative(process.cwd(), dir);
+    const inputs = files.map((f) => (rel.startsWith('..') || isAbsolute(rel) ? join(dir, f) : join(rel, f)));
+    const out = mkdtempSync(join(tmpdir(), 'inputsmith-demo-'));
+    process.stdout.write('\n');
+    const r = await runCampaignOnTerminal(
+      { inputs, out, native: true, jobs: o.jobs, compile: copts },
+      'demo',
+    );
+    process.stdout.write(formatSummaryTable(r.summary));
+    process.stdout.write(formatThroughput(r));
+    process.stdout.write(
+      `Look at the inputs in ${out}, or check them again: inputsmith replay ${out} --native\n`,
     );
   });
 }

@@ -48,7 +48,12 @@ export function register(program: Command): void {
     .option('--seed <seed>', 'seed of every random choice', DEFAULT_SEARCH.seed)
     .option('--inputs <n>', 'inputs kept per function', positiveInt, DEFAULT_SEARCH.maxInputs)
     .option('--max-runs <n>', 'runs per function at most', positiveInt, DEFAULT_SEARCH.maxRuns)
-    .option('--plateau <n>', 'stop a function after n runs without new coverage', positiveInt, DEFAULT_SEARCH.plateau)
+    .option(
+      '--plateau <n>',
+      'stop a function after n runs without new coverage',
+      positiveInt,
+      DEFAULT_SEARCH.plateau,
+    )
     .option('--functions <regex>', 'only functions whose name matches (JavaScript regular expression)')
     .option('--force', 'start over when OUT holds a run with other options, or is not a run at all', false);
   addOptions(cmd, ['output', 'jobs', 'native', 'opt', 'include', 'define', 'clang', 'debug'], {

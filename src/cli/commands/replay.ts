@@ -14,6 +14,14 @@ import { addOptions, checkOptions, compileOptions, type CliOptions } from '../op
 /** Lines for the records that did not reproduce, and the count line. */
 export function formatReplay(vs: readonly BatchVerdict[], native: boolean): { lines: string[]; bad: number } {
   const lines: string[] = [];
+  /** Records of a module that failed for one reason (the module could not be loaded): one line. */
+  const grouped = new Map<string, number>();
+  for (const v of vs)
+    if (v.engine.status === 'failed') {
+      const k = `${v.module}\0${v.engine.reason}`;
+      grouped.set(k, (grouped.get(k) ?? 0) + 1);
+    }
+  const said = new Set<string>();
   let bad = 0;
   const count = { ok: 0, mismatch: 0, failed: 0 };
   const nat = { ok: 0, mismatch: 0, failed: 0, 'not-run': 0 };
@@ -21,7 +29,12 @@ export function formatReplay(vs: readonly BatchVerdict[], native: boolean): { li
     const who = `${v.module} @${v.function} #${v.index}`;
     count[v.engine.status]++;
     let wrong = false;
-    if (v.engine.status !== 'ok') {
+    const k = `${v.module}\0${v.engine.reason}`;
+    if (v.engine.status === 'failed' && (grouped.get(k) ?? 0) > 1) {
+      if (!said.has(k)) lines.push(`failed: ${v.module} (${grouped.get(k)} records): ${v.engine.reason}`);
+      said.add(k);
+      wrong = true;
+    } else if (v.engine.status !== 'ok') {
       lines.push(`${v.engine.status}: ${who} (engine): ${v.engine.reason}`);
       wrong = true;
     }
@@ -37,7 +50,8 @@ export function formatReplay(vs: readonly BatchVerdict[], native: boolean): { li
   const modules = new Set(vs.map((v) => v.module)).size;
   let summary = `replayed ${vs.length} record${vs.length === 1 ? '' : 's'} of ${modules} module${modules === 1 ? '' : 's'}: engine ${count.ok} ok, ${count.mismatch} mismatch`;
   if (count.failed > 0) summary += `, ${count.failed} failed`;
-  if (native) summary += `; native ${nat.ok} ok, ${nat.mismatch} mismatch, ${nat.failed} failed, ${nat['not-run']} not run`;
+  if (native)
+    summary += `; native ${nat.ok} ok, ${nat.mismatch} mismatch, ${nat.failed} failed, ${nat['not-run']} not run`;
   lines.push(summary);
   return { lines, bad };
 }
