@@ -78,6 +78,23 @@ export class ByteStore {
     for (const [a, b] of this.ranges()) dst.set(this.data.subarray(a - this.lo, b - this.lo), a - dstLo);
   }
 
+  /** Copy bytes [a, b) (all present) to dst at base + a. */
+  copyTo(dst: Uint8Array, base: number, a: number, b: number): void {
+    dst.set(this.data.subarray(a - this.lo, b - this.lo), base + a);
+  }
+
+  /** A present offset chosen with `below(n)` (uniform over the window, then the next present one). */
+  pick(below: (n: number) => number): number | undefined {
+    const k = this.known;
+    if (this.count === 0) return undefined;
+    const start = below(k.length);
+    for (let i = 0; i < k.length; i++) {
+      const j = (start + i) % k.length;
+      if (k[j] === 1) return j + this.lo;
+    }
+    return undefined;
+  }
+
   clone(): ByteStore {
     const c = new ByteStore();
     c.lo = this.lo;

@@ -57,6 +57,8 @@ const INPUT_REGION = INPUT_SLOTS * SLOT;
 export const MAX_OBJECTS = INPUT_REGION / SLOT - 1;
 const MAX_RESTARTS = 8;
 const MAX_STDIN = 1 << 16;
+/** Elements generated ahead in an array walk. */
+const PREFETCH = 32;
 /** Calls to stubbed externals per run (each is recorded). */
 const MAX_STUB_CALLS = 1000;
 
@@ -71,15 +73,20 @@ export interface RunLimits {
 
 export const DEFAULT_LIMITS: RunLimits = { stepLimit: 200_000, timeLimitMs: 5_000, memLimitBytes: 16 << 20 };
 
-/** One finished run. */
-export interface RunRecord {
-  readonly record: InputRecord;
+/** What any run tells: its plan (completed), coverage, outcome and comparison feedback. */
+export interface RunFacts {
   readonly plan: Plan;
   /** Block indices of the function that ran (ascending). */
   readonly blocks: readonly number[];
   readonly outcome: OutcomeKind;
+  readonly steps: number;
   /** Comparisons of input memory with other bytes the run made (strcmp and friends). */
   readonly cmps: readonly CmpEntry[];
+}
+
+/** A run kept as an input: its facts and its record. */
+export interface RunRecord extends RunFacts {
+  readonly record: InputRecord;
 }
 
 /** Input bytes at (obj, off) were compared with `bytes`: a candidate value for them. */
@@ -176,6 +183,8 @@ export class GenSession {
   private restart = false;
   /** Comparison feedback of the current run. */
   private cmps: CmpEntry[] = [];
+  /** The last read fault in an input object, to recognise array walks. */
+  private lastFault = { obj: -1, site: -1, end: 0 };
 
   constructor(
     readonly m: Module,
@@ -226,6 +235,21 @@ export class GenSession {
    * Returns the finished record.
    */
   run(fn: string, plan: Plan, mode: Mode, rng: Rng, meta: { seed: string; index: number }): RunRecord {
+    return this.runIf(fn, plan, mode, rng, meta, () => true) as RunRecord;
+  }
+
+  /**
+   * `run`, building the record (the costly part: bytes, memory afterwards) only when `keep` says so after
+   * seeing the covered blocks; otherwise returns the run's facts without a record.
+   */
+  runIf(
+    fn: string,
+    plan: Plan,
+    mode: Mode,
+    rng: Rng,
+    meta: { seed: string; index: number },
+    keep: (blocks: readonly number[], outcome: OutcomeKind) => boolean,
+  ): RunRecord | RunFacts {
     const f = this.func(fn);
     this.mode = mode;
     this.plan = plan;
@@ -234,8 +258,18 @@ export class GenSession {
       this.restart = false;
       const r = this.engine.callFunction(fn, () => this.setUp(f), this.limits);
       if (this.restart && attempt < MAX_RESTARTS) continue;
-      return this.finish(f, r, meta);
+      const blocks = this.coveredBlocks(f);
+      if (!keep(blocks, r.outcome)) return { plan, blocks, outcome: r.outcome, steps: r.steps, cmps: this.cmps };
+      return this.finish(f, r, meta, blocks);
     }
+  }
+
+  private coveredBlocks(f: Func): number[] {
+    const covBase = this.engine.linked.covBase.get(f) ?? 0;
+    const cov = this.engine.cov;
+    const blocks: number[] = [];
+    for (let i = 0; i < f.blocks.length; i++) if (cov[covBase + i]! > 0) blocks.push(i);
+    return blocks;
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -261,6 +295,7 @@ export class GenSession {
     this.extHi = [];
     this.callIdx = 0;
     this.cmps = [];
+    this.lastFault = { obj: -1, site: -1, end: 0 };
     // Writable globals: inputs in generation mode (first read decides), initial values in replay.
     if (this.mode === 'gen') for (const g of this.writable) mem.shadow.fill(0, g.address, g.address + g.size);
     plan.objects.forEach((o) => {
@@ -295,10 +330,10 @@ export class GenSession {
   /** Write a holder's input bytes and pointers at base; report each extent. */
   private layOut(h: Holder, base: number, extent?: (lo: number, hi: number) => void): void {
     const mem = this.engine.mem;
-    for (const [off, b] of h.bytes) {
-      mem.u8[base + off] = b;
-      mem.shadow[base + off] = SH_RW;
-      extent?.(off, off + 1);
+    for (const [a, b] of h.bytes.ranges()) {
+      h.bytes.copyTo(mem.u8, base, a, b);
+      mem.shadow.fill(SH_RW, base + a, base + b);
+      extent?.(a, b);
     }
     for (const [off, t] of h.relocs) {
       this.writePtr(base + off, this.addrOf(t));
@@ -473,6 +508,7 @@ export class GenSession {
       this.extend(id, off, off + n);
       if (write) this.markMissing(p, n);
       else this.generate(o, base, off, n);
+      this.prefetch(o, base, off, n, write);
       return true;
     }
     if (this.mode === 'replay') return false;
@@ -501,6 +537,28 @@ export class GenSession {
     return true;
   }
 
+  /**
+   * An array walk (the same instruction faulting on the next element of the same object) gets the next
+   * elements generated at once, typed like this one: one fault per PREFETCH elements instead of one per
+   * element. Only scalar, non-pointer elements: pointers stay lazy.
+   */
+  private prefetch(o: PlanObject, base: number, off: number, n: number, write: boolean): void {
+    const site = this.engine.currentSite();
+    const last = this.lastFault;
+    const walk = last.obj === o.id && last.site === site && last.end === off && this.engine.inExternal === undefined;
+    this.lastFault = { obj: o.id, site, end: off + n };
+    if (!walk) return;
+    const count = Math.min(PREFETCH, Math.floor((HALF - GUARD - (off + n)) / n));
+    // Writes are not prefetched: bytes marked written but never written would read as zeros, not inputs.
+    if (write) return;
+    const ins = this.engine.siteInstr(site);
+    const t = ins?.op === 'load' ? ins.type : undefined;
+    if (t === undefined || t.kind === 'ptr' || this.engine.linked.lc.leaves(t).some((l) => l.k === 'p')) return;
+    for (let k = 1; k <= count; k++) this.generate(o, base, off + k * n, n, t);
+    this.extend(o.id, off, off + (count + 1) * n);
+    this.lastFault = { obj: o.id, site, end: off + (count + 1) * n };
+  }
+
   private findWritable(p: number): WritableGlobal | undefined {
     const w = this.writable;
     let lo = 0;
@@ -520,11 +578,11 @@ export class GenSession {
     for (let i = p; i < p + n; i++) if (s[i] === 0) s[i] = SH_RW;
   }
 
-  /** Generate the missing bytes of [base+off, base+off+n), typed by the faulting instruction. */
-  private generate(h: Holder, base: number, off: number, n: number): void {
+  /** Generate the missing bytes of [base+off, base+off+n), typed by the faulting instruction (or `type`). */
+  private generate(h: Holder, base: number, off: number, n: number, type?: Type): void {
     const eng = this.engine;
-    const ins = eng.inExternal === undefined ? eng.siteInstr(eng.currentSite()) : undefined;
-    const t = ins?.op === 'load' ? ins.type : undefined;
+    const ins = type !== undefined || eng.inExternal !== undefined ? undefined : eng.siteInstr(eng.currentSite());
+    const t = type ?? (ins?.op === 'load' ? ins.type : undefined);
     if (t !== undefined && eng.linked.dl.typeSize(t) === n) {
       let covered = 0;
       for (const l of eng.linked.lc.leaves(t)) {
@@ -660,6 +718,7 @@ export class GenSession {
     f: Func,
     r: ReturnType<Engine['callFunction']>,
     meta: { seed: string; index: number },
+    blocks: number[],
   ): RunRecord {
     const plan = this.plan;
     const objects: ObjectRec[] = [];
@@ -695,9 +754,6 @@ export class GenSession {
       const w = this.writable.find((x) => x.name === g.name)!;
       return { name: g.name, ...this.snapshot(w.address, w.size, 0, this.plan.global(g.name)) };
     });
-    const covBase = this.engine.linked.covBase.get(f) ?? 0;
-    const blocks: number[] = [];
-    for (let i = 0; i < f.blocks.length; i++) if (this.engine.cov[covBase + i]! > 0) blocks.push(i);
     const ok = r.outcome === 'returned';
     const record: InputRecord = {
       format: RECORD_FORMAT,
@@ -724,7 +780,7 @@ export class GenSession {
         steps: r.steps,
       },
     };
-    return { record, plan, blocks, outcome: r.outcome, cmps: this.cmps };
+    return { record, plan, blocks, outcome: r.outcome, steps: r.steps, cmps: this.cmps };
   }
 
   /**
@@ -773,17 +829,28 @@ function leafSize(l: Leaf): number {
   }
 }
 
+const LEAF = new Uint8Array(16);
+const LEAF_DV = new DataView(LEAF.buffer);
+
+/** A generated value of a scalar leaf, as bytes (a view of a shared scratch buffer). */
 function leafBytes(l: Leaf, pol: Policy): Uint8Array {
   const size = leafSize(l);
-  const out = new Uint8Array(Math.max(size, 16));
-  const dv = new DataView(out.buffer);
+  const out = LEAF;
+  const dv = LEAF_DV;
+  out.fill(0);
   switch (l.k) {
     case 'i':
     case 'l':
     case 'b':
     case 'p': {
-      let v = pol.int(l.k === 'p' ? 64 : l.bits);
-      for (let i = 0; i < size; i++, v >>= 8n) out[i] = Number(v & 0xffn);
+      const bits = l.k === 'p' ? 64 : l.bits;
+      if (bits <= 32) {
+        const v = Number(pol.int(bits));
+        for (let i = 0; i < size; i++) out[i] = (v / 2 ** (8 * i)) & 0xff;
+      } else {
+        let v = pol.int(bits);
+        for (let i = 0; i < size; i++, v >>= 8n) out[i] = Number(v & 0xffn);
+      }
       break;
     }
     case 'f':

@@ -94,11 +94,11 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
       if (parent.run.cmps.length > 0 && rng.chance(0.35)) spliceCompare(plan, rng.pick(parent.run.cmps));
       else mutate(plan, rng, session, fn);
     }
-    const run = session.run(fn, plan, 'gen', rng, { seed: o.seed, index: index++ });
+    const isNew = (blocks: readonly number[]): boolean => kept.length === 0 || blocks.some((b) => !covered.has(b));
+    const run = session.runIf(fn, plan, 'gen', rng, { seed: o.seed, index: index++ }, isNew);
     runs++;
-    steps += run.record.outcome.steps;
-    const fresh = run.blocks.filter((b) => !covered.has(b));
-    if (fresh.length > 0 || kept.length === 0) {
+    steps += run.steps;
+    if ('record' in run) {
       for (const b of run.blocks) covered.add(b);
       kept.push({ run, blocks: new Set(run.blocks), picked: 0 });
       since = 0;
@@ -228,8 +228,7 @@ function mutateBytes(plan: Plan, rng: Rng, ints: readonly bigint[], bytes: reado
   const hs = holders(plan).filter((h) => h.bytes.size > 0);
   if (hs.length === 0) return false;
   const h = rng.pick(hs);
-  const offs = [...h.bytes.keys()];
-  const off = rng.pick(offs);
+  const off = h.bytes.pick((n) => rng.below(n))!;
   const x = rng.below(6);
   if (x === 0 && bytes.length > 0) h.bytes.set(off, rng.pick(bytes));
   else if (x === 1) h.bytes.set(off, 0);
@@ -295,8 +294,9 @@ function truncate(plan: Plan, rng: Rng): void {
   const hs = holders(plan).filter((h) => h.bytes.size > 0 || h.relocs.size > 0);
   if (hs.length > 0 && rng.chance(0.7)) {
     const h = rng.pick(hs);
-    const offs = [...h.bytes.keys(), ...h.relocs.keys()];
-    const cut = rng.pick(offs);
+    const relocs = [...h.relocs.keys()];
+    const cut =
+      h.bytes.size > 0 && (relocs.length === 0 || rng.chance(0.7)) ? h.bytes.pick((n) => rng.below(n))! : rng.pick(relocs);
     h.bytes.deleteFrom(cut);
     for (const k of [...h.relocs.keys()]) if (k >= cut) h.relocs.delete(k);
     return;
