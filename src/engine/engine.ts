@@ -106,6 +106,7 @@ class RuntimeImpl implements Runtime {
   env = new Map<string, string>();
   exitHooks: (() => void)[] = [];
   states = new Map<string, unknown>();
+  unknownStream: ((addr: number, fn: string) => void) | undefined = undefined;
   constructor(private readonly engine: Engine) {}
   get mem(): Memory {
     return this.engine.mem;

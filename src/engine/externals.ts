@@ -113,6 +113,11 @@ export interface Runtime {
    * conversion. Traps propagate.
    */
   call(fnPtr: number, args: readonly ExtValue[]): ExtValue | undefined;
+  /**
+   * Hook of the generation runtime: `fn` got `addr` as a FILE * that is no open stream. It may rewrite
+   * the input and restart the run (by throwing); returning lets the model report the bad pointer.
+   */
+  unknownStream?: (addr: number, fn: string) => void;
   /** Name of the function at a code address, or undefined. */
   functionName(fnPtr: number): string | undefined;
   /** Address of a global variable or function of the module (or of a modelled external global). */

@@ -69,17 +69,17 @@ export class Plan {
     return p;
   }
 
-  /** Replace every pointer to object `id` at offset 0 by a pointer to function `fn`. */
-  retarget(id: number, fn: string): void {
+  /** Replace every pointer to object `id` at offset 0 by `to` (a function, a standard stream). */
+  retarget(id: number, to: PtrTarget): void {
     const hit = (t: PtrTarget | null | undefined): boolean =>
       t != null && 'obj' in t && t.obj === id && t.off === 0;
-    this.args = this.args.map((a) => (a?.t === 'ptr' && hit(a) ? { t: 'ptr', fn } : a));
+    this.args = this.args.map((a) => (a?.t === 'ptr' && hit(a) ? { t: 'ptr', ...to } : a));
     const fix = (h: Holder): void => {
-      for (const [off, t] of h.relocs) if (hit(t)) h.relocs.set(off, { fn });
+      for (const [off, t] of h.relocs) if (hit(t)) h.relocs.set(off, to);
     };
     this.objects.forEach(fix);
     this.globals.forEach(fix);
-    this.calls = this.calls.map((c) => (c.ret.t === 'ptr' && hit(c.ret) ? { fn: c.fn, ret: { t: 'ptr', fn } } : c));
+    this.calls = this.calls.map((c) => (c.ret.t === 'ptr' && hit(c.ret) ? { fn: c.fn, ret: { t: 'ptr', ...to } } : c));
     this.objects[id]!.dead = true;
   }
 

@@ -18,15 +18,25 @@ export const RECORD_FORMAT = 'inputsmith-input';
  * middle (engine and native replay alike), so order and distances between input objects are reproducible.
  */
 export const INPUT_SLOT = 1 << 18;
+/**
+ * A variadic function is called with this many extra arguments after its fixed ones, each an i64 (what
+ * `va_arg(ap, int)`, `long` or a pointer reads on x86-64); `args` holds them after the fixed ones.
+ */
+export const VA_EXTRA = 6;
 /** Slots of the input region (object ids are below this). */
 export const INPUT_SLOTS = 1024;
 export const RECORD_VERSION = 1;
+
+export type StdStream = 'stdin' | 'stdout' | 'stderr';
+export const STD_STREAMS: readonly StdStream[] = ['stdin', 'stdout', 'stderr'];
 
 /** Where a pointer points, symbolically. */
 export type PtrTarget =
   | { readonly obj: number; readonly off: number }
   | { readonly global: string; readonly off: number }
   | { readonly fn: string }
+  /** The C library's standard stream (a `FILE *` argument becomes stdin or stdout). */
+  | { readonly stream: StdStream }
   /** Memory that is not part of the input (heap blocks the function allocated, stack); output only. */
   | { readonly other: string; readonly off: number };
 

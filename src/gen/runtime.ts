@@ -25,6 +25,7 @@ import type { Func, Module } from '../ir/model.js';
 import type { FuncType, Type } from '../ir/types.js';
 import { Engine } from '../engine/engine.js';
 import { InputStream, type ExtValue, type ExternalHandler } from '../engine/externals.js';
+import { standardStreamAddress } from '../engine/libc/stdio.js';
 import { f80FromNumber } from '../engine/fp80.js';
 import { SH_RW } from '../engine/memory.js';
 import { Trap, type OutcomeKind } from '../engine/outcome.js';
@@ -37,6 +38,8 @@ import {
   INPUT_SLOTS,
   RECORD_FORMAT,
   RECORD_VERSION,
+  STD_STREAMS,
+  VA_EXTRA,
   b64,
   intRec,
   mergeRanges,
@@ -97,6 +100,8 @@ export interface CmpEntry {
 }
 
 const MAX_CMPS = 64;
+/** stdio functions that write to their FILE * (the others read from it or only query it). */
+const WRITES_STREAM = /^(fputc|putc|fputs|fwrite|fprintf|vfprintf|fflush|fputc_unlocked|putc_unlocked|fwrite_unlocked|fputs_unlocked|__fprintf_chk|__vfprintf_chk)$/;
 /** Comparison functions whose operands feed back: 's' NUL-terminated, 'n' bounded strings, 'mem' bytes. */
 const COMPARES: Readonly<Record<string, 's' | 'n' | 'mem'>> = {
   strcmp: 's',
@@ -200,6 +205,7 @@ export class GenSession {
     });
     this.engine.mem.onInputFault = (p, n, w) => this.fault(p, n, w);
     this.engine.onBadCall = (p) => this.badCall(p);
+    this.engine.rt.unknownStream = (a, fn) => this.badStream(a, fn);
     this.writable = this.engine.linked.globals
       .filter((g) => g.external === undefined && !g.g.isConstant && g.g.init !== undefined && g.size > 0)
       .map((g) => ({ name: g.g.name, address: g.address, size: g.size }))
@@ -314,8 +320,8 @@ export class GenSession {
       if (g !== undefined) this.layOut(h, g.address);
     }
     this.engine.rt.stdin = new PlanStdin(this);
-    // Arguments.
-    return f.params.map((p, i) => {
+    // Arguments (a variadic function gets VA_EXTRA more, as i64).
+    const fixed = f.params.map((p, i) => {
       let v = plan.args[i];
       if (v === undefined) {
         if (this.mode === 'replay') throw new Trap('input-divergence', `argument ${i} is not in the record`);
@@ -325,6 +331,18 @@ export class GenSession {
       }
       return this.toExt(v, p.type) as ExtValue;
     });
+    if (!f.funcType.varargs) return fixed;
+    const i64 = this.m.types.int(64);
+    for (let k = 0; k < VA_EXTRA; k++) {
+      const i = f.params.length + k;
+      let v = plan.args[i];
+      if (v === undefined) {
+        if (this.mode === 'replay') throw new Trap('input-divergence', `argument ${i} is not in the record`);
+        v = plan.args[i] = this.genValue(i64, 0);
+      }
+      fixed.push(this.toExt(v, i64) as ExtValue);
+    }
+    return fixed;
   }
 
   /** Write a holder's input bytes and pointers at base; report each extent. */
@@ -363,6 +381,7 @@ export class GenSession {
     if ('obj' in t) return this.base(t.obj) + t.off;
     if ('fn' in t) return this.engine.symbolAddress(t.fn) ?? 0;
     if ('global' in t) return (this.engine.symbolAddress(t.global) ?? 0) + t.off;
+    if ('stream' in t) return standardStreamAddress(this.engine.rt, STD_STREAMS.indexOf(t.stream));
     throw new Trap('input-divergence', `a pointer to ${t.other} memory cannot be an input`);
   }
 
@@ -478,6 +497,8 @@ export class GenSession {
       // A library function (malloc in a table of hooks): natively it lives outside the module.
       return f.blocks.length > 0 ? { fn: f.name } : { other: 'library function', off: 0 };
     }
+    for (let fd = 0; fd < 3; fd++)
+      if (a === standardStreamAddress(this.engine.rt, fd)) return { stream: STD_STREAMS[fd]! };
     if (a >= mem.globalsBase && a < mem.globalsEnd) {
       for (const g of this.engine.linked.globals)
         if (a >= g.address && a <= g.address + g.size) return { global: g.g.name, off: a - g.address };
@@ -650,7 +671,22 @@ export class GenSession {
     const cands = this.byType.get(ins.funcType);
     if (cands === undefined || cands.length === 0) return undefined;
     const f = this.policy.rng.pick(cands);
-    this.plan.retarget(id, f.name);
+    this.plan.retarget(id, { fn: f.name });
+    this.restart = true;
+    throw new Restart();
+  }
+
+  /**
+   * A FILE * that is an input object: the function reads (or writes) a stream it was given. The pointer
+   * becomes stdin (for reading functions) or stdout, whose bytes the plan generates, and the run restarts.
+   */
+  private badStream(a: number, fn: string): void {
+    const mem = this.engine.mem;
+    if (this.mode !== 'gen' || a < mem.inputBase || a >= mem.size) return;
+    const id = Math.floor((a - mem.inputBase) / SLOT);
+    const o = this.plan.objects[id];
+    if (a !== this.base(id) || o === undefined || o.dead === true) return;
+    this.plan.retarget(id, { stream: WRITES_STREAM.test(fn) ? 'stdout' : 'stdin' });
     this.restart = true;
     throw new Restart();
   }

@@ -24,7 +24,7 @@ import { DataLayout } from '../ir/datalayout.js';
 import type { Attr, AttrList, Func, GlobalVar, Module } from '../ir/model.js';
 import { printName, printType } from '../ir/printer.js';
 import type { Type } from '../ir/types.js';
-import type { InputRecord, PtrTarget, ValueRec } from '../gen/record.js';
+import { VA_EXTRA, type InputRecord, type PtrTarget, type ValueRec } from '../gen/record.js';
 import { findToolchain } from '../toolchain/find.js';
 import { UserError } from '../util/errors.js';
 import { hashParts } from '../util/fsx.js';
@@ -163,6 +163,11 @@ function argSlots(f: Func, dl: DataLayout): { slots: number[]; size: number } {
     slots.push(off);
     off += Math.ceil(Math.max(dl.allocSize(p.type), 1) / 16) * 16;
   }
+  if (f.funcType.varargs)
+    for (let k = 0; k < VA_EXTRA; k++) {
+      slots.push(off);
+      off += 16;
+    }
   return { slots, size: Math.max(off, 16) };
 }
 
@@ -305,6 +310,13 @@ function emit(
       const byval = hasAttr(p.attrs, 'byval') !== undefined || hasAttr(p.attrs, 'byref') !== undefined;
       callArgs.push(`${ty}${printAbiAttrs(p.attrs, byval)} %a${i}`);
     }
+    if (g.funcType.varargs)
+      for (let k = 0; k < VA_EXTRA; k++) {
+        const i = g.params.length + k;
+        out.push(`  %p${i} = getelementptr inbounds i8, ptr %args, i64 ${slots[i]}`);
+        out.push(`  %a${i} = load i64, ptr %p${i}, align 1`);
+        callArgs.push(`i64 %a${i}`);
+      }
     const ret = g.funcType.ret;
     const cc = g.callingConv !== undefined ? g.callingConv + ' ' : '';
     const retAttrs = printAbiAttrs(g.retAttrs, false);

@@ -16,7 +16,7 @@ import { INPUT_SLOT, INPUT_SLOTS } from '../gen/record.js';
 
 
 /** Version of the two binary formats; both sides check it. */
-export const DRIVER_FORMAT = 'ISNR0001';
+export const DRIVER_FORMAT = 'ISNR0002';
 
 /** Ways a native run ends, as written in the result file's `how` word. */
 export const HOW_RETURNED = 0;
@@ -200,6 +200,10 @@ static void finish(uint64_t how, uint64_t info, uint64_t info2, uint64_t info3) 
   for (uint64_t i = 0; i < __inputsmith_nglobals; i++) w[k++] = (uint64_t)(uintptr_t)__inputsmith_globals[i];
   w[k++] = __inputsmith_nfuncs;
   for (uint64_t i = 0; i < __inputsmith_nfuncs; i++) w[k++] = (uint64_t)(uintptr_t)__inputsmith_funcs[i];
+  w[k++] = 3;
+  w[k++] = (uint64_t)(uintptr_t)stdin;
+  w[k++] = (uint64_t)(uintptr_t)stdout;
+  w[k++] = (uint64_t)(uintptr_t)stderr;
   uint8_t *p = (uint8_t *)&w[k];
   for (uint64_t i = 0; i < ndump; i++) {
     obj_t *o = &objs[dump_objs[i]];
@@ -304,6 +308,7 @@ int main(int argc, char **argv) {
       if (t >= __inputsmith_nfuncs) die("bad function index", 0);
       v = (uintptr_t)__inputsmith_funcs[t];
     } else if (tk == 4) v = (uintptr_t)off;
+    else if (tk == 5) v = (uintptr_t)(t == 0 ? stdin : t == 1 ? stdout : stderr);
     copy(holder_addr(hk, h) + at, (const uint8_t *)&v, 8);
   }
   ncalls = word();
@@ -318,7 +323,7 @@ int main(int argc, char **argv) {
   if (args >= nobj || ret >= nobj) die("bad argument buffers", 0);
   ndump = word();
   dump_objs = map((ndump + 1) * 8);
-  outsize = 64 + 8 * (nobj + __inputsmith_nglobals + __inputsmith_nfuncs);
+  outsize = 96 + 8 * (nobj + __inputsmith_nglobals + __inputsmith_nfuncs);
   for (uint64_t i = 0; i < ndump; i++) {
     dump_objs[i] = word();
     if (dump_objs[i] >= nobj) die("bad dump index", 0);

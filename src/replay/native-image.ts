@@ -11,7 +11,7 @@
  */
 import type { Type } from '../ir/types.js';
 import type { InputRecord, PtrTarget, ValueRec } from '../gen/record.js';
-import { INPUT_SLOT, INPUT_SLOTS, unb64 } from '../gen/record.js';
+import { INPUT_SLOT, INPUT_SLOTS, STD_STREAMS, VA_EXTRA, unb64, type StdStream } from '../gen/record.js';
 import type { EntryInfo, NativePlan } from './native-build.js';
 import { stubReturnType } from './native-build.js';
 import { DRIVER_FORMAT } from './native-driver.js';
@@ -33,7 +33,7 @@ interface NReloc {
   hk: number;
   h: number;
   at: number;
-  /** 0 null, 1 object, 2 global, 3 function, 4 raw address */
+  /** 0 null, 1 object, 2 global, 3 function, 4 raw address, 5 standard stream (t = fd) */
   tk: number;
   t: number;
   off: bigint;
@@ -138,6 +138,7 @@ class Targets {
         throw new ImageError(`pointer to function @${to.fn}, which the module does not have`);
       return { hk, h, at, tk: 3, t, off: 0n };
     }
+    if ('stream' in to) return { hk, h, at, tk: 5, t: STD_STREAMS.indexOf(to.stream), off: 0n };
     throw new ImageError(`an input pointer cannot point to "${to.other}" memory`);
   }
 }
@@ -248,10 +249,9 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
 
   // Arguments.
   const f = entry.func;
-  if (r.args.length !== f.params.length) {
-    throw new ImageError(
-      `${r.args.length} arguments for @${f.name}, which has ${f.params.length} parameters`,
-    );
+  const nargs = f.params.length + (f.funcType.varargs ? VA_EXTRA : 0);
+  if (r.args.length !== nargs && !(f.funcType.varargs && r.args.length === f.params.length)) {
+    throw new ImageError(`${r.args.length} arguments for @${f.name}, which has ${f.params.length} parameters`);
   }
   const args = new Uint8Array(entry.argsSize);
   const argsObj = objs.length;
@@ -268,6 +268,14 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
       `argument ${i}`,
     ),
   );
+  if (f.funcType.varargs) {
+    const i64 = plan.module.types.int(64);
+    for (let k = 0; k < VA_EXTRA; k++) {
+      const i = f.params.length + k;
+      const v = r.args[i] ?? { t: 'int', bits: 64, v: '0' };
+      encodeValue(plan, targets, i64, v, args, entry.slots[i] as number, argsObj, relocs, `variadic argument ${k}`);
+    }
+  }
   objs.push({ lo: 0, size: args.length, baseMod: 0, heap: false, data: args });
   const retSize = Math.max(16, Math.ceil(sizeOf(plan, f.funcType.ret) / 8) * 8);
   const retObj = objs.length;
@@ -404,6 +412,8 @@ export interface NativeResult {
   readonly objBases: readonly bigint[];
   readonly globalAddrs: readonly bigint[];
   readonly funcAddrs: readonly bigint[];
+  /** Addresses of the FILE objects of stdin, stdout, stderr. */
+  readonly streamAddrs: readonly bigint[];
   /** Dumped bytes, in the order of `Image.dumpObjs` / `Image.dumpGlobals`. */
   readonly objData: readonly Uint8Array[];
   readonly globalData: readonly Uint8Array[];
@@ -434,9 +444,10 @@ export function decodeResult(buf: Uint8Array, image: Image): NativeResult | unde
     const objBases = list();
     const globalAddrs = list();
     const funcAddrs = list();
+    const streamAddrs = list();
     const objData = image.dumpObjs.map((i) => take((image.layout[i] as readonly [number, number])[1]));
     const globalData = image.dumpGlobals.map(([, size]) => take(size));
-    return { how, info, info2, info3, objBases, globalAddrs, funcAddrs, objData, globalData };
+    return { how, info, info2, info3, objBases, globalAddrs, funcAddrs, streamAddrs, objData, globalData };
   } catch {
     return undefined;
   }
@@ -449,6 +460,7 @@ export type Resolved = { null: true } | PtrTarget;
 export class Resolver {
   private readonly ranges: { start: bigint; end: bigint; name: (a: bigint) => Resolved }[] = [];
   private readonly fns = new Map<bigint, string>();
+  private readonly streams = new Map<bigint, StdStream>();
   private readonly objBase = new Map<number, bigint>();
   private readonly globalAddr = new Map<string, bigint>();
   private readonly fnAddr = new Map<string, bigint>();
@@ -479,6 +491,7 @@ export class Resolver {
         name: (a) => ({ global: g.name, off: Number(a - addr) }),
       });
     });
+    res.streamAddrs.forEach((a, fd) => this.streams.set(a, STD_STREAMS[fd]!));
     plan.funcs.forEach((f, i) => {
       const addr = res.funcAddrs[i];
       if (addr === undefined || addr === 0n) return;
@@ -492,6 +505,8 @@ export class Resolver {
     if (a === 0n) return { null: true };
     const fn = this.fns.get(a);
     if (fn !== undefined) return { fn };
+    const stream = this.streams.get(a);
+    if (stream !== undefined) return { stream };
     for (const r of this.ranges) if (a >= r.start && a < r.end) return r.name(a);
     // One past the end of an object or global.
     for (const r of this.ranges) if (a === r.end) return r.name(a);
@@ -509,6 +524,7 @@ export class Resolver {
       return a === undefined ? undefined : BigInt.asUintN(64, a + BigInt(t.off));
     }
     if ('fn' in t) return this.fnAddr.get(t.fn);
+    if ('stream' in t) for (const [a, s] of this.streams) if (s === t.stream) return a;
     return undefined;
   }
 
@@ -535,6 +551,7 @@ export function describeTarget(t: Resolved | null): string {
   if ('obj' in t) return `object ${t.obj}${t.off >= 0 ? '+' : ''}${t.off}`;
   if ('global' in t) return `@${t.global}${t.off >= 0 ? '+' : ''}${t.off}`;
   if ('fn' in t) return `@${t.fn}`;
+  if ('stream' in t) return t.stream;
   return `other (${t.other})`;
 }
 

@@ -149,6 +149,11 @@ for (const [i, name] of ['stdin', 'stdout', 'stderr'].entries()) {
   registerExternalGlobal(`_IO_${name}`, { size: 8, align: 8, init });
 }
 
+/** Address of the FILE object of standard stream fd (0 stdin, 1 stdout, 2 stderr). */
+export function standardStreamAddress(rt: Runtime, fd: number): number {
+  return STD_FILES[fd].addr(rt);
+}
+
 function stdio(rt: Runtime): StdioState {
   return rt.state('libc.stdio', () => {
     const st: StdioState = { byAddr: new Map(), byFd: new Map() };
@@ -181,6 +186,7 @@ function stream(rt: Runtime, fp: ExtValue | undefined, fn: string): Stream {
   const s = stdio(rt).byAddr.get(a);
   if (s !== undefined) return s;
   if (a === 0) throw new Trap('null-deref', `${fn}: NULL FILE* argument`);
+  rt.unknownStream?.(a, fn);
   // A closed (freed) FILE or garbage: let memory classify it, else call it an invalid pointer.
   rt.mem.check(a, 4, false);
   throw new Trap('invalid-pointer', `${fn}: ${'0x' + a.toString(16)} is not an open FILE`);
