@@ -511,8 +511,26 @@ function fcmpExpr(g: FuncGen, pred: string, l: Leaf, x: string, y: string): stri
   return e;
 }
 
+/**
+ * Generation mode: log the operands of integer comparisons (CmpLog / RedQueen input-to-state feedback),
+ * when the runtime switched logging on. Comparisons with two constants, and i1, are not logged.
+ */
+function emitCmpLog(g: FuncGen, i: CmpInstr, ls: readonly Leaf[]): void {
+  if (g.ctx.opts.mode !== 'gen' || i.op !== 'icmp' || ls.length !== 1 || i.opType.kind !== 'int') return;
+  const l = ls[0]!;
+  if (l.bits < 8 || l.bits > 64 || (i.lhs.kind !== 'local' && i.rhs.kind !== 'local')) return;
+  const a = g.opnd(i.lhs, 0);
+  const b = g.opnd(i.rhs, 0);
+  if (l.k === 'i') g.out(`if (CMP.on) CMP.log(${a[0]}, ${b[0]}, ${l.bits});`);
+  else if (l.k === 'l') {
+    if (g.isNarrow(i.lhs) && g.isNarrow(i.rhs)) g.out(`if (CMP.on) CMP.log(${a[0]}, ${b[0]}, 64);`);
+    else g.out(`if (CMP.on) CMP.log64(${a[0]}, ${a[1]}, ${b[0]}, ${b[1]});`);
+  }
+}
+
 function emitCmp(g: FuncGen, i: CmpInstr): void {
   const ls = g.leaves(i.opType);
+  emitCmpLog(g, i, ls);
   if (i.op === 'icmp' && ls.length === 1 && ls[0]!.k === 'l' && g.isNarrow(i.lhs) && g.isNarrow(i.rhs)) {
     // Sign-extended 32-bit values compare like their low halves (unsigned: as uint32).
     const l32: Leaf = { k: 'i', bits: 32, off: 0, type: ls[0]!.type };

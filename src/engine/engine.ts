@@ -172,6 +172,15 @@ export class Engine {
    * slot to call instead, or undefined (or throw) to end the run with the invalid-pointer outcome.
    */
   onBadCall: ((p: number) => number | undefined) | undefined = undefined;
+  /**
+   * Comparison logging of generation mode: when `on` is 1, every integer comparison of the code calls
+   * `log(a, b, bits)` (or `log64(alo, ahi, blo, bhi)`) with its operands.
+   */
+  readonly cmp: {
+    on: number;
+    log: (a: number, b: number, bits: number) => void;
+    log64: (al: number, ah: number, bl: number, bh: number) => void;
+  } = { on: 0, log: () => undefined, log64: () => undefined };
   /** Name of the external function (model or stub) running now, for the generation runtime's typing. */
   inExternal: string | undefined = undefined;
   private readonly siteInstrs = new Map<number, Instr | null>();
@@ -191,6 +200,7 @@ export class Engine {
       RS: this.RS,
       SCR: SCRATCH,
       cov: this.cov,
+      cmp: this.cmp,
       maxDepth: opts.callStackBytes ?? 500_000,
       templates: this.linked.templates,
       h: makeHelpers(this.mem.dv),

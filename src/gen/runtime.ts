@@ -85,6 +85,15 @@ export interface RunFacts {
   readonly steps: number;
   /** Comparisons of input memory with other bytes the run made (strcmp and friends). */
   readonly cmps: readonly CmpEntry[];
+  /** Operands of integer comparisons the run made (distinct pairs, the first MAX_CMPS). */
+  readonly intCmps: readonly IntCmp[];
+}
+
+/** An integer comparison: operands as unsigned `bits`-bit values. */
+export interface IntCmp {
+  readonly a: bigint;
+  readonly b: bigint;
+  readonly bits: number;
 }
 
 /** A run kept as an input: its facts and its record. */
@@ -188,6 +197,8 @@ export class GenSession {
   private restart = false;
   /** Comparison feedback of the current run. */
   private cmps: CmpEntry[] = [];
+  private intCmps: IntCmp[] = [];
+  private readonly intCmpSeen = new Set<string>();
   /** The last read fault in an input object, to recognise array walks. */
   private lastFault = { obj: -1, site: -1, end: 0 };
 
@@ -206,6 +217,9 @@ export class GenSession {
     this.engine.mem.onInputFault = (p, n, w) => this.fault(p, n, w);
     this.engine.onBadCall = (p) => this.badCall(p);
     this.engine.rt.unknownStream = (a, fn) => this.badStream(a, fn);
+    this.engine.cmp.log = (a, b, bits) => this.logInt(BigInt(a), BigInt(b), bits);
+    this.engine.cmp.log64 = (al, ah, bl, bh) =>
+      this.logInt((BigInt(ah) << 32n) | BigInt(al >>> 0), (BigInt(bh) << 32n) | BigInt(bl >>> 0), 64);
     this.writable = this.engine.linked.globals
       .filter((g) => g.external === undefined && !g.g.isConstant && g.g.init !== undefined && g.size > 0)
       .map((g) => ({ name: g.g.name, address: g.address, size: g.size }))
@@ -260,12 +274,14 @@ export class GenSession {
     this.mode = mode;
     this.plan = plan;
     this.policy = new Policy(rng, this.dictionary(fn));
+    this.engine.cmp.on = mode === 'gen' ? 1 : 0;
     for (let attempt = 0; ; attempt++) {
       this.restart = false;
       const r = this.engine.callFunction(fn, () => this.setUp(f), this.limits);
       if (this.restart && attempt < MAX_RESTARTS) continue;
       const blocks = this.coveredBlocks(f);
-      if (!keep(blocks, r.outcome)) return { plan, blocks, outcome: r.outcome, steps: r.steps, cmps: this.cmps };
+      if (!keep(blocks, r.outcome))
+        return { plan, blocks, outcome: r.outcome, steps: r.steps, cmps: this.cmps, intCmps: this.intCmps };
       return this.finish(f, r, meta, blocks);
     }
   }
@@ -301,6 +317,8 @@ export class GenSession {
     this.extHi = [];
     this.callIdx = 0;
     this.cmps = [];
+    this.intCmps = [];
+    this.intCmpSeen.clear();
     this.lastFault = { obj: -1, site: -1, end: 0 };
     // Writable globals: inputs in generation mode (first read decides), initial values in replay.
     if (this.mode === 'gen') for (const g of this.writable) mem.shadow.fill(0, g.address, g.address + g.size);
@@ -710,6 +728,16 @@ export class GenSession {
     };
   }
 
+  private logInt(a: bigint, b: bigint, bits: number): void {
+    if (a === b || this.intCmps.length >= MAX_CMPS) return;
+    const ua = BigInt.asUintN(bits, a);
+    const ub = BigInt.asUintN(bits, b);
+    const key = `${ua},${ub},${bits}`;
+    if (this.intCmpSeen.has(key)) return;
+    this.intCmpSeen.add(key);
+    this.intCmps.push({ a: ua, b: ub, bits });
+  }
+
   private logCompare(input: number, other: number, n: number, str: boolean): void {
     const mem = this.engine.mem;
     if (!(input >= mem.inputBase && input < mem.size) || !(n > 0)) return;
@@ -816,7 +844,7 @@ export class GenSession {
         steps: r.steps,
       },
     };
-    return { record, plan, blocks, outcome: r.outcome, steps: r.steps, cmps: this.cmps };
+    return { record, plan, blocks, outcome: r.outcome, steps: r.steps, cmps: this.cmps, intCmps: this.intCmps };
   }
 
   /**

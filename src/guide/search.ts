@@ -16,7 +16,7 @@
  */
 import { Plan, type Holder } from '../gen/plan.js';
 import { intRec, type InputRecord, type ValueRec } from '../gen/record.js';
-import type { CmpEntry, GenSession, RunRecord } from '../gen/runtime.js';
+import type { CmpEntry, GenSession, IntCmp, RunRecord } from '../gen/runtime.js';
 import { Rng } from '../util/rng.js';
 
 export interface SearchOptions {
@@ -91,8 +91,11 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
       plan = parent.run.plan.clone();
       // Comparison feedback: put what the input was compared with where it came from (RedQueen's
       // input-to-state idea for strcmp/memcmp); otherwise havoc.
-      if (parent.run.cmps.length > 0 && rng.chance(0.35)) spliceCompare(plan, rng.pick(parent.run.cmps));
-      else mutate(plan, rng, session, fn);
+      const x = rng.below(100);
+      if (x < 25 && parent.run.cmps.length > 0) spliceCompare(plan, rng.pick(parent.run.cmps));
+      else if (x < 55 && parent.run.intCmps.length > 0 && spliceInt(plan, rng, rng.pick(parent.run.intCmps))) {
+        // input-to-state: done
+      } else mutate(plan, rng, session, fn);
     }
     const isNew = (blocks: readonly number[]): boolean => kept.length === 0 || blocks.some((b) => !covered.has(b));
     const run = session.runIf(fn, plan, 'gen', rng, { seed: o.seed, index: index++ }, isNew);
@@ -160,6 +163,46 @@ function better(a: Kept, b: Kept): boolean {
 
 // ---------------------------------------------------------------------------------------------------
 // Mutation
+
+/**
+ * Integer input-to-state: one operand of a comparison the parent made is found among the plan's values
+ * (argument, external-call result, or little-endian bytes of an object or global) and replaced by the
+ * other operand (or a neighbour, for < and >). False when neither operand occurs.
+ */
+function spliceInt(plan: Plan, rng: Rng, c: IntCmp): boolean {
+  const sides = rng.chance(0.5) ? [[c.a, c.b], [c.b, c.a]] : [[c.b, c.a], [c.a, c.b]];
+  for (const [from, to0] of sides as [bigint, bigint][]) {
+    const to = BigInt.asUintN(c.bits, to0 + BigInt(rng.below(3) - 1));
+    const sites: (() => void)[] = [];
+    plan.args.forEach((v, i) => {
+      if (v?.t === 'int' && v.bits === c.bits && BigInt(v.v) === from) sites.push(() => (plan.args[i] = intRec(c.bits, to)));
+    });
+    plan.calls.forEach((call, i) => {
+      const v = call.ret;
+      if (v.t === 'int' && v.bits === c.bits && BigInt(v.v) === from)
+        sites.push(() => (plan.calls[i] = { fn: call.fn, ret: intRec(c.bits, to) }));
+    });
+    const n = c.bits / 8;
+    if (Number.isInteger(n))
+      for (const h of holders(plan))
+        for (const [a, b] of h.bytes.ranges())
+          for (let off = a; off + n <= b; off++) {
+            let v = 0n;
+            for (let k = n - 1; k >= 0; k--) v = (v << 8n) | BigInt(h.bytes.get(off + k)!);
+            if (v !== from) continue;
+            sites.push(() => {
+              let w = to;
+              for (let k = 0; k < n; k++, w >>= 8n) h.bytes.set(off + k, Number(w & 0xffn));
+            });
+            if (sites.length > 64) break;
+          }
+    if (sites.length > 0) {
+      rng.pick(sites)();
+      return true;
+    }
+  }
+  return false;
+}
 
 /** Write the bytes an input was compared with over it; what follows is generated afresh. */
 function spliceCompare(plan: Plan, c: CmpEntry): void {
