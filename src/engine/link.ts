@@ -348,6 +348,7 @@ function FRAME(size, al, tpl) {
   if (fp < M.stackBase + 4096) throw new Trap('stack-overflow', 'stack region exhausted');
   S.set(tpl, fp);
   M.sp = fp;
+  if (fp < M.spLow) M.spLow = fp;
   return fp;
 }
 function POP(sp) { if (sp > M.sp) S.fill(0, M.sp, sp); M.sp = sp; }

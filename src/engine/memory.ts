@@ -105,6 +105,8 @@ export class Memory {
   inputBase = 0;
   /** The current stack pointer (lowest address in use). Generated code keeps its own copy in sync. */
   sp = 0;
+  /** The lowest stack pointer of the current run (what a reset must clear). */
+  spLow = 0;
 
   /** Named objects (globals) for fault messages. */
   readonly objects: MemObject[] = [];
@@ -156,6 +158,7 @@ export class Memory {
     this.heapLimit = this.inputBase - PAGE;
     if (this.heapLimit <= this.heapBase + PAGE) throw new Error('memory too small for the module');
     this.sp = this.stackTop;
+    this.spLow = this.stackTop;
     this.heapTop = this.heapBase;
   }
 
@@ -165,12 +168,15 @@ export class Memory {
 
   /** Forget heap and stack state (not globals): shadow of used heap and stack is cleared. */
   resetDynamic(): void {
-    // Returning functions clear their frames; after a trap the frames still marked lie above sp.
-    this.shadow.fill(SH_NONE, this.sp, this.stackTop);
+    // Everything the run used of the stack lies above the lowest stack pointer it reached: clear it, so
+    // uninitialised locals read the same (zero) bytes in every run, whatever ran before.
+    const low = Math.min(this.spLow, this.sp);
+    this.shadow.fill(SH_NONE, low, this.stackTop);
     this.shadow.fill(SH_NONE, this.heapBase, this.heapTop);
     this.u8.fill(0, this.heapBase, this.heapTop);
-    this.u8.fill(0, this.sp, this.stackTop);
+    this.u8.fill(0, low, this.stackTop);
     this.sp = this.stackTop;
+    this.spLow = this.stackTop;
     this.heapTop = this.heapBase;
     this.blocks.clear();
     this.blockCache0 = this.blockCache1 = undefined;
@@ -574,6 +580,7 @@ export class Memory {
       throw new Trap('stack-overflow', `stack region exhausted (${this.stackSize} bytes)`);
     this.shadow.fill(SH_RW, p, p + n);
     this.sp = p;
+    if (p < this.spLow) this.spLow = p;
     return p;
   }
   /** Pop back to a stack pointer saved before `stackAlloc`, making the popped bytes non-addressable. */

@@ -95,6 +95,22 @@ export class ByteStore {
     return undefined;
   }
 
+  /** Offsets (at most `max`) where the bytes `pat` are all present in order. */
+  find(pat: readonly number[], max: number): number[] {
+    const out: number[] = [];
+    const d = this.data;
+    const k = this.known;
+    const n = pat.length;
+    const p0 = pat[0]!;
+    for (let i = 0; i + n <= k.length && out.length < max; i++) {
+      if (d[i] !== p0 || k[i] !== 1) continue;
+      let j = 1;
+      while (j < n && d[i + j] === pat[j] && k[i + j] === 1) j++;
+      if (j === n) out.push(i + this.lo);
+    }
+    return out;
+  }
+
   clone(): ByteStore {
     const c = new ByteStore();
     c.lo = this.lo;

@@ -74,7 +74,7 @@ export interface RunLimits {
   readonly memLimitBytes: number;
 }
 
-export const DEFAULT_LIMITS: RunLimits = { stepLimit: 200_000, timeLimitMs: 5_000, memLimitBytes: 16 << 20 };
+export const DEFAULT_LIMITS: RunLimits = { stepLimit: 200_000, timeLimitMs: 60_000, memLimitBytes: 16 << 20 };
 
 /** What any run tells: its plan (completed), coverage, outcome and comparison feedback. */
 export interface RunFacts {
@@ -109,6 +109,8 @@ export interface CmpEntry {
 }
 
 const MAX_CMPS = 64;
+/** Comparisons logged per run at most (loops repeat theirs): logging stops after this many. */
+const MAX_CMP_CALLS = 4096;
 /** stdio functions that write to their FILE * (the others read from it or only query it). */
 const WRITES_STREAM = /^(fputc|putc|fputs|fwrite|fprintf|vfprintf|fflush|fputc_unlocked|putc_unlocked|fwrite_unlocked|fputs_unlocked|__fprintf_chk|__vfprintf_chk)$/;
 /** Comparison functions whose operands feed back: 's' NUL-terminated, 'n' bounded strings, 'mem' bytes. */
@@ -198,7 +200,8 @@ export class GenSession {
   /** Comparison feedback of the current run. */
   private cmps: CmpEntry[] = [];
   private intCmps: IntCmp[] = [];
-  private readonly intCmpSeen = new Set<string>();
+  private readonly intCmpSeen = new Set<number>();
+  private cmpCalls = 0;
   /** The last read fault in an input object, to recognise array walks. */
   private lastFault = { obj: -1, site: -1, end: 0 };
 
@@ -217,9 +220,24 @@ export class GenSession {
     this.engine.mem.onInputFault = (p, n, w) => this.fault(p, n, w);
     this.engine.onBadCall = (p) => this.badCall(p);
     this.engine.rt.unknownStream = (a, fn) => this.badStream(a, fn);
-    this.engine.cmp.log = (a, b, bits) => this.logInt(BigInt(a), BigInt(b), bits);
-    this.engine.cmp.log64 = (al, ah, bl, bh) =>
+    const cmp = this.engine.cmp;
+    cmp.log = (a, b, bits) => {
+      if (a === b) return;
+      if (++this.cmpCalls > MAX_CMP_CALLS) cmp.on = 0;
+      // Cheap de-duplication first (collisions only drop a pair).
+      const key = (a >>> 0) * 65599 + (b >>> 0) + bits;
+      if (this.intCmpSeen.has(key)) return;
+      this.intCmpSeen.add(key);
+      this.logInt(BigInt(a), BigInt(b), bits);
+    };
+    cmp.log64 = (al, ah, bl, bh) => {
+      if (al === bl && ah === bh) return;
+      if (++this.cmpCalls > MAX_CMP_CALLS) cmp.on = 0;
+      const key = ((al >>> 0) * 65599 + (bl >>> 0)) * 31 + ah * 7 + bh;
+      if (this.intCmpSeen.has(key)) return;
+      this.intCmpSeen.add(key);
       this.logInt((BigInt(ah) << 32n) | BigInt(al >>> 0), (BigInt(bh) << 32n) | BigInt(bl >>> 0), 64);
+    };
     this.writable = this.engine.linked.globals
       .filter((g) => g.external === undefined && !g.g.isConstant && g.g.init !== undefined && g.size > 0)
       .map((g) => ({ name: g.g.name, address: g.address, size: g.size }))
@@ -319,6 +337,8 @@ export class GenSession {
     this.cmps = [];
     this.intCmps = [];
     this.intCmpSeen.clear();
+    this.cmpCalls = 0;
+    this.engine.cmp.on = this.mode === 'gen' ? 1 : 0;
     this.lastFault = { obj: -1, site: -1, end: 0 };
     // Writable globals: inputs in generation mode (first read decides), initial values in replay.
     if (this.mode === 'gen') for (const g of this.writable) mem.shadow.fill(0, g.address, g.address + g.size);
@@ -729,13 +749,11 @@ export class GenSession {
   }
 
   private logInt(a: bigint, b: bigint, bits: number): void {
-    if (a === b || this.intCmps.length >= MAX_CMPS) return;
-    const ua = BigInt.asUintN(bits, a);
-    const ub = BigInt.asUintN(bits, b);
-    const key = `${ua},${ub},${bits}`;
-    if (this.intCmpSeen.has(key)) return;
-    this.intCmpSeen.add(key);
-    this.intCmps.push({ a: ua, b: ub, bits });
+    if (this.intCmps.length >= MAX_CMPS) {
+      this.engine.cmp.on = 0;
+      return;
+    }
+    this.intCmps.push({ a: BigInt.asUintN(bits, a), b: BigInt.asUintN(bits, b), bits });
   }
 
   private logCompare(input: number, other: number, n: number, str: boolean): void {

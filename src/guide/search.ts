@@ -183,19 +183,18 @@ function spliceInt(plan: Plan, rng: Rng, c: IntCmp): boolean {
         sites.push(() => (plan.calls[i] = { fn: call.fn, ret: intRec(c.bits, to) }));
     });
     const n = c.bits / 8;
-    if (Number.isInteger(n))
-      for (const h of holders(plan))
-        for (const [a, b] of h.bytes.ranges())
-          for (let off = a; off + n <= b; off++) {
-            let v = 0n;
-            for (let k = n - 1; k >= 0; k--) v = (v << 8n) | BigInt(h.bytes.get(off + k)!);
-            if (v !== from) continue;
-            sites.push(() => {
-              let w = to;
-              for (let k = 0; k < n; k++, w >>= 8n) h.bytes.set(off + k, Number(w & 0xffn));
-            });
-            if (sites.length > 64) break;
-          }
+    if (Number.isInteger(n) && (from !== 0n || rng.chance(0.1))) {
+      const pat = Array.from({ length: n }, (_, k) => Number((from >> BigInt(8 * k)) & 0xffn));
+      for (const h of holders(plan)) {
+        for (const off of h.bytes.find(pat, 16)) {
+          sites.push(() => {
+            let w = to;
+            for (let k = 0; k < n; k++, w >>= 8n) h.bytes.set(off + k, Number(w & 0xffn));
+          });
+        }
+        if (sites.length > 64) break;
+      }
+    }
     if (sites.length > 0) {
       rng.pick(sites)();
       return true;
