@@ -157,15 +157,24 @@ describe('progs: CLI check with the engine', () => {
       register(program);
       await program.parseAsync(['progs', 'check', out, ...args], { from: 'user' });
     };
+    const outs: string[] = [];
     const orig = process.stderr.write.bind(process.stderr);
+    const origOut = process.stdout.write.bind(process.stdout);
     process.stderr.write = ((s: string) => (writes.push(String(s)), true)) as typeof process.stderr.write;
+    process.stdout.write = ((s: string) => (outs.push(String(s)), true)) as typeof process.stdout.write;
     try {
       await check('--compilers', 'clang-19', '--opt', 'O0', '-j', '2');
       await check('--compilers', '', '--engine', 'O1');
       await check('--compilers', 'clang-19', '--no-engine');
     } finally {
       process.stderr.write = orig;
+      process.stdout.write = origOut;
     }
+    expect(outs).toEqual([
+      'progs: 2 programs, 6 runs, 0 failing program(s)\n',
+      'progs: 2 programs, 2 runs, 0 failing program(s)\n',
+      'progs: 2 programs, 4 runs, 0 failing program(s)\n',
+    ]);
     const heads = writes.filter((w) => w.startsWith('progs: 2 programs x'));
     expect(heads).toEqual([
       'progs: 2 programs x clang-19 -O0, engine-O0, engine-O2\n',

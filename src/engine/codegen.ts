@@ -34,6 +34,9 @@ import { UnsupportedError, numLit, slotCount, type Leaf, type LeafCache } from '
 
 export type Mode = 'plain' | 'gen' | 'replay';
 
+/** Size - 1 of the edge-hit table (`Engine.ecov`). */
+export const EDGE_MASK = 0xffff;
+
 export interface CompileOptions {
   /** Which runtime the code serves (hooks differ per mode; default plain). */
   readonly mode?: Mode;
@@ -464,7 +467,11 @@ export class FuncGen {
   /** The non-terminator instructions of a block. */
   private emitBody(b: Block): void {
     this.curBlock = b;
-    if (this.ctx.opts.coverage) this.out(`COV[${this.ctx.coverageBase(this.f) + b.index}]++;`);
+    if (this.ctx.opts.coverage) {
+      // Block counters, and AFL-style edge hits: (previous block, this block) hashed into ECOV.
+      const id = this.ctx.coverageBase(this.f) + b.index;
+      this.out(`COV[${id}]++; ECOV[(${id & EDGE_MASK} ^ PE) & ${EDGE_MASK}]++; PE = ${(id >> 1) & EDGE_MASK};`);
+    }
     const n = b.instrs.length;
     this.checked.clear();
     for (let k = 0; k < n - 1; k++) {

@@ -22,6 +22,7 @@ import {
 import { LongJump, makeHelpers } from './helpers.js';
 import { H } from './i64.js';
 import { link, type LinkOptions, type Linked } from './link.js';
+import { EDGE_MASK } from './codegen.js';
 import { Memory, SCRATCH, hex, type MemoryOptions } from './memory.js';
 import { Trap as TrapClass, type IrLocation, type OutcomeKind } from './outcome.js';
 import { slotCount, type Leaf } from './values.js';
@@ -167,6 +168,8 @@ export class Engine {
   private readonly RS: unknown[] = [0, 0, 0, 0, 0, 0, 0, 0];
   /** Block execution counters when compiled with coverage. */
   readonly cov: Uint32Array;
+  /** Edge hits when compiled with coverage: (previous block, block) hashed, wrapping 8-bit counters. */
+  readonly ecov = new Uint8Array(EDGE_MASK + 1);
   /**
    * Hook of the generation runtime: a call through p, which is not a function address. Return the code
    * slot to call instead, or undefined (or throw) to end the run with the invalid-pointer outcome.
@@ -201,6 +204,7 @@ export class Engine {
       SCR: SCRATCH,
       cov: this.cov,
       cmp: this.cmp,
+      ecov: this.ecov,
       maxDepth: opts.callStackBytes ?? 500_000,
       templates: this.linked.templates,
       h: makeHelpers(this.mem.dv),
@@ -241,6 +245,7 @@ export class Engine {
     this.rt.exitHooks = [];
     this.rt.states.clear();
     this.cov.fill(0);
+    if (this.opts.coverage === true) this.ecov.fill(0);
     for (const p of this.linked.globals)
       if (p.external?.init !== undefined) p.external.init(this.rt, p.address);
   }

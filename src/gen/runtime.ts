@@ -81,6 +81,8 @@ export interface RunFacts {
   readonly plan: Plan;
   /** Block indices of the function that ran (ascending). */
   readonly blocks: readonly number[];
+  /** Edge-hit table indices the run touched (ascending; edges of callees included). */
+  readonly edges: readonly number[];
   readonly outcome: OutcomeKind;
   readonly steps: number;
   /** Comparisons of input memory with other bytes the run made (strcmp and friends). */
@@ -286,7 +288,7 @@ export class GenSession {
     mode: Mode,
     rng: Rng,
     meta: { seed: string; index: number },
-    keep: (blocks: readonly number[], outcome: OutcomeKind) => boolean,
+    keep: (blocks: readonly number[], outcome: OutcomeKind, edges: readonly number[]) => boolean,
   ): RunRecord | RunFacts {
     const f = this.func(fn);
     this.mode = mode;
@@ -298,10 +300,19 @@ export class GenSession {
       const r = this.engine.callFunction(fn, () => this.setUp(f), this.limits);
       if (this.restart && attempt < MAX_RESTARTS) continue;
       const blocks = this.coveredBlocks(f);
-      if (!keep(blocks, r.outcome))
-        return { plan, blocks, outcome: r.outcome, steps: r.steps, cmps: this.cmps, intCmps: this.intCmps };
-      return this.finish(f, r, meta, blocks);
+      const edges = this.coveredEdges();
+      const facts = { plan, blocks, edges, outcome: r.outcome, steps: r.steps, cmps: this.cmps, intCmps: this.intCmps };
+      if (!keep(blocks, r.outcome, edges)) return facts;
+      return { ...facts, record: this.finish(f, r, meta, blocks) };
     }
+  }
+
+  /** Indices of the edge-hit table the run touched. */
+  private coveredEdges(): number[] {
+    const e = this.engine.ecov;
+    const out: number[] = [];
+    for (let i = 0; i < e.length; i++) if (e[i] !== 0) out.push(i);
+    return out;
   }
 
   private coveredBlocks(f: Func): number[] {
@@ -801,7 +812,7 @@ export class GenSession {
     r: ReturnType<Engine['callFunction']>,
     meta: { seed: string; index: number },
     blocks: number[],
-  ): RunRecord {
+  ): InputRecord {
     const plan = this.plan;
     const objects: ObjectRec[] = [];
     const memObjects: { id: number; data: string; relocs: Reloc[] }[] = [];
@@ -862,7 +873,7 @@ export class GenSession {
         steps: r.steps,
       },
     };
-    return { record, plan, blocks, outcome: r.outcome, steps: r.steps, cmps: this.cmps, intCmps: this.intCmps };
+    return record;
   }
 
   /**

@@ -77,6 +77,7 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
   const rng = new Rng(seedOf(o.seed, session.opts.modulePath, fn));
   const total = f.blocks.length;
   const covered = new Set<number>();
+  const coveredEdges = new Set<number>();
   const kept: Kept[] = [];
   let runs = 0;
   let since = 0;
@@ -97,14 +98,18 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
         // input-to-state: done
       } else mutate(plan, rng, session, fn);
     }
-    const isNew = (blocks: readonly number[]): boolean => kept.length === 0 || blocks.some((b) => !covered.has(b));
+    const isNew = (blocks: readonly number[], _o: unknown, edges: readonly number[]): boolean =>
+      kept.length === 0 || blocks.some((b) => !covered.has(b)) || edges.some((e) => !coveredEdges.has(e));
     const run = session.runIf(fn, plan, 'gen', rng, { seed: o.seed, index: index++ }, isNew);
     runs++;
     steps += run.steps;
     if ('record' in run) {
+      // New edges make a parent worth mutating; only new blocks (what is measured) reset the plateau.
+      const newBlocks = kept.length === 0 || run.blocks.some((b) => !covered.has(b));
       for (const b of run.blocks) covered.add(b);
+      for (const e of run.edges) coveredEdges.add(e);
       kept.push({ run, blocks: new Set(run.blocks), picked: 0 });
-      since = 0;
+      since = newBlocks ? 0 : since + 1;
     } else since++;
   }
   const chosen = chooseCover(kept, o.maxInputs);

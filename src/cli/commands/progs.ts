@@ -2,8 +2,8 @@
  * @fileoverview Stage: cli. `inputsmith progs gen|check|grammar`: the random C program generator.
  *
  * Consumes: a seed, a count, an output directory and an optional grammar file (gen); a directory of
- * generated programs, compilers, optimisation levels and a job count (check). Produces: prog-<seed>.c
- * files; a report of every program whose checks fail or whose outputs differ (stdout, one line each,
+ * generated programs, compilers, optimisation levels, the engine's levels (runners engine-O<n>, see
+ * src/progs/engine-runner.ts) and a job count (check). Produces: prog-<seed>.c files; a report of every program whose checks fail or whose outputs differ (stdout, one line each,
  * with the commands that reproduce it) and exit code 1 when there is one. The work is in src/progs.
  */
 
@@ -151,8 +151,7 @@ export function register(program: Command): void {
           );
         }
       }
-      const native = runners.length;
-      if (native === 0 && o.compilers.length > 0)
+      if (runners.length === 0 && o.compilers.length > 0)
         throw new UserError(`none of the compilers ${o.compilers.join(', ')} was found`);
       if (o.engine !== false && o.engine.length > 0) {
         try {
