@@ -132,6 +132,10 @@ export class Memory {
    * inputs). Return true when it made the bytes addressable (the access then proceeds).
    */
   onInputFault: ((p: number, n: number, write: boolean) => boolean) | undefined = undefined;
+  /** Hook of the generation/replay runtime: free() of an input object's base; true when it was freed. */
+  onInputFree: ((p: number) => boolean) | undefined = undefined;
+  /** Hook of the generation/replay runtime: the size an input object has as a heap block, if it can be one. */
+  inputBlockSize: ((p: number) => number | undefined) | undefined = undefined;
 
   constructor(opts: MemoryOptions = {}) {
     this.size = Math.min(opts.size ?? 1 << 30, 3 << 29);
@@ -521,6 +525,7 @@ export class Memory {
   /** free: traps on double free and on pointers malloc did not return. free(NULL) is a no-op. */
   free(p: number): void {
     if (p === 0) return;
+    if (p >= this.inputBase && p < this.size && this.onInputFree?.(p) === true) return;
     const b = this.blocks.get(p);
     if (b === undefined) throw new Trap('invalid-free', `free(${hex(p)}): not a pointer returned by malloc`);
     if (b.freed) throw new Trap('double-free', `free(${hex(p)}): block of ${b.size} bytes already freed`);
@@ -546,6 +551,18 @@ export class Memory {
   /** realloc: new block, copy, free the old one (so stale pointers to the old block are caught). */
   realloc(p: number, size: number): number {
     if (p === 0) return this.malloc(size);
+    const inputSize = p >= this.inputBase && p < this.size ? this.inputBlockSize?.(p) : undefined;
+    if (inputSize !== undefined) {
+      // An input object the function reallocates: it reads the old contents (generating them), copies them
+      // to a new heap block and frees the object.
+      const q = this.malloc(size);
+      if (q === 0) return 0;
+      const n = Math.min(size, inputSize);
+      this.check(p, n, false);
+      this.u8.copyWithin(q, p, p + n);
+      this.free(p);
+      return q;
+    }
     const b = this.blocks.get(p);
     if (b === undefined)
       throw new Trap('invalid-free', `realloc(${hex(p)}): not a pointer returned by malloc`);

@@ -27,6 +27,8 @@ export interface PlanObject extends Holder {
   readonly id: number;
   /** Replaced by a function (the pointer to it was called): not part of the input any more. */
   dead?: boolean;
+  /** The function frees (or reallocates) it: natively it must come from malloc. */
+  heap?: boolean;
   /** Extent [lo, hi) the record gave (replay only; generation grows objects as they are touched). */
   lo?: number;
   hi?: number;
@@ -91,6 +93,7 @@ export class Plan {
       while (p.objects.length < o.id) p.newObject(1).dead = true;
       const data = unb64(o.data);
       const obj: PlanObject = { id: o.id, bytes: new ByteStore(), relocs: new Map(), depth: 1 };
+      if (o.heap === true) obj.heap = true;
       obj.lo = o.lo;
       obj.hi = o.lo + o.size;
       for (const [a, b] of o.input) for (let off = a; off < b; off++) obj.bytes.set(off, data[off - o.lo] ?? 0);

@@ -122,10 +122,9 @@ export class Policy {
 
   /** An integer of `bits` bits (unsigned bit pattern). */
   int(bits: number): bigint {
+    if (bits <= 32) return BigInt(this.int32(bits));
     const r = this.rng;
     const mask = (1n << BigInt(bits)) - 1n;
-    if (bits === 1) return BigInt(r.below(2));
-    if (bits === 8) return BigInt(this.byte());
     const x = r.below(100);
     let v: bigint;
     if (x < 34) v = BigInt(r.below(17));
@@ -144,6 +143,36 @@ export class Policy {
     else if (x < 92) v = BigInt(r.below(1000));
     else v = r.u64() | (bits > 64 ? r.u64() << 64n : 0n);
     return v & mask;
+  }
+
+  /**
+   * `int` for widths up to 32 bits, in plain numbers (no BigInt allocation on the generation fast path):
+   * the unsigned bit pattern.
+   */
+  int32(bits: number): number {
+    const r = this.rng;
+    if (bits === 1) return r.below(2);
+    if (bits === 8) return this.byte();
+    const mod = 2 ** bits;
+    const wrap = (v: number): number => ((v % mod) + mod) % mod;
+    const x = r.below(100);
+    if (x < 34) return r.below(17);
+    if (x < 52 && this.dict.ints.length > 0) {
+      let v = Number(BigInt.asUintN(bits, r.pick(this.dict.ints)));
+      const d = r.below(6);
+      if (d === 0) v -= 1;
+      else if (d === 1) v += 1;
+      else if (d === 2) v += r.below(17) - 8;
+      return wrap(v);
+    }
+    if (x < 64) {
+      const top = 2 ** (bits - 1);
+      return wrap(r.pick([0, 1, mod - 1, top - 1, top, mod - 2, 2, 255, 256, 65535]));
+    }
+    if (x < 74) return wrap(-(1 + r.below(16)));
+    if (x < 84) return 2 ** r.below(bits);
+    if (x < 92) return wrap(r.below(1000));
+    return bits === 32 ? r.u32() : r.u32() % mod;
   }
 
   /** A byte of string-like memory: often a dictionary character, sometimes NUL, otherwise printable. */

@@ -27,7 +27,7 @@ import { Engine } from '../engine/engine.js';
 import { InputStream, type ExtValue, type ExternalHandler } from '../engine/externals.js';
 import { standardStreamAddress } from '../engine/libc/stdio.js';
 import { f80FromNumber } from '../engine/fp80.js';
-import { SH_RW } from '../engine/memory.js';
+import { SH_RW, hex } from '../engine/memory.js';
 import { Trap, type OutcomeKind } from '../engine/outcome.js';
 import type { Leaf } from '../engine/values.js';
 import { Rng } from '../util/rng.js';
@@ -203,7 +203,10 @@ export class GenSession {
   private cmps: CmpEntry[] = [];
   private intCmps: IntCmp[] = [];
   private readonly intCmpSeen = new Set<number>();
+  /** Input objects the function freed in the current run. */
+  private readonly freed = new Set<number>();
   private cmpCalls = 0;
+  private readonly ecov32: Uint32Array;
   /** The last read fault in an input object, to recognise array walks. */
   private lastFault = { obj: -1, site: -1, end: 0 };
 
@@ -220,8 +223,11 @@ export class GenSession {
       wrapExternal: (name, model) => this.wrapCompare(name, model),
     });
     this.engine.mem.onInputFault = (p, n, w) => this.fault(p, n, w);
+    this.engine.mem.onInputFree = (p) => this.freeInput(p);
+    this.engine.mem.inputBlockSize = (p) => this.inputBlockSize(p);
     this.engine.onBadCall = (p) => this.badCall(p);
     this.engine.rt.unknownStream = (a, fn) => this.badStream(a, fn);
+    this.ecov32 = new Uint32Array(this.engine.ecov.buffer);
     const cmp = this.engine.cmp;
     cmp.log = (a, b, bits) => {
       if (a === b) return;
@@ -310,8 +316,12 @@ export class GenSession {
   /** Indices of the edge-hit table the run touched. */
   private coveredEdges(): number[] {
     const e = this.engine.ecov;
+    const words = this.ecov32;
     const out: number[] = [];
-    for (let i = 0; i < e.length; i++) if (e[i] !== 0) out.push(i);
+    for (let w = 0; w < words.length; w++) {
+      if (words[w] === 0) continue;
+      for (let i = w * 4; i < w * 4 + 4; i++) if (e[i] !== 0) out.push(i);
+    }
     return out;
   }
 
@@ -348,6 +358,7 @@ export class GenSession {
     this.cmps = [];
     this.intCmps = [];
     this.intCmpSeen.clear();
+    this.freed.clear();
     this.cmpCalls = 0;
     this.engine.cmp.on = this.mode === 'gen' ? 1 : 0;
     this.lastFault = { obj: -1, site: -1, end: 0 };
@@ -566,7 +577,7 @@ export class GenSession {
     if (p >= mem.inputBase) {
       const id = Math.floor((p - mem.inputBase) / SLOT);
       const o = this.plan.objects[id];
-      if (o === undefined || o.dead === true) return false;
+      if (o === undefined || o.dead === true || this.freed.has(id)) return false;
       const base = this.base(id);
       const off = p - base;
       if (off < -HALF + GUARD || off + n > HALF - GUARD) return false;
@@ -627,6 +638,36 @@ export class GenSession {
     for (let k = 1; k <= count; k++) this.generate(o, base, off + k * n, n, t);
     this.extend(o.id, off, off + (count + 1) * n);
     this.lastFault = { obj: o.id, site, end: off + (count + 1) * n };
+  }
+
+  /** The input object whose base is p, if it can be a heap block (nothing below its base). */
+  private heapCandidate(p: number): PlanObject | undefined {
+    const mem = this.engine.mem;
+    const id = Math.floor((p - mem.inputBase) / SLOT);
+    const o = this.plan.objects[id];
+    if (o === undefined || o.dead === true || p !== this.base(id)) return undefined;
+    if ((this.extHi[id] ?? 0) > (this.extLo[id] ?? 0) && (this.extLo[id] ?? 0) < 0) return undefined;
+    if (this.mode === 'replay' && o.heap !== true) return undefined;
+    return o;
+  }
+
+  private inputBlockSize(p: number): number | undefined {
+    const o = this.heapCandidate(p);
+    if (o === undefined || this.freed.has(o.id)) return undefined;
+    return Math.max(0, this.extHi[o.id] ?? 0);
+  }
+
+  /** free() of an input object: it becomes a heap object of the input; later accesses fault. */
+  private freeInput(p: number): boolean {
+    const o = this.heapCandidate(p);
+    if (o === undefined) return false;
+    if (this.freed.has(o.id)) throw new Trap('double-free', `free(${hex(p)}): input object ${o.id} already freed`);
+    o.heap = true;
+    this.freed.add(o.id);
+    const lo = this.extLo[o.id] ?? 0;
+    const hi = this.extHi[o.id] ?? 0;
+    if (hi > lo) this.engine.mem.shadow.fill(0, p + lo, p + hi);
+    return true;
   }
 
   private findWritable(p: number): WritableGlobal | undefined {
@@ -824,14 +865,26 @@ export class GenSession {
         lo = 0;
         hi = 0;
       }
+      // A heap object starts at its base (natively it comes from malloc).
+      const heap = o.heap === true && lo >= 0;
+      if (heap) lo = 0;
       const data = new Uint8Array(hi - lo);
       o.bytes.copyInto(data, lo);
       const input = o.bytes.ranges();
       const relocs: Reloc[] = [...o.relocs].sort((a, b) => a[0] - b[0]).map(([at, to]) => ({ at, to }));
       for (const x of relocs) input.push([x.at, x.at + 8]);
-      objects.push({ id: o.id, lo, size: hi - lo, baseMod: 0, data: b64(data), input: mergeRanges(input), relocs });
-      const base = this.base(o.id);
-      memObjects.push({ id: o.id, ...this.snapshot(base + lo, hi - lo, lo, o) });
+      objects.push({
+        id: o.id,
+        lo,
+        size: hi - lo,
+        baseMod: 0,
+        data: b64(data),
+        input: mergeRanges(input),
+        relocs,
+        ...(heap ? { heap: true } : {}),
+      });
+      // A freed object has no memory afterwards.
+      if (!this.freed.has(o.id)) memObjects.push({ id: o.id, ...this.snapshot(this.base(o.id) + lo, hi - lo, lo, o) });
     }
     const globals = [...plan.globals]
       .filter(([, h]) => h.bytes.size > 0 || h.relocs.size > 0)
@@ -938,7 +991,7 @@ function leafBytes(l: Leaf, pol: Policy): Uint8Array {
     case 'p': {
       const bits = l.k === 'p' ? 64 : l.bits;
       if (bits <= 32) {
-        const v = Number(pol.int(bits));
+        const v = pol.int32(bits);
         for (let i = 0; i < size; i++) out[i] = (v / 2 ** (8 * i)) & 0xff;
       } else {
         let v = pol.int(bits);

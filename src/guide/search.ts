@@ -17,6 +17,7 @@
 import { Plan, type Holder } from '../gen/plan.js';
 import { intRec, type InputRecord, type ValueRec } from '../gen/record.js';
 import type { CmpEntry, GenSession, IntCmp, RunRecord } from '../gen/runtime.js';
+import { NOT_REPLAYABLE } from '../replay/native-check.js';
 import { Rng } from '../util/rng.js';
 
 export interface SearchOptions {
@@ -30,6 +31,10 @@ export interface SearchOptions {
   /** Stop when the runs together executed this many steps (big functions get fewer runs). */
   readonly maxSteps?: number;
 }
+
+/** The plateau of a function of PLATEAU_BLOCKS blocks or more is `plateau`; smaller ones get less. */
+const PLATEAU_BLOCKS = 24;
+const PLATEAU_MIN = 16;
 
 export const DEFAULT_SEARCH: SearchOptions = {
   seed: '1',
@@ -77,6 +82,7 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
   const rng = new Rng(seedOf(o.seed, session.opts.modulePath, fn));
   const total = f.blocks.length;
   const covered = new Set<number>();
+  const coveredGood = new Set<number>();
   const coveredEdges = new Set<number>();
   const kept: Kept[] = [];
   let runs = 0;
@@ -84,7 +90,9 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
   let index = 0;
   let steps = 0;
   const maxSteps = o.maxSteps ?? Infinity;
-  while (runs < o.maxRuns && since < o.plateau && covered.size < total && steps < maxSteps) {
+  // Small functions give up sooner: patience grows with the number of blocks, up to `plateau`.
+  const plateau = Math.min(o.plateau, Math.max(PLATEAU_MIN, Math.round(o.plateau * (total / PLATEAU_BLOCKS))));
+  while (runs < o.maxRuns && since < plateau && coveredGood.size < total && steps < maxSteps) {
     let plan: Plan;
     if (kept.length === 0 || rng.chance(0.2)) plan = new Plan();
     else {
@@ -98,15 +106,25 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
         // input-to-state: done
       } else mutate(plan, rng, session, fn);
     }
-    const isNew = (blocks: readonly number[], _o: unknown, edges: readonly number[]): boolean =>
-      kept.length === 0 || blocks.some((b) => !covered.has(b)) || edges.some((e) => !coveredEdges.has(e));
+    // Runs that end in a budget (step-limit...) cannot be replayed natively: their blocks count, but the
+    // search goes on until a replayable run covers them too, and the final choice prefers those.
+    const isNew = (blocks: readonly number[], outcome: string, edges: readonly number[]): boolean =>
+      kept.length === 0 ||
+      blocks.some((b) => !covered.has(b)) ||
+      (!NOT_REPLAYABLE.has(outcome) && blocks.some((b) => !coveredGood.has(b))) ||
+      edges.some((e) => !coveredEdges.has(e));
     const run = session.runIf(fn, plan, 'gen', rng, { seed: o.seed, index: index++ }, isNew);
     runs++;
     steps += run.steps;
     if ('record' in run) {
       // New edges make a parent worth mutating; only new blocks (what is measured) reset the plateau.
-      const newBlocks = kept.length === 0 || run.blocks.some((b) => !covered.has(b));
+      const good = !NOT_REPLAYABLE.has(run.outcome);
+      const newBlocks =
+        kept.length === 0 ||
+        run.blocks.some((b) => !covered.has(b)) ||
+        (good && run.blocks.some((b) => !coveredGood.has(b)));
       for (const b of run.blocks) covered.add(b);
+      if (good) for (const b of run.blocks) coveredGood.add(b);
       for (const e of run.edges) coveredEdges.add(e);
       kept.push({ run, blocks: new Set(run.blocks), picked: 0 });
       since = newBlocks ? 0 : since + 1;
@@ -135,10 +153,27 @@ function pickParent(kept: Kept[], rng: Rng): Kept {
   return k;
 }
 
-/** Greedy set cover: the input covering most first, then the one adding most, up to n. */
+/**
+ * Greedy set cover: the input covering most first, then the one adding most, up to n; inputs that native
+ * code can replay first, the others only for blocks no replayable input covers.
+ */
 function chooseCover(kept: Kept[], n: number): Kept[] {
-  const out: Kept[] = [];
+  const good = kept.filter((k) => !NOT_REPLAYABLE.has(k.run.outcome));
+  const out = greedyCover(good, n, new Set<number>());
   const have = new Set<number>();
+  for (const k of out) for (const b of k.blocks) have.add(b);
+  const rest = greedyCover(
+    kept.filter((k) => NOT_REPLAYABLE.has(k.run.outcome)),
+    n - out.length,
+    have,
+  );
+  const all = [...out, ...rest];
+  // Every function gets an input, even when no run covered a block (it trapped before its first).
+  return all.length === 0 && kept.length > 0 ? [kept[0]!] : all;
+}
+
+function greedyCover(kept: Kept[], n: number, have: Set<number>): Kept[] {
+  const out: Kept[] = [];
   const left = [...kept];
   while (out.length < n && left.length > 0) {
     let best = -1;

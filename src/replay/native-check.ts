@@ -58,7 +58,8 @@ const UNDEFINED_OUTCOMES = new Set([
   'invalid-pointer',
 ]);
 /** Outcomes of the engine's budgets and gaps: there is nothing to compare natively. */
-const NOT_REPLAYABLE = new Set([
+/** Outcomes of the engine's budgets and gaps: native code cannot reproduce them. */
+export const NOT_REPLAYABLE: ReadonlySet<string> = new Set([
   'step-limit',
   'time-limit',
   'memory-limit',
