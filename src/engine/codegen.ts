@@ -470,7 +470,9 @@ export class FuncGen {
     if (this.ctx.opts.coverage) {
       // Block counters, and AFL-style edge hits: (previous block, this block) hashed into ECOV.
       const id = this.ctx.coverageBase(this.f) + b.index;
-      this.out(`COV[${id}]++; ECOV[(${id & EDGE_MASK} ^ PE) & ${EDGE_MASK}]++; PE = ${(id >> 1) & EDGE_MASK};`);
+      this.out(
+        `COV[${id}]++; { const h = ${id & EDGE_MASK} ^ PE; if (ECOV[h]++ === 0) EL[EN++] = h; } PE = ${(id >> 1) & EDGE_MASK};`,
+      );
     }
     const n = b.instrs.length;
     this.checked.clear();

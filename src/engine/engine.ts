@@ -97,6 +97,8 @@ interface Controls {
   getCS(): number;
   setCS(v: number): void;
   setD(v: number): void;
+  getEN(): number;
+  setEN(v: number): void;
 }
 
 class RuntimeImpl implements Runtime {
@@ -168,8 +170,21 @@ export class Engine {
   private readonly RS: unknown[] = [0, 0, 0, 0, 0, 0, 0, 0];
   /** Block execution counters when compiled with coverage. */
   readonly cov: Uint32Array;
-  /** Edge hits when compiled with coverage: (previous block, block) hashed, wrapping 8-bit counters. */
-  readonly ecov = new Uint8Array(EDGE_MASK + 1);
+  /** Edge hits when compiled with coverage: (previous block, block) hashed into a table. */
+  readonly ecov = new Uint32Array(EDGE_MASK + 1);
+  /** The table entries hit in this run, in order of first hit (`edgeCount` of them). */
+  readonly edgeList = new Int32Array(EDGE_MASK + 1);
+
+  /** Number of distinct edge-table entries hit in this run. */
+  edgeCount(): number {
+    return this.ctl.getEN();
+  }
+
+  private clearEdges(): void {
+    const n = this.ctl.getEN();
+    for (let k = 0; k < n; k++) this.ecov[this.edgeList[k]!] = 0;
+    this.ctl.setEN(0);
+  }
   /**
    * Hook of the generation runtime: a call through p, which is not a function address. Return the code
    * slot to call instead, or undefined (or throw) to end the run with the invalid-pointer outcome.
@@ -205,6 +220,7 @@ export class Engine {
       cov: this.cov,
       cmp: this.cmp,
       ecov: this.ecov,
+      elist: this.edgeList,
       maxDepth: opts.callStackBytes ?? 500_000,
       templates: this.linked.templates,
       h: makeHelpers(this.mem.dv),
@@ -238,14 +254,17 @@ export class Engine {
   reset(): void {
     const mem = this.mem;
     mem.resetDynamic();
-    mem.u8.set(this.linked.globalsImage, mem.globalsBase);
-    mem.shadow.set(this.linked.globalsShadow, mem.globalsBase);
+    const L = this.linked;
+    for (const [s, e] of L.mutableRanges) {
+      mem.u8.set(L.globalsImage.subarray(s - mem.globalsBase, e - mem.globalsBase), s);
+      mem.shadow.set(L.globalsShadow.subarray(s - mem.globalsBase, e - mem.globalsBase), s);
+    }
     this.rt.stdout.clear();
     this.rt.stderr.clear();
     this.rt.exitHooks = [];
     this.rt.states.clear();
     this.cov.fill(0);
-    if (this.opts.coverage === true) this.ecov.fill(0);
+    this.clearEdges();
     for (const p of this.linked.globals)
       if (p.external?.init !== undefined) p.external.init(this.rt, p.address);
   }

@@ -63,7 +63,11 @@ export class Trap extends Error {
   readonly subject: string | undefined;
 
   constructor(kind: OutcomeKind, message: string, loc?: IrLocation, subject?: string) {
+    // Traps are outcomes, not bugs: no JS stack trace (capturing one cost more than a short run).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = 'Trap';
     this.kind = kind;
     this.loc = loc;

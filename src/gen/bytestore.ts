@@ -3,12 +3,14 @@
  * offsets allowed), in a dense window that grows both ways. A Map per byte was the generation runtime's
  * main cost on functions that read large arrays; copies (every mutation copies a plan) are memcpy here.
  */
+const EMPTY = new Uint8Array(0);
+
 export class ByteStore {
   /** Offset of data[0]. */
   private lo = 0;
-  private data = new Uint8Array(0);
+  private data = EMPTY;
   /** 1 where a byte is present. */
-  private known = new Uint8Array(0);
+  private known = EMPTY;
   private count = 0;
 
   get size(): number {

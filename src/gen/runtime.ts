@@ -206,7 +206,6 @@ export class GenSession {
   /** Input objects the function freed in the current run. */
   private readonly freed = new Set<number>();
   private cmpCalls = 0;
-  private readonly ecov32: Uint32Array;
   /** The last read fault in an input object, to recognise array walks. */
   private lastFault = { obj: -1, site: -1, end: 0 };
 
@@ -227,7 +226,6 @@ export class GenSession {
     this.engine.mem.inputBlockSize = (p) => this.inputBlockSize(p);
     this.engine.onBadCall = (p) => this.badCall(p);
     this.engine.rt.unknownStream = (a, fn) => this.badStream(a, fn);
-    this.ecov32 = new Uint32Array(this.engine.ecov.buffer);
     const cmp = this.engine.cmp;
     cmp.log = (a, b, bits) => {
       if (a === b) return;
@@ -315,14 +313,7 @@ export class GenSession {
 
   /** Indices of the edge-hit table the run touched. */
   private coveredEdges(): number[] {
-    const e = this.engine.ecov;
-    const words = this.ecov32;
-    const out: number[] = [];
-    for (let w = 0; w < words.length; w++) {
-      if (words[w] === 0) continue;
-      for (let i = w * 4; i < w * 4 + 4; i++) if (e[i] !== 0) out.push(i);
-    }
-    return out;
+    return Array.from(this.engine.edgeList.subarray(0, this.engine.edgeCount()));
   }
 
   private coveredBlocks(f: Func): number[] {

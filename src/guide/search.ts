@@ -32,16 +32,12 @@ export interface SearchOptions {
   readonly maxSteps?: number;
 }
 
-/** The plateau of a function of PLATEAU_BLOCKS blocks or more is `plateau`; smaller ones get less. */
-const PLATEAU_BLOCKS = 24;
-const PLATEAU_MIN = 16;
-
 export const DEFAULT_SEARCH: SearchOptions = {
   seed: '1',
   maxInputs: 5,
   maxRuns: 300,
   plateau: 60,
-  maxSteps: 4_000_000,
+  maxSteps: 2_000_000,
 };
 
 export interface FunctionResult {
@@ -90,8 +86,7 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
   let index = 0;
   let steps = 0;
   const maxSteps = o.maxSteps ?? Infinity;
-  // Small functions give up sooner: patience grows with the number of blocks, up to `plateau`.
-  const plateau = Math.min(o.plateau, Math.max(PLATEAU_MIN, Math.round(o.plateau * (total / PLATEAU_BLOCKS))));
+  const plateau = o.plateau;
   while (runs < o.maxRuns && since < plateau && coveredGood.size < total && steps < maxSteps) {
     let plan: Plan;
     if (kept.length === 0 || rng.chance(0.2)) plan = new Plan();
