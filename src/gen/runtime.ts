@@ -642,9 +642,11 @@ export class GenSession {
     return o;
   }
 
+  /** realloc() of an input object: it is a heap object (natively from malloc) even if realloc fails. */
   private inputBlockSize(p: number): number | undefined {
     const o = this.heapCandidate(p);
     if (o === undefined || this.freed.has(o.id)) return undefined;
+    o.heap = true;
     return Math.max(0, this.extHi[o.id] ?? 0);
   }
 
