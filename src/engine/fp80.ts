@@ -89,15 +89,12 @@ export function f80FromNumber(d: number): bigint {
   const a = Math.abs(d);
   if (a === Infinity) return (neg ? 1n << 79n : 0n) | F80_INF;
   if (a === 0) return neg ? 1n << 79n : 0n;
-  // a = m * 2^e exactly with m < 2^53
-  let e = Math.floor(Math.log2(a)) - 52;
+  // a = m * 2^e exactly with m < 2^53. Every double is a multiple of 2^-1074, so e never goes below it
+  // (for subnormals 2^(e-1) would underflow to 0 and the loop would never end).
+  let e = Math.max(Math.floor(Math.log2(a)) - 52, -1074);
   let m = a / 2 ** e;
-  while (!Number.isInteger(m)) {
+  while (!Number.isInteger(m) && e > -1074) {
     e -= 1;
-    m = a / 2 ** e;
-  }
-  if (e < -1074) {
-    e = -1074;
     m = a / 2 ** e;
   }
   return encode(neg, BigInt(m), e);
