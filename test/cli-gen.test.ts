@@ -262,6 +262,21 @@ describe('inputsmith gen', () => {
       expect(clean).toContain(line);
   });
 
+  it('stops a worker whose function runs away and goes on with the others', async () => {
+    const seven = join(dir, 'seven');
+    const r = await cli(['gen', 'examples/bst.c', '-o', seven, '-j', '1'], {
+      INPUTSMITH_FAULT: 'hang:tree_height',
+      INPUTSMITH_WATCHDOG_SECONDS: '2',
+    });
+    expect(r.code).toBe(0);
+    const bst = summaryOf(seven).modules[0]!;
+    expect(bst.failed).toBe(1);
+    expect(bst.failures[0]!.function).toBe('tree_height');
+    expect(bst.failures[0]!.kind).toBe('worker-crash');
+    expect(bst.failures[0]!.reason).toMatch(/no answer for \d+ s/);
+    expect(bst.succeeded).toBe(bst.functions - 1);
+  });
+
   it('replays natively with --native and counts the verdicts', async () => {
     const six = join(dir, 'six');
     const r = await cli(['gen', 'examples/linked_list.c', '-o', six, '--native']);

@@ -100,7 +100,18 @@ interface Slot {
   /** Module (key and hash) the worker holds. */
   holds?: string;
   task?: Task;
+  /** When the worker last answered (or got its task), for the watchdog. */
+  heard: number;
+  /** Why the watchdog stopped it, if it did. */
+  killed?: string;
 }
+
+/**
+ * A worker that has not answered for this long is stopped and its task fails with `WorkerCrash`: the
+ * engine bounds runs by steps, but a bug in JavaScript helper code (a model looping forever) must not
+ * hang a whole campaign. Overridable with INPUTSMITH_WATCHDOG_SECONDS.
+ */
+const WATCHDOG_MS = Number(process.env.INPUTSMITH_WATCHDOG_SECONDS ?? 300) * 1000;
 
 /** The worker entry: next to this file when running compiled; the compiled one when running from sources. */
 export function workerEntry(): URL {
@@ -119,8 +130,22 @@ export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private closed = false;
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(readonly size: number) {}
+
+  private watch(): void {
+    if (this.watchdog !== undefined) return;
+    this.watchdog = setInterval(() => {
+      const now = Date.now();
+      for (const s of this.slots)
+        if (s.task !== undefined && now - s.heard > WATCHDOG_MS && s.killed === undefined) {
+          s.killed = `no answer for ${Math.round((now - s.heard) / 1000)} s (a function ran away); worker stopped`;
+          void s.worker.terminate();
+        }
+    }, Math.min(5000, WATCHDOG_MS));
+    this.watchdog.unref();
+  }
 
   /**
    * Queue a request (`text` is the module's IR, sent only when needed). Resolves when the worker has
@@ -146,6 +171,7 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true;
     this.queue.length = 0;
+    if (this.watchdog !== undefined) clearInterval(this.watchdog);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
   }
@@ -176,14 +202,17 @@ export class WorkerPool {
     const key = holdKey(task.request.module);
     const request = slot.holds === key ? task.request : { ...task.request, text: task.text };
     slot.holds = key;
+    slot.heard = Date.now();
+    this.watch();
     slot.worker.postMessage(request);
   }
 
   private spawn(): Slot {
     const worker = new Worker(workerEntry());
-    const slot: Slot = { worker };
+    const slot: Slot = { worker, heard: Date.now() };
     this.slots.push(slot);
     worker.on('message', (r: WorkerReply) => {
+      slot.heard = Date.now();
       const task = slot.task;
       if (task === undefined) return;
       if (r.kind === 'done') {
@@ -212,7 +241,7 @@ export class WorkerPool {
       if (!this.closed) this.pump();
     };
     worker.on('error', (e: Error) => died(`worker thread crashed: ${e.message}`));
-    worker.on('exit', (code) => died(`worker thread exited with code ${code}`));
+    worker.on('exit', (code) => died(slot.killed ?? `worker thread exited with code ${code}`));
     return slot;
   }
 }

@@ -34,9 +34,9 @@ let held: Held | undefined;
 
 /**
  * Fault injection for tests: `INPUTSMITH_FAULT=throw:<fn>` makes the search of @fn throw,
- * `crash:<fn>` ends the worker thread in the middle of it.
+ * `crash:<fn>` ends the worker thread in the middle of it, `hang:<fn>` loops forever (the pool's watchdog).
  */
-const FAULT = /^(throw|crash):(.*)$/.exec(process.env.INPUTSMITH_FAULT ?? '');
+const FAULT = /^(throw|crash|hang):(.*)$/.exec(process.env.INPUTSMITH_FAULT ?? '');
 
 function post(r: WorkerReply): void {
   parentPort!.postMessage(r);
@@ -114,6 +114,7 @@ function genOne(h: Held, fn: string, search: Extract<WorkerRequest, { kind: 'gen
     blocks = s.func(fn).blocks.length;
     if (FAULT !== null && FAULT[2] === fn) {
       if (FAULT[1] === 'crash') process.exit(3);
+      if (FAULT[1] === 'hang') for (;;);
       throw new RangeError(`injected fault in @${fn}\nsecond line`);
     }
     const r = searchFunction(s, fn, search);
