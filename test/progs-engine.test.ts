@@ -20,7 +20,7 @@ import { generate, loadGrammar, writePrograms } from '../src/progs/index.js';
 const FIRST_SEED = 60_001;
 const COUNT = 40;
 /** Seeds whose programs once showed an engine bug (see the issue 6 campaign in docs/progs.md). */
-const REGRESSION_SEEDS = [5355];
+const REGRESSION_SEEDS = [5355, 6402];
 
 const dir = mkdtempSync(join(tmpdir(), 'progs-engine-test-'));
 const disposables: { dispose(): void }[] = [];
@@ -81,7 +81,7 @@ describe('progs: the engine runs generated programs like native clang', () => {
 });
 
 describe('progs: engine bugs found by the campaign', () => {
-  it('i64 shifts by 32..63 of values computed as int32 (seed 5355)', async () => {
+  it('i64 shifts by 32..63 of values computed as int32 (seeds 5355, 6402)', async () => {
     const file = join(dir, 'shift64.c');
     writeFileSync(
       file,
