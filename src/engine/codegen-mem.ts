@@ -121,7 +121,15 @@ export function emitCheck(g: FuncGen, p: string, n: number, write: boolean): voi
   const bit = write ? 2 : 1;
   const w = write ? 1 : 0;
   if (n === 1) g.out(`if ((S[${p}] & ${bit}) === 0) FL(${p}, 1, ${w}, ${g.site()});`);
-  else if (n <= 16)
+  else if (n > 2 && (g.ctx.opts.mode ?? 'plain') !== 'plain') {
+    // Generation and replay modes check every byte: an input object may have gaps (bytes neither written
+    // nor generated yet) between addressable bytes. A write into a gap must mark it, and a read over a
+    // gap must generate it now, or a later access would make the run differ from its replay.
+    if (n <= 8) {
+      const all = Array.from({ length: n }, (_, k) => `S[${at(p, k)}]`).join(' & ');
+      g.out(`if ((${all} & ${bit}) === 0) FL(${p}, ${n}, ${w}, ${g.site()});`);
+    } else g.out(`CHK(${p}, ${n}, ${w}, ${g.site()});`);
+  } else if (n <= 16)
     g.out(`if ((S[${p}] & S[${p} + ${n - 1}] & ${bit}) === 0) FL(${p}, ${n}, ${w}, ${g.site()});`);
   else g.out(`CHK(${p}, ${n}, ${w}, ${g.site()});`);
 }
