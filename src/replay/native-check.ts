@@ -76,7 +76,9 @@ export function notReplayable(r: InputRecord): string | undefined {
   return undefined;
 }
 
-const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([k, v]) => [v, k]));
+/** Signal names by number; the first name wins (6 is SIGABRT, not its alias SIGIOT). */
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [k, v] of Object.entries(constants.signals)) if (!SIGNAL_NAMES.has(v)) SIGNAL_NAMES.set(v, k);
 
 function signalName(n: number): string {
   return SIGNAL_NAMES.get(n) ?? `signal ${n}`;
