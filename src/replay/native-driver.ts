@@ -139,22 +139,38 @@ static const uint8_t *read_file(const char *path, uint64_t *len) {
 #define ISNR_SLOT ${INPUT_SLOT}ull
 #define ISNR_SLOTS ${INPUT_SLOTS}ull
 
+/* The input region: object k's base is at region + k * SLOT + SLOT / 2 (+ base_mod), as in the engine, so
+   pointer order and distances between input objects are the same natively. */
+static uint8_t *region;
+
+static int in_region(const void *p) {
+  return region && (const uint8_t *)p >= region && (const uint8_t *)p < region + ISNR_SLOTS * ISNR_SLOT;
+}
+
+/* free() and realloc() of the program: input objects the function frees live in the input region (as in
+   the engine), so these two know them; everything else goes to glibc. */
+extern void __libc_free(void *);
+extern void *__libc_malloc(size_t);
+extern void *__libc_realloc(void *, size_t);
+
+void free(void *p) {
+  if (in_region(p)) return;
+  __libc_free(p);
+}
+
+void *realloc(void *p, size_t n) {
+  if (!in_region(p)) return __libc_realloc(p, n);
+  uint64_t have = 0;
+  for (uint64_t i = 0; i < nobj; i++)
+    if (objs[i].base == (uint8_t *)p) have = (uint64_t)((int64_t)objs[i].size + objs[i].lo);
+  uint8_t *q = __libc_malloc(n ? n : 1);
+  if (!q) return 0;
+  copy(q, (const uint8_t *)p, have < n ? have : n);
+  return q;
+}
+
 static uint8_t *place(obj_t *o) {
-  if (o->flags & 1) {
-    /* A heap object: the function may free() it, so it comes from malloc. Its base residue is kept as far
-       as an alignment can keep it (the largest power of two dividing base_mod, at most 4096). */
-    uint64_t al = 4096;
-    if (o->base_mod) al = o->base_mod & (~o->base_mod + 1);
-    if (al < 16) al = 16;
-    if (o->lo != 0) die("a heap object must start at its base", 0);
-    void *p = 0;
-    if (posix_memalign(&p, al, o->size ? o->size : 1) != 0) die("out of memory", 0);
-    return p;
-  }
   if (o->flags & 2) {
-    /* An input object of the engine's input region: object k's base is at region + k * SLOT + SLOT / 2, as
-       in the engine, so pointer order and distances between input objects are the same natively. */
-    static uint8_t *region;
     uint64_t k = o->flags >> 8;
     if (k >= ISNR_SLOTS) die("bad input slot", 0);
     if (!region) {
@@ -163,6 +179,17 @@ static uint8_t *place(obj_t *o) {
       if (region == (uint8_t *)-1) die("out of memory", 0);
     }
     return region + k * ISNR_SLOT + ISNR_SLOT / 2 + o->base_mod;
+  }
+  if (o->flags & 1) {
+    /* A heap object outside the input region: the function may free() it, so it comes from malloc. Its base
+       residue is kept as far as an alignment can keep it (the largest power of two dividing base_mod). */
+    uint64_t al = 4096;
+    if (o->base_mod) al = o->base_mod & (~o->base_mod + 1);
+    if (al < 16) al = 16;
+    if (o->lo != 0) die("a heap object must start at its base", 0);
+    void *p = 0;
+    if (posix_memalign(&p, al, o->size ? o->size : 1) != 0) die("out of memory", 0);
+    return p;
   }
   uint64_t below = o->lo < 0 ? (uint64_t)(-o->lo) : 0;
   uint64_t total = (o->size + below + 8192 + 4095) & ~(uint64_t)4095;

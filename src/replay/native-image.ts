@@ -355,7 +355,7 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
     w.word(o.lo);
     w.word(o.size);
     w.word(o.baseMod);
-    w.word(o.heap ? 1 : o.slot !== undefined && fitsSlot(o) ? 2 + o.slot * 256 : 0);
+    w.word((o.heap ? 1 : 0) | (o.slot !== undefined && fitsSlot(o) ? 2 + o.slot * 256 : 0));
     w.bytes(o.data);
   }
   w.word(gw.length);
