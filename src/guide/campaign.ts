@@ -61,6 +61,8 @@ export interface CampaignOptions {
   readonly maxInputs?: number;
   readonly maxRuns?: number;
   readonly plateau?: number;
+  /** Steps of all runs of a function at most. */
+  readonly maxSteps?: number;
   /** Worker threads (default: all cores). */
   readonly jobs?: number;
   /** Also replay every record natively. */
@@ -205,6 +207,7 @@ export async function runCampaign(o: CampaignOptions, rep: CampaignReporter = {}
     maxInputs: o.maxInputs ?? DEFAULT_SEARCH.maxInputs,
     maxRuns: o.maxRuns ?? DEFAULT_SEARCH.maxRuns,
     plateau: o.plateau ?? DEFAULT_SEARCH.plateau,
+    maxSteps: o.maxSteps ?? DEFAULT_SEARCH.maxSteps,
   };
   const limits: RunLimits = { ...DEFAULT_LIMITS, ...o.limits };
   const native = o.native === true;
@@ -235,6 +238,7 @@ export async function runCampaign(o: CampaignOptions, rep: CampaignReporter = {}
     inputs: search.maxInputs,
     maxRuns: search.maxRuns,
     plateau: search.plateau,
+    maxSteps: search.maxSteps ?? Infinity,
     functions: o.functions ?? null,
     native,
     limits: {

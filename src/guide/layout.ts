@@ -37,6 +37,8 @@ export interface RunSpec {
   readonly inputs: number;
   readonly maxRuns: number;
   readonly plateau: number;
+  /** Steps of all runs of a function at most. */
+  readonly maxSteps: number;
   /** `--functions` regular expression, or null for all functions. */
   readonly functions: string | null;
   readonly native: boolean;

@@ -19,6 +19,7 @@ interface GenCliOptions extends CliOptions {
   inputs: number;
   maxRuns: number;
   plateau: number;
+  maxSteps: number;
   functions?: string;
   force: boolean;
 }
@@ -54,6 +55,12 @@ export function register(program: Command): void {
       positiveInt,
       DEFAULT_SEARCH.plateau,
     )
+    .option(
+      '--max-steps <n>',
+      'steps of all runs of a function at most (big functions get fewer runs)',
+      positiveInt,
+      DEFAULT_SEARCH.maxSteps,
+    )
     .option('--functions <regex>', 'only functions whose name matches (JavaScript regular expression)')
     .option('--force', 'start over when OUT holds a run with other options, or is not a run at all', false);
   addOptions(cmd, ['output', 'jobs', 'native', 'opt', 'include', 'define', 'clang', 'debug'], {
@@ -69,6 +76,7 @@ export function register(program: Command): void {
       maxInputs: o.inputs,
       maxRuns: o.maxRuns,
       plateau: o.plateau,
+      maxSteps: o.maxSteps,
       jobs: o.jobs,
       native: o.native,
       functions: o.functions,
