@@ -463,14 +463,26 @@ export class GenSession {
     }
   }
 
+  /**
+   * A pointer stored at nesting `depth`: null, a new object one level deeper, or an alias of an existing
+   * object at least that deep. Aliases never point to a shallower object (an ancestor), so generated
+   * structures are DAGs: lists and trees end instead of cycling until a budget runs out.
+   */
   private genPointer(depth: number, nonNull = false): PtrTarget | null {
     const plan = this.plan;
-    const live = plan.objects.filter((o) => o.dead !== true);
-    let d = this.policy.pointer(depth, live.length > 0);
+    const n = plan.objects.length;
+    let d = this.policy.pointer(depth, n > 0);
     if (nonNull && d === 'null') d = 'new';
-    if (d === 'new' && plan.objects.length >= MAX_OBJECTS) d = live.length > 0 && !nonNull ? 'alias' : 'null';
+    if (d === 'new' && n >= MAX_OBJECTS) d = nonNull ? 'alias' : 'null';
     if (d === 'null') return null;
-    if (d === 'alias' && live.length > 0) return { obj: this.policy.rng.pick(live).id, off: 0 };
+    if (d === 'alias') {
+      // A few tries at a random live object deep enough; otherwise a new one.
+      for (let k = 0; k < 4 && n > 0; k++) {
+        const o = plan.objects[this.policy.rng.below(n)]!;
+        if (o.dead !== true && o.depth > depth) return { obj: o.id, off: 0 };
+      }
+      if (n >= MAX_OBJECTS) return null;
+    }
     const o = plan.newObject(depth + 1);
     this.extLo[o.id] = 0;
     this.extHi[o.id] = 0;
