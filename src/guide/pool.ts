@@ -219,7 +219,9 @@ export class WorkerPool {
         slot.task = undefined;
         if (task.error !== undefined) task.reject(task.error);
         else task.resolve();
-        this.pump();
+        // Let the caller's continuation queue follow-up tasks first (a module's searches after its
+        // listing), so this worker, which holds the module compiled, gets them.
+        setImmediate(() => this.pump());
         return;
       }
       if (task.error !== undefined) return;
