@@ -104,6 +104,9 @@ int sum_va(int n, ...) {
 int count_x(FILE *f) { int c, n = 0; while ((c = fgetc(f)) != EOF) if (c == 'x') n++; return n > 1; }
 `;
 
+/** The default search with more patience: these tests are about what generation can build, not budgets. */
+const SEARCH = { ...DEFAULT_SEARCH, plateau: 100, maxSteps: 4_000_000 };
+
 let dir: string;
 const texts = new Map<string, { text: string; file: string }>();
 const results = new Map<string, { session: GenSession; byFn: Map<string, FunctionResult> }>();
@@ -124,7 +127,7 @@ beforeAll(async () => {
     // A stable module path: seeds derive from it (the temporary directory's name changes every run).
     const session = new GenSession(parseModule(text, file), { modulePath: `gen-${opt}.ll`, moduleHash: moduleHash(text) });
     const byFn = new Map<string, FunctionResult>();
-    for (const fn of session.functions()) byFn.set(fn, searchFunction(session, fn, DEFAULT_SEARCH));
+    for (const fn of session.functions()) byFn.set(fn, searchFunction(session, fn, SEARCH));
     results.set(opt.slice(1), { session, byFn });
   }
 }, 120_000);
@@ -202,7 +205,7 @@ describe('determinism and divergence', () => {
     const again = new GenSession(parseModule(text, file), { modulePath: 'gen-O2.ll', moduleHash: moduleHash(text) });
     for (const fn of ['list_max_gt', 'classify', 'apply', 'count_lines']) {
       const a = results.get('2')!.byFn.get(fn)!.records.map(encodeRecord);
-      const b = searchFunction(again, fn, DEFAULT_SEARCH).records.map(encodeRecord);
+      const b = searchFunction(again, fn, SEARCH).records.map(encodeRecord);
       expect(b).toEqual(a);
     }
   });

@@ -36,8 +36,8 @@ export const DEFAULT_SEARCH: SearchOptions = {
   seed: '1',
   maxInputs: 5,
   maxRuns: 300,
-  plateau: 60,
-  maxSteps: 2_000_000,
+  plateau: 40,
+  maxSteps: 1_500_000,
 };
 
 export interface FunctionResult {
