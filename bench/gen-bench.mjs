@@ -96,7 +96,9 @@ for (const name of libs) {
 console.log(
   `Corpus at -${opt}: \`inputsmith gen --jobs ${jobs}\` (seed 1, 5 inputs per function, every kept input replayed in the engine), then \`inputsmith replay --native\`. A valid input ran to its end (returned or exit); native replay counts ok among all kept inputs (not-run ones, e.g. step-limit records, count as not ok).\n`,
 );
-console.log('| library | functions | search ok | valid input | engine replay ok | native replay ok | coverage @1 | coverage @5 | functions/s (gen + engine replay) | native replay time |');
+console.log(
+  '| library | functions | search ok | valid input | engine replay ok | native replay ok | coverage @1 | coverage @5 | functions/s (gen + engine replay) | native replay time |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
 if (allF > 0)

@@ -2,6 +2,7 @@
 // Copies the headline tables of docs/benchmarks.md (input generation on the corpus, engine speed, parser
 // speed) into README.md between the markers `<!-- bench:start -->` and `<!-- bench:end -->`, so the README
 // shows the latest report. bench/run-all.mjs runs it after writing the report; it can also run alone.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,9 @@ function section(title) {
 }
 
 const date = /on (\d{4}-\d{2}-\d{2})/.exec(report)?.[1] ?? 'unknown date';
-const pieces = [`Latest \`npm run bench\` (${date}); the whole report is [docs/benchmarks.md](docs/benchmarks.md).`];
+const pieces = [
+  `Latest \`npm run bench\` (${date}); the whole report is [docs/benchmarks.md](docs/benchmarks.md).`,
+];
 for (const [title, heading] of [
   ['Input generation on the corpus', 'Input generation on the real-world corpus'],
   ['Engine: speed vs native and lli', 'Engine speed'],
@@ -42,5 +45,16 @@ if (i < 0 || j < i) {
   process.stderr.write('readme-report: README.md has no bench markers; nothing done\n');
   process.exit(0);
 }
-writeFileSync(readmePath, readme.slice(0, i + start.length) + '\n' + pieces.join('\n\n') + '\n' + readme.slice(j));
+writeFileSync(
+  readmePath,
+  readme.slice(0, i + start.length) + '\n' + pieces.join('\n\n') + '\n' + readme.slice(j),
+);
+// Keep README.md as the formatter wants it (npm run lint checks it).
+spawnSync(
+  process.execPath,
+  [join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--write', readmePath],
+  {
+    stdio: 'ignore',
+  },
+);
 process.stderr.write('readme-report: README.md updated\n');

@@ -58,5 +58,6 @@ const out = join(root, 'docs', 'benchmarks.md');
 writeFileSync(out, header + sections.join('\n'));
 process.stderr.write(`bench: wrote ${out}${failures ? ` (${failures} benchmark(s) failed)` : ''}\n`);
 // The README shows the headline tables of the latest report.
-if (filters.length === 0) spawnSync(process.execPath, [join(root, 'bench', 'readme-report.mjs')], { stdio: 'inherit' });
+if (filters.length === 0)
+  spawnSync(process.execPath, [join(root, 'bench', 'readme-report.mjs')], { stdio: 'inherit' });
 process.exitCode = failures ? 1 : 0;

@@ -13,7 +13,16 @@ describe('f80FromNumber', () => {
   });
 
   it('round-trips subnormal, boundary and ordinary doubles', () => {
-    const values = [1e-310, -3e-320, 2.2250738585072014e-308, 2.225073858507201e-308, 1.5, -0.1, 1e300, 2 ** -1022];
+    const values = [
+      1e-310,
+      -3e-320,
+      2.2250738585072014e-308,
+      2.225073858507201e-308,
+      1.5,
+      -0.1,
+      1e300,
+      2 ** -1022,
+    ];
     for (const d of values) expect(f80ToNumber(f80FromNumber(d))).toBe(d);
   });
 });

@@ -347,7 +347,8 @@ export class Engine {
       if (isMain) exitCode = typeof returnValue === 'number' ? returnValue & 255 : 0;
     } catch (e0) {
       let e = e0;
-      if (process.env.IS_DEBUG_STACK && e instanceof RangeError) console.error(e.stack?.split("\n").slice(0, 30).join("\n"));
+      if (process.env.IS_DEBUG_STACK && e instanceof RangeError)
+        console.error(e.stack?.split('\n').slice(0, 30).join('\n'));
       if (e instanceof RangeError && /call stack/i.test(e.message))
         e = new Trap('stack-overflow', 'host call stack exhausted (recursion too deep)');
       if (e instanceof LongJump) e = new Trap('trap', 'longjmp to a function that already returned');
@@ -392,7 +393,8 @@ export class Engine {
     if (i === undefined) {
       const s = this.linked.sites[id];
       const g = s === undefined ? undefined : this.m.symbols.get(s.func);
-      const b = g?.kind === 'function' ? g.blocks.find((x) => (x.name ?? String(x.index)) === s!.block) : undefined;
+      const b =
+        g?.kind === 'function' ? g.blocks.find((x) => (x.name ?? String(x.index)) === s!.block) : undefined;
       i = b?.instrs[s!.instr] ?? null;
       this.siteInstrs.set(id, i);
     }

@@ -146,7 +146,10 @@ export function link(m: Module, mem: Memory, opts: LinkOptions = {}): Linked {
     let unsupported = false;
     if (f.blocks.length === 0 && !f.name.startsWith('llvm.')) {
       const model = lookupExternal(f.name);
-      handler = model !== undefined ? (opts.wrapExternal?.(f.name, model) ?? model) : opts.stubExternal?.(f.name, f.funcType);
+      handler =
+        model !== undefined
+          ? (opts.wrapExternal?.(f.name, model) ?? model)
+          : opts.stubExternal?.(f.name, f.funcType);
       if (handler === undefined && SETJMP_NAMES.has(f.name)) handler = () => 0;
       if (handler === undefined) {
         unsupported = true;

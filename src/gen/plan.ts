@@ -50,7 +50,8 @@ export class Plan {
 
   global(name: string): Holder {
     let g = this.globals.get(name);
-    if (g === undefined) this.globals.set(name, (g = { bytes: new ByteStore(), relocs: new Map(), depth: 1 }));
+    if (g === undefined)
+      this.globals.set(name, (g = { bytes: new ByteStore(), relocs: new Map(), depth: 1 }));
     return g;
   }
 
@@ -81,7 +82,9 @@ export class Plan {
     };
     this.objects.forEach(fix);
     this.globals.forEach(fix);
-    this.calls = this.calls.map((c) => (c.ret.t === 'ptr' && hit(c.ret) ? { fn: c.fn, ret: { t: 'ptr', ...to } } : c));
+    this.calls = this.calls.map((c) =>
+      c.ret.t === 'ptr' && hit(c.ret) ? { fn: c.fn, ret: { t: 'ptr', ...to } } : c,
+    );
     this.objects[id]!.dead = true;
   }
 
@@ -96,7 +99,8 @@ export class Plan {
       if (o.heap === true) obj.heap = true;
       obj.lo = o.lo;
       obj.hi = o.lo + o.size;
-      for (const [a, b] of o.input) for (let off = a; off < b; off++) obj.bytes.set(off, data[off - o.lo] ?? 0);
+      for (const [a, b] of o.input)
+        for (let off = a; off < b; off++) obj.bytes.set(off, data[off - o.lo] ?? 0);
       for (const x of o.relocs) {
         obj.relocs.set(x.at, x.to);
         for (let k = 0; k < 8; k++) obj.bytes.delete(x.at + k);

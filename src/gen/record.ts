@@ -45,7 +45,11 @@ export type ValueRec =
   /** Integer of `bits` bits, value as a decimal string of its unsigned bit pattern. */
   | { readonly t: 'int'; readonly bits: number; readonly v: string }
   /** Floating point: raw bit pattern as hex (8 digits for float, 16 for double, 20 for x86_fp80). */
-  | { readonly t: 'float'; readonly kind: 'float' | 'double' | 'x86_fp80' | 'half' | 'fp128'; readonly hex: string }
+  | {
+      readonly t: 'float';
+      readonly kind: 'float' | 'double' | 'x86_fp80' | 'half' | 'fp128';
+      readonly hex: string;
+    }
   | { readonly t: 'null' }
   | ({ readonly t: 'ptr' } & PtrTarget)
   /** A pointer with an address that points nowhere valid (e.g. inttoptr of garbage): kept as raw number. */
@@ -106,8 +110,16 @@ export interface StreamsRec {
 
 /** Memory after the run: each input object's and input global's bytes, with the pointers it then held. */
 export interface MemoryOut {
-  readonly objects: readonly { readonly id: number; readonly data: string; readonly relocs: readonly Reloc[] }[];
-  readonly globals: readonly { readonly name: string; readonly data: string; readonly relocs: readonly Reloc[] }[];
+  readonly objects: readonly {
+    readonly id: number;
+    readonly data: string;
+    readonly relocs: readonly Reloc[];
+  }[];
+  readonly globals: readonly {
+    readonly name: string;
+    readonly data: string;
+    readonly relocs: readonly Reloc[];
+  }[];
 }
 
 export interface OutcomeRec {
@@ -190,9 +202,12 @@ export function decodeRecord(text: string, file: string): InputRecord {
     throw new UserError(`not an input record (missing "format": "${RECORD_FORMAT}")`, { file });
   }
   if (o.version !== RECORD_VERSION) {
-    throw new UserError(`input record version ${String(o.version)} is not supported (this is ${RECORD_VERSION})`, {
-      file,
-    });
+    throw new UserError(
+      `input record version ${String(o.version)} is not supported (this is ${RECORD_VERSION})`,
+      {
+        file,
+      },
+    );
   }
   for (const k of ['module', 'moduleHash', 'function', 'seed'] as const) {
     if (typeof o[k] !== 'string') throw new UserError(`input record: field "${k}" missing`, { file });

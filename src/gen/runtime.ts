@@ -114,7 +114,8 @@ const MAX_CMPS = 64;
 /** Comparisons logged per run at most (loops repeat theirs): logging stops after this many. */
 const MAX_CMP_CALLS = 4096;
 /** stdio functions that write to their FILE * (the others read from it or only query it). */
-const WRITES_STREAM = /^(fputc|putc|fputs|fwrite|fprintf|vfprintf|fflush|fputc_unlocked|putc_unlocked|fwrite_unlocked|fputs_unlocked|__fprintf_chk|__vfprintf_chk)$/;
+const WRITES_STREAM =
+  /^(fputc|putc|fputs|fwrite|fprintf|vfprintf|fflush|fputc_unlocked|putc_unlocked|fwrite_unlocked|fputs_unlocked|__fprintf_chk|__vfprintf_chk)$/;
 /** Comparison functions whose operands feed back: 's' NUL-terminated, 'n' bounded strings, 'mem' bytes. */
 const COMPARES: Readonly<Record<string, 's' | 'n' | 'mem'>> = {
   strcmp: 's',
@@ -258,7 +259,9 @@ export class GenSession {
 
   /** Names of the module's defined functions, in module order. */
   functions(): string[] {
-    return this.m.globals.filter((g): g is Func => g.kind === 'function' && g.blocks.length > 0).map((f) => f.name);
+    return this.m.globals
+      .filter((g): g is Func => g.kind === 'function' && g.blocks.length > 0)
+      .map((f) => f.name);
   }
 
   func(name: string): Func {
@@ -305,7 +308,15 @@ export class GenSession {
       if (this.restart && attempt < MAX_RESTARTS) continue;
       const blocks = this.coveredBlocks(f);
       const edges = this.coveredEdges();
-      const facts = { plan, blocks, edges, outcome: r.outcome, steps: r.steps, cmps: this.cmps, intCmps: this.intCmps };
+      const facts = {
+        plan,
+        blocks,
+        edges,
+        outcome: r.outcome,
+        steps: r.steps,
+        cmps: this.cmps,
+        intCmps: this.intCmps,
+      };
       if (!keep(blocks, r.outcome, edges)) return facts;
       return { ...facts, record: this.finish(f, r, meta, blocks) };
     }
@@ -376,7 +387,9 @@ export class GenSession {
       let v = plan.args[i];
       if (v === undefined) {
         if (this.mode === 'replay') throw new Trap('input-divergence', `argument ${i} is not in the record`);
-        const forced = p.attrs.attrs.some((a) => ['byval', 'sret', 'nonnull', 'dereferenceable'].includes(a.name));
+        const forced = p.attrs.attrs.some((a) =>
+          ['byval', 'sret', 'nonnull', 'dereferenceable'].includes(a.name),
+        );
         v = this.genValue(p.type, 0, forced);
         plan.args[i] = v;
       }
@@ -513,7 +526,12 @@ export class GenSession {
       case 'rawptr':
         return Number(BigInt.asIntN(64, BigInt(v.addr)));
       case 'agg': {
-        const elems = t.kind === 'struct' ? t.fields : t.kind === 'array' || t.kind === 'vector' ? v.elems.map(() => t.elem) : [];
+        const elems =
+          t.kind === 'struct'
+            ? t.fields
+            : t.kind === 'array' || t.kind === 'vector'
+              ? v.elems.map(() => t.elem)
+              : [];
         return v.elems.map((e, i) => this.toExt(e, elems[i]!) as ExtValue);
       }
       case 'void':
@@ -614,7 +632,8 @@ export class GenSession {
           s[q] = SH_RW;
           // Bytes of an initial pointer value stay unrecorded (natively the initializer has its own).
           const w = g.address + ((q - g.address) & ~7);
-          const v = w + 8 <= g.address + g.size ? dv.getUint32(w, true) + dv.getInt32(w + 4, true) * 4294967296 : 0;
+          const v =
+            w + 8 <= g.address + g.size ? dv.getUint32(w, true) + dv.getInt32(w + 4, true) * 4294967296 : 0;
           if (!(v >= mem.codeBase && v < mem.globalsEnd)) h.bytes.set(q - g.address, u8[q]!);
         }
     } else this.generate(h, g.address, p - g.address, n);
@@ -629,7 +648,8 @@ export class GenSession {
   private prefetch(o: PlanObject, base: number, off: number, n: number, write: boolean): void {
     const site = this.engine.currentSite();
     const last = this.lastFault;
-    const walk = last.obj === o.id && last.site === site && last.end === off && this.engine.inExternal === undefined;
+    const walk =
+      last.obj === o.id && last.site === site && last.end === off && this.engine.inExternal === undefined;
     this.lastFault = { obj: o.id, site, end: off + n };
     if (!walk) return;
     const count = Math.min(PREFETCH, Math.floor((HALF - GUARD - (off + n)) / n));
@@ -637,7 +657,8 @@ export class GenSession {
     if (write) return;
     const ins = this.engine.siteInstr(site);
     const t = ins?.op === 'load' ? ins.type : undefined;
-    if (t === undefined || t.kind === 'ptr' || this.engine.linked.lc.leaves(t).some((l) => l.k === 'p')) return;
+    if (t === undefined || t.kind === 'ptr' || this.engine.linked.lc.leaves(t).some((l) => l.k === 'p'))
+      return;
     for (let k = 1; k <= count; k++) this.generate(o, base, off + k * n, n, t);
     this.extend(o.id, off, off + (count + 1) * n);
     this.lastFault = { obj: o.id, site, end: off + (count + 1) * n };
@@ -666,7 +687,8 @@ export class GenSession {
   private freeInput(p: number): boolean {
     const o = this.heapCandidate(p);
     if (o === undefined) return false;
-    if (this.freed.has(o.id)) throw new Trap('double-free', `free(${hex(p)}): input object ${o.id} already freed`);
+    if (this.freed.has(o.id))
+      throw new Trap('double-free', `free(${hex(p)}): input object ${o.id} already freed`);
     o.heap = true;
     this.freed.add(o.id);
     const lo = this.extLo[o.id] ?? 0;
@@ -697,7 +719,8 @@ export class GenSession {
   /** Generate the missing bytes of [base+off, base+off+n), typed by the faulting instruction (or `type`). */
   private generate(h: Holder, base: number, off: number, n: number, type?: Type): void {
     const eng = this.engine;
-    const ins = type !== undefined || eng.inExternal !== undefined ? undefined : eng.siteInstr(eng.currentSite());
+    const ins =
+      type !== undefined || eng.inExternal !== undefined ? undefined : eng.siteInstr(eng.currentSite());
     const t = type ?? (ins?.op === 'load' ? ins.type : undefined);
     if (t !== undefined && eng.linked.dl.typeSize(t) === n) {
       let covered = 0;
@@ -832,7 +855,10 @@ export class GenSession {
     return () => {
       const i = this.callIdx++;
       if (i >= MAX_STUB_CALLS)
-        throw new Trap('step-limit', `more than ${MAX_STUB_CALLS} calls to external functions without a model`);
+        throw new Trap(
+          'step-limit',
+          `more than ${MAX_STUB_CALLS} calls to external functions without a model`,
+        );
       let rec: CallRec | undefined = this.plan.calls[i];
       if (rec !== undefined && rec.fn !== name) {
         if (this.mode === 'replay')
@@ -889,14 +915,18 @@ export class GenSession {
         ...(heap ? { heap: true } : {}),
       });
       // A freed object has no memory afterwards.
-      if (!this.freed.has(o.id)) memObjects.push({ id: o.id, ...this.snapshot(this.base(o.id) + lo, hi - lo, lo, o) });
+      if (!this.freed.has(o.id))
+        memObjects.push({ id: o.id, ...this.snapshot(this.base(o.id) + lo, hi - lo, lo, o) });
     }
     const globals = [...plan.globals]
       .filter(([, h]) => h.bytes.size > 0 || h.relocs.size > 0)
       .map(([name, h]) => {
         const ranges: { off: number; data: string }[] = [];
         for (const [a, b] of h.bytes.ranges())
-          ranges.push({ off: a, data: b64(Uint8Array.from({ length: b - a }, (_, k) => h.bytes.get(a + k)!)) });
+          ranges.push({
+            off: a,
+            data: b64(Uint8Array.from({ length: b - a }, (_, k) => h.bytes.get(a + k)!)),
+          });
         const relocs = [...h.relocs].sort((a, b) => a[0] - b[0]).map(([at, to]) => ({ at, to }));
         return { name, ranges, relocs };
       })
@@ -1036,7 +1066,8 @@ function floatRec(kind: string, d: number): ValueRec {
 }
 
 function floatRecRaw(kind: string, x: ExtValue): ValueRec {
-  if (kind === 'x86_fp80') return { t: 'float', kind: 'x86_fp80', hex: BigInt(x).toString(16).padStart(20, '0') };
+  if (kind === 'x86_fp80')
+    return { t: 'float', kind: 'x86_fp80', hex: BigInt(x).toString(16).padStart(20, '0') };
   return floatRec(kind, Number(x));
 }
 

@@ -27,7 +27,7 @@ import { moduleHash, replayNativeText } from '../replay/native.js';
 import { cacheDir } from '../toolchain/cache.js';
 import { loadIRText, sourceLanguage, type CompileOptions } from '../toolchain/compile.js';
 import { errorLine, UserError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fsx.js';
+import { statInput, writeFileAtomic } from '../util/fsx.js';
 import { coreCount, mapLimit, Semaphore } from '../util/pool.js';
 import { packageVersion } from '../util/version.js';
 import {
@@ -139,12 +139,7 @@ export function discoverModules(inputs: readonly string[]): string[] {
     out.push(p);
   };
   for (const input of inputs) {
-    let st;
-    try {
-      st = statSync(input);
-    } catch {
-      throw new UserError('no such file or directory', { file: input });
-    }
+    const st = statInput(input);
     if (st.isDirectory()) {
       const found = findModules(input);
       if (found.length === 0)

@@ -136,14 +136,17 @@ export class WorkerPool {
 
   private watch(): void {
     if (this.watchdog !== undefined) return;
-    this.watchdog = setInterval(() => {
-      const now = Date.now();
-      for (const s of this.slots)
-        if (s.task !== undefined && now - s.heard > WATCHDOG_MS && s.killed === undefined) {
-          s.killed = `no answer for ${Math.round((now - s.heard) / 1000)} s (a function ran away); worker stopped`;
-          void s.worker.terminate();
-        }
-    }, Math.min(5000, WATCHDOG_MS));
+    this.watchdog = setInterval(
+      () => {
+        const now = Date.now();
+        for (const s of this.slots)
+          if (s.task !== undefined && now - s.heard > WATCHDOG_MS && s.killed === undefined) {
+            s.killed = `no answer for ${Math.round((now - s.heard) / 1000)} s (a function ran away); worker stopped`;
+            void s.worker.terminate();
+          }
+      },
+      Math.min(5000, WATCHDOG_MS),
+    );
     this.watchdog.unref();
   }
 

@@ -36,8 +36,8 @@ export const DEFAULT_SEARCH: SearchOptions = {
   seed: '1',
   maxInputs: 5,
   maxRuns: 300,
-  plateau: 40,
-  maxSteps: 1_500_000,
+  plateau: 60,
+  maxSteps: 2_000_000,
 };
 
 export interface FunctionResult {
@@ -97,7 +97,11 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
       // input-to-state idea for strcmp/memcmp); otherwise havoc.
       const x = rng.below(100);
       if (x < 25 && parent.run.cmps.length > 0) spliceCompare(plan, rng.pick(parent.run.cmps));
-      else if (x < 55 && parent.run.intCmps.length > 0 && spliceInt(plan, rng, rng.pick(parent.run.intCmps))) {
+      else if (
+        x < 55 &&
+        parent.run.intCmps.length > 0 &&
+        spliceInt(plan, rng, rng.pick(parent.run.intCmps))
+      ) {
         // input-to-state: done
       } else mutate(plan, rng, session, fn);
     }
@@ -205,12 +209,21 @@ function better(a: Kept, b: Kept): boolean {
  * other operand (or a neighbour, for < and >). False when neither operand occurs.
  */
 function spliceInt(plan: Plan, rng: Rng, c: IntCmp): boolean {
-  const sides = rng.chance(0.5) ? [[c.a, c.b], [c.b, c.a]] : [[c.b, c.a], [c.a, c.b]];
+  const sides = rng.chance(0.5)
+    ? [
+        [c.a, c.b],
+        [c.b, c.a],
+      ]
+    : [
+        [c.b, c.a],
+        [c.a, c.b],
+      ];
   for (const [from, to0] of sides as [bigint, bigint][]) {
     const to = BigInt.asUintN(c.bits, to0 + BigInt(rng.below(3) - 1));
     const sites: (() => void)[] = [];
     plan.args.forEach((v, i) => {
-      if (v?.t === 'int' && v.bits === c.bits && BigInt(v.v) === from) sites.push(() => (plan.args[i] = intRec(c.bits, to)));
+      if (v?.t === 'int' && v.bits === c.bits && BigInt(v.v) === from)
+        sites.push(() => (plan.args[i] = intRec(c.bits, to)));
     });
     plan.calls.forEach((call, i) => {
       const v = call.ret;
@@ -373,7 +386,9 @@ function truncate(plan: Plan, rng: Rng): void {
     const h = rng.pick(hs);
     const relocs = [...h.relocs.keys()];
     const cut =
-      h.bytes.size > 0 && (relocs.length === 0 || rng.chance(0.7)) ? h.bytes.pick((n) => rng.below(n))! : rng.pick(relocs);
+      h.bytes.size > 0 && (relocs.length === 0 || rng.chance(0.7))
+        ? h.bytes.pick((n) => rng.below(n))!
+        : rng.pick(relocs);
     h.bytes.deleteFrom(cut);
     for (const k of [...h.relocs.keys()]) if (k >= cut) h.relocs.delete(k);
     return;

@@ -8,7 +8,7 @@
  * per record, in path order. Engine replays run on the guide's worker pool (one compiled module per
  * worker, reused); native replays build one executable per module (./native.ts).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { WorkerCrash, WorkerPool, type ModuleRef } from '../guide/pool.js';
 import type { RunSpec } from '../guide/layout.js';
@@ -16,6 +16,7 @@ import { decodeRecord, RECORD_FORMAT, type InputRecord } from '../gen/record.js'
 import { cacheDir } from '../toolchain/cache.js';
 import { loadIRText, type CompileOptions, type OptLevel } from '../toolchain/compile.js';
 import { errorLine, UserError } from '../util/errors.js';
+import { statInput } from '../util/fsx.js';
 import { coreCount, Semaphore } from '../util/pool.js';
 import { moduleHash, replayNativeText, type NativeStatus } from './native.js';
 
@@ -72,12 +73,7 @@ function byIndex(a: string, b: string): number {
 export function collectRecords(paths: readonly string[], compile: CompileOptions): Item[] {
   const items: Item[] = [];
   for (const p of paths) {
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      throw new UserError('no such file or directory', { file: p });
-    }
+    const st = statInput(p);
     if (!st.isDirectory()) {
       const text = readFileSync(p, 'utf8');
       items.push({ file: p, text, record: decodeRecord(text, p), copts: compile });

@@ -14,7 +14,6 @@
  */
 import { INPUT_SLOT, INPUT_SLOTS } from '../gen/record.js';
 
-
 /** Version of the two binary formats; both sides check it. */
 export const DRIVER_FORMAT = 'ISNR0002';
 

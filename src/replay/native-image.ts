@@ -251,7 +251,9 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
   const f = entry.func;
   const nargs = f.params.length + (f.funcType.varargs ? VA_EXTRA : 0);
   if (r.args.length !== nargs && !(f.funcType.varargs && r.args.length === f.params.length)) {
-    throw new ImageError(`${r.args.length} arguments for @${f.name}, which has ${f.params.length} parameters`);
+    throw new ImageError(
+      `${r.args.length} arguments for @${f.name}, which has ${f.params.length} parameters`,
+    );
   }
   const args = new Uint8Array(entry.argsSize);
   const argsObj = objs.length;
@@ -273,7 +275,17 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
     for (let k = 0; k < VA_EXTRA; k++) {
       const i = f.params.length + k;
       const v = r.args[i] ?? { t: 'int', bits: 64, v: '0' };
-      encodeValue(plan, targets, i64, v, args, entry.slots[i] as number, argsObj, relocs, `variadic argument ${k}`);
+      encodeValue(
+        plan,
+        targets,
+        i64,
+        v,
+        args,
+        entry.slots[i] as number,
+        argsObj,
+        relocs,
+        `variadic argument ${k}`,
+      );
     }
   }
   objs.push({ lo: 0, size: args.length, baseMod: 0, heap: false, data: args });

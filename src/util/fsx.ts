@@ -7,7 +7,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UserError } from './errors.js';
@@ -104,4 +104,13 @@ function isStale(lockDir: string, owner: string): boolean {
   const pid = Number(pidText);
   if (host !== hostname() || !Number.isInteger(pid)) return false;
   return !pidAlive(pid);
+}
+
+/** `statSync` of a path the user named: a missing one is the one-line `no such file or directory` error. */
+export function statInput(path: string): Stats {
+  try {
+    return statSync(path);
+  } catch {
+    throw new UserError('no such file or directory', { file: path });
+  }
 }

@@ -6,7 +6,7 @@
  * The work is `compileInputs`, callable without the CLI.
  */
 
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -16,6 +16,7 @@ import {
   type CompileOptions,
 } from '../../toolchain/compile.js';
 import { UserError } from '../../util/errors.js';
+import { statInput } from '../../util/fsx.js';
 import { addOptions, compileOptions, type CliOptions } from '../options.js';
 
 export interface CompileJob {
@@ -54,12 +55,7 @@ export function planCompile(
   const wanted: string[] = [];
   const wantedDirs: string[] = [];
   for (const input of inputs) {
-    let st;
-    try {
-      st = statSync(input);
-    } catch {
-      throw new UserError('no such file or directory', { file: input });
-    }
+    const st = statInput(input);
     if (st.isDirectory()) {
       wantedDirs.push(resolve(input));
       if (compileCommands === undefined) {
