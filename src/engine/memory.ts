@@ -13,7 +13,7 @@
  *   [globalsBase, globalsEnd)      globals, >= 16-byte redzones between them
  *   [stackBase, stackTop)          the stack, growing down from stackTop; allocas with redzones
  *   [heapBase, heapLimit)          malloc'd blocks with 16-byte redzones; freed blocks are quarantined
- *   [inputBase, size)              the input region of the generation runtime (issue 4): 1 MiB slots
+ *   [inputBase, size)              the input region of the generation runtime: slots of 256 KiB (INPUT_SLOT, gen/record.ts)
  *
  * Shadow memory: one byte per byte. Bit 0 = readable, bit 1 = writable (SH_RW = 3, SH_RO = 1, 0 = not
  * addressable or not materialised yet). The generated code checks shadow[p] and shadow[p+n-1] for an
@@ -38,8 +38,6 @@ export const CODE_SLOT = 16;
 export const CODE_BASE = 0x0c350000;
 const REDZONE = 16;
 const PAGE = 0x10000;
-/** Slot size of an input object in the input region. */
-export const INPUT_SLOT = 1 << 20;
 
 export interface MemoryOptions {
   /** Virtual size of the address space (default 1 GiB; at most 1.5 GiB). */

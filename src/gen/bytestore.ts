@@ -49,18 +49,6 @@ export class ByteStore {
       }
   }
 
-  /** Offsets present, ascending. */
-  keys(): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < this.known.length; i++) if (this.known[i] === 1) out.push(i + this.lo);
-    return out;
-  }
-
-  /** Offsets and bytes present, ascending. */
-  *[Symbol.iterator](): IterableIterator<[number, number]> {
-    for (let i = 0; i < this.known.length; i++) if (this.known[i] === 1) yield [i + this.lo, this.data[i]!];
-  }
-
   /** Maximal runs [start, end) of present bytes, ascending. */
   ranges(): [number, number][] {
     const out: [number, number][] = [];

@@ -52,7 +52,7 @@ import {
 } from './record.js';
 
 /** Size of an input object's slot: the object may span [-SLOT/2 + GUARD, SLOT/2 - GUARD) around its base. */
-export const SLOT = INPUT_SLOT;
+const SLOT = INPUT_SLOT;
 const HALF = SLOT / 2;
 const GUARD = 64;
 const INPUT_REGION = INPUT_SLOTS * SLOT;
@@ -193,6 +193,7 @@ export class GenSession {
   mode: Mode = 'gen';
   policy = new Policy(new Rng(0), { ints: [], bytes: [], strings: [], floats: [] });
   private readonly writable: WritableGlobal[];
+  private readonly writableByName: Map<string, WritableGlobal>;
   private readonly dicts = new Map<string, Dictionary>();
   private readonly byType = new Map<FuncType, Func[]>();
   /** Extent [lo, hi) of each object touched in the current run, by id. */
@@ -249,6 +250,7 @@ export class GenSession {
       .filter((g) => g.external === undefined && !g.g.isConstant && g.g.init !== undefined && g.size > 0)
       .map((g) => ({ name: g.g.name, address: g.address, size: g.size }))
       .sort((a, b) => a.address - b.address);
+    this.writableByName = new Map(this.writable.map((w) => [w.name, w]));
     for (const g of m.globals)
       if (g.kind === 'function' && g.blocks.length > 0) {
         let l = this.byType.get(g.funcType);
@@ -378,7 +380,7 @@ export class GenSession {
       this.layOut(o, b, (lo, hi) => this.extend(o.id, lo, hi));
     });
     for (const [name, h] of plan.globals) {
-      const g = this.writable.find((w) => w.name === name);
+      const g = this.writableByName.get(name);
       if (g !== undefined) this.layOut(h, g.address);
     }
     this.engine.rt.stdin = new PlanStdin(this);
@@ -725,7 +727,7 @@ export class GenSession {
     if (t !== undefined && eng.linked.dl.typeSize(t) === n) {
       let covered = 0;
       for (const l of eng.linked.lc.leaves(t)) {
-        const size = leafSize(l);
+        const size = eng.linked.dl.typeSize(l.type);
         this.generateLeaf(h, base, off + l.off, size, l);
         covered += size;
       }
@@ -749,7 +751,7 @@ export class GenSession {
       return;
     }
     if (l.k === 'i' && l.bits === 8) return this.generateBytes(h, base, off, 1);
-    const bytes = leafBytes(l, this.policy);
+    const bytes = leafBytes(l, size, this.policy);
     for (let i = 0; i < size; i++) {
       if (s[base + off + i] !== 0) continue;
       const b = bytes[i] ?? 0;
@@ -932,7 +934,7 @@ export class GenSession {
       })
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const memGlobals = globals.map((g) => {
-      const w = this.writable.find((x) => x.name === g.name)!;
+      const w = this.writableByName.get(g.name)!;
       return { name: g.name, ...this.snapshot(w.address, w.size, 0, this.plan.global(g.name)) };
     });
     const ok = r.outcome === 'returned';
@@ -993,29 +995,11 @@ export class GenSession {
   }
 }
 
-function leafSize(l: Leaf): number {
-  switch (l.k) {
-    case 'i':
-      return Math.ceil(l.bits / 8);
-    case 'l':
-    case 'p':
-    case 'd':
-      return 8;
-    case 'f':
-      return 4;
-    case 'x':
-      return 10;
-    case 'b':
-      return Math.ceil(l.bits / 8);
-  }
-}
-
 const LEAF = new Uint8Array(16);
 const LEAF_DV = new DataView(LEAF.buffer);
 
 /** A generated value of a scalar leaf, as bytes (a view of a shared scratch buffer). */
-function leafBytes(l: Leaf, pol: Policy): Uint8Array {
-  const size = leafSize(l);
+function leafBytes(l: Leaf, size: number, pol: Policy): Uint8Array {
   const out = LEAF;
   const dv = LEAF_DV;
   out.fill(0);
@@ -1070,5 +1054,3 @@ function floatRecRaw(kind: string, x: ExtValue): ValueRec {
     return { t: 'float', kind: 'x86_fp80', hex: BigInt(x).toString(16).padStart(20, '0') };
   return floatRec(kind, Number(x));
 }
-
-export type { PlanObject };
