@@ -35,13 +35,14 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   });
 }
 
-/** Every file under `d` (relative path -> contents). */
+/** Every file under `d` (relative path -> contents), except timings.jsonl (wall-clock times). */
 function snapshot(d: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (p: string): void => {
     for (const e of readdirSync(p, { withFileTypes: true })) {
       const q = join(p, e.name);
       if (e.isDirectory()) walk(q);
+      else if (q === join(d, 'timings.jsonl')) continue;
       else out.set(relative(d, q), readFileSync(q, 'latin1'));
     }
   };
@@ -138,6 +139,24 @@ describe('inputsmith gen', () => {
     expect(files).toContain('functions.jsonl');
     expect(files).toContain(join('inputs', 'examples_bst.c', 'tree_insert', '0.json'));
     expect(files).toContain(join('results', 'examples_bst.c', 'tree_insert.json'));
+  });
+
+  it('times every function searched in timings.jsonl', () => {
+    const rows = readFileSync(join(one, 'timings.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as { module: string; function: string; timeMs: number; runs: number; steps: number },
+      );
+    const t = summaryOf(one).totals;
+    expect(rows.length).toBe(t.functions);
+    expect(new Set(rows.map((r) => `${r.module} ${r.function}`)).size).toBe(t.functions);
+    expect(rows.reduce((a, r) => a + r.runs, 0)).toBe(t.runs);
+    for (const r of rows) {
+      expect(r.timeMs).toBeGreaterThanOrEqual(0);
+      expect(r.steps).toBeGreaterThan(0);
+    }
   });
 
   it('summary.json has the documented fields and plausible values', () => {

@@ -2,6 +2,10 @@
  * @fileoverview Stage: gen. `ByteStore`: the input bytes of one object or global, by offset (negative
  * offsets allowed), in a dense window that grows both ways. A Map per byte was the generation runtime's
  * main cost on functions that read large arrays; copies (every mutation copies a plan) are memcpy here.
+ *
+ * Every run lays out every object of its plan (`ranges`), and every mutation copies a plan, but a run
+ * changes few stores: the ranges are cached until a byte is added or removed, and a copy shares its
+ * buffers with the original until either writes (copy on write).
  */
 const EMPTY = new Uint8Array(0);
 
@@ -12,6 +16,9 @@ export class ByteStore {
   /** 1 where a byte is present. */
   private known = EMPTY;
   private count = 0;
+  /** `data` and `known` are shared with a copy: copy them before writing. */
+  private shared = false;
+  private cachedRanges: readonly (readonly [number, number])[] | undefined = undefined;
 
   get size(): number {
     return this.count;
@@ -29,28 +36,38 @@ export class ByteStore {
   set(off: number, b: number): void {
     this.ensure(off);
     const i = off - this.lo;
-    if (this.known[i] === 0) this.count++;
-    this.known[i] = 1;
+    if (this.known[i] === 0) {
+      if (this.shared) this.unshare();
+      this.count++;
+      this.known[i] = 1;
+      this.cachedRanges = undefined;
+    } else if (this.data[i] === b) return;
+    else if (this.shared) this.unshare();
     this.data[i] = b;
   }
 
   delete(off: number): void {
     if (!this.has(off)) return;
+    if (this.shared) this.unshare();
     this.known[off - this.lo] = 0;
     this.count--;
+    this.cachedRanges = undefined;
   }
 
   /** Forget every byte at an offset >= cut. */
   deleteFrom(cut: number): void {
     for (let i = Math.max(0, cut - this.lo); i < this.known.length; i++)
       if (this.known[i] === 1) {
+        if (this.shared) this.unshare();
         this.known[i] = 0;
         this.count--;
+        this.cachedRanges = undefined;
       }
   }
 
-  /** Maximal runs [start, end) of present bytes, ascending. */
-  ranges(): [number, number][] {
+  /** Maximal runs [start, end) of present bytes, ascending (shared: do not modify). */
+  ranges(): readonly (readonly [number, number])[] {
+    if (this.cachedRanges !== undefined) return this.cachedRanges;
     const out: [number, number][] = [];
     const k = this.known;
     for (let i = 0; i < k.length; i++) {
@@ -60,7 +77,7 @@ export class ByteStore {
       out.push([i + this.lo, j + this.lo]);
       i = j;
     }
-    return out;
+    return (this.cachedRanges = out);
   }
 
   /** Copy the present bytes of [start, end) into `dst` at dst[off - dstLo]. */
@@ -104,16 +121,25 @@ export class ByteStore {
   clone(): ByteStore {
     const c = new ByteStore();
     c.lo = this.lo;
-    c.data = this.data.slice();
-    c.known = this.known.slice();
+    c.data = this.data;
+    c.known = this.known;
     c.count = this.count;
+    c.cachedRanges = this.cachedRanges;
+    if (this.data !== EMPTY) this.shared = c.shared = true;
     return c;
+  }
+
+  private unshare(): void {
+    this.data = this.data.slice();
+    this.known = this.known.slice();
+    this.shared = false;
   }
 
   private ensure(off: number): void {
     const len = this.known.length;
     if (len === 0) {
       this.lo = off;
+      this.shared = false;
       this.data = new Uint8Array(16);
       this.known = new Uint8Array(16);
       return;
@@ -131,5 +157,6 @@ export class ByteStore {
     this.lo = lo;
     this.data = data;
     this.known = known;
+    this.shared = false;
   }
 }

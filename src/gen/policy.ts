@@ -175,6 +175,60 @@ export class Policy {
     return bits === 32 ? r.u32() : r.u32() % mod;
   }
 
+  /**
+   * `int` for widths of 33 to 64 bits, as two unsigned 32-bit halves written to `out` (low, high): the same
+   * choices without BigInt on the common paths (generation of 64-bit fields is the hottest part of lazy
+   * input generation on large structures).
+   */
+  int64(bits: number, out: Uint32Array): void {
+    const r = this.rng;
+    const hiMask = bits >= 64 ? 0xffffffff : 2 ** (bits - 32) - 1;
+    const set = (lo: number, hi: number): void => {
+      out[0] = lo >>> 0;
+      out[1] = (hi & hiMask) >>> 0;
+    };
+    const x = r.below(100);
+    if (x < 34) return set(r.below(17), 0);
+    if (x < 52 && this.dict.ints.length > 0) {
+      let v = r.pick(this.dict.ints);
+      const d = r.below(6);
+      if (d === 0) v -= 1n;
+      else if (d === 1) v += 1n;
+      else if (d === 2) v += BigInt(r.below(17) - 8);
+      const u = BigInt.asUintN(64, v);
+      return set(Number(u & 0xffffffffn), Number(u >> 32n));
+    }
+    if (x < 64) {
+      // 0, 1, all ones, top - 1, top, all ones - 1, 2, 255, 256, 65535 (top: the sign bit alone).
+      const k = r.below(10);
+      const topHi = 2 ** (bits - 33);
+      switch (k) {
+        case 0:
+          return set(0, 0);
+        case 1:
+          return set(1, 0);
+        case 2:
+          return set(0xffffffff, 0xffffffff);
+        case 3:
+          return set(0xffffffff, topHi - 1);
+        case 4:
+          return set(0, topHi);
+        case 5:
+          return set(0xfffffffe, 0xffffffff);
+        default:
+          return set([2, 255, 256, 65535][k - 6]!, 0);
+      }
+    }
+    if (x < 74) return set(-(1 + r.below(16)), 0xffffffff);
+    if (x < 84) {
+      const b = r.below(bits);
+      return b < 32 ? set(2 ** b, 0) : set(0, 2 ** (b - 32));
+    }
+    if (x < 92) return set(r.below(1000), 0);
+    const hi = r.u32();
+    return set(r.u32(), hi);
+  }
+
   /** A byte of string-like memory: often a dictionary character, sometimes NUL, otherwise printable. */
   byte(): number {
     const r = this.rng;

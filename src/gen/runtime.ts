@@ -205,6 +205,8 @@ export class GenSession {
   private cmps: CmpEntry[] = [];
   private intCmps: IntCmp[] = [];
   private readonly intCmpSeen = new Set<number>();
+  /** Undo of each null pointer generated in the current run (pointing it at a new object), in order. */
+  private freshNulls: (() => void)[] = [];
   /** Input objects the function freed in the current run. */
   private readonly freed = new Set<number>();
   private cmpCalls = 0;
@@ -289,7 +291,9 @@ export class GenSession {
 
   /**
    * `run`, building the record (the costly part: bytes, memory afterwards) only when `keep` says so after
-   * seeing the covered blocks; otherwise returns the run's facts without a record.
+   * seeing the covered blocks; otherwise returns the run's facts without a record. With `repairNulls`, a
+   * run that dereferences a null pointer it generated itself is run again with that pointer pointing at a
+   * new object (up to MAX_RESTARTS times).
    */
   runIf(
     fn: string,
@@ -298,16 +302,32 @@ export class GenSession {
     rng: Rng,
     meta: { seed: string; index: number },
     keep: (blocks: readonly number[], outcome: OutcomeKind, edges: readonly number[]) => boolean,
+    repairNulls = true,
   ): RunRecord | RunFacts {
     const f = this.func(fn);
     this.mode = mode;
     this.plan = plan;
     this.policy = new Policy(rng, this.dictionary(fn));
     this.engine.cmp.on = mode === 'gen' ? 1 : 0;
+    let steps = 0;
     for (let attempt = 0; ; attempt++) {
       this.restart = false;
       const r = this.engine.callFunction(fn, () => this.setUp(f), this.limits);
+      steps += r.steps;
       if (this.restart && attempt < MAX_RESTARTS) continue;
+      // A null pointer this run generated was dereferenced: the function needs it to point somewhere (a
+      // precondition, not a finding). Point the latest one at a new object and run again. Nulls that come
+      // from the plan (a mutation chose them) stay: those runs explore what null does.
+      if (
+        repairNulls &&
+        r.outcome === 'null-deref' &&
+        this.mode === 'gen' &&
+        this.freshNulls.length > 0 &&
+        attempt < MAX_RESTARTS
+      ) {
+        this.freshNulls.pop()!();
+        continue;
+      }
       const blocks = this.coveredBlocks(f);
       const edges = this.coveredEdges();
       const facts = {
@@ -315,7 +335,7 @@ export class GenSession {
         blocks,
         edges,
         outcome: r.outcome,
-        steps: r.steps,
+        steps,
         cmps: this.cmps,
         intCmps: this.intCmps,
       };
@@ -363,6 +383,7 @@ export class GenSession {
     this.intCmps = [];
     this.intCmpSeen.clear();
     this.freed.clear();
+    this.freshNulls = [];
     this.cmpCalls = 0;
     this.engine.cmp.on = this.mode === 'gen' ? 1 : 0;
     this.lastFault = { obj: -1, site: -1, end: 0 };
@@ -394,6 +415,8 @@ export class GenSession {
         );
         v = this.genValue(p.type, 0, forced);
         plan.args[i] = v;
+        if (v.t === 'null')
+          this.freshNulls.push(() => (plan.args[i] = { t: 'ptr', obj: plan.newObject(1).id, off: 0 }));
       }
       return this.toExt(v, p.type) as ExtValue;
     });
@@ -746,6 +769,8 @@ export class GenSession {
     if (l.k === 'p' && missing === 8) {
       const target = this.genPointer(h.depth);
       h.relocs.set(off, target);
+      if (target === null)
+        this.freshNulls.push(() => h.relocs.set(off, { obj: this.plan.newObject(h.depth + 1).id, off: 0 }));
       this.writePtr(base + off, this.addrOf(target));
       s.fill(SH_RW, base + off, base + off + 8);
       return;
@@ -903,7 +928,7 @@ export class GenSession {
       if (heap) lo = 0;
       const data = new Uint8Array(hi - lo);
       o.bytes.copyInto(data, lo);
-      const input = o.bytes.ranges();
+      const input = o.bytes.ranges().map(([a, b]): [number, number] => [a, b]);
       const relocs: Reloc[] = [...o.relocs].sort((a, b) => a[0] - b[0]).map(([at, to]) => ({ at, to }));
       for (const x of relocs) input.push([x.at, x.at + 8]);
       objects.push({
@@ -997,6 +1022,7 @@ export class GenSession {
 
 const LEAF = new Uint8Array(16);
 const LEAF_DV = new DataView(LEAF.buffer);
+const HALVES = new Uint32Array(2);
 
 /** A generated value of a scalar leaf, as bytes (a view of a shared scratch buffer). */
 function leafBytes(l: Leaf, size: number, pol: Policy): Uint8Array {
@@ -1012,6 +1038,10 @@ function leafBytes(l: Leaf, size: number, pol: Policy): Uint8Array {
       if (bits <= 32) {
         const v = pol.int32(bits);
         for (let i = 0; i < size; i++) out[i] = (v / 2 ** (8 * i)) & 0xff;
+      } else if (bits <= 64) {
+        pol.int64(bits, HALVES);
+        dv.setUint32(0, HALVES[0]!, true);
+        dv.setUint32(4, HALVES[1]!, true);
       } else {
         let v = pol.int(bits);
         for (let i = 0; i < size; i++, v >>= 8n) out[i] = Number(v & 0xffn);

@@ -282,6 +282,13 @@ export async function runCampaign(o: CampaignOptions, rep: CampaignReporter = {}
         answered.add(f.name);
         const row = functionRow(m, f.key, f.blocks, r.result);
         out.writeFunction(m.key, row, r.result.ok ? r.result.records : []);
+        out.appendTiming({
+          module: m.path,
+          function: f.name,
+          timeMs: r.result.timeMs,
+          runs: row.runs,
+          steps: r.result.ok ? r.result.steps : 0,
+        });
         fresh++;
         rep.onFunction?.(row, true);
       };

@@ -15,12 +15,14 @@
  *   OUT/native/<module-key>.json              native replay verdicts of the module's inputs (--native)
  *   OUT/functions.jsonl                       every function's row, native verdicts merged in
  *   OUT/summary.json                          totals and per-module figures (docs/summary-json.md)
+ *   OUT/timings.jsonl                         time and steps per function searched, appended as they
+ *                                             finish (the only file that differs between runs)
  *
  * Keys are file-system safe (letters, digits, `._+-~`), unique within their directory even on a
  * case-insensitive file system; a name that had to change gets a hash of the original appended.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { writeFileAtomic } from '../util/fsx.js';
 
@@ -95,6 +97,17 @@ export interface ModuleIndex {
   readonly functions: readonly { readonly name: string; readonly key: string; readonly blocks: number }[];
 }
 
+/** A line of timings.jsonl: how long one function's search took (informative, machine-dependent). */
+export interface TimingRow {
+  readonly module: string;
+  readonly function: string;
+  /** Search plus engine replay of the kept inputs, in the worker, milliseconds. */
+  readonly timeMs: number;
+  readonly runs: number;
+  /** Engine steps of all runs (0 when the search failed). */
+  readonly steps: number;
+}
+
 export interface NativeRow {
   readonly function: string;
   readonly index: number;
@@ -155,6 +168,10 @@ export class OutDir {
   get functionsFile(): string {
     return join(this.root, 'functions.jsonl');
   }
+  /** Wall-clock time and engine steps per function searched (the one file that differs between runs). */
+  get timingsFile(): string {
+    return join(this.root, 'timings.jsonl');
+  }
   inputsDir(mkey: string, fkey?: string): string {
     return fkey === undefined ? join(this.root, 'inputs', mkey) : join(this.root, 'inputs', mkey, fkey);
   }
@@ -173,9 +190,15 @@ export class OutDir {
 
   /** Everything a campaign writes (for --force). */
   ownEntries(): string[] {
-    return ['run.json', 'summary.json', 'functions.jsonl', 'inputs', 'results', 'native'].map((e) =>
-      join(this.root, e),
-    );
+    return [
+      'run.json',
+      'summary.json',
+      'functions.jsonl',
+      'timings.jsonl',
+      'inputs',
+      'results',
+      'native',
+    ].map((e) => join(this.root, e));
   }
 
   clear(): void {
@@ -207,6 +230,11 @@ export class OutDir {
     rmSync(this.inputsDir(mkey, row.key), { recursive: true, force: true });
     records.forEach((text, i) => writeFileAtomic(this.inputFile(mkey, row.key, i), text));
     writeFileAtomic(this.resultFile(mkey, row.key), stableJson(row));
+  }
+
+  /** Append one function's timing (not atomic with its result: a lost line costs nothing but a figure). */
+  appendTiming(t: TimingRow): void {
+    appendFileSync(this.timingsFile, `${JSON.stringify(t)}\n`);
   }
 
   readFunction(mkey: string, fkey: string): FunctionRow | undefined {

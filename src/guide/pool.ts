@@ -63,8 +63,18 @@ export type GenReply =
       readonly outcomes: readonly string[];
       /** Engine replay of each record right after generation. */
       readonly engine: readonly EngineVerdict[];
+      /** Engine steps of the search (timings.jsonl only). */
+      readonly steps: number;
+      /** Search and engine replay, wall clock (timings.jsonl only: never part of the results). */
+      readonly timeMs: number;
     }
-  | { readonly function: string; readonly ok: false; readonly blocks: number; readonly reason: string };
+  | {
+      readonly function: string;
+      readonly ok: false;
+      readonly blocks: number;
+      readonly reason: string;
+      readonly timeMs: number;
+    };
 
 export type WorkerReply =
   | {

@@ -15,6 +15,7 @@
  * comparisons a run made as values to try where they came from.
  */
 import { Plan, type Holder } from '../gen/plan.js';
+import { hasAttribute } from '../ir/model.js';
 import { intRec, type InputRecord, type ValueRec } from '../gen/record.js';
 import type { CmpEntry, GenSession, IntCmp, RunRecord } from '../gen/runtime.js';
 import { NOT_REPLAYABLE } from '../replay/native-check.js';
@@ -48,6 +49,8 @@ export interface FunctionResult {
   readonly coveredFirst: number;
   readonly covered: number;
   readonly runs: number;
+  /** Engine steps of all runs together. */
+  readonly steps: number;
   readonly records: InputRecord[];
 }
 
@@ -87,7 +90,10 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
   let steps = 0;
   const maxSteps = o.maxSteps ?? Infinity;
   const plateau = o.plateau;
-  while (runs < o.maxRuns && since < plateau && coveredGood.size < total && steps < maxSteps) {
+  // A run that ended normally (returned, exit): every function should get one, even when runs that
+  // trapped already covered all its blocks; except a `noreturn` one, which ends in a trap or longjmp.
+  let valid = hasAttribute(session.m, f.fnAttrs, 'noreturn');
+  while (runs < o.maxRuns && since < plateau && (coveredGood.size < total || !valid) && steps < maxSteps) {
     let plan: Plan;
     if (kept.length === 0 || rng.chance(0.2)) plan = new Plan();
     else {
@@ -109,17 +115,23 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
     // search goes on until a replayable run covers them too, and the final choice prefers those.
     const isNew = (blocks: readonly number[], outcome: string, edges: readonly number[]): boolean =>
       kept.length === 0 ||
+      (!valid && endedNormally(outcome)) ||
       blocks.some((b) => !covered.has(b)) ||
       (!NOT_REPLAYABLE.has(outcome) && blocks.some((b) => !coveredGood.has(b))) ||
       edges.some((e) => !coveredEdges.has(e));
-    const run = session.runIf(fn, plan, 'gen', rng, { seed: o.seed, index: index++ }, isNew);
+    // Until a run ends normally, a generated null pointer that is dereferenced is repaired (see runIf);
+    // afterwards such runs stay as they are, cheap explorations of what null does.
+    const run = session.runIf(fn, plan, 'gen', rng, { seed: o.seed, index: index++ }, isNew, !valid);
     runs++;
     steps += run.steps;
     if ('record' in run) {
       // New edges make a parent worth mutating; only new blocks (what is measured) reset the plateau.
       const good = !NOT_REPLAYABLE.has(run.outcome);
+      const firstValid = !valid && endedNormally(run.outcome);
+      if (firstValid) valid = true;
       const newBlocks =
         kept.length === 0 ||
+        firstValid ||
         run.blocks.some((b) => !covered.has(b)) ||
         (good && run.blocks.some((b) => !coveredGood.has(b)));
       for (const b of run.blocks) covered.add(b);
@@ -139,6 +151,7 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
     coveredFirst: chosen[0]?.blocks.size ?? 0,
     covered: union.size,
     runs,
+    steps,
     records,
   };
 }
@@ -167,6 +180,15 @@ function chooseCover(kept: Kept[], n: number): Kept[] {
     have,
   );
   const all = [...out, ...rest];
+  // The cover ends in traps only, though a run ended normally: that one too (the function's valid input).
+  if (!all.some((k) => endedNormally(k.run.outcome))) {
+    const v = good.filter((k) => endedNormally(k.run.outcome));
+    if (v.length > 0) {
+      const best = v.reduce((a, b) => (b.blocks.size > a.blocks.size ? b : a));
+      if (all.length >= n) all.pop();
+      all.push(best);
+    }
+  }
   // Every function gets an input, even when no run covered a block (it trapped before its first).
   return all.length === 0 && kept.length > 0 ? [kept[0]!] : all;
 }
@@ -194,10 +216,12 @@ function greedyCover(kept: Kept[], n: number, have: Set<number>): Kept[] {
   return out;
 }
 
+function endedNormally(outcome: string): boolean {
+  return outcome === 'returned' || outcome === 'exit';
+}
+
 function better(a: Kept, b: Kept): boolean {
-  const okA = a.run.outcome === 'returned' || a.run.outcome === 'exit';
-  const okB = b.run.outcome === 'returned' || b.run.outcome === 'exit';
-  return okA && !okB;
+  return endedNormally(a.run.outcome) && !endedNormally(b.run.outcome);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -103,11 +103,19 @@ function list(h: Held): void {
 }
 
 function genOne(h: Held, fn: string, search: Extract<WorkerRequest, { kind: 'gen' }>['search']): GenReply {
+  const t0 = performance.now();
+  const timeMs = (): number => Math.round(performance.now() - t0);
   let s: GenSession;
   try {
     s = session(h);
   } catch (e) {
-    return { function: fn, ok: false, blocks: 0, reason: `${(e as StageError).stage}: ${errorLine(e)}` };
+    return {
+      function: fn,
+      ok: false,
+      blocks: 0,
+      reason: `${(e as StageError).stage}: ${errorLine(e)}`,
+      timeMs: timeMs(),
+    };
   }
   let blocks = 0;
   try {
@@ -136,11 +144,13 @@ function genOne(h: Held, fn: string, search: Extract<WorkerRequest, { kind: 'gen
       records: r.records.map(encodeRecord),
       outcomes: r.records.map((rec) => rec.outcome.kind),
       engine,
+      steps: r.steps,
+      timeMs: timeMs(),
     };
   } catch (e) {
     // The session may be left in any state: the next function starts from a fresh one.
     reset(h);
-    return { function: fn, ok: false, blocks, reason: errorLine(e) };
+    return { function: fn, ok: false, blocks, reason: errorLine(e), timeMs: timeMs() };
   }
 }
 

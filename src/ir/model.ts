@@ -152,6 +152,14 @@ export interface AttrList {
 }
 export const NO_ATTRS: AttrList = Object.freeze({ attrs: [], groups: [] });
 
+/** Whether a list has the attribute `name`, inline or through one of the module's attribute groups. */
+export function hasAttribute(m: Module, l: AttrList, name: string): boolean {
+  return (
+    l.attrs.some((a) => a.name === name) ||
+    l.groups.some((g) => (m.attrGroups.get(g) ?? []).some((a) => a.name === name))
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Instructions
 
