@@ -135,6 +135,16 @@ interface WritableGlobal {
 
 type Mode = 'gen' | 'replay';
 
+/** How to generate a value of one type: its scalar leaves with their sizes. */
+interface LeafPlan {
+  readonly size: number;
+  readonly leaves: readonly { readonly leaf: Leaf; readonly size: number }[];
+  /** Bytes the leaves cover (less than size: padding, generated as plain bytes). */
+  readonly covered: number;
+  /** A leaf is a pointer (such values are not prefetched: pointers stay lazy). */
+  readonly pointers: boolean;
+}
+
 /** stdin of a run: the plan's bytes, extended by generated ones in generation mode. */
 class PlanStdin extends InputStream {
   constructor(private readonly s: GenSession) {
@@ -211,7 +221,9 @@ export class GenSession {
   private readonly freed = new Set<number>();
   private cmpCalls = 0;
   /** The last read fault in an input object, to recognise array walks. */
-  private lastFault = { obj: -1, site: -1, end: 0 };
+  private lastFault = { obj: -1, site: -1, start: 0, end: 0, streak: 0 };
+  /** What the load at each site reads, by leaf (see `siteLeaves`). */
+  private readonly leafPlans = new Map<number, LeafPlan | null>();
 
   constructor(
     readonly m: Module,
@@ -386,7 +398,7 @@ export class GenSession {
     this.freshNulls = [];
     this.cmpCalls = 0;
     this.engine.cmp.on = this.mode === 'gen' ? 1 : 0;
-    this.lastFault = { obj: -1, site: -1, end: 0 };
+    this.lastFault = { obj: -1, site: -1, start: 0, end: 0, streak: 0 };
     // Writable globals: inputs in generation mode (first read decides), initial values in replay.
     if (this.mode === 'gen') for (const g of this.writable) mem.shadow.fill(0, g.address, g.address + g.size);
     plan.objects.forEach((o) => {
@@ -666,27 +678,57 @@ export class GenSession {
   }
 
   /**
-   * An array walk (the same instruction faulting on the next element of the same object) gets the next
-   * elements generated at once, typed like this one: one fault per PREFETCH elements instead of one per
-   * element. Only scalar, non-pointer elements: pointers stay lazy.
+   * An array walk (the same instruction faulting on the next element of the same object, forward or
+   * backward) gets the next elements generated at once, typed like this one: one fault per PREFETCH
+   * elements instead of one per element, and more per fault as the walk goes on (up to 8x). Only scalar,
+   * non-pointer elements: pointers stay lazy.
    */
   private prefetch(o: PlanObject, base: number, off: number, n: number, write: boolean): void {
     const site = this.engine.currentSite();
     const last = this.lastFault;
-    const walk =
-      last.obj === o.id && last.site === site && last.end === off && this.engine.inExternal === undefined;
-    this.lastFault = { obj: o.id, site, end: off + n };
-    if (!walk) return;
-    const count = Math.min(PREFETCH, Math.floor((HALF - GUARD - (off + n)) / n));
+    const same = last.obj === o.id && last.site === site && this.engine.inExternal === undefined;
+    const forward = same && last.end === off;
+    const backward = same && last.start === off + n;
+    const streak = forward || backward ? last.streak + 1 : 0;
+    this.lastFault = { obj: o.id, site, start: off, end: off + n, streak };
     // Writes are not prefetched: bytes marked written but never written would read as zeros, not inputs.
-    if (write) return;
-    const ins = this.engine.siteInstr(site);
-    const t = ins?.op === 'load' ? ins.type : undefined;
-    if (t === undefined || t.kind === 'ptr' || this.engine.linked.lc.leaves(t).some((l) => l.k === 'p'))
-      return;
-    for (let k = 1; k <= count; k++) this.generate(o, base, off + k * n, n, t);
-    this.extend(o.id, off, off + (count + 1) * n);
-    this.lastFault = { obj: o.id, site, end: off + (count + 1) * n };
+    if (!(forward || backward) || write) return;
+    const lp = this.siteLeaves(site);
+    if (lp === null || lp.pointers || lp.size !== n) return;
+    const want = PREFETCH << Math.min(streak - 1, 3);
+    if (forward) {
+      const count = Math.min(want, Math.floor((HALF - GUARD - (off + n)) / n));
+      for (let k = 1; k <= count; k++) this.generateTyped(o, base, off + k * n, lp);
+      this.extend(o.id, off, off + (count + 1) * n);
+      this.lastFault.end = off + (count + 1) * n;
+    } else {
+      const count = Math.min(want, Math.floor((off - (-HALF + GUARD)) / n));
+      for (let k = 1; k <= count; k++) this.generateTyped(o, base, off - k * n, lp);
+      this.extend(o.id, off - count * n, off + n);
+      this.lastFault.start = off - count * n;
+    }
+  }
+
+  /** The leaves of what the load at `site` reads (cached per site); null for anything but a load. */
+  private siteLeaves(site: number): LeafPlan | null {
+    let lp = this.leafPlans.get(site);
+    if (lp === undefined) {
+      const ins = this.engine.siteInstr(site);
+      lp = ins?.op === 'load' ? this.leafPlan(ins.type) : null;
+      this.leafPlans.set(site, lp);
+    }
+    return lp;
+  }
+
+  private leafPlan(t: Type): LeafPlan {
+    const l = this.engine.linked;
+    const leaves = l.lc.leaves(t).map((leaf) => ({ leaf, size: l.dl.typeSize(leaf.type) }));
+    return {
+      size: l.dl.typeSize(t),
+      leaves,
+      covered: leaves.reduce((a, x) => a + x.size, 0),
+      pointers: leaves.some((x) => x.leaf.k === 'p'),
+    };
   }
 
   /** The input object whose base is p, if it can be a heap block (nothing below its base). */
@@ -744,20 +786,19 @@ export class GenSession {
   /** Generate the missing bytes of [base+off, base+off+n), typed by the faulting instruction (or `type`). */
   private generate(h: Holder, base: number, off: number, n: number, type?: Type): void {
     const eng = this.engine;
-    const ins =
-      type !== undefined || eng.inExternal !== undefined ? undefined : eng.siteInstr(eng.currentSite());
-    const t = type ?? (ins?.op === 'load' ? ins.type : undefined);
-    if (t !== undefined && eng.linked.dl.typeSize(t) === n) {
-      let covered = 0;
-      for (const l of eng.linked.lc.leaves(t)) {
-        const size = eng.linked.dl.typeSize(l.type);
-        this.generateLeaf(h, base, off + l.off, size, l);
-        covered += size;
-      }
-      if (covered < n) this.generateBytes(h, base, off, n);
-      return;
-    }
-    this.generateBytes(h, base, off, n);
+    const lp =
+      type !== undefined
+        ? this.leafPlan(type)
+        : eng.inExternal !== undefined
+          ? null
+          : this.siteLeaves(eng.currentSite());
+    if (lp !== null && lp.size === n) this.generateTyped(h, base, off, lp);
+    else this.generateBytes(h, base, off, n);
+  }
+
+  private generateTyped(h: Holder, base: number, off: number, lp: LeafPlan): void {
+    for (const { leaf, size } of lp.leaves) this.generateLeaf(h, base, off + leaf.off, size, leaf);
+    if (lp.covered < lp.size) this.generateBytes(h, base, off, lp.size);
   }
 
   private generateLeaf(h: Holder, base: number, off: number, size: number, l: Leaf): void {
