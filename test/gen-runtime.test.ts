@@ -102,6 +102,17 @@ int sum_va(int n, ...) {
 }
 
 int count_x(FILE *f) { int c, n = 0; while ((c = fgetc(f)) != EOF) if (c == 'x') n++; return n > 1; }
+
+/* Natively these depend on what the engine guarantees: an out-parameter the (stubbed) external does not
+   write reads as zero, and input objects have the engine's absolute addresses (hashes, %p). */
+extern void get_len(const char *s, long *n);
+int out_param(const char *s) { long n; get_len(s, &n); return n > 3 ? 1 : 0; }
+unsigned addr_hash(const char *p) { return (unsigned)(((unsigned long)p * 2654435761u) >> 9) & 255; }
+void show_ptr(const int *p) { printf("%p %d\n", (const void *)p, *p); }
+
+/* One block, three dereferences: every run covers it, most crash on a generated null pointer. */
+struct chain { struct chain *next; int v; };
+int chain3(const struct chain *p) { return p->next->next->v; }
 `;
 
 /** The default search with more patience: these tests are about what generation can build, not budgets. */
@@ -180,6 +191,15 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
     expect(covered / blocks).toBeGreaterThanOrEqual(0.95);
   });
 
+  it('gives a function that dereferences what it gets an input that returns (generated nulls repaired)', () => {
+    const r = results.get(opt)!.byFn.get('chain3')!;
+    expect(r.covered).toBe(r.blocks);
+    const ok = r.records.find((x) => x.outcome.kind === 'returned');
+    expect(ok).toBeDefined();
+    // p, p->next and p->next->next are objects: three input objects, each pointer slot relocated.
+    expect(ok!.objects.filter((o) => o.relocs.length > 0).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('builds linked structures exactly as deep as the function walks them', () => {
     const { session } = results.get(opt)!;
     const depths: number[] = [];
@@ -233,6 +253,8 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
     });
     const bad = res.filter((x) => x.status !== 'ok' && x.status !== 'not-run');
     expect(bad).toEqual([]);
+    for (const fn of ['out_param', 'addr_hash', 'show_ptr'])
+      expect(res.some((x) => x.function === fn && x.status === 'ok' && x.reason === '')).toBe(true);
     expect(res.filter((x) => x.status === 'ok').length).toBeGreaterThan(all.length * 0.9);
   }, 120_000);
 });

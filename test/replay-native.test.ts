@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   b64,
+  INPUT_REGION_BASE,
+  INPUT_SLOT,
   intRec,
   RECORD_FORMAT,
   RECORD_VERSION,
@@ -81,6 +83,11 @@ void set_end(struct span *s) { s->end = s->begin + s->len; }
 unsigned long low_bits(char *p) { return (unsigned long)p & 4095; }
 int big_alloc(long n) { char *p = malloc(n); if (!p) return -1; memset(p, 1, n); return p[n - 1]; }
 char *grow(char *p) { p[0] = 'x'; return realloc(p, 1000); }
+
+unsigned long addr_of(char *p) { return (unsigned long)p; }
+int stack_dirt(void) { volatile char buf[2048]; int n = 0; for (int i = 0; i < 2048; i++) n += buf[i] != 0; return n; }
+void ext_log(int);
+int read_then_log(int *p, int i) { int v = p[i]; ext_log(v); return v; }
 
 int main(int argc, char **argv) { return argc + argv[1][0]; }
 `;
@@ -450,6 +457,41 @@ const CASES: Case[] = [
     'native SIGSEGV, record returned',
   ],
   ['endless loop', { fn: 'spin', args: [i32(0)], ret: i32(0) }, 'failed', 'time limit of 1500 ms exceeded'],
+  [
+    "input objects at the engine's absolute addresses",
+    {
+      fn: 'addr_of',
+      args: [ptr(1)],
+      objects: [obj(0, new Uint8Array(8)), obj(1, new Uint8Array(8))],
+      ret: i64(INPUT_REGION_BASE + INPUT_SLOT + INPUT_SLOT / 2 + 32),
+    },
+    'ok',
+  ],
+  // The engine's uninitialised locals read zeros; the driver's own calls dirtied the native stack.
+  ['uninitialised locals read zero', { fn: 'stack_dirt', args: [], ret: i32(0) }, 'ok'],
+  [
+    'undefined behaviour, then a call past the record',
+    {
+      fn: 'read_then_log',
+      args: [ptr(0), i32(1)],
+      objects: [obj(0, bytes([7, 4]))],
+      kind: 'out-of-bounds-read',
+    },
+    'ok',
+    "undefined behaviour (out-of-bounds-read): native went on (external call #0 to @ext_log is beyond the record's 0 calls), not compared",
+  ],
+  [
+    'undefined behaviour after a call the record does not have',
+    {
+      fn: 'read_then_log',
+      args: [ptr(0), i32(1)],
+      objects: [obj(0, bytes([7, 4]))],
+      calls: [{ fn: 'ext', ret: i32(0) }],
+      kind: 'out-of-bounds-read',
+    },
+    'mismatch',
+    'external call #0 is to @ext_log, the record has @ext',
+  ],
 ];
 
 describe.each(['O0', 'O2'])('native replay at -%s', (opt) => {

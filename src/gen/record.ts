@@ -25,6 +25,13 @@ export const INPUT_SLOT = 1 << 18;
 export const VA_EXTRA = 6;
 /** Slots of the input region (object ids are below this). */
 export const INPUT_SLOTS = 1024;
+/**
+ * Address of the input region in the engine (its memory is 1 GiB, the region its last INPUT_SLOTS slots).
+ * Native replay maps its region at the same address when it can, so input objects have the engine's
+ * absolute addresses: pointer values that reach the output (hashes of addresses, `%p`, pointer arithmetic
+ * that wraps) are the same in both.
+ */
+export const INPUT_REGION_BASE = 0x30000000;
 export const RECORD_VERSION = 1;
 
 export type StdStream = 'stdin' | 'stdout' | 'stderr';

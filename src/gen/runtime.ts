@@ -34,6 +34,7 @@ import { Rng } from '../util/rng.js';
 import { Plan, type Holder, type PlanObject } from './plan.js';
 import { Policy, buildDictionary, type Dictionary } from './policy.js';
 import {
+  INPUT_REGION_BASE,
   INPUT_SLOT,
   INPUT_SLOTS,
   RECORD_FORMAT,
@@ -237,6 +238,10 @@ export class GenSession {
       stubExternal: (name, type) => this.stub(name, type),
       wrapExternal: (name, model) => this.wrapCompare(name, model),
     });
+    if (this.engine.mem.inputBase !== INPUT_REGION_BASE)
+      throw new Error(
+        `input region at 0x${this.engine.mem.inputBase.toString(16)}, not at INPUT_REGION_BASE`,
+      );
     this.engine.mem.onInputFault = (p, n, w) => this.fault(p, n, w);
     this.engine.mem.onInputFree = (p) => this.freeInput(p);
     this.engine.mem.inputBlockSize = (p) => this.inputBlockSize(p);

@@ -279,10 +279,13 @@ function emit(
       if (sp > 0 && stubGlobalRefs.has(line.slice(0, sp + 1))) lines[i] = '';
     }
   }
+  const zeroed = zeroLocals(m, dl, lines);
   body = lines.join('\n');
 
   const out: string[] = [body, '', '; ---- appended by inputsmith native replay ----'];
   out.push('declare ptr @__inputsmith_next_call(i32)');
+  if (zeroed && !/^declare [^\n]*@llvm\.memset\.p0\.i64\(/m.test(body))
+    out.push('declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)');
 
   // Entry stubs.
   const entries = new Map<string, EntryInfo>();
@@ -430,6 +433,55 @@ export async function buildNativeReplayer(
     }
     for (const n of missing) extra.add(n);
   }
+}
+
+/**
+ * Zero every fixed-size local (alloca of the entry block) right after its alloca, editing `lines` in place;
+ * true when it inserted anything. The engine's stack reads zeros where the run has not written (an
+ * uninitialised local, an out-parameter a stubbed external does not write); natively such a slot holds
+ * whatever the stack or a register held (clang's code may allocate an 8-byte slot with `push %rax`).
+ */
+function zeroLocals(m: Module, dl: DataLayout, lines: string[]): boolean {
+  // Sizes of the entry block's allocas in order (undefined: not zeroed), matched to the text's alloca lines
+  // of the same block by position (numbered locals have no name in the model).
+  const sizes = new Map<string, (number | undefined)[]>();
+  for (const g of m.globals) {
+    if (g.kind !== 'function' || g.blocks.length === 0) continue;
+    const list: (number | undefined)[] = [];
+    for (const ins of g.blocks[0]?.instrs ?? []) {
+      if (ins.op !== 'alloca') continue;
+      const c = ins.count;
+      const n = c === undefined ? 1 : c.kind === 'int' ? Number(c.value) : 0;
+      const size = ins.addrSpace === 0 && dl.isSized(ins.allocType) ? dl.allocSize(ins.allocType) * n : 0;
+      list.push(size > 0 && size <= 1 << 20 && !ins.inalloca ? size : undefined);
+    }
+    if (list.some((x) => x !== undefined)) sizes.set(g.name, list);
+  }
+  let fn: (number | undefined)[] | undefined;
+  let k = 0;
+  let any = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.startsWith('define ')) {
+      const name = /@([-\w.$]+|"[^"]*")\(/.exec(line)?.[1];
+      fn = name === undefined ? undefined : sizes.get(name.replace(/^"(.*)"$/, '$1'));
+      k = 0;
+      continue;
+    }
+    if (fn === undefined) continue;
+    // The entry block ends at the first label (or the function's end).
+    if (line.startsWith('}') || /^[-\w.$"]+:/.test(line)) {
+      fn = undefined;
+      continue;
+    }
+    const a = /^\s+(%[-\w.$]+) = alloca /.exec(line);
+    if (a === null) continue;
+    const size = fn[k++];
+    if (size === undefined) continue;
+    lines[i] = `${line}\n  call void @llvm.memset.p0.i64(ptr ${a[1]}, i8 0, i64 ${size}, i1 false)`;
+    any = true;
+  }
+  return any;
 }
 
 /** The IR type a stubbed external returns (for encoding its recorded results). */

@@ -12,7 +12,7 @@
  * may define (or have stubbed) functions called `read`, `write`, `open` or `mmap` that would otherwise
  * capture the driver's own calls.
  */
-import { INPUT_SLOT, INPUT_SLOTS } from '../gen/record.js';
+import { INPUT_REGION_BASE, INPUT_SLOT, INPUT_SLOTS } from '../gen/record.js';
 
 /** Version of the two binary formats; both sides check it. */
 export const DRIVER_FORMAT = 'ISNR0002';
@@ -137,9 +137,14 @@ static const uint8_t *read_file(const char *path, uint64_t *len) {
 
 #define ISNR_SLOT ${INPUT_SLOT}ull
 #define ISNR_SLOTS ${INPUT_SLOTS}ull
+#define ISNR_REGION_BASE ${INPUT_REGION_BASE}ull
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
 
 /* The input region: object k's base is at region + k * SLOT + SLOT / 2 (+ base_mod), as in the engine, so
-   pointer order and distances between input objects are the same natively. */
+   pointer order and distances between input objects are the same natively. The region is mapped at the
+   engine's own address when that is free, so the objects' absolute addresses are the engine's too. */
 static uint8_t *region;
 
 static int in_region(const void *p) {
@@ -173,8 +178,12 @@ static uint8_t *place(obj_t *o) {
     uint64_t k = o->flags >> 8;
     if (k >= ISNR_SLOTS) die("bad input slot", 0);
     if (!region) {
-      region = (uint8_t *)syscall(SYS_mmap, 0, (uint64_t)ISNR_SLOTS * ISNR_SLOT, PROT_READ | PROT_WRITE,
-                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      region = (uint8_t *)syscall(SYS_mmap, ISNR_REGION_BASE, (uint64_t)ISNR_SLOTS * ISNR_SLOT,
+                                  PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+      if (region == (uint8_t *)-1)
+        region = (uint8_t *)syscall(SYS_mmap, 0, (uint64_t)ISNR_SLOTS * ISNR_SLOT, PROT_READ | PROT_WRITE,
+                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
       if (region == (uint8_t *)-1) die("out of memory", 0);
     }
     return region + k * ISNR_SLOT + ISNR_SLOT / 2 + o->base_mod;
@@ -283,6 +292,15 @@ static uint64_t vm_bytes(void) {
   uint64_t pages = 0;
   for (long i = 0; i < r && buf[i] >= '0' && buf[i] <= '9'; i++) pages = pages * 10 + (uint64_t)(buf[i] - '0');
   return pages * 4096;
+}
+
+/* The engine's stack reads zeros where a run has not written yet (uninitialised locals, out-parameters an
+   unmodelled external would have written). Natively the driver's own calls and the C start-up code left
+   bytes there: clear the stack the function is about to use, so its first reads see zeros too. */
+#define ISNR_CLEAR_STACK (256u << 10)
+static __attribute__((noinline)) void clear_stack(void) {
+  volatile uint8_t buf[ISNR_CLEAR_STACK];
+  for (uint64_t i = 0; i < ISNR_CLEAR_STACK; i++) buf[i] = 0;
 }
 
 static uint64_t parse_u64(const char *s) {
@@ -402,6 +420,7 @@ int main(int argc, char **argv) {
   }
   atexit(at_exit);
 
+  clear_stack();
   __inputsmith_entries[entry](objs[args].base, objs[ret].base);
 
   finish(${HOW_RETURNED}, 0, 0, 0);
