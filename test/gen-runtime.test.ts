@@ -113,6 +113,15 @@ void show_ptr(const int *p) { printf("%p %d\n", (const void *)p, *p); }
 /* One block, three dereferences: every run covers it, most crash on a generated null pointer. */
 struct chain { struct chain *next; int v; };
 int chain3(const struct chain *p) { return p->next->next->v; }
+
+/* Defined in another file: inputs, of unknown size (the table) and of known size (the limit). */
+extern const unsigned char class_table[];
+extern int class_limit;
+int classify_byte(unsigned char c) {
+  int k = class_table[c & 63];
+  if (k > class_limit) return 2;
+  return k > 100 ? 1 : 0;
+}
 `;
 
 /** The default search with more patience: these tests are about what generation can build, not budgets. */
@@ -198,6 +207,14 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
     expect(ok).toBeDefined();
     // p, p->next and p->next->next are objects: three input objects, each pointer slot relocated.
     expect(ok!.objects.filter((o) => o.relocs.length > 0).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('generates globals the module only declares, sized or not', () => {
+    const r = results.get(opt)!.byFn.get('classify_byte')!;
+    expect(r.covered).toBe(r.blocks);
+    const names = new Set(r.records.flatMap((x) => x.globals.map((g) => g.name)));
+    expect(names).toContain('class_table');
+    expect(names).toContain('class_limit');
   });
 
   it('builds linked structures exactly as deep as the function walks them', () => {

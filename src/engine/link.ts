@@ -113,6 +113,12 @@ export class Linked {
   readonly env: ConstEnv;
 }
 
+/**
+ * Bytes given to a declared global of unknown size (no model, no initialiser, zero or no size). The
+ * generation runtime treats declared globals as inputs, and native replay defines a stand-in this large.
+ */
+export const UNSIZED_DECLARATION_BYTES = 4096;
+
 /** Place functions and globals, write initialisers, generate the module's JS source. */
 export function link(m: Module, mem: Memory, opts: LinkOptions = {}): Linked {
   const L = new Linked(m, mem, opts);
@@ -134,6 +140,9 @@ export function link(m: Module, mem: Memory, opts: LinkOptions = {}): Linked {
     } else {
       size = dl.isSized(g.valueType) ? dl.allocSize(g.valueType) : 0;
       al = Math.max(g.align || 1, dl.isSized(g.valueType) ? dl.abiAlign(g.valueType) : 1);
+      // A declaration of unknown size (`external constant [0 x i8]`: a table defined in another file)
+      // gets room, so that reading it is reading it and not its neighbour.
+      if (g.init === undefined && size === 0) size = UNSIZED_DECLARATION_BYTES;
     }
     off = Math.ceil((off + 32) / Math.max(al, 16)) * Math.max(al, 16);
     placements.push({ g, off, size, external });

@@ -132,6 +132,8 @@ interface WritableGlobal {
   readonly name: string;
   readonly address: number;
   readonly size: number;
+  /** Declared only: no initial value to keep, every byte read is generated. */
+  readonly declared: boolean;
 }
 
 type Mode = 'gen' | 'replay';
@@ -265,9 +267,11 @@ export class GenSession {
       this.intCmpSeen.add(key);
       this.logInt((BigInt(ah) << 32n) | BigInt(al >>> 0), (BigInt(bh) << 32n) | BigInt(bl >>> 0), 64);
     };
+    // Inputs: writable globals, and globals the module only declares (defined in another file, unknown
+    // here: natively replay defines a stand-in holding the recorded bytes).
     this.writable = this.engine.linked.globals
-      .filter((g) => g.external === undefined && !g.g.isConstant && g.g.init !== undefined && g.size > 0)
-      .map((g) => ({ name: g.g.name, address: g.address, size: g.size }))
+      .filter((g) => g.external === undefined && g.size > 0 && (g.g.init === undefined || !g.g.isConstant))
+      .map((g) => ({ name: g.g.name, address: g.address, size: g.size, declared: g.g.init === undefined }))
       .sort((a, b) => a.address - b.address);
     this.writableByName = new Map(this.writable.map((w) => [w.name, w]));
     for (const g of m.globals)
@@ -665,7 +669,7 @@ export class GenSession {
     // A global's initial value is kept most of the time (the function may rely on it being consistent);
     // kept bytes are recorded too, so that mutation can change them later.
     const h = this.plan.global(g.name);
-    if (this.policy.rng.chance(0.7)) {
+    if (!g.declared && this.policy.rng.chance(0.7)) {
       const u8 = mem.u8;
       const s = this.engine.mem.shadow;
       const dv = this.engine.mem.dv;

@@ -24,6 +24,7 @@ import { DataLayout } from '../ir/datalayout.js';
 import type { Attr, AttrList, Func, GlobalVar, Module } from '../ir/model.js';
 import { printName, printType } from '../ir/printer.js';
 import type { Type } from '../ir/types.js';
+import { UNSIZED_DECLARATION_BYTES } from '../engine/link.js';
 import { VA_EXTRA, type InputRecord, type PtrTarget, type ValueRec } from '../gen/record.js';
 import { findToolchain } from '../toolchain/find.js';
 import { UserError } from '../util/errors.js';
@@ -351,9 +352,13 @@ function emit(
     out.push('}');
   }
   for (const g of stubGlobals) {
-    out.push(
-      `${globalRef(g.name)} = global ${printType(g.valueType)} zeroinitializer, align ${Math.max(g.align, 1)}`,
-    );
+    // As large as the engine made it (a declaration of unknown size gets UNSIZED_DECLARATION_BYTES).
+    const size = declaredSize(dl, g);
+    const t =
+      dl.isSized(g.valueType) && dl.allocSize(g.valueType) === size
+        ? printType(g.valueType)
+        : `[${size} x i8]`;
+    out.push(`${globalRef(g.name)} = global ${t} zeroinitializer, align ${Math.max(g.align, 16)}`);
   }
 
   const table = (name: string, refs: readonly string[]): void => {
@@ -488,4 +493,10 @@ function zeroLocals(m: Module, dl: DataLayout, lines: string[]): boolean {
 export function stubReturnType(plan: NativePlan, name: string): Type | undefined {
   const f = plan.module.symbols.get(name);
   return f !== undefined && f.kind === 'function' ? f.funcType.ret : undefined;
+}
+
+/** A global's size as the engine lays it out (a declaration of unknown size gets room, see link.ts). */
+export function declaredSize(dl: DataLayout, g: GlobalVar): number {
+  const size = dl.isSized(g.valueType) ? dl.allocSize(g.valueType) : 0;
+  return size === 0 && g.init === undefined ? UNSIZED_DECLARATION_BYTES : size;
 }

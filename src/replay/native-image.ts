@@ -13,7 +13,7 @@ import type { Type } from '../ir/types.js';
 import type { InputRecord, PtrTarget, ValueRec } from '../gen/record.js';
 import { INPUT_SLOT, INPUT_SLOTS, STD_STREAMS, VA_EXTRA, unb64, type StdStream } from '../gen/record.js';
 import type { EntryInfo, NativePlan } from './native-build.js';
-import { stubReturnType } from './native-build.js';
+import { declaredSize, stubReturnType } from './native-build.js';
 import { DRIVER_FORMAT } from './native-driver.js';
 
 /** A value or image that cannot be encoded for this module (the record does not fit the IR). */
@@ -328,8 +328,10 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
     const gi = plan.globalIndex.get(g.name);
     if (gi === undefined) throw new ImageError(`input global @${g.name} is not a global of the module`);
     const gv = plan.globals[gi];
-    if (gv !== undefined && gv.isConstant) throw new ImageError(`input global @${g.name} is constant`);
-    const size = gv !== undefined ? plan.dl.allocSize(gv.valueType) : 0;
+    // A declared constant (defined in another file) is an input too: natively a writable stand-in.
+    if (gv !== undefined && gv.isConstant && gv.init !== undefined)
+      throw new ImageError(`input global @${g.name} is constant`);
+    const size = gv !== undefined ? declaredSize(plan.dl, gv) : 0;
     for (const rg of g.ranges) {
       const data = unb64(rg.data);
       if (rg.off < 0 || rg.off + data.length > size)
@@ -356,7 +358,7 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
     const gv = gi === undefined ? undefined : plan.globals[gi];
     if (gi === undefined || gv === undefined)
       throw new ImageError(`output global @${g.name} is not in the module`);
-    dumpGlobals.push([gi, plan.dl.allocSize(gv.valueType)]);
+    dumpGlobals.push([gi, declaredSize(plan.dl, gv)]);
   }
 
   const w = new Writer();
@@ -496,7 +498,7 @@ export class Resolver {
       const addr = res.globalAddrs[i];
       if (addr === undefined || addr === 0n) return;
       this.globalAddr.set(g.name, addr);
-      const size = BigInt(plan.dl.allocSize(g.valueType));
+      const size = BigInt(declaredSize(plan.dl, g));
       this.ranges.push({
         start: addr,
         end: addr + size,
