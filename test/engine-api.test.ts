@@ -61,6 +61,38 @@ describe('callFunction', () => {
   });
 });
 
+describe('inline assembly', () => {
+  const ASM = `
+unsigned cpu(unsigned leaf, int reg) {
+  unsigned r[4];
+  __asm__("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+  return r[reg];
+}
+unsigned eax_only(void) { unsigned a; __asm__("cpuid" : "=a"(a) : "0"(0) : "ebx", "ecx", "edx"); return a; }
+int spin(int n) {
+  int s = 0;
+  for (int i = 0; i < n; i++) { __asm__ volatile("nop"); __asm__ volatile(".p2align 5"); s += i; }
+  return s;
+}
+int other(void) { int x; __asm__("movl $1, %0" : "=r"(x)); return x; }
+`;
+  it('answers cpuid as a baseline x86-64 (SSE2, no AVX/BMI), alignment and nop do nothing', () => {
+    for (const opt of ['-O0', '-O2']) {
+      const e = new Engine(parseModule(irText(ASM, opt), 'asm.ll'));
+      const cpu = (leaf: number, reg: number): unknown => e.callFunction('cpu', [leaf, reg]).returnValue;
+      expect(cpu(0, 0)).toBe(7);
+      expect(cpu(1, 3)).toBe(0x07808111); // edx: SSE2 and older
+      expect(cpu(1, 2)).toBe(0); // ecx: no SSE3/AVX
+      expect(cpu(7, 1)).toBe(0); // ebx: no BMI1/BMI2/AVX2
+      expect(e.callFunction('eax_only', []).returnValue).toBe(7);
+      expect(e.callFunction('spin', [10]).returnValue).toBe(45);
+      const r = e.callFunction('other', []);
+      expect(r.outcome).toBe('unsupported-feature');
+      expect(r.message).toContain('movl');
+    }
+  });
+});
+
 describe('external handlers', () => {
   it('get variadic arguments and can call IR function pointers', () => {
     registerExternal('host_sum', (_rt, [n], va) => {

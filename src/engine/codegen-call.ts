@@ -53,12 +53,8 @@ export function assignResult(g: FuncGen, i: CallInstr | InvokeInstr, call: strin
 export function emitCall(g: FuncGen, i: CallInstr | InvokeInstr): void {
   const callee = i.callee;
   if (callee.kind === 'asm') {
-    if (callee.asm.trim() === '') {
-      if (i.result !== undefined && i.result.type.kind !== 'void')
-        for (const d of g.slots(i.result)) g.out(`${d} = 0;`);
-      return;
-    }
-    throw new UnsupportedError(`inline assembly "${callee.asm}"`);
+    emitAsm(g, i, callee.asm, callee.constraints);
+    return;
   }
   const fn = directCallee(callee);
   if (fn !== undefined && fn.name.startsWith('llvm.')) {
@@ -139,3 +135,43 @@ export function emitCall(g: FuncGen, i: CallInstr | InvokeInstr): void {
 }
 
 export { numLit };
+
+/**
+ * Inline assembly that real code uses and that has a meaning here: nothing at all (empty, `nop`, alignment
+ * directives: compiler barriers and loop alignment), and `cpuid`, answered as a baseline x86-64 processor
+ * (SSE2, no AVX/BMI: code that dispatches on CPU features takes its portable path, deterministically).
+ * Anything else is the unsupported-feature outcome.
+ */
+function emitAsm(g: FuncGen, i: CallInstr | InvokeInstr, asm: string, constraints: string): void {
+  const text = asm.trim();
+  const results = i.result !== undefined && i.result.type.kind !== 'void' ? g.slots(i.result) : [];
+  if (/^((nop|\.p2align\s+\d+(\s*,\s*\d+)*|\.align\s+\d+)\s*(;|\n|$)\s*)*$/.test(text)) {
+    for (const d of results) g.out(`${d} = 0;`);
+    return;
+  }
+  if (text === 'cpuid') {
+    // Constraints: outputs (`={ax}`, `=a`...), then inputs (registers or the index of a tied output).
+    const parts = constraints.split(',').filter((c) => !c.startsWith('~'));
+    const reg = (c: string): string | undefined => {
+      const m = /^=?(?:&)?(?:\{e?([abcd])x\}|([abcd]))$/.exec(c);
+      return m === null ? undefined : (m[1] ?? m[2]);
+    };
+    const outs = parts.filter((c) => c.startsWith('=')).map(reg);
+    const ins = parts.filter((c) => !c.startsWith('='));
+    let leaf = '0';
+    let sub = '0';
+    ins.forEach((c, k) => {
+      const r = /^\d+$/.test(c) ? outs[Number(c)] : reg(c);
+      const v = g.op1(i.args[k]!.value);
+      if (r === 'a') leaf = v;
+      else if (r === 'c') sub = v;
+    });
+    if (outs.some((r) => r === undefined) || outs.length !== results.length)
+      throw new UnsupportedError(`inline assembly "cpuid" with constraints "${constraints}"`);
+    const t = g.tmp();
+    g.out(`const ${t} = CPUID(${leaf}, ${sub});`);
+    outs.forEach((r, k) => g.out(`${results[k]} = ${t}[${'abcd'.indexOf(r!)}];`));
+    return;
+  }
+  throw new UnsupportedError(`inline assembly "${asm}"`);
+}
