@@ -114,6 +114,10 @@ void show_ptr(const int *p) { printf("%p %d\n", (const void *)p, *p); }
 struct chain { struct chain *next; int v; };
 int chain3(const struct chain *p) { return p->next->next->v; }
 
+/* Passed by value in memory (byval): its function pointer must be a function of the module. */
+struct ops { int (*f)(int); long pad[2]; };
+int call_ops(struct ops o, int x) { return o.f ? o.f(x) : -1; }
+
 /* Defined in another file: inputs, of unknown size (the table) and of known size (the limit). */
 extern const unsigned char class_table[];
 extern int class_limit;
@@ -207,6 +211,17 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
     expect(ok).toBeDefined();
     // p, p->next and p->next->next are objects: three input objects, each pointer slot relocated.
     expect(ok!.objects.filter((o) => o.relocs.length > 0).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('generates a struct passed by value typed, function pointers included', () => {
+    const r = results.get(opt)!.byFn.get('call_ops')!;
+    expect(r.covered).toBe(r.blocks);
+    const called = r.records.filter(
+      (x) =>
+        x.outcome.kind === 'returned' &&
+        x.objects.some((o) => o.relocs.some((l) => l.to !== null && 'fn' in l.to)),
+    );
+    expect(called.length).toBeGreaterThan(0);
   });
 
   it('generates globals the module only declares, sized or not', () => {

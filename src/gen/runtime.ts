@@ -60,6 +60,8 @@ const INPUT_REGION = INPUT_SLOTS * SLOT;
 /** At most this many input objects per input (the slots of the input region). */
 export const MAX_OBJECTS = INPUT_REGION / SLOT - 1;
 const MAX_RESTARTS = 8;
+/** Reruns of one run with a dereferenced generated null pointed at a new object (see runIf). */
+const MAX_NULL_REPAIRS = 24;
 const MAX_STDIN = 1 << 16;
 /** Elements generated ahead in an array walk. */
 const PREFETCH = 32;
@@ -314,7 +316,7 @@ export class GenSession {
    * `run`, building the record (the costly part: bytes, memory afterwards) only when `keep` says so after
    * seeing the covered blocks; otherwise returns the run's facts without a record. With `repairNulls`, a
    * run that dereferences a null pointer it generated itself is run again with that pointer pointing at a
-   * new object (up to MAX_RESTARTS times).
+   * new object (up to MAX_NULL_REPAIRS times).
    */
   runIf(
     fn: string,
@@ -331,6 +333,7 @@ export class GenSession {
     this.policy = new Policy(rng, this.dictionary(fn));
     this.engine.cmp.on = mode === 'gen' ? 1 : 0;
     let steps = 0;
+    let repairs = 0;
     for (let attempt = 0; ; attempt++) {
       this.restart = false;
       const r = this.engine.callFunction(fn, () => this.setUp(f), this.limits);
@@ -344,8 +347,10 @@ export class GenSession {
         r.outcome === 'null-deref' &&
         this.mode === 'gen' &&
         this.freshNulls.length > 0 &&
-        attempt < MAX_RESTARTS
+        repairs < MAX_NULL_REPAIRS
       ) {
+        repairs++;
+        attempt--;
         this.freshNulls.pop()!();
         continue;
       }
@@ -438,6 +443,16 @@ export class GenSession {
         plan.args[i] = v;
         if (v.t === 'null')
           this.freshNulls.push(() => (plan.args[i] = { t: 'ptr', obj: plan.newObject(1).id, off: 0 }));
+      }
+      // A struct passed by value: generated as that struct now (the callee's copy reads it untyped).
+      const byval = p.attrs.attrs.find((a) => a.name === 'byval')?.type;
+      if (byval !== undefined && this.mode === 'gen' && v.t === 'ptr' && 'obj' in v) {
+        const o = plan.objects[v.obj];
+        const size = this.engine.linked.dl.typeSize(byval);
+        if (o !== undefined && o.dead !== true && v.off >= 0 && v.off + size <= HALF - GUARD) {
+          this.extend(o.id, v.off, v.off + size);
+          this.generate(o, this.base(o.id), v.off, size, byval);
+        }
       }
       return this.toExt(v, p.type) as ExtValue;
     });
