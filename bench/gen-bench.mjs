@@ -5,7 +5,8 @@
 // (up to 5) inputs, and functions per second (engine replay included; native replay timed separately by the
 // CLI and not part of the figure). Prints a Markdown section on stdout (bench/run-all.mjs collects it).
 //
-// Usage: node bench/gen-bench.mjs [lib...]   (default: every corpus library; INPUTSMITH_BENCH_OPT=O2 etc.)
+// Usage: node bench/gen-bench.mjs [lib...]   (default: every corpus library; INPUTSMITH_BENCH_OPT=O2 etc.;
+// INPUTSMITH_BENCH_KEEP=DIR keeps each library's output directory as DIR/<lib> for a closer look)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -36,7 +37,9 @@ for (const name of libs) {
     rows.push(`| ${name} | failed to fetch or compile: ${String(e.message).split('\n')[0]} ||||||||`);
     continue;
   }
-  const out = mkdtempSync(join(tmpdir(), `inputsmith-bench-${name}-`));
+  const keep = process.env.INPUTSMITH_BENCH_KEEP;
+  const out = keep ? join(keep, name) : mkdtempSync(join(tmpdir(), `inputsmith-bench-${name}-`));
+  if (keep) rmSync(out, { recursive: true, force: true });
   const t0 = Date.now();
   const r = spawnSync(process.execPath, [bin, 'gen', ...files, '-o', out, '--jobs', String(jobs)], {
     encoding: 'utf8',
@@ -60,7 +63,7 @@ for (const name of libs) {
   } catch {
     const why = (r.stderr || r.error?.message || '').trim().split('\n').pop();
     rows.push(`| ${name} | gen failed (exit ${r.status}): ${why} ||||||||`);
-    rmSync(out, { recursive: true, force: true });
+    if (!keep) rmSync(out, { recursive: true, force: true });
     continue;
   }
   // Functions with a valid input: at least one kept input that ran to its end (returned or exit()).
@@ -74,7 +77,7 @@ for (const name of libs) {
   } catch {
     valid = NaN;
   }
-  rmSync(out, { recursive: true, force: true });
+  if (!keep) rmSync(out, { recursive: true, force: true });
   const t = s.totals ?? s;
   const fns = t.functions ?? 0;
   const ok = t.succeeded ?? fns - (t.failed ?? 0);
