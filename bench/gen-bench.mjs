@@ -72,7 +72,7 @@ for (const name of libs) {
     for (const line of readFileSync(join(out, 'functions.jsonl'), 'utf8').split('\n')) {
       if (line.trim() === '') continue;
       const row = JSON.parse(line);
-      if ((row.inputs ?? []).some((i) => i.outcome === 'returned' || i.outcome === 'exit')) valid++;
+      if ((row.inputs ?? []).some((i) => ['returned', 'exit', 'noreturn-call'].includes(i.outcome))) valid++;
     }
   } catch {
     valid = NaN;
@@ -97,7 +97,7 @@ for (const name of libs) {
 }
 
 console.log(
-  `Corpus at -${opt}: \`inputsmith gen --jobs ${jobs}\` (seed 1, 5 inputs per function, every kept input replayed in the engine), then \`inputsmith replay --native\`. A valid input ran to its end (returned or exit); native replay counts ok among all kept inputs (not-run ones, e.g. step-limit records, count as not ok).\n`,
+  `Corpus at -${opt}: \`inputsmith gen --jobs ${jobs}\` (seed 1, 5 inputs per function, every kept input replayed in the engine), then \`inputsmith replay --native\`. A valid input ran to its end (returned, exit, or a call to an external declared noreturn, e.g. an error routine); native replay counts ok among all kept inputs (not-run ones, e.g. step-limit records, count as not ok).\n`,
 );
 console.log(
   '| library | functions | search ok | valid input | engine replay ok | native replay ok | coverage @1 | coverage @5 | functions/s (gen + engine replay) | native replay time |',

@@ -114,6 +114,10 @@ void show_ptr(const int *p) { printf("%p %d\n", (const void *)p, *p); }
 struct chain { struct chain *next; int v; };
 int chain3(const struct chain *p) { return p->next->next->v; }
 
+/* Error paths that end in a function declared noreturn (defined elsewhere: stubbed). */
+extern void fatal(const char *msg) __attribute__((noreturn));
+int checked_div(int a, int b) { if (b == 0) fatal("division by zero"); return a / b; }
+
 /* Passed by value in memory (byval): its function pointer must be a function of the module. */
 struct ops { int (*f)(int); long pad[2]; };
 int call_ops(struct ops o, int x) { return o.f ? o.f(x) : -1; }
@@ -224,6 +228,16 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
     expect(called.length).toBeGreaterThan(0);
   });
 
+  it('ends a run at a call to an external declared noreturn (noreturn-call)', () => {
+    const r = results.get(opt)!.byFn.get('checked_div')!;
+    expect(r.covered).toBe(r.blocks);
+    const kinds = new Set(r.records.map((x) => x.outcome.kind));
+    expect(kinds).toContain('noreturn-call');
+    expect(kinds).toContain('returned');
+    const nr = r.records.find((x) => x.outcome.kind === 'noreturn-call')!;
+    expect(nr.calls.map((c) => c.fn)).toEqual(['fatal']);
+  });
+
   it('generates globals the module only declares, sized or not', () => {
     const r = results.get(opt)!.byFn.get('classify_byte')!;
     expect(r.covered).toBe(r.blocks);
@@ -287,6 +301,9 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
     expect(bad).toEqual([]);
     for (const fn of ['out_param', 'addr_hash', 'show_ptr'])
       expect(res.some((x) => x.function === fn && x.status === 'ok' && x.reason === '')).toBe(true);
+    // The noreturn-call record: natively the stub of `fatal` ends the run too, memory compared.
+    const nr = all.findIndex((x) => x.function === 'checked_div' && x.outcome.kind === 'noreturn-call');
+    expect(res[nr]).toMatchObject({ status: 'ok', reason: '' });
     expect(res.filter((x) => x.status === 'ok').length).toBeGreaterThan(all.length * 0.9);
   }, 120_000);
 });

@@ -11,6 +11,8 @@
 export const OUTCOMES = {
   returned: 'the entry function returned',
   exit: 'the program called exit()',
+  'noreturn-call':
+    'the function called an external function that does not return (declared noreturn, e.g. an error routine that longjmps); the run ends there',
   abort: 'the program called abort()',
   'assert-fail': 'an assertion failed (__assert_fail)',
   unreachable: '`unreachable` was reached',
@@ -39,7 +41,7 @@ export const OUTCOME_KINDS: readonly OutcomeKind[] = Object.keys(OUTCOMES) as Ou
 
 /** Outcomes that are normal terminations (not findings). */
 export function isNormalOutcome(k: OutcomeKind): boolean {
-  return k === 'returned' || k === 'exit';
+  return k === 'returned' || k === 'exit' || k === 'noreturn-call';
 }
 
 /** Where in the IR a trap happened. */

@@ -21,7 +21,7 @@
  * In replay mode the same code runs with nothing generated: the record's objects are laid out whole, and
  * any access outside them, an extra external call or stdin read is `input-divergence`.
  */
-import type { Func, Module } from '../ir/model.js';
+import { hasAttribute, type Func, type Module } from '../ir/model.js';
 import type { FuncType, Type } from '../ir/types.js';
 import { Engine } from '../engine/engine.js';
 import { InputStream, type ExtValue, type ExternalHandler } from '../engine/externals.js';
@@ -944,6 +944,10 @@ export class GenSession {
   }
 
   private stub(name: string, type: FuncType): ExternalHandler {
+    // A function declared noreturn does not come back: its stub records the call and ends the run
+    // (natively the driver's stub ends the process there too).
+    const decl = this.m.symbols.get(name);
+    const noreturn = decl?.kind === 'function' && hasAttribute(this.m, decl.fnAttrs, 'noreturn');
     return () => {
       const i = this.callIdx++;
       if (i >= MAX_STUB_CALLS)
@@ -964,6 +968,7 @@ export class GenSession {
         rec = { fn: name, ret: this.genValue(type.ret, 1) };
         this.plan.calls.push(rec);
       }
+      if (noreturn) throw new Trap('noreturn-call', `called @${name}, which does not return`);
       return this.toExt(rec.ret, type.ret) as ExtValue | undefined;
     };
   }

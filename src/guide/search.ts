@@ -16,6 +16,7 @@
  */
 import { Plan, type Holder } from '../gen/plan.js';
 import { hasAttribute } from '../ir/model.js';
+import { isNormalOutcome, type OutcomeKind } from '../engine/outcome.js';
 import { intRec, type InputRecord, type ValueRec } from '../gen/record.js';
 import type { CmpEntry, GenSession, IntCmp, RunRecord } from '../gen/runtime.js';
 import { NOT_REPLAYABLE } from '../replay/native-check.js';
@@ -217,7 +218,7 @@ function greedyCover(kept: Kept[], n: number, have: Set<number>): Kept[] {
 }
 
 function endedNormally(outcome: string): boolean {
-  return outcome === 'returned' || outcome === 'exit';
+  return isNormalOutcome(outcome as OutcomeKind);
 }
 
 function better(a: Kept, b: Kept): boolean {

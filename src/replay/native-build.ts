@@ -21,7 +21,14 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataLayout } from '../ir/datalayout.js';
-import type { Attr, AttrList, Func, GlobalVar, Module } from '../ir/model.js';
+import {
+  hasAttribute,
+  type Attr,
+  type AttrList,
+  type Func,
+  type GlobalVar,
+  type Module,
+} from '../ir/model.js';
 import { printName, printType } from '../ir/printer.js';
 import type { Type } from '../ir/types.js';
 import { UNSIZED_DECLARATION_BYTES } from '../engine/link.js';
@@ -285,6 +292,7 @@ function emit(
 
   const out: string[] = [body, '', '; ---- appended by inputsmith native replay ----'];
   out.push('declare ptr @__inputsmith_next_call(i32)');
+  out.push('declare void @__inputsmith_noreturn()');
   if (zeroed && !/^declare [^\n]*@llvm\.memset\.p0\.i64\(/m.test(body))
     out.push('declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)');
 
@@ -347,7 +355,10 @@ function emit(
       `define ${cc}${retAttrs.trimStart()}${retAttrs === '' ? '' : ' '}${printType(ret)} ${globalRef(name)}(${params.join(', ')}) {`,
     );
     out.push(`  %v = call ptr @__inputsmith_next_call(i32 ${id})`);
-    if (ret.kind === 'void') out.push('  ret void');
+    // A noreturn function's stub ends the run where the engine's did (the noreturn-call outcome).
+    if (hasAttribute(m, f.fnAttrs, 'noreturn'))
+      out.push('  call void @__inputsmith_noreturn()', '  unreachable');
+    else if (ret.kind === 'void') out.push('  ret void');
     else out.push(`  %r = load ${printType(ret)}, ptr %v, align 1`, `  ret ${printType(ret)} %r`);
     out.push('}');
   }

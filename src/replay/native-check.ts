@@ -17,7 +17,14 @@ import type { Type } from '../ir/types.js';
 import type { InputRecord, PtrTarget, ValueRec } from '../gen/record.js';
 import { unb64 } from '../gen/record.js';
 import type { EntryInfo, NativePlan } from './native-build.js';
-import { HOW_DIVERGED, HOW_EXIT, HOW_RETURNED, HOW_SIGNAL, DRIVER_SETUP_FAILED } from './native-driver.js';
+import {
+  HOW_DIVERGED,
+  HOW_EXIT,
+  HOW_NORETURN,
+  HOW_RETURNED,
+  HOW_SIGNAL,
+  DRIVER_SETUP_FAILED,
+} from './native-driver.js';
 import type { Image, NativeResult } from './native-image.js';
 import { describeTarget, FLOAT_BYTES, readUint, Resolver } from './native-image.js';
 
@@ -57,7 +64,6 @@ const UNDEFINED_OUTCOMES = new Set([
   'invalid-free',
   'invalid-pointer',
 ]);
-/** Outcomes of the engine's budgets and gaps: there is nothing to compare natively. */
 /** Outcomes of the engine's budgets and gaps: native code cannot reproduce them. */
 export const NOT_REPLAYABLE: ReadonlySet<string> = new Set([
   'step-limit',
@@ -87,6 +93,7 @@ function signalName(n: number): string {
 /** What the native run did, in words and as an outcome class. */
 type NativeEnd =
   | { kind: 'returned' }
+  | { kind: 'noreturn' }
   | { kind: 'exit'; code: number; dumped: boolean }
   | { kind: 'signal'; sig: string }
   | { kind: 'diverged'; why: string; beyond: boolean }
@@ -110,6 +117,8 @@ function nativeEnd(
   switch (res.how) {
     case HOW_RETURNED:
       return { kind: 'returned' };
+    case HOW_NORETURN:
+      return { kind: 'noreturn' };
     case HOW_EXIT:
       return { kind: 'exit', code: p.code ?? -1, dumped: true };
     case HOW_SIGNAL: {
@@ -138,6 +147,8 @@ function describeEnd(e: NativeEnd): string {
   switch (e.kind) {
     case 'returned':
       return 'returned';
+    case 'noreturn':
+      return 'ended in a noreturn call';
     case 'exit':
       return `exit(${e.code})`;
     case 'signal':
@@ -326,6 +337,7 @@ export function checkRun(
   const sigs = SIGNAL_OUTCOMES[want];
   let endOk: boolean;
   if (want === 'returned') endOk = end.kind === 'returned';
+  else if (want === 'noreturn-call') endOk = end.kind === 'noreturn';
   else if (want === 'exit') endOk = end.kind === 'exit' && end.code === (r.outcome.exitCode ?? 0);
   else if (sigs !== undefined) endOk = end.kind === 'signal' && sigs.includes(end.sig);
   else return { status: 'failed', reason: `unknown outcome kind "${want}" in the record` };

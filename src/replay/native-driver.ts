@@ -22,6 +22,8 @@ export const HOW_RETURNED = 0;
 export const HOW_EXIT = 1;
 export const HOW_SIGNAL = 2;
 export const HOW_DIVERGED = 3;
+/** The function called a stubbed external declared noreturn (the record's noreturn-call outcome). */
+export const HOW_NORETURN = 4;
 
 /** Exit code of the driver when it cannot set the image up (the reason goes to stderr). */
 export const DRIVER_SETUP_FAILED = 125;
@@ -271,6 +273,12 @@ void *__inputsmith_next_call(uint32_t fn) {
     syscall(SYS_exit_group, 0);
   }
   return objs[calls[i].obj].base + calls[i].off;
+}
+
+/* Called by the stub of a noreturn external after its call was checked: the run ends here. */
+void __inputsmith_noreturn(void) {
+  finish(${HOW_NORETURN}, 0, 0, 0);
+  syscall(SYS_exit_group, 0);
 }
 
 static void at_exit(void) { finish(${HOW_EXIT}, 0, 0, 0); }
