@@ -114,6 +114,17 @@ void show_ptr(const int *p) { printf("%p %d\n", (const void *)p, *p); }
 struct chain { struct chain *next; int v; };
 int chain3(const struct chain *p) { return p->next->next->v; }
 
+/* CPU feature dispatch: natively the same answers as in the engine (a baseline x86-64), on any machine. */
+void cpu_flags(unsigned *out) {
+  unsigned a, b, c, d;
+  __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+  out[0] = (b >> 8) & 1; /* BMI2 */
+  __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1));
+  out[1] = d; out[2] = c;
+  __asm__("cpuid" : "=a"(a) : "0"(0) : "ebx", "ecx", "edx");
+  out[3] = a;
+}
+
 /* Error paths that end in a function declared noreturn (defined elsewhere: stubbed). */
 extern void fatal(const char *msg) __attribute__((noreturn));
 int checked_div(int a, int b) { if (b == 0) fatal("division by zero"); return a / b; }
@@ -299,7 +310,7 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
     });
     const bad = res.filter((x) => x.status !== 'ok' && x.status !== 'not-run');
     expect(bad).toEqual([]);
-    for (const fn of ['out_param', 'addr_hash', 'show_ptr'])
+    for (const fn of ['out_param', 'addr_hash', 'show_ptr', 'cpu_flags'])
       expect(res.some((x) => x.function === fn && x.status === 'ok' && x.reason === '')).toBe(true);
     // The noreturn-call record: natively the stub of `fatal` ends the run too, memory compared.
     const nr = all.findIndex((x) => x.function === 'checked_div' && x.outcome.kind === 'noreturn-call');

@@ -10,6 +10,7 @@
  */
 import type { CallInstr, InvokeInstr, Value } from '../ir/model.js';
 import type { FuncGen } from './codegen.js';
+import { cpuidRegisters, type CpuidReg } from './cpuid.js';
 import { emitIntrinsic } from './intrinsics.js';
 import { UnsupportedError, numLit } from './values.js';
 
@@ -138,8 +139,8 @@ export { numLit };
 
 /**
  * Inline assembly that real code uses and that has a meaning here: nothing at all (empty, `nop`, alignment
- * directives: compiler barriers and loop alignment), and `cpuid`, answered as a baseline x86-64 processor
- * (SSE2, no AVX/BMI: code that dispatches on CPU features takes its portable path, deterministically).
+ * directives: compiler barriers and loop alignment), and `cpuid`, answered from cpuid.ts (a baseline
+ * x86-64: code that dispatches on CPU features takes its portable path, natively replayed the same).
  * Anything else is the unsupported-feature outcome.
  */
 function emitAsm(g: FuncGen, i: CallInstr | InvokeInstr, asm: string, constraints: string): void {
@@ -150,27 +151,16 @@ function emitAsm(g: FuncGen, i: CallInstr | InvokeInstr, asm: string, constraint
     return;
   }
   if (text === 'cpuid') {
-    // Constraints: outputs (`={ax}`, `=a`...), then inputs (registers or the index of a tied output).
-    const parts = constraints.split(',').filter((c) => !c.startsWith('~'));
-    const reg = (c: string): string | undefined => {
-      const m = /^=?(?:&)?(?:\{e?([abcd])x\}|([abcd]))$/.exec(c);
-      return m === null ? undefined : (m[1] ?? m[2]);
-    };
-    const outs = parts.filter((c) => c.startsWith('=')).map(reg);
-    const ins = parts.filter((c) => !c.startsWith('='));
-    let leaf = '0';
-    let sub = '0';
-    ins.forEach((c, k) => {
-      const r = /^\d+$/.test(c) ? outs[Number(c)] : reg(c);
-      const v = g.op1(i.args[k]!.value);
-      if (r === 'a') leaf = v;
-      else if (r === 'c') sub = v;
-    });
-    if (outs.some((r) => r === undefined) || outs.length !== results.length)
+    const regs = cpuidRegisters(constraints);
+    if (regs === undefined || regs.outs.length !== results.length)
       throw new UnsupportedError(`inline assembly "cpuid" with constraints "${constraints}"`);
+    const input = (r: string): string => {
+      const k = regs.ins.indexOf(r as CpuidReg);
+      return k < 0 ? '0' : g.op1(i.args[k]!.value);
+    };
     const t = g.tmp();
-    g.out(`const ${t} = CPUID(${leaf}, ${sub});`);
-    outs.forEach((r, k) => g.out(`${results[k]} = ${t}[${'abcd'.indexOf(r!)}];`));
+    g.out(`const ${t} = CPUID(${input('a')}, ${input('c')});`);
+    regs.outs.forEach((r, k) => g.out(`${results[k]} = ${t}[${'abcd'.indexOf(r)}];`));
     return;
   }
   throw new UnsupportedError(`inline assembly "${asm}"`);

@@ -13,6 +13,7 @@ import type { FuncType, Type } from '../ir/types.js';
 import { SETJMP_NAMES } from './codegen-call.js';
 import { FuncGen, type CompileOptions, type LinkCtx, type Site } from './codegen.js';
 import { evalConst, writeCVal, type ConstEnv } from './constants.js';
+import { CPUID_LEAVES } from './cpuid.js';
 import {
   lookupExternal,
   lookupExternalGlobal,
@@ -380,14 +381,9 @@ function VA(n, site) { CS = site; return M.stackAlloc(n, 16); }
 function CPY(d, s, n) { M.copy(d, s, n); }
 function MEMCPY(d, s, n, site) { if (n !== 0) { CS = site; M.copy(d, s, n); } }
 function MEMSET(d, v, n, site) { if (n !== 0) { CS = site; M.fill(d, v, n); } }
-// cpuid of a baseline x86-64 processor (see codegen-call.ts emitAsm): [eax, ebx, ecx, edx].
-function CPUID(leaf, sub) {
-  if ((leaf >>> 0) === 0) return [7, 0x756e6547, 0x6c65746e, 0x49656e69];
-  // edx: FPU, TSC, CX8, CMOV, MMX, FXSR, SSE, SSE2; ecx: nothing (no SSE3, no AVX).
-  if ((leaf >>> 0) === 1) return [0x000306c3, 0, 0, 0x07808111];
-  void sub;
-  return [0, 0, 0, 0];
-}
+// cpuid as cpuid.ts describes it: [eax, ebx, ecx, edx].
+const CPUID_LEAVES = ${JSON.stringify(CPUID_LEAVES)};
+function CPUID(leaf) { return CPUID_LEAVES[leaf >>> 0] ?? [0, 0, 0, 0]; }
 function LDP(p) { return DV.getUint32(p, true) + DV.getInt32(p + 4, true) * 4294967296; }
 function FN(p, site) {
   const k = (p - CODEBASE) / 16;

@@ -30,7 +30,8 @@ import {
   type Module,
 } from '../ir/model.js';
 import { printName, printType } from '../ir/printer.js';
-import type { Type } from '../ir/types.js';
+import type { FuncType, Type } from '../ir/types.js';
+import { CPUID_LEAVES, cpuidRegisters } from '../engine/cpuid.js';
 import { UNSIZED_DECLARATION_BYTES } from '../engine/link.js';
 import { VA_EXTRA, type InputRecord, type PtrTarget, type ValueRec } from '../gen/record.js';
 import { findToolchain } from '../toolchain/find.js';
@@ -288,12 +289,14 @@ function emit(
     }
   }
   const zeroed = zeroLocals(m, dl, lines);
+  const cpuidDefs = rewriteCpuid(m, lines);
   body = lines.join('\n');
 
   const out: string[] = [body, '', '; ---- appended by inputsmith native replay ----'];
   out.push('declare ptr @__inputsmith_next_call(i32)');
   out.push('declare void @__inputsmith_noreturn()');
-  if (zeroed && !/^declare [^\n]*@llvm\.memset\.p0\.i64\(/m.test(body))
+  out.push(...cpuidDefs);
+  if ((zeroed || cpuidDefs.length > 0) && !/^declare [^\n]*@llvm\.memset\.p0\.i64\(/m.test(body))
     out.push('declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)');
 
   // Entry stubs.
@@ -510,4 +513,74 @@ export function stubReturnType(plan: NativePlan, name: string): Type | undefined
 export function declaredSize(dl: DataLayout, g: GlobalVar): number {
   const size = dl.isSized(g.valueType) ? dl.allocSize(g.valueType) : 0;
   return size === 0 && g.init === undefined ? UNSIZED_DECLARATION_BYTES : size;
+}
+
+/**
+ * Replace every inline `cpuid` by a call to a function answering from the engine's table (cpuid.ts), one
+ * per constraint string, editing `lines` in place; returns the definitions to append. Natively the real
+ * instruction would describe this machine, and code that dispatches on CPU features (zstd's BMI2 paths)
+ * would then run, and store, differently from the engine.
+ */
+function rewriteCpuid(m: Module, lines: string[]): string[] {
+  const kinds = new Map<string, { k: number; type: FuncType }>();
+  for (const g of m.globals)
+    if (g.kind === 'function')
+      for (const b of g.blocks)
+        for (const ins of b.instrs)
+          if (
+            (ins.op === 'call' || ins.op === 'invoke') &&
+            ins.callee.kind === 'asm' &&
+            ins.callee.asm.trim() === 'cpuid' &&
+            !kinds.has(ins.callee.constraints) &&
+            cpuidRegisters(ins.callee.constraints) !== undefined
+          )
+            kinds.set(ins.callee.constraints, { k: kinds.size, type: ins.funcType });
+  if (kinds.size === 0) return [];
+  const asmRef = /asm (?:sideeffect )?(?:alignstack )?(?:inteldialect )?(?:unwind )?"cpuid", "([^"]*)"/g;
+  for (let i = 0; i < lines.length; i++)
+    if (lines[i]!.includes('"cpuid"'))
+      lines[i] = lines[i]!.replace(asmRef, (all, c: string) => {
+        const kind = kinds.get(c);
+        return kind === undefined ? all : `@__inputsmith_cpuid_${kind.k}`;
+      });
+  const out = [
+    'define internal void @__inputsmith_cpuid(i32 %leaf, ptr %r) {',
+    '  call void @llvm.memset.p0.i64(ptr %r, i8 0, i64 16, i1 false)',
+    `  switch i32 %leaf, label %done [${Object.keys(CPUID_LEAVES)
+      .map((l) => ` i32 ${l}, label %l${l}`)
+      .join('')} ]`,
+  ];
+  for (const [l, vals] of Object.entries(CPUID_LEAVES)) {
+    out.push(`l${l}:`);
+    vals.forEach((v, j) => {
+      out.push(`  %p${l}_${j} = getelementptr inbounds i32, ptr %r, i64 ${j}`);
+      out.push(`  store i32 ${v | 0}, ptr %p${l}_${j}, align 4`);
+    });
+    out.push('  br label %done');
+  }
+  out.push('done:', '  ret void', '}');
+  for (const [c, { k, type }] of kinds) {
+    const regs = cpuidRegisters(c)!;
+    const params = type.params.map((t, j) => `${printType(t)} %a${j}`);
+    const leafArg = regs.ins.indexOf('a');
+    const leaf = leafArg < 0 ? 'i32 0' : `i32 %a${leafArg}`;
+    const ret = printType(type.ret);
+    out.push(`define internal ${ret} @__inputsmith_cpuid_${k}(${params.join(', ')}) {`);
+    out.push('  %r = alloca [4 x i32], align 4', `  call void @__inputsmith_cpuid(${leaf}, ptr %r)`);
+    regs.outs.forEach((reg, j) => {
+      out.push(`  %g${j} = getelementptr inbounds i32, ptr %r, i64 ${'abcd'.indexOf(reg)}`);
+      out.push(`  %o${j} = load i32, ptr %g${j}, align 4`);
+    });
+    if (regs.outs.length === 1) out.push('  ret i32 %o0');
+    else {
+      let prev = 'poison';
+      regs.outs.forEach((_, j) => {
+        out.push(`  %s${j} = insertvalue ${ret} ${prev}, i32 %o${j}, ${j}`);
+        prev = `%s${j}`;
+      });
+      out.push(`  ret ${ret} ${prev}`);
+    }
+    out.push('}');
+  }
+  return out;
 }
