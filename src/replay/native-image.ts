@@ -480,9 +480,12 @@ export class Resolver {
   private readonly fnAddr = new Map<string, bigint>();
   /** Record ids of heap objects: the function may have freed them, so their addresses can be reused. */
   private readonly heapIds: ReadonlySet<number>;
+  /** Functions the module only declares: the engine records pointers to them as "library function". */
+  private readonly declaredFns: ReadonlySet<string>;
 
   constructor(plan: NativePlan, image: Image, res: NativeResult) {
     this.heapIds = new Set(image.heapIds);
+    this.declaredFns = new Set(plan.funcs.filter((f) => f.blocks.length === 0).map((f) => f.name));
     for (const [id, i] of image.objIndex) {
       const base = res.objBases[i];
       const [lo, size] = image.layout[i] as readonly [number, number];
@@ -545,13 +548,14 @@ export class Resolver {
   /**
    * True when native address `a` is the record's `want`: the same address for objects, globals and
    * functions (so one-past-the-end and out-of-range offsets compare right); for "other", any address that
-   * is not null nor inside an object, global or function, or one inside a heap object (the function may
+   * is not null nor inside an object, global or function (a "library function": one the module only declares), or one inside a heap object (the function may
    * have freed it and malloc reused it: realloc in place).
    */
   same(a: bigint, want: PtrTarget | null): boolean {
     if (want === null) return a === 0n;
     if ('other' in want) {
       const got = this.resolve(a);
+      if ('fn' in got) return want.other === 'library function' && this.declaredFns.has(got.fn);
       return 'other' in got || ('obj' in got && this.heapIds.has(got.obj));
     }
     const w = this.addressOf(want);
