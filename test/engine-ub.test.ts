@@ -50,6 +50,13 @@ const CASES: Case[] = [
     body: 'volatile int i = 7 + k * 2; g[i] = 3; return g[7];',
   },
   {
+    // A negative int widened to size_t is a length near 2^64: natively memset faults, it is no no-op.
+    name: 'memset with a negative length',
+    kind: 'out-of-bounds-write',
+    decls: 'char mbuf[16];',
+    body: 'volatile long n = k ? -2 : 8; __builtin_memset(mbuf + 4, 1, (unsigned long)n); return mbuf[5];',
+  },
+  {
     name: 'write to a string literal',
     kind: 'out-of-bounds-write',
     decls: 'char buf[4] = "abc";',

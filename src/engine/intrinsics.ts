@@ -25,6 +25,19 @@ function numExpr(g: FuncGen, v: Value): string {
   return `Number(${a[0]})`;
 }
 
+/**
+ * An unsigned size operand (memcpy/memset lengths) as a JS number: an i64 of 2^63 or more is a huge size
+ * (the access then traps as out of bounds, as natively it faults), never a negative one that would make
+ * the copy a no-op.
+ */
+function sizeExpr(g: FuncGen, v: Value): string {
+  if (v.kind === 'int') return String(Number(BigInt.asUintN(64, BigInt(v.value))));
+  const l = g.leaves(v.type)[0]!;
+  const a = g.opnd(v, 0);
+  if (l.k === 'l') return `((${a[1]} >>> 0) * 4294967296 + (${a[0]} >>> 0))`;
+  return numExpr(g, v);
+}
+
 function res(g: FuncGen, i: CallInstr | InvokeInstr, j = 0): string[] {
   return g.leafSlots(i.result!, j);
 }
@@ -242,15 +255,15 @@ function reduce(op: string): Emitter {
 
 const TABLE: Record<string, Emitter> = {
   'llvm.memcpy': (g, _i, [d, s, n]) =>
-    g.out(`MEMCPY(${g.op1(d!)}, ${g.op1(s!)}, ${numExpr(g, n!)}, ${g.site()});`),
+    g.out(`MEMCPY(${g.op1(d!)}, ${g.op1(s!)}, ${sizeExpr(g, n!)}, ${g.site()});`),
   'llvm.memcpy.inline': (g, _i, [d, s, n]) =>
-    g.out(`MEMCPY(${g.op1(d!)}, ${g.op1(s!)}, ${numExpr(g, n!)}, ${g.site()});`),
+    g.out(`MEMCPY(${g.op1(d!)}, ${g.op1(s!)}, ${sizeExpr(g, n!)}, ${g.site()});`),
   'llvm.memmove': (g, _i, [d, s, n]) =>
-    g.out(`MEMCPY(${g.op1(d!)}, ${g.op1(s!)}, ${numExpr(g, n!)}, ${g.site()});`),
+    g.out(`MEMCPY(${g.op1(d!)}, ${g.op1(s!)}, ${sizeExpr(g, n!)}, ${g.site()});`),
   'llvm.memset': (g, _i, [d, v, n]) =>
-    g.out(`MEMSET(${g.op1(d!)}, ${g.op1(v!)}, ${numExpr(g, n!)}, ${g.site()});`),
+    g.out(`MEMSET(${g.op1(d!)}, ${g.op1(v!)}, ${sizeExpr(g, n!)}, ${g.site()});`),
   'llvm.memset.inline': (g, _i, [d, v, n]) =>
-    g.out(`MEMSET(${g.op1(d!)}, ${g.op1(v!)}, ${numExpr(g, n!)}, ${g.site()});`),
+    g.out(`MEMSET(${g.op1(d!)}, ${g.op1(v!)}, ${sizeExpr(g, n!)}, ${g.site()});`),
   'llvm.lifetime.start': NOOP,
   'llvm.lifetime.end': NOOP,
   'llvm.assume': NOOP,
