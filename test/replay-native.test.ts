@@ -458,6 +458,13 @@ const CASES: Case[] = [
   ],
   ['endless loop', { fn: 'spin', args: [i32(0)], ret: i32(0) }, 'failed', 'time limit of 1500 ms exceeded'],
   [
+    // The engine's call-stack budget ended an unbounded recursion; natively tail calls make it a loop.
+    'stack overflow that natively runs until the time limit',
+    { fn: 'spin', args: [i32(0)], kind: 'stack-overflow' },
+    'ok',
+    'stack-overflow: native ran until the time limit (tail calls), not compared',
+  ],
+  [
     "input objects at the engine's absolute addresses",
     {
       fn: 'addr_of',

@@ -238,7 +238,7 @@ function runProcess(
         signal,
         stdout: Buffer.concat(out),
         stderr: Buffer.concat(err),
-        ...(killedFor !== undefined ? { killedFor } : {}),
+        ...(killedFor !== undefined ? { killedFor, timedOut: killedFor.startsWith('time limit') } : {}),
       });
     });
   });
