@@ -221,7 +221,9 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(workerEntry());
+    // A large thread stack: deep recursion must end at the engine's deterministic call-stack budget, not
+    // at V8's own limit, whose depth depends on how far the JIT optimised each frame (nondeterministic).
+    const worker = new Worker(workerEntry(), { resourceLimits: { stackSizeMb: 64 } });
     const slot: Slot = { worker, heard: Date.now() };
     this.slots.push(slot);
     worker.on('message', (r: WorkerReply) => {
