@@ -63,6 +63,13 @@ const CASES: Case[] = [
     body: 'char *volatile p = k ? (char *)"xyz" : buf; p[0] = 1; return p[1];',
   },
   {
+    // A jmp_buf no setjmp filled (generated memory, a stale one): natively glibc jumps anywhere.
+    name: 'longjmp through an unfilled jmp_buf',
+    kind: 'invalid-pointer',
+    decls: '#include <setjmp.h>\nstatic jmp_buf jb;',
+    body: 'if (k) longjmp(jb, 1); return 0;',
+  },
+  {
     name: 'use after free',
     kind: 'use-after-free',
     body: 'int *p = malloc(sizeof(int)); *p = 3; int *volatile q = p; if (k) free(p); int r = *q; if (!k) free(p); return r;',

@@ -15,7 +15,8 @@ function longjmp(rt: Runtime, [buf, val]: ExtValue[]): never {
   rt.mem.check(p, 24, false);
   const dv = rt.mem.dv;
   if (dv.getInt32(p + 16, true) !== 0x5e7a11)
-    throw new Trap('trap', 'longjmp with a jmp_buf that setjmp did not fill');
+    // Undefined behaviour (natively glibc jumps to whatever the buffer holds): an invalid jump target.
+    throw new Trap('invalid-pointer', 'longjmp with a jmp_buf that setjmp did not fill');
   const v = Number(val) | 0;
   throw new LongJump(
     dv.getInt32(p, true),

@@ -351,7 +351,8 @@ export class Engine {
         console.error(e.stack?.split('\n').slice(0, 30).join('\n'));
       if (e instanceof RangeError && /call stack/i.test(e.message))
         e = new Trap('stack-overflow', 'host call stack exhausted (recursion too deep)');
-      if (e instanceof LongJump) e = new Trap('trap', 'longjmp to a function that already returned');
+      if (e instanceof LongJump)
+        e = new Trap('invalid-pointer', 'longjmp to a function that already returned');
       if (e instanceof ExitSignal) {
         outcome = 'exit';
         exitCode = e.code & 255;

@@ -30,7 +30,8 @@ export const OUTCOMES = {
   'memory-limit': 'the heap budget is exhausted',
   'unsupported-external': 'a call to a function that is neither defined nor modelled',
   'unsupported-feature': 'an IR construct the engine does not implement',
-  'invalid-pointer': 'a call or jump through a pointer that is not a function or block address',
+  'invalid-pointer':
+    'a call or jump through a pointer that is not a function or block address, or a longjmp through a jmp_buf no live setjmp filled',
   'input-divergence': 'replay read input that the record does not cover',
   'internal-error': 'a bug in inputsmith',
 } as const;
