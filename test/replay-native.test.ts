@@ -458,6 +458,12 @@ const CASES: Case[] = [
   ],
   ['endless loop', { fn: 'spin', args: [i32(0)], ret: i32(0) }, 'failed', 'time limit of 1500 ms exceeded'],
   [
+    'undefined behaviour that natively runs until the time limit',
+    { fn: 'spin', args: [i32(0)], kind: 'out-of-bounds-read' },
+    'ok',
+    'undefined behaviour (out-of-bounds-read): native ran into the time limit, not compared',
+  ],
+  [
     // The engine's call-stack budget ended an unbounded recursion; natively tail calls make it a loop.
     'stack overflow that natively runs until the time limit',
     { fn: 'spin', args: [i32(0)], kind: 'stack-overflow' },

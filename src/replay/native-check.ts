@@ -321,6 +321,12 @@ export function checkRun(
       status: 'ok',
       reason: `stack-overflow: native ran until the time limit (tail calls), not compared`,
     };
+  // Undefined behaviour: natively anything may happen, running on until a limit too.
+  if (end.kind === 'failed' && p.killedFor !== undefined && UNDEFINED_OUTCOMES.has(r.outcome.kind))
+    return {
+      status: 'ok',
+      reason: `undefined behaviour (${r.outcome.kind}): native ran into the ${p.killedFor.replace(/ of .*/, '')}, not compared`,
+    };
   if (end.kind === 'failed') return { status: 'failed', reason: end.why };
   const want = r.outcome.kind;
   if (end.kind === 'diverged') {
