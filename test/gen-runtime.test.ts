@@ -22,6 +22,8 @@ const SOURCE = String.raw`
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 struct node { int val; struct node *next; };
 int list_len(const struct node *n) { int k = 0; while (n) { k++; n = n->next; } return k; }
@@ -124,6 +126,9 @@ void cpu_flags(unsigned *out) {
   __asm__("cpuid" : "=a"(a) : "0"(0) : "ebx", "ecx", "edx");
   out[3] = a;
 }
+
+/* The clock is an input (recorded like an external's result): natively the same time. */
+long now_parity(long *tp) { long t = time(tp); if (t & 1) return 1; return getpid() > 0 ? 2 : 3; }
 
 /* Error paths that end in a function declared noreturn (defined elsewhere: stubbed). */
 extern void fatal(const char *msg) __attribute__((noreturn));
@@ -249,6 +254,14 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
     expect(nr.calls.map((c) => c.fn)).toEqual(['fatal']);
   });
 
+  it('records the clock and the process id as inputs, and mutates them', () => {
+    const r = results.get(opt)!.byFn.get('now_parity')!;
+    expect(r.covered).toBe(r.blocks);
+    const fns = new Set(r.records.flatMap((x) => x.calls.map((c) => c.fn)));
+    expect(fns).toContain('time');
+    expect(fns).toContain('getpid');
+  });
+
   it('generates globals the module only declares, sized or not', () => {
     const r = results.get(opt)!.byFn.get('classify_byte')!;
     expect(r.covered).toBe(r.blocks);
@@ -310,7 +323,7 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
     });
     const bad = res.filter((x) => x.status !== 'ok' && x.status !== 'not-run');
     expect(bad).toEqual([]);
-    for (const fn of ['out_param', 'addr_hash', 'show_ptr', 'cpu_flags'])
+    for (const fn of ['out_param', 'addr_hash', 'show_ptr', 'cpu_flags', 'now_parity'])
       expect(res.some((x) => x.function === fn && x.status === 'ok' && x.reason === '')).toBe(true);
     // The noreturn-call record: natively the stub of `fatal` ends the run too, memory compared.
     const nr = all.findIndex((x) => x.function === 'checked_div' && x.outcome.kind === 'noreturn-call');

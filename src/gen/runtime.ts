@@ -120,6 +120,13 @@ const MAX_CMP_CALLS = 4096;
 const WRITES_STREAM =
   /^(fputc|putc|fputs|fwrite|fprintf|vfprintf|fflush|fputc_unlocked|putc_unlocked|fwrite_unlocked|fputs_unlocked|__fprintf_chk|__vfprintf_chk)$/;
 /** Comparison functions whose operands feed back: 's' NUL-terminated, 'n' bounded strings, 'mem' bytes. */
+/**
+ * libc functions whose result is the environment (the clock, process ids), by result width: the engine's
+ * deterministic model gives the first value, which is then recorded like an unmodelled external's result
+ * (`calls`), so mutation can change it and native replay returns it instead of the real clock.
+ */
+const ENV_INPUTS: Readonly<Record<string, number>> = { time: 64, clock: 64, getpid: 32, getppid: 32 };
+
 const COMPARES: Readonly<Record<string, 's' | 'n' | 'mem'>> = {
   strcmp: 's',
   strcasecmp: 's',
@@ -240,7 +247,10 @@ export class GenSession {
       coverage: true,
       inputSize: INPUT_REGION,
       stubExternal: (name, type) => this.stub(name, type),
-      wrapExternal: (name, model) => this.wrapCompare(name, model),
+      wrapExternal: (name, model) =>
+        ENV_INPUTS[name] !== undefined
+          ? this.envInput(name, model, ENV_INPUTS[name])
+          : this.wrapCompare(name, model),
     });
     if (this.engine.mem.inputBase !== INPUT_REGION_BASE)
       throw new Error(
@@ -905,6 +915,35 @@ export class GenSession {
    * String and memory comparisons (strcmp, strncmp, memcmp, ...): when one side is input memory, log the
    * other side's bytes as what that input should have been (comparison feedback for the search).
    */
+  private envInput(name: string, model: ExternalHandler, bits: number): ExternalHandler {
+    return (rt, args, va) => {
+      const i = this.callIdx++;
+      if (i >= MAX_STUB_CALLS)
+        throw new Trap(
+          'step-limit',
+          `more than ${MAX_STUB_CALLS} calls to external functions without a model`,
+        );
+      let rec: CallRec | undefined = this.plan.calls[i];
+      if (rec !== undefined && rec.fn !== name) {
+        if (this.mode === 'replay')
+          throw new Trap('input-divergence', `external call ${i} is @${name}; the record has @${rec.fn}`);
+        this.plan.calls.length = i;
+        rec = undefined;
+      }
+      if (rec === undefined) {
+        if (this.mode === 'replay')
+          throw new Trap('input-divergence', `external call ${i} (@${name}) is not in the record`);
+        const v = model(rt, args, va) as number | bigint;
+        this.plan.calls.push({ fn: name, ret: intRec(bits, BigInt(v)) });
+        return v;
+      }
+      const v = rec.ret.t === 'int' ? BigInt.asIntN(bits, BigInt(rec.ret.v)) : 0n;
+      // time(&t) also stores the time (natively the driver's stub does the same).
+      if (name === 'time' && Number(args[0]) !== 0) rt.mem.writeI64(Number(args[0]), v);
+      return bits === 64 ? v : Number(v);
+    };
+  }
+
   private wrapCompare(name: string, model: ExternalHandler): ExternalHandler | undefined {
     const kind = COMPARES[name];
     if (kind === undefined) return undefined;

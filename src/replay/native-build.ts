@@ -361,6 +361,18 @@ function emit(
     // A noreturn function's stub ends the run where the engine's did (the noreturn-call outcome).
     if (hasAttribute(m, f.fnAttrs, 'noreturn'))
       out.push('  call void @__inputsmith_noreturn()', '  unreachable');
+    else if (name === 'time' && ret.kind === 'int' && params.length === 1)
+      // time(&t) stores the recorded time too (the engine records time() like a stub's result).
+      out.push(
+        `  %r = load ${printType(ret)}, ptr %v, align 1`,
+        '  %nz = icmp ne ptr %a0, null',
+        '  br i1 %nz, label %store, label %done',
+        'store:',
+        `  store ${printType(ret)} %r, ptr %a0, align 1`,
+        '  br label %done',
+        'done:',
+        `  ret ${printType(ret)} %r`,
+      );
     else if (ret.kind === 'void') out.push('  ret void');
     else out.push(`  %r = load ${printType(ret)}, ptr %v, align 1`, `  ret ${printType(ret)} %r`);
     out.push('}');
