@@ -274,6 +274,12 @@ function emit(
   if (isDefinedFunc(m, 'main')) body = renameGlobal(body, 'main', RENAMED_MAIN);
   const drop = new Set<string>();
   for (const name of stubs.keys()) drop.add(`declare-fn ${globalRef(name)}(`);
+  // Sleeping takes no time in the engine (its models return at once): natively too.
+  const sleeps = m.globals.filter(
+    (g): g is Func =>
+      g.kind === 'function' && g.blocks.length === 0 && NO_WAIT.has(g.name) && !stubs.has(g.name),
+  );
+  for (const f of sleeps) drop.add(`declare-fn ${globalRef(f.name)}(`);
   const lines = body.split('\n');
   const stubGlobalRefs = new Set(stubGlobals.map((g) => globalRef(g.name) + ' '));
   for (let i = 0; i < lines.length; i++) {
@@ -344,6 +350,12 @@ function emit(
       out.push(`  store ${printType(ret)} %r, ptr %ret, align 1`);
     }
     out.push('  ret void', '}');
+  }
+
+  for (const f of sleeps) {
+    const params = f.funcType.params.map((t, i) => `${printType(t)} %a${i}`);
+    out.push(`define ${printType(f.funcType.ret)} ${globalRef(f.name)}(${params.join(', ')}) {`);
+    out.push(f.funcType.ret.kind === 'void' ? '  ret void' : `  ret ${printType(f.funcType.ret)} 0`, '}');
   }
 
   // External stubs.
@@ -520,6 +532,9 @@ export function stubReturnType(plan: NativePlan, name: string): Type | undefined
   const f = plan.module.symbols.get(name);
   return f !== undefined && f.kind === 'function' ? f.funcType.ret : undefined;
 }
+
+/** libc functions that wait (sleep, usleep, nanosleep): the engine's models return 0 at once. */
+const NO_WAIT: ReadonlySet<string> = new Set(['sleep', 'usleep', 'nanosleep']);
 
 /** A global's size as the engine lays it out (a declaration of unknown size gets room, see link.ts). */
 export function declaredSize(dl: DataLayout, g: GlobalVar): number {
