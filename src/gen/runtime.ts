@@ -912,31 +912,37 @@ export class GenSession {
   }
 
   /**
-   * String and memory comparisons (strcmp, strncmp, memcmp, ...): when one side is input memory, log the
-   * other side's bytes as what that input should have been (comparison feedback for the search).
+   * The record of the next external call (an unmodelled external's result, or an environment input's):
+   * the plan's, or in generation mode a new one from `make` (`fresh`). A different function than the
+   * plan has at that position drops the rest of the plan's calls; in replay it is a divergence.
    */
+  private nextCall(name: string, make: () => ValueRec): { rec: CallRec; fresh: boolean } {
+    const i = this.callIdx++;
+    if (i >= MAX_STUB_CALLS)
+      throw new Trap('step-limit', `more than ${MAX_STUB_CALLS} calls to external functions without a model`);
+    const rec: CallRec | undefined = this.plan.calls[i];
+    if (rec !== undefined && rec.fn === name) return { rec, fresh: false };
+    if (this.mode === 'replay')
+      throw new Trap(
+        'input-divergence',
+        rec !== undefined
+          ? `external call ${i} is @${name}; the record has @${rec.fn}`
+          : `external call ${i} (@${name}) is not in the record`,
+      );
+    this.plan.calls.length = i;
+    const made = { fn: name, ret: make() };
+    this.plan.calls.push(made);
+    return { rec: made, fresh: true };
+  }
+
   private envInput(name: string, model: ExternalHandler, bits: number): ExternalHandler {
     return (rt, args, va) => {
-      const i = this.callIdx++;
-      if (i >= MAX_STUB_CALLS)
-        throw new Trap(
-          'step-limit',
-          `more than ${MAX_STUB_CALLS} calls to external functions without a model`,
-        );
-      let rec: CallRec | undefined = this.plan.calls[i];
-      if (rec !== undefined && rec.fn !== name) {
-        if (this.mode === 'replay')
-          throw new Trap('input-divergence', `external call ${i} is @${name}; the record has @${rec.fn}`);
-        this.plan.calls.length = i;
-        rec = undefined;
-      }
-      if (rec === undefined) {
-        if (this.mode === 'replay')
-          throw new Trap('input-divergence', `external call ${i} (@${name}) is not in the record`);
-        const v = model(rt, args, va) as number | bigint;
-        this.plan.calls.push({ fn: name, ret: intRec(bits, BigInt(v)) });
-        return v;
-      }
+      let first: number | bigint = 0;
+      const { rec, fresh } = this.nextCall(name, () => {
+        first = model(rt, args, va) as number | bigint;
+        return intRec(bits, BigInt(first));
+      });
+      if (fresh) return first;
       const v = rec.ret.t === 'int' ? BigInt.asIntN(bits, BigInt(rec.ret.v)) : 0n;
       // time(&t) also stores the time (natively the driver's stub does the same).
       if (name === 'time' && Number(args[0]) !== 0) rt.mem.writeI64(Number(args[0]), v);
@@ -944,6 +950,10 @@ export class GenSession {
     };
   }
 
+  /**
+   * String and memory comparisons (strcmp, strncmp, memcmp, ...): when one side is input memory, log the
+   * other side's bytes as what that input should have been (comparison feedback for the search).
+   */
   private wrapCompare(name: string, model: ExternalHandler): ExternalHandler | undefined {
     const kind = COMPARES[name];
     if (kind === undefined) return undefined;
@@ -988,25 +998,7 @@ export class GenSession {
     const decl = this.m.symbols.get(name);
     const noreturn = decl?.kind === 'function' && hasAttribute(this.m, decl.fnAttrs, 'noreturn');
     return () => {
-      const i = this.callIdx++;
-      if (i >= MAX_STUB_CALLS)
-        throw new Trap(
-          'step-limit',
-          `more than ${MAX_STUB_CALLS} calls to external functions without a model`,
-        );
-      let rec: CallRec | undefined = this.plan.calls[i];
-      if (rec !== undefined && rec.fn !== name) {
-        if (this.mode === 'replay')
-          throw new Trap('input-divergence', `external call ${i} is @${name}; the record has @${rec.fn}`);
-        this.plan.calls.length = i;
-        rec = undefined;
-      }
-      if (rec === undefined) {
-        if (this.mode === 'replay')
-          throw new Trap('input-divergence', `external call ${i} (@${name}) is not in the record`);
-        rec = { fn: name, ret: this.genValue(type.ret, 1) };
-        this.plan.calls.push(rec);
-      }
+      const { rec } = this.nextCall(name, () => this.genValue(type.ret, 1));
       if (noreturn) throw new Trap('noreturn-call', `called @${name}, which does not return`);
       return this.toExt(rec.ret, type.ret) as ExtValue | undefined;
     };
