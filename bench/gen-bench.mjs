@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { CORPUS, corpusIR, fetchCorpus } = await import(join(root, 'dist/toolchain/corpus.js'));
+const { isNormalOutcome } = await import(join(root, 'dist/engine/outcome.js'));
 const opt = process.env.INPUTSMITH_BENCH_OPT ?? 'O1';
 const libs = process.argv.length > 2 ? process.argv.slice(2) : CORPUS.map((c) => c.name);
 const jobs = availableParallelism();
@@ -72,7 +73,7 @@ for (const name of libs) {
     for (const line of readFileSync(join(out, 'functions.jsonl'), 'utf8').split('\n')) {
       if (line.trim() === '') continue;
       const row = JSON.parse(line);
-      if ((row.inputs ?? []).some((i) => ['returned', 'exit', 'noreturn-call'].includes(i.outcome))) valid++;
+      if ((row.inputs ?? []).some((i) => isNormalOutcome(i.outcome))) valid++;
     }
   } catch {
     valid = NaN;

@@ -154,8 +154,8 @@ function emitAsm(g: FuncGen, i: CallInstr | InvokeInstr, asm: string, constraint
     const regs = cpuidRegisters(constraints);
     if (regs === undefined || regs.outs.length !== results.length)
       throw new UnsupportedError(`inline assembly "cpuid" with constraints "${constraints}"`);
-    const input = (r: string): string => {
-      const k = regs.ins.indexOf(r as CpuidReg);
+    const input = (r: CpuidReg): string => {
+      const k = regs.ins.indexOf(r);
       return k < 0 ? '0' : g.op1(i.args[k]!.value);
     };
     const t = g.tmp();

@@ -119,7 +119,6 @@ const MAX_CMP_CALLS = 4096;
 /** stdio functions that write to their FILE * (the others read from it or only query it). */
 const WRITES_STREAM =
   /^(fputc|putc|fputs|fwrite|fprintf|vfprintf|fflush|fputc_unlocked|putc_unlocked|fwrite_unlocked|fputs_unlocked|__fprintf_chk|__vfprintf_chk)$/;
-/** Comparison functions whose operands feed back: 's' NUL-terminated, 'n' bounded strings, 'mem' bytes. */
 /**
  * libc functions whose result is the environment (the clock, process ids), by result width: the engine's
  * deterministic model gives the first value, which is then recorded like an unmodelled external's result
@@ -127,6 +126,7 @@ const WRITES_STREAM =
  */
 const ENV_INPUTS: Readonly<Record<string, number>> = { time: 64, clock: 64, getpid: 32, getppid: 32 };
 
+/** Comparison functions whose operands feed back: 's' NUL-terminated, 'n' bounded strings, 'mem' bytes. */
 const COMPARES: Readonly<Record<string, 's' | 'n' | 'mem'>> = {
   strcmp: 's',
   strcasecmp: 's',

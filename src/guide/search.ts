@@ -114,9 +114,9 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
     }
     // Runs that end in a budget (step-limit...) cannot be replayed natively: their blocks count, but the
     // search goes on until a replayable run covers them too, and the final choice prefers those.
-    const isNew = (blocks: readonly number[], outcome: string, edges: readonly number[]): boolean =>
+    const isNew = (blocks: readonly number[], outcome: OutcomeKind, edges: readonly number[]): boolean =>
       kept.length === 0 ||
-      (!valid && endedNormally(outcome)) ||
+      (!valid && isNormalOutcome(outcome)) ||
       blocks.some((b) => !covered.has(b)) ||
       (!NOT_REPLAYABLE.has(outcome) && blocks.some((b) => !coveredGood.has(b))) ||
       edges.some((e) => !coveredEdges.has(e));
@@ -128,7 +128,7 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
     if ('record' in run) {
       // New edges make a parent worth mutating; only new blocks (what is measured) reset the plateau.
       const good = !NOT_REPLAYABLE.has(run.outcome);
-      const firstValid = !valid && endedNormally(run.outcome);
+      const firstValid = !valid && isNormalOutcome(run.outcome);
       if (firstValid) valid = true;
       const newBlocks =
         kept.length === 0 ||
@@ -182,8 +182,8 @@ function chooseCover(kept: Kept[], n: number): Kept[] {
   );
   const all = [...out, ...rest];
   // The cover ends in traps only, though a run ended normally: that one too (the function's valid input).
-  if (!all.some((k) => endedNormally(k.run.outcome))) {
-    const v = good.filter((k) => endedNormally(k.run.outcome));
+  if (!all.some((k) => isNormalOutcome(k.run.outcome))) {
+    const v = good.filter((k) => isNormalOutcome(k.run.outcome));
     if (v.length > 0) {
       const best = v.reduce((a, b) => (b.blocks.size > a.blocks.size ? b : a));
       if (all.length >= n) all.pop();
@@ -217,12 +217,8 @@ function greedyCover(kept: Kept[], n: number, have: Set<number>): Kept[] {
   return out;
 }
 
-function endedNormally(outcome: string): boolean {
-  return isNormalOutcome(outcome as OutcomeKind);
-}
-
 function better(a: Kept, b: Kept): boolean {
-  return endedNormally(a.run.outcome) && !endedNormally(b.run.outcome);
+  return isNormalOutcome(a.run.outcome) && !isNormalOutcome(b.run.outcome);
 }
 
 // ---------------------------------------------------------------------------------------------------

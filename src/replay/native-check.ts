@@ -314,21 +314,21 @@ export function checkRun(
   p: ProcessEnd,
 ): Verdict {
   const end = nativeEnd(plan, r, res, p);
+  const want = r.outcome.kind;
   // Unbounded recursion: the engine's call-stack budget ends it; natively a tail call turns it into a loop
   // that never overflows (a function pointer retargeted to the function itself, `return f(x)`).
-  if (end.kind === 'failed' && p.timedOut === true && r.outcome.kind === 'stack-overflow')
+  if (end.kind === 'failed' && p.timedOut === true && want === 'stack-overflow')
     return {
       status: 'ok',
       reason: `stack-overflow: native ran until the time limit (tail calls), not compared`,
     };
   // Undefined behaviour: natively anything may happen, running on until a limit too.
-  if (end.kind === 'failed' && p.killedFor !== undefined && UNDEFINED_OUTCOMES.has(r.outcome.kind))
+  if (end.kind === 'failed' && p.killedFor !== undefined && UNDEFINED_OUTCOMES.has(want))
     return {
       status: 'ok',
-      reason: `undefined behaviour (${r.outcome.kind}): native ran into the ${p.killedFor.replace(/ of .*/, '')}, not compared`,
+      reason: `undefined behaviour (${want}): native ran into the ${p.killedFor.replace(/ of .*/, '')}, not compared`,
     };
   if (end.kind === 'failed') return { status: 'failed', reason: end.why };
-  const want = r.outcome.kind;
   if (end.kind === 'diverged') {
     // The engine stopped at the undefined behaviour after the record's calls; native code made all of them,
     // in order, and went on past that point (e.g. a stub of a noreturn external returned): that is
