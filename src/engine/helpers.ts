@@ -62,16 +62,29 @@ function bigBitOp(name: string, x: bigint, w: number): bigint {
   throw new Trap('unsupported-feature', `bit operation ${name}`);
 }
 function fsh64(left: boolean, al: number, ah: number, bl: number, bh: number, c: number): number {
-  const s = c & 63;
-  const a = i64.toBig(al, ah);
-  const b = BigInt.asUintN(64, i64.toBig(bl, bh));
+  let s = c & 63;
   if (s === 0) {
     H[0] = left ? ah : bh;
     return left ? al : bl;
   }
-  const sh = BigInt(s);
-  const r = left ? (a << sh) | (b >> (64n - sh)) : (b >> sh) | (a << (64n - sh));
-  return i64.fromBig(r);
+  // fshl(a, b, s) is fshr(a, b, 64 - s): the low 64 bits of the 128-bit a:b shifted right.
+  if (left) s = 64 - s;
+  return fshr64Words(ah, al, bh, bl, s);
+}
+
+/** Low 64 bits of the 128-bit value ah:al:bh:bl shifted right by s (1..63); high half in H[0]. */
+export function fshr64Words(ah: number, al: number, bh: number, bl: number, s: number): number {
+  if (s < 32) {
+    H[0] = (bh >>> s) | (al << (32 - s));
+    return (bl >>> s) | (bh << (32 - s));
+  }
+  if (s === 32) {
+    H[0] = al;
+    return bh;
+  }
+  const t = s - 32;
+  H[0] = (al >>> t) | (ah << (32 - t));
+  return (bh >>> t) | (al << (32 - t));
 }
 
 function rint(x: number): number {
@@ -261,6 +274,7 @@ export function makeHelpers(dv: DataView): Record<string, unknown> {
   };
   return {
     MUL64: i64.mul64,
+    MULO64: i64.mulOverflows64,
     UDIV64: i64.udiv64,
     SDIV64: i64.sdiv64,
     UREM64: i64.urem64,

@@ -39,6 +39,23 @@ export function mul64(alo: number, ahi: number, blo: number, bhi: number): numbe
   return Math.imul(alo, blo);
 }
 
+/**
+ * Whether the 64-bit product overflows (signed or unsigned): exact, BigInt only when neither operand fits
+ * in 32 bits. The product itself is `mul64`'s.
+ */
+export function mulOverflows64(alo: number, ahi: number, blo: number, bhi: number, signed: boolean): number {
+  if (signed) {
+    // Both operands are sign-extended int32: |product| <= 2^62.
+    if (ahi === alo >> 31 && bhi === blo >> 31) return 0;
+    const p = toBig(alo, ahi) * toBig(blo, bhi);
+    return p === BigInt.asIntN(64, p) ? 0 : 1;
+  }
+  if ((ahi | bhi) === 0) return 0;
+  if (ahi !== 0 && bhi !== 0) return 1; // both >= 2^32
+  const p = BigInt.asUintN(64, toBig(alo, ahi)) * BigInt.asUintN(64, toBig(blo, bhi));
+  return p === BigInt.asUintN(64, p) ? 0 : 1;
+}
+
 /** Unsigned value as a double when below 2^52, else -1. */
 function u52(lo: number, hi: number): number {
   return hi >>> 0 < 0x100000 ? (hi >>> 0) * TWO32 + (lo >>> 0) : -1;

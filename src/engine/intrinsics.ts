@@ -110,22 +110,43 @@ function withOverflow(op: 'add' | 'sub' | 'mul', signed: boolean): Emitter {
       g.out(`${ov} = ${t} !== ${signed ? sx(r[0]!, l.bits) : r[0]} ? 1 : 0;`);
       return;
     }
-    // i64 and wider: exact BigInt arithmetic.
+    if (l.k === 'l') {
+      // i64 on int32 pairs: carries and signs of the halves (mul: MUL64, and MULO64 for the flag).
+      const [al, ah, bl, bh] = [a[0], a[1], b[0], b[1]];
+      const [lo, hi] = [g.tmp(), g.tmp()];
+      if (op === 'mul') {
+        g.out(`const ${lo} = MUL64(${al}, ${ah}, ${bl}, ${bh}), ${hi} = H[0];`);
+        g.out(`${ov} = MULO64(${al}, ${ah}, ${bl}, ${bh}, ${signed});`);
+      } else {
+        // hs: the high halves' exact sum or difference with the carry or borrow, as a double.
+        const hs = g.tmp();
+        if (op === 'add')
+          g.out(
+            `const ${lo} = (${al} + ${bl}) | 0, ${hs} = (${ah} >>> 0) + (${bh} >>> 0) + ((${lo} >>> 0) < (${al} >>> 0) ? 1 : 0), ${hi} = ${hs} | 0;`,
+          );
+        else
+          g.out(
+            `const ${lo} = (${al} - ${bl}) | 0, ${hs} = (${ah} >>> 0) - (${bh} >>> 0) - ((${al} >>> 0) < (${bl} >>> 0) ? 1 : 0), ${hi} = ${hs} | 0;`,
+          );
+        const flag = signed
+          ? op === 'add'
+            ? `((${ah} ^ ${hi}) & (${bh} ^ ${hi})) < 0`
+            : `((${ah} ^ ${bh}) & (${ah} ^ ${hi})) < 0`
+          : op === 'add'
+            ? `${hs} > 4294967295`
+            : `${hs} < 0`;
+        g.out(`${ov} = ${flag} ? 1 : 0;`);
+      }
+      g.out(`${r[0]} = ${lo}; ${r[1]} = ${hi};`);
+      return;
+    }
+    // i128 and wider: exact BigInt arithmetic.
     const w = l.bits;
-    const big = (v: string[]): string =>
-      l.k === 'l'
-        ? signed
-          ? `((BigInt(${v[1]}) << 32n) | BigInt(${v[0]} >>> 0))`
-          : `((BigInt(${v[1]} >>> 0) << 32n) | BigInt(${v[0]} >>> 0))`
-        : signed
-          ? `BigInt.asIntN(${w}, ${v[0]})`
-          : v[0]!;
+    const big = (v: string[]): string => (signed ? `BigInt.asIntN(${w}, ${v[0]})` : v[0]!);
     const t = g.tmp();
     g.out(`const ${t} = ${big(a)} ${o} ${big(b)};`);
     g.out(`${ov} = ${t} !== BigInt.as${signed ? 'Int' : 'Uint'}N(${w}, ${t}) ? 1 : 0;`);
-    if (l.k === 'l')
-      g.out(`${r[0]} = Number(BigInt.asIntN(32, ${t})); ${r[1]} = Number(BigInt.asIntN(32, ${t} >> 32n));`);
-    else g.out(`${r[0]} = BigInt.asUintN(${w}, ${t});`);
+    g.out(`${r[0]} = BigInt.asUintN(${w}, ${t});`);
   };
 }
 
@@ -211,6 +232,23 @@ function funnel(left: boolean): Emitter {
         return;
       }
       if (l.k === 'l') {
+        const k = /^-?\d+$/.test(c![0]!) ? Number(c![0]) & 63 : -1;
+        if (k >= 0) {
+          // A constant amount (rotates): two 32-bit funnel shifts inline.
+          const [al, ah, bl, bh] = [a![0], a![1], b![0], b![1]];
+          const r = k === 0 ? 0 : left ? 64 - k : k;
+          const [w0, w1, w2] = r >= 32 ? [bh, al, ah] : [bl, bh, al];
+          const t = r & 31;
+          const lo = g.tmp();
+          if (r === 0) g.out(`const ${lo} = ${left ? al : bl}; ${d[1]} = ${left ? ah : bh};`);
+          else if (t === 0) g.out(`const ${lo} = ${w0}; ${d[1]} = ${w1};`);
+          else
+            g.out(
+              `const ${lo} = (${w0} >>> ${t}) | (${w1} << ${32 - t}); ${d[1]} = (${w1} >>> ${t}) | (${w2} << ${32 - t});`,
+            );
+          g.out(`${d[0]} = ${lo};`);
+          return;
+        }
         g.out(`${d[0]} = FSH64(${left}, ${a![0]}, ${a![1]}, ${b![0]}, ${b![1]}, ${c![0]}); ${d[1]} = H[0];`);
         return;
       }
