@@ -1,16 +1,19 @@
 // Whole real programs from the corpus (../shared/corpus.md), natively and in the engine, identical output:
 // the Lua 5.4 interpreter running a script (closures, tables, string formatting, coroutines, pcall/error
-// through setjmp/longjmp) and zlib compressing and inflating a buffer. Skipped when the corpus cannot be
-// fetched (no network). The first run compiles the libraries (cached afterwards).
-import { execFileSync } from 'node:child_process';
+// through setjmp/longjmp), zlib compressing and inflating a buffer, and the sqlite3 shell running SQL on an
+// in-memory database and on a database file. Skipped when the corpus cannot be fetched (no network). The
+// first run compiles the libraries (cached afterwards).
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
 import { parseModule } from '../src/ir/parser.js';
-import { corpusIR, fetchCorpus, type CorpusLib } from '../src/toolchain/corpus.js';
+import { readVirtualFile } from '../src/engine/libc/index.js';
+import { corpusIR, fetchCorpus, sqliteAmalgamationIR, type CorpusLib } from '../src/toolchain/corpus.js';
 
 const dir = join(tmpdir(), 'inputsmith-engine-corpus');
 
@@ -37,12 +40,20 @@ function linkIR(files: readonly string[]): string {
   return readFileSync(out, 'utf8');
 }
 
-/** A native -O2 binary of the C files (cached). */
-function nativeBinary(lib: CorpusLib, files: readonly string[]): string {
-  const exe = join(dir, `bin-${hashOf(files.map((f) => readFileSync(f, 'utf8')))}`);
+/**
+ * A native -O2 binary of the C files (cached by their contents and the flags). Built asynchronously: a
+ * compile of sqlite's amalgamation takes half a minute, and a blocked worker misses vitest's RPC deadlines.
+ */
+async function nativeBinary(
+  lib: CorpusLib,
+  files: readonly string[],
+  flags = lib.flags,
+  cwd = lib.root,
+): Promise<string> {
+  const exe = join(dir, `bin-${hashOf([...files.map((f) => readFileSync(f, 'utf8')), ...flags])}`);
   if (!existsSync(exe)) {
-    execFileSync('clang-19', ['-O2', '-w', ...lib.flags, ...files, '-o', exe + '.tmp', '-lm'], {
-      cwd: lib.root,
+    await promisify(execFile)('clang-19', ['-O2', '-w', ...flags, ...files, '-o', exe + '.tmp', '-lm'], {
+      cwd,
     });
     renameSync(exe + '.tmp', exe);
   }
@@ -80,7 +91,7 @@ describe('lua5.4 interpreter', () => {
     const files = lib.files.filter((f) => basename(f) !== 'luac.c');
     const lls = (await corpusIR(lib, 'O2')).filter((f) => basename(f) !== 'luac.ll');
     ir = linkIR(lls);
-    exe = nativeBinary(lib, files);
+    exe = await nativeBinary(lib, files);
   });
   it('runs a script with the same output as the native interpreter', (ctx) => {
     if (lib === undefined) ctx.skip();
@@ -134,7 +145,7 @@ describe('zlib', () => {
     });
     const lls = await corpusIR(lib, 'O2');
     ir = linkIR([driverLL, ...lls]);
-    exe = nativeBinary(lib, [driver, ...lib.files]);
+    exe = await nativeBinary(lib, [driver, ...lib.files]);
   });
   it('compresses and inflates a buffer exactly as natively', (ctx) => {
     if (lib === undefined) ctx.skip();
@@ -143,5 +154,164 @@ describe('zlib', () => {
     expect(r.outcome, r.message).toBe('returned');
     expect(Buffer.from(r.stdout).toString('latin1')).toBe(native);
     expect(native).toMatch(/round trip ok/);
+  });
+});
+
+// SQL for the shell: DDL with constraints, joins, GROUP BY/ORDER BY, aggregates and window functions,
+// printf(), recursive CTEs, an index (EXPLAIN QUERY PLAN), a transaction rolled back, date/string/json
+// functions, output modes, dot commands, and three errors (UNIQUE and CHECK violations, a missing table),
+// which go to stderr and make the exit code 1.
+const SQL_SCRIPT = `
+.headers on
+CREATE TABLE dept(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE emp(id INTEGER PRIMARY KEY, name TEXT NOT NULL, dept INTEGER REFERENCES dept(id),
+  salary REAL CHECK(salary > 0), hired TEXT);
+INSERT INTO dept(name) VALUES ('eng'), ('sales'), ('ops');
+INSERT INTO emp(name, dept, salary, hired) VALUES
+  ('ada', 1, 120000, '2019-03-01'), ('bob', 2, 65000.5, '2020-07-15'), ('cy', 1, 98000, '2021-01-10'),
+  ('dee', 3, 70000, '2018-11-30'), ('eve', 2, 72000, '2022-05-05'), ('fay', 1, 131000.25, '2017-09-09');
+CREATE INDEX emp_dept ON emp(dept, salary);
+SELECT d.name, count(*) AS n, printf('%.2f', avg(e.salary)) AS avg_salary, max(e.salary) AS top
+  FROM emp e JOIN dept d ON d.id = e.dept GROUP BY d.name ORDER BY n DESC, d.name;
+SELECT e.name, d.name FROM emp e LEFT JOIN dept d ON d.id = e.dept WHERE e.salary > 70000 ORDER BY e.salary DESC;
+.mode column
+WITH RECURSIVE fib(i, a, b) AS (SELECT 1, 0, 1 UNION ALL SELECT i + 1, b, a + b FROM fib WHERE i < 30)
+  SELECT i, a FROM fib WHERE i % 5 = 0;
+WITH RECURSIVE cnt(x) AS (VALUES(1) UNION ALL SELECT x + 1 FROM cnt WHERE x < 1000)
+  SELECT sum(x), total(x * x), group_concat(x % 7, '') FILTER (WHERE x < 20) FROM cnt;
+.mode box
+SELECT upper(name) AS u, length(name) AS len, substr(hired, 1, 4) AS yr,
+  julianday(hired) - julianday('2017-01-01') AS days, date(hired, '+1 month') AS next, strftime('%W', hired) AS wk,
+  hex(name), round(salary / 3, 3) AS third, typeof(salary), coalesce(NULL, name || '!'), replace(name, 'a', 'A'),
+  instr(name, 'e'), abs(-salary) FROM emp ORDER BY id;
+.mode list
+BEGIN;
+UPDATE emp SET salary = salary * 2;
+DELETE FROM emp WHERE dept = 2;
+SELECT count(*), sum(salary) FROM emp;
+ROLLBACK;
+SELECT count(*), sum(salary) FROM emp;
+INSERT INTO dept(name) VALUES ('eng');
+INSERT INTO emp(name, dept, salary) VALUES ('neg', 1, -5);
+SELECT * FROM nosuchtable;
+SELECT name, rank() OVER (PARTITION BY dept ORDER BY salary DESC) FROM emp ORDER BY dept, 2;
+SELECT json_object('a', 1, 'b', json_array(1, 2, 'x')), json_extract('{"k":[10,20]}', '$.k[1]');
+SELECT quote(x'00ff'), zeroblob(3) = x'000000', 10 / 3, 10 / 3.0, 1e308 * 10, -0.0, 9223372036854775807 + 1;
+SELECT changes(), total_changes(), sqlite_version() IS NOT NULL;
+EXPLAIN QUERY PLAN SELECT * FROM emp WHERE dept = 1 AND salary > 100000;
+PRAGMA integrity_check;
+.schema emp
+.dump dept
+.tables
+`;
+
+// A database file: a few thousand rows through the pager (journal created and deleted, a rollback, VACUUM),
+// then reopened by the shell; then the shell's file functions (writefile creating directories, readfile,
+// the fsdir table walking a directory tree).
+const SQL_FILE_SCRIPT = `
+CREATE TABLE kv(k TEXT PRIMARY KEY, v BLOB);
+WITH RECURSIVE c(x) AS (VALUES(1) UNION ALL SELECT x + 1 FROM c WHERE x < 3000)
+  INSERT INTO kv SELECT printf('key%05d', x), zeroblob(x % 50) || x FROM c;
+BEGIN;
+DELETE FROM kv WHERE k > 'key01000';
+SELECT count(*) FROM kv;
+ROLLBACK;
+SELECT count(*), sum(length(v)) FROM kv;
+CREATE INDEX kv_v ON kv(v);
+DELETE FROM kv WHERE rowid % 3 = 0;
+VACUUM;
+PRAGMA page_count;
+PRAGMA integrity_check;
+.open test.db
+SELECT count(*), min(k), max(k) FROM kv;
+INSERT INTO kv VALUES('key00001', 'dup');
+SELECT writefile('out/sub/a.txt', 'hello'), writefile('out/b.bin', zeroblob(1000));
+SELECT name, length(data), mode & 0x4000 != 0 AS isdir FROM fsdir('out') ORDER BY name;
+SELECT readfile('out/sub/a.txt'), length(readfile('out/b.bin')), readfile('missing') IS NULL;
+SELECT name FROM fsdir('nope');
+`;
+
+/** The flags corpus.ts compiles the amalgamation with (sqliteAmalgamationIR), for the native build. */
+const SQLITE_DEFINES = [
+  '-D_HAVE_SQLITE_CONFIG_H',
+  '-DSQLITE_CORE',
+  '-DSQLITE_ENABLE_FTS3',
+  '-DSQLITE_ENABLE_FTS5',
+  '-DSQLITE_ENABLE_RTREE',
+];
+
+describe('sqlite3 shell', () => {
+  let lib: CorpusLib | undefined;
+  let engine: Engine | undefined;
+  let exe = '';
+  const home = join(dir, 'sqlite-home');
+  beforeAll(async () => {
+    lib = await tryFetch('sqlite3');
+    if (lib === undefined) return;
+    // shell.c is generated by the Debian build (bld/) and compiled as the sqlite3 program is, against the
+    // amalgamation (which corpus.ts compiles to one .ll and caches).
+    const bld = join(lib.top, 'bld');
+    const shell = join(bld, 'shell.c');
+    const flags = ['-I.', '-D_HAVE_SQLITE_CONFIG_H'];
+    mkdirSync(home, { recursive: true });
+    const shellLL = join(dir, `sqlite-shell-${hashOf([readFileSync(shell, 'utf8'), ...flags])}.ll`);
+    if (!existsSync(shellLL)) {
+      execFileSync('clang-19', ['-O2', '-w', '-S', '-emit-llvm', ...flags, shell, '-o', shellLL + '.tmp'], {
+        cwd: bld,
+      });
+      renameSync(shellLL + '.tmp', shellLL);
+    }
+    // The native build runs while the engine compiles.
+    const native = nativeBinary(lib, [shell, join(bld, 'sqlite3.c')], ['-I.', ...SQLITE_DEFINES], bld);
+    const ir = linkIR([shellLL, await sqliteAmalgamationIR('O2')]);
+    engine = new Engine(parseModule(ir, 'sqlite3.ll'));
+    exe = await native;
+  });
+
+  /** The shell natively (HOME without a .sqliterc) in `cwd`, SQL on stdin. */
+  function runNative(args: readonly string[], sql: string, cwd: string) {
+    const r = spawnSync(exe, args, { input: sql, cwd, env: { HOME: home, LC_ALL: 'C' } });
+    return { stdout: r.stdout.toString('latin1'), stderr: r.stderr.toString('latin1'), code: r.status };
+  }
+  function runEngine(args: readonly string[], sql: string) {
+    const r = engine!.runMain({
+      args,
+      argv0: 'sqlite3',
+      stdin: Buffer.from(sql),
+      env: { HOME: '/home/user' },
+    });
+    expect(r.outcome, r.message).toMatch(/^(returned|exit)$/);
+    const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+    return { stdout: text(r.stdout), stderr: text(r.stderr), code: r.exitCode };
+  }
+
+  it('runs SQL against an in-memory database with the same output as native', (ctx) => {
+    if (lib === undefined) ctx.skip();
+    const native = runNative([':memory:'], SQL_SCRIPT, home);
+    expect(native.stdout).toContain('SEARCH emp USING INDEX emp_dept');
+    expect(native.stderr).toContain('UNIQUE constraint failed: dept.name');
+    expect(runEngine([':memory:'], SQL_SCRIPT)).toEqual(native);
+  });
+
+  it('runs SQL given in argv with -cmd', (ctx) => {
+    if (lib === undefined) ctx.skip();
+    const args = ['-cmd', '.mode csv', ':memory:', "SELECT 1, 'two', 3.5, NULL, x'41'; SELECT typeof(1.0)"];
+    const native = runNative(args, '', home);
+    expect(native.stdout).toContain('two');
+    expect(runEngine(args, '')).toEqual(native);
+  });
+
+  it('writes a database file byte-identical to the native one, and files and directories', (ctx) => {
+    if (lib === undefined) ctx.skip();
+    const cwd = join(dir, 'sqlite-db');
+    rmSync(cwd, { recursive: true, force: true });
+    mkdirSync(cwd);
+    const native = runNative(['test.db'], SQL_FILE_SCRIPT, cwd);
+    expect(native.stderr).toContain('UNIQUE constraint failed');
+    expect(runEngine(['test.db'], SQL_FILE_SCRIPT)).toEqual(native);
+    const db = readVirtualFile(engine!.rt, 'test.db');
+    expect(db !== undefined && Buffer.from(db).equals(readFileSync(join(cwd, 'test.db')))).toBe(true);
+    expect(readVirtualFile(engine!.rt, 'test.db-journal')).toBeUndefined();
+    expect(Buffer.from(readVirtualFile(engine!.rt, 'out/sub/a.txt') ?? []).toString()).toBe('hello');
   });
 });

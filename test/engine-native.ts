@@ -1,14 +1,16 @@
 /**
- * Helper for the engine tests (not a test file): compile C with clang-19 to a native binary and to LLVM IR,
- * cached by content hash under the OS temp dir, run natively, and run in the engine.
+ * Helper for the engine tests (not a test file): compile C with clang-19 (C++ with the toolchain's clang++)
+ * to a native binary and to LLVM IR, cached by content hash under the OS temp dir, run natively, and run in
+ * the engine.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine, type RunOptions, type RunResult } from '../src/engine/engine.js';
+import { Engine, type EngineOptions, type RunOptions, type RunResult } from '../src/engine/engine.js';
 import { parseModule } from '../src/ir/parser.js';
+import { findToolchain } from '../src/toolchain/find.js';
 
 const dir = join(tmpdir(), 'inputsmith-engine-tests');
 
@@ -16,9 +18,25 @@ function hash(s: string): string {
   return createHash('sha256').update(s).digest('hex').slice(0, 16);
 }
 
-function sourceFile(src: string): string {
+/** Source language and extra compiler flags (C by default; C programs keep their cache keys). */
+export interface Lang {
+  readonly cxx?: boolean;
+  readonly flags?: readonly string[];
+}
+
+function langKey(l: Lang): string {
+  return l.cxx === true || (l.flags ?? []).length > 0
+    ? `\0${l.cxx === true ? 'c++' : 'c'}\0${(l.flags ?? []).join(' ')}`
+    : '';
+}
+
+function compiler(l: Lang): string {
+  return l.cxx === true ? findToolchain().clangxx : 'clang-19';
+}
+
+function sourceFile(src: string, l: Lang = {}): string {
   mkdirSync(dir, { recursive: true });
-  const c = join(dir, `s-${hash(src)}.c`);
+  const c = join(dir, `s-${hash(src)}.${l.cxx === true ? 'cpp' : 'c'}`);
   if (!existsSync(c)) writeFileSync(c, src);
   return c;
 }
@@ -33,32 +51,41 @@ function cached(key: string, ext: string, make: (out: string) => void): string {
 }
 
 /** Compile C source at `opt` (e.g. '-O2') to a native binary. */
-export function nativeBinary(src: string, opt: string): string {
-  const c = sourceFile(src);
-  return cached(`bin\0${src}\0${opt}`, '', (out) =>
-    execFileSync('clang-19', ['-w', opt, c, '-o', out, '-lm'], { stdio: 'pipe' }),
+export function nativeBinary(src: string, opt: string, l: Lang = {}): string {
+  const c = sourceFile(src, l);
+  return cached(`bin\0${src}\0${opt}${langKey(l)}`, '', (out) =>
+    execFileSync(compiler(l), ['-w', opt, ...(l.flags ?? []), c, '-o', out, '-lm'], { stdio: 'pipe' }),
   );
 }
 
 /** Compile C source at `opt` to LLVM IR text. */
-export function irText(src: string, opt: string, extra: readonly string[] = []): string {
-  const c = sourceFile(src);
-  const f = cached(`ll\0${src}\0${opt}\0${extra.join(' ')}`, '.ll', (out) =>
-    execFileSync('clang-19', ['-w', opt, ...extra, '-S', '-emit-llvm', c, '-o', out], { stdio: 'pipe' }),
+export function irText(src: string, opt: string, extra: readonly string[] = [], l: Lang = {}): string {
+  const c = sourceFile(src, l);
+  const f = cached(`ll\0${src}\0${opt}\0${extra.join(' ')}${langKey(l)}`, '.ll', (out) =>
+    execFileSync(compiler(l), ['-w', opt, ...(l.flags ?? []), ...extra, '-S', '-emit-llvm', c, '-o', out], {
+      stdio: 'pipe',
+    }),
   );
   return readFileSync(f, 'utf8');
 }
 
 export interface NativeResult {
   stdout: Buffer;
+  stderr: Buffer;
   code: number;
 }
 
-export function runNative(src: string, opt: string, args: readonly string[] = [], stdin = ''): NativeResult {
-  const exe = nativeBinary(src, opt);
+export function runNative(
+  src: string,
+  opt: string,
+  args: readonly string[] = [],
+  stdin = '',
+  l: Lang = {},
+): NativeResult {
+  const exe = nativeBinary(src, opt, l);
   const r = spawnSync(exe, args, { input: stdin, env: { LC_ALL: 'C' }, maxBuffer: 64 << 20 });
   const sig = { SIGABRT: 6, SIGSEGV: 11, SIGFPE: 8, SIGILL: 4, SIGTRAP: 5, SIGBUS: 7 }[r.signal ?? ''] ?? 9;
-  return { stdout: r.stdout, code: r.status ?? 128 + sig };
+  return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? 128 + sig };
 }
 
 /** Compile to IR, link in a fresh engine, run main. */
@@ -67,7 +94,9 @@ export function runEngine(
   opt: string,
   o: RunOptions = {},
   extra: readonly string[] = [],
+  l: Lang = {},
+  eo: EngineOptions = {},
 ): RunResult {
-  const m = parseModule(irText(src, opt, extra), 'prog.ll');
-  return new Engine(m).runMain(o);
+  const m = parseModule(irText(src, opt, extra, l), 'prog.ll');
+  return new Engine(m, eo).runMain(o);
 }

@@ -346,6 +346,25 @@ describe('determinism and divergence', () => {
     }
   });
 
+  it('compact code (what very large functions compile to) runs exactly like the inline form', () => {
+    const { text, file } = texts.get('2')!;
+    const compact = new GenSession(parseModule(text, file), {
+      modulePath: 'gen-O2.ll',
+      moduleHash: moduleHash(text),
+      compactAbove: 0,
+    });
+    // Every function really is compact: checked accesses and block counters are helper calls.
+    const src = compact.engine.linked.source;
+    expect(src).toMatch(/= R32\(/);
+    expect(src).toMatch(/\bW64\(|\bWP\(/);
+    expect(src).not.toMatch(/COV\[\d+\]\+\+/);
+    for (const [fn, r] of results.get('2')!.byFn) {
+      const b = searchFunction(compact, fn, SEARCH);
+      expect(b.records.map(encodeRecord), fn).toEqual(r.records.map(encodeRecord));
+      expect(b.covered, fn).toBe(r.covered);
+    }
+  }, 120_000);
+
   it('a record that does not cover what the function reads is an input divergence', () => {
     const { session, byFn } = results.get('0')!;
     const rec = byFn.get('list_len')!.records.find((r) => r.objects.length > 0)!;

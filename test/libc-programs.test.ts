@@ -19,6 +19,7 @@ const PROGRAMS: { file: string; stdin?: string; args?: string[] }[] = [
   { file: 'ctype.c' },
   { file: 'misc.c' },
   { file: 'assert.c' },
+  { file: 'unistd.c', stdin: 'stdin-data\n' },
 ];
 
 function runEngine(src: string, opt: string, stdin: string, args: string[]) {

@@ -18,7 +18,7 @@ export function successors(t: Instr | undefined): Block[] {
     case 'indirectbr':
       return [...t.targets];
     case 'invoke':
-      return [t.normal];
+      return [t.normal, t.unwind];
     case 'callbr':
       return [t.fallthrough, ...t.indirect];
     default:

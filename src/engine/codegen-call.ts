@@ -58,6 +58,11 @@ export function emitCall(g: FuncGen, i: CallInstr | InvokeInstr): void {
     return;
   }
   const fn = directCallee(callee);
+  if (fn !== undefined && fn.name.startsWith('llvm.eh.typeid.for')) {
+    // The selector value a landingpad gives for this typeinfo (eh.ts).
+    assignResult(g, i, `EH.typeId(${g.op1(i.args[0]!.value)})`);
+    return;
+  }
   if (fn !== undefined && fn.name.startsWith('llvm.')) {
     emitIntrinsic(g, i, fn.name);
     return;

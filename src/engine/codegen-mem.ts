@@ -156,12 +156,40 @@ function ptrOperand(g: FuncGen, v: Value): string {
   return g.op1(v);
 }
 
+/**
+ * The prelude helper doing a checked access of one scalar leaf in compact code (see COMPACT_ABOVE in
+ * link.ts): R8..RD for loads, W8..WD for stores; undefined when the leaf has no helper.
+ */
+function compactAccess(g: FuncGen, ls: readonly Leaf[], n: number, write: boolean): string | undefined {
+  if (!g.compact || ls.length !== 1 || (g.ctx.opts.mode ?? 'plain') === 'plain') return undefined;
+  const l = ls[0]!;
+  const name =
+    l.k === 'i' && l.bits === n * 8 && n !== 3
+      ? String(l.bits)
+      : l.k === 'l'
+        ? '64'
+        : l.k === 'p'
+          ? 'P'
+          : l.k === 'f'
+            ? 'F'
+            : l.k === 'd'
+              ? 'D'
+              : undefined;
+  return name === undefined ? undefined : `${write ? 'W' : 'R'}${name}`;
+}
+
 function emitLoad(g: FuncGen, i: LoadInstr): void {
   const ls = g.leaves(i.type);
   const p = ptrOperand(g, i.ptr);
   const n = accessSize(g, i.type);
-  if (!provablyValid(g, i.ptr, n, false) && !alreadyChecked(g, i.ptr, p, n, false))
-    emitCheck(g, p, n, false, i.align);
+  const checked = !provablyValid(g, i.ptr, n, false) && !alreadyChecked(g, i.ptr, p, n, false);
+  const helper = checked ? compactAccess(g, ls, n, false) : undefined;
+  if (helper !== undefined) {
+    const d = g.leafSlots(i.result!, 0);
+    g.out(`${d[0]} = ${helper}(${p}, ${g.site()});${ls[0]!.k === 'l' ? ` ${d[1]} = H[0];` : ''}`);
+    return;
+  }
+  if (checked) emitCheck(g, p, n, false, i.align);
   if (i.type.kind === 'vector' && i.type.elem.kind === 'int' && i.type.elem.bits === 1) {
     ls.forEach((_, j) => g.out(`${g.leafSlots(i.result!, j)[0]} = (U8[${at(p, j >> 3)}] >>> ${j & 7}) & 1;`));
     return;
@@ -174,8 +202,13 @@ function emitStore(g: FuncGen, i: StoreInstr): void {
   const ls = g.leaves(t);
   const p = ptrOperand(g, i.ptr);
   const n = accessSize(g, t);
-  if (!provablyValid(g, i.ptr, n, true) && !alreadyChecked(g, i.ptr, p, n, true))
-    emitCheck(g, p, n, true, i.align);
+  const checked = !provablyValid(g, i.ptr, n, true) && !alreadyChecked(g, i.ptr, p, n, true);
+  const helper = checked ? compactAccess(g, ls, n, true) : undefined;
+  if (helper !== undefined) {
+    g.out(`${helper}(${p}, ${g.opnd(i.value, 0).join(', ')}, ${g.site()});`);
+    return;
+  }
+  if (checked) emitCheck(g, p, n, true, i.align);
   if (t.kind === 'vector' && t.elem.kind === 'int' && t.elem.bits === 1) {
     for (let b = 0; b < n; b++) {
       const bits = ls

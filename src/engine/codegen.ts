@@ -9,7 +9,8 @@
  * Control flow: reducible CFGs are emitted structurally (JS `for(;;)` loops and labeled blocks, following
  * Ramsey's "Beyond Relooper"); irreducible ones and functions with indirectbr or setjmp use a
  * `for(;;) switch(B)` dispatcher. Phis become assignments on edges (through temporaries when they read
- * each other). The step counter `C` is decremented at function entry and at every loop header.
+ * each other). The step counter `C` is decremented at function entry and at every loop header. `invoke`
+ * is a call in a JS try whose catch enters the landing pad when eh.ts says the C++ exception is for it.
  */
 import type { DataLayout } from '../ir/datalayout.js';
 import type {
@@ -19,6 +20,7 @@ import type {
   Func,
   GlobalValue,
   Instr,
+  LandingPadInstr,
   Local,
   Module,
   Value,
@@ -42,6 +44,11 @@ export interface CompileOptions {
   readonly mode?: Mode;
   /** Count block executions in `RT.cov` (coverage for generation/guidance). */
   readonly coverage?: boolean;
+  /**
+   * Generation and replay modes: functions whose code is longer than this many characters are emitted
+   * again in compact form (default COMPACT_ABOVE in link.ts; 0 compacts every function, for tests).
+   */
+  readonly compactAbove?: number;
 }
 
 /** A trap site: the IR location of an instruction that may trap. */
@@ -66,6 +73,8 @@ export interface LinkCtx {
   addTemplate(t: Uint8Array): string;
   /** Index of the first coverage counter of a function (block i is at base + i). */
   coverageBase(f: Func): number;
+  /** Id of a landing pad in the exception tables (eh.ts). */
+  landingPad(lp: LandingPadInstr): number;
 }
 
 const MAX_NESTING = 400;
@@ -109,6 +118,11 @@ export class FuncGen {
   constructor(
     readonly ctx: LinkCtx,
     readonly f: Func,
+    /**
+     * Compact code for very large functions: checked accesses and coverage counters as calls to prelude
+     * helpers instead of inline statements (see COMPACT_ABOVE in link.ts).
+     */
+    readonly compact = false,
   ) {
     this.cfg = analyze(f);
     this.varargs = f.funcType.varargs;
@@ -470,9 +484,11 @@ export class FuncGen {
     if (this.ctx.opts.coverage) {
       // Block counters, and AFL-style edge hits: (previous block, this block) hashed into ECOV.
       const id = this.ctx.coverageBase(this.f) + b.index;
-      this.out(
-        `COV[${id}]++; { const h = ${id & EDGE_MASK} ^ PE; if (ECOV[h]++ === 0) EL[EN++] = h; } PE = ${(id >> 1) & EDGE_MASK};`,
-      );
+      if (this.compact) this.out(`BC(${id}, ${id & EDGE_MASK}, ${(id >> 1) & EDGE_MASK});`);
+      else
+        this.out(
+          `COV[${id}]++; { const h = ${id & EDGE_MASK} ^ PE; if (ECOV[h]++ === 0) EL[EN++] = h; } PE = ${(id >> 1) & EDGE_MASK};`,
+        );
     }
     const n = b.instrs.length;
     this.checked.clear();
@@ -501,7 +517,8 @@ export class FuncGen {
       }
       {
         try {
-          emitInstr(this, i);
+          if (i.op === 'landingpad') this.emitLandingPad(i);
+          else emitInstr(this, i);
         } catch (e) {
           if (!(e instanceof UnsupportedError)) throw e;
           this.out(`UNSUP(${JSON.stringify(e.message)}, ${this.site()});`);
@@ -574,10 +591,12 @@ export class FuncGen {
         this.out(`UNR(${this.site()});`);
         return;
       case 'invoke': {
-        emitCall(this, t);
-        this.branch(b, t.normal);
+        this.emitInvoke(b, t);
         return;
       }
+      case 'resume':
+        this.out(`EH.resume(${this.opnd(t.value, 0)[0]});`);
+        return;
       case 'indirectbr': {
         const a = this.op1(t.address);
         const targets = t.targets;
@@ -594,6 +613,38 @@ export class FuncGen {
       default:
         emitTerminatorValue(this, t);
     }
+  }
+
+  /**
+   * invoke: the call runs in a JS try with its landing pad pushed on the unwind stack (eh.ts); a C++
+   * exception the pad takes restores the stack pointer and call depth (frames between did not return)
+   * and enters the unwind block; anything else passes on.
+   */
+  private emitInvoke(b: Block, t: Extract<Instr, { op: 'invoke' }>): void {
+    const lp = t.unwind.instrs.find((i) => i.op !== 'phi');
+    if (lp?.op !== 'landingpad') throw new UnsupportedError(`invoke unwinding to ${lp?.op ?? 'nothing'}`);
+    const id = this.ctx.landingPad(lp);
+    const e = this.tmp();
+    const depth = this.depthLimited ? `, ${e}d = D` : '';
+    this.out(`const ${e} = EH.n, ${e}s = M.sp${depth}; EH.s[EH.n++] = ${id};`);
+    this.open('try {');
+    emitCall(this, t);
+    this.close();
+    this.open(`catch (${e}x) {`);
+    this.out(
+      `EH.n = ${e}; if (!EH.land(${e}x, ${id})) throw ${e}x; POP2(${e}s);${this.depthLimited ? ` D = ${e}d;` : ''}`,
+    );
+    this.branch(b, t.unwind);
+    this.close();
+    this.out(`EH.n = ${e};`);
+    this.branch(b, t.normal);
+  }
+
+  /** landingpad: the exception pointer and selector `EH.land` left for the pad being entered. */
+  private emitLandingPad(i: LandingPadInstr): void {
+    if (i.result === undefined) return;
+    const d = this.slots(i.result);
+    this.out(`${d[0]} = EH.xp;${d.length > 1 ? ` ${d[1]} = EH.xsel;` : ''}`);
   }
 
   private emitSwitch(b: Block, t: Extract<Instr, { op: 'switch' }>): void {

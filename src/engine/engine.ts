@@ -19,6 +19,7 @@ import {
   type ExtValue,
   type Runtime,
 } from './externals.js';
+import { CxxThrow } from './eh.js';
 import { LongJump, makeHelpers } from './helpers.js';
 import { H } from './i64.js';
 import { link, type LinkOptions, type Linked } from './link.js';
@@ -223,6 +224,7 @@ export class Engine {
       elist: this.edgeList,
       maxDepth: opts.callStackBytes ?? 500_000,
       templates: this.linked.templates,
+      eh: this.linked.eh,
       h: makeHelpers(this.mem.dv),
       budget: (c: number) => this.budget(c),
       ext: (k: number, args: ExtValue[], va: number | undefined) => this.ext(k, args, va),
@@ -263,6 +265,7 @@ export class Engine {
     this.rt.stderr.clear();
     this.rt.exitHooks = [];
     this.rt.states.clear();
+    this.linked.eh.reset();
     this.cov.fill(0);
     this.clearEdges();
     for (const p of this.linked.globals)
@@ -353,6 +356,8 @@ export class Engine {
         e = new Trap('stack-overflow', 'host call stack exhausted (recursion too deep)');
       if (e instanceof LongJump)
         e = new Trap('invalid-pointer', 'longjmp to a function that already returned');
+      // Not reached from main (a throw nothing catches terminates); a callee run directly may throw.
+      if (e instanceof CxxThrow) e = new Trap('abort', 'C++ exception not caught (std::terminate)');
       if (e instanceof ExitSignal) {
         outcome = 'exit';
         exitCode = e.code & 255;

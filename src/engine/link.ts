@@ -8,12 +8,13 @@
  * calls that V8 can inline.
  */
 import { DataLayout } from '../ir/datalayout.js';
-import type { Func, GlobalValue, GlobalVar, Module } from '../ir/model.js';
+import type { Constant, Func, GlobalValue, GlobalVar, Instr, Module } from '../ir/model.js';
 import type { FuncType, Type } from '../ir/types.js';
 import { SETJMP_NAMES } from './codegen-call.js';
 import { FuncGen, type CompileOptions, type LinkCtx, type Site } from './codegen.js';
-import { evalConst, writeCVal, type ConstEnv } from './constants.js';
+import { evalConst, flattenCVal, writeCVal, type ConstEnv } from './constants.js';
 import { CPUID_LEAVES } from './cpuid.js';
+import { Eh, TYPEINFO_VTABLES } from './eh.js';
 import {
   lookupExternal,
   lookupExternalGlobal,
@@ -33,8 +34,15 @@ export interface LinkOptions extends CompileOptions {
    * here). Return undefined to make a call to it the `unsupported-external` outcome.
    */
   readonly stubExternal?: (name: string, type: FuncType) => ExternalHandler | undefined;
-  /** Called for each modelled external the module calls; may return a handler wrapping the model. */
-  readonly wrapExternal?: (name: string, model: ExternalHandler) => ExternalHandler | undefined;
+  /**
+   * Called for each modelled external the module calls; may return a handler wrapping (or replacing) the
+   * model.
+   */
+  readonly wrapExternal?: (
+    name: string,
+    model: ExternalHandler,
+    type: FuncType,
+  ) => ExternalHandler | undefined;
 }
 
 /** One code slot: an IR function (defined or declared). */
@@ -78,6 +86,10 @@ export class Linked {
   readonly missingExternals: string[] = [];
   /** Functions that failed to compile (their body traps with unsupported-feature). */
   readonly compileErrors: { func: string; message: string }[] = [];
+  /** C++ exception state: landing pads, typeinfo vtables, live exceptions (eh.ts). */
+  readonly eh: Eh;
+  /** Landing pad id per landingpad instruction. */
+  readonly padIds = new Map<Instr, number>();
 
   constructor(
     readonly m: Module,
@@ -85,6 +97,7 @@ export class Linked {
     readonly opts: LinkOptions,
   ) {
     this.dl = DataLayout.parse(m.dataLayout || X86_64_LAYOUT);
+    this.eh = new Eh(mem);
     this.lc = new LeafCache(this.dl);
     this.env = {
       dl: this.dl,
@@ -158,7 +171,7 @@ export function link(m: Module, mem: Memory, opts: LinkOptions = {}): Linked {
       const model = lookupExternal(f.name);
       handler =
         model !== undefined
-          ? (opts.wrapExternal?.(f.name, model) ?? model)
+          ? (opts.wrapExternal?.(f.name, model, f.funcType) ?? model)
           : opts.stubExternal?.(f.name, f.funcType);
       if (handler === undefined && SETJMP_NAMES.has(f.name)) handler = () => 0;
       if (handler === undefined) {
@@ -192,6 +205,10 @@ export function link(m: Module, mem: Memory, opts: LinkOptions = {}): Linked {
       }
     }
     mem.mark(p.address, p.size, g.isConstant && g.init !== undefined ? SH_RO : SH_RW);
+  }
+  for (const [k, name] of Object.entries(TYPEINFO_VTABLES)) {
+    const g = m.symbols.get(name);
+    if (g?.kind === 'gvar') L.eh.vptrs[k as keyof typeof TYPEINFO_VTABLES] = L.globalAddr.get(g)! + 16;
   }
   L.globalsImage = mem.u8.slice(mem.globalsBase, mem.globalsEnd);
   L.globalsShadow = mem.shadow.slice(mem.globalsBase, mem.globalsEnd);
@@ -229,6 +246,19 @@ function generate(L: Linked): string {
       L.templates.push(t);
       return `TPL[${L.templates.length - 1}]`;
     },
+    landingPad: (lp) => {
+      let id = L.padIds.get(lp);
+      if (id === undefined) {
+        // Clause operands are constants: typeinfo addresses (catch) or arrays of them (filter).
+        const clauses = lp.clauses.map((c) => ({
+          filter: c.kind === 'filter',
+          types: flattenCVal(evalConst(c.value as Constant, L.env), c.value.type).map((v) => Number(v)),
+        }));
+        id = L.eh.addPad({ cleanup: lp.cleanup, clauses });
+        L.padIds.set(lp, id);
+      }
+      return id;
+    },
     coverageBase: (f) => {
       let b = L.covBase.get(f);
       if (b === undefined) {
@@ -244,7 +274,10 @@ function generate(L: Linked): string {
     const f = s.func;
     if (f.blocks.length > 0) {
       try {
-        parts.push(new FuncGen(ctx, f).emit());
+        let code = new FuncGen(ctx, f).emit();
+        if (code.length > (ctx.opts.compactAbove ?? COMPACT_ABOVE) && (ctx.opts.mode ?? 'plain') !== 'plain')
+          code = new FuncGen(ctx, f, true).emit();
+        parts.push(code);
       } catch (e) {
         if (!(e instanceof UnsupportedError)) throw e;
         L.compileErrors.push({ func: f.name, message: e.message });
@@ -345,6 +378,15 @@ function thunk(L: Linked, s: CodeSlot): string {
   }
 }
 
+/**
+ * Generated functions longer than this (characters of JS) are emitted again in compact form. V8 does not
+ * optimise functions of more than 60 KiB of bytecode (about 90,000 characters of our code): they run in
+ * its baseline tier, where every inline shadow check and coverage update is a chain of generic builtins.
+ * The compact form calls small prelude helpers for them (optimised on their own), which runs such
+ * functions faster and brings some of them under the limit.
+ */
+const COMPACT_ABOVE = 90_000;
+
 /** The runtime prelude of every generated module; `RT` is the engine's runtime object. */
 const PRELUDE = `'use strict';
 // generated by src/engine/link.ts, do not edit
@@ -355,7 +397,7 @@ const { MUL64, MULO64, UDIV64, SDIV64, UREM64, SREM64, SHL64, LSHR64, ASHR64, S6
   BREV32, BIGBITOP, FSH64, RINT, ROUND, COPYSIGN, FMA, MINNUM, MAXNUM, POWI, XADD, XSUB, XMUL, XDIV, XREM, XNEG, XCMP,
   XFROMN, XTON, XTOF, XFROMB, XTOB, XABS, XSQRT, XFLOOR, XCEIL, XTRUNC, XRINT, XROUND, XCOPYSIGN, FPCLASS, PTRMASK, LJ, Trap } = RT.h;
 let C = 0, CS = -1, LJV = 0, JMPID = 0, XC = 0, D = 0, PE = 0, EN = 0;
-const DMAX = RT.maxDepth;
+const DMAX = RT.maxDepth, EH = RT.eh;
 function DEEP() { throw new Trap('stack-overflow', 'call stack budget of ' + DMAX + ' bytes exhausted'); }
 function STEP() { C = RT.budget(C); }
 function FL(p, n, w, site) { CS = site; M.fault(p, n, w === 1); }
@@ -385,6 +427,27 @@ function MEMSET(d, v, n, site) { if (n !== 0) { CS = site; M.fill(d, v, n); } }
 const CPUID_LEAVES = ${JSON.stringify(CPUID_LEAVES)};
 function CPUID(leaf) { return CPUID_LEAVES[leaf >>> 0] ?? [0, 0, 0, 0]; }
 function LDP(p) { return DV.getUint32(p, true) + DV.getInt32(p + 4, true) * 4294967296; }
+// Compact code (generation and replay modes): a block's coverage, and checked scalar accesses (the checks
+// of codegen-mem.ts emitCheck: aligned words through S32, anything else exactly through CHK).
+function BC(id, e, n) { COV[id]++; const h = e ^ PE; if (ECOV[h]++ === 0) EL[EN++] = h; PE = n; }
+function CK1(p, w, s) { if ((S[p] & (w + 1)) === 0) FL(p, 1, w, s); }
+function CK2(p, w, s) { if ((S[p] & S[p + 1] & (w + 1)) === 0) FL(p, 2, w, s); }
+function CK4(p, w, s) { const m = w === 1 ? 0x02020202 : 0x01010101; if (((p & 3) | (p > SZ - 4) | ((S32[p >> 2] & m) ^ m)) !== 0) CHK(p, 4, w, s); }
+function CK8(p, w, s) { const m = w === 1 ? 0x02020202 : 0x01010101; if (((p & 7) | (p > SZ - 8) | ((S32[p >> 2] & S32[(p >> 2) + 1] & m) ^ m)) !== 0) CHK(p, 8, w, s); }
+function R8(p, s) { CK1(p, 0, s); return U8[p]; }
+function R16(p, s) { CK2(p, 0, s); return DV.getUint16(p, true); }
+function R32(p, s) { CK4(p, 0, s); return DV.getInt32(p, true); }
+function R64(p, s) { CK8(p, 0, s); H[0] = DV.getInt32(p + 4, true); return DV.getInt32(p, true); }
+function RP(p, s) { CK8(p, 0, s); const v = DV.getInt32(p, true); return (DV.getInt32(p + 4, true) | (v >> 31)) !== 0 ? LDP(p) : v; }
+function RF(p, s) { CK4(p, 0, s); return DV.getFloat32(p, true); }
+function RD(p, s) { CK8(p, 0, s); return DV.getFloat64(p, true); }
+function W8(p, v, s) { CK1(p, 1, s); U8[p] = v; }
+function W16(p, v, s) { CK2(p, 1, s); DV.setUint16(p, v, true); }
+function W32(p, v, s) { CK4(p, 1, s); DV.setInt32(p, v, true); }
+function W64(p, lo, hi, s) { CK8(p, 1, s); DV.setInt32(p, lo, true); DV.setInt32(p + 4, hi, true); }
+function WP(p, v, s) { CK8(p, 1, s); DV.setInt32(p, v | 0, true); DV.setInt32(p + 4, v >= 0 && v < 4294967296 ? 0 : P2H(v), true); }
+function WF(p, v, s) { CK4(p, 1, s); DV.setFloat32(p, v, true); }
+function WD(p, v, s) { CK8(p, 1, s); DV.setFloat64(p, v, true); }
 function FN(p, site) {
   const k = (p - CODEBASE) / 16;
   const f = FT[k];

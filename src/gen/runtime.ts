@@ -125,6 +125,25 @@ const WRITES_STREAM =
  * (`calls`), so mutation can change it and native replay returns it instead of the real clock.
  */
 const ENV_INPUTS: Readonly<Record<string, number>> = { time: 64, clock: 64, getpid: 32, getppid: 32 };
+/**
+ * Operating-system calls that generation stubs although the engine models them (for `inputsmith run`):
+ * file metadata, directories, the working directory, descriptor duplication and control, threads,
+ * users, resource usage. What they answer is the machine's state, not the function's: as inputs (results
+ * recorded in `calls`, mutable, returned by the native driver's stubs) a function sees both success and
+ * failure, and native replay does not depend on the real file system or on real threads.
+ */
+const OS_INPUTS: ReadonlySet<string> = new Set(
+  (
+    'stat stat64 lstat lstat64 fstat fstat64 fstatat fstatat64 __xstat __xstat64 __lxstat __lxstat64 __fxstat ' +
+    '__fxstat64 fcntl fcntl64 pread pread64 pwrite pwrite64 truncate truncate64 ftruncate ftruncate64 fsync ' +
+    'fdatasync sync eaccess euidaccess faccessat getcwd get_current_dir_name chdir fchdir mkdir mkdirat rmdir ' +
+    'unlinkat umask chmod fchmod chown fchown lchown utime utimes readlink dup dup2 dup3 opendir fdopendir ' +
+    'readdir readdir64 rewinddir dirfd closedir getpwnam getrusage pthread_create pthread_detach pthread_join ' +
+    'pthread_equal pthread_self pthread_mutex_init pthread_mutex_destroy pthread_mutex_lock ' +
+    'pthread_mutex_trylock pthread_mutex_unlock pthread_mutexattr_init pthread_mutexattr_destroy ' +
+    'pthread_mutexattr_settype pthread_mutexattr_gettype'
+  ).split(' '),
+);
 
 /** Comparison functions whose operands feed back: 's' NUL-terminated, 'n' bounded strings, 'mem' bytes. */
 const COMPARES: Readonly<Record<string, 's' | 'n' | 'mem'>> = {
@@ -205,6 +224,8 @@ export interface SessionOptions {
   /** sha256 of the module text. */
   readonly moduleHash: string;
   readonly limits?: Partial<RunLimits>;
+  /** Size above which functions are compiled to compact code (the engine's default; tests use 0). */
+  readonly compactAbove?: number;
 }
 
 /** One module compiled for generation and replay; runs any of its functions on plans. */
@@ -246,11 +267,14 @@ export class GenSession {
       mode: 'gen',
       coverage: true,
       inputSize: INPUT_REGION,
+      compactAbove: opts.compactAbove,
       stubExternal: (name, type) => this.stub(name, type),
-      wrapExternal: (name, model) =>
-        ENV_INPUTS[name] !== undefined
-          ? this.envInput(name, model, ENV_INPUTS[name])
-          : this.wrapCompare(name, model),
+      wrapExternal: (name, model, type) =>
+        OS_INPUTS.has(name)
+          ? this.stub(name, type)
+          : ENV_INPUTS[name] !== undefined
+            ? this.envInput(name, model, ENV_INPUTS[name])
+            : this.wrapCompare(name, model),
     });
     if (this.engine.mem.inputBase !== INPUT_REGION_BASE)
       throw new Error(

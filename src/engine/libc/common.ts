@@ -81,6 +81,7 @@ export const EAGAIN = 11;
 export const ENOMEM = 12;
 export const EACCES = 13;
 export const EFAULT = 14;
+export const EBUSY = 16;
 export const EEXIST = 17;
 export const ENOTDIR = 20;
 export const EISDIR = 21;
@@ -91,6 +92,7 @@ export const ESPIPE = 29;
 export const EDOM = 33;
 export const ERANGE = 34;
 export const ENOSYS = 38;
+export const ENOTEMPTY = 39;
 export const EOVERFLOW = 75;
 export const EILSEQ = 84;
 

@@ -1,6 +1,6 @@
 /**
  * @fileoverview Stage: engine (libc models). assert.h, locale.h, signal.h and the small unistd.h calls
- * (process ids, sysconf, getpagesize) with deterministic answers.
+ * (process ids, sysconf, getpagesize) and pwd.h's user database (one user) with deterministic answers.
  *
  * Consumes: the externals API. Produces: registered handlers. `__assert_fail` writes glibc's exact message
  * to stderr (`prog: file:line: func: Assertion `expr' failed.`) and ends the run with the assert-fail
@@ -56,6 +56,23 @@ for (const [name, off] of [
   });
 }
 
+/** The one user: `user` (uid and gid 1000, as getuid answers), home /home/user (fs.ts's VIRTUAL_CWD). */
+const PASSWD_STRINGS = ['user', 'x', '', '/home/user', '/bin/sh'];
+/** struct passwd (48 bytes: name, passwd, uid, gid, gecos, dir, shell) followed by its strings. */
+const PASSWD = defineStatic('__libc_passwd', 48 + 64, (rt, a) => {
+  let p = a + 48;
+  const at: number[] = [];
+  for (const str of PASSWD_STRINGS) {
+    at.push(p);
+    rt.mem.u8.set(bytesOf(str + '\0'), p);
+    p += str.length + 1;
+  }
+  const dv = rt.mem.dv;
+  for (const [i, off] of [0, 8, 24, 32, 40].entries()) dv.setBigUint64(a + off, BigInt(at[i]), true);
+  dv.setUint32(a + 16, 1000, true);
+  dv.setUint32(a + 20, 1000, true);
+});
+
 const SIGABRT = 6;
 
 registerExternals({
@@ -92,6 +109,9 @@ registerExternals({
   getgid: () => 1000,
   getegid: () => 1000,
   getpagesize: () => 4096,
+  // No entry is not an error: NULL with errno unchanged.
+  getpwuid: (rt, [uid]) => (int(uid) >>> 0 === 1000 ? PASSWD.addr(rt) : 0),
+  getpwnam: (rt, [name]) => (rt.mem.string(ptr(name)) === 'user' ? PASSWD.addr(rt) : 0),
   sysconf: (_rt, [name]) => {
     switch (int(name)) {
       case 2:

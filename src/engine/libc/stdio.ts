@@ -1,17 +1,20 @@
 /**
  * @fileoverview Stage: engine (libc models). stdio.h: FILE streams (stdin, stdout, stderr and files of an
  * in-memory file system), the printf and scanf families and their fortified variants, character and line
- * I/O, positioning, perror, and the low-level fd calls (read, write, open, close, lseek).
+ * I/O, positioning, perror, remove/rename, and the table of open streams that the POSIX fd calls
+ * (unistd.ts) share: a stream is an open file description with an fd and, once fopen/fdopen made one, a
+ * FILE object, so fd 0/1/2 and stdin/stdout/stderr are the same streams.
  *
- * Consumes: the externals API, the formatter (printf.ts) and scanner (scanf.ts). Produces: registered
- * handlers and external globals (`stdin`, `stdout`, `stderr`, glibc's `_IO_2_1_std*_` FILE objects).
+ * Consumes: the externals API, the file system (fs.ts), the formatter (printf.ts) and scanner (scanf.ts).
+ * Produces: registered handlers, external globals (`stdin`, `stdout`, `stderr`, glibc's `_IO_2_1_std*_`
+ * FILE objects) and the stream primitives unistd.ts builds on (`openPath`, `readBytes`, `writeStream`...).
  *
  * A FILE is a 216-byte object laid out as glibc's `struct _IO_FILE` with empty buffers (read/write pointers
  * all NULL), so the inline getc_unlocked/putc_unlocked code of glibc's headers calls `__uflow`/`__overflow`,
  * which are modelled; `_flags` carries glibc's EOF/error bits so inline feof_unlocked/ferror_unlocked work;
  * `_fileno` is set. Writes are unbuffered: bytes reach the run's captured stdout/stderr at once (native
  * programs flush at exit, so the captured output is the same unless the program crashes or calls _exit
- * with unflushed data). Files live in a per-run in-memory file system seeded from `setVirtualFiles`.
+ * with unflushed data). Files live in the per-run in-memory file system of fs.ts.
  */
 import {
   registerExternalGlobal,
@@ -25,10 +28,14 @@ import {
   bytesOf,
   defineStatic,
   EBADF,
-  EINVAL,
-  ENOENT,
-  ESPIPE,
   EEXIST,
+  EINVAL,
+  EISDIR,
+  ENOENT,
+  ENOTDIR,
+  ESPIPE,
+  EBUSY,
+  ENOTEMPTY,
   getErrno,
   int,
   long,
@@ -38,6 +45,17 @@ import {
   type StaticObject,
 } from './common.js';
 import { errnoMessage } from './errno.js';
+import {
+  dirHasEntries,
+  dirname,
+  fileRead,
+  fileWrite,
+  fsState,
+  lookup,
+  newFile,
+  nowNs,
+  type MemFile,
+} from './fs.js';
 import { formatPrintf, type FormatMemory, type FormatResult, type VarArgs } from './printf.js';
 import { BytesInput, performScanf, type ScanInput, type ScanMemory } from './scanf.js';
 
@@ -54,56 +72,17 @@ const IO_UNBUFFERED = 2;
 const IO_IS_APPENDING = 0x1000;
 const IO_IS_FILEBUF = 0x2000;
 
-// In-memory file system ---------------------------------------------------------------------------------
-
-/** A file of the in-memory file system. */
-export interface MemFile {
-  data: Uint8Array;
-  len: number;
-}
-
-let seedFiles = new Map<string, Uint8Array>();
-
-/**
- * Set the files every run starts with (path -> contents). Runs see a private copy: files a run creates or
- * changes are dropped when it ends.
- */
-export function setVirtualFiles(
-  files: ReadonlyMap<string, Uint8Array> | Record<string, Uint8Array | string>,
-): void {
-  const m = new Map<string, Uint8Array>();
-  const entries = files instanceof Map ? [...files.entries()] : Object.entries(files);
-  for (const [k, v] of entries) m.set(normPath(k), typeof v === 'string' ? Buffer.from(v) : v);
-  seedFiles = m;
-}
-
-function normPath(p: string): string {
-  let s = p.replace(/\/+/g, '/');
-  while (s.startsWith('./')) s = s.slice(2);
-  return s;
-}
-
-function fs(rt: Runtime): Map<string, MemFile> {
-  return rt.state('libc.fs', () => {
-    const m = new Map<string, MemFile>();
-    for (const [k, v] of seedFiles) m.set(k, { data: v.slice(), len: v.length });
-    return m;
-  });
-}
-
-/** The contents of a file of the run's file system (for tests and the CLI), or undefined. */
-export function readVirtualFile(rt: Runtime, path: string): Uint8Array | undefined {
-  const f = fs(rt).get(normPath(path));
-  return f === undefined ? undefined : f.data.slice(0, f.len);
-}
+export { setVirtualFiles, readVirtualFile, type MemFile } from './fs.js';
 
 // Streams -----------------------------------------------------------------------------------------------
 
-interface Stream {
+/** An open file description: what an fd (and the FILE made for it, if any) refers to. */
+export interface Stream {
   /** The FILE* (0 for a bare fd from open()). */
   addr: number;
   fd: number;
-  kind: 'in' | 'out' | 'err' | 'file';
+  /** Standard input/output/error, a file or device of the file system, or a directory opened read-only. */
+  kind: 'in' | 'out' | 'err' | 'file' | 'dir';
   file: MemFile | undefined;
   pos: number;
   canRead: boolean;
@@ -114,9 +93,15 @@ interface Stream {
   pushback: number[];
   /** The FILE object was allocated by fopen (freed by fclose). */
   heap: boolean;
+  /** A directory's absolute path (openat relative to it). */
+  path?: string;
+  /** FD_CLOEXEC (fcntl F_GETFD/F_SETFD). */
+  cloexec?: boolean;
+  /** O_NONBLOCK and friends as set by open or F_SETFL (reported by F_GETFL). */
+  statusFlags?: number;
 }
 
-interface StdioState {
+export interface StdioState {
   byAddr: Map<number, Stream>;
   byFd: Map<number, Stream>;
 }
@@ -154,7 +139,7 @@ export function standardStreamAddress(rt: Runtime, fd: number): number {
   return STD_FILES[fd].addr(rt);
 }
 
-function stdio(rt: Runtime): StdioState {
+export function stdio(rt: Runtime): StdioState {
   return rt.state('libc.stdio', () => {
     const st: StdioState = { byAddr: new Map(), byFd: new Map() };
     const kinds = ['in', 'out', 'err'] as const;
@@ -192,7 +177,7 @@ function stream(rt: Runtime, fp: ExtValue | undefined, fn: string): Stream {
   throw new Trap('invalid-pointer', `${fn}: ${'0x' + a.toString(16)} is not an open FILE`);
 }
 
-function syncFlags(rt: Runtime, s: Stream): void {
+export function syncFlags(rt: Runtime, s: Stream): void {
   if (s.addr === 0) return;
   const dv = rt.mem.dv;
   let f = dv.getUint32(s.addr + OFF_FLAGS, true) & ~(IO_EOF_SEEN | IO_ERR_SEEN);
@@ -201,8 +186,8 @@ function syncFlags(rt: Runtime, s: Stream): void {
   dv.setUint32(s.addr + OFF_FLAGS, f >>> 0, true);
 }
 
-/** Write bytes to a stream; false (and the error flag) when it is not writable. */
-function writeStream(rt: Runtime, s: Stream, b: Uint8Array): boolean {
+/** Write bytes to a stream; false (and the error flag, errno EBADF) when it is not writable. */
+export function writeStream(rt: Runtime, s: Stream, b: Uint8Array): boolean {
   if (!s.canWrite) {
     s.err = true;
     syncFlags(rt, s);
@@ -213,23 +198,15 @@ function writeStream(rt: Runtime, s: Stream, b: Uint8Array): boolean {
   if (s.kind === 'out') rt.stdout.write(b);
   else if (s.kind === 'err') rt.stderr.write(b);
   else if (s.kind === 'in') return false;
-  else {
+  else if (s.kind === 'file') {
     const f = s.file!;
     if (s.pushback.length > 0) {
       s.pos -= s.pushback.length;
       s.pushback.length = 0;
     }
     if (s.append) s.pos = f.len;
-    const end = s.pos + b.length;
-    if (end > f.data.length) {
-      const d = new Uint8Array(Math.max(end, f.data.length * 2, 64));
-      d.set(f.data.subarray(0, f.len));
-      f.data = d;
-    }
-    if (s.pos > f.len) f.data.fill(0, f.len, s.pos);
-    f.data.set(b, s.pos);
-    s.pos = end;
-    if (end > f.len) f.len = end;
+    fileWrite(rt, f, s.pos, b);
+    if (f.device === undefined) s.pos += b.length;
   }
   return true;
 }
@@ -250,8 +227,16 @@ function readByte(rt: Runtime, s: Stream): number {
   let c = EOF;
   if (s.kind === 'in') c = rt.stdin.getc();
   else if (s.kind === 'file') {
-    const f = s.file!;
-    if (s.pos < f.len) c = f.data[s.pos++];
+    const b = fileRead(s.file!, s.pos, 1);
+    if (b.length === 1) {
+      c = b[0];
+      if (s.file!.device === undefined) s.pos++;
+    }
+  } else if (s.kind === 'dir') {
+    s.err = true;
+    syncFlags(rt, s);
+    setErrno(rt, EISDIR);
+    return EOF;
   }
   if (c === EOF) {
     s.eof = true;
@@ -265,22 +250,21 @@ function unreadByte(s: Stream, c: number): void {
   if (s.kind === 'file') s.pos--;
 }
 
-/** Read up to n bytes. */
-function readBytes(rt: Runtime, s: Stream, n: number): Uint8Array {
+/** Read up to n bytes (fewer at end of file; sets the EOF flag then). */
+export function readBytes(rt: Runtime, s: Stream, n: number): Uint8Array {
   const out: number[] = [];
   while (out.length < n && s.pushback.length > 0) out.push(readByte(rt, s));
   if (out.length === n) return Uint8Array.from(out);
-  if (!s.canRead) {
+  if (!s.canRead || s.kind === 'dir') {
+    // Sets the error flag and errno (EBADF, EISDIR).
     readByte(rt, s);
     return Uint8Array.from(out);
   }
   let rest: Uint8Array;
   if (s.kind === 'in') rest = rt.stdin.read(n - out.length);
   else if (s.kind === 'file') {
-    const f = s.file!;
-    const k = Math.max(0, Math.min(n - out.length, f.len - s.pos));
-    rest = f.data.slice(s.pos, s.pos + k);
-    s.pos += k;
+    rest = fileRead(s.file!, s.pos, n - out.length);
+    if (s.file!.device === undefined) s.pos += rest.length;
   } else rest = new Uint8Array(0);
   if (out.length + rest.length < n) {
     s.eof = true;
@@ -293,57 +277,101 @@ function readBytes(rt: Runtime, s: Stream, n: number): Uint8Array {
   return r;
 }
 
-/** Parse an fopen mode. */
-function parseMode(
-  m: string,
-):
-  | { read: boolean; write: boolean; create: boolean; trunc: boolean; append: boolean; excl: boolean }
-  | undefined {
-  const c = m[0];
-  const plus = m.slice(1).includes('+');
-  const excl = m.slice(1).includes('x');
-  if (c === 'r') return { read: true, write: plus, create: false, trunc: false, append: false, excl };
-  if (c === 'w') return { read: plus, write: true, create: true, trunc: true, append: false, excl };
-  if (c === 'a') return { read: plus, write: true, create: true, trunc: false, append: true, excl };
-  return undefined;
-}
-
-function nextFd(st: StdioState): number {
-  let fd = 3;
+/** The lowest free fd from `min` up. */
+export function nextFd(st: StdioState, min = 3): number {
+  let fd = min;
   while (st.byFd.has(fd)) fd++;
   return fd;
 }
 
-function openStream(rt: Runtime, path: string, mode: string, withFile: boolean): Stream | undefined {
-  const md = parseMode(mode);
-  if (md === undefined) {
-    setErrno(rt, EINVAL);
-    return undefined;
+// open(2) flags (x86-64 Linux).
+export const O_WRONLY = 1;
+export const O_RDWR = 2;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+export const O_TRUNC = 0o1000;
+export const O_APPEND = 0o2000;
+export const O_DIRECTORY = 0o200000;
+export const O_CLOEXEC = 0o2000000;
+
+/**
+ * open(2) on the in-memory file system: a new stream (with a FILE object when `withFile`), or the errno
+ * (ENOENT, ENOTDIR, EEXIST, EISDIR, EINVAL) with nothing opened. `perm` is the mode of a created file.
+ */
+export function openPath(
+  rt: Runtime,
+  path: string,
+  flags: number,
+  perm: number,
+  withFile: boolean,
+): Stream | number {
+  const acc = flags & 3;
+  if (acc === 3) return EINVAL;
+  const creat = (flags & O_CREAT) !== 0;
+  const found = lookup(rt, path);
+  const st = fsState(rt);
+  let f: MemFile;
+  if (found.kind === 'dir') {
+    if (creat && (flags & O_EXCL) !== 0) return EEXIST;
+    if (acc !== 0 || creat) return EISDIR;
+    const s = newStream(rt, undefined, true, false, 0, withFile);
+    s.kind = 'dir';
+    s.path = found.path;
+    return s;
   }
-  const files = fs(rt);
-  const key = normPath(path);
-  let f = files.get(key);
-  if (f === undefined) {
-    if (!md.create) {
-      setErrno(rt, ENOENT);
-      return undefined;
-    }
-    f = { data: new Uint8Array(64), len: 0 };
-    files.set(key, f);
-  } else if (md.excl && md.create) {
-    setErrno(rt, EEXIST);
-    return undefined;
+  if (found.kind === 'file') {
+    if (creat && (flags & O_EXCL) !== 0) return EEXIST;
+    if ((flags & O_DIRECTORY) !== 0) return ENOTDIR;
+    f = found.file;
+  } else {
+    if (!creat || found.errno !== ENOENT || !st.dirs.has(dirname(found.path))) return found.errno;
+    if (path.endsWith('/')) return EISDIR;
+    f = newFile(st, perm & ~st.umask & 0o7777, nowNs(rt));
+    st.files.set(found.path, f);
   }
-  if (md.trunc) f.len = 0;
-  return newStream(rt, f, md.read, md.write, md.append, withFile);
+  if ((flags & O_TRUNC) !== 0 && acc !== 0 && f.device === undefined) {
+    f.len = 0;
+    f.mtimeNs = nowNs(rt);
+  }
+  const s = newStream(rt, f, acc !== O_WRONLY, acc !== 0, (flags & O_APPEND) !== 0 ? 1 : 0, withFile);
+  if ((flags & O_CLOEXEC) !== 0) s.cloexec = true;
+  s.statusFlags = flags & ~(3 | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | 0o400 | O_DIRECTORY);
+  return s;
 }
 
-function newStream(
+/** fopen's mode string as open(2) flags, or undefined when invalid. */
+function modeFlags(m: string): number | undefined {
+  const plus = m.slice(1).includes('+');
+  const excl = m.slice(1).includes('x') ? O_EXCL : 0;
+  const cloexec = m.slice(1).includes('e') ? O_CLOEXEC : 0;
+  if (m[0] === 'r') return (plus ? O_RDWR : 0) | cloexec;
+  if (m[0] === 'w') return (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | excl | cloexec;
+  if (m[0] === 'a') return (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_APPEND | excl | cloexec;
+  return undefined;
+}
+
+function openStream(rt: Runtime, path: string, mode: string): Stream | undefined {
+  const flags = modeFlags(mode);
+  const r = flags === undefined ? EINVAL : openPath(rt, path, flags, 0o666, true);
+  if (typeof r === 'number') {
+    setErrno(rt, r);
+    return undefined;
+  }
+  // glibc positions an append stream at the end.
+  if (r.append && r.file !== undefined) r.pos = r.file.len;
+  return r;
+}
+
+/**
+ * A new stream on file `f` (undefined for a directory) at position 0, or at the end when `append` is 2;
+ * `append` 1 or 2 makes every write go to the end (O_APPEND).
+ */
+export function newStream(
   rt: Runtime,
-  f: MemFile,
+  f: MemFile | undefined,
   read: boolean,
   write: boolean,
-  append: boolean,
+  append: number,
   withFile: boolean,
 ): Stream {
   const st = stdio(rt);
@@ -363,10 +391,10 @@ function newStream(
     fd,
     kind: 'file',
     file: f,
-    pos: append ? f.len : 0,
+    pos: append === 2 && f !== undefined ? f.len : 0,
     canRead: read,
     canWrite: write,
-    append,
+    append: append !== 0,
     eof: false,
     err: false,
     pushback: [],
@@ -377,7 +405,7 @@ function newStream(
   return s;
 }
 
-function closeStream(rt: Runtime, s: Stream): void {
+export function closeStream(rt: Runtime, s: Stream): void {
   const st = stdio(rt);
   if (s.addr !== 0) st.byAddr.delete(s.addr);
   if (st.byFd.get(s.fd) === s) st.byFd.delete(s.fd);
@@ -454,7 +482,8 @@ function asprintfTo(rt: Runtime, strp: number, r: FormatResult): number {
   return r.ret;
 }
 
-function fdStream(rt: Runtime, fd: number): Stream | undefined {
+/** The stream open on fd, or undefined. */
+export function fdStream(rt: Runtime, fd: number): Stream | undefined {
   return stdio(rt).byFd.get(fd);
 }
 
@@ -546,12 +575,14 @@ function getdelimImpl(rt: Runtime, linep: number, np: number, delim: number, s: 
 
 // Positioning -------------------------------------------------------------------------------------------
 
-function seekImpl(rt: Runtime, s: Stream, off: number, whence: number): number {
-  if (s.kind !== 'file') {
+/** Reposition a stream (fseek/lseek); 0, or -1 with errno (ESPIPE on the standard streams, EINVAL). */
+export function seekImpl(rt: Runtime, s: Stream, off: number, whence: number): number {
+  if (s.kind !== 'file' && s.kind !== 'dir') {
     setErrno(rt, ESPIPE);
     return -1;
   }
-  const base = whence === 0 ? 0 : whence === 1 ? s.pos : whence === 2 ? s.file!.len : NaN;
+  const len = s.file === undefined || s.file.device !== undefined ? 0 : s.file.len;
+  const base = whence === 0 ? 0 : whence === 1 ? s.pos : whence === 2 ? len : NaN;
   const np = base + off;
   if (!(np >= 0)) {
     setErrno(rt, EINVAL);
@@ -807,17 +838,17 @@ registerExternals({
   ftrylockfile: () => 0,
 
   // Files.
-  fopen: (rt, [p, m]) => openStream(rt, rt.mem.string(ptr(p)), rt.mem.string(ptr(m)), true)?.addr ?? 0,
-  fopen64: (rt, [p, m]) => openStream(rt, rt.mem.string(ptr(p)), rt.mem.string(ptr(m)), true)?.addr ?? 0,
+  fopen: (rt, [p, m]) => openStream(rt, rt.mem.string(ptr(p)), rt.mem.string(ptr(m)))?.addr ?? 0,
+  fopen64: (rt, [p, m]) => openStream(rt, rt.mem.string(ptr(p)), rt.mem.string(ptr(m)))?.addr ?? 0,
   freopen: (rt, [p, m, fp]) => {
     const old = stream(rt, fp, 'freopen');
     closeStream(rt, old);
     if (ptr(p) === 0) return 0;
-    return openStream(rt, rt.mem.string(ptr(p)), rt.mem.string(ptr(m)), true)?.addr ?? 0;
+    return openStream(rt, rt.mem.string(ptr(p)), rt.mem.string(ptr(m)))?.addr ?? 0;
   },
   fdopen: (rt, [fd, m]) => {
     const s = fdStream(rt, int(fd));
-    const md = parseMode(rt.mem.string(ptr(m)));
+    const md = modeFlags(rt.mem.string(ptr(m)));
     if (s === undefined || md === undefined) {
       setErrno(rt, s === undefined ? EBADF : EINVAL);
       return 0;
@@ -829,7 +860,7 @@ registerExternals({
     stdio(rt).byAddr.set(s.addr, s);
     return s.addr;
   },
-  tmpfile: (rt) => newStream(rt, { data: new Uint8Array(64), len: 0 }, true, true, false, true).addr,
+  tmpfile: (rt) => newStream(rt, newFile(fsState(rt), 0o600, nowNs(rt)), true, true, 0, true).addr,
   fclose: (rt, [fp]) => {
     closeStream(rt, stream(rt, fp, 'fclose'));
     return 0;
@@ -854,100 +885,66 @@ registerExternals({
     return 0;
   },
   fsetpos: (rt, [fp, pos]) => seekImpl(rt, stream(rt, fp, 'fsetpos'), Number(rt.mem.readI64(ptr(pos))), 0),
-  remove: (rt, [p]) => unlinkImpl(rt, rt.mem.string(ptr(p))),
-  unlink: (rt, [p]) => unlinkImpl(rt, rt.mem.string(ptr(p))),
-  rename: (rt, [a, b]) => {
-    const files = fs(rt);
-    const from = normPath(rt.mem.string(ptr(a)));
-    const f = files.get(from);
-    if (f === undefined) {
-      setErrno(rt, ENOENT);
-      return -1;
-    }
-    files.delete(from);
-    files.set(normPath(rt.mem.string(ptr(b))), f);
-    return 0;
-  },
-
-  // Low-level I/O on file descriptors.
-  write: (rt, [fd, b, n]) => {
-    const s = fdStream(rt, int(fd));
-    if (s === undefined) {
-      setErrno(rt, EBADF);
-      return -1n;
-    }
-    const bytes = rt.mem.readBytes(ptr(b), size(n));
-    return writeStream(rt, s, bytes) ? BigInt(bytes.length) : -1n;
-  },
-  read: (rt, [fd, b, n]) => {
-    const s = fdStream(rt, int(fd));
-    if (s === undefined || !s.canRead) {
-      setErrno(rt, EBADF);
-      return -1n;
-    }
-    rt.mem.check(ptr(b), size(n), true);
-    const bytes = readBytes(rt, s, size(n));
-    s.eof = false;
-    syncFlags(rt, s);
-    rt.mem.writeBytes(ptr(b), bytes);
-    return BigInt(bytes.length);
-  },
-  open: (rt, [p, flags]) => {
-    const f = int(flags);
-    const acc = f & 3;
-    const creat = (f & 0o100) !== 0;
-    const trunc = (f & 0o1000) !== 0;
-    const append = (f & 0o2000) !== 0;
-    const excl = (f & 0o200) !== 0;
-    const files = fs(rt);
-    const key = normPath(rt.mem.string(ptr(p)));
-    let file = files.get(key);
-    if (file === undefined) {
-      if (!creat) {
-        setErrno(rt, ENOENT);
-        return -1;
-      }
-      file = { data: new Uint8Array(64), len: 0 };
-      files.set(key, file);
-    } else if (creat && excl) {
-      setErrno(rt, EEXIST);
-      return -1;
-    }
-    if (trunc && acc !== 0) file.len = 0;
-    return newStream(rt, file, acc !== 1, acc !== 0, append, false).fd;
-  },
-  close: (rt, [fd]) => {
-    const s = fdStream(rt, int(fd));
-    if (s === undefined) {
-      setErrno(rt, EBADF);
-      return -1;
-    }
-    const st = stdio(rt);
-    st.byFd.delete(s.fd);
-    if (s.addr === 0) closeStream(rt, s);
-    return 0;
-  },
-  lseek: (rt, [fd, off, wh]) => {
-    const s = fdStream(rt, int(fd));
-    if (s === undefined) {
-      setErrno(rt, EBADF);
-      return -1n;
-    }
-    if (seekImpl(rt, s, Number(long(off)), int(wh)) < 0) return -1n;
-    return BigInt(s.pos);
-  },
-  isatty: (rt) => {
-    setErrno(rt, 25);
-    return 0;
-  },
+  remove: (rt, [p]) => removePath(rt, rt.mem.string(ptr(p)), 'any'),
+  rename: (rt, [a, b]) => renamePath(rt, rt.mem.string(ptr(a)), rt.mem.string(ptr(b))),
 });
 
-function unlinkImpl(rt: Runtime, path: string): number {
-  if (!fs(rt).delete(normPath(path))) {
-    setErrno(rt, ENOENT);
-    return -1;
+/**
+ * unlink (`file`), rmdir (`dir`) or remove (`any`): 0, or -1 with errno (ENOENT, ENOTDIR, EISDIR,
+ * ENOTEMPTY, EBUSY for `/` and the current directory). A file still open stays readable (nlink 0).
+ */
+export function removePath(rt: Runtime, path: string, what: 'file' | 'dir' | 'any'): number {
+  const r = lookup(rt, path);
+  const st = fsState(rt);
+  let errno = 0;
+  if (r.kind === 'none') errno = r.errno;
+  else if (r.kind === 'file') {
+    if (what === 'dir') errno = ENOTDIR;
+    else {
+      st.files.delete(r.path);
+      r.file.nlink = 0;
+    }
+  } else if (what === 'file') errno = EISDIR;
+  else if (dirHasEntries(st, r.path)) errno = ENOTEMPTY;
+  else if (r.path === '/' || r.path === st.cwd) errno = EBUSY;
+  else st.dirs.delete(r.path);
+  if (errno === 0) return 0;
+  setErrno(rt, errno);
+  return -1;
+}
+
+/** rename(2) of a file (replacing a file) or of an empty-destination directory. */
+function renamePath(rt: Runtime, from: string, to: string): number {
+  const a = lookup(rt, from);
+  const st = fsState(rt);
+  const b = lookup(rt, to);
+  let errno = 0;
+  if (a.kind === 'none') errno = a.errno;
+  else if (b.kind === 'none' && (b.errno !== ENOENT || !st.dirs.has(dirname(b.path))))
+    errno = b.errno === ENOENT ? ENOENT : b.errno;
+  else if (a.kind === 'file') {
+    if (b.kind === 'dir') errno = EISDIR;
+    else if (a.path !== b.path) {
+      st.files.delete(a.path);
+      if (b.kind === 'file') b.file.nlink = 0;
+      st.files.set(b.path, a.file);
+    }
+  } else if (b.kind === 'file') errno = ENOTDIR;
+  else if (b.kind === 'dir' && b.path !== a.path && dirHasEntries(st, b.path)) errno = ENOTEMPTY;
+  else if (b.path.startsWith(a.path + '/')) errno = EINVAL;
+  else if (a.path !== b.path) {
+    const pre = a.path + '/';
+    for (const m of [st.files, st.dirs] as Map<string, unknown>[]) {
+      for (const [k, v] of [...m.entries()]) {
+        if (k !== a.path && !k.startsWith(pre)) continue;
+        m.delete(k);
+        m.set(b.path + k.slice(a.path.length), v);
+      }
+    }
   }
-  return 0;
+  if (errno === 0) return 0;
+  setErrno(rt, errno);
+  return -1;
 }
 
 export { bytesOf };

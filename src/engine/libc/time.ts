@@ -4,7 +4,8 @@
  * Consumes: the externals API. Produces: registered handlers. The clock starts at `CLOCK_BASE_SECONDS`
  * (2023-11-14 22:13:20 UTC) and advances one nanosecond per executed step, so repeated runs see the same
  * times and a program that measures elapsed time sees it grow with the work it does. The time zone is UTC.
- * `struct tm` is glibc's 56-byte layout (nine ints, long tm_gmtoff, const char *tm_zone).
+ * getrusage reports the virtual time as user time. `struct tm` is glibc's 56-byte layout (nine ints, long
+ * tm_gmtoff, const char *tm_zone).
  */
 import { registerExternals, type Runtime } from '../externals.js';
 import { bytesOf, defineStatic, EINVAL, int, long, ptr, setErrno, size } from './common.js';
@@ -295,6 +296,18 @@ registerExternals({
     return t;
   },
   clock: (rt) => BigInt(Math.floor(nanos(rt) / 1000)),
+  // struct rusage (144 bytes): all of the run's virtual time is user time; the counters are 0.
+  getrusage: (rt, [who, ru]) => {
+    if (int(who) !== 0 && int(who) !== -1 && int(who) !== 1) {
+      setErrno(rt, EINVAL);
+      return -1;
+    }
+    const us = int(who) === -1 ? 0 : Math.floor(nanos(rt) / 1000);
+    rt.mem.fill(ptr(ru), 0, 144);
+    rt.mem.writeI64(ptr(ru), BigInt(Math.floor(us / 1e6)));
+    rt.mem.writeI64(ptr(ru) + 8, BigInt(us % 1e6));
+    return 0;
+  },
   clock_gettime: (rt, [clk, ts]) => {
     const c = int(clk);
     if (c < 0 || c > 11) {
