@@ -309,6 +309,53 @@ describe('inputsmith gen', () => {
     expect(n.mismatch).toBe(0);
   });
 
+  it('generates for C++ with exceptions and replays natively against libstdc++', async () => {
+    const src = join(dir, 'shapes.cpp');
+    writeFileSync(
+      src,
+      `struct ParseError { int pos; };
+static int digit(char c, int pos) { if (c < '0' || c > '9') throw ParseError{pos}; return c - '0'; }
+extern "C" int parse_num(const char *s) {
+  int v = 0;
+  try { for (int i = 0; s[i] != 0 && i < 6; i++) v = v * 10 + digit(s[i], i); }
+  catch (const ParseError &e) { return -1 - e.pos; }
+  return v;
+}
+struct Shape { virtual ~Shape() {} virtual int area() const = 0; };
+struct Rect : Shape {
+  int w, h;
+  Rect(int w_, int h_) : w(w_), h(h_) { if (w < 0 || h < 0) throw w < 0 ? w : h; }
+  int area() const override { return w * h; }
+};
+extern "C" int rect_area(int w, int h) {
+  try { Shape *s = new Rect(w, h); int a = s->area(); delete s; return a; } catch (int bad) { return bad; }
+}
+`,
+    );
+    const out = join(dir, 'cxx');
+    const r = await cli(['gen', src, '-o', out, '--native', '--jobs', '1']);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.code).toBe(0);
+    const t = summaryOf(out).totals;
+    expect(t.succeeded).toBe(t.functions);
+    const n = t.nativeReplay!;
+    expect(n.ok).toBe(t.inputs);
+    // Both catch paths ran: some input of each function threw, caught its exception and returned < 0.
+    for (const fn of ['parse_num', 'rect_area']) {
+      const [mod] = readdirSync(join(out, 'inputs'));
+      const fdir = join(out, 'inputs', mod!, fn);
+      const rets = readdirSync(fdir).map(
+        (f) =>
+          (JSON.parse(readFileSync(join(fdir, f), 'utf8')) as { outcome: { ret: { v: string } } }).outcome.ret
+            .v,
+      );
+      expect(
+        rets.some((v) => BigInt(v) >= 1n << 31n),
+        `${fn}: ${rets.join(' ')}`,
+      ).toBe(true);
+    }
+  });
+
   it('gives one-line errors for bad flags and missing inputs', async () => {
     let line = expectOneLineError(await cli(['gen', 'examples', '-o', join(dir, 'x'), '--bogus']), 2);
     expect(line).toBe("inputsmith: unknown option '--bogus' (see inputsmith gen --help)");

@@ -166,6 +166,20 @@ describe('detectors at -O2', () => {
     expect(r.location?.func).toBe('sum');
     expect(r.message).toMatch(/0 bytes past the end of heap block/);
   });
+  it('reports a wild 64-bit address whose low 32 bits are valid, in every mode and code form', () => {
+    // p[k] with k = -2^60 is arr - 2^63: negative, but congruent to arr modulo 2^32 (arr is aligned, so
+    // the double is exact). The word-wise shadow checks see addresses modulo 2^32 and must not pass it.
+    const src =
+      '#include <stdio.h>\nstatic long arr[512] __attribute__((aligned(4096)));\n__attribute__((noinline)) long peek(long *p, long k) { return p[k]; }\n__attribute__((noinline)) void poke(long *p, long k) { p[k] = 1; }\nint main(int argc, char **argv) { long k = argc > 1 ? -(1L << 60) : 3; printf("%ld\\n", peek(arr, k)); poke(arr, k); return 0; }\n';
+    for (const eo of [{}, { mode: 'gen' as const }, { mode: 'gen' as const, compactAbove: 0 }]) {
+      const bad = runEngine(src, '-O1', { args: ['1'] }, [], {}, eo);
+      expect(bad.outcome, `${JSON.stringify(eo)}: ${bad.message}`).toMatch(
+        /^(out-of-bounds-read|invalid-pointer)$/,
+      );
+      expect(bad.location?.func).toBe('peek');
+      expect(runEngine(src, '-O1', {}, [], {}, eo).outcome).toBe('returned');
+    }
+  });
   it('reports source lines with -g', () => {
     const src = '#include <stdlib.h>\nint main(void) {\n  int *volatile p = 0;\n  return *p;\n}\n';
     const r = runEngine(src, '-O0', {}, ['-g']);

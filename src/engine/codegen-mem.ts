@@ -131,12 +131,13 @@ export function emitCheck(g: FuncGen, p: string, n: number, write: boolean, alig
     if ((n === 4 || n === 8) && align >= n) {
       // Aligned words: the shadow read as 32-bit words (one or two loads instead of four or eight). A
       // misaligned address (the IR's alignment is a promise, not a fact), one near or past the end of
-      // memory, or a negative one (no such element) takes the exact byte-wise path, CHK.
+      // memory, or a negative one takes the exact byte-wise path, CHK. (Negative ones must be tested:
+      // the shift and the bitwise ops see the address modulo 2^32, which may be a valid address.)
       const m = `0x0${bit}0${bit}0${bit}0${bit}`;
       const q = `((${p}) >> 2)`;
       const words = n === 4 ? `S32[${q}]` : `S32[${q}] & S32[${q} + 1]`;
       g.out(
-        `if ((((${p}) & ${n - 1}) | ((${p}) > SZ - ${n}) | ((${words} & ${m}) ^ ${m})) !== 0) CHK(${p}, ${n}, ${w}, ${g.site()});`,
+        `if ((((${p}) & ${n - 1}) | ((${p}) < 0) | ((${p}) > SZ - ${n}) | ((${words} & ${m}) ^ ${m})) !== 0) CHK(${p}, ${n}, ${w}, ${g.site()});`,
       );
     } else if (n <= 8) {
       const all = Array.from({ length: n }, (_, k) => `S[${at(p, k)}]`).join(' & ');

@@ -432,8 +432,8 @@ function LDP(p) { return DV.getUint32(p, true) + DV.getInt32(p + 4, true) * 4294
 function BC(id, e, n) { COV[id]++; const h = e ^ PE; if (ECOV[h]++ === 0) EL[EN++] = h; PE = n; }
 function CK1(p, w, s) { if ((S[p] & (w + 1)) === 0) FL(p, 1, w, s); }
 function CK2(p, w, s) { if ((S[p] & S[p + 1] & (w + 1)) === 0) FL(p, 2, w, s); }
-function CK4(p, w, s) { const m = w === 1 ? 0x02020202 : 0x01010101; if (((p & 3) | (p > SZ - 4) | ((S32[p >> 2] & m) ^ m)) !== 0) CHK(p, 4, w, s); }
-function CK8(p, w, s) { const m = w === 1 ? 0x02020202 : 0x01010101; if (((p & 7) | (p > SZ - 8) | ((S32[p >> 2] & S32[(p >> 2) + 1] & m) ^ m)) !== 0) CHK(p, 8, w, s); }
+function CK4(p, w, s) { const m = w === 1 ? 0x02020202 : 0x01010101; if (((p & 3) | (p < 0) | (p > SZ - 4) | ((S32[p >> 2] & m) ^ m)) !== 0) CHK(p, 4, w, s); }
+function CK8(p, w, s) { const m = w === 1 ? 0x02020202 : 0x01010101; if (((p & 7) | (p < 0) | (p > SZ - 8) | ((S32[p >> 2] & S32[(p >> 2) + 1] & m) ^ m)) !== 0) CHK(p, 8, w, s); }
 function R8(p, s) { CK1(p, 0, s); return U8[p]; }
 function R16(p, s) { CK2(p, 0, s); return DV.getUint16(p, true); }
 function R32(p, s) { CK4(p, 0, s); return DV.getInt32(p, true); }

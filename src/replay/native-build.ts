@@ -444,6 +444,8 @@ export async function buildNativeReplayer(
 ): Promise<NativePlan> {
   const tc = findToolchain({ clang: opts.clang });
   mkdirSync(workDir, { recursive: true });
+  // C++ modules get the C++ runtime (exceptions, operator new), which the engine models too.
+  const libs = CXX_RUNTIME.test(text) ? ['-lstdc++', '-lm'] : ['-lm'];
   const extra = new Set<string>();
   for (let attempt = 0; ; attempt++) {
     const e = emit(text, m, records, extra);
@@ -457,7 +459,7 @@ export async function buildNativeReplayer(
     writeFileSync(ll, e.text);
     writeFileSync(c, DRIVER_C);
     const tmp = `${exe}.tmp-${unique}`;
-    const r = await run(tc.clang, ['-O0', '-w', '-x', 'ir', ll, '-x', 'c', c, '-o', tmp, '-lm']);
+    const r = await run(tc.clang, ['-O0', '-w', '-x', 'ir', ll, '-x', 'c', c, '-o', tmp, ...libs]);
     if (r.code === 0) {
       renameSync(tmp, exe);
       rmSync(ll, { force: true });
@@ -534,6 +536,10 @@ export function stubReturnType(plan: NativePlan, name: string): Type | undefined
 }
 
 /** libc functions that wait (sleep, usleep, nanosleep): the engine's models return 0 at once. */
+/** References to the C++ ABI (libstdc++/libsupc++) in a module's IR. */
+const CXX_RUNTIME =
+  /@(__gxx_personality_v0|__cxa_[a-z_]+|_Zn[wa]m\w*|_Zd[la]Pv\w*|_ZTI\w+|_ZSt9terminatev)\b/;
+
 const NO_WAIT: ReadonlySet<string> = new Set(['sleep', 'usleep', 'nanosleep']);
 
 /** A global's size as the engine lays it out (a declaration of unknown size gets room, see link.ts). */
