@@ -365,6 +365,39 @@ describe('determinism and divergence', () => {
     }
   }, 120_000);
 
+  it('a disposed session leaves its memory all zero, and the next session reuses it', () => {
+    const { text, file } = texts.get('0')!;
+    const s = new GenSession(parseModule(text, file), {
+      modulePath: 'gen-O0.ll',
+      moduleHash: moduleHash(text),
+    });
+    // The last one leaves input objects in memory.
+    for (const fn of ['apply', 'classify', 'count_lines', 'list_len']) searchFunction(s, fn, SEARCH);
+    const { u8, shadow } = s.engine.mem;
+    s.dispose();
+    // Every byte of both 1 GiB buffers (4 at a time; untouched pages read as zero without being allocated).
+    for (const b of [u8, shadow]) {
+      const w = new Int32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+      let nonzero = -1;
+      for (let i = 0; i < w.length; i++)
+        if (w[i] !== 0) {
+          nonzero = i * 4;
+          break;
+        }
+      expect(nonzero).toBe(-1);
+    }
+    const next = new GenSession(parseModule(text, file), {
+      modulePath: 'gen-O0.ll',
+      moduleHash: moduleHash(text),
+    });
+    expect(next.engine.mem.u8.buffer).toBe(u8.buffer);
+    // And runs exactly as on fresh memory.
+    for (const fn of ['list_max_gt', 'count_lines'])
+      expect(searchFunction(next, fn, SEARCH).records.map(encodeRecord)).toEqual(
+        results.get('0')!.byFn.get(fn)!.records.map(encodeRecord),
+      );
+  }, 120_000);
+
   it('a record that does not cover what the function reads is an input divergence', () => {
     const { session, byFn } = results.get('0')!;
     const rec = byFn.get('list_len')!.records.find((r) => r.objects.length > 0)!;

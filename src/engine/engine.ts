@@ -253,6 +253,14 @@ export class Engine {
   // Runs
 
   /** Restore the initial state: globals, heap, stack, streams, model state. */
+  /**
+   * Give the memory's buffers back for the next Engine of this thread (see `Memory.dispose`). The engine
+   * must not run afterwards.
+   */
+  dispose(): void {
+    this.mem.dispose();
+  }
+
   reset(): void {
     const mem = this.mem;
     mem.resetDynamic();

@@ -424,10 +424,18 @@ export class GenSession {
     return this.engine.mem.inputBase + id * SLOT + HALF;
   }
 
-  private setUp(f: Func): ExtValue[] {
+  /**
+   * Done with this module: clear the input region and hand the engine's memory to the next session of
+   * this thread (a fresh 1 GiB memory costs a full garbage collection). The session must not run after.
+   */
+  dispose(): void {
+    this.clearInputs();
+    this.engine.dispose();
+  }
+
+  /** Clear what the last run touched of the input region. */
+  private clearInputs(): void {
     const mem = this.engine.mem;
-    const plan = this.plan;
-    // Input region: clear what the previous run touched.
     for (let id = 0; id < this.extLo.length; id++) {
       const lo = this.extLo[id]!;
       const hi = this.extHi[id]!;
@@ -438,6 +446,12 @@ export class GenSession {
     }
     this.extLo = [];
     this.extHi = [];
+  }
+
+  private setUp(f: Func): ExtValue[] {
+    const mem = this.engine.mem;
+    const plan = this.plan;
+    this.clearInputs();
     this.callIdx = 0;
     this.cmps = [];
     this.intCmps = [];

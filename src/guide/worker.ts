@@ -47,6 +47,8 @@ function hold(ref: ModuleRef, text: string | undefined): Held {
   if (held !== undefined && held.ref.key === ref.key && held.ref.hash === ref.hash && text === undefined)
     return held;
   if (text === undefined) throw new Error(`worker: no IR text for module ${ref.path}`);
+  // The next module reuses this one's memory (a session that threw was dropped by reset instead).
+  held?.session?.dispose();
   held = { ref, text };
   return held;
 }
