@@ -34,6 +34,10 @@ int list_max_gt(const struct node *n, int limit) {
   return best;
 }
 
+struct pt { int x, y, z; };
+long sum_x(const struct pt *a, int n) { long s = 0; for (int i = 0; i < n; i++) s += a[i].x; return s; }
+void fill_bytes(unsigned char *buf, int n) { for (int i = 0; i < n; i++) buf[i] = (unsigned char)(i * 7); }
+
 struct tree { int key; struct tree *left, *right; };
 int tree_find(const struct tree *t, int key) {
   while (t) { if (t->key == key) return 1; t = key < t->key ? t->left : t->right; }
@@ -283,6 +287,33 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
       depths.push(r.objects.length);
     }
     expect(Math.max(...depths)).toBe(3);
+  });
+
+  it('follows array walks (contiguous or strided, loads and stores) with few faults', () => {
+    const { session } = results.get(opt)!;
+    const walk = (fn: string, n: number): { rec: InputRecord; faults: number } => {
+      const plan = new Plan();
+      plan.args = [
+        { t: 'ptr', obj: plan.newObject(1).id, off: 0 },
+        { t: 'int', bits: 32, v: String(n) },
+      ];
+      const before = session.faults;
+      const rec = session.run(fn, plan, 'gen', new Rng(7), { seed: '7', index: 0 }).record;
+      expect(rec.outcome.kind).toBe('returned');
+      expect(replayInEngine(session, rec).status).toBe('ok');
+      return { rec, faults: session.faults - before };
+    };
+    // One field of each 12-byte struct: the x fields are inputs, the y and z fields stay untouched.
+    const sx = walk('sum_x', 3000);
+    expect(sx.faults).toBeLessThan(3000 / 16);
+    const input = sx.rec.objects[0]!.input;
+    expect(input.every(([a, b]) => ((a % 12) + 12) % 12 === 0 && b - a === 4)).toBe(true);
+    expect(input.length).toBeGreaterThanOrEqual(3000);
+    // A byte loop filling a buffer: written, not generated (no input bytes), 4096 bytes long.
+    const fl = walk('fill_bytes', 4096);
+    expect(fl.faults).toBeLessThan(4096 / 16);
+    expect(fl.rec.objects[0]!.input).toEqual([]);
+    expect(fl.rec.objects[0]!.size).toBeGreaterThanOrEqual(4096);
   });
 
   it('records external-call results, globals, stdin and function pointers', () => {

@@ -65,6 +65,8 @@ const MAX_NULL_REPAIRS = 24;
 const MAX_STDIN = 1 << 16;
 /** Elements generated ahead in an array walk. */
 const PREFETCH = 32;
+/** Largest distance between the elements of an array walk that `prefetch` follows. */
+const MAX_STRIDE = 1024;
 /** Calls to stubbed externals per run (each is recorded). */
 const MAX_STUB_CALLS = 1000;
 
@@ -166,6 +168,17 @@ interface WritableGlobal {
 
 type Mode = 'gen' | 'replay';
 
+/** Where one instruction last faulted in an input object: an array walk when the stride repeats. */
+interface Walk {
+  obj: number;
+  /** Offset of the last fault. */
+  at: number;
+  /** Distance between the last two faults (0: none yet); `next` is where the walk goes on. */
+  stride: number;
+  next: number;
+  streak: number;
+}
+
 /** How to generate a value of one type: its scalar leaves with their sizes. */
 interface LeafPlan {
   readonly size: number;
@@ -253,8 +266,10 @@ export class GenSession {
   /** Input objects the function freed in the current run. */
   private readonly freed = new Set<number>();
   private cmpCalls = 0;
-  /** The last read fault in an input object, to recognise array walks. */
-  private lastFault = { obj: -1, site: -1, start: 0, end: 0, streak: 0 };
+  /** Faults on input objects handled so far (a diagnostic: array walks should cost few, see `prefetch`). */
+  faults = 0;
+  /** The last fault of each instruction in an input object, to recognise array walks (see `prefetch`). */
+  private readonly walks = new Map<number, Walk>();
   /** What the load at each site reads, by leaf (see `siteLeaves`). */
   private readonly leafPlans = new Map<number, LeafPlan | null>();
 
@@ -460,7 +475,7 @@ export class GenSession {
     this.freshNulls = [];
     this.cmpCalls = 0;
     this.engine.cmp.on = this.mode === 'gen' ? 1 : 0;
-    this.lastFault = { obj: -1, site: -1, start: 0, end: 0, streak: 0 };
+    this.walks.clear();
     // Writable globals: inputs in generation mode (first read decides), initial values in replay.
     if (this.mode === 'gen') for (const g of this.writable) mem.shadow.fill(0, g.address, g.address + g.size);
     plan.objects.forEach((o) => {
@@ -716,6 +731,7 @@ export class GenSession {
           'input-divergence',
           `${write ? 'write' : 'read'} of ${n} bytes at offset ${off} of input object ${id}, outside the record`,
         );
+      this.faults++;
       this.extend(id, off, off + n);
       if (write) this.markMissing(p, n);
       else this.generate(o, base, off, n);
@@ -750,35 +766,47 @@ export class GenSession {
   }
 
   /**
-   * An array walk (the same instruction faulting on the next element of the same object, forward or
-   * backward) gets the next elements generated at once, typed like this one: one fault per PREFETCH
-   * elements instead of one per element, and more per fault as the walk goes on (up to 8x). Only scalar,
-   * non-pointer elements: pointers stay lazy.
+   * An array walk (an instruction faulting on the next element of the same object, at the same
+   * stride: forward or backward, contiguous or every `stride` bytes, e.g. one field of an array of
+   * structs) gets the next elements done at once: loads generate them typed like this one (scalar,
+   * non-pointer elements only: pointers stay lazy), stores mark them written. One fault per PREFETCH
+   * elements instead of one per element, and more per fault as the walk goes on (up to 8x). Elements
+   * marked written but not written after all read as zeros, in generation, replay and natively alike
+   * (they are inside the recorded extent).
    */
   private prefetch(o: PlanObject, base: number, off: number, n: number, write: boolean): void {
+    if (this.engine.inExternal !== undefined) return;
     const site = this.engine.currentSite();
-    const last = this.lastFault;
-    const same = last.obj === o.id && last.site === site && this.engine.inExternal === undefined;
-    const forward = same && last.end === off;
-    const backward = same && last.start === off + n;
-    const streak = forward || backward ? last.streak + 1 : 0;
-    this.lastFault = { obj: o.id, site, start: off, end: off + n, streak };
-    // Writes are not prefetched: bytes marked written but never written would read as zeros, not inputs.
-    if (!(forward || backward) || write) return;
-    const lp = this.siteLeaves(site);
-    if (lp === null || lp.pointers || lp.size !== n) return;
-    const want = PREFETCH << Math.min(streak - 1, 3);
-    if (forward) {
-      const count = Math.min(want, Math.floor((HALF - GUARD - (off + n)) / n));
-      for (let k = 1; k <= count; k++) this.generateTyped(o, base, off + k * n, lp);
-      this.extend(o.id, off, off + (count + 1) * n);
-      this.lastFault.end = off + (count + 1) * n;
-    } else {
-      const count = Math.min(want, Math.floor((off - (-HALF + GUARD)) / n));
-      for (let k = 1; k <= count; k++) this.generateTyped(o, base, off - k * n, lp);
-      this.extend(o.id, off - count * n, off + n);
-      this.lastFault.start = off - count * n;
+    let last = this.walks.get(site);
+    if (last === undefined) this.walks.set(site, (last = { obj: -1, at: 0, stride: 0, next: 0, streak: 0 }));
+    const same = last.obj === o.id;
+    let stride = 0;
+    if (same && last.stride !== 0 && off === last.next) {
+      stride = last.stride;
+      last.streak++;
+    } else if (same && Math.abs(off - last.at) >= n && Math.abs(off - last.at) <= MAX_STRIDE) {
+      stride = off - last.at;
+      last.streak = 1;
+    } else last.streak = 0;
+    last.obj = o.id;
+    last.at = off;
+    last.stride = stride;
+    last.next = off + stride;
+    // Contiguous walks are followed from their second element, strided ones once the stride repeats
+    // (two faults of a probing loop at the same site are a stride by chance).
+    if (stride === 0 || (Math.abs(stride) !== n && last.streak < 2)) return;
+    const lp = write ? null : this.siteLeaves(site);
+    if (!write && (lp === null || lp.pointers || lp.size !== n)) return;
+    const room = stride > 0 ? HALF - GUARD - (off + n) : off - (-HALF + GUARD);
+    const count = Math.min(PREFETCH << Math.min(last.streak - 1, 3), Math.floor(room / Math.abs(stride)));
+    for (let k = 1; k <= count; k++) {
+      const at = off + k * stride;
+      if (write) this.markMissing(base + at, n);
+      else this.generateTyped(o, base, at, lp!);
     }
+    const end = off + count * stride;
+    this.extend(o.id, Math.min(off, end), Math.max(off, end) + n);
+    last.next = end + stride;
   }
 
   /** The leaves of what the load at `site` reads (cached per site); null for anything but a load. */
