@@ -171,7 +171,7 @@ describe('detectors at -O2', () => {
     // the double is exact). The word-wise shadow checks see addresses modulo 2^32 and must not pass it.
     const src =
       '#include <stdio.h>\nstatic long arr[512] __attribute__((aligned(4096)));\n__attribute__((noinline)) long peek(long *p, long k) { return p[k]; }\n__attribute__((noinline)) void poke(long *p, long k) { p[k] = 1; }\nint main(int argc, char **argv) { long k = argc > 1 ? -(1L << 60) : 3; printf("%ld\\n", peek(arr, k)); poke(arr, k); return 0; }\n';
-    for (const eo of [{}, { mode: 'gen' as const }, { mode: 'gen' as const, compactAbove: 0 }]) {
+    for (const eo of [{}, { mode: 'gen' as const }, { mode: 'gen' as const, compact: false }]) {
       const bad = runEngine(src, '-O1', { args: ['1'] }, [], {}, eo);
       expect(bad.outcome, `${JSON.stringify(eo)}: ${bad.message}`).toMatch(
         /^(out-of-bounds-read|invalid-pointer)$/,

@@ -377,20 +377,22 @@ describe('determinism and divergence', () => {
     }
   });
 
-  it('compact code (what very large functions compile to) runs exactly like the inline form', () => {
+  it('compact code (checks and counters as helper calls, the default) runs exactly like inline code', () => {
     const { text, file } = texts.get('2')!;
-    const compact = new GenSession(parseModule(text, file), {
+    const inline = new GenSession(parseModule(text, file), {
       modulePath: 'gen-O2.ll',
       moduleHash: moduleHash(text),
-      compactAbove: 0,
+      compact: false,
     });
-    // Every function really is compact: checked accesses and block counters are helper calls.
-    const src = compact.engine.linked.source;
-    expect(src).toMatch(/= R32\(/);
-    expect(src).toMatch(/\bW64\(|\bWP\(/);
-    expect(src).not.toMatch(/COV\[\d+\]\+\+/);
+    // The two forms really differ: inline shadow checks and block counters here, helper calls by default.
+    expect(inline.engine.linked.source).toMatch(/COV\[\d+\]\+\+/);
+    expect(inline.engine.linked.source).not.toMatch(/= R32\(/);
+    const compact = results.get('2')!.session.engine.linked.source;
+    expect(compact).toMatch(/= R32\(/);
+    expect(compact).toMatch(/\bW64\(|\bWP\(/);
+    expect(compact).not.toMatch(/COV\[\d+\]\+\+/);
     for (const [fn, r] of results.get('2')!.byFn) {
-      const b = searchFunction(compact, fn, SEARCH);
+      const b = searchFunction(inline, fn, SEARCH);
       expect(b.records.map(encodeRecord), fn).toEqual(r.records.map(encodeRecord));
       expect(b.covered, fn).toBe(r.covered);
     }

@@ -158,8 +158,8 @@ function ptrOperand(g: FuncGen, v: Value): string {
 }
 
 /**
- * The prelude helper doing a checked access of one scalar leaf in compact code (see COMPACT_ABOVE in
- * link.ts): R8..RD for loads, W8..WD for stores; undefined when the leaf has no helper.
+ * The prelude helper doing a checked access of one scalar leaf in compact code (generation and replay
+ * modes, see link.ts): R8..RD for loads, W8..WD for stores; undefined when the leaf has no helper.
  */
 function compactAccess(g: FuncGen, ls: readonly Leaf[], n: number, write: boolean): string | undefined {
   if (!g.compact || ls.length !== 1 || (g.ctx.opts.mode ?? 'plain') === 'plain') return undefined;

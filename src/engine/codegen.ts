@@ -45,10 +45,10 @@ export interface CompileOptions {
   /** Count block executions in `RT.cov` (coverage for generation/guidance). */
   readonly coverage?: boolean;
   /**
-   * Generation and replay modes: functions whose code is longer than this many characters are emitted
-   * again in compact form (default COMPACT_ABOVE in link.ts; 0 compacts every function, for tests).
+   * Generation and replay modes: compact code, where checked scalar accesses and block counters are calls
+   * of prelude helpers (default true; false inlines them, for tests). See docs/engine.md.
    */
-  readonly compactAbove?: number;
+  readonly compact?: boolean;
 }
 
 /** A trap site: the IR location of an instruction that may trap. */
@@ -118,10 +118,7 @@ export class FuncGen {
   constructor(
     readonly ctx: LinkCtx,
     readonly f: Func,
-    /**
-     * Compact code for very large functions: checked accesses and coverage counters as calls to prelude
-     * helpers instead of inline statements (see COMPACT_ABOVE in link.ts).
-     */
+    /** Compact code: checked accesses and coverage counters as calls of prelude helpers. */
     readonly compact = false,
   ) {
     this.cfg = analyze(f);

@@ -237,8 +237,8 @@ export interface SessionOptions {
   /** sha256 of the module text. */
   readonly moduleHash: string;
   readonly limits?: Partial<RunLimits>;
-  /** Size above which functions are compiled to compact code (the engine's default; tests use 0). */
-  readonly compactAbove?: number;
+  /** Compact generated code (the engine's default, true); false inlines checks, for tests. */
+  readonly compact?: boolean;
 }
 
 /** One module compiled for generation and replay; runs any of its functions on plans. */
@@ -282,7 +282,7 @@ export class GenSession {
       mode: 'gen',
       coverage: true,
       inputSize: INPUT_REGION,
-      compactAbove: opts.compactAbove,
+      compact: opts.compact,
       stubExternal: (name, type) => this.stub(name, type),
       wrapExternal: (name, model, type) =>
         OS_INPUTS.has(name)
