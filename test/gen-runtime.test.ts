@@ -34,6 +34,11 @@ int list_max_gt(const struct node *n, int limit) {
   return best;
 }
 
+int run_cmd(const char *cmd, const char *old) {
+  if (system(cmd) != 0) return -1;
+  return remove(old) == 0 ? 1 : 0;
+}
+
 struct pt { int x, y, z; };
 long sum_x(const struct pt *a, int n) { long s = 0; for (int i = 0; i < n; i++) s += a[i].x; return s; }
 void fill_bytes(unsigned char *buf, int n) { for (int i = 0; i < n; i++) buf[i] = (unsigned char)(i * 7); }
@@ -287,6 +292,15 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
       depths.push(r.objects.length);
     }
     expect(Math.max(...depths)).toBe(3);
+  });
+
+  it('stubs calls that would change the machine natively (a shell command, removing a file)', () => {
+    const r = get('run_cmd');
+    expect(r.covered).toBe(r.blocks);
+    for (const rec of r.records) {
+      expect(rec.calls[0]!.fn).toBe('system');
+      expect(rec.calls.slice(1).every((c) => c.fn === 'remove')).toBe(true);
+    }
   });
 
   it('follows array walks (contiguous or strided, loads and stores) with few faults', () => {

@@ -132,7 +132,10 @@ const ENV_INPUTS: Readonly<Record<string, number>> = { time: 64, clock: 64, getp
  * file metadata, directories, the working directory, descriptor duplication and control, threads,
  * users, resource usage. What they answer is the machine's state, not the function's: as inputs (results
  * recorded in `calls`, mutable, returned by the native driver's stubs) a function sees both success and
- * failure, and native replay does not depend on the real file system or on real threads.
+ * failure, and native replay does not depend on the real file system or on real threads. Calls that
+ * would change the machine natively (running a shell command, removing, renaming or linking files,
+ * setting an alarm) are stubs for the same reason and for safety: a native replay runs the module's code
+ * with real system calls, on generated arguments (which include the program's own string constants).
  */
 const OS_INPUTS: ReadonlySet<string> = new Set(
   (
@@ -143,7 +146,8 @@ const OS_INPUTS: ReadonlySet<string> = new Set(
     'readdir readdir64 rewinddir dirfd closedir getpwnam getrusage pthread_create pthread_detach pthread_join ' +
     'pthread_equal pthread_self pthread_mutex_init pthread_mutex_destroy pthread_mutex_lock ' +
     'pthread_mutex_trylock pthread_mutex_unlock pthread_mutexattr_init pthread_mutexattr_destroy ' +
-    'pthread_mutexattr_settype pthread_mutexattr_gettype'
+    'pthread_mutexattr_settype pthread_mutexattr_gettype system unlink remove rename renameat renameat2 link ' +
+    'linkat symlink symlinkat alarm'
   ).split(' '),
 );
 
