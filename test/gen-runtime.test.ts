@@ -23,6 +23,7 @@ const SOURCE = String.raw`
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 struct node { int val; struct node *next; };
@@ -138,6 +139,7 @@ void cpu_flags(unsigned *out) {
 
 /* The clock is an input (recorded like an external's result): natively the same time. */
 long now_parity(long *tp) { long t = time(tp); if (t & 1) return 1; return getpid() > 0 ? 2 : 3; }
+long usec_parity(void) { struct timeval tv; if (gettimeofday(&tv, 0) != 0) return -1; return tv.tv_usec & 1; }
 
 /* Error paths that end in a function declared noreturn (defined elsewhere: stubbed). */
 extern void fatal(const char *msg) __attribute__((noreturn));
@@ -269,6 +271,10 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
     const fns = new Set(r.records.flatMap((x) => x.calls.map((c) => c.fn)));
     expect(fns).toContain('time');
     expect(fns).toContain('getpid');
+    // A clock that answers through a pointer is a stub: its result is the input, the struct stays as is.
+    const u = results.get(opt)!.byFn.get('usec_parity')!;
+    expect(u.records.every((x) => x.calls[0]?.fn === 'gettimeofday')).toBe(true);
+    expect(u.records.some((x) => x.outcome.kind === 'returned')).toBe(true);
   });
 
   it('generates globals the module only declares, sized or not', () => {
@@ -368,7 +374,7 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
     });
     const bad = res.filter((x) => x.status !== 'ok' && x.status !== 'not-run');
     expect(bad).toEqual([]);
-    for (const fn of ['out_param', 'addr_hash', 'show_ptr', 'cpu_flags', 'now_parity'])
+    for (const fn of ['out_param', 'addr_hash', 'show_ptr', 'cpu_flags', 'now_parity', 'usec_parity'])
       expect(res.some((x) => x.function === fn && x.status === 'ok' && x.reason === '')).toBe(true);
     // The noreturn-call record: natively the stub of `fatal` ends the run too, memory compared.
     const nr = all.findIndex((x) => x.function === 'checked_div' && x.outcome.kind === 'noreturn-call');
