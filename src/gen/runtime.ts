@@ -1209,7 +1209,7 @@ function leafBytes(l: Leaf, size: number, pol: Policy): Uint8Array {
       const bits = l.k === 'p' ? 64 : l.bits;
       if (bits <= 32) {
         const v = pol.int32(bits);
-        for (let i = 0; i < size; i++) out[i] = (v / 2 ** (8 * i)) & 0xff;
+        for (let i = 0; i < size && i < 4; i++) out[i] = (v >>> (8 * i)) & 0xff;
       } else if (bits <= 64) {
         pol.int64(bits, HALVES);
         dv.setUint32(0, HALVES[0]!, true);
