@@ -73,7 +73,7 @@ function fsh64(left: boolean, al: number, ah: number, bl: number, bh: number, c:
 }
 
 /** Low 64 bits of the 128-bit value ah:al:bh:bl shifted right by s (1..63); high half in H[0]. */
-export function fshr64Words(ah: number, al: number, bh: number, bl: number, s: number): number {
+function fshr64Words(ah: number, al: number, bh: number, bl: number, s: number): number {
   if (s < 32) {
     H[0] = (bh >>> s) | (al << (32 - s));
     return (bl >>> s) | (bh << (32 - s));
