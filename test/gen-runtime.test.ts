@@ -139,6 +139,7 @@ void cpu_flags(unsigned *out) {
 
 /* The clock is an input (recorded like an external's result): natively the same time. */
 long now_parity(long *tp) { long t = time(tp); if (t & 1) return 1; return getpid() > 0 ? 2 : 3; }
+int root_writable(void) { return access("/root", W_OK) == 0; }
 long usec_parity(void) { struct timeval tv; if (gettimeofday(&tv, 0) != 0) return -1; return tv.tv_usec & 1; }
 
 /* Error paths that end in a function declared noreturn (defined elsewhere: stubbed). */
@@ -374,7 +375,17 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
     });
     const bad = res.filter((x) => x.status !== 'ok' && x.status !== 'not-run');
     expect(bad).toEqual([]);
-    for (const fn of ['out_param', 'addr_hash', 'show_ptr', 'cpu_flags', 'now_parity', 'usec_parity'])
+    // root_writable: the engine's file system has no /root; natively the replay runs as nobody when we are
+    // root (docs/native-replay.md), so it cannot write there either.
+    for (const fn of [
+      'out_param',
+      'addr_hash',
+      'show_ptr',
+      'cpu_flags',
+      'now_parity',
+      'usec_parity',
+      'root_writable',
+    ])
       expect(res.some((x) => x.function === fn && x.status === 'ok' && x.reason === '')).toBe(true);
     // The noreturn-call record: natively the stub of `fatal` ends the run too, memory compared.
     const nr = all.findIndex((x) => x.function === 'checked_div' && x.outcome.kind === 'noreturn-call');

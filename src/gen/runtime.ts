@@ -130,7 +130,7 @@ const ENV_INPUTS: Readonly<Record<string, number>> = { time: 64, clock: 64, getp
 /**
  * Operating-system calls that generation stubs although the engine models them (for `inputsmith run`):
  * file metadata, directories, the working directory, descriptor duplication and control, threads,
- * users, resource usage, the clocks that answer through a pointer (`gettimeofday`, `clock_gettime`: as
+ * users and ids, resource usage, the clocks that answer through a pointer (`gettimeofday`, `clock_gettime`: as
  * stubs they leave the struct as it was, natively too). What they answer is the machine's state, not the function's: as inputs (results
  * recorded in `calls`, mutable, returned by the native driver's stubs) a function sees both success and
  * failure, and native replay does not depend on the real file system or on real threads. Calls that
@@ -148,7 +148,7 @@ const OS_INPUTS: ReadonlySet<string> = new Set(
     'pthread_equal pthread_self pthread_mutex_init pthread_mutex_destroy pthread_mutex_lock ' +
     'pthread_mutex_trylock pthread_mutex_unlock pthread_mutexattr_init pthread_mutexattr_destroy ' +
     'pthread_mutexattr_settype pthread_mutexattr_gettype system unlink remove rename renameat renameat2 link ' +
-    'linkat symlink symlinkat alarm gettimeofday clock_gettime clock_getres'
+    'linkat symlink symlinkat alarm gettimeofday clock_gettime clock_getres getuid geteuid getgid getegid'
   ).split(' '),
 );
 

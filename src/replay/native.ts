@@ -13,7 +13,18 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import type { InputRecord } from '../gen/record.js';
 import { unb64 } from '../gen/record.js';
@@ -110,7 +121,19 @@ export async function replayNativeText(
   }
 
   mkdirSync(workDir, { recursive: true });
-  const runDir = mkdtempSync(join(workDir, 'run-'));
+  // Run as nobody when we are root (see SANDBOX): in a directory nobody can reach, with a copy of the
+  // executable nobody can run (the work directory may be under /root).
+  const runDir =
+    SANDBOX === undefined
+      ? mkdtempSync(join(workDir, 'run-'))
+      : mkdtempSync(join(tmpdir(), 'inputsmith-run-'));
+  if (SANDBOX !== undefined) {
+    chmodSync(runDir, 0o711);
+    const exe = join(runDir, 'replay');
+    copyFileSync(plan.exe, exe);
+    chmodSync(exe, 0o755);
+    plan = { ...plan, exe };
+  }
   try {
     const results = await mapLimit(records, opts.jobs ?? coreCount(), async (r, i) => {
       const pre = early.get(r);
@@ -129,6 +152,16 @@ export async function replayNativeText(
     rmSync(runDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The user native replays run as: nobody (uid/gid 65534) when inputsmith runs as root, so that the module's
+ * code, running on generated arguments with real system calls, cannot change what only root may change
+ * (docs/native-replay.md, Safety). INPUTSMITH_NATIVE_AS_ROOT=1 keeps root.
+ */
+const SANDBOX: { uid: number; gid: number } | undefined =
+  process.getuid?.() === 0 && process.env.INPUTSMITH_NATIVE_AS_ROOT !== '1'
+    ? { uid: 65534, gid: 65534 }
+    : undefined;
 
 async function replayOne(
   plan: NativePlan,
@@ -151,6 +184,8 @@ async function replayOne(
   }
   const image = encodeImage(plan, entry, r);
   mkdirSync(dir, { recursive: true });
+  // The replay writes its result here and may create files in cwd, as nobody under SANDBOX.
+  if (SANDBOX !== undefined) chmodSync(dir, 0o777);
   const imgPath = join(dir, 'image');
   const resPath = join(dir, 'result');
   writeFileSync(imgPath, image.bytes);
@@ -158,6 +193,7 @@ async function replayOne(
   writeFileSync(stdinPath, unb64(r.streams.stdin));
   const cwd = join(dir, 'cwd');
   mkdirSync(cwd);
+  if (SANDBOX !== undefined) chmodSync(cwd, 0o777);
   for (const f of r.streams.files) {
     const rel = normalize(f.path);
     if (isAbsolute(rel) || rel.startsWith('..')) {
@@ -170,6 +206,7 @@ async function replayOne(
     }
     mkdirSync(dirname(join(cwd, rel)), { recursive: true });
     writeFileSync(join(cwd, rel), unb64(f.data));
+    if (SANDBOX !== undefined) chmodSync(join(cwd, rel), 0o666);
   }
 
   const cpuSeconds = Math.ceil(opts.timeoutMs / 1000) + 1;
@@ -206,6 +243,7 @@ function runProcess(
     const stdinFd = openSync(stdinPath, 'r');
     const child = spawn(exe, args, {
       cwd,
+      ...(SANDBOX ?? {}),
       stdio: [stdinFd, 'pipe', 'pipe'],
       // An empty environment, as the engine's runs have (getenv finds nothing; the locale is "C").
       env: {},
