@@ -237,7 +237,7 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
   });
 
   it('gives a function that dereferences what it gets an input that returns (generated nulls repaired)', () => {
-    const r = results.get(opt)!.byFn.get('chain3')!;
+    const r = get('chain3');
     expect(r.covered).toBe(r.blocks);
     const ok = r.records.find((x) => x.outcome.kind === 'returned');
     expect(ok).toBeDefined();
@@ -246,7 +246,7 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
   });
 
   it('generates a struct passed by value typed, function pointers included', () => {
-    const r = results.get(opt)!.byFn.get('call_ops')!;
+    const r = get('call_ops');
     expect(r.covered).toBe(r.blocks);
     const called = r.records.filter(
       (x) =>
@@ -257,7 +257,7 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
   });
 
   it('ends a run at a call to an external declared noreturn (noreturn-call)', () => {
-    const r = results.get(opt)!.byFn.get('checked_div')!;
+    const r = get('checked_div');
     expect(r.covered).toBe(r.blocks);
     const kinds = new Set(r.records.map((x) => x.outcome.kind));
     expect(kinds).toContain('noreturn-call');
@@ -267,19 +267,19 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
   });
 
   it('records the clock and the process id as inputs, and mutates them', () => {
-    const r = results.get(opt)!.byFn.get('now_parity')!;
+    const r = get('now_parity');
     expect(r.covered).toBe(r.blocks);
     const fns = new Set(r.records.flatMap((x) => x.calls.map((c) => c.fn)));
     expect(fns).toContain('time');
     expect(fns).toContain('getpid');
     // A clock that answers through a pointer is a stub: its result is the input, the struct stays as is.
-    const u = results.get(opt)!.byFn.get('usec_parity')!;
+    const u = get('usec_parity');
     expect(u.records.every((x) => x.calls[0]?.fn === 'gettimeofday')).toBe(true);
     expect(u.records.some((x) => x.outcome.kind === 'returned')).toBe(true);
   });
 
   it('generates globals the module only declares, sized or not', () => {
-    const r = results.get(opt)!.byFn.get('classify_byte')!;
+    const r = get('classify_byte');
     expect(r.covered).toBe(r.blocks);
     const names = new Set(r.records.flatMap((x) => x.globals.map((g) => g.name)));
     expect(names).toContain('class_table');

@@ -129,15 +129,10 @@ export function emitCheck(g: FuncGen, p: string, n: number, write: boolean, alig
     // nor generated yet) between addressable bytes. A write into a gap must mark it, and a read over a
     // gap must generate it now, or a later access would make the run differ from its replay.
     if ((n === 4 || n === 8) && align >= n) {
-      // Aligned words: the shadow read as 32-bit words (one or two loads instead of four or eight). A
-      // misaligned address (the IR's alignment is a promise, not a fact), one near or past the end of
-      // memory, or a negative one takes the exact byte-wise path, CHK. (Negative ones must be tested:
-      // the shift and the bitwise ops see the address modulo 2^32, which may be a valid address.)
-      const m = `0x0${bit}0${bit}0${bit}0${bit}`;
-      const q = `((${p}) >> 2)`;
-      const words = n === 4 ? `S32[${q}]` : `S32[${q}] & S32[${q} + 1]`;
+      // Aligned words: the shadow read as 32-bit words (one or two loads instead of four or eight); the
+      // IR's alignment is a promise, not a fact, so a misaligned address takes the exact path, CHK.
       g.out(
-        `if ((((${p}) & ${n - 1}) | ((${p}) < 0) | ((${p}) > SZ - ${n}) | ((${words} & ${m}) ^ ${m})) !== 0) CHK(${p}, ${n}, ${w}, ${g.site()});`,
+        `if (${wordCheckFails(p, n, `0x0${bit}0${bit}0${bit}0${bit}`)}) CHK(${p}, ${n}, ${w}, ${g.site()});`,
       );
     } else if (n <= 8) {
       const all = Array.from({ length: n }, (_, k) => `S[${at(p, k)}]`).join(' & ');
@@ -146,6 +141,19 @@ export function emitCheck(g: FuncGen, p: string, n: number, write: boolean, alig
   } else if (n <= 16)
     g.out(`if ((S[${p}] & S[${p} + ${n - 1}] & ${bit}) === 0) FL(${p}, ${n}, ${w}, ${g.site()});`);
   else g.out(`CHK(${p}, ${n}, ${w}, ${g.site()});`);
+}
+
+/**
+ * The fast shadow check of an aligned 4- or 8-byte access at p, as a JS condition that is true when the
+ * exact check (CHK) must decide: `m` has the wanted shadow bit in each byte (0x01010101 read, 0x02020202
+ * write). Misaligned, negative (the shift and the bitwise ops see p modulo 2^32, which may be a valid
+ * address) or near-the-end addresses, or any byte without the bit. Inline code and the compact code's
+ * prelude helpers (link.ts) share it.
+ */
+export function wordCheckFails(p: string, n: 4 | 8, m: string): string {
+  const q = `((${p}) >> 2)`;
+  const words = n === 4 ? `S32[${q}]` : `S32[${q}] & S32[${q} + 1]`;
+  return `((((${p}) & ${n - 1}) | ((${p}) < 0) | ((${p}) > SZ - ${n}) | ((${words} & ${m}) ^ ${m})) !== 0)`;
 }
 
 function at(p: string, off: number): string {
@@ -162,7 +170,7 @@ function ptrOperand(g: FuncGen, v: Value): string {
  * modes, see link.ts): R8..RD for loads, W8..WD for stores; undefined when the leaf has no helper.
  */
 function compactAccess(g: FuncGen, ls: readonly Leaf[], n: number, write: boolean): string | undefined {
-  if (!g.compact || ls.length !== 1 || (g.ctx.opts.mode ?? 'plain') === 'plain') return undefined;
+  if (!g.compact || ls.length !== 1) return undefined;
   const l = ls[0]!;
   const name =
     l.k === 'i' && l.bits === n * 8 && n !== 3

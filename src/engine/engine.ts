@@ -252,7 +252,6 @@ export class Engine {
   // ------------------------------------------------------------------------------------------------
   // Runs
 
-  /** Restore the initial state: globals, heap, stack, streams, model state. */
   /**
    * Give the memory's buffers back for the next Engine of this thread (see `Memory.dispose`). The engine
    * must not run afterwards.
@@ -261,6 +260,7 @@ export class Engine {
     this.mem.dispose();
   }
 
+  /** Restore the initial state: globals, heap, stack, streams, model state. */
   reset(): void {
     const mem = this.mem;
     mem.resetDynamic();

@@ -12,6 +12,7 @@ import type { Constant, Func, GlobalValue, GlobalVar, Instr, Module } from '../i
 import type { FuncType, Type } from '../ir/types.js';
 import { SETJMP_NAMES } from './codegen-call.js';
 import { FuncGen, type CompileOptions, type LinkCtx, type Site } from './codegen.js';
+import { wordCheckFails } from './codegen-mem.js';
 import { evalConst, flattenCVal, writeCVal, type ConstEnv } from './constants.js';
 import { CPUID_LEAVES } from './cpuid.js';
 import { Eh, TYPEINFO_VTABLES } from './eh.js';
@@ -419,12 +420,12 @@ const CPUID_LEAVES = ${JSON.stringify(CPUID_LEAVES)};
 function CPUID(leaf) { return CPUID_LEAVES[leaf >>> 0] ?? [0, 0, 0, 0]; }
 function LDP(p) { return DV.getUint32(p, true) + DV.getInt32(p + 4, true) * 4294967296; }
 // Compact code (generation and replay modes): a block's coverage, and checked scalar accesses (the checks
-// of codegen-mem.ts emitCheck: aligned words through S32, anything else exactly through CHK).
+// of codegen-mem.ts emitCheck: aligned words through S32 (wordCheckFails), anything else exactly by CHK).
 function BC(id, e, n) { COV[id]++; const h = e ^ PE; if (ECOV[h]++ === 0) EL[EN++] = h; PE = n; }
 function CK1(p, w, s) { if ((S[p] & (w + 1)) === 0) FL(p, 1, w, s); }
 function CK2(p, w, s) { if ((S[p] & S[p + 1] & (w + 1)) === 0) FL(p, 2, w, s); }
-function CK4(p, w, s) { const m = w === 1 ? 0x02020202 : 0x01010101; if (((p & 3) | (p < 0) | (p > SZ - 4) | ((S32[p >> 2] & m) ^ m)) !== 0) CHK(p, 4, w, s); }
-function CK8(p, w, s) { const m = w === 1 ? 0x02020202 : 0x01010101; if (((p & 7) | (p < 0) | (p > SZ - 8) | ((S32[p >> 2] & S32[(p >> 2) + 1] & m) ^ m)) !== 0) CHK(p, 8, w, s); }
+function CK4(p, w, s) { const m = w === 1 ? 0x02020202 : 0x01010101; if (${wordCheckFails('p', 4, 'm')}) CHK(p, 4, w, s); }
+function CK8(p, w, s) { const m = w === 1 ? 0x02020202 : 0x01010101; if (${wordCheckFails('p', 8, 'm')}) CHK(p, 8, w, s); }
 function R8(p, s) { CK1(p, 0, s); return U8[p]; }
 function R16(p, s) { CK2(p, 0, s); return DV.getUint16(p, true); }
 function R32(p, s) { CK4(p, 0, s); return DV.getInt32(p, true); }

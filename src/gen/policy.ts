@@ -154,6 +154,7 @@ export class Policy {
     if (bits === 1) return r.below(2);
     if (bits === 8) return this.byte();
     const mod = 2 ** bits;
+    const wrap = (v: number): number => ((v % mod) + mod) % mod;
     const x = r.below(100);
     if (x < 34) return r.below(17);
     if (x < 52 && this.dict.ints.length > 0) {
@@ -162,12 +163,15 @@ export class Policy {
       if (d === 0) v -= 1;
       else if (d === 1) v += 1;
       else if (d === 2) v += r.below(17) - 8;
-      return wrapTo(v, mod);
+      return wrap(v);
     }
-    if (x < 64) return wrapTo(boundary32(r.below(10), mod), mod);
-    if (x < 74) return wrapTo(-(1 + r.below(16)), mod);
+    if (x < 64) {
+      const top = 2 ** (bits - 1);
+      return wrap(r.pick([0, 1, mod - 1, top - 1, top, mod - 2, 2, 255, 256, 65535]));
+    }
+    if (x < 74) return wrap(-(1 + r.below(16)));
     if (x < 84) return 2 ** r.below(bits);
-    if (x < 92) return wrapTo(r.below(1000), mod);
+    if (x < 92) return wrap(r.below(1000));
     return bits === 32 ? r.u32() : r.u32() % mod;
   }
 
@@ -267,35 +271,3 @@ export class Policy {
 const PRINTABLE: readonly number[] = Array.from(
   Buffer.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.-_:/=+*#@!?\t\n', 'latin1'),
 );
-
-/** v modulo `mod` (a power of two), non-negative. */
-function wrapTo(v: number, mod: number): number {
-  return ((v % mod) + mod) % mod;
-}
-
-/** The k-th boundary value of `int32` (0, 1, max, signed max, signed min, max - 1, 2, 255, 256, 65535). */
-function boundary32(k: number, mod: number): number {
-  const top = mod / 2;
-  switch (k) {
-    case 0:
-      return 0;
-    case 1:
-      return 1;
-    case 2:
-      return mod - 1;
-    case 3:
-      return top - 1;
-    case 4:
-      return top;
-    case 5:
-      return mod - 2;
-    case 6:
-      return 2;
-    case 7:
-      return 255;
-    case 8:
-      return 256;
-    default:
-      return 65535;
-  }
-}

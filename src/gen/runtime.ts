@@ -129,14 +129,15 @@ const WRITES_STREAM =
 const ENV_INPUTS: Readonly<Record<string, number>> = { time: 64, clock: 64, getpid: 32, getppid: 32 };
 /**
  * Operating-system calls that generation stubs although the engine models them (for `inputsmith run`):
- * file metadata, directories, the working directory, descriptor duplication and control, threads,
- * users and ids, resource usage, the clocks that answer through a pointer (`gettimeofday`, `clock_gettime`: as
- * stubs they leave the struct as it was, natively too). What they answer is the machine's state, not the function's: as inputs (results
- * recorded in `calls`, mutable, returned by the native driver's stubs) a function sees both success and
- * failure, and native replay does not depend on the real file system or on real threads. Calls that
- * would change the machine natively (running a shell command, removing, renaming or linking files,
- * setting an alarm) are stubs for the same reason and for safety: a native replay runs the module's code
- * with real system calls, on generated arguments (which include the program's own string constants).
+ * file metadata, directories, the working directory, descriptor duplication and control, threads, users
+ * and ids, resource usage, the clocks that answer through a pointer (`gettimeofday`, `clock_gettime`: as
+ * stubs they leave the struct as it was, natively too). What they answer is the machine's state, not the
+ * function's: as inputs (results recorded in `calls`, mutable, returned by the native driver's stubs) a
+ * function sees both success and failure, and native replay does not depend on the real file system or
+ * on real threads. Calls that would change the machine natively (running a shell command, removing,
+ * renaming or linking files, setting an alarm) are stubs for the same reason and for safety: a native
+ * replay runs the module's code with real system calls, on generated arguments (which include the
+ * program's own string constants).
  */
 const OS_INPUTS: ReadonlySet<string> = new Set(
   (
@@ -785,11 +786,12 @@ export class GenSession {
     let last = this.walks.get(site);
     if (last === undefined) this.walks.set(site, (last = { obj: -1, at: 0, stride: 0, next: 0, streak: 0 }));
     const same = last.obj === o.id;
+    const gap = Math.abs(off - last.at);
     let stride = 0;
     if (same && last.stride !== 0 && off === last.next) {
       stride = last.stride;
       last.streak++;
-    } else if (same && Math.abs(off - last.at) >= n && Math.abs(off - last.at) <= MAX_STRIDE) {
+    } else if (same && gap >= n && gap <= MAX_STRIDE) {
       stride = off - last.at;
       last.streak = 1;
     } else last.streak = 0;
