@@ -1,5 +1,26 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+// The pipeline's stages, lowest first (docs/architecture.md). A stage may import from the stages before it,
+// never from one after it; `progs` (the random program generator) sits beside the pipeline above the engine,
+// and only the CLI and the library API (src/index.ts) sit on top of everything.
+const STAGES = ['util', 'toolchain', 'ir', 'engine', 'gen', 'replay', 'guide', 'export', 'progs', 'cli'];
+const BELOW_PROGS = new Set(['util', 'toolchain', 'ir', 'engine']);
+const allowed = (stage, other) => {
+  if (stage === 'progs') return BELOW_PROGS.has(other);
+  if (other === 'progs') return stage === 'cli';
+  return STAGES.indexOf(other) <= STAGES.indexOf(stage);
+};
+const layering = STAGES.map((stage) => ({
+  target: `./src/${stage}`,
+  from: [
+    ...STAGES.filter((o) => o !== stage && !allowed(stage, o)).map((o) => `./src/${o}`),
+    './src/index.ts',
+  ],
+  message: `the ${stage} stage may only import from the stages below it (docs/architecture.md)`,
+}));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'out/**'] },
@@ -12,6 +33,22 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    // Structure (issue 11): stage layering, no import cycles, files and functions a reader can hold.
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver': undefined,
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: layering }],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'max-lines': ['error', { max: 1000 }],
+      'max-lines-per-function': ['error', { max: 120 }],
     },
   },
 );

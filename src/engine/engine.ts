@@ -358,8 +358,6 @@ export class Engine {
       if (isMain) exitCode = typeof returnValue === 'number' ? returnValue & 255 : 0;
     } catch (e0) {
       let e = e0;
-      if (process.env.IS_DEBUG_STACK && e instanceof RangeError)
-        console.error(e.stack?.split('\n').slice(0, 30).join('\n'));
       if (e instanceof RangeError && /call stack/i.test(e.message))
         e = new Trap('stack-overflow', 'host call stack exhausted (recursion too deep)');
       if (e instanceof LongJump)
