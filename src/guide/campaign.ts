@@ -28,7 +28,7 @@ import { cacheDir } from '../toolchain/cache.js';
 import { loadIRText, sourceLanguage, type CompileOptions } from '../toolchain/compile.js';
 import { errorLine, UserError } from '../util/errors.js';
 import { statInput, writeFileAtomic } from '../util/fsx.js';
-import { coreCount, mapLimit, Semaphore } from '../util/pool.js';
+import { coreCount, mapLimit, Semaphore } from '../util/concurrency.js';
 import { packageVersion } from '../util/version.js';
 import {
   assignKeys,
@@ -42,7 +42,7 @@ import {
   type NativeRow,
   type RunSpec,
 } from './layout.js';
-import { WorkerCrash, WorkerPool, type GenReply, type ModuleRef, type WorkerReply } from './pool.js';
+import { WorkerCrash, WorkerPool, type GenReply, type ModuleRef, type WorkerReply } from './workers.js';
 import { DEFAULT_SEARCH, type SearchOptions } from './search.js';
 import {
   buildSummary,

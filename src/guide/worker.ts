@@ -1,6 +1,6 @@
 /**
  * @fileoverview Stage: guide. The worker thread of a generation campaign or a batch replay (started by
- * ./pool.ts, never imported).
+ * ./workers.ts, never imported).
  *
  * Consumes: `WorkerRequest`s, one at a time. Produces: `WorkerReply`s: a module's defined functions
  * (`listed`) or why it cannot be used (`module-failed`); per function searched, its result with the kept
@@ -18,7 +18,7 @@ import { parseModule } from '../ir/parser.js';
 import type { Module } from '../ir/model.js';
 import { replayInEngine, type EngineVerdict } from '../replay/engine.js';
 import { errorLine } from '../util/errors.js';
-import type { GenReply, ModuleRef, WorkerReply, WorkerRequest } from './pool.js';
+import type { GenReply, ModuleRef, WorkerReply, WorkerRequest } from './workers.js';
 import { searchFunction } from './search.js';
 
 interface Held {

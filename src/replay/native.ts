@@ -32,7 +32,7 @@ import type { Module } from '../ir/model.js';
 import { parseModule } from '../ir/parser.js';
 import { loadIRText } from '../toolchain/compile.js';
 import { UserError } from '../util/errors.js';
-import { coreCount, mapLimit } from '../util/pool.js';
+import { coreCount, mapLimit } from '../util/concurrency.js';
 import { buildNativeReplayer, type NativePlan } from './native-build.js';
 import { checkRun, notReplayable, type NativeStatus, type ProcessEnd } from './native-check.js';
 import { decodeResult, encodeImage, ImageError } from './native-image.js';
