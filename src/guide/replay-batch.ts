@@ -17,14 +17,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { decodeRecord, RECORD_FORMAT, type InputRecord } from '../gen/record.js';
-import { cacheDir } from '../toolchain/cache.js';
 import { loadIRText, type CompileOptions, type OptLevel } from '../toolchain/compile.js';
 import { errorLine, UserError } from '../util/errors.js';
 import { statInput } from '../util/fsx.js';
 import { coreCount, Semaphore } from '../util/concurrency.js';
-import { moduleHash, replayNativeText, type NativeStatus } from '../replay/native.js';
+import {
+  moduleHash,
+  NATIVE_REPLAY_DEFAULTS,
+  nativeWorkDir,
+  replayNativeText,
+  type NativeStatus,
+} from '../replay/native.js';
 import type { RunSpec } from './layout.js';
-import { WorkerCrash, WorkerPool, type ModuleRef } from './workers.js';
+import { ORDER_STRIDE, WorkerCrash, WorkerPool, type ModuleRef } from './workers.js';
 
 export interface BatchOptions {
   readonly jobs?: number;
@@ -182,7 +187,7 @@ export async function replayBatch(paths: readonly string[], o: BatchOptions = {}
           tasks.push(
             pool
               .submit(
-                order * 1_000_000 + i,
+                order * ORDER_STRIDE + i,
                 { kind: 'replay', module: ref, records: chunk.map((c) => c.text) },
                 loaded.text,
                 (r) => {
@@ -207,9 +212,9 @@ export async function replayBatch(paths: readonly string[], o: BatchOptions = {}
                 loaded.file,
                 group.map((g) => g.record),
                 {
-                  timeoutMs: o.nativeTimeoutMs ?? 5000,
-                  memLimitMb: o.nativeMemLimitMb ?? 512,
-                  workDir: join(cacheDir(), 'native'),
+                  timeoutMs: o.nativeTimeoutMs ?? NATIVE_REPLAY_DEFAULTS.timeoutMs,
+                  memLimitMb: o.nativeMemLimitMb ?? NATIVE_REPLAY_DEFAULTS.memLimitMb,
+                  workDir: nativeWorkDir(),
                   jobs,
                   clang: o.compile?.clang,
                 },

@@ -32,11 +32,17 @@ interface Held {
 
 let held: Held | undefined;
 
+// ---------------------------------------------------------------------------------------------------
+// Environment: the one place this file reads it. Documented in docs/cli.md (gen, "For tests").
+
 /**
  * Fault injection for tests: `INPUTSMITH_FAULT=throw:<fn>` makes the search of @fn throw,
  * `crash:<fn>` ends the worker thread in the middle of it, `hang:<fn>` loops forever (the pool's watchdog).
+ * Read once, when the worker thread starts.
  */
 const FAULT = /^(throw|crash|hang):(.*)$/.exec(process.env.INPUTSMITH_FAULT ?? '');
+
+// ---------------------------------------------------------------------------------------------------
 
 function post(r: WorkerReply): void {
   parentPort!.postMessage(r);
