@@ -2,47 +2,178 @@
  * @fileoverview Stage: engine. The closed table of ways a run can end, and the exceptions that end it.
  *
  * Consumes: nothing (leaf module). Produces: `OUTCOMES` (every outcome kind with its stable string id, as
- * KLEE's TerminationTypes), the `Trap` exception the engine, memory and libc models throw for undefined
+ * KLEE's TerminationTypes, its class and the native signals it ends in, each kind checked complete by the
+ * type system) with small accessors, the `Trap` exception the engine, memory and libc models throw for undefined
  * behaviour and exhausted budgets, and `ExitSignal` for `exit()`. Ids are stable: they appear in
  * summary.json, input records and reports.
  */
 
-/** Every outcome kind, with a one-line description. The key is the stable id. */
+/**
+ * What an outcome is, which decides how every stage treats it:
+ * - `normal`: the run ended as a program may (not a finding); native replay compares everything.
+ * - `crash`: a defined way to die: natively the process ends in one of the outcome's `signals`; native
+ *   replay checks the signal, then compares outputs and memory.
+ * - `undefined`: undefined behaviour the engine catches; natively anything may happen, so native replay
+ *   only checks that the run ended.
+ * - `budget`: one of the engine's budgets ran out; native code has no such budget.
+ * - `unsupported`: the engine cannot run it (no model for an external, an IR construct it lacks).
+ * - `divergence`: replay left the record (read input the record does not cover).
+ * - `internal`: a bug in inputsmith.
+ */
+export type OutcomeClass =
+  'normal' | 'crash' | 'undefined' | 'budget' | 'unsupported' | 'divergence' | 'internal';
+
+/** What each class implies, a closed table too. */
+const CLASSES = {
+  normal: { replayable: true },
+  crash: { replayable: true },
+  undefined: { replayable: true },
+  budget: { replayable: false },
+  unsupported: { replayable: false },
+  divergence: { replayable: false },
+  internal: { replayable: false },
+} as const satisfies { readonly [C in OutcomeClass]: { readonly replayable: boolean } };
+
+/** Signal names as Node reports them (`os.constants.signals`). */
+export type SignalName = 'SIGABRT' | 'SIGBUS' | 'SIGFPE' | 'SIGILL' | 'SIGKILL' | 'SIGSEGV' | 'SIGTRAP';
+
+export interface OutcomeInfo {
+  /** One line for humans. */
+  readonly description: string;
+  readonly class: OutcomeClass;
+  /**
+   * The signals a native run with this outcome ends in, the usual one first (`inputsmith run` exits with
+   * 128 + its number). For `crash` outcomes native replay accepts exactly these; for the others they are
+   * informative (undefined behaviour may do anything; budgets end in the limit's SIGKILL). Empty: the
+   * run does not end in a signal (or native code cannot run it).
+   */
+  readonly signals: readonly SignalName[];
+}
+
+const SEGV: readonly SignalName[] = ['SIGSEGV'];
+const SEGV_BUS: readonly SignalName[] = ['SIGSEGV', 'SIGBUS'];
+const ABRT: readonly SignalName[] = ['SIGABRT'];
+const KILL: readonly SignalName[] = ['SIGKILL'];
+
+/** Every outcome kind. The key is the stable id (records, summary.json and reports use it). */
 export const OUTCOMES = {
-  returned: 'the entry function returned',
-  exit: 'the program called exit()',
-  'noreturn-call':
-    'the function called an external function that does not return (declared noreturn, e.g. an error routine that longjmps); the run ends there',
-  abort: 'the program called abort()',
-  'assert-fail': 'an assertion failed (__assert_fail)',
-  unreachable: '`unreachable` was reached',
-  trap: 'llvm.trap / ud2 or a hardware trap (e.g. signed division overflow)',
-  'null-deref': 'memory access through a null (or near-null) pointer',
-  'out-of-bounds-read': 'read outside any live object (heap, stack or global)',
-  'out-of-bounds-write': 'write outside any live object, or into read-only memory',
-  'use-after-free': 'access to a freed heap block',
-  'double-free': 'free() of an already freed block',
-  'invalid-free': 'free() of a pointer that malloc did not return',
-  'division-by-zero': 'integer division or remainder by zero',
-  'stack-overflow': 'the stack region or the host call stack is exhausted',
-  'step-limit': 'the step budget is exhausted',
-  'time-limit': 'the time budget is exhausted',
-  'memory-limit': 'the heap budget is exhausted',
-  'unsupported-external': 'a call to a function that is neither defined nor modelled',
-  'unsupported-feature': 'an IR construct the engine does not implement',
-  'invalid-pointer':
-    'a call or jump through a pointer that is not a function or block address, or a longjmp through a jmp_buf no live setjmp filled',
-  'input-divergence': 'replay read input that the record does not cover',
-  'internal-error': 'a bug in inputsmith',
-} as const;
+  returned: { class: 'normal', signals: [], description: 'the entry function returned' },
+  exit: { class: 'normal', signals: [], description: 'the program called exit()' },
+  'noreturn-call': {
+    class: 'normal',
+    signals: [],
+    description:
+      'the function called an external function that does not return (declared noreturn, e.g. an error routine that longjmps); the run ends there',
+  },
+  abort: { class: 'crash', signals: ABRT, description: 'the program called abort()' },
+  'assert-fail': { class: 'crash', signals: ABRT, description: 'an assertion failed (__assert_fail)' },
+  unreachable: { class: 'undefined', signals: ['SIGILL'], description: '`unreachable` was reached' },
+  trap: {
+    class: 'crash',
+    signals: ['SIGILL', 'SIGTRAP', 'SIGFPE'],
+    description: 'llvm.trap / ud2 or a hardware trap (e.g. signed division overflow)',
+  },
+  'null-deref': {
+    class: 'crash',
+    signals: SEGV_BUS,
+    description: 'memory access through a null (or near-null) pointer',
+  },
+  'out-of-bounds-read': {
+    class: 'undefined',
+    signals: SEGV,
+    description: 'read outside any live object (heap, stack or global)',
+  },
+  'out-of-bounds-write': {
+    class: 'undefined',
+    signals: SEGV,
+    description: 'write outside any live object, or into read-only memory',
+  },
+  'use-after-free': { class: 'undefined', signals: SEGV, description: 'access to a freed heap block' },
+  'double-free': { class: 'undefined', signals: ABRT, description: 'free() of an already freed block' },
+  'invalid-free': {
+    class: 'undefined',
+    signals: ABRT,
+    description: 'free() of a pointer that malloc did not return',
+  },
+  'division-by-zero': {
+    class: 'crash',
+    signals: ['SIGFPE'],
+    description: 'integer division or remainder by zero',
+  },
+  'stack-overflow': {
+    class: 'crash',
+    signals: SEGV_BUS,
+    description: 'the stack region or the host call stack is exhausted',
+  },
+  'step-limit': { class: 'budget', signals: KILL, description: 'the step budget is exhausted' },
+  'time-limit': { class: 'budget', signals: KILL, description: 'the time budget is exhausted' },
+  'memory-limit': { class: 'budget', signals: KILL, description: 'the heap budget is exhausted' },
+  'unsupported-external': {
+    class: 'unsupported',
+    signals: [],
+    description: 'a call to a function that is neither defined nor modelled',
+  },
+  'unsupported-feature': {
+    class: 'unsupported',
+    signals: [],
+    description: 'an IR construct the engine does not implement',
+  },
+  'invalid-pointer': {
+    class: 'undefined',
+    signals: SEGV,
+    description:
+      'a call or jump through a pointer that is not a function or block address, or a longjmp through a jmp_buf no live setjmp filled',
+  },
+  'input-divergence': {
+    class: 'divergence',
+    signals: [],
+    description: 'replay read input that the record does not cover',
+  },
+  'internal-error': { class: 'internal', signals: [], description: 'a bug in inputsmith' },
+} as const satisfies { readonly [id: string]: OutcomeInfo };
 
 export type OutcomeKind = keyof typeof OUTCOMES;
 
+/** The table, typed as complete: every kind has every field of `OutcomeInfo`. */
+const INFO: { readonly [K in OutcomeKind]: OutcomeInfo } = OUTCOMES;
+
 export const OUTCOME_KINDS: readonly OutcomeKind[] = Object.keys(OUTCOMES) as OutcomeKind[];
+
+/** The outcome's entry in the table. */
+export function outcomeInfo(k: OutcomeKind): OutcomeInfo {
+  return INFO[k];
+}
+
+export function outcomeClass(k: OutcomeKind): OutcomeClass {
+  return INFO[k].class;
+}
 
 /** Outcomes that are normal terminations (not findings). */
 export function isNormalOutcome(k: OutcomeKind): boolean {
-  return k === 'returned' || k === 'exit' || k === 'noreturn-call';
+  return INFO[k].class === 'normal';
+}
+
+/** Undefined behaviour: native code may do anything there. */
+export function isUndefinedOutcome(k: OutcomeKind): boolean {
+  return INFO[k].class === 'undefined';
+}
+
+/**
+ * Whether native code can reproduce the outcome at all (not a budget, a gap of the engine, a divergence
+ * or a bug of ours).
+ */
+export function isReplayableOutcome(k: OutcomeKind): boolean {
+  return CLASSES[INFO[k].class].replayable;
+}
+
+/** The signals a native run with this outcome ends in, the usual one first (see `OutcomeInfo`). */
+export function outcomeSignals(k: OutcomeKind): readonly SignalName[] {
+  return INFO[k].signals;
+}
+
+/** Whether `k` is an outcome id (records come from files). */
+export function isOutcomeKind(k: string): k is OutcomeKind {
+  return Object.hasOwn(OUTCOMES, k);
 }
 
 /** Where in the IR a trap happened. */

@@ -11,24 +11,24 @@
  * chunks that workers search (each chunk's worker reuses its compiled module), every kept record is
  * replayed in the engine right away, and each function's result is written as it arrives; with --native a
  * module's records are then replayed natively. Last, functions.jsonl and summary.json are rebuilt from
- * what is on disk.
+ * what is on disk. These steps are the methods of `Campaign`, called in order from `Campaign.run`; the
+ * output directory's own checks (may it take this run?) are `OutDir.prepare` and `OutDir.checkRun`.
  *
  * Failures stay where they happen: a module that cannot be loaded, parsed or compiled is a failed module;
  * a function whose search throws (or whose worker dies) is a failed function; the rest goes on. Only
  * problems with the command itself (no inputs, an output directory that cannot be used) are thrown, as
  * `UserError`s.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodeRecord, type InputRecord } from '../gen/record.js';
 import { DEFAULT_LIMITS, type RunLimits } from '../gen/runtime.js';
-import { moduleHash, replayNativeText } from '../replay/native.js';
-import { cacheDir } from '../toolchain/cache.js';
+import { moduleHash, NATIVE_REPLAY_DEFAULTS, nativeWorkDir, replayNativeText } from '../replay/native.js';
 import { loadIRText, sourceLanguage, type CompileOptions } from '../toolchain/compile.js';
 import { errorLine, UserError } from '../util/errors.js';
 import { statInput, writeFileAtomic } from '../util/fsx.js';
-import { coreCount, mapLimit, Semaphore } from '../util/pool.js';
+import { coreCount, mapLimit, Semaphore } from '../util/concurrency.js';
 import { packageVersion } from '../util/version.js';
 import {
   assignKeys,
@@ -42,7 +42,15 @@ import {
   type NativeRow,
   type RunSpec,
 } from './layout.js';
-import { WorkerCrash, WorkerPool, type GenReply, type ModuleRef, type WorkerReply } from './pool.js';
+import {
+  ORDER_STRIDE,
+  WorkerCrash,
+  WorkerPool,
+  type GenReply,
+  type ModuleRef,
+  type WorkerReply,
+  type WorkerRequest,
+} from './workers.js';
 import { DEFAULT_SEARCH, type SearchOptions } from './search.js';
 import {
   buildSummary,
@@ -191,88 +199,214 @@ export function chunkSize(pending: number, jobs: number): number {
   return Math.max(1, Math.min(16, Math.ceil(pending / (2 * jobs))));
 }
 
-const ORDER_STRIDE = 1_000_000;
-
 export async function runCampaign(o: CampaignOptions, rep: CampaignReporter = {}): Promise<CampaignResult> {
-  const t0 = performance.now();
-  const jobs = Math.max(1, o.jobs ?? coreCount());
-  const filter = functionFilter(o.functions);
-  const search: SearchOptions = {
-    seed: o.seed ?? DEFAULT_SEARCH.seed,
-    maxInputs: o.maxInputs ?? DEFAULT_SEARCH.maxInputs,
-    maxRuns: o.maxRuns ?? DEFAULT_SEARCH.maxRuns,
-    plateau: o.plateau ?? DEFAULT_SEARCH.plateau,
-    maxSteps: o.maxSteps ?? DEFAULT_SEARCH.maxSteps,
-  };
-  const limits: RunLimits = { ...DEFAULT_LIMITS, ...o.limits };
-  const native = o.native === true;
-  const copts = o.compile ?? {};
-  const paths = discoverModules(o.inputs);
-  const out = new OutDir(o.out);
-  prepareOut(out, o.force === true);
+  return new Campaign(o, rep).run();
+}
 
-  // 1. Load every module (sources compile in parallel through the cache).
-  const keys = assignKeys(paths, moduleRawKey);
-  const modules: LoadedModule[] = await mapLimit(paths, coreCount(), async (path, index) => {
-    const key = keys[index]!;
+type FunctionEntry = ModuleIndex['functions'][number];
+
+/**
+ * One campaign run. `run` reads as the steps in order; the counters and tables the steps share are
+ * fields. Modules go through `processModule` concurrently (the pool orders their tasks).
+ */
+class Campaign {
+  private readonly t0 = performance.now();
+  private readonly jobs: number;
+  private readonly filter: RegExp | undefined;
+  private readonly search: SearchOptions;
+  private readonly limits: RunLimits;
+  private readonly native: boolean;
+  private readonly copts: CompileOptions;
+  private readonly out: OutDir;
+  private modules: LoadedModule[] = [];
+  /** Estimated functions per module (by module index), until it is listed. */
+  private estimates: number[] = [];
+  /** Per module (by index), what is known at its end. */
+  private readonly results: ModuleResult[] = [];
+  /** Functions searched in this run, and found done on disk. */
+  private fresh = 0;
+  private reused = 0;
+  private readonly pool: WorkerPool;
+  /** One module's native replay at a time (it runs `jobs` processes itself). */
+  private readonly nativeGate = new Semaphore(1);
+
+  constructor(
+    private readonly o: CampaignOptions,
+    private readonly rep: CampaignReporter,
+  ) {
+    this.jobs = Math.max(1, o.jobs ?? coreCount());
+    this.filter = functionFilter(o.functions);
+    this.search = {
+      seed: o.seed ?? DEFAULT_SEARCH.seed,
+      maxInputs: o.maxInputs ?? DEFAULT_SEARCH.maxInputs,
+      maxRuns: o.maxRuns ?? DEFAULT_SEARCH.maxRuns,
+      plateau: o.plateau ?? DEFAULT_SEARCH.plateau,
+      maxSteps: o.maxSteps ?? DEFAULT_SEARCH.maxSteps,
+    };
+    this.limits = { ...DEFAULT_LIMITS, ...o.limits };
+    this.native = o.native === true;
+    this.copts = o.compile ?? {};
+    this.out = new OutDir(o.out);
+    this.pool = new WorkerPool(this.jobs);
+  }
+
+  async run(): Promise<CampaignResult> {
+    const paths = discoverModules(this.o.inputs);
+    this.out.prepare(this.o.force === true);
+    this.modules = await this.loadModules(paths);
+    this.out.checkRun(this.runSpec(), this.o.force === true);
+    this.out.sweepTemporaries();
+    this.start();
     try {
-      const { text, file } = await loadIRText(path, copts);
-      const ref: ModuleRef = { key, path, file, hash: moduleHash(text), limits };
-      return { index, path, key, ref, text };
-    } catch (e) {
-      return { index, path, key, failure: { stage: 'load', reason: errorLine(e) } };
+      await Promise.all(this.modules.map((m) => this.processModule(m)));
+    } finally {
+      await this.pool.close();
     }
-  });
+    return this.writeSummary();
+  }
 
-  // 2. What the results depend on: a rerun continues only the same run.
-  const spec: RunSpec = {
-    format: RUN_FORMAT,
-    version: RUN_VERSION,
-    inputsmith: packageVersion(),
-    seed: search.seed,
-    inputs: search.maxInputs,
-    maxRuns: search.maxRuns,
-    plateau: search.plateau,
-    maxSteps: search.maxSteps ?? Infinity,
-    functions: o.functions ?? null,
-    native,
-    limits: {
-      stepLimit: limits.stepLimit,
-      timeLimitMs: limits.timeLimitMs,
-      memLimitBytes: limits.memLimitBytes,
-    },
-    compile: {
-      opt: copts.opt ?? 'O1',
-      includes: [...(copts.includes ?? [])],
-      defines: [...(copts.defines ?? [])],
-      debug: copts.debug === true,
-    },
-    modules: modules.map((m) => ({ path: m.path, key: m.key, hash: m.ref?.hash ?? null })),
-  };
-  checkRun(out, spec, o.force === true);
-  out.sweepTemporaries();
+  /** Load every module (sources compile in parallel through the cache); a failure stays with its module. */
+  private loadModules(paths: readonly string[]): Promise<LoadedModule[]> {
+    const keys = assignKeys(paths, moduleRawKey);
+    return mapLimit(paths, coreCount(), async (path, index) => {
+      const key = keys[index]!;
+      try {
+        const { text, file } = await loadIRText(path, this.copts);
+        const ref: ModuleRef = { key, path, file, hash: moduleHash(text), limits: this.limits };
+        return { index, path, key, ref, text };
+      } catch (e) {
+        return { index, path, key, failure: { stage: 'load', reason: errorLine(e) } };
+      }
+    });
+  }
 
-  let fresh = 0;
-  let reused = 0;
-  const estimates = modules.map((m) => (m.text === undefined ? 0 : estimateFunctions(m.text, filter)));
-  rep.onStart?.({ modules: modules.length, functions: estimates.reduce((a, b) => a + b, 0), jobs });
+  /** What the results depend on (run.json): a rerun continues only the same run. */
+  private runSpec(): RunSpec {
+    const { search, limits, copts } = this;
+    return {
+      format: RUN_FORMAT,
+      version: RUN_VERSION,
+      inputsmith: packageVersion(),
+      seed: search.seed,
+      inputs: search.maxInputs,
+      maxRuns: search.maxRuns,
+      plateau: search.plateau,
+      maxSteps: search.maxSteps ?? Infinity,
+      functions: this.o.functions ?? null,
+      native: this.native,
+      limits: {
+        stepLimit: limits.stepLimit,
+        timeLimitMs: limits.timeLimitMs,
+        memLimitBytes: limits.memLimitBytes,
+      },
+      compile: {
+        opt: copts.opt ?? 'O1',
+        includes: [...(copts.includes ?? [])],
+        defines: [...(copts.defines ?? [])],
+        debug: copts.debug === true,
+      },
+      modules: this.modules.map((m) => ({ path: m.path, key: m.key, hash: m.ref?.hash ?? null })),
+    };
+  }
 
-  const pool = new WorkerPool(jobs);
-  const nativeGate = new Semaphore(1);
-  const results: ModuleResult[] = new Array<ModuleResult>(modules.length);
+  private start(): void {
+    this.estimates = this.modules.map((m) =>
+      m.text === undefined ? 0 : estimateFunctions(m.text, this.filter),
+    );
+    const functions = this.estimates.reduce((a, b) => a + b, 0);
+    this.rep.onStart?.({ modules: this.modules.length, functions, jobs: this.jobs });
+  }
 
-  const finish = (m: LoadedModule, r: ModuleResult): void => {
-    results[m.index] = r;
+  /** List, search, (natively) replay one module; its tasks are ordered after earlier modules'. */
+  private async processModule(m: LoadedModule): Promise<void> {
+    if (m.failure !== undefined || m.ref === undefined) {
+      this.moduleFailed(m, m.failure);
+      return;
+    }
+    const known = this.out.readModuleIndex(m.key);
+    const ix = known !== undefined && known.hash === m.ref.hash ? known : await this.listFunctions(m);
+    if (ix === undefined) return;
+    this.listed(m, ix.functions.length);
+    const pending = this.pendingFunctions(m, ix);
+    await this.generate(m, pending);
+    const rows = ix.functions.map((f) => this.out.readFunction(m.key, f.key)!);
+    const native = this.native ? await this.nativeRows(m, rows) : undefined;
+    this.finish(m, { module: m.path, key: m.key, rows, native });
+  }
+
+  private listed(m: LoadedModule, functions: number): void {
+    this.rep.onModuleListed?.({ module: m.path, functions, estimate: this.estimates[m.index]! });
+  }
+
+  private moduleFailed(m: LoadedModule, failure: ModuleResult['failure']): void {
+    this.listed(m, 0);
+    this.finish(m, { module: m.path, key: m.key, failure, rows: [] });
+  }
+
+  private finish(m: LoadedModule, r: ModuleResult): void {
+    this.results[m.index] = r;
     m.text = undefined;
-    rep.onModuleDone?.(buildSummary(search.seed, native, [r]).modules[0]!);
-  };
+    this.rep.onModuleDone?.(buildSummary(this.search.seed, this.native, [r]).modules[0]!);
+  }
+
+  /**
+   * The module's selected functions, listed by a worker (parse + compile) and written (a module listed
+   * before with the same hash is read from disk instead). Undefined when the module failed (then it is
+   * finished).
+   */
+  private async listFunctions(m: LoadedModule): Promise<ModuleIndex | undefined> {
+    const ref = m.ref!;
+    let listed: { name: string; blocks: number }[] | undefined;
+    let failure: { stage: string; reason: string } | undefined;
+    try {
+      await this.pool.submit(m.index * ORDER_STRIDE, { kind: 'list', module: ref }, m.text!, (r) => {
+        if (r.kind === 'listed') listed = [...r.functions];
+        else if (r.kind === 'module-failed') failure = { stage: r.stage, reason: r.reason };
+      });
+    } catch (e) {
+      if (!(e instanceof WorkerCrash)) throw e;
+      failure = { stage: 'worker-crash', reason: e.message };
+    }
+    if (listed === undefined) {
+      this.moduleFailed(m, failure ?? { stage: 'parse', reason: 'no answer' });
+      return undefined;
+    }
+    const selected = listed.filter((f) => this.filter === undefined || this.filter.test(f.name));
+    const fkeys = assignKeys(selected.map((f) => f.name));
+    const ix: ModuleIndex = {
+      module: m.path,
+      key: m.key,
+      hash: ref.hash,
+      functions: selected.map((f, i) => ({ name: f.name, key: fkeys[i]!, blocks: f.blocks })),
+    };
+    this.out.writeModuleIndex(ix);
+    return ix;
+  }
+
+  /** Functions done by an earlier run (result and inputs on disk) are not searched again. */
+  private pendingFunctions(m: LoadedModule, ix: ModuleIndex): FunctionEntry[] {
+    const pending: FunctionEntry[] = [];
+    for (const f of ix.functions) {
+      const row = this.out.readFunction(m.key, f.key);
+      if (row !== undefined && row.function === f.name && inputsPresent(this.out, m.key, row)) {
+        this.reused++;
+        this.rep.onFunction?.(row, false);
+      } else pending.push(f);
+    }
+    return pending;
+  }
+
+  /** Split the pending functions into chunks that workers search, in the module's order range. */
+  private async generate(m: LoadedModule, pending: readonly FunctionEntry[]): Promise<void> {
+    const size = chunkSize(pending.length, this.jobs);
+    const chunks: FunctionEntry[][] = [];
+    for (let i = 0; i < pending.length; i += size) chunks.push(pending.slice(i, i + size));
+    const base = m.index * ORDER_STRIDE;
+    await Promise.all(chunks.map((c, i) => this.runFunctions(m, c, base + 1 + i)));
+  }
 
   /** Search `fns` of module `m` on the pool; a crashed worker costs one function, the rest is requeued. */
-  const runFunctions = async (
-    m: LoadedModule,
-    fns: ModuleIndex['functions'],
-    order: number,
-  ): Promise<void> => {
+  private async runFunctions(m: LoadedModule, fns: readonly FunctionEntry[], order: number): Promise<void> {
     let left = [...fns];
     while (left.length > 0) {
       const answered = new Set<string>();
@@ -280,25 +414,12 @@ export async function runCampaign(o: CampaignOptions, rep: CampaignReporter = {}
         if (r.kind !== 'function') return;
         const f = left.find((x) => x.name === r.result.function)!;
         answered.add(f.name);
-        const row = functionRow(m, f.key, f.blocks, r.result);
-        out.writeFunction(m.key, row, r.result.ok ? r.result.records : []);
-        out.appendTiming({
-          module: m.path,
-          function: f.name,
-          timeMs: r.result.timeMs,
-          runs: row.runs,
-          steps: r.result.ok ? r.result.steps : 0,
-        });
-        fresh++;
-        rep.onFunction?.(row, true);
+        this.recordResult(m, f, r.result);
       };
       try {
-        await pool.submit(
-          order,
-          { kind: 'gen', module: m.ref!, functions: left.map((f) => f.name), search },
-          m.text!,
-          onReply,
-        );
+        const functions = left.map((f) => f.name);
+        const request: WorkerRequest = { kind: 'gen', module: m.ref!, functions, search: this.search };
+        await this.pool.submit(order, request, m.text!, onReply);
         left = left.filter((f) => !answered.has(f.name));
         if (left.length > 0) throw new Error(`worker did not answer for @${left[0]!.name}`);
       } catch (e) {
@@ -306,104 +427,93 @@ export async function runCampaign(o: CampaignOptions, rep: CampaignReporter = {}
         left = left.filter((f) => !answered.has(f.name));
         const f = left.shift();
         if (f === undefined) break;
-        const row: FunctionRow = {
-          module: m.path,
-          function: f.name,
-          key: f.key,
-          status: 'failed',
-          failure: { kind: 'worker-crash', reason: e.message },
-          blocks: f.blocks,
-          coveredFirst: 0,
-          covered: 0,
-          runs: 0,
-          inputs: [],
-        };
-        out.writeFunction(m.key, row, []);
-        fresh++;
-        rep.onFunction?.(row, true);
+        this.recordCrash(m, f, e);
       }
     }
-  };
-
-  const processModule = async (m: LoadedModule): Promise<void> => {
-    if (m.failure !== undefined || m.ref === undefined) {
-      rep.onModuleListed?.({ module: m.path, functions: 0, estimate: estimates[m.index]! });
-      finish(m, { module: m.path, key: m.key, failure: m.failure, rows: [] });
-      return;
-    }
-    const base = m.index * ORDER_STRIDE;
-    let ix = out.readModuleIndex(m.key);
-    if (ix === undefined || ix.hash !== m.ref.hash) {
-      let listed: { name: string; blocks: number }[] | undefined;
-      let failure: { stage: string; reason: string } | undefined;
-      try {
-        await pool.submit(base, { kind: 'list', module: m.ref }, m.text!, (r) => {
-          if (r.kind === 'listed') listed = [...r.functions];
-          else if (r.kind === 'module-failed') failure = { stage: r.stage, reason: r.reason };
-        });
-      } catch (e) {
-        if (!(e instanceof WorkerCrash)) throw e;
-        failure = { stage: 'worker-crash', reason: e.message };
-      }
-      if (listed === undefined) {
-        rep.onModuleListed?.({ module: m.path, functions: 0, estimate: estimates[m.index]! });
-        finish(m, {
-          module: m.path,
-          key: m.key,
-          failure: failure ?? { stage: 'parse', reason: 'no answer' },
-          rows: [],
-        });
-        return;
-      }
-      const selected = listed.filter((f) => filter === undefined || filter.test(f.name));
-      const fkeys = assignKeys(selected.map((f) => f.name));
-      ix = {
-        module: m.path,
-        key: m.key,
-        hash: m.ref.hash,
-        functions: selected.map((f, i) => ({ name: f.name, key: fkeys[i]!, blocks: f.blocks })),
-      };
-      out.writeModuleIndex(ix);
-    }
-    rep.onModuleListed?.({ module: m.path, functions: ix.functions.length, estimate: estimates[m.index]! });
-
-    // Functions done by an earlier run (result and inputs on disk) are not searched again.
-    const pending: ModuleIndex['functions'][number][] = [];
-    for (const f of ix.functions) {
-      const row = out.readFunction(m.key, f.key);
-      if (row !== undefined && row.function === f.name && inputsPresent(out, m.key, row)) {
-        reused++;
-        rep.onFunction?.(row, false);
-      } else pending.push(f);
-    }
-    const size = chunkSize(pending.length, jobs);
-    const chunks: (typeof pending)[] = [];
-    for (let i = 0; i < pending.length; i += size) chunks.push(pending.slice(i, i + size));
-    await Promise.all(chunks.map((c, i) => runFunctions(m, c, base + 1 + i)));
-
-    const rows = ix.functions.map((f) => out.readFunction(m.key, f.key)!);
-    let nativeRows: NativeRow[] | undefined;
-    if (native) {
-      nativeRows = out.readNative(m.key);
-      if (nativeRows === undefined) {
-        const text = m.text!;
-        nativeRows = await nativeGate.use(() => replayModuleNatively(out, m, text, rows, o, jobs, rep));
-        out.writeNative(m.key, nativeRows);
-      }
-    }
-    finish(m, { module: m.path, key: m.key, rows, native: nativeRows });
-  };
-
-  try {
-    await Promise.all(modules.map(processModule));
-  } finally {
-    await pool.close();
   }
 
-  const summary = buildSummary(search.seed, native, results);
-  writeFileAtomic(out.functionsFile, functionsJsonl(results));
-  writeFileAtomic(out.summaryFile, stableJson(summary));
-  return { summary, out: o.out, fresh, reused, elapsedMs: performance.now() - t0, jobs };
+  /** Write one function's result and inputs (marking it done) and its timing. */
+  private recordResult(m: LoadedModule, f: FunctionEntry, r: GenReply): void {
+    const row = functionRow(m, f.key, f.blocks, r);
+    this.out.writeFunction(m.key, row, r.ok ? r.records : []);
+    this.out.appendTiming({
+      module: m.path,
+      function: f.name,
+      timeMs: r.timeMs,
+      runs: row.runs,
+      steps: r.ok ? r.steps : 0,
+    });
+    this.fresh++;
+    this.rep.onFunction?.(row, true);
+  }
+
+  /** The function whose worker died is a failed function. */
+  private recordCrash(m: LoadedModule, f: FunctionEntry, e: WorkerCrash): void {
+    const row: FunctionRow = {
+      module: m.path,
+      function: f.name,
+      key: f.key,
+      status: 'failed',
+      failure: { kind: 'worker-crash', reason: e.message },
+      blocks: f.blocks,
+      coveredFirst: 0,
+      covered: 0,
+      runs: 0,
+      inputs: [],
+    };
+    this.out.writeFunction(m.key, row, []);
+    this.fresh++;
+    this.rep.onFunction?.(row, true);
+  }
+
+  /** The module's native verdicts: from disk when replayed before, else replayed now and written. */
+  private async nativeRows(m: LoadedModule, rows: readonly FunctionRow[]): Promise<NativeRow[]> {
+    const done = this.out.readNative(m.key);
+    if (done !== undefined) return done;
+    const text = m.text!;
+    const fresh = await this.nativeGate.use(() => this.replayNatively(m, text, rows));
+    this.out.writeNative(m.key, fresh);
+    return fresh;
+  }
+
+  /** Replay the module's kept records natively; a failure of the whole replay fails each record. */
+  private async replayNatively(
+    m: LoadedModule,
+    text: string,
+    rows: readonly FunctionRow[],
+  ): Promise<NativeRow[]> {
+    const records: InputRecord[] = [];
+    for (const row of rows)
+      for (const i of row.inputs) {
+        const file = this.out.inputFile(m.key, row.key, i.index);
+        records.push(decodeRecord(readFileSync(file, 'utf8'), file));
+      }
+    if (records.length === 0) return [];
+    this.rep.onNativeStart?.(m.path, records.length);
+    const o = this.o;
+    try {
+      const res = await replayNativeText(text, m.ref!.file, records, {
+        timeoutMs: o.nativeTimeoutMs ?? NATIVE_REPLAY_DEFAULTS.timeoutMs,
+        memLimitMb: o.nativeMemLimitMb ?? NATIVE_REPLAY_DEFAULTS.memLimitMb,
+        workDir: nativeWorkDir(),
+        jobs: this.jobs,
+        clang: o.compile?.clang,
+      });
+      return res.map((r) => ({ function: r.function, index: r.index, status: r.status, reason: r.reason }));
+    } catch (e) {
+      const reason = errorLine(e);
+      return records.map((r) => ({ function: r.function, index: r.index, status: 'failed', reason }));
+    }
+  }
+
+  /** functions.jsonl and summary.json, rebuilt from what is on disk. */
+  private writeSummary(): CampaignResult {
+    const summary = buildSummary(this.search.seed, this.native, this.results);
+    writeFileAtomic(this.out.functionsFile, functionsJsonl(this.results));
+    writeFileAtomic(this.out.summaryFile, stableJson(summary));
+    const elapsedMs = performance.now() - this.t0;
+    return { summary, out: this.o.out, fresh: this.fresh, reused: this.reused, elapsedMs, jobs: this.jobs };
+  }
 }
 
 function functionRow(m: LoadedModule, key: string, blocks: number, r: GenReply): FunctionRow {
@@ -441,128 +551,4 @@ function functionRow(m: LoadedModule, key: string, blocks: number, r: GenReply):
 
 function inputsPresent(out: OutDir, mkey: string, row: FunctionRow): boolean {
   return row.inputs.every((i) => existsSync(out.inputFile(mkey, row.key, i.index)));
-}
-
-async function replayModuleNatively(
-  out: OutDir,
-  m: LoadedModule,
-  text: string,
-  rows: readonly FunctionRow[],
-  o: CampaignOptions,
-  jobs: number,
-  rep: CampaignReporter,
-): Promise<NativeRow[]> {
-  const records: InputRecord[] = [];
-  for (const row of rows)
-    for (const i of row.inputs) {
-      const file = out.inputFile(m.key, row.key, i.index);
-      records.push(decodeRecord(readFileSync(file, 'utf8'), file));
-    }
-  if (records.length === 0) return [];
-  rep.onNativeStart?.(m.path, records.length);
-  try {
-    const res = await replayNativeText(text, m.ref!.file, records, {
-      timeoutMs: o.nativeTimeoutMs ?? 5000,
-      memLimitMb: o.nativeMemLimitMb ?? 512,
-      workDir: join(cacheDir(), 'native'),
-      jobs,
-      clang: o.compile?.clang,
-    });
-    return res.map((r) => ({ function: r.function, index: r.index, status: r.status, reason: r.reason }));
-  } catch (e) {
-    const reason = errorLine(e);
-    return records.map((r) => ({ function: r.function, index: r.index, status: 'failed', reason }));
-  }
-}
-
-/** Make sure OUT can be written; refuse a non-empty directory that is not a campaign's unless forced. */
-function prepareOut(out: OutDir, force: boolean): void {
-  try {
-    makeDirs(out.root);
-  } catch (e) {
-    throw new UserError(
-      `cannot create the output directory: ${(e as NodeJS.ErrnoException).code ?? errorLine(e)}`,
-      {
-        file: out.root,
-      },
-    );
-  }
-  if (!statSync(out.root).isDirectory()) throw new UserError('is not a directory', { file: out.root });
-  const entries = readdirSync(out.root);
-  if (entries.length > 0 && !entries.includes('run.json') && !force) {
-    throw new UserError('is not empty and holds no inputsmith run (use --force to write into it anyway)', {
-      file: out.root,
-    });
-  }
-  try {
-    writeFileAtomic(join(out.root, '.write-test'), '');
-  } catch (e) {
-    throw new UserError(
-      `cannot write to the output directory: ${(e as NodeJS.ErrnoException).code ?? errorLine(e)}`,
-      {
-        file: out.root,
-      },
-    );
-  }
-  rmSync(join(out.root, '.write-test'), { force: true });
-}
-
-/**
- * `mkdir -p`, one level at a time: Node's recursive mkdir never returns for some paths on special file
- * systems (e.g. under /proc).
- */
-function makeDirs(dir: string): void {
-  const missing: string[] = [];
-  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
-    missing.push(d);
-    if (dirname(d) === d) break;
-  }
-  for (const d of missing.reverse()) mkdirSync(d);
-}
-
-/** Compare with the run OUT holds; start over when forced. Writes run.json. */
-function checkRun(out: OutDir, spec: RunSpec, force: boolean): void {
-  const want = stableJson(spec);
-  let have: string | undefined;
-  try {
-    have = readFileSync(out.runFile, 'utf8');
-  } catch {
-    have = undefined;
-  }
-  if (have !== undefined && have !== want) {
-    if (!force) {
-      throw new UserError(
-        `holds a run with different options or inputs (${runDifference(have, spec)}); use --force to start over`,
-        {
-          file: out.root,
-        },
-      );
-    }
-    out.clear();
-  }
-  if (have !== want) writeFileAtomic(out.runFile, want);
-}
-
-/** The first option or input that differs, for the refusal message. */
-function runDifference(haveText: string, spec: RunSpec): string {
-  let have: Partial<RunSpec>;
-  try {
-    have = JSON.parse(haveText) as Partial<RunSpec>;
-  } catch {
-    return 'run.json is damaged';
-  }
-  const show = (v: unknown): string => JSON.stringify(v) ?? 'none';
-  for (const k of Object.keys(spec) as (keyof RunSpec)[]) {
-    if (k === 'modules') continue;
-    if (show(have[k]) !== show(spec[k])) return `${k}: ${show(have[k])} before, ${show(spec[k])} now`;
-  }
-  const before = have.modules ?? [];
-  for (const m of spec.modules) {
-    const b = before.find((x) => x.path === m.path);
-    if (b === undefined) return `module ${m.path} is new`;
-    if (b.hash !== m.hash) return `module ${m.path} changed`;
-  }
-  const gone = before.find((b) => !spec.modules.some((m) => m.path === b.path));
-  if (gone !== undefined) return `module ${gone.path} is no longer given`;
-  return 'module order differs';
 }

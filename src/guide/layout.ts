@@ -18,12 +18,16 @@
  *   OUT/timings.jsonl                         time and steps per function searched, appended as they
  *                                             finish (the only file that differs between runs)
  *
+ * `OutDir.prepare` and `OutDir.checkRun` decide whether a directory may take a run: an empty or new one,
+ * or one holding the same run (same `RunSpec`), which the run continues; anything else only with --force.
+ *
  * Keys are file-system safe (letters, digits, `._+-~`), unique within their directory even on a
  * case-insensitive file system; a name that had to change gets a hash of the original appended.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, normalize } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, normalize, resolve } from 'node:path';
+import { errorLine, UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
 
 export const RUN_FORMAT = 'inputsmith-run';
@@ -201,6 +205,56 @@ export class OutDir {
     ].map((e) => join(this.root, e));
   }
 
+  /**
+   * Make sure the directory can be written: created when missing; a non-empty directory that holds no
+   * run (no run.json) is refused unless forced. Throws `UserError`.
+   */
+  prepare(force: boolean): void {
+    try {
+      makeDirs(this.root);
+    } catch (e) {
+      throw new UserError(`cannot create the output directory: ${errnoOrLine(e)}`, { file: this.root });
+    }
+    if (!statSync(this.root).isDirectory()) throw new UserError('is not a directory', { file: this.root });
+    const entries = readdirSync(this.root);
+    if (entries.length > 0 && !entries.includes('run.json') && !force) {
+      throw new UserError('is not empty and holds no inputsmith run (use --force to write into it anyway)', {
+        file: this.root,
+      });
+    }
+    const probe = join(this.root, '.write-test');
+    try {
+      writeFileAtomic(probe, '');
+    } catch (e) {
+      throw new UserError(`cannot write to the output directory: ${errnoOrLine(e)}`, { file: this.root });
+    }
+    rmSync(probe, { force: true });
+  }
+
+  /**
+   * Compare `spec` with the run the directory holds: a different run is refused (`UserError` naming the
+   * first difference) unless forced, then everything of it is removed. Writes run.json.
+   */
+  checkRun(spec: RunSpec, force: boolean): void {
+    const want = stableJson(spec);
+    let have: string | undefined;
+    try {
+      have = readFileSync(this.runFile, 'utf8');
+    } catch {
+      have = undefined;
+    }
+    if (have !== undefined && have !== want) {
+      if (!force) {
+        throw new UserError(
+          `holds a run with different options or inputs (${runDifference(have, spec)}); use --force to start over`,
+          { file: this.root },
+        );
+      }
+      this.clear();
+    }
+    if (have !== want) writeFileAtomic(this.runFile, want);
+  }
+
   clear(): void {
     for (const p of this.ownEntries()) rmSync(p, { recursive: true, force: true });
   }
@@ -296,4 +350,45 @@ function safeReaddir(d: string): string[] {
 /** Create `dir` (and parents). */
 export function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true });
+}
+
+function errnoOrLine(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? errorLine(e);
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir never returns for some paths on special file
+ * systems (e.g. under /proc).
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
+}
+
+/** The first option or input that differs, for the refusal message. */
+function runDifference(haveText: string, spec: RunSpec): string {
+  let have: Partial<RunSpec>;
+  try {
+    have = JSON.parse(haveText) as Partial<RunSpec>;
+  } catch {
+    return 'run.json is damaged';
+  }
+  const show = (v: unknown): string => JSON.stringify(v) ?? 'none';
+  for (const k of Object.keys(spec) as (keyof RunSpec)[]) {
+    if (k === 'modules') continue;
+    if (show(have[k]) !== show(spec[k])) return `${k}: ${show(have[k])} before, ${show(spec[k])} now`;
+  }
+  const before = have.modules ?? [];
+  for (const m of spec.modules) {
+    const b = before.find((x) => x.path === m.path);
+    if (b === undefined) return `module ${m.path} is new`;
+    if (b.hash !== m.hash) return `module ${m.path} changed`;
+  }
+  const gone = before.find((b) => !spec.modules.some((m) => m.path === b.path));
+  if (gone !== undefined) return `module ${gone.path} is no longer given`;
+  return 'module order differs';
 }

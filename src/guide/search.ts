@@ -16,10 +16,9 @@
  */
 import { Plan, type Holder } from '../gen/plan.js';
 import { hasAttribute } from '../ir/model.js';
-import { isNormalOutcome, type OutcomeKind } from '../engine/outcome.js';
+import { isNormalOutcome, isReplayableOutcome, type OutcomeKind } from '../engine/outcome.js';
 import { intRec, type InputRecord, type ValueRec } from '../gen/record.js';
 import type { CmpEntry, GenSession, IntCmp, RunRecord } from '../gen/runtime.js';
-import { NOT_REPLAYABLE } from '../replay/native-check.js';
 import { Rng } from '../util/rng.js';
 
 export interface SearchOptions {
@@ -118,7 +117,7 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
       kept.length === 0 ||
       (!valid && isNormalOutcome(outcome)) ||
       blocks.some((b) => !covered.has(b)) ||
-      (!NOT_REPLAYABLE.has(outcome) && blocks.some((b) => !coveredGood.has(b))) ||
+      (isReplayableOutcome(outcome) && blocks.some((b) => !coveredGood.has(b))) ||
       edges.some((e) => !coveredEdges.has(e));
     // Until a run ends normally, a generated null pointer that is dereferenced is repaired (see runIf);
     // afterwards such runs stay as they are, cheap explorations of what null does.
@@ -127,7 +126,7 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
     steps += run.steps;
     if ('record' in run) {
       // New edges make a parent worth mutating; only new blocks (what is measured) reset the plateau.
-      const good = !NOT_REPLAYABLE.has(run.outcome);
+      const good = isReplayableOutcome(run.outcome);
       const firstValid = !valid && isNormalOutcome(run.outcome);
       if (firstValid) valid = true;
       const newBlocks =
@@ -171,12 +170,12 @@ function pickParent(kept: Kept[], rng: Rng): Kept {
  * code can replay first, the others only for blocks no replayable input covers.
  */
 function chooseCover(kept: Kept[], n: number): Kept[] {
-  const good = kept.filter((k) => !NOT_REPLAYABLE.has(k.run.outcome));
+  const good = kept.filter((k) => isReplayableOutcome(k.run.outcome));
   const out = greedyCover(good, n, new Set<number>());
   const have = new Set<number>();
   for (const k of out) for (const b of k.blocks) have.add(b);
   const rest = greedyCover(
-    kept.filter((k) => NOT_REPLAYABLE.has(k.run.outcome)),
+    kept.filter((k) => !isReplayableOutcome(k.run.outcome)),
     n - out.length,
     have,
   );

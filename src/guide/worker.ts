@@ -1,6 +1,6 @@
 /**
  * @fileoverview Stage: guide. The worker thread of a generation campaign or a batch replay (started by
- * ./pool.ts, never imported).
+ * ./workers.ts, never imported).
  *
  * Consumes: `WorkerRequest`s, one at a time. Produces: `WorkerReply`s: a module's defined functions
  * (`listed`) or why it cannot be used (`module-failed`); per function searched, its result with the kept
@@ -18,7 +18,7 @@ import { parseModule } from '../ir/parser.js';
 import type { Module } from '../ir/model.js';
 import { replayInEngine, type EngineVerdict } from '../replay/engine.js';
 import { errorLine } from '../util/errors.js';
-import type { GenReply, ModuleRef, WorkerReply, WorkerRequest } from './pool.js';
+import type { GenReply, ModuleRef, WorkerReply, WorkerRequest } from './workers.js';
 import { searchFunction } from './search.js';
 
 interface Held {
@@ -32,11 +32,17 @@ interface Held {
 
 let held: Held | undefined;
 
+// ---------------------------------------------------------------------------------------------------
+// Environment: the one place this file reads it. Documented in docs/cli.md (gen, "For tests").
+
 /**
  * Fault injection for tests: `INPUTSMITH_FAULT=throw:<fn>` makes the search of @fn throw,
  * `crash:<fn>` ends the worker thread in the middle of it, `hang:<fn>` loops forever (the pool's watchdog).
+ * Read once, when the worker thread starts.
  */
 const FAULT = /^(throw|crash|hang):(.*)$/.exec(process.env.INPUTSMITH_FAULT ?? '');
+
+// ---------------------------------------------------------------------------------------------------
 
 function post(r: WorkerReply): void {
   parentPort!.postMessage(r);

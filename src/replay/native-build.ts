@@ -228,20 +228,66 @@ function emit(
   extraStubs: ReadonlySet<string>,
 ): Emitted {
   const dl = DataLayout.parse(m.dataLayout);
-  const wantedFns = new Set<string>();
-  const wantedGlobals = new Set<string>();
+  const wanted = wantedSymbols(records);
+  const { stubs, stubGlobals } = chooseStubs(m, wanted.calledStubs, extraStubs);
+  const { globals, funcs } = symbolTables(m, dl, wanted, stubs);
+  const edited = editModuleText(text, m, dl, stubs, stubGlobals);
+
+  const out: string[] = [edited.body, '', '; ---- appended by inputsmith native replay ----'];
+  out.push('declare ptr @__inputsmith_next_call(i32)');
+  out.push('declare void @__inputsmith_noreturn()');
+  out.push(...edited.cpuidDefs);
+  if (
+    (edited.zeroed || edited.cpuidDefs.length > 0) &&
+    !/^declare [^\n]*@llvm\.memset\.p0\.i64\(/m.test(edited.body)
+  )
+    out.push('declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)');
+  const { entries, entryRefs } = emitEntries(out, m, dl, records);
+  emitSleeps(out, edited.sleeps);
+  emitExternalStubs(out, m, stubs);
+  emitStubGlobals(out, dl, stubGlobals);
+  emitTables(out, m, globals, funcs, entryRefs);
+  out.push('');
+
+  const callsLibm = m.globals.some((g) => g.kind === 'function' && g.blocks.length === 0 && LIBM.has(g.name));
+  const globalIndex = new Map(globals.map((g, i) => [g.name, i]));
+  const funcIndex = new Map(funcs.map((f, i) => [f.name, i]));
+  return {
+    text: out.join('\n'),
+    plan: { module: m, dl, entries, globals, globalIndex, funcs, funcIndex, stubs, callsLibm },
+  };
+}
+
+interface WantedSymbols {
+  /** Functions and globals the records point to (or give values to). */
+  readonly fns: ReadonlySet<string>;
+  readonly globals: ReadonlySet<string>;
+  /** Externals the records' `calls` name. */
+  readonly calledStubs: ReadonlySet<string>;
+}
+
+function wantedSymbols(records: readonly InputRecord[]): WantedSymbols {
+  const fns = new Set<string>();
+  const globals = new Set<string>();
   const calledStubs = new Set<string>();
   for (const r of records) {
     visitTargets(r, (t) => {
-      if ('fn' in t) wantedFns.add(t.fn);
-      else if ('global' in t) wantedGlobals.add(t.global);
+      if ('fn' in t) fns.add(t.fn);
+      else if ('global' in t) globals.add(t.global);
     });
-    for (const g of r.globals) wantedGlobals.add(g.name);
-    for (const g of r.outcome.memory.globals) wantedGlobals.add(g.name);
+    for (const g of r.globals) globals.add(g.name);
+    for (const g of r.outcome.memory.globals) globals.add(g.name);
     for (const c of r.calls) calledStubs.add(c.fn);
   }
+  return { fns, globals, calledStubs };
+}
 
-  // Stubbed functions: declared (not defined) functions the records call, or that do not link.
+/** Stubbed functions (declared, not defined, that the records call or that do not link), with their ids. */
+function chooseStubs(
+  m: Module,
+  calledStubs: ReadonlySet<string>,
+  extraStubs: ReadonlySet<string>,
+): { stubs: Map<string, number>; stubGlobals: GlobalVar[] } {
   const stubs = new Map<string, number>();
   const stubGlobals: GlobalVar[] = [];
   for (const g of m.globals) {
@@ -251,8 +297,16 @@ function emit(
       stubGlobals.push(g);
     }
   }
+  return { stubs, stubGlobals };
+}
 
-  // Tables.
+/** The `__inputsmith_globals` and `__inputsmith_funcs` tables' members, in module order. */
+function symbolTables(
+  m: Module,
+  dl: DataLayout,
+  wanted: WantedSymbols,
+  stubs: ReadonlyMap<string, number>,
+): { globals: GlobalVar[]; funcs: Func[] } {
   const globals: GlobalVar[] = [];
   const funcs: Func[] = [];
   for (const g of m.globals) {
@@ -260,16 +314,26 @@ function emit(
     // available_externally bodies are not emitted: such a symbol only links if something else defines it.
     const emitted = g.linkage !== 'available_externally';
     if (g.kind === 'gvar' && dl.isSized(g.valueType)) {
-      if ((g.init !== undefined && emitted) || wantedGlobals.has(g.name)) globals.push(g);
+      if ((g.init !== undefined && emitted) || wanted.globals.has(g.name)) globals.push(g);
     }
     if (g.kind === 'function') {
-      if ((g.blocks.length > 0 && emitted) || wantedFns.has(g.name) || stubs.has(g.name)) funcs.push(g);
+      if ((g.blocks.length > 0 && emitted) || wanted.fns.has(g.name) || stubs.has(g.name)) funcs.push(g);
     }
   }
-  const globalIndex = new Map(globals.map((g, i) => [g.name, i]));
-  const funcIndex = new Map(funcs.map((f, i) => [f.name, i]));
+  return { globals, funcs };
+}
 
-  // Edit the original text: rename main, drop the declarations we define.
+/**
+ * Edit the original text: rename main, drop the declarations we define (stubs, sleeps) and the stubbed
+ * global declarations, zero locals, rewrite cpuid.
+ */
+function editModuleText(
+  text: string,
+  m: Module,
+  dl: DataLayout,
+  stubs: ReadonlyMap<string, number>,
+  stubGlobals: readonly GlobalVar[],
+): { body: string; sleeps: Func[]; zeroed: boolean; cpuidDefs: string[] } {
   let body = text;
   if (isDefinedFunc(m, 'main')) body = renameGlobal(body, 'main', RENAMED_MAIN);
   const drop = new Set<string>();
@@ -296,16 +360,16 @@ function emit(
   }
   const zeroed = zeroLocals(m, dl, lines);
   const cpuidDefs = rewriteCpuid(m, lines);
-  body = lines.join('\n');
+  return { body: lines.join('\n'), sleeps, zeroed, cpuidDefs };
+}
 
-  const out: string[] = [body, '', '; ---- appended by inputsmith native replay ----'];
-  out.push('declare ptr @__inputsmith_next_call(i32)');
-  out.push('declare void @__inputsmith_noreturn()');
-  out.push(...cpuidDefs);
-  if ((zeroed || cpuidDefs.length > 0) && !/^declare [^\n]*@llvm\.memset\.p0\.i64\(/m.test(body))
-    out.push('declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)');
-
-  // Entry stubs.
+/** One entry stub per function the records run (unless its signature cannot be called natively). */
+function emitEntries(
+  out: string[],
+  m: Module,
+  dl: DataLayout,
+  records: readonly InputRecord[],
+): { entries: Map<string, EntryInfo>; entryRefs: string[] } {
   const entries = new Map<string, EntryInfo>();
   const entryRefs: string[] = [];
   const fnNames = [...new Set(records.map((r) => r.function))];
@@ -322,43 +386,54 @@ function emit(
     const sym = `@__inputsmith_entry_${index}`;
     entryRefs.push(`ptr ${sym}`);
     entries.set(name, { index, func: g, slots, argsSize: size });
-    out.push(`define void ${sym}(ptr %args, ptr %ret) {`);
-    const callArgs: string[] = [];
-    for (const [i, p] of g.params.entries()) {
-      const ty = printType(p.type);
-      out.push(`  %p${i} = getelementptr inbounds i8, ptr %args, i64 ${slots[i]}`);
-      out.push(`  %a${i} = load ${ty}, ptr %p${i}, align 1`);
-      const byval = hasAttr(p.attrs, 'byval') !== undefined || hasAttr(p.attrs, 'byref') !== undefined;
-      callArgs.push(`${ty}${printAbiAttrs(p.attrs, byval)} %a${i}`);
-    }
-    if (g.funcType.varargs)
-      for (let k = 0; k < VA_EXTRA; k++) {
-        const i = g.params.length + k;
-        out.push(`  %p${i} = getelementptr inbounds i8, ptr %args, i64 ${slots[i]}`);
-        out.push(`  %a${i} = load i64, ptr %p${i}, align 1`);
-        callArgs.push(`i64 %a${i}`);
-      }
-    const ret = g.funcType.ret;
-    const cc = g.callingConv !== undefined ? g.callingConv + ' ' : '';
-    const retAttrs = printAbiAttrs(g.retAttrs, false);
-    const callee = globalRef(renamed(m, name));
-    const fty = g.funcType.varargs ? printType(g.funcType) : printType(ret);
-    const call = `call ${cc}${retAttrs.trimStart()}${retAttrs === '' ? '' : ' '}${fty} ${callee}(${callArgs.join(', ')})`;
-    if (ret.kind === 'void') out.push(`  ${call}`);
-    else {
-      out.push(`  %r = ${call}`);
-      out.push(`  store ${printType(ret)} %r, ptr %ret, align 1`);
-    }
-    out.push('  ret void', '}');
+    emitEntryStub(out, m, g, sym, slots);
   }
+  return { entries, entryRefs };
+}
 
+/** `define void @sym(ptr %args, ptr %ret)`: load each argument from its slot, call `g` with its ABI, store. */
+function emitEntryStub(out: string[], m: Module, g: Func, sym: string, slots: readonly number[]): void {
+  out.push(`define void ${sym}(ptr %args, ptr %ret) {`);
+  const callArgs: string[] = [];
+  for (const [i, p] of g.params.entries()) {
+    const ty = printType(p.type);
+    out.push(`  %p${i} = getelementptr inbounds i8, ptr %args, i64 ${slots[i]}`);
+    out.push(`  %a${i} = load ${ty}, ptr %p${i}, align 1`);
+    const byval = hasAttr(p.attrs, 'byval') !== undefined || hasAttr(p.attrs, 'byref') !== undefined;
+    callArgs.push(`${ty}${printAbiAttrs(p.attrs, byval)} %a${i}`);
+  }
+  if (g.funcType.varargs)
+    for (let k = 0; k < VA_EXTRA; k++) {
+      const i = g.params.length + k;
+      out.push(`  %p${i} = getelementptr inbounds i8, ptr %args, i64 ${slots[i]}`);
+      out.push(`  %a${i} = load i64, ptr %p${i}, align 1`);
+      callArgs.push(`i64 %a${i}`);
+    }
+  const ret = g.funcType.ret;
+  const cc = g.callingConv !== undefined ? g.callingConv + ' ' : '';
+  const retAttrs = printAbiAttrs(g.retAttrs, false);
+  const callee = globalRef(renamed(m, g.name));
+  const fty = g.funcType.varargs ? printType(g.funcType) : printType(ret);
+  const call = `call ${cc}${retAttrs.trimStart()}${retAttrs === '' ? '' : ' '}${fty} ${callee}(${callArgs.join(', ')})`;
+  if (ret.kind === 'void') out.push(`  ${call}`);
+  else {
+    out.push(`  %r = ${call}`);
+    out.push(`  store ${printType(ret)} %r, ptr %ret, align 1`);
+  }
+  out.push('  ret void', '}');
+}
+
+/** Sleep functions defined to return 0 at once. */
+function emitSleeps(out: string[], sleeps: readonly Func[]): void {
   for (const f of sleeps) {
     const params = f.funcType.params.map((t, i) => `${printType(t)} %a${i}`);
     out.push(`define ${printType(f.funcType.ret)} ${globalRef(f.name)}(${params.join(', ')}) {`);
     out.push(f.funcType.ret.kind === 'void' ? '  ret void' : `  ret ${printType(f.funcType.ret)} 0`, '}');
   }
+}
 
-  // External stubs.
+/** External stubs: each returns the record's next call result (the driver checks the call's order). */
+function emitExternalStubs(out: string[], m: Module, stubs: ReadonlyMap<string, number>): void {
   for (const [name, id] of stubs) {
     const f = m.symbols.get(name) as Func;
     const ret = f.funcType.ret;
@@ -389,6 +464,10 @@ function emit(
     else out.push(`  %r = load ${printType(ret)}, ptr %v, align 1`, `  ret ${printType(ret)} %r`);
     out.push('}');
   }
+}
+
+/** Definitions of declared globals that do not link, zeroed. */
+function emitStubGlobals(out: string[], dl: DataLayout, stubGlobals: readonly GlobalVar[]): void {
   for (const g of stubGlobals) {
     // As large as the engine made it (a declaration of unknown size gets UNSIZED_DECLARATION_BYTES).
     const size = declaredSize(dl, g);
@@ -398,7 +477,16 @@ function emit(
         : `[${size} x i8]`;
     out.push(`${globalRef(g.name)} = global ${t} zeroinitializer, align ${Math.max(g.align, 16)}`);
   }
+}
 
+/** The driver's tables: globals, functions and entries by index, each with its length. */
+function emitTables(
+  out: string[],
+  m: Module,
+  globals: readonly GlobalVar[],
+  funcs: readonly Func[],
+  entryRefs: readonly string[],
+): void {
   const table = (name: string, refs: readonly string[]): void => {
     out.push(`@${name} = constant [${refs.length} x ptr] [${refs.join(', ')}]`);
     out.push(`@__inputsmith_n${name.slice('__inputsmith_'.length)} = constant i64 ${refs.length}`);
@@ -412,13 +500,6 @@ function emit(
     funcs.map((f) => `ptr ${globalRef(renamed(m, f.name))}`),
   );
   table('__inputsmith_entries', entryRefs);
-  out.push('');
-
-  const callsLibm = m.globals.some((g) => g.kind === 'function' && g.blocks.length === 0 && LIBM.has(g.name));
-  return {
-    text: out.join('\n'),
-    plan: { module: m, dl, entries, globals, globalIndex, funcs, funcIndex, stubs, callsLibm },
-  };
 }
 
 /** Undefined symbols named in a link error (GNU ld and lld spellings). */

@@ -10,9 +10,17 @@
  * offset, function, null; any address outside those is "other", which matches a record's `other`
  * target); a float or double return value may differ by 1 ulp when the module calls a libm function.
  * Outcomes that are undefined behaviour (out-of-bounds access, use after free, ...) are only checked for
- * ending at all: native code may do anything there.
+ * ending at all: native code may do anything there. Which outcome is which, and the signals a crash ends
+ * in, come from the outcome table (src/engine/outcome.ts).
  */
 import { constants } from 'node:os';
+import {
+  isOutcomeKind,
+  isReplayableOutcome,
+  isUndefinedOutcome,
+  outcomeClass,
+  outcomeSignals,
+} from '../engine/outcome.js';
 import type { Type } from '../ir/types.js';
 import type { InputRecord, PtrTarget, ValueRec } from '../gen/record.js';
 import { unb64 } from '../gen/record.js';
@@ -47,41 +55,22 @@ export interface ProcessEnd {
   readonly timedOut?: boolean;
 }
 
-/** Record outcomes that end in a signal natively, and which signals. */
-const SIGNAL_OUTCOMES: Readonly<Record<string, readonly string[]>> = {
-  abort: ['SIGABRT'],
-  'assert-fail': ['SIGABRT'],
-  trap: ['SIGILL', 'SIGTRAP', 'SIGFPE'],
-  'division-by-zero': ['SIGFPE'],
-  'null-deref': ['SIGSEGV', 'SIGBUS'],
-  'stack-overflow': ['SIGSEGV', 'SIGBUS'],
-};
-/** Undefined behaviour: natively anything may happen; only "it ended" is checked. */
-const UNDEFINED_OUTCOMES = new Set([
-  'unreachable',
-  'out-of-bounds-read',
-  'out-of-bounds-write',
-  'use-after-free',
-  'double-free',
-  'invalid-free',
-  'invalid-pointer',
-]);
-/** Outcomes of the engine's budgets and gaps: native code cannot reproduce them. */
-export const NOT_REPLAYABLE: ReadonlySet<string> = new Set([
-  'step-limit',
-  'time-limit',
-  'memory-limit',
-  'unsupported-external',
-  'unsupported-feature',
-  'input-divergence',
-  'internal-error',
-]);
-
 /** Why a record cannot be replayed natively at all, or undefined. */
 export function notReplayable(r: InputRecord): string | undefined {
-  if (NOT_REPLAYABLE.has(r.outcome.kind))
-    return `the record ends in ${r.outcome.kind}, which native code cannot reproduce`;
+  const k = r.outcome.kind;
+  if (isOutcomeKind(k) && !isReplayableOutcome(k))
+    return `the record ends in ${k}, which native code cannot reproduce`;
   return undefined;
+}
+
+/** Undefined behaviour (src/engine/outcome.ts): natively anything may happen; only "it ended" is checked. */
+function isUndefined(k: string): boolean {
+  return isOutcomeKind(k) && isUndefinedOutcome(k);
+}
+
+/** The signals a record's crash outcome ends in natively; undefined for other outcomes. */
+function crashSignals(k: string): readonly string[] | undefined {
+  return isOutcomeKind(k) && outcomeClass(k) === 'crash' ? outcomeSignals(k) : undefined;
 }
 
 /** Signal names by number; the first name wins (6 is SIGABRT, not its alias SIGIOT). */
@@ -323,7 +312,7 @@ export function checkRun(
       reason: `stack-overflow: native ran until the time limit (tail calls), not compared`,
     };
   // Undefined behaviour: natively anything may happen, running on until a limit too.
-  if (end.kind === 'failed' && p.killedFor !== undefined && UNDEFINED_OUTCOMES.has(want))
+  if (end.kind === 'failed' && p.killedFor !== undefined && isUndefined(want))
     return {
       status: 'ok',
       reason: `undefined behaviour (${want}): native ran into the ${p.killedFor.replace(/ of .*/, '')}, not compared`,
@@ -333,7 +322,7 @@ export function checkRun(
     // The engine stopped at the undefined behaviour after the record's calls; native code made all of them,
     // in order, and went on past that point (e.g. a stub of a noreturn external returned): that is
     // whatever undefined behaviour does, as any other way of ending.
-    if (UNDEFINED_OUTCOMES.has(want) && end.beyond)
+    if (isUndefined(want) && end.beyond)
       return {
         status: 'ok',
         reason: `undefined behaviour (${want}): native went on (${end.why}), not compared`,
@@ -343,13 +332,13 @@ export function checkRun(
   const recordEnd = want === 'exit' ? `exit(${r.outcome.exitCode ?? 0})` : want;
 
   // The way the run ended.
-  if (UNDEFINED_OUTCOMES.has(want)) {
+  if (isUndefined(want)) {
     return {
       status: 'ok',
       reason: `undefined behaviour (${want}): native ${describeEnd(end)}, not compared`,
     };
   }
-  const sigs = SIGNAL_OUTCOMES[want];
+  const sigs = crashSignals(want);
   let endOk: boolean;
   if (want === 'returned') endOk = end.kind === 'returned';
   else if (want === 'noreturn-call') endOk = end.kind === 'noreturn';

@@ -225,7 +225,82 @@ function fitsSlot(o: NObj): boolean {
   return o.slot! < INPUT_SLOTS && o.lo >= -INPUT_SLOT / 2 && o.baseMod + o.lo + o.size <= INPUT_SLOT / 2;
 }
 
+/** The image under construction: its objects (record objects first), relocations and target resolver. */
+interface Parts {
+  readonly plan: NativePlan;
+  readonly objs: NObj[];
+  /** Object index (in the image) of each record object id. */
+  readonly objIndex: Map<number, number>;
+  readonly relocs: NReloc[];
+  readonly targets: Targets;
+}
+
+/** A global's input bytes at an offset. */
+interface GlobalWrite {
+  readonly g: number;
+  readonly off: number;
+  readonly data: Uint8Array;
+}
+
 export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord): Image {
+  const parts = recordObjects(plan, r);
+  const argsObj = addArguments(parts, entry, r);
+  const f = entry.func;
+  const retSize = Math.max(16, Math.ceil(sizeOf(plan, f.funcType.ret) / 8) * 8);
+  const retObj = parts.objs.length;
+  parts.objs.push({ lo: 0, size: retSize, baseMod: 0, heap: false, data: new Uint8Array(retSize) });
+  const calls = addCalls(parts, r);
+  const gw = inputGlobals(parts, r);
+
+  // What to dump: the objects and globals the record has output memory for, and the return buffer.
+  const dumpObjs: number[] = [retObj];
+  for (const o of r.outcome.memory.objects) {
+    const i = parts.objIndex.get(o.id);
+    if (i === undefined)
+      throw new ImageError(`output memory of object ${o.id}, which the record does not have`);
+    dumpObjs.push(i);
+  }
+  const dumpGlobals: [number, number][] = [];
+  for (const g of r.outcome.memory.globals) {
+    const gi = plan.globalIndex.get(g.name);
+    const gv = gi === undefined ? undefined : plan.globals[gi];
+    if (gi === undefined || gv === undefined)
+      throw new ImageError(`output global @${g.name} is not in the module`);
+    dumpGlobals.push([gi, declaredSize(plan.dl, gv)]);
+  }
+
+  const w = new Writer();
+  w.ascii(DRIVER_FORMAT);
+  w.word(entry.index);
+  writeMemory(w, parts, gw);
+  w.word(calls.slots.length);
+  for (const [id, off] of calls.slots) {
+    w.word(id);
+    w.word(calls.obj);
+    w.word(off);
+  }
+  w.word(argsObj);
+  w.word(retObj);
+  w.word(dumpObjs.length);
+  for (const i of dumpObjs) w.word(i);
+  w.word(dumpGlobals.length);
+  for (const [gi, size] of dumpGlobals) {
+    w.word(gi);
+    w.word(size);
+  }
+  return {
+    bytes: w.result(),
+    objIndex: parts.objIndex,
+    heapIds: r.objects.filter((o) => o.heap === true).map((o) => o.id),
+    layout: parts.objs.map((o) => [o.lo, o.size] as const),
+    retObj,
+    dumpObjs,
+    dumpGlobals,
+  };
+}
+
+/** The record's objects, with their relocations. */
+function recordObjects(plan: NativePlan, r: InputRecord): Parts {
   const objs: NObj[] = [];
   const objIndex = new Map<number, number>();
   for (const o of r.objects) {
@@ -246,8 +321,12 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
       relocs.push(targets.reloc(0, h, rl.at, rl.to));
     }
   }
+  return { plan, objs, objIndex, relocs, targets };
+}
 
-  // Arguments.
+/** The argument buffer (each argument in its slot, variadic extras as i64); returns its object index. */
+function addArguments(parts: Parts, entry: EntryInfo, r: InputRecord): number {
+  const { plan, targets, relocs } = parts;
   const f = entry.func;
   const nargs = f.params.length + (f.funcType.varargs ? VA_EXTRA : 0);
   if (r.args.length !== nargs && !(f.funcType.varargs && r.args.length === f.params.length)) {
@@ -256,7 +335,7 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
     );
   }
   const args = new Uint8Array(entry.argsSize);
-  const argsObj = objs.length;
+  const argsObj = parts.objs.length;
   f.params.forEach((p, i) =>
     encodeValue(
       plan,
@@ -288,12 +367,13 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
       );
     }
   }
-  objs.push({ lo: 0, size: args.length, baseMod: 0, heap: false, data: args });
-  const retSize = Math.max(16, Math.ceil(sizeOf(plan, f.funcType.ret) / 8) * 8);
-  const retObj = objs.length;
-  objs.push({ lo: 0, size: retSize, baseMod: 0, heap: false, data: new Uint8Array(retSize) });
+  parts.objs.push({ lo: 0, size: args.length, baseMod: 0, heap: false, data: args });
+  return argsObj;
+}
 
-  // Values of external calls, one buffer.
+/** Values of external calls, one buffer: [stub id, offset] per call, and the buffer's object index. */
+function addCalls(parts: Parts, r: InputRecord): { slots: [number, number][]; obj: number } {
+  const { plan, targets, relocs } = parts;
   const callSlots: [number, number][] = [];
   let callSize = 0;
   const callTypes = r.calls.map((c, i) => {
@@ -306,7 +386,7 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
     return t;
   });
   const callBuf = new Uint8Array(Math.max(callSize, 16));
-  const callObj = objs.length;
+  const callObj = parts.objs.length;
   r.calls.forEach((c, i) =>
     encodeValue(
       plan,
@@ -320,10 +400,14 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
       `call ${i} (@${c.fn})`,
     ),
   );
-  objs.push({ lo: 0, size: callBuf.length, baseMod: 0, heap: false, data: callBuf });
+  parts.objs.push({ lo: 0, size: callBuf.length, baseMod: 0, heap: false, data: callBuf });
+  return { slots: callSlots, obj: callObj };
+}
 
-  // Input globals.
-  const gw: { g: number; off: number; data: Uint8Array }[] = [];
+/** Input globals: their byte ranges, and their relocations added to `parts`. */
+function inputGlobals(parts: Parts, r: InputRecord): GlobalWrite[] {
+  const { plan, targets, relocs } = parts;
+  const gw: GlobalWrite[] = [];
   for (const g of r.globals) {
     const gi = plan.globalIndex.get(g.name);
     if (gi === undefined) throw new ImageError(`input global @${g.name} is not a global of the module`);
@@ -343,29 +427,13 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
       relocs.push(targets.reloc(1, gi, rl.at, rl.to));
     }
   }
+  return gw;
+}
 
-  // What to dump: the objects and globals the record has output memory for, and the return buffer.
-  const dumpObjs: number[] = [retObj];
-  for (const o of r.outcome.memory.objects) {
-    const i = objIndex.get(o.id);
-    if (i === undefined)
-      throw new ImageError(`output memory of object ${o.id}, which the record does not have`);
-    dumpObjs.push(i);
-  }
-  const dumpGlobals: [number, number][] = [];
-  for (const g of r.outcome.memory.globals) {
-    const gi = plan.globalIndex.get(g.name);
-    const gv = gi === undefined ? undefined : plan.globals[gi];
-    if (gi === undefined || gv === undefined)
-      throw new ImageError(`output global @${g.name} is not in the module`);
-    dumpGlobals.push([gi, declaredSize(plan.dl, gv)]);
-  }
-
-  const w = new Writer();
-  w.ascii(DRIVER_FORMAT);
-  w.word(entry.index);
-  w.word(objs.length);
-  for (const o of objs) {
+/** Objects (with their data), global writes and relocations, each section counted. */
+function writeMemory(w: Writer, parts: Parts, gw: readonly GlobalWrite[]): void {
+  w.word(parts.objs.length);
+  for (const o of parts.objs) {
     w.word(o.lo);
     w.word(o.size);
     w.word(o.baseMod);
@@ -379,8 +447,8 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
     w.word(g.data.length);
     w.bytes(g.data);
   }
-  w.word(relocs.length);
-  for (const rl of relocs) {
+  w.word(parts.relocs.length);
+  for (const rl of parts.relocs) {
     w.word(rl.hk);
     w.word(rl.h);
     w.word(rl.at);
@@ -388,30 +456,6 @@ export function encodeImage(plan: NativePlan, entry: EntryInfo, r: InputRecord):
     w.word(rl.t);
     w.word(rl.off);
   }
-  w.word(callSlots.length);
-  for (const [id, off] of callSlots) {
-    w.word(id);
-    w.word(callObj);
-    w.word(off);
-  }
-  w.word(argsObj);
-  w.word(retObj);
-  w.word(dumpObjs.length);
-  for (const i of dumpObjs) w.word(i);
-  w.word(dumpGlobals.length);
-  for (const [gi, size] of dumpGlobals) {
-    w.word(gi);
-    w.word(size);
-  }
-  return {
-    bytes: w.result(),
-    objIndex,
-    heapIds: r.objects.filter((o) => o.heap === true).map((o) => o.id),
-    layout: objs.map((o) => [o.lo, o.size] as const),
-    retObj,
-    dumpObjs,
-    dumpGlobals,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -30,9 +30,10 @@ import type { InputRecord } from '../gen/record.js';
 import { unb64 } from '../gen/record.js';
 import type { Module } from '../ir/model.js';
 import { parseModule } from '../ir/parser.js';
+import { cacheDir } from '../toolchain/cache.js';
 import { loadIRText } from '../toolchain/compile.js';
 import { UserError } from '../util/errors.js';
-import { coreCount, mapLimit } from '../util/pool.js';
+import { coreCount, mapLimit } from '../util/concurrency.js';
 import { buildNativeReplayer, type NativePlan } from './native-build.js';
 import { checkRun, notReplayable, type NativeStatus, type ProcessEnd } from './native-check.js';
 import { decodeResult, encodeImage, ImageError } from './native-image.js';
@@ -52,6 +53,19 @@ export interface NativeReplayOptions {
   readonly clang?: string;
   /** Bytes of stdout + stderr after which a run is killed (default 64 MiB). */
   readonly outputLimit?: number;
+}
+
+/** Defaults of the limits (one place; campaigns and batch replays take them when not given). */
+export const NATIVE_REPLAY_DEFAULTS = {
+  /** Wall-clock limit per record, ms. */
+  timeoutMs: 5000,
+  /** Address-space limit beyond the driver's own, MiB. */
+  memLimitMb: 512,
+} as const;
+
+/** Where native replays keep their executables and run files: the cache's `native` directory. */
+export function nativeWorkDir(): string {
+  return join(cacheDir(), 'native');
 }
 
 export interface NativeReplayResult {

@@ -15,7 +15,7 @@ import type { Command } from 'commander';
 import type { FunctionSummary, ModuleSummary } from '../../ir/summary.js';
 import { findToolchain } from '../../toolchain/find.js';
 import { UserError } from '../../util/errors.js';
-import { mapLimit } from '../../util/pool.js';
+import { mapLimit } from '../../util/concurrency.js';
 import { addOptions, compileOptions, type CliOptions } from '../options.js';
 import { formatSummaryTable, formatThroughput } from '../reporter.js';
 import { runCampaignOnTerminal } from './gen.js';

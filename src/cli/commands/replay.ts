@@ -8,7 +8,7 @@
  * (engine or native), 0 otherwise. The work is `replayBatch` (src/replay/batch.ts).
  */
 import type { Command } from 'commander';
-import { replayBatch, type BatchVerdict } from '../../replay/batch.js';
+import { replayBatch, type BatchVerdict } from '../../guide/replay-batch.js';
 import { addOptions, checkOptions, compileOptions, type CliOptions } from '../options.js';
 
 /** Lines for the records that did not reproduce, and the count line. */

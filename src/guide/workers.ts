@@ -20,6 +20,25 @@ import type { RunLimits } from '../gen/runtime.js';
 import type { EngineVerdict } from '../replay/engine.js';
 import type { SearchOptions } from './search.js';
 
+// ---------------------------------------------------------------------------------------------------
+// Environment: the one place this file reads it. Documented in docs/cli.md (gen) and
+// docs/summary-json.md (`worker-crash`).
+
+/**
+ * A worker that has not answered for this long is stopped and its task fails with `WorkerCrash`: the
+ * engine bounds runs by steps, but a bug in JavaScript helper code (a model looping forever) must not
+ * hang a whole campaign. `INPUTSMITH_WATCHDOG_SECONDS` (default 300) overrides it.
+ */
+const WATCHDOG_MS = Number(process.env.INPUTSMITH_WATCHDOG_SECONDS ?? 300) * 1000;
+
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Order keys of a module's tasks: module i submits its tasks with keys in [i * ORDER_STRIDE,
+ * (i + 1) * ORDER_STRIDE), so the pool works through modules in turn (see `WorkerPool.submit`).
+ */
+export const ORDER_STRIDE = 1_000_000;
+
 /** A module as workers know it. */
 export interface ModuleRef {
   /** Unique key of the module in this pool's life (a campaign's module key). */
@@ -115,13 +134,6 @@ interface Slot {
   /** Why the watchdog stopped it, if it did. */
   killed?: string;
 }
-
-/**
- * A worker that has not answered for this long is stopped and its task fails with `WorkerCrash`: the
- * engine bounds runs by steps, but a bug in JavaScript helper code (a model looping forever) must not
- * hang a whole campaign. Overridable with INPUTSMITH_WATCHDOG_SECONDS.
- */
-const WATCHDOG_MS = Number(process.env.INPUTSMITH_WATCHDOG_SECONDS ?? 300) * 1000;
 
 /** The worker entry: next to this file when running compiled; the compiled one when running from sources. */
 export function workerEntry(): URL {

@@ -1,24 +1,35 @@
 /**
- * @fileoverview Stage: replay. Replays many input records (a `gen` output directory, directories or record
+ * @fileoverview Stage: guide. Replays many input records (a `gen` output directory, directories or record
  * files) in the engine and, on request, natively.
  *
  * Consumes: paths; for each record, its module (the record's `module` field, resolved against the current
  * directory, loaded as `gen` loads it: sources are compiled with the options of the `gen` run when the
  * records come from a run directory's run.json, else with the given ones). Produces: one `BatchVerdict`
- * per record, in path order. Engine replays run on the guide's worker pool (one compiled module per
- * worker, reused); native replays build one executable per module (./native.ts).
+ * per record, in path order. Engine replays run on the campaign's worker pool (./workers.ts: one compiled
+ * module per worker, reused); native replays build one executable per module (../replay/native.ts).
+ *
+ * Why this lives in guide, not in replay: batch replay is a campaign-level job. It runs on the campaign's
+ * worker threads (whose worker also searches, so the pool cannot sink below guide without the search)
+ * and reads a campaign's run directory (run.json, ./layout.ts). replay/ keeps what it is about: one record
+ * replayed in the engine (replay/engine.ts) and natively (replay/native.ts), with no knowledge of
+ * campaigns or threads.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { WorkerCrash, WorkerPool, type ModuleRef } from '../guide/pool.js';
-import type { RunSpec } from '../guide/layout.js';
 import { decodeRecord, RECORD_FORMAT, type InputRecord } from '../gen/record.js';
-import { cacheDir } from '../toolchain/cache.js';
 import { loadIRText, type CompileOptions, type OptLevel } from '../toolchain/compile.js';
 import { errorLine, UserError } from '../util/errors.js';
 import { statInput } from '../util/fsx.js';
-import { coreCount, Semaphore } from '../util/pool.js';
-import { moduleHash, replayNativeText, type NativeStatus } from './native.js';
+import { coreCount, Semaphore } from '../util/concurrency.js';
+import {
+  moduleHash,
+  NATIVE_REPLAY_DEFAULTS,
+  nativeWorkDir,
+  replayNativeText,
+  type NativeStatus,
+} from '../replay/native.js';
+import type { RunSpec } from './layout.js';
+import { ORDER_STRIDE, WorkerCrash, WorkerPool, type ModuleRef } from './workers.js';
 
 export interface BatchOptions {
   readonly jobs?: number;
@@ -176,7 +187,7 @@ export async function replayBatch(paths: readonly string[], o: BatchOptions = {}
           tasks.push(
             pool
               .submit(
-                order * 1_000_000 + i,
+                order * ORDER_STRIDE + i,
                 { kind: 'replay', module: ref, records: chunk.map((c) => c.text) },
                 loaded.text,
                 (r) => {
@@ -201,9 +212,9 @@ export async function replayBatch(paths: readonly string[], o: BatchOptions = {}
                 loaded.file,
                 group.map((g) => g.record),
                 {
-                  timeoutMs: o.nativeTimeoutMs ?? 5000,
-                  memLimitMb: o.nativeMemLimitMb ?? 512,
-                  workDir: join(cacheDir(), 'native'),
+                  timeoutMs: o.nativeTimeoutMs ?? NATIVE_REPLAY_DEFAULTS.timeoutMs,
+                  memLimitMb: o.nativeMemLimitMb ?? NATIVE_REPLAY_DEFAULTS.memLimitMb,
+                  workDir: nativeWorkDir(),
                   jobs,
                   clang: o.compile?.clang,
                 },
