@@ -6,6 +6,7 @@
  * and reports each run as a `RunResult` with one outcome from outcome.ts. The generated code is compiled
  * once per engine.
  */
+import { constants as osConstants } from 'node:os';
 import { debugLocation } from '../ir/debuginfo.js';
 import type { Func, Instr, Module } from '../ir/model.js';
 import './core-externals.js';
@@ -25,7 +26,7 @@ import { H } from './i64.js';
 import { link, type LinkOptions, type Linked } from './link.js';
 import { EDGE_MASK } from './codegen.js';
 import { Memory, SCRATCH, hex, type MemoryOptions } from './memory.js';
-import { Trap as TrapClass, type IrLocation, type OutcomeKind } from './outcome.js';
+import { outcomeSignals, Trap as TrapClass, type IrLocation, type OutcomeKind } from './outcome.js';
 import { slotCount, type Leaf } from './values.js';
 
 export interface EngineOptions extends LinkOptions, MemoryOptions {
@@ -68,26 +69,6 @@ export interface RunResult {
   /** For unsupported-external: the function's name. */
   readonly subject?: string;
 }
-
-/** The signal a native run would die of, per outcome (exit code 128 + signal). */
-const SIGNAL: Partial<Record<OutcomeKind, number>> = {
-  abort: 6,
-  'assert-fail': 6,
-  unreachable: 4,
-  trap: 4,
-  'null-deref': 11,
-  'out-of-bounds-read': 11,
-  'out-of-bounds-write': 11,
-  'use-after-free': 11,
-  'double-free': 6,
-  'invalid-free': 6,
-  'division-by-zero': 8,
-  'stack-overflow': 11,
-  'invalid-pointer': 11,
-  'step-limit': 9,
-  'time-limit': 9,
-  'memory-limit': 9,
-};
 
 const CHUNK = 1 << 16;
 
@@ -373,7 +354,7 @@ export class Engine {
         message = e.message;
         location = e.loc;
         subject = e.subject;
-        exitCode = 128 + (SIGNAL[outcome] ?? 6);
+        exitCode = 128 + osConstants.signals[outcomeSignals(outcome)[0] ?? 'SIGABRT'];
         if (outcome === 'returned' || outcome === 'exit') exitCode = 0;
       } else {
         outcome = 'internal-error';
