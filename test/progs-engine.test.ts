@@ -163,7 +163,7 @@ describe('progs: CLI check with the engine', () => {
     process.stderr.write = ((s: string) => (writes.push(String(s)), true)) as typeof process.stderr.write;
     process.stdout.write = ((s: string) => (outs.push(String(s)), true)) as typeof process.stdout.write;
     try {
-      await check('--compilers', 'clang-19', '--opt', 'O0', '-j', '2');
+      await check('--compilers', 'clang-19', '--opt-levels', 'O0', '-j', '2');
       await check('--compilers', '', '--engine', 'O1');
       await check('--compilers', 'clang-19', '--no-engine');
     } finally {
