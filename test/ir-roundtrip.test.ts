@@ -1,14 +1,11 @@
 /**
- * The IR printer: parse -> print -> llvm-as-19 round trips. A hand-written module covering every construct
+ * The IR printer: parse -> print -> llvm-as round trips (the toolchain's LLVM). A hand-written module covering every construct
  * the model holds, a small real-world subset (cjson at -O0 and -O2, zlib at -O3; the whole corpus is
  * bench/corpus-roundtrip.mjs), the fixed-point property print(parse(print(parse(x)))) === print(parse(x)),
  * and the printer's own encodings (floats, integers, names, numbering of unnamed values).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-// The bench's helpers: llvm-as/llvm-dis round trip and an independent line-based counter of functions,
-// blocks and instructions over LLVM-printed text (so our parser never counts either side).
-import { compareCounts, countFunctions, firstDiff, llvmRoundTrip } from '../bench/corpus-roundtrip.mjs';
 import { parseModule } from '../src/ir/parser.js';
 import {
   escapeString,
@@ -24,6 +21,9 @@ import {
 } from '../src/ir/printer.js';
 import { TypeContext } from '../src/ir/types.js';
 import { corpusIR, fetchCorpus } from '../src/toolchain/corpus.js';
+// llvm-as/llvm-dis round trip and an independent line-based counter of functions, blocks and instructions
+// over LLVM-printed text (so our parser never counts either side); the corpus bench uses them too.
+import { compareCounts, countFunctions, firstDiff, llvmRoundTrip } from '../src/toolchain/roundtrip.js';
 
 /** Every construct the model holds, in one module that llvm-as-19 accepts and verifies. */
 const ALL = `source_filename = "all constructs.c"
