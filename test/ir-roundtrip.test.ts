@@ -25,7 +25,7 @@ import { corpusIR, fetchCorpus } from '../src/toolchain/corpus.js';
 // over LLVM-printed text (so our parser never counts either side); the corpus bench uses them too.
 import { compareCounts, countFunctions, firstDiff, llvmRoundTrip } from '../src/toolchain/roundtrip.js';
 
-/** Every construct the model holds, in one module that llvm-as-19 accepts and verifies. */
+/** Every construct the model holds, in one module that llvm-as accepts and verifies. */
 const ALL = `source_filename = "all constructs.c"
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"
@@ -427,7 +427,7 @@ describe('printer encodings', () => {
 });
 
 describe('hand-written module covering every construct', () => {
-  it('round-trips through llvm-as-19 with the same functions, blocks, instructions and disassembly', () => {
+  it('round-trips through llvm-as with the same functions, blocks, instructions and disassembly', () => {
     const r = roundTrip(ALL, 'all.ll');
     expect(r.diffs).toEqual([]);
     expect(r.diff).toBeUndefined();
