@@ -36,8 +36,8 @@ if (HEAVY.has(args[0]) && flags.length > 0 && process.env.INPUTSMITH_REEXEC !== 
     } else process.exitCode = code ?? 1;
   });
 } else {
-  const { main } = await import('../dist/cli/main.js');
-  main(args).then(
+  const main = await loadMain();
+  main?.(args).then(
     (code) => {
       process.exitCode = code;
     },
@@ -48,4 +48,19 @@ if (HEAVY.has(args[0]) && flags.length > 0 && process.env.INPUTSMITH_REEXEC !== 
       process.exitCode = 70;
     },
   );
+}
+
+/** `main` of the build; a missing build (dist/ absent: sources not compiled) is one line and exit 1. */
+async function loadMain() {
+  const entry = new URL('../dist/cli/main.js', import.meta.url);
+  try {
+    return (await import(entry.href)).main;
+  } catch (e) {
+    if (e?.code !== 'ERR_MODULE_NOT_FOUND' || !String(e.message).includes(fileURLToPath(entry))) throw e;
+    process.stderr.write(
+      `inputsmith: ${fileURLToPath(entry)}: the build is missing; run \`npm run build\` (or \`node scripts/setup.mjs\`) in ${fileURLToPath(new URL('..', import.meta.url))}\n`,
+    );
+    process.exitCode = 1;
+    return undefined;
+  }
 }

@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -136,6 +145,46 @@ describe('CLI errors are one line', () => {
     expect(stderr).toBe(
       'inputsmith: internal error: TypeError: x is not a function at somewhere\ninputsmith: a.ll:3:4: bad\n',
     );
+  });
+
+  it('errors of the machine a user can fix are user errors (exit 1), not internal ones', () => {
+    let stderr = '';
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += chunk.toString();
+      return true;
+    });
+    const missing = Object.assign(new Error("Cannot find module '/x/dist/guide/worker.js'"), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    });
+    try {
+      expect(reportError(new RangeError('Array buffer allocation failed'))).toBe(1);
+      expect(reportError(missing)).toBe(1);
+    } finally {
+      err.mockRestore();
+    }
+    const lines = stderr.split('\n');
+    expect(lines[0]).toMatch(
+      /^inputsmith: not enough memory \(Array buffer allocation failed\): .*ulimit -v/,
+    );
+    expect(lines[1]).toMatch(/^inputsmith: the build is missing \(.*\); run `npm run build` first$/);
+  });
+
+  it('the launcher says when the build is missing', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'inputsmith-nobuild-'));
+    try {
+      mkdirSync(join(copy, 'bin'));
+      copyFileSync(join(import.meta.dirname, '../bin/inputsmith.js'), join(copy, 'bin/inputsmith.js'));
+      writeFileSync(join(copy, 'package.json'), '{"type":"module"}\n');
+      const r = spawnSync(process.execPath, [join(copy, 'bin/inputsmith.js'), 'inspect', 'x.ll'], {
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(
+        /^inputsmith: .*dist\/cli\/main\.js: the build is missing; run `npm run build`.*\n$/,
+      );
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
 

@@ -14,6 +14,7 @@ import { Engine } from '../src/engine/engine.js';
 import { parseModule } from '../src/ir/parser.js';
 import { readVirtualFile } from '../src/engine/libc/index.js';
 import { corpusIR, fetchCorpus, sqliteAmalgamationIR, type CorpusLib } from '../src/toolchain/corpus.js';
+import { findToolchain, llvmTool } from '../src/toolchain/find.js';
 
 const dir = join(tmpdir(), 'inputsmith-engine-corpus');
 
@@ -29,12 +30,19 @@ function hashOf(parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
 
+/** The toolchain's llvm-link (of clang's version). */
+function llvmLink(): string {
+  const p = llvmTool(findToolchain(), 'llvm-link');
+  if (p === undefined) throw new Error(`llvm-link of LLVM ${findToolchain().version} not found`);
+  return p;
+}
+
 /** llvm-link the .ll files into one module (cached by their contents). */
 function linkIR(files: readonly string[]): string {
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `linked-${hashOf(files.map((f) => readFileSync(f, 'utf8')))}.ll`);
   if (!existsSync(out)) {
-    execFileSync('llvm-link-19', ['-S', ...files, '-o', out + '.tmp']);
+    execFileSync(llvmLink(), ['-S', ...files, '-o', out + '.tmp']);
     renameSync(out + '.tmp', out);
   }
   return readFileSync(out, 'utf8');
@@ -52,9 +60,13 @@ async function nativeBinary(
 ): Promise<string> {
   const exe = join(dir, `bin-${hashOf([...files.map((f) => readFileSync(f, 'utf8')), ...flags])}`);
   if (!existsSync(exe)) {
-    await promisify(execFile)('clang-19', ['-O2', '-w', ...flags, ...files, '-o', exe + '.tmp', '-lm'], {
-      cwd,
-    });
+    await promisify(execFile)(
+      findToolchain().clang,
+      ['-O2', '-w', ...flags, ...files, '-o', exe + '.tmp', '-lm'],
+      {
+        cwd,
+      },
+    );
     renameSync(exe + '.tmp', exe);
   }
   return exe;
@@ -140,9 +152,13 @@ describe('zlib', () => {
     const driver = join(dir, 'zdriver.c');
     writeFileSync(driver, ZLIB_DRIVER);
     const driverLL = join(dir, 'zdriver.ll');
-    execFileSync('clang-19', ['-O2', '-w', '-S', '-emit-llvm', ...lib.flags, driver, '-o', driverLL], {
-      cwd: lib.root,
-    });
+    execFileSync(
+      findToolchain().clang,
+      ['-O2', '-w', '-S', '-emit-llvm', ...lib.flags, driver, '-o', driverLL],
+      {
+        cwd: lib.root,
+      },
+    );
     const lls = await corpusIR(lib, 'O2');
     ir = linkIR([driverLL, ...lls]);
     exe = await nativeBinary(lib, [driver, ...lib.files]);
@@ -256,9 +272,13 @@ describe('sqlite3 shell', () => {
     mkdirSync(home, { recursive: true });
     const shellLL = join(dir, `sqlite-shell-${hashOf([readFileSync(shell, 'utf8'), ...flags])}.ll`);
     if (!existsSync(shellLL)) {
-      execFileSync('clang-19', ['-O2', '-w', '-S', '-emit-llvm', ...flags, shell, '-o', shellLL + '.tmp'], {
-        cwd: bld,
-      });
+      execFileSync(
+        findToolchain().clang,
+        ['-O2', '-w', '-S', '-emit-llvm', ...flags, shell, '-o', shellLL + '.tmp'],
+        {
+          cwd: bld,
+        },
+      );
       renameSync(shellLL + '.tmp', shellLL);
     }
     // The native build runs while the engine compiles.

@@ -1,7 +1,7 @@
 /**
- * Helper for the engine tests (not a test file): compile C with clang-19 (C++ with the toolchain's clang++)
- * to a native binary and to LLVM IR, cached by content hash under the OS temp dir, run natively, and run in
- * the engine.
+ * Helper for the engine and libc tests (not a test file): compile C (or C++) with the toolchain's clang
+ * (clang++) to a native binary and to LLVM IR, cached by content hash under the OS temp dir, run natively,
+ * and run in the engine. The one place tests build and run native programs.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -31,7 +31,8 @@ function langKey(l: Lang): string {
 }
 
 function compiler(l: Lang): string {
-  return l.cxx === true ? findToolchain().clangxx : 'clang-19';
+  const tc = findToolchain();
+  return l.cxx === true ? tc.clangxx : tc.clang;
 }
 
 function sourceFile(src: string, l: Lang = {}): string {
@@ -50,7 +51,7 @@ function cached(key: string, ext: string, make: (out: string) => void): string {
   return out;
 }
 
-/** Compile C source at `opt` (e.g. '-O2') to a native binary. */
+/** Compile C source at `opt` (e.g. '-O2') to a native binary (linked with -lm). */
 export function nativeBinary(src: string, opt: string, l: Lang = {}): string {
   const c = sourceFile(src, l);
   return cached(`bin\0${src}\0${opt}${langKey(l)}`, '', (out) =>
@@ -75,15 +76,20 @@ export interface NativeResult {
   code: number;
 }
 
+/**
+ * Compile (cached) and run a program natively at `opt`, capturing everything (non-zero exits included; a
+ * signal becomes 128 + its number, as a shell reports it). argv[0] is `prog`, stdin `stdin` (latin1).
+ */
 export function runNative(
   src: string,
   opt: string,
   args: readonly string[] = [],
-  stdin = '',
+  stdin: string | Uint8Array = '',
   l: Lang = {},
 ): NativeResult {
   const exe = nativeBinary(src, opt, l);
-  const r = spawnSync(exe, args, { input: stdin, env: { LC_ALL: 'C' }, maxBuffer: 64 << 20 });
+  const input = typeof stdin === 'string' ? Buffer.from(stdin, 'latin1') : stdin;
+  const r = spawnSync(exe, args, { input, env: { LC_ALL: 'C' }, argv0: 'prog', maxBuffer: 256 << 20 });
   const sig = { SIGABRT: 6, SIGSEGV: 11, SIGFPE: 8, SIGILL: 4, SIGTRAP: 5, SIGBUS: 7 }[r.signal ?? ''] ?? 9;
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? 128 + sig };
 }

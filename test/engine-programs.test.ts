@@ -1,4 +1,4 @@
-// Differential tests: every C program in test/engine/programs runs natively (clang-19) and in the engine at
+// Differential tests: every C program in test/engine/programs runs natively (clang) and in the engine at
 // -O0..-O3 with identical stdout and exit code.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

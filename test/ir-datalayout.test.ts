@@ -9,6 +9,7 @@ import { parseModule } from '../src/ir/parser.js';
 import type { Type } from '../src/ir/types.js';
 import { TypeContext } from '../src/ir/types.js';
 import { UserError } from '../src/util/errors.js';
+import { findToolchain } from '../src/toolchain/find.js';
 
 const X86_64 = 'e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128';
 /** x86-64 as clang < 18 wrote it: no i128 entry. */
@@ -406,7 +407,7 @@ interface CLayout {
 }
 
 function clang(args: string[]): void {
-  execFileSync('clang-19', ['-w', ...args], { stdio: 'pipe' });
+  execFileSync(findToolchain().clang, ['-w', ...args], { stdio: 'pipe' });
 }
 
 /** Compiles `src` for `target` (undefined: the host) to IR and parses it. */

@@ -1,5 +1,5 @@
 /**
- * Robustness of the LLVM IR parser: real clang-19 modules truncated and corrupted at seeded random points,
+ * Robustness of the LLVM IR parser: real clang modules truncated and corrupted at seeded random points,
  * binary garbage, hostile nesting and typed-pointer IR must each end in a `UserError` carrying a line and
  * column (or parse, when the damage happens to leave valid IR), and never in any other exception or a hang.
  */
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseModule } from '../src/ir/parser.js';
 import { UserError } from '../src/util/errors.js';
+import { findToolchain } from '../src/toolchain/find.js';
 
 const C_SOURCE = String.raw`
 #include <stdio.h>
@@ -67,11 +68,13 @@ function outcome(text: string): 'ok' | 'error' {
   }
 }
 
-/** True when llvm-as-19 (parsing only, no verifier) accepts the text. */
+/** True when llvm-as (parsing only, no verifier) accepts the text. */
 function llvmAccepts(dir: string, text: string): boolean {
   const f = join(dir, 'cut.ll');
   writeFileSync(f, text);
-  const r = spawnSync('llvm-as-19', ['--disable-verify', f, '-o', '/dev/null'], { encoding: 'utf8' });
+  const r = spawnSync(findToolchain().llvmAs, ['--disable-verify', f, '-o', '/dev/null'], {
+    encoding: 'utf8',
+  });
   return r.status === 0;
 }
 
@@ -87,8 +90,8 @@ describe('damaged real modules', () => {
       execFileSync(cc, [...flags, '-S', '-emit-llvm', '-w', join(dir, src), '-o', out]);
       modules.push({ name: `${src} ${flags.join(' ')}`, text: readFileSync(out, 'utf8') });
     };
-    build('clang-19', 'a.c', ['-O2', '-g']);
-    build('clang++-19', 'b.cpp', ['-O0']);
+    build(findToolchain().clang, 'a.c', ['-O2', '-g']);
+    build(findToolchain().clangxx, 'b.cpp', ['-O0']);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -112,10 +115,9 @@ describe('damaged real modules', () => {
         }
         // Accepted: either LLVM accepts it too, or the cut fell inside the metadata section.
         if (mdStart >= 0 && cut >= mdStart) continue;
-        expect(
-          llvmAccepts(dir, t),
-          `${m.name}: accepted a truncation at ${cut} that llvm-as-19 rejects`,
-        ).toBe(true);
+        expect(llvmAccepts(dir, t), `${m.name}: accepted a truncation at ${cut} that llvm-as rejects`).toBe(
+          true,
+        );
       }
     }
     expect(errors).toBeGreaterThan(150);
@@ -200,7 +202,7 @@ describe('garbage and hostile input', () => {
     try {
       const ll = join(dir, 'x.ll');
       writeFileSync(ll, 'define i32 @f(i32 %x) {\n  ret i32 %x\n}\n');
-      execFileSync('llvm-as-19', [ll, '-o', join(dir, 'x.bc')]);
+      execFileSync(findToolchain().llvmAs, [ll, '-o', join(dir, 'x.bc')]);
       expect(outcome(readFileSync(join(dir, 'x.bc')).toString('latin1'))).toBe('error');
     } finally {
       rmSync(dir, { recursive: true, force: true });

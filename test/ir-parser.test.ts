@@ -1,19 +1,20 @@
 /**
  * Tests of the LLVM IR parser (src/ir/parser.ts): hand-written snippets covering every construct, and real
- * clang-19 output whose function/block/instruction counts are checked against llvm-dis-19's text.
+ * clang output (the toolchain's) whose function/block/instruction counts are checked against llvm-dis's text.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debugLocation } from '../src/ir/debuginfo.js';
 import type { Func, GlobalVar, Instr, Module } from '../src/ir/model.js';
 import { instrCount } from '../src/ir/model.js';
 import { parseModule } from '../src/ir/parser.js';
 import { UserError } from '../src/util/errors.js';
+import { findToolchain } from '../src/toolchain/find.js';
 
-/** Valid for `llvm-as-19 --disable-verify` (parse-level), covering the constructs the parser supports. */
+/** Valid for `llvm-as --disable-verify` (parse-level), covering the constructs the parser supports. */
 export const ALL_CONSTRUCTS = String.raw`; ModuleID = 'all'
 source_filename = "all.c"
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
@@ -908,7 +909,7 @@ describe.skipIf(!hasRustc)('real rustc output (when rustc is installed)', () => 
         const out = join(dir, 'r.ll');
         execFileSync('rustc', [...flags, '--emit=llvm-ir', '-o', out, join(dir, 'r.rs')], { cwd: dir });
         const text = readFileSync(out, 'utf8');
-        // rustc may use a newer LLVM than llvm-dis-19 reads: its own text is the reference.
+        // rustc may use a newer LLVM than llvm-dis reads: its own text is the reference.
         const ref = textCounts(text);
         expect(ref.funcs).toBeGreaterThan(5);
         expect(modelCounts(parseModule(text, out))).toEqual(ref);
@@ -919,7 +920,8 @@ describe.skipIf(!hasRustc)('real rustc output (when rustc is installed)', () => 
   });
 });
 
-describe('real clang-19 output', () => {
+describe('real clang output', () => {
+  const tc = findToolchain();
   let dir = '';
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'ir-parser-'));
@@ -929,23 +931,23 @@ describe('real clang-19 output', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const cases: [string, string, string[]][] = [
-    ['clang-19', 'a.c', ['-O0']],
-    ['clang-19', 'a.c', ['-O2']],
-    ['clang-19', 'a.c', ['-O0', '-g']],
-    ['clang-19', 'a.c', ['-O2', '-g']],
-    ['clang++-19', 'b.cpp', ['-O0']],
-    ['clang++-19', 'b.cpp', ['-O1', '-g']],
+    [tc.clang, 'a.c', ['-O0']],
+    [tc.clang, 'a.c', ['-O2']],
+    [tc.clang, 'a.c', ['-O0', '-g']],
+    [tc.clang, 'a.c', ['-O2', '-g']],
+    [tc.clangxx, 'b.cpp', ['-O0']],
+    [tc.clangxx, 'b.cpp', ['-O1', '-g']],
   ];
   for (const [cc, file, flags] of cases) {
-    it(`${cc} ${flags.join(' ')} ${file}: counts match llvm-dis-19`, () => {
+    it(`${basename(cc)} ${flags.join(' ')} ${file}: counts match llvm-dis`, () => {
       const out = join(dir, `${file}${flags.join('')}.ll`);
       execFileSync(cc, [...flags, '-S', '-emit-llvm', '-w', join(dir, file), '-o', out]);
       const text = readFileSync(out, 'utf8');
       const m = parseModule(text, out);
       // Round trip through LLVM's own tools: their text is the reference count.
       const bc = `${out}.bc`;
-      execFileSync('llvm-as-19', [out, '-o', bc]);
-      const dis = execFileSync('llvm-dis-19', [bc, '-o', '-'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      execFileSync(tc.llvmAs, [out, '-o', bc]);
+      const dis = execFileSync(tc.llvmDis, [bc, '-o', '-'], { encoding: 'utf8', maxBuffer: 1 << 28 });
       const ref = textCounts(dis);
       expect(ref.funcs).toBeGreaterThan(2);
       expect(modelCounts(m)).toEqual(ref);

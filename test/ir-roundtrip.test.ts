@@ -1,14 +1,11 @@
 /**
- * The IR printer: parse -> print -> llvm-as-19 round trips. A hand-written module covering every construct
+ * The IR printer: parse -> print -> llvm-as round trips (the toolchain's LLVM). A hand-written module covering every construct
  * the model holds, a small real-world subset (cjson at -O0 and -O2, zlib at -O3; the whole corpus is
  * bench/corpus-roundtrip.mjs), the fixed-point property print(parse(print(parse(x)))) === print(parse(x)),
  * and the printer's own encodings (floats, integers, names, numbering of unnamed values).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-// The bench's helpers: llvm-as/llvm-dis round trip and an independent line-based counter of functions,
-// blocks and instructions over LLVM-printed text (so our parser never counts either side).
-import { compareCounts, countFunctions, firstDiff, llvmRoundTrip } from '../bench/corpus-roundtrip.mjs';
 import { parseModule } from '../src/ir/parser.js';
 import {
   escapeString,
@@ -24,8 +21,11 @@ import {
 } from '../src/ir/printer.js';
 import { TypeContext } from '../src/ir/types.js';
 import { corpusIR, fetchCorpus } from '../src/toolchain/corpus.js';
+// llvm-as/llvm-dis round trip and an independent line-based counter of functions, blocks and instructions
+// over LLVM-printed text (so our parser never counts either side); the corpus bench uses them too.
+import { compareCounts, countFunctions, firstDiff, llvmRoundTrip } from '../src/toolchain/roundtrip.js';
 
-/** Every construct the model holds, in one module that llvm-as-19 accepts and verifies. */
+/** Every construct the model holds, in one module that llvm-as accepts and verifies. */
 const ALL = `source_filename = "all constructs.c"
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"
@@ -427,7 +427,7 @@ describe('printer encodings', () => {
 });
 
 describe('hand-written module covering every construct', () => {
-  it('round-trips through llvm-as-19 with the same functions, blocks, instructions and disassembly', () => {
+  it('round-trips through llvm-as with the same functions, blocks, instructions and disassembly', () => {
     const r = roundTrip(ALL, 'all.ll');
     expect(r.diffs).toEqual([]);
     expect(r.diff).toBeUndefined();

@@ -7,6 +7,7 @@ import type { Module } from '../src/ir/model.js';
 import { parseModule } from '../src/ir/parser.js';
 import type { FunctionSummary, ModuleSummary } from '../src/ir/summary.js';
 import { formatSummary, summarizeModule } from '../src/ir/summary.js';
+import { findToolchain } from '../src/toolchain/find.js';
 
 const PROGRAM = String.raw`
 #include <stdarg.h>
@@ -92,7 +93,9 @@ describe('summarizeModule on a C program compiled at -O0', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'inputsmith-sum-'));
     writeFileSync(join(dir, 'prog.c'), PROGRAM);
-    execFileSync('clang-19', ['-O0', '-w', '-S', '-emit-llvm', 'prog.c', '-o', 'prog.ll'], { cwd: dir });
+    execFileSync(findToolchain().clang, ['-O0', '-w', '-S', '-emit-llvm', 'prog.c', '-o', 'prog.ll'], {
+      cwd: dir,
+    });
     ll = readFileSync(join(dir, 'prog.ll'), 'utf8');
     m = parseModule(ll, join(dir, 'prog.ll'));
     s = summarizeModule(m);
@@ -279,9 +282,13 @@ describe('summarizeModule with debug info', () => {
     const dir = mkdtempSync(join(tmpdir(), 'inputsmith-sum-g-'));
     try {
       writeFileSync(join(dir, 'prog.c'), PROGRAM);
-      execFileSync('clang-19', ['-O0', '-g', '-w', '-S', '-emit-llvm', 'prog.c', '-o', 'prog.ll'], {
-        cwd: dir,
-      });
+      execFileSync(
+        findToolchain().clang,
+        ['-O0', '-g', '-w', '-S', '-emit-llvm', 'prog.c', '-o', 'prog.ll'],
+        {
+          cwd: dir,
+        },
+      );
       const s = summarizeModule(parseModule(readFileSync(join(dir, 'prog.ll'), 'utf8'), 'prog.ll'));
       const lines = PROGRAM.split('\n');
       const lineOf = (prefix: string): number => lines.findIndex((l) => l.startsWith(prefix)) + 1;
@@ -312,9 +319,13 @@ describe('the example in docs/inspect-json.md', () => {
     const dir = mkdtempSync(join(tmpdir(), 'inputsmith-sum-doc-'));
     try {
       writeFileSync(join(dir, 'demo.c'), doc.slice(c.start, c.end) + '\n');
-      execFileSync('clang-19', ['-O0', '-g', '-w', '-S', '-emit-llvm', 'demo.c', '-o', 'demo.ll'], {
-        cwd: dir,
-      });
+      execFileSync(
+        findToolchain().clang,
+        ['-O0', '-g', '-w', '-S', '-emit-llvm', 'demo.c', '-o', 'demo.ll'],
+        {
+          cwd: dir,
+        },
+      );
       const s = summarizeModule(parseModule(readFileSync(join(dir, 'demo.ll'), 'utf8'), 'demo.ll'));
       const json = JSON.stringify(s, null, 2);
       const table = formatSummary(s).trimEnd();

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseModule } from '../src/ir/parser.js';
 import { Engine } from '../src/engine/engine.js';
-import { compileToLL } from './libc-native.js';
+import { irText } from './engine-native.js';
 
 function run(body: string, opt = '-O0', flags = '') {
   const src = `${flags}
@@ -17,7 +17,7 @@ ${body}
   return 0;
 }
 `;
-  const e = new Engine(parseModule(compileToLL(src, opt)));
+  const e = new Engine(parseModule(irText(src, opt)));
   return e.runMain({ argv0: 'prog', args: ['x'], stdin: Buffer.from('a line longer than four bytes\n') });
 }
 

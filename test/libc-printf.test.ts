@@ -1,6 +1,6 @@
 /**
  * printf formatting, differentially against glibc: a C program prints ~4,000 awkward formats natively
- * (clang-19, glibc), and our formatter is fed the same formats and argument values.
+ * (clang, glibc), and our formatter is fed the same formats and argument values.
  */
 import { describe, expect, it } from 'vitest';
 import {

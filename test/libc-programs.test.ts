@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseModule } from '../src/ir/parser.js';
 import { Engine } from '../src/engine/engine.js';
-import { compileToLL, runNative } from './libc-native.js';
+import { irText, runNative } from './engine-native.js';
 
 const DIR = join(import.meta.dirname, 'libc-progs');
 
@@ -23,7 +23,7 @@ const PROGRAMS: { file: string; stdin?: string; args?: string[] }[] = [
 ];
 
 function runEngine(src: string, opt: string, stdin: string, args: string[]) {
-  const m = parseModule(compileToLL(src, opt));
+  const m = parseModule(irText(src, opt));
   const e = new Engine(m);
   const r = e.runMain({ argv0: 'prog', args, stdin: Buffer.from(stdin, 'latin1') });
   return {
@@ -40,7 +40,12 @@ describe('libc models: C programs, native vs engine', () => {
     for (const opt of ['-O0', '-O2']) {
       it(`${p.file} ${opt}`, () => {
         const src = readFileSync(join(DIR, p.file), 'utf8');
-        const native = runNative(src, opt, p.stdin ?? '', p.args ?? []);
+        const n = runNative(src, opt, p.args ?? [], p.stdin ?? '');
+        const native = {
+          stdout: n.stdout.toString('latin1'),
+          stderr: n.stderr.toString('latin1'),
+          code: n.code,
+        };
         const ours = runEngine(src, opt, p.stdin ?? '', p.args ?? []);
         expect(
           { ...ours, outcome: undefined, message: undefined },

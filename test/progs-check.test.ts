@@ -7,6 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { register } from '../src/cli/commands/progs.js';
 import { NativeRunner, type Runner, SANITIZE_FLAGS, checkPrograms } from '../src/progs/check.js';
 import { generate, loadGrammar, writePrograms } from '../src/progs/index.js';
+import { findToolchain } from '../src/toolchain/find.js';
+
+/** The toolchain's clang (a path). */
+const CLANG = findToolchain().clang;
 
 const has = (cmd: string): boolean => {
   try {
@@ -32,8 +36,8 @@ const runner = (compiler: string, opt: string, flags?: readonly string[]): Nativ
 describe('progs: generated programs pass natively', () => {
   const files = writePrograms({ seed: 9000, count: 30, dir: join(dir, 'a') }).map((n) => join(dir, 'a', n));
 
-  it('30 programs pass with clang-19 -O0/-O2 and gcc -O2', async () => {
-    const rs: Runner[] = [runner('clang-19', 'O0'), runner('clang-19', 'O2')];
+  it('30 programs pass with clang -O0/-O2 and gcc -O2', async () => {
+    const rs: Runner[] = [runner(CLANG, 'O0'), runner(CLANG, 'O2')];
     if (HAS_GCC) rs.push(runner('gcc', 'O2'));
     const s = await checkPrograms(files, { runners: rs, jobs: 2 });
     expect(s.failures).toEqual([]);
@@ -41,7 +45,7 @@ describe('progs: generated programs pass natively', () => {
   });
 
   it('10 programs run clean under UBSan (and ASan with gcc)', async () => {
-    const rs: Runner[] = [runner('clang-19', 'O1', ['-fsanitize=undefined', '-fsanitize-trap=undefined'])];
+    const rs: Runner[] = [runner(CLANG, 'O1', ['-fsanitize=undefined', '-fsanitize-trap=undefined'])];
     if (HAS_GCC) rs.push(runner('gcc', 'O1', SANITIZE_FLAGS));
     const s = await checkPrograms(files.slice(0, 10), { runners: rs, jobs: 2 });
     expect(s.failures).toEqual([]);
@@ -54,12 +58,12 @@ describe('progs: the checker reports failures', () => {
     const bad = g.text.replace(/chk_result\(chk_sum, \d+ULL/, 'chk_result(chk_sum, 12345ULL');
     const file = join(dir, 'prog-77.c');
     writeFileSync(file, bad);
-    const s = await checkPrograms([file], { runners: [runner('clang-19', 'O0')], jobs: 1 });
+    const s = await checkPrograms([file], { runners: [runner(CLANG, 'O0')], jobs: 1 });
     expect(s.failedPrograms).toBe(1);
     const f = s.failures[0];
     expect(f?.seed).toBe(77);
     expect(f?.reason).toMatch(/^FAIL line \d+: got \d+, expected 12345/);
-    expect(f?.reproduce).toContain('inputsmith progs gen --seed 77 --count 1 -o repro && clang-19 -O0');
+    expect(f?.reproduce).toContain(`inputsmith progs gen --seed 77 --count 1 -o repro && ${CLANG} -O0`);
   });
 
   it('reports outputs that differ from the expected stdout, and runner errors', async () => {

@@ -16,6 +16,10 @@ import {
 } from '../src/progs/check.js';
 import { EngineRunner } from '../src/progs/engine-runner.js';
 import { generate, loadGrammar, writePrograms } from '../src/progs/index.js';
+import { findToolchain } from '../src/toolchain/find.js';
+
+/** The toolchain's clang (a path). */
+const CLANG = findToolchain().clang;
 
 const FIRST_SEED = 60_001;
 const COUNT = 40;
@@ -54,13 +58,13 @@ describe('progs: the engine runs generated programs like native clang', () => {
     ...REGRESSION_SEEDS.flatMap((seed) => writePrograms({ seed, count: 1, dir: join(dir, 'p') })),
   ].map((n) => join(dir, 'p', n));
 
-  it(`${COUNT} programs (seeds ${FIRST_SEED}.. and ${REGRESSION_SEEDS.join(', ')}): clang-19 -O0 natively, engine on -O0 and -O2 IR`, async () => {
+  it(`${COUNT} programs (seeds ${FIRST_SEED}.. and ${REGRESSION_SEEDS.join(', ')}): clang -O0 natively, engine on -O0 and -O2 IR`, async () => {
     const runners = [
-      recording(keep(new NativeRunner('clang-19', 'O0'))),
+      recording(keep(new NativeRunner(CLANG, 'O0'))),
       recording(keep(new EngineRunner('O0'))),
       recording(keep(new EngineRunner('O2'))),
     ];
-    expect(runners.map((r) => r.name)).toEqual(['clang-19 -O0', 'engine-O0', 'engine-O2']);
+    expect(runners.map((r) => r.name)).toEqual([`${CLANG} -O0`, 'engine-O0', 'engine-O2']);
     const s = await checkPrograms(files, { runners, jobs: 2 });
     expect(s.failures).toEqual([]);
     expect(s.failedPrograms).toBe(0);
@@ -163,9 +167,9 @@ describe('progs: CLI check with the engine', () => {
     process.stderr.write = ((s: string) => (writes.push(String(s)), true)) as typeof process.stderr.write;
     process.stdout.write = ((s: string) => (outs.push(String(s)), true)) as typeof process.stdout.write;
     try {
-      await check('--compilers', 'clang-19', '--opt', 'O0', '-j', '2');
+      await check('--compilers', CLANG, '--opt-levels', 'O0', '-j', '2');
       await check('--compilers', '', '--engine', 'O1');
-      await check('--compilers', 'clang-19', '--no-engine');
+      await check('--compilers', CLANG, '--no-engine');
     } finally {
       process.stderr.write = orig;
       process.stdout.write = origOut;
@@ -177,9 +181,9 @@ describe('progs: CLI check with the engine', () => {
     ]);
     const heads = writes.filter((w) => w.startsWith('progs: 2 programs x'));
     expect(heads).toEqual([
-      'progs: 2 programs x clang-19 -O0, engine-O0, engine-O2\n',
+      `progs: 2 programs x ${CLANG} -O0, engine-O0, engine-O2\n`,
       'progs: 2 programs x engine-O1\n',
-      'progs: 2 programs x clang-19 -O0, clang-19 -O2\n',
+      `progs: 2 programs x ${CLANG} -O0, ${CLANG} -O2\n`,
     ]);
   });
 });

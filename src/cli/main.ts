@@ -3,13 +3,14 @@
  * every failure into one line on stderr and an exit code.
  *
  * Consumes: argv (without node and the script). Produces: an exit code: 0 ok; a `UserError`'s own code
- * (1, or 2 for usage errors) with `inputsmith: <file:line:col: message>`; 2 for commander usage errors;
+ * (1, or 2 for usage errors) with `inputsmith: <file:line:col: message>`, also for the machine's failures
+ * a user can fix (`environmentError`: memory too small, a missing build); 2 for commander usage errors;
  * 70 with `inputsmith: internal error: ...` for anything else (a bug; set INPUTSMITH_DEBUG=1 for the stack).
  * Commands live in ./commands/<name>.ts and each exports `register(program)`.
  */
 
 import { Command, CommanderError } from 'commander';
-import { oneLine, UserError } from '../util/errors.js';
+import { environmentError, oneLine } from '../util/errors.js';
 import { packageVersion } from '../util/version.js';
 import { register as registerCompile } from './commands/compile.js';
 import { register as registerDemo } from './commands/demo.js';
@@ -75,9 +76,10 @@ export function reportError(e: unknown, helpHint = 'inputsmith --help'): number 
   const say = (msg: string): void => {
     process.stderr.write(`inputsmith: ${msg}\n`);
   };
-  if (e instanceof UserError) {
-    say(e.format());
-    return e.exitCode;
+  const user = environmentError(e);
+  if (user !== undefined) {
+    say(user.format());
+    return user.exitCode;
   }
   if (e instanceof CommanderError) {
     if (e.exitCode === 0) return 0; // --help, --version

@@ -1,18 +1,23 @@
 /**
- * @fileoverview Stage: cli. The one table of command-line options shared by the commands.
+ * @fileoverview Stage: cli. The one table of command-line options, for every command.
  *
- * Consumes: nothing (a table). Produces: commander `Option`s for a command (`addOptions`), the typed
- * `CliOptions` commander parses them into, their conversion to the library's `CompileOptions`, and the
- * checks between options (`checkOptions`), all in one place. Each entry: flag, description, default,
- * value parser. A command picks the entries it accepts; the same flag means the same thing everywhere.
+ * Consumes: the defaults (src/util/defaults.ts). Produces: `OPTIONS`, every flag of every command with its
+ * description, default and value parser; `COMMAND_OPTIONS`, the keys each command accepts (and the ones it
+ * requires); `addCommandOptions`, which adds a command's options to its commander `Command`; the typed
+ * options an action receives (`OptionsOf<'gen'>`); the checks between options (`checkOptions`); and their
+ * conversion to the library's `CompileOptions`, all in one place. A flag means the same thing in every
+ * command that accepts it; a command that needs something else gets another flag (`progs check
+ * --opt-levels`, a list, beside the shared `--opt`, one level).
  */
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_OPT, type CompileOptions, type OptLevel } from '../toolchain/compile.js';
+import { DEFAULTS } from '../util/defaults.js';
 import { UserError } from '../util/errors.js';
 
 /** Options as commander hands them to an action (keys are the camelCase long flags). */
 export interface CliOptions {
+  // Compiling sources.
   output?: string;
   opt: OptLevel;
   include: string[];
@@ -20,22 +25,51 @@ export interface CliOptions {
   compileCommands?: string;
   clang?: string;
   debug: boolean;
+  // Output format (inspect).
   json: boolean;
   print: boolean;
+  // Work.
   jobs?: number;
   native: boolean;
+  // Search (gen; `seed` also progs gen, checked there to be a number).
+  seed: string;
+  inputs: number;
+  maxRuns: number;
+  plateau: number;
+  maxSteps: number;
+  functions?: string;
+  force: boolean;
+  // One run (run).
+  entry?: string;
+  stdin?: string;
+  stepLimit?: number;
+  timeLimit?: number;
+  memLimit?: number;
+  // Random programs (progs).
+  count: number;
+  grammar?: string;
+  compilers: string[];
+  optLevels: string[];
+  sanitize: boolean;
+  limit?: number;
+  /** Engine levels, or false for `--no-engine`. */
+  engine: string[] | false;
 }
 
-export interface OptionDef<K extends keyof CliOptions = keyof CliOptions> {
+export type OptionKey = keyof CliOptions;
+
+export interface OptionDef<K extends OptionKey = OptionKey> {
   /** commander flag syntax: `-O, --opt <level>`. */
   readonly flags: string;
   readonly description: string;
   /** Shown in help and used when the flag is absent (arrays are copied, never shared). */
-  readonly default?: CliOptions[K];
+  readonly default?: CliOptions[K] | readonly string[];
   /** Text for the default in help, when it differs from the value. */
   readonly defaultText?: string;
   /** Converts one occurrence; `previous` is the value so far (for repeatable flags). */
   readonly parse?: (raw: string, previous: CliOptions[K]) => CliOptions[K];
+  /** A second flag that sets the option to false (`--no-engine`), with its description. */
+  readonly negate?: { readonly flags: string; readonly description: string };
 }
 
 function parseOpt(raw: string): OptLevel {
@@ -54,7 +88,40 @@ export function positiveInt(raw: string): number {
   return n;
 }
 
-export const OPTIONS: { readonly [K in keyof CliOptions]: OptionDef<K> } = {
+/** Value parser for flags taking a non-negative integer. */
+export function nonNegInt(raw: string): number {
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)))
+    throw new InvalidArgumentError('expected a non-negative integer');
+  return Number(raw);
+}
+
+function list(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** A comma-separated list of optimisation levels for native compilers (`O1,O3`; `-O2`, `fast` too). */
+function optLevels(raw: string): string[] {
+  return list(raw).map((o) => {
+    const m = /^-?O?([0-3sz]|fast)$/.exec(o);
+    if (!m) throw new InvalidArgumentError(`bad optimisation level '${o}' (expected O0, O1, O2, O3, Os, Oz)`);
+    return `O${m[1]}`;
+  });
+}
+
+/** Levels the engine runs clang's IR at (no Ofast). */
+function engineLevels(raw: string): string[] {
+  const levels = optLevels(raw);
+  if (levels.includes('Ofast')) throw new InvalidArgumentError('the engine runs O0, O1, O2, O3, Os or Oz');
+  return levels;
+}
+
+const S = DEFAULTS.search;
+const P = DEFAULTS.progs;
+
+export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   output: { flags: '-o, --output <dir>', description: 'directory to write results to' },
   opt: {
     flags: '-O, --opt <level>',
@@ -92,7 +159,7 @@ export const OPTIONS: { readonly [K in keyof CliOptions]: OptionDef<K> } = {
   print: { flags: '--print', description: 'print the parsed module back as LLVM IR', default: false },
   jobs: {
     flags: '-j, --jobs <n>',
-    description: 'worker threads (and native replays) at once (default: all cores)',
+    description: 'jobs at once: worker threads, native replays, programs checked (default: all cores)',
     parse: (raw) => positiveInt(raw),
   },
   native: {
@@ -100,38 +167,185 @@ export const OPTIONS: { readonly [K in keyof CliOptions]: OptionDef<K> } = {
     description: 'also replay every input natively (built with clang)',
     default: false,
   },
+  seed: { flags: '--seed <seed>', description: 'seed of every random choice', default: S.seed },
+  inputs: {
+    flags: '--inputs <n>',
+    description: 'inputs kept per function',
+    default: S.maxInputs,
+    parse: (raw) => positiveInt(raw),
+  },
+  maxRuns: {
+    flags: '--max-runs <n>',
+    description: 'runs per function at most',
+    default: S.maxRuns,
+    parse: (raw) => positiveInt(raw),
+  },
+  plateau: {
+    flags: '--plateau <n>',
+    description: 'stop a function after n runs without new coverage',
+    default: S.plateau,
+    parse: (raw) => positiveInt(raw),
+  },
+  maxSteps: {
+    flags: '--max-steps <n>',
+    description: 'steps of all runs of a function at most (big functions get fewer runs)',
+    default: S.maxSteps,
+    parse: (raw) => positiveInt(raw),
+  },
+  functions: {
+    flags: '--functions <regex>',
+    description: 'only functions whose name matches (JavaScript regular expression)',
+  },
+  force: {
+    flags: '--force',
+    description: 'start over when OUT holds a run with other options, or is not a run at all',
+    default: false,
+  },
+  entry: { flags: '-e, --entry <name>', description: 'function to run instead of main' },
+  stdin: { flags: '--stdin <file>', description: 'file to feed to the program as stdin (default: empty)' },
+  stepLimit: {
+    flags: '--step-limit <n>',
+    description: 'stop after n steps (function entries and loop iterations)',
+    parse: (raw) => positiveInt(raw),
+  },
+  timeLimit: {
+    flags: '--time-limit <ms>',
+    description: 'stop after ms milliseconds',
+    parse: (raw) => positiveInt(raw),
+  },
+  memLimit: {
+    flags: '--mem-limit <bytes>',
+    description: 'heap budget in bytes',
+    parse: (raw) => positiveInt(raw),
+  },
+  count: {
+    flags: '--count <n>',
+    description: 'number of programs',
+    default: P.count,
+    parse: (raw) => nonNegInt(raw),
+  },
+  grammar: {
+    flags: '--grammar <file>',
+    description: 'grammar file to use instead of the default (see docs/progs.md)',
+  },
+  compilers: {
+    flags: '--compilers <list>',
+    description: "comma-separated compilers (missing ones are skipped; '' for none)",
+    default: P.compilers,
+    parse: list,
+  },
+  optLevels: {
+    flags: '--opt-levels <list>',
+    description: 'comma-separated optimisation levels of the compilers',
+    default: P.optLevels,
+    parse: optLevels,
+  },
+  sanitize: {
+    flags: '--sanitize',
+    description: 'compile with -fsanitize=undefined,address (any report is a failure)',
+    default: false,
+  },
+  limit: {
+    flags: '--limit <n>',
+    description: 'check only the first n programs',
+    parse: (raw) => nonNegInt(raw),
+  },
+  engine: {
+    flags: '--engine <list>',
+    description: 'also run in our engine, on clang IR at these levels (runners engine-O0, engine-O2)',
+    default: P.engineLevels,
+    parse: engineLevels,
+    negate: { flags: '--no-engine', description: 'check natively only' },
+  },
 };
 
-export type OptionKey = keyof CliOptions;
+const COMPILE: readonly ['opt', 'include', 'define', 'clang', 'debug'] = [
+  'opt',
+  'include',
+  'define',
+  'clang',
+  'debug',
+];
 
-/** Add the named options from the table to `cmd`; `required` ones must be given. */
-export function addOptions(
-  cmd: Command,
-  keys: readonly OptionKey[],
-  opts: { required?: readonly OptionKey[] } = {},
-): Command {
-  for (const key of keys) {
+/** The options each command accepts, in the order its help lists them. */
+export const COMMAND_OPTIONS = {
+  compile: ['output', 'opt', 'include', 'define', 'compileCommands', 'clang', 'debug'],
+  inspect: ['json', 'print', ...COMPILE],
+  demo: ['opt', 'clang', 'jobs'],
+  run: ['entry', 'stdin', 'stepLimit', 'timeLimit', 'memLimit', ...COMPILE],
+  gen: [
+    'seed',
+    'inputs',
+    'maxRuns',
+    'plateau',
+    'maxSteps',
+    'functions',
+    'force',
+    'output',
+    'jobs',
+    'native',
+    ...COMPILE,
+  ],
+  replay: ['jobs', 'native', ...COMPILE],
+  'progs gen': ['seed', 'count', 'output', 'grammar'],
+  'progs grammar': [],
+  'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],
+} as const satisfies Record<string, readonly OptionKey[]>;
+
+export type CommandName = keyof typeof COMMAND_OPTIONS;
+
+/** Options a command must be given (commander reports a missing one as a usage error). */
+const REQUIRED: { readonly [C in CommandName]?: readonly (typeof COMMAND_OPTIONS)[C][number][] } = {
+  compile: ['output'],
+  gen: ['output'],
+  'progs gen': ['seed', 'output'],
+};
+
+/** The options an action of command `C` receives. */
+export type OptionsOf<C extends CommandName> = Pick<CliOptions, (typeof COMMAND_OPTIONS)[C][number]>;
+
+/** Add command `name`'s options from the table to `cmd`. */
+export function addCommandOptions(cmd: Command, name: CommandName): Command {
+  const required: readonly OptionKey[] = REQUIRED[name] ?? [];
+  for (const key of COMMAND_OPTIONS[name] as readonly OptionKey[]) {
     const def = OPTIONS[key] as OptionDef;
     const o = new Option(def.flags, def.description);
     if (def.parse !== undefined) {
       const parse = def.parse;
       o.argParser((raw: string, prev: unknown) => parse(raw, prev as never));
     }
-    if (def.default !== undefined) {
+    // A required option has no default (commander would take the default as given).
+    if (def.default !== undefined && !required.includes(key)) {
       const d = def.default;
-      o.default(Array.isArray(d) ? [] : d, def.defaultText ?? (Array.isArray(d) ? undefined : String(d)));
+      o.default(
+        Array.isArray(d) ? [...(d as string[])] : d,
+        // commander shows other values as JSON.
+        def.defaultText ?? (Array.isArray(d) && d.length > 0 ? d.join(',') : undefined),
+      );
     }
-    if (opts.required?.includes(key) === true) o.makeOptionMandatory();
+    if (required.includes(key)) o.makeOptionMandatory();
     cmd.addOption(o);
+    if (def.negate !== undefined) cmd.addOption(new Option(def.negate.flags, def.negate.description));
   }
   return cmd;
 }
 
-/** The checks between options, in one place. Throws a usage `UserError` (exit 2). */
-export function checkOptions(command: string, o: Partial<CliOptions>): void {
-  if (o.json === true && o.print === true) {
-    throw new UserError(`${command}: --json and --print cannot be combined`, undefined, 2);
-  }
+/** A usage error (exit 2) naming the command. */
+function usage(command: CommandName, message: string): UserError {
+  return new UserError(`${command}: ${message}`, undefined, 2);
+}
+
+/**
+ * The checks between options (and between options and positional arguments, `positionals` being their
+ * count), in one place. Throws a usage `UserError` (exit 2).
+ */
+export function checkOptions(command: CommandName, o: Partial<CliOptions>, positionals?: number): void {
+  if (o.json === true && o.print === true) throw usage(command, '--json and --print cannot be combined');
+  if (command === 'compile' && positionals === 0 && o.compileCommands === undefined)
+    throw usage(command, 'give source files or directories, or --compile-commands FILE');
+  if (command === 'gen' && o.seed === '') throw usage(command, '--seed must not be empty');
+  if (command === 'progs gen' && o.seed !== undefined && !/^\d+$/.test(o.seed))
+    throw usage(command, `--seed must be a non-negative integer, not '${o.seed}'`);
 }
 
 /** The toolchain's compile options from parsed CLI options. */

@@ -24,6 +24,7 @@
  * One fixed-size ArrayBuffer backs the memory: V8 (Node 20) runs DataView accesses on resizable buffers
  * ~9x slower, while a large fixed buffer costs no physical memory until pages are touched.
  */
+import { environmentError } from '../util/errors.js';
 import { Trap, type OutcomeKind } from './outcome.js';
 
 export const SH_NONE = 0;
@@ -74,6 +75,15 @@ function align(n: number, a: number): number {
 
 export function hex(p: number): string {
   return p < 0 ? `-0x${(-p).toString(16)}` : `0x${p.toString(16)}`;
+}
+
+/** A buffer of the engine's address space; a machine without the memory for it is a user error. */
+function allocate(size: number): ArrayBuffer {
+  try {
+    return new ArrayBuffer(size);
+  } catch (e) {
+    throw environmentError(e) ?? e;
+  }
 }
 
 /**
@@ -148,10 +158,10 @@ export class Memory {
     this.inputSize = opts.inputSize ?? 64 << 20;
     this.heapBudget = opts.heapLimitBytes ?? Infinity;
     const spare = SPARE.get(this.size)?.pop();
-    this.buf = spare?.buf ?? new ArrayBuffer(this.size);
+    this.buf = spare?.buf ?? allocate(this.size);
     this.u8 = new Uint8Array(this.buf);
     this.dv = new DataView(this.buf);
-    const sb = spare?.sb ?? new ArrayBuffer(this.size);
+    const sb = spare?.sb ?? allocate(this.size);
     this.shadow = new Uint8Array(sb);
     this.shadow64 = new Float64Array(sb);
   }

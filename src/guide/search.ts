@@ -20,6 +20,7 @@ import { isNormalOutcome, isReplayableOutcome, type OutcomeKind } from '../engin
 import { intRec, type InputRecord, type ValueRec } from '../gen/record.js';
 import type { CmpEntry, GenSession, IntCmp, RunRecord } from '../gen/runtime.js';
 import { Rng } from '../util/rng.js';
+import { DEFAULTS } from '../util/defaults.js';
 
 export interface SearchOptions {
   readonly seed: string;
@@ -33,13 +34,7 @@ export interface SearchOptions {
   readonly maxSteps?: number;
 }
 
-export const DEFAULT_SEARCH: SearchOptions = {
-  seed: '1',
-  maxInputs: 5,
-  maxRuns: 300,
-  plateau: 60,
-  maxSteps: 2_000_000,
-};
+export const DEFAULT_SEARCH: SearchOptions = DEFAULTS.search;
 
 export interface FunctionResult {
   readonly function: string;

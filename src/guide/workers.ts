@@ -19,6 +19,8 @@ import { Worker } from 'node:worker_threads';
 import type { RunLimits } from '../gen/runtime.js';
 import type { EngineVerdict } from '../replay/engine.js';
 import type { SearchOptions } from './search.js';
+import { DEFAULTS } from '../util/defaults.js';
+import { UserError } from '../util/errors.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Environment: the one place this file reads it. Documented in docs/cli.md (gen) and
@@ -27,9 +29,9 @@ import type { SearchOptions } from './search.js';
 /**
  * A worker that has not answered for this long is stopped and its task fails with `WorkerCrash`: the
  * engine bounds runs by steps, but a bug in JavaScript helper code (a model looping forever) must not
- * hang a whole campaign. `INPUTSMITH_WATCHDOG_SECONDS` (default 300) overrides it.
+ * hang a whole campaign. `INPUTSMITH_WATCHDOG_SECONDS` overrides the default (`DEFAULTS.watchdogSeconds`).
  */
-const WATCHDOG_MS = Number(process.env.INPUTSMITH_WATCHDOG_SECONDS ?? 300) * 1000;
+const WATCHDOG_MS = Number(process.env.INPUTSMITH_WATCHDOG_SECONDS ?? DEFAULTS.watchdogSeconds) * 1000;
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -142,7 +144,7 @@ export function workerEntry(): URL {
   // Sources run by a TypeScript-aware runner (vitest): worker threads need JavaScript, use dist/.
   const built = new URL('../../dist/guide/worker.js', import.meta.url);
   if (!existsSync(fileURLToPath(built)))
-    throw new Error('worker threads need the compiled sources: run `npm run build` first');
+    throw new UserError('worker threads need the compiled sources: run `npm run build` first');
   return built;
 }
 

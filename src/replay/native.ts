@@ -37,6 +37,7 @@ import { coreCount, mapLimit } from '../util/concurrency.js';
 import { buildNativeReplayer, type NativePlan } from './native-build.js';
 import { checkRun, notReplayable, type NativeStatus, type ProcessEnd } from './native-check.js';
 import { decodeResult, encodeImage, ImageError } from './native-image.js';
+import { DEFAULTS } from '../util/defaults.js';
 
 export type { NativeStatus } from './native-check.js';
 
@@ -56,12 +57,7 @@ export interface NativeReplayOptions {
 }
 
 /** Defaults of the limits (one place; campaigns and batch replays take them when not given). */
-export const NATIVE_REPLAY_DEFAULTS = {
-  /** Wall-clock limit per record, ms. */
-  timeoutMs: 5000,
-  /** Address-space limit beyond the driver's own, MiB. */
-  memLimitMb: 512,
-} as const;
+export const NATIVE_REPLAY_DEFAULTS = DEFAULTS.native;
 
 /** Where native replays keep their executables and run files: the cache's `native` directory. */
 export function nativeWorkDir(): string {
@@ -231,7 +227,7 @@ async function replayOne(
     stdinPath,
     cwd,
     opts.timeoutMs,
-    opts.outputLimit ?? 64 << 20,
+    opts.outputLimit ?? DEFAULTS.native.outputLimit,
   );
   const timeMs = performance.now() - t0;
   let resBytes: Uint8Array | undefined;

@@ -10,17 +10,18 @@
 
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { DEFAULTS } from '../util/defaults.js';
 import { UserError } from '../util/errors.js';
 import { hashParts, tempSibling, writeFileAtomic } from '../util/fsx.js';
-import { coreCount, Semaphore } from '../util/pool.js';
+import { coreCount, Semaphore } from '../util/concurrency.js';
 import { firstErrorLine, run } from '../util/proc.js';
 import { cacheDir } from './cache.js';
 import { findToolchain } from './find.js';
 
 export type OptLevel = 'O0' | 'O1' | 'O2' | 'O3' | 'Os' | 'Oz';
 export const OPT_LEVELS: readonly OptLevel[] = ['O0', 'O1', 'O2', 'O3', 'Os', 'Oz'];
-/** The optimization level used when none is given (the corpus figures in docs are at -O1 too). */
-export const DEFAULT_OPT: OptLevel = 'O1';
+/** The optimization level used when none is given (src/util/defaults.ts). */
+export const DEFAULT_OPT: OptLevel = DEFAULTS.opt;
 
 export interface CompileOptions {
   opt?: OptLevel;

@@ -146,6 +146,11 @@ function findLlvmTool(name: string, version: number, clang: string): string | un
   return undefined;
 }
 
+/** Another LLVM tool (`llvm-link`, ...) of exactly the toolchain's version, or undefined when none is installed. */
+export function llvmTool(tc: Toolchain, name: string): string | undefined {
+  return findLlvmTool(name, tc.version, tc.clang);
+}
+
 function findClangxx(clang: string, version: number): string {
   const base = basename(clang);
   const names = [base.replace(/^clang/, 'clang++'), `clang++-${version}`, 'clang++'];

@@ -17,7 +17,7 @@ import {
 } from '../../toolchain/compile.js';
 import { UserError } from '../../util/errors.js';
 import { statInput } from '../../util/fsx.js';
-import { addOptions, compileOptions, type CliOptions } from '../options.js';
+import { addCommandOptions, checkOptions, compileOptions, type OptionsOf } from '../options.js';
 
 export interface CompileJob {
   source: string;
@@ -124,17 +124,9 @@ export function register(program: Command): void {
     .command('compile')
     .description('compile C/C++ sources to LLVM IR, one .ll per source')
     .argument('[inputs...]', 'source files, or directories searched for .c/.cc/.cpp/.cxx');
-  addOptions(cmd, ['output', 'opt', 'include', 'define', 'compileCommands', 'clang', 'debug'], {
-    required: ['output'],
-  });
-  cmd.action(async (inputs: string[], o: CliOptions) => {
-    if (inputs.length === 0 && o.compileCommands === undefined) {
-      throw new UserError(
-        'compile: give source files or directories, or --compile-commands FILE',
-        undefined,
-        2,
-      );
-    }
+  addCommandOptions(cmd, 'compile');
+  cmd.action(async (inputs: string[], o: OptionsOf<'compile'>) => {
+    checkOptions('compile', o, inputs.length);
     const outDir = o.output as string;
     const jobs = planCompile(inputs, outDir, compileOptions(o), o.compileCommands);
     await runCompileJobs(jobs);

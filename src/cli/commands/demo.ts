@@ -16,7 +16,7 @@ import type { FunctionSummary, ModuleSummary } from '../../ir/summary.js';
 import { findToolchain } from '../../toolchain/find.js';
 import { UserError } from '../../util/errors.js';
 import { mapLimit } from '../../util/concurrency.js';
-import { addOptions, compileOptions, type CliOptions } from '../options.js';
+import { addCommandOptions, compileOptions, type OptionsOf } from '../options.js';
 import { formatSummaryTable, formatThroughput } from '../reporter.js';
 import { runCampaignOnTerminal } from './gen.js';
 import { inspectFile } from './inspect.js';
@@ -65,8 +65,8 @@ export function register(program: Command): void {
     .description(
       'compile and inspect the bundled example programs (examples/*.c), then generate inputs for them',
     );
-  addOptions(cmd, ['opt', 'clang', 'jobs']);
-  cmd.action(async (o: CliOptions) => {
+  addCommandOptions(cmd, 'demo');
+  cmd.action(async (o: OptionsOf<'demo'>) => {
     const dir = examplesDir();
     let files: string[];
     try {

@@ -9,20 +9,8 @@
  */
 import type { Command } from 'commander';
 import { runCampaign, type CampaignOptions, type CampaignResult } from '../../guide/campaign.js';
-import { DEFAULT_SEARCH } from '../../guide/search.js';
-import { UserError } from '../../util/errors.js';
-import { addOptions, checkOptions, compileOptions, positiveInt, type CliOptions } from '../options.js';
+import { addCommandOptions, checkOptions, compileOptions, type OptionsOf } from '../options.js';
 import { formatSummaryTable, formatThroughput, terminalReporter } from '../reporter.js';
-
-interface GenCliOptions extends CliOptions {
-  seed: string;
-  inputs: number;
-  maxRuns: number;
-  plateau: number;
-  maxSteps: number;
-  functions?: string;
-  force: boolean;
-}
 
 /** Run a campaign with the terminal reporter; Ctrl-C stops it cleanly (a rerun continues it). */
 export async function runCampaignOnTerminal(o: CampaignOptions, label = 'gen'): Promise<CampaignResult> {
@@ -45,30 +33,10 @@ export function register(program: Command): void {
   const cmd = program
     .command('gen')
     .description('generate inputs for every function of modules (.ll, .bc, C/C++), replayed in the engine')
-    .argument('<inputs...>', '.ll, .bc, .c, .cc, .cpp or .cxx files, or directories searched for them')
-    .option('--seed <seed>', 'seed of every random choice', DEFAULT_SEARCH.seed)
-    .option('--inputs <n>', 'inputs kept per function', positiveInt, DEFAULT_SEARCH.maxInputs)
-    .option('--max-runs <n>', 'runs per function at most', positiveInt, DEFAULT_SEARCH.maxRuns)
-    .option(
-      '--plateau <n>',
-      'stop a function after n runs without new coverage',
-      positiveInt,
-      DEFAULT_SEARCH.plateau,
-    )
-    .option(
-      '--max-steps <n>',
-      'steps of all runs of a function at most (big functions get fewer runs)',
-      positiveInt,
-      DEFAULT_SEARCH.maxSteps,
-    )
-    .option('--functions <regex>', 'only functions whose name matches (JavaScript regular expression)')
-    .option('--force', 'start over when OUT holds a run with other options, or is not a run at all', false);
-  addOptions(cmd, ['output', 'jobs', 'native', 'opt', 'include', 'define', 'clang', 'debug'], {
-    required: ['output'],
-  });
-  cmd.action(async (inputs: string[], o: GenCliOptions) => {
+    .argument('<inputs...>', '.ll, .bc, .c, .cc, .cpp or .cxx files, or directories searched for them');
+  addCommandOptions(cmd, 'gen');
+  cmd.action(async (inputs: string[], o: OptionsOf<'gen'>) => {
     checkOptions('gen', o);
-    if (o.seed === '') throw new UserError('gen: --seed must not be empty', undefined, 2);
     const r = await runCampaignOnTerminal({
       inputs,
       out: o.output as string,

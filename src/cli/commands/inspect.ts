@@ -7,18 +7,15 @@
  */
 
 import type { Command } from 'commander';
+import { loadModule } from '../../index.js';
 import type { Module } from '../../ir/model.js';
-import { parseModule } from '../../ir/parser.js';
 import { printModule } from '../../ir/printer.js';
 import { formatSummary, summarizeModule, type ModuleSummary } from '../../ir/summary.js';
-import { loadIRText, type CompileOptions } from '../../toolchain/compile.js';
-import { addOptions, checkOptions, compileOptions, type CliOptions } from '../options.js';
+import type { CompileOptions } from '../../toolchain/compile.js';
+import { addCommandOptions, checkOptions, compileOptions, type OptionsOf } from '../options.js';
 
-/** Load (compiling if needed) and parse `path`. */
-export async function loadModule(path: string, opts: CompileOptions = {}): Promise<Module> {
-  const { text, file } = await loadIRText(path, opts);
-  return parseModule(text, file);
-}
+/** Load (compiling if needed) and parse `path` (the library's `loadModule`). */
+export { loadModule };
 
 /** The summary of a parsed module, naming `displayFile` (what the user gave) as its file. */
 export function summarize(m: Module, displayFile: string): ModuleSummary {
@@ -35,8 +32,8 @@ export function register(program: Command): void {
     .command('inspect')
     .description('parse a module (.ll, .bc, or C/C++ compiled on the fly) and summarize every function')
     .argument('<file>', '.ll, .bc, .c, .cc, .cpp or .cxx file');
-  addOptions(cmd, ['json', 'print', 'opt', 'include', 'define', 'clang', 'debug']);
-  cmd.action(async (file: string, o: CliOptions) => {
+  addCommandOptions(cmd, 'inspect');
+  cmd.action(async (file: string, o: OptionsOf<'inspect'>) => {
     checkOptions('inspect', o);
     const m = await loadModule(file, compileOptions(o));
     if (o.print) {

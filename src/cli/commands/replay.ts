@@ -5,11 +5,11 @@
  * Consumes: a `gen` output directory, directories of records or record files. Each record's module is its
  * `module` field resolved against the current directory (run replay where gen ran). Produces on stdout: a
  * line per record that did not reproduce and a count line. Exit 1 when any record mismatched or failed
- * (engine or native), 0 otherwise. The work is `replayBatch` (src/replay/batch.ts).
+ * (engine or native), 0 otherwise. The work is `replayBatch` (src/guide/replay-batch.ts).
  */
 import type { Command } from 'commander';
 import { replayBatch, type BatchVerdict } from '../../guide/replay-batch.js';
-import { addOptions, checkOptions, compileOptions, type CliOptions } from '../options.js';
+import { addCommandOptions, checkOptions, compileOptions, type OptionsOf } from '../options.js';
 
 /** Lines for the records that did not reproduce, and the count line. */
 export function formatReplay(vs: readonly BatchVerdict[], native: boolean): { lines: string[]; bad: number } {
@@ -61,8 +61,8 @@ export function register(program: Command): void {
     .command('replay')
     .description('replay input records in the engine (and natively with --native) and check they reproduce')
     .argument('<paths...>', 'a gen output directory, directories of records, or record .json files');
-  addOptions(cmd, ['jobs', 'native', 'opt', 'include', 'define', 'clang', 'debug']);
-  cmd.action(async (paths: string[], o: CliOptions) => {
+  addCommandOptions(cmd, 'replay');
+  cmd.action(async (paths: string[], o: OptionsOf<'replay'>) => {
     checkOptions('replay', o);
     const vs = await replayBatch(paths, { jobs: o.jobs, native: o.native, compile: compileOptions(o) });
     const { lines, bad } = formatReplay(vs, o.native);

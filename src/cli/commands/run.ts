@@ -10,12 +10,12 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { Engine, type RunResult } from '../../engine/engine.js';
 import { formatLocation } from '../../engine/outcome.js';
 import type { CompileOptions } from '../../toolchain/compile.js';
 import { UserError } from '../../util/errors.js';
-import { addOptions, checkOptions, compileOptions, type CliOptions } from '../options.js';
+import { addCommandOptions, checkOptions, compileOptions, type OptionsOf } from '../options.js';
 import { loadModule } from './inspect.js';
 
 /** Exit code when the run ends with a finding or an exhausted budget instead of return/exit. */
@@ -49,33 +49,14 @@ export function describeOutcome(r: RunResult): string {
   return `${r.outcome}: ${r.message ?? ''}${formatLocation(r.location)}`;
 }
 
-function positiveInt(raw: string): number {
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-
-interface RunCliOptions extends CliOptions {
-  entry?: string;
-  stdin?: string;
-  stepLimit?: number;
-  timeLimit?: number;
-  memLimit?: number;
-}
-
 export function register(program: Command): void {
   const cmd = program
     .command('run')
     .description("run a program's main (or --entry) in the engine, like lli; undefined behaviour is reported")
     .argument('<file>', '.ll, .bc, .c, .cc, .cpp or .cxx file')
-    .argument('[args...]', 'arguments for the program (put them after --)')
-    .option('-e, --entry <name>', 'function to run instead of main')
-    .option('--stdin <file>', 'file to feed to the program as stdin (default: empty)')
-    .option('--step-limit <n>', 'stop after n steps (function entries and loop iterations)', positiveInt)
-    .option('--time-limit <ms>', 'stop after ms milliseconds', positiveInt)
-    .option('--mem-limit <bytes>', 'heap budget in bytes', positiveInt);
-  addOptions(cmd, ['opt', 'include', 'define', 'clang', 'debug']);
-  cmd.action(async (file: string, args: string[], o: RunCliOptions) => {
+    .argument('[args...]', 'arguments for the program (put them after --)');
+  addCommandOptions(cmd, 'run');
+  cmd.action(async (file: string, args: string[], o: OptionsOf<'run'>) => {
     checkOptions('run', o);
     let stdin: Uint8Array | undefined;
     if (o.stdin !== undefined) {

@@ -1,0 +1,64 @@
+/**
+ * @fileoverview Stage: util (bottom layer, imported by every stage). The default of every setting a user
+ * can change, in one place.
+ *
+ * Consumes: nothing (plain data). Produces: `DEFAULTS`, the values the library uses when an option is not
+ * given and the command line shows in its help (src/cli/options.ts). A stage keeps its own typed constant
+ * (`DEFAULT_OPT`, `DEFAULT_LIMITS`, `DEFAULT_SEARCH`, ...) but takes its values from here, so a default is
+ * changed in this file and nowhere else. Budgets are counted in runs and steps, never in time, so a seed
+ * gives the same inputs on any machine; the time limits below are safety nets only.
+ */
+
+/** Defaults, by the stage that applies them. */
+export const DEFAULTS = {
+  /** toolchain: optimization level of C/C++ inputs (the corpus figures in docs are at -O1 too). */
+  opt: 'O1',
+  /** engine (generation and replay): limits of one run of a function. */
+  limits: {
+    /** Steps (function entries and loop iterations) per run. */
+    stepLimit: 200_000,
+    /** Wall-clock safety net per run, ms. */
+    timeLimitMs: 60_000,
+    /** Heap budget per run, bytes. */
+    memLimitBytes: 16 << 20,
+  },
+  /** guide: the search for inputs of one function. */
+  search: {
+    seed: '1',
+    /** Inputs kept per function. */
+    maxInputs: 5,
+    /** Runs per function at most. */
+    maxRuns: 300,
+    /** Stop after this many runs in a row without new coverage. */
+    plateau: 60,
+    /** Stop when the runs together executed this many steps. */
+    maxSteps: 2_000_000,
+  },
+  /** replay: native replay of one record. */
+  native: {
+    /** Wall-clock limit per record, ms (the process is killed after it). */
+    timeoutMs: 5000,
+    /** Address space the function may map beyond the driver's own (RLIMIT_AS), MiB. */
+    memLimitMb: 512,
+    /** Bytes of stdout + stderr after which a run is killed. */
+    outputLimit: 64 << 20,
+  },
+  /**
+   * guide: a worker that has not answered for this long is stopped (its task fails with a worker crash);
+   * `INPUTSMITH_WATCHDOG_SECONDS` overrides it (docs/summary-json.md).
+   */
+  watchdogSeconds: 300,
+  /** progs check: compilers, their levels and the engine's levels. */
+  progs: {
+    count: 1,
+    compilers: ['clang-19', 'gcc'],
+    optLevels: ['O0', 'O2'],
+    engineLevels: ['O0', 'O2'],
+  },
+} as const;
+
+/**
+ * Parallel jobs (worker threads, native replays, compiles) when none is given: one per core. A function,
+ * not a value: the one default that depends on the machine.
+ */
+export { coreCount as defaultJobs } from './concurrency.js';
