@@ -569,7 +569,8 @@ export type Instr =
   | CatchRetInstr
   | CleanupRetInstr;
 
-export const TERMINATORS: ReadonlySet<string> = new Set<Opcode>([
+/** Every terminator opcode: the instructions that end a block (successors in ./cfg). */
+export const TERMINATOR_OPS = [
   'ret',
   'br',
   'switch',
@@ -581,7 +582,9 @@ export const TERMINATORS: ReadonlySet<string> = new Set<Opcode>([
   'catchret',
   'cleanupret',
   'unreachable',
-]);
+] as const satisfies readonly Opcode[];
+export type TerminatorOp = (typeof TERMINATOR_OPS)[number];
+export const TERMINATORS: ReadonlySet<string> = new Set<Opcode>(TERMINATOR_OPS);
 
 // ---------------------------------------------------------------------------------------------------
 // Blocks, functions, globals, module
