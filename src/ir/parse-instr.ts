@@ -39,7 +39,8 @@ import type {
   Value,
 } from './model.js';
 import { BINARY_OPS, CAST_OPS } from './model.js';
-import { isCallingConv, typeStr } from './parse-base.js';
+import { isCallingConv } from './parse-base.js';
+import { printType } from './print-text.js';
 import { ConstParser, FAST_MATH_FLAGS, NO_FLAGS } from './parse-const.js';
 import type { FuncType, Type } from './types.js';
 
@@ -509,19 +510,19 @@ export class InstrParser extends ConstParser {
     let t: Type = aggregate.type;
     for (const i of indices) {
       if (t.kind === 'struct' && !t.opaque) {
-        if (i >= t.fields.length) throw this.err(`index ${i} out of range for ${typeStr(t)}`, off);
+        if (i >= t.fields.length) throw this.err(`index ${i} out of range for ${printType(t)}`, off);
         t = t.fields[i];
       } else if (t.kind === 'array') {
-        if (i >= t.len) throw this.err(`index ${i} out of range for ${typeStr(t)}`, off);
+        if (i >= t.len) throw this.err(`index ${i} out of range for ${printType(t)}`, off);
         t = t.elem;
-      } else throw this.err(`${op} into a non-aggregate type ${typeStr(t)}`, off);
+      } else throw this.err(`${op} into a non-aggregate type ${printType(t)}`, off);
     }
     if (op === 'extractvalue') {
       this.rtype = t;
       return { result: undefined, dbg: -1, md: undefined, op, aggregate, indices, type: t };
     }
     if (element!.type !== t)
-      throw this.err(`inserted value has type ${typeStr(element!.type)}, expected ${typeStr(t)}`, off);
+      throw this.err(`inserted value has type ${printType(element!.type)}, expected ${printType(t)}`, off);
     this.rtype = aggregate.type;
     return { result: undefined, dbg: -1, md: undefined, op, aggregate, element: element!, indices };
   }
@@ -778,7 +779,10 @@ export class InstrParser extends ConstParser {
       funcType = ty;
       const np = ty.params.length;
       if (args.length < np || (!ty.varargs && args.length > np)) {
-        throw this.err(`call has ${args.length} arguments, function type ${typeStr(ty)} takes ${np}`, tyOff);
+        throw this.err(
+          `call has ${args.length} arguments, function type ${printType(ty)} takes ${np}`,
+          tyOff,
+        );
       }
     } else {
       // Reuse the callee's own type when it matches (the common case), else intern a new one.

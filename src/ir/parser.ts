@@ -47,7 +47,7 @@ import type {
   Param,
 } from './model.js';
 import { NO_ATTRS, TERMINATORS } from './model.js';
-import { typeStr } from './parse-base.js';
+import { printType } from './print-text.js';
 import type { FuncState } from './parse-const.js';
 import { InstrParser } from './parse-instr.js';
 import type { Type } from './types.js';
@@ -488,7 +488,7 @@ class ModuleParser extends InstrParser {
       if (existing.type !== obj.type) {
         const use = this.pendingGlobals.get(existing)!;
         throw this.err(
-          `global '@${obj.name}' is defined as ${typeStr(obj.type)} but was used as ${typeStr(existing.type)}`,
+          `global '@${obj.name}' is defined as ${printType(obj.type)} but was used as ${printType(existing.type)}`,
           use,
         );
       }
@@ -807,7 +807,7 @@ class ModuleParser extends InstrParser {
       } else if (fs.pending.delete(l)) {
         if (l.type !== type) {
           throw this.err(
-            `'%${quoteName(name)}' is defined with type ${typeStr(type)} but was used as ${typeStr(l.type)}`,
+            `'%${quoteName(name)}' is defined with type ${printType(type)} but was used as ${printType(l.type)}`,
             off,
           );
         }
@@ -825,7 +825,7 @@ class ModuleParser extends InstrParser {
       } else if (fs.pending.delete(l)) {
         if (l.type !== type) {
           throw this.err(
-            `'%${num}' is defined with type ${typeStr(type)} but was used as ${typeStr(l.type)}`,
+            `'%${num}' is defined with type ${printType(type)} but was used as ${printType(l.type)}`,
             off,
           );
         }
