@@ -41,7 +41,7 @@ import type {
   Opcode,
   Value,
 } from './model.js';
-import { BINARY_OPS, CAST_OPS } from './model.js';
+import { BINARY_OPS, CAST_OPS, CMP_PREDICATES } from './model.js';
 import { ParserBase } from './parse-base.js';
 import { printType } from './print-text.js';
 import { floatLiteralBits } from './parse-float.js';
@@ -64,26 +64,6 @@ export interface FuncState {
 export const NO_FLAGS: readonly string[] = Object.freeze([]) as readonly string[];
 
 export const FAST_MATH_FLAGS = new Set(['fast', 'nnan', 'ninf', 'nsz', 'arcp', 'contract', 'afn', 'reassoc']);
-
-const ICMP_PREDS = new Set(['eq', 'ne', 'ugt', 'uge', 'ult', 'ule', 'sgt', 'sge', 'slt', 'sle']);
-const FCMP_PREDS = new Set([
-  'false',
-  'oeq',
-  'ogt',
-  'oge',
-  'olt',
-  'ole',
-  'one',
-  'ord',
-  'ueq',
-  'ugt',
-  'uge',
-  'ult',
-  'ule',
-  'une',
-  'uno',
-  'true',
-]);
 
 export class ConstParser extends ParserBase {
   /** The function being parsed, or undefined at module level. */
@@ -456,7 +436,7 @@ export class ConstParser extends ParserBase {
       e = { kind: 'expr', type: a.type, op: op as Opcode, operands: [a, b], flags };
     } else if (op === 'icmp' || op === 'fcmp') {
       const pred = L.kind === T_IDENT ? L.str : '';
-      if (!(op === 'icmp' ? ICMP_PREDS : FCMP_PREDS).has(pred)) throw this.expected(`an ${op} predicate`);
+      if (!CMP_PREDICATES[op].has(pred)) throw this.expected(`an ${op} predicate`);
       L.next();
       this.expect(T_LPAREN, "'('");
       const a = this.parseTypeAndConst();

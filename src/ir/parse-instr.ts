@@ -38,32 +38,13 @@ import type {
   StoreInstr,
   Value,
 } from './model.js';
-import { BINARY_OPS, CAST_OPS } from './model.js';
+import { ATOMIC_ORDERINGS, BINARY_OPS, CAST_OPS, CMP_PREDICATES, type AtomicOrdering } from './model.js';
 import { isCallingConv } from './parse-base.js';
 import { printType } from './print-text.js';
 import { ConstParser, FAST_MATH_FLAGS, NO_FLAGS } from './parse-const.js';
 import type { FuncType, Type } from './types.js';
 
-const ORDERINGS = new Set(['unordered', 'monotonic', 'acquire', 'release', 'acq_rel', 'seq_cst']);
-const ICMP_PREDS = new Set(['eq', 'ne', 'ugt', 'uge', 'ult', 'ule', 'sgt', 'sge', 'slt', 'sle']);
-const FCMP_PREDS = new Set([
-  'false',
-  'oeq',
-  'ogt',
-  'oge',
-  'olt',
-  'ole',
-  'one',
-  'ord',
-  'ueq',
-  'ugt',
-  'uge',
-  'ult',
-  'ule',
-  'une',
-  'uno',
-  'true',
-]);
+const ORDERINGS: ReadonlySet<string> = new Set<AtomicOrdering>(ATOMIC_ORDERINGS);
 const INT_FLAGS = new Set(['nuw', 'nsw', 'exact', 'disjoint', 'nneg', 'samesign']);
 
 /** The fields of call, invoke and callbr, parsed by one routine. */
@@ -240,10 +221,10 @@ export class InstrParser extends ConstParser {
     return flags ?? NO_FLAGS;
   }
 
-  private parseOrdering(): string {
+  private parseOrdering(): AtomicOrdering {
     const L = this.L;
     if (L.kind !== T_IDENT || !ORDERINGS.has(L.str)) throw this.expected('an atomic ordering');
-    const o = L.str;
+    const o = L.str as AtomicOrdering;
     L.next();
     return o;
   }
@@ -410,7 +391,7 @@ export class InstrParser extends ConstParser {
   private parseCmp(op: 'icmp' | 'fcmp'): Instr {
     const L = this.L;
     const flags = this.parseFlags(op === 'icmp' ? INT_FLAGS : FAST_MATH_FLAGS);
-    if (L.kind !== T_IDENT || !(op === 'icmp' ? ICMP_PREDS : FCMP_PREDS).has(L.str)) {
+    if (L.kind !== T_IDENT || !CMP_PREDICATES[op].has(L.str)) {
       throw this.expected(`an ${op} predicate`);
     }
     const pred = L.str;
@@ -580,7 +561,7 @@ export class InstrParser extends ConstParser {
     this.expect(T_COMMA, "','");
     const ptr = this.parseTypeAndValue();
     let syncscope: string | undefined;
-    let ordering: string | undefined;
+    let ordering: AtomicOrdering | undefined;
     if (atomic) {
       syncscope = this.parseOptStringParen('syncscope');
       ordering = this.parseOrdering();
@@ -609,7 +590,7 @@ export class InstrParser extends ConstParser {
     this.expect(T_COMMA, "','");
     const ptr = this.parseTypeAndValue();
     let syncscope: string | undefined;
-    let ordering: string | undefined;
+    let ordering: AtomicOrdering | undefined;
     if (atomic) {
       syncscope = this.parseOptStringParen('syncscope');
       ordering = this.parseOrdering();

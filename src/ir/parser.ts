@@ -46,7 +46,9 @@ import type {
   Module,
   Param,
 } from './model.js';
-import { NO_ATTRS, TERMINATORS } from './model.js';
+import { LINKAGES, NO_ATTRS, TERMINATORS } from './model.js';
+
+const LINKAGE_WORDS: ReadonlySet<string> = new Set<Linkage>(LINKAGES);
 import { printType } from './print-text.js';
 import type { FuncState } from './parse-const.js';
 import { InstrParser } from './parse-instr.js';
@@ -81,20 +83,6 @@ export function parseModule(text: string, file?: string): Module {
   }
   return m;
 }
-
-const LINKAGES = new Set<string>([
-  'private',
-  'internal',
-  'available_externally',
-  'linkonce',
-  'weak',
-  'common',
-  'appending',
-  'extern_weak',
-  'linkonce_odr',
-  'weak_odr',
-  'external',
-]);
 
 /** Fields common to the definitions of all global values, parsed before the entity keyword. */
 interface GlobalPrefix {
@@ -299,7 +287,7 @@ class ModuleParser extends InstrParser {
       unnamedAddr: undefined,
       addrSpace: 0,
     };
-    if (L.kind === T_IDENT && LINKAGES.has(L.str)) {
+    if (L.kind === T_IDENT && LINKAGE_WORDS.has(L.str)) {
       g.linkage = L.str as Linkage;
       L.next();
     }
