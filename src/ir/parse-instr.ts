@@ -69,6 +69,7 @@ export class InstrParser extends ConstParser {
   extraComma = false;
 
   /** Parses one instruction whose opcode keyword is the current token. */
+  // eslint-disable-next-line max-lines-per-function -- dispatch over every opcode (issue 11 allows it)
   parseInstr(): Instr {
     const L = this.L;
     if (L.kind !== T_IDENT) throw this.expected('an instruction opcode');
