@@ -1,10 +1,10 @@
 /**
  * @fileoverview Stage: engine (codegen). Control-flow analysis of one IR function for structured emission.
  *
- * Consumes: a `Func`'s blocks and terminators (successors from ir/cfg). Produces: reverse postorder, the dominator tree
- * (Cooper-Harvey-Kennedy), loop headers, merge nodes, and whether the CFG is reducible. The emitter uses
- * these to print JS loops and labeled blocks (Ramsey, "Beyond Relooper", JFP 2022) instead of a
- * switch-in-a-loop dispatcher, which V8 optimises much better.
+ * Consumes: a `Func`'s blocks and terminators (their successors from ir/cfg). Produces: reverse postorder,
+ * the dominator tree (Cooper-Harvey-Kennedy), loop headers, merge nodes, and whether the CFG is reducible.
+ * The emitter uses these to print JS loops and labeled blocks (Ramsey, "Beyond Relooper", JFP 2022)
+ * instead of a switch-in-a-loop dispatcher, which V8 optimises much better.
  */
 import { blockSuccessors } from '../ir/cfg.js';
 import type { Block, Func } from '../ir/model.js';
