@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORPUS, corpusIR, corpusSpec, fetchCorpus, globFiles } from '../src/toolchain/corpus.js';
 import { UserError } from '../src/util/errors.js';
+import { walkFiles } from '../src/util/fsx.js';
 
 describe('corpus table', () => {
   it('lists the development corpus of docs/toolchain.md', () => {
@@ -32,6 +33,33 @@ describe('corpus table', () => {
       expect(rel(globFiles(d, ['*.c'], []))).toEqual(['a.c', 'b.c']);
       expect(rel(globFiles(d, ['lib/**/*.c'], []))).toEqual(['lib/deep/y.c', 'lib/x.c']);
       expect(rel(globFiles(d, ['**/*.c'], ['b.c', 'lib/deep/*']))).toEqual(['a.c', 'lib/x.c']);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('walkFiles (util/fsx, behind globFiles): sorted depth first, with filter and skips', () => {
+    const d = mkdtempSync(join(tmpdir(), 'inputsmith-walk-'));
+    try {
+      for (const f of ['b.c', 'a-c.c', 'a/z.c', 'a/.h.c', '.git/x.c', 'node_modules/m.c', 'B.txt']) {
+        mkdirSync(join(d, f, '..'), { recursive: true });
+        writeFileSync(join(d, f), '');
+      }
+      const rel = (fs: string[]): string[] => fs.map((f) => f.slice(d.length + 1));
+      // Each directory's entries in code-unit order: 'B' < 'a' < 'a-c.c' < 'b.c' ('a/...' before 'a-c.c').
+      expect(rel(walkFiles(d))).toEqual([
+        '.git/x.c',
+        'B.txt',
+        'a/.h.c',
+        'a/z.c',
+        'a-c.c',
+        'b.c',
+        'node_modules/m.c',
+      ]);
+      const opts = { skipHidden: true, skipNames: ['node_modules'], filter: (p: string) => p.endsWith('.c') };
+      expect(rel(walkFiles(d, opts))).toEqual(['a/z.c', 'a-c.c', 'b.c']);
+      expect(() => walkFiles(join(d, 'missing'))).toThrow();
+      expect(walkFiles(join(d, 'missing'), { ignoreUnreadable: true })).toEqual([]);
     } finally {
       rmSync(d, { recursive: true, force: true });
     }

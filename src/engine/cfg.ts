@@ -1,30 +1,13 @@
 /**
  * @fileoverview Stage: engine (codegen). Control-flow analysis of one IR function for structured emission.
  *
- * Consumes: a `Func`'s blocks and terminators. Produces: successors, reverse postorder, the dominator tree
- * (Cooper-Harvey-Kennedy), loop headers, merge nodes, and whether the CFG is reducible. The emitter uses
- * these to print JS loops and labeled blocks (Ramsey, "Beyond Relooper", JFP 2022) instead of a
- * switch-in-a-loop dispatcher, which V8 optimises much better.
+ * Consumes: a `Func`'s blocks and terminators (their successors from ir/cfg). Produces: reverse postorder,
+ * the dominator tree (Cooper-Harvey-Kennedy), loop headers, merge nodes, and whether the CFG is reducible.
+ * The emitter uses these to print JS loops and labeled blocks (Ramsey, "Beyond Relooper", JFP 2022)
+ * instead of a switch-in-a-loop dispatcher, which V8 optimises much better.
  */
-import type { Block, Func, Instr } from '../ir/model.js';
-
-export function successors(t: Instr | undefined): Block[] {
-  if (t === undefined) return [];
-  switch (t.op) {
-    case 'br':
-      return t.ifFalse !== undefined ? [t.ifTrue, t.ifFalse] : [t.ifTrue];
-    case 'switch':
-      return [t.defaultBlock, ...t.cases.map((c) => c.block)];
-    case 'indirectbr':
-      return [...t.targets];
-    case 'invoke':
-      return [t.normal, t.unwind];
-    case 'callbr':
-      return [t.fallthrough, ...t.indirect];
-    default:
-      return [];
-  }
-}
+import { blockSuccessors } from '../ir/cfg.js';
+import type { Block, Func } from '../ir/model.js';
 
 export interface Cfg {
   readonly succ: Block[][];
@@ -44,7 +27,7 @@ export interface Cfg {
 
 export function analyze(f: Func): Cfg {
   const n = f.blocks.length;
-  const succ = f.blocks.map((b) => successors(b.instrs[b.instrs.length - 1]));
+  const succ = f.blocks.map(blockSuccessors);
   // Iterative DFS for postorder.
   const post: Block[] = [];
   const state = new Uint8Array(n);

@@ -78,7 +78,7 @@ export interface ConstExpr {
   readonly srcType?: Type;
   /** getelementptr: `inrange(a, b)` on the pointer (LLVM 19) or old-style inrange index. */
   readonly inrange?: string;
-  /** icmp/fcmp predicate. */
+  /** icmp/fcmp predicate (`ICmpPredicate`, `FCmpPredicate`). */
   readonly pred?: string;
 }
 export interface ConstBlockAddress {
@@ -163,39 +163,45 @@ export function hasAttribute(m: Module, l: AttrList, name: string): boolean {
 // ---------------------------------------------------------------------------------------------------
 // Instructions
 
-export type BinaryOp =
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'udiv'
-  | 'sdiv'
-  | 'urem'
-  | 'srem'
-  | 'shl'
-  | 'lshr'
-  | 'ashr'
-  | 'and'
-  | 'or'
-  | 'xor'
-  | 'fadd'
-  | 'fsub'
-  | 'fmul'
-  | 'fdiv'
-  | 'frem';
-export type CastOp =
-  | 'trunc'
-  | 'zext'
-  | 'sext'
-  | 'fptrunc'
-  | 'fpext'
-  | 'fptoui'
-  | 'fptosi'
-  | 'uitofp'
-  | 'sitofp'
-  | 'ptrtoint'
-  | 'inttoptr'
-  | 'bitcast'
-  | 'addrspacecast';
+/** Binary operators (integer, then floating point), in LangRef order. */
+export const BINARY_OPCODES = [
+  'add',
+  'sub',
+  'mul',
+  'udiv',
+  'sdiv',
+  'urem',
+  'srem',
+  'shl',
+  'lshr',
+  'ashr',
+  'and',
+  'or',
+  'xor',
+  'fadd',
+  'fsub',
+  'fmul',
+  'fdiv',
+  'frem',
+] as const;
+export type BinaryOp = (typeof BINARY_OPCODES)[number];
+/** Conversion operators, in LangRef order. */
+export const CAST_OPCODES = [
+  'trunc',
+  'zext',
+  'sext',
+  'fptrunc',
+  'fpext',
+  'fptoui',
+  'fptosi',
+  'uitofp',
+  'sitofp',
+  'ptrtoint',
+  'inttoptr',
+  'bitcast',
+  'addrspacecast',
+] as const;
+export type CastOp = (typeof CAST_OPCODES)[number];
 export type Opcode =
   | BinaryOp
   | CastOp
@@ -234,41 +240,48 @@ export type Opcode =
   | 'catchpad'
   | 'cleanuppad';
 
-export const BINARY_OPS: ReadonlySet<string> = new Set<BinaryOp>([
-  'add',
-  'sub',
-  'mul',
-  'udiv',
-  'sdiv',
-  'urem',
-  'srem',
-  'shl',
-  'lshr',
-  'ashr',
-  'and',
-  'or',
-  'xor',
-  'fadd',
-  'fsub',
-  'fmul',
-  'fdiv',
-  'frem',
-]);
-export const CAST_OPS: ReadonlySet<string> = new Set<CastOp>([
-  'trunc',
-  'zext',
-  'sext',
-  'fptrunc',
-  'fpext',
-  'fptoui',
-  'fptosi',
-  'uitofp',
-  'sitofp',
-  'ptrtoint',
-  'inttoptr',
-  'bitcast',
-  'addrspacecast',
-]);
+export const BINARY_OPS: ReadonlySet<string> = new Set<BinaryOp>(BINARY_OPCODES);
+export const CAST_OPS: ReadonlySet<string> = new Set<CastOp>(CAST_OPCODES);
+
+/** icmp predicates, in LangRef order. */
+export const ICMP_PREDICATES = ['eq', 'ne', 'ugt', 'uge', 'ult', 'ule', 'sgt', 'sge', 'slt', 'sle'] as const;
+export type ICmpPredicate = (typeof ICMP_PREDICATES)[number];
+/** fcmp predicates, in LangRef order (`o`: ordered, `u`: unordered or ...). */
+export const FCMP_PREDICATES = [
+  'false',
+  'oeq',
+  'ogt',
+  'oge',
+  'olt',
+  'ole',
+  'one',
+  'ord',
+  'ueq',
+  'ugt',
+  'uge',
+  'ult',
+  'ule',
+  'une',
+  'uno',
+  'true',
+] as const;
+export type FCmpPredicate = (typeof FCMP_PREDICATES)[number];
+/** The predicates each comparison accepts, for parsing. */
+export const CMP_PREDICATES: Readonly<Record<'icmp' | 'fcmp', ReadonlySet<string>>> = {
+  icmp: new Set<ICmpPredicate>(ICMP_PREDICATES),
+  fcmp: new Set<FCmpPredicate>(FCMP_PREDICATES),
+};
+
+/** Atomic memory orderings (LangRef "Atomic Memory Ordering Constraints"), weakest first. */
+export const ATOMIC_ORDERINGS = [
+  'unordered',
+  'monotonic',
+  'acquire',
+  'release',
+  'acq_rel',
+  'seq_cst',
+] as const;
+export type AtomicOrdering = (typeof ATOMIC_ORDERINGS)[number];
 
 /** Fields every instruction has. */
 interface InstrBase {
@@ -309,7 +322,7 @@ export interface CastInstr extends InstrBase {
 }
 export interface CmpInstr extends InstrBase {
   readonly op: 'icmp' | 'fcmp';
-  /** Predicate: eq ne ugt uge ult ule sgt sge slt sle (icmp); false oeq ogt ... true (fcmp). */
+  /** An `ICmpPredicate` (icmp) or `FCmpPredicate` (fcmp). */
   readonly pred: string;
   /** Operand type; the result type is i1 or <N x i1>. */
   readonly opType: Type;
@@ -351,7 +364,7 @@ export interface LoadInstr extends InstrBase {
   readonly align: number;
   readonly volatile: boolean;
   /** Atomic ordering (unordered, monotonic, acquire, seq_cst) or undefined. */
-  readonly ordering: string | undefined;
+  readonly ordering: AtomicOrdering | undefined;
   readonly syncscope: string | undefined;
 }
 export interface StoreInstr extends InstrBase {
@@ -360,12 +373,12 @@ export interface StoreInstr extends InstrBase {
   readonly ptr: Value;
   readonly align: number;
   readonly volatile: boolean;
-  readonly ordering: string | undefined;
+  readonly ordering: AtomicOrdering | undefined;
   readonly syncscope: string | undefined;
 }
 export interface FenceInstr extends InstrBase {
   readonly op: 'fence';
-  readonly ordering: string;
+  readonly ordering: AtomicOrdering;
   readonly syncscope: string | undefined;
 }
 export interface CmpXchgInstr extends InstrBase {
@@ -375,8 +388,8 @@ export interface CmpXchgInstr extends InstrBase {
   readonly newValue: Value;
   readonly weak: boolean;
   readonly volatile: boolean;
-  readonly successOrdering: string;
-  readonly failureOrdering: string;
+  readonly successOrdering: AtomicOrdering;
+  readonly failureOrdering: AtomicOrdering;
   readonly syncscope: string | undefined;
   readonly align: number;
 }
@@ -387,7 +400,7 @@ export interface AtomicRMWInstr extends InstrBase {
   readonly ptr: Value;
   readonly value: Value;
   readonly volatile: boolean;
-  readonly ordering: string;
+  readonly ordering: AtomicOrdering;
   readonly syncscope: string | undefined;
   readonly align: number;
 }
@@ -569,7 +582,8 @@ export type Instr =
   | CatchRetInstr
   | CleanupRetInstr;
 
-export const TERMINATORS: ReadonlySet<string> = new Set<Opcode>([
+/** Every terminator opcode: the instructions that end a block (successors in ./cfg). */
+export const TERMINATOR_OPS = [
   'ret',
   'br',
   'switch',
@@ -581,7 +595,9 @@ export const TERMINATORS: ReadonlySet<string> = new Set<Opcode>([
   'catchret',
   'cleanupret',
   'unreachable',
-]);
+] as const satisfies readonly Opcode[];
+export type TerminatorOp = (typeof TERMINATOR_OPS)[number];
+export const TERMINATORS: ReadonlySet<string> = new Set<Opcode>(TERMINATOR_OPS);
 
 // ---------------------------------------------------------------------------------------------------
 // Blocks, functions, globals, module
@@ -602,18 +618,20 @@ export interface Param {
 }
 
 /** Linkage keywords as written in the IR; undefined means external. */
-export type Linkage =
-  | 'private'
-  | 'internal'
-  | 'available_externally'
-  | 'linkonce'
-  | 'weak'
-  | 'common'
-  | 'appending'
-  | 'extern_weak'
-  | 'linkonce_odr'
-  | 'weak_odr'
-  | 'external';
+export const LINKAGES = [
+  'private',
+  'internal',
+  'available_externally',
+  'linkonce',
+  'weak',
+  'common',
+  'appending',
+  'extern_weak',
+  'linkonce_odr',
+  'weak_odr',
+  'external',
+] as const;
+export type Linkage = (typeof LINKAGES)[number];
 
 /** Properties shared by global variables, functions, aliases and ifuncs. */
 interface GlobalBase {

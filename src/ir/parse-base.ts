@@ -669,36 +669,3 @@ export class ParserBase {
     return this.L.src.slice(a, b);
   }
 }
-
-/** A type as LLVM writes it, for messages. */
-export function typeStr(t: Type, depth = 0): string {
-  if (depth > 8) return '...';
-  switch (t.kind) {
-    case 'void':
-    case 'label':
-    case 'metadata':
-    case 'token':
-    case 'x86_mmx':
-    case 'x86_amx':
-      return t.kind;
-    case 'int':
-      return `i${t.bits}`;
-    case 'float':
-      return t.fk;
-    case 'ptr':
-      return t.addrSpace === 0 ? 'ptr' : `ptr addrspace(${t.addrSpace})`;
-    case 'array':
-      return `[${t.len} x ${typeStr(t.elem, depth + 1)}]`;
-    case 'vector':
-      return `<${t.scalable ? 'vscale x ' : ''}${t.len} x ${typeStr(t.elem, depth + 1)}>`;
-    case 'struct': {
-      if (t.name !== undefined) return `%${t.name}`;
-      const body = `{ ${t.fields.map((f) => typeStr(f, depth + 1)).join(', ')} }`;
-      return t.packed ? `<${body}>` : body;
-    }
-    case 'func':
-      return `${typeStr(t.ret, depth + 1)} (${t.params.map((p) => typeStr(p, depth + 1)).join(', ')}${t.varargs ? (t.params.length ? ', ...' : '...') : ''})`;
-    case 'target':
-      return `target("${t.name}")`;
-  }
-}

@@ -41,8 +41,9 @@ import type {
   Opcode,
   Value,
 } from './model.js';
-import { BINARY_OPS, CAST_OPS } from './model.js';
-import { ParserBase, typeStr } from './parse-base.js';
+import { BINARY_OPS, CAST_OPS, CMP_PREDICATES } from './model.js';
+import { ParserBase } from './parse-base.js';
+import { printType } from './print-text.js';
 import { floatLiteralBits } from './parse-float.js';
 import type { FuncType, Type } from './types.js';
 
@@ -63,26 +64,6 @@ export interface FuncState {
 export const NO_FLAGS: readonly string[] = Object.freeze([]) as readonly string[];
 
 export const FAST_MATH_FLAGS = new Set(['fast', 'nnan', 'ninf', 'nsz', 'arcp', 'contract', 'afn', 'reassoc']);
-
-const ICMP_PREDS = new Set(['eq', 'ne', 'ugt', 'uge', 'ult', 'ule', 'sgt', 'sge', 'slt', 'sle']);
-const FCMP_PREDS = new Set([
-  'false',
-  'oeq',
-  'ogt',
-  'oge',
-  'olt',
-  'ole',
-  'one',
-  'ord',
-  'ueq',
-  'ugt',
-  'uge',
-  'ult',
-  'ule',
-  'une',
-  'uno',
-  'true',
-]);
 
 export class ConstParser extends ParserBase {
   /** The function being parsed, or undefined at module level. */
@@ -106,11 +87,11 @@ export class ConstParser extends ParserBase {
     let l = named ? fs.named.get(L.str) : fs.numbered.get(L.num);
     if (l !== undefined) {
       if (l.type !== ty) {
-        throw this.err(`'${L.tokText()}' has type ${typeStr(l.type)} but is used as ${typeStr(ty)}`);
+        throw this.err(`'${L.tokText()}' has type ${printType(l.type)} but is used as ${printType(ty)}`);
       }
     } else {
       if (ty.kind === 'void' || ty.kind === 'label' || ty.kind === 'func') {
-        throw this.err(`invalid use of a value of type ${typeStr(ty)}`);
+        throw this.err(`invalid use of a value of type ${printType(ty)}`);
       }
       l = { kind: 'local', id: -1, name: named ? L.str : undefined, type: ty };
       if (named) fs.named.set(L.str, l);
@@ -156,7 +137,7 @@ export class ConstParser extends ParserBase {
   /** `@x` / `@12`: the global value object (a placeholder until its definition is read). */
   globalRef(ty: Type): GlobalValue {
     const L = this.L;
-    if (ty.kind !== 'ptr') throw this.err(`global '${L.tokText()}' is a pointer, used as ${typeStr(ty)}`);
+    if (ty.kind !== 'ptr') throw this.err(`global '${L.tokText()}' is a pointer, used as ${printType(ty)}`);
     const name = L.kind === T_GLOBALVAR ? L.str : String(L.num);
     let g = this.m.symbols.get(name);
     if (g === undefined) {
@@ -164,7 +145,7 @@ export class ConstParser extends ParserBase {
       this.m.symbols.set(name, g);
       this.pendingGlobals.set(g, L.start);
     } else if (g.type !== ty) {
-      throw this.err(`global '${L.tokText()}' has type ${typeStr(g.type)} but is used as ${typeStr(ty)}`);
+      throw this.err(`global '${L.tokText()}' has type ${printType(g.type)} but is used as ${printType(ty)}`);
     }
     L.next();
     return g;
@@ -215,7 +196,7 @@ export class ConstParser extends ParserBase {
       case T_INT:
         return this.parseIntConst(ty);
       case T_FLOAT: {
-        if (ty.kind !== 'float') throw this.err(`floating-point constant used as ${typeStr(ty)}`);
+        if (ty.kind !== 'float') throw this.err(`floating-point constant used as ${printType(ty)}`);
         const bits = floatLiteralBits(L.tokText(), ty.fk);
         if (typeof bits === 'string') throw this.err(bits);
         L.next();
@@ -227,17 +208,19 @@ export class ConstParser extends ParserBase {
       case T_CSTRING: {
         const bytes = L.cstrBytes();
         if (ty.kind !== 'array' || ty.elem.kind !== 'int' || ty.elem.bits !== 8 || ty.len !== bytes.length) {
-          throw this.err(`c"..." string of ${bytes.length} bytes used as ${typeStr(ty)}`);
+          throw this.err(`c"..." string of ${bytes.length} bytes used as ${printType(ty)}`);
         }
         L.next();
         return { kind: 'string', type: ty, bytes };
       }
       case T_LSQUARE: {
-        if (ty.kind !== 'array') throw this.err(`array constant used as ${typeStr(ty)}`);
+        if (ty.kind !== 'array') throw this.err(`array constant used as ${printType(ty)}`);
         L.next();
         const elems = this.parseConstList(T_RSQUARE, ty.elem);
         if (elems.length !== ty.len) {
-          throw this.err(`array constant has ${elems.length} elements, type ${typeStr(ty)} needs ${ty.len}`);
+          throw this.err(
+            `array constant has ${elems.length} elements, type ${printType(ty)} needs ${ty.len}`,
+          );
         }
         this.expect(T_RSQUARE, "']'");
         return { kind: 'array', type: ty, elems };
@@ -250,7 +233,7 @@ export class ConstParser extends ParserBase {
           this.expect(T_GREATER, "'>'");
           return c;
         }
-        if (ty.kind !== 'vector') throw this.err(`vector constant used as ${typeStr(ty)}`);
+        if (ty.kind !== 'vector') throw this.err(`vector constant used as ${printType(ty)}`);
         const elems = this.parseConstList(T_GREATER, ty.elem);
         if (elems.length !== ty.len)
           throw this.err(`vector constant has ${elems.length} elements, needs ${ty.len}`);
@@ -263,14 +246,14 @@ export class ConstParser extends ParserBase {
       case T_IDENT:
         return this.parseKeywordConst(ty);
     }
-    throw this.expected(`a value of type ${typeStr(ty)}`);
+    throw this.expected(`a value of type ${printType(ty)}`);
   }
 
   /** Struct constant body after `{` (and `<` for packed). */
   private parseStructConst(ty: Type, packed: boolean): Constant {
-    if (ty.kind !== 'struct' || ty.opaque) throw this.err(`struct constant used as ${typeStr(ty)}`);
+    if (ty.kind !== 'struct' || ty.opaque) throw this.err(`struct constant used as ${printType(ty)}`);
     if (ty.packed !== packed)
-      throw this.err(`${packed ? 'packed ' : ''}struct constant used as ${typeStr(ty)}`);
+      throw this.err(`${packed ? 'packed ' : ''}struct constant used as ${printType(ty)}`);
     this.enter();
     const L = this.L;
     const elems: Constant[] = [];
@@ -279,14 +262,15 @@ export class ConstParser extends ParserBase {
       for (;;) {
         const ft = this.parseType(false);
         const i = elems.length;
-        if (i >= fields.length) throw this.err(`too many fields in a constant of type ${typeStr(ty)}`);
+        if (i >= fields.length) throw this.err(`too many fields in a constant of type ${printType(ty)}`);
         if (ft !== fields[i])
-          throw this.err(`field ${i} has type ${typeStr(ft)}, expected ${typeStr(fields[i])}`);
+          throw this.err(`field ${i} has type ${printType(ft)}, expected ${printType(fields[i])}`);
         elems.push(this.parseConst(ft));
         if (!this.eat(T_COMMA)) break;
       }
     }
-    if (elems.length !== fields.length) throw this.err(`too few fields in a constant of type ${typeStr(ty)}`);
+    if (elems.length !== fields.length)
+      throw this.err(`too few fields in a constant of type ${printType(ty)}`);
     this.expect(T_RBRACE, "'}'");
     this.depth--;
     return { kind: 'struct', type: ty, elems };
@@ -300,7 +284,7 @@ export class ConstParser extends ParserBase {
     this.enter();
     for (;;) {
       const t = this.parseType(false);
-      if (t !== elemTy) throw this.err(`element has type ${typeStr(t)}, expected ${typeStr(elemTy)}`);
+      if (t !== elemTy) throw this.err(`element has type ${printType(t)}, expected ${printType(elemTy)}`);
       out.push(this.parseConst(t));
       if (!this.eat(T_COMMA)) break;
     }
@@ -311,7 +295,7 @@ export class ConstParser extends ParserBase {
   /** An integer literal as `ty` (an integer type). */
   private parseIntConst(ty: Type): ConstInt {
     const L = this.L;
-    if (ty.kind !== 'int') throw this.err(`integer constant used as ${typeStr(ty)}`);
+    if (ty.kind !== 'int') throw this.err(`integer constant used as ${printType(ty)}`);
     const s = L.src;
     const a = L.start;
     const len = L.end - a;
@@ -352,44 +336,44 @@ export class ConstParser extends ParserBase {
     switch (w) {
       case 'true':
       case 'false': {
-        if (ty.kind !== 'int' || ty.bits !== 1) throw this.err(`'${w}' used as ${typeStr(ty)}`);
+        if (ty.kind !== 'int' || ty.bits !== 1) throw this.err(`'${w}' used as ${printType(ty)}`);
         L.next();
         return { kind: 'int', type: ty, value: w === 'true' ? 1n : 0n };
       }
       case 'null':
-        if (ty.kind !== 'ptr') throw this.err(`'null' used as ${typeStr(ty)}`);
+        if (ty.kind !== 'ptr') throw this.err(`'null' used as ${printType(ty)}`);
         L.next();
         return { kind: 'null', type: ty };
       case 'undef':
       case 'poison':
         if (ty.kind === 'void' || ty.kind === 'label' || ty.kind === 'func') {
-          throw this.err(`'${w}' used as ${typeStr(ty)}`);
+          throw this.err(`'${w}' used as ${printType(ty)}`);
         }
         L.next();
         return { kind: w, type: ty };
       case 'zeroinitializer':
         if (ty.kind === 'void' || ty.kind === 'label' || ty.kind === 'func') {
-          throw this.err(`'zeroinitializer' used as ${typeStr(ty)}`);
+          throw this.err(`'zeroinitializer' used as ${printType(ty)}`);
         }
         L.next();
         return { kind: 'zero', type: ty };
       case 'none':
-        if (ty.kind !== 'token') throw this.err(`'none' used as ${typeStr(ty)}`);
+        if (ty.kind !== 'token') throw this.err(`'none' used as ${printType(ty)}`);
         L.next();
         return { kind: 'none', type: ty };
       case 'splat': {
-        if (ty.kind !== 'vector') throw this.err(`splat constant used as ${typeStr(ty)}`);
+        if (ty.kind !== 'vector') throw this.err(`splat constant used as ${printType(ty)}`);
         L.next();
         this.expect(T_LPAREN, "'('");
         const et = this.parseType(false);
         if (et !== ty.elem)
-          throw this.err(`splat element has type ${typeStr(et)}, expected ${typeStr(ty.elem)}`);
+          throw this.err(`splat element has type ${printType(et)}, expected ${printType(ty.elem)}`);
         const elem = this.parseConst(et);
         this.expect(T_RPAREN, "')'");
         return { kind: 'splat', type: ty, elem };
       }
       case 'blockaddress': {
-        if (ty.kind !== 'ptr') throw this.err(`blockaddress used as ${typeStr(ty)}`);
+        if (ty.kind !== 'ptr') throw this.err(`blockaddress used as ${printType(ty)}`);
         const off = L.start;
         L.next();
         this.expect(T_LPAREN, "'('");
@@ -406,7 +390,7 @@ export class ConstParser extends ParserBase {
       }
       case 'dso_local_equivalent':
       case 'no_cfi': {
-        if (ty.kind !== 'ptr') throw this.err(`${w} used as ${typeStr(ty)}`);
+        if (ty.kind !== 'ptr') throw this.err(`${w} used as ${printType(ty)}`);
         L.next();
         if (L.kind !== T_GLOBALVAR && L.kind !== T_GLOBALID) throw this.expected('a function name');
         const func = this.globalRef(ty);
@@ -452,7 +436,7 @@ export class ConstParser extends ParserBase {
       e = { kind: 'expr', type: a.type, op: op as Opcode, operands: [a, b], flags };
     } else if (op === 'icmp' || op === 'fcmp') {
       const pred = L.kind === T_IDENT ? L.str : '';
-      if (!(op === 'icmp' ? ICMP_PREDS : FCMP_PREDS).has(pred)) throw this.expected(`an ${op} predicate`);
+      if (!CMP_PREDICATES[op].has(pred)) throw this.expected(`an ${op} predicate`);
       L.next();
       this.expect(T_LPAREN, "'('");
       const a = this.parseTypeAndConst();
@@ -488,10 +472,10 @@ export class ConstParser extends ParserBase {
       else rt = t0;
       e = { kind: 'expr', type: rt, op: op as Opcode, operands: ops, flags: [] };
     } else {
-      throw this.err(`expected a value of type ${typeStr(ty)}, found '${op}'`, off);
+      throw this.err(`expected a value of type ${printType(ty)}, found '${op}'`, off);
     }
     if (e.type !== ty) {
-      throw this.err(`constant expression has type ${typeStr(e.type)}, expected ${typeStr(ty)}`, off);
+      throw this.err(`constant expression has type ${printType(e.type)}, expected ${printType(ty)}`, off);
     }
     this.depth--;
     return e;

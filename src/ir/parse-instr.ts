@@ -38,31 +38,13 @@ import type {
   StoreInstr,
   Value,
 } from './model.js';
-import { BINARY_OPS, CAST_OPS } from './model.js';
-import { isCallingConv, typeStr } from './parse-base.js';
+import { ATOMIC_ORDERINGS, BINARY_OPS, CAST_OPS, CMP_PREDICATES, type AtomicOrdering } from './model.js';
+import { isCallingConv } from './parse-base.js';
+import { printType } from './print-text.js';
 import { ConstParser, FAST_MATH_FLAGS, NO_FLAGS } from './parse-const.js';
 import type { FuncType, Type } from './types.js';
 
-const ORDERINGS = new Set(['unordered', 'monotonic', 'acquire', 'release', 'acq_rel', 'seq_cst']);
-const ICMP_PREDS = new Set(['eq', 'ne', 'ugt', 'uge', 'ult', 'ule', 'sgt', 'sge', 'slt', 'sle']);
-const FCMP_PREDS = new Set([
-  'false',
-  'oeq',
-  'ogt',
-  'oge',
-  'olt',
-  'ole',
-  'one',
-  'ord',
-  'ueq',
-  'ugt',
-  'uge',
-  'ult',
-  'ule',
-  'une',
-  'uno',
-  'true',
-]);
+const ORDERINGS: ReadonlySet<string> = new Set<AtomicOrdering>(ATOMIC_ORDERINGS);
 const INT_FLAGS = new Set(['nuw', 'nsw', 'exact', 'disjoint', 'nneg', 'samesign']);
 
 /** The fields of call, invoke and callbr, parsed by one routine. */
@@ -87,6 +69,7 @@ export class InstrParser extends ConstParser {
   extraComma = false;
 
   /** Parses one instruction whose opcode keyword is the current token. */
+  // eslint-disable-next-line max-lines-per-function -- dispatch over every opcode (issue 11 allows it)
   parseInstr(): Instr {
     const L = this.L;
     if (L.kind !== T_IDENT) throw this.expected('an instruction opcode');
@@ -239,10 +222,10 @@ export class InstrParser extends ConstParser {
     return flags ?? NO_FLAGS;
   }
 
-  private parseOrdering(): string {
+  private parseOrdering(): AtomicOrdering {
     const L = this.L;
     if (L.kind !== T_IDENT || !ORDERINGS.has(L.str)) throw this.expected('an atomic ordering');
-    const o = L.str;
+    const o = L.str as AtomicOrdering;
     L.next();
     return o;
   }
@@ -409,7 +392,7 @@ export class InstrParser extends ConstParser {
   private parseCmp(op: 'icmp' | 'fcmp'): Instr {
     const L = this.L;
     const flags = this.parseFlags(op === 'icmp' ? INT_FLAGS : FAST_MATH_FLAGS);
-    if (L.kind !== T_IDENT || !(op === 'icmp' ? ICMP_PREDS : FCMP_PREDS).has(L.str)) {
+    if (L.kind !== T_IDENT || !CMP_PREDICATES[op].has(L.str)) {
       throw this.expected(`an ${op} predicate`);
     }
     const pred = L.str;
@@ -509,19 +492,19 @@ export class InstrParser extends ConstParser {
     let t: Type = aggregate.type;
     for (const i of indices) {
       if (t.kind === 'struct' && !t.opaque) {
-        if (i >= t.fields.length) throw this.err(`index ${i} out of range for ${typeStr(t)}`, off);
+        if (i >= t.fields.length) throw this.err(`index ${i} out of range for ${printType(t)}`, off);
         t = t.fields[i];
       } else if (t.kind === 'array') {
-        if (i >= t.len) throw this.err(`index ${i} out of range for ${typeStr(t)}`, off);
+        if (i >= t.len) throw this.err(`index ${i} out of range for ${printType(t)}`, off);
         t = t.elem;
-      } else throw this.err(`${op} into a non-aggregate type ${typeStr(t)}`, off);
+      } else throw this.err(`${op} into a non-aggregate type ${printType(t)}`, off);
     }
     if (op === 'extractvalue') {
       this.rtype = t;
       return { result: undefined, dbg: -1, md: undefined, op, aggregate, indices, type: t };
     }
     if (element!.type !== t)
-      throw this.err(`inserted value has type ${typeStr(element!.type)}, expected ${typeStr(t)}`, off);
+      throw this.err(`inserted value has type ${printType(element!.type)}, expected ${printType(t)}`, off);
     this.rtype = aggregate.type;
     return { result: undefined, dbg: -1, md: undefined, op, aggregate, element: element!, indices };
   }
@@ -579,7 +562,7 @@ export class InstrParser extends ConstParser {
     this.expect(T_COMMA, "','");
     const ptr = this.parseTypeAndValue();
     let syncscope: string | undefined;
-    let ordering: string | undefined;
+    let ordering: AtomicOrdering | undefined;
     if (atomic) {
       syncscope = this.parseOptStringParen('syncscope');
       ordering = this.parseOrdering();
@@ -608,7 +591,7 @@ export class InstrParser extends ConstParser {
     this.expect(T_COMMA, "','");
     const ptr = this.parseTypeAndValue();
     let syncscope: string | undefined;
-    let ordering: string | undefined;
+    let ordering: AtomicOrdering | undefined;
     if (atomic) {
       syncscope = this.parseOptStringParen('syncscope');
       ordering = this.parseOrdering();
@@ -778,7 +761,10 @@ export class InstrParser extends ConstParser {
       funcType = ty;
       const np = ty.params.length;
       if (args.length < np || (!ty.varargs && args.length > np)) {
-        throw this.err(`call has ${args.length} arguments, function type ${typeStr(ty)} takes ${np}`, tyOff);
+        throw this.err(
+          `call has ${args.length} arguments, function type ${printType(ty)} takes ${np}`,
+          tyOff,
+        );
       }
     } else {
       // Reuse the callee's own type when it matches (the common case), else intern a new one.

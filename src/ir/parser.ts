@@ -46,8 +46,10 @@ import type {
   Module,
   Param,
 } from './model.js';
-import { NO_ATTRS, TERMINATORS } from './model.js';
-import { typeStr } from './parse-base.js';
+import { LINKAGES, NO_ATTRS, TERMINATORS } from './model.js';
+
+const LINKAGE_WORDS: ReadonlySet<string> = new Set<Linkage>(LINKAGES);
+import { printType } from './print-text.js';
 import type { FuncState } from './parse-const.js';
 import { InstrParser } from './parse-instr.js';
 import type { Type } from './types.js';
@@ -82,19 +84,15 @@ export function parseModule(text: string, file?: string): Module {
   return m;
 }
 
-const LINKAGES = new Set<string>([
-  'private',
-  'internal',
-  'available_externally',
-  'linkonce',
-  'weak',
-  'common',
-  'appending',
-  'extern_weak',
-  'linkonce_odr',
-  'weak_odr',
-  'external',
-]);
+/** A parameter as written in a function header, before it becomes a local. */
+interface ParamInfo {
+  type: Type;
+  attrs: AttrList;
+  name: string | undefined;
+  /** `%N` as written, or -1 when unnamed. */
+  num: number;
+  off: number;
+}
 
 /** Fields common to the definitions of all global values, parsed before the entity keyword. */
 interface GlobalPrefix {
@@ -299,7 +297,7 @@ class ModuleParser extends InstrParser {
       unnamedAddr: undefined,
       addrSpace: 0,
     };
-    if (L.kind === T_IDENT && LINKAGES.has(L.str)) {
+    if (L.kind === T_IDENT && LINKAGE_WORDS.has(L.str)) {
       g.linkage = L.str as Linkage;
       L.next();
     }
@@ -488,7 +486,7 @@ class ModuleParser extends InstrParser {
       if (existing.type !== obj.type) {
         const use = this.pendingGlobals.get(existing)!;
         throw this.err(
-          `global '@${obj.name}' is defined as ${typeStr(obj.type)} but was used as ${typeStr(existing.type)}`,
+          `global '@${obj.name}' is defined as ${printType(obj.type)} but was used as ${printType(existing.type)}`,
           use,
         );
       }
@@ -527,35 +525,7 @@ class ModuleParser extends InstrParser {
     const off = L.start;
     const name = L.kind === T_GLOBALVAR ? L.str : String(L.num);
     L.next();
-    // Parameters.
-    this.expect(T_LPAREN, "'('");
-    const paramInfo: { type: Type; attrs: AttrList; name: string | undefined; num: number; off: number }[] =
-      [];
-    let varargs = false;
-    if (L.kind !== T_RPAREN) {
-      for (;;) {
-        if (L.kind === T_DOTDOTDOT) {
-          L.next();
-          varargs = true;
-          break;
-        }
-        const type = this.parseType(false);
-        const attrs = this.parseAttrs(false);
-        let pname: string | undefined;
-        let num = -1;
-        const poff = L.start;
-        if (L.kind === T_LOCALVAR) {
-          pname = L.str;
-          L.next();
-        } else if (L.kind === T_LOCALID) {
-          num = L.num;
-          L.next();
-        }
-        paramInfo.push({ type, attrs, name: pname, num, off: poff });
-        if (!this.eat(T_COMMA)) break;
-      }
-    }
-    this.expect(T_RPAREN, "')'");
+    const { params: paramInfo, varargs } = this.parseParamList();
     let unnamedAddr = pre.unnamedAddr;
     if (L.kind === T_IDENT && (L.str === 'unnamed_addr' || L.str === 'local_unnamed_addr')) {
       unnamedAddr = L.str;
@@ -600,31 +570,7 @@ class ModuleParser extends InstrParser {
       md: undefined,
       dbg: -1,
     };
-    for (;;) {
-      if (L.kind !== T_IDENT) break;
-      const w = L.str;
-      if (w === 'section') {
-        L.next();
-        f.section = this.parseStringTok();
-      } else if (w === 'partition') {
-        L.next();
-        f.partition = this.parseStringTok();
-      } else if (w === 'comdat') f.comdat = this.parseComdatRef(name, L.start);
-      else if (w === 'align') f.align = this.parseAlignValue();
-      else if (w === 'gc') {
-        L.next();
-        f.gc = this.parseStringTok();
-      } else if (w === 'prefix') {
-        L.next();
-        f.prefix = this.parseConst(this.parseType(false));
-      } else if (w === 'prologue') {
-        L.next();
-        f.prologue = this.parseConst(this.parseType(false));
-      } else if (w === 'personality') {
-        L.next();
-        f.personality = this.parseConst(this.parseType(false));
-      } else break;
-    }
+    this.parseFuncOptions(f);
     // Function-level metadata attachments.
     if (L.kind === T_METAVAR) this.parseFuncAttachments(f);
     if (declMd !== undefined) {
@@ -642,7 +588,83 @@ class ModuleParser extends InstrParser {
       pendingBlocks: new Map(),
       nextNum: 0,
     };
-    // Parameters become the first locals.
+    fn.params = this.bindParams(fs, paramInfo);
+    if (isDefine) {
+      if (L.kind !== T_LBRACE) throw this.expected("'{' to start the function body");
+      this.parseBody(fs);
+    } else if (L.kind === T_LBRACE) {
+      throw this.err("a declaration ('declare') cannot have a body");
+    }
+  }
+
+  /// ArgList ::= '(' (ArgType (',' ArgType)* (',' '...')? | '...')? ')'
+  /// ArgType ::= Type ParamAttrs (LocalVar | LocalId)?
+  private parseParamList(): { params: ParamInfo[]; varargs: boolean } {
+    const L = this.L;
+    this.expect(T_LPAREN, "'('");
+    const params: ParamInfo[] = [];
+    let varargs = false;
+    if (L.kind !== T_RPAREN) {
+      for (;;) {
+        if (L.kind === T_DOTDOTDOT) {
+          L.next();
+          varargs = true;
+          break;
+        }
+        const type = this.parseType(false);
+        const attrs = this.parseAttrs(false);
+        let pname: string | undefined;
+        let num = -1;
+        const poff = L.start;
+        if (L.kind === T_LOCALVAR) {
+          pname = L.str;
+          L.next();
+        } else if (L.kind === T_LOCALID) {
+          num = L.num;
+          L.next();
+        }
+        params.push({ type, attrs, name: pname, num, off: poff });
+        if (!this.eat(T_COMMA)) break;
+      }
+    }
+    this.expect(T_RPAREN, "')'");
+    return { params, varargs };
+  }
+
+  /// FuncOptions ::= ('section' STRING | 'partition' STRING | Comdat | 'align' N | 'gc' STRING
+  ///     | 'prefix' TypeAndValue | 'prologue' TypeAndValue | 'personality' TypeAndValue)*
+  private parseFuncOptions(f: Func): void {
+    const L = this.L;
+    for (;;) {
+      if (L.kind !== T_IDENT) break;
+      const w = L.str;
+      if (w === 'section') {
+        L.next();
+        f.section = this.parseStringTok();
+      } else if (w === 'partition') {
+        L.next();
+        f.partition = this.parseStringTok();
+      } else if (w === 'comdat') f.comdat = this.parseComdatRef(f.name, L.start);
+      else if (w === 'align') f.align = this.parseAlignValue();
+      else if (w === 'gc') {
+        L.next();
+        f.gc = this.parseStringTok();
+      } else if (w === 'prefix') {
+        L.next();
+        f.prefix = this.parseConst(this.parseType(false));
+      } else if (w === 'prologue') {
+        L.next();
+        f.prologue = this.parseConst(this.parseType(false));
+      } else if (w === 'personality') {
+        L.next();
+        f.personality = this.parseConst(this.parseType(false));
+      } else break;
+    }
+  }
+
+  /** The parameters become the function's first locals, named or numbered from 0. */
+  private bindParams(fs: FuncState, paramInfo: readonly ParamInfo[]): Param[] {
+    const fn = fs.func;
     const params: Param[] = [];
     for (const p of paramInfo) {
       let local: Local;
@@ -661,13 +683,7 @@ class ModuleParser extends InstrParser {
       fn.locals.push(local);
       params.push({ type: p.type, attrs: p.attrs, local });
     }
-    fn.params = params;
-    if (isDefine) {
-      if (L.kind !== T_LBRACE) throw this.expected("'{' to start the function body");
-      this.parseBody(fs);
-    } else if (L.kind === T_LBRACE) {
-      throw this.err("a declaration ('declare') cannot have a body");
-    }
+    return params;
   }
 
   /** `('!name' !N)*` on a function: `!dbg` into `dbg`, the rest as raw text into `md`. */
@@ -807,7 +823,7 @@ class ModuleParser extends InstrParser {
       } else if (fs.pending.delete(l)) {
         if (l.type !== type) {
           throw this.err(
-            `'%${quoteName(name)}' is defined with type ${typeStr(type)} but was used as ${typeStr(l.type)}`,
+            `'%${quoteName(name)}' is defined with type ${printType(type)} but was used as ${printType(l.type)}`,
             off,
           );
         }
@@ -825,7 +841,7 @@ class ModuleParser extends InstrParser {
       } else if (fs.pending.delete(l)) {
         if (l.type !== type) {
           throw this.err(
-            `'%${num}' is defined with type ${typeStr(type)} but was used as ${typeStr(l.type)}`,
+            `'%${num}' is defined with type ${printType(type)} but was used as ${printType(l.type)}`,
             off,
           );
         }

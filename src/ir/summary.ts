@@ -9,9 +9,10 @@
  * Everything here is a static reading of the IR: call counts are call sites, not executions, and memory
  * effects are those of the function's own instructions (callees are not followed).
  */
+import { blockSuccessors } from './cfg.js';
 import { DataLayout } from './datalayout.js';
 import { debugLocation } from './debuginfo.js';
-import type { Attr, AttrList, Block, Func, GlobalVar, Instr, Module, Value } from './model.js';
+import type { Attr, AttrList, Block, Func, GlobalVar, Module, Value } from './model.js';
 import { printType } from './printer.js';
 import type { Type } from './types.js';
 
@@ -327,39 +328,12 @@ function stackAddresses(f: Func): Set<number> {
   return s;
 }
 
-/** Successor blocks of a terminator (empty for other instructions). */
-export function successors(i: Instr): Block[] {
-  switch (i.op) {
-    case 'br':
-      return i.ifFalse !== undefined ? [i.ifTrue, i.ifFalse] : [i.ifTrue];
-    case 'switch':
-      return [i.defaultBlock, ...i.cases.map((c) => c.block)];
-    case 'indirectbr':
-      return i.targets.slice();
-    case 'invoke':
-      return [i.normal, i.unwind];
-    case 'callbr':
-      return [i.fallthrough, ...i.indirect];
-    case 'catchswitch':
-      return i.unwind !== undefined ? [...i.handlers, i.unwind] : i.handlers.slice();
-    case 'catchret':
-      return [i.target];
-    case 'cleanupret':
-      return i.unwind !== undefined ? [i.unwind] : [];
-    default:
-      return [];
-  }
-}
-
 /** Edges to a block on the current depth-first path from the entry block (iterative DFS). */
 function countBackEdges(f: Func): number {
   const n = f.blocks.length;
   if (n === 0) return 0;
   const state = new Uint8Array(n); // 0 new, 1 on path, 2 done
-  const succs: Block[][] = f.blocks.map((b) => {
-    const t = b.instrs[b.instrs.length - 1];
-    return t !== undefined ? successors(t) : [];
-  });
+  const succs: Block[][] = f.blocks.map(blockSuccessors);
   let back = 0;
   const stack: { b: number; next: number }[] = [{ b: 0, next: 0 }];
   state[0] = 1;

@@ -14,7 +14,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { UserError } from '../util/errors.js';
-import { hashParts, withLock, writeFileAtomic } from '../util/fsx.js';
+import { hashParts, walkFiles, withLock, writeFileAtomic } from '../util/fsx.js';
 import { coreCount, mapLimit } from '../util/pool.js';
 import { run, which, type RunOptions } from '../util/proc.js';
 import { cacheDir } from './cache.js';
@@ -367,18 +367,9 @@ function patternRegex(pattern: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-function walk(dir: string, base: string, out: string[]): void {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) walk(p, base, out);
-    else if (e.isFile()) out.push(relative(base, p));
-  }
-}
-
 /** Files under `root` matching any of `include` and none of `exclude`; absolute, sorted. */
 export function globFiles(root: string, include: readonly string[], exclude: readonly string[]): string[] {
-  const all: string[] = [];
-  walk(root, root, all);
+  const all = walkFiles(root).map((p) => relative(root, p));
   const inc = include.map(patternRegex);
   const exc = exclude.map(patternRegex);
   return all

@@ -2,12 +2,22 @@
  * @fileoverview Stage: shared. File-system helpers that stay correct when several processes share a cache.
  *
  * Consumes: paths and contents. Produces: files written atomically (temporary name, then rename), content
- * hashes, and a cross-process lock (a directory created with `mkdir`, holding the owner's pid; a lock whose
- * owner is dead is taken over).
+ * hashes, a cross-process lock (a directory created with `mkdir`, holding the owner's pid; a lock whose
+ * owner is dead is taken over), and the one recursive directory walker (`walkFiles`, deterministic order).
  */
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type Dirent,
+  type Stats,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UserError } from './errors.js';
@@ -113,4 +123,44 @@ export function statInput(path: string): Stats {
   } catch {
     throw new UserError('no such file or directory', { file: path });
   }
+}
+
+export interface WalkOptions {
+  /** Which files to return, given the file's path (`dir` joined with the names below it); default: all. */
+  readonly filter?: (path: string) => boolean;
+  /** Skip entries, files and directories alike, whose name starts with `.`. */
+  readonly skipHidden?: boolean;
+  /** Entry names to skip, files and directories alike (`node_modules`). */
+  readonly skipNames?: readonly string[];
+  /** Treat a directory that cannot be read as empty, instead of throwing. */
+  readonly ignoreUnreadable?: boolean;
+}
+
+/**
+ * The regular files under `dir`, recursively, as paths joined onto `dir`. The order is deterministic:
+ * depth first, each directory's entries in code-unit order of their names (a subdirectory's files come
+ * where its name sorts). Symbolic links are neither followed nor returned. Callers that want the paths
+ * sorted as whole strings sort the result.
+ */
+export function walkFiles(dir: string, opts: WalkOptions = {}): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch (e) {
+      if (opts.ignoreUnreadable === true) return;
+      throw e;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (opts.skipHidden === true && e.name.startsWith('.')) continue;
+      if (opts.skipNames?.includes(e.name) === true) continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && (opts.filter === undefined || opts.filter(p))) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
 }
