@@ -15,7 +15,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, s
 import { basename, dirname, join, relative } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { hashParts, walkFiles, withLock, writeFileAtomic } from '../util/fsx.js';
-import { coreCount, mapLimit } from '../util/pool.js';
+import { coreCount, mapLimit } from '../util/concurrency.js';
 import { run, which, type RunOptions } from '../util/proc.js';
 import { cacheDir } from './cache.js';
 import { compileToIR, type OptLevel } from './compile.js';
