@@ -6,7 +6,7 @@
  * Consumes: call/invoke instructions. Produces: JS statements. Calling convention of generated functions:
  * every leaf slot of every parameter is one JS parameter (i64 -> lo, hi), plus `va` for variadic functions;
  * the result is the return value (first slot), with the high half of an i64 in H[0] and further slots of an
- * aggregate in RS[1..].
+ * aggregate in RS[1..]. Imports the leaf (codegen-emit.ts) and intrinsics.ts.
  */
 import type { CallInstr, InvokeInstr, Value } from '../ir/model.js';
 import type { FuncEmitter } from './codegen-emit.js';

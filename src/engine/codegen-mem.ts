@@ -5,7 +5,8 @@
  * Consumes: instructions and `FuncEmitter` services. Produces: JS statements. Every access is preceded by an
  * inline shadow check of its first and last byte (`FL` is the slow path that classifies the fault or lets
  * the generation runtime materialise input bytes), except accesses the compiler proves valid: a constant
- * offset into a static alloca of the current frame, or into a global (plain mode).
+ * offset into a static alloca of the current frame, or into a global (plain mode). Imports the leaf
+ * (codegen-emit.ts) and the compares of codegen-arith.ts (cmpxchg, atomicrmw min/max).
  */
 import type {
   AllocaInstr,

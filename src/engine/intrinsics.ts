@@ -4,7 +4,8 @@
  * Consumes: a call to `llvm.*` and `FuncEmitter` services. Produces: inline JS statements (min/max, bit
  * counting, overflow arithmetic, math) or calls of runtime helpers (memcpy/memset with range checks,
  * va_start, stacksave). Vector forms are handled lane by lane. Unknown intrinsics become the
- * `unsupported-feature` outcome when reached.
+ * `unsupported-feature` outcome when reached. Imports the leaf (codegen-emit.ts) and the lane emitters of
+ * codegen-arith.ts (min/max and the vector reductions reuse the compares and binary operators).
  */
 import type { CallInstr, InvokeInstr, Value } from '../ir/model.js';
 import { binaryLeaf, cmpExpr } from './codegen-arith.js';
