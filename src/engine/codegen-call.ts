@@ -6,13 +6,13 @@
  * Consumes: call/invoke instructions. Produces: JS statements. Calling convention of generated functions:
  * every leaf slot of every parameter is one JS parameter (i64 -> lo, hi), plus `va` for variadic functions;
  * the result is the return value (first slot), with the high half of an i64 in H[0] and further slots of an
- * aggregate in RS[1..].
+ * aggregate in RS[1..]. Imports the leaf (codegen-emit.ts) and intrinsics.ts.
  */
 import type { CallInstr, InvokeInstr, Value } from '../ir/model.js';
-import type { FuncGen } from './codegen.js';
+import type { FuncEmitter } from './codegen-emit.js';
 import { cpuidRegisters, type CpuidReg } from './cpuid.js';
 import { emitIntrinsic } from './intrinsics.js';
-import { UnsupportedError, numLit } from './values.js';
+import { UnsupportedError } from './values.js';
 
 export const SETJMP_NAMES: ReadonlySet<string> = new Set([
   'setjmp',
@@ -34,7 +34,7 @@ function directCallee(v: Value): Extract<Value, { kind: 'function' }> | undefine
 }
 
 /** Assign a call expression's result to the result slots. */
-export function assignResult(g: FuncGen, i: CallInstr | InvokeInstr, call: string): void {
+export function assignResult(g: FuncEmitter, i: CallInstr | InvokeInstr, call: string): void {
   if (i.result === undefined || i.result.type.kind === 'void') {
     g.out(`${call};`);
     return;
@@ -51,7 +51,7 @@ export function assignResult(g: FuncGen, i: CallInstr | InvokeInstr, call: strin
     );
 }
 
-export function emitCall(g: FuncGen, i: CallInstr | InvokeInstr): void {
+export function emitCall(g: FuncEmitter, i: CallInstr | InvokeInstr): void {
   const callee = i.callee;
   if (callee.kind === 'asm') {
     emitAsm(g, i, callee.asm, callee.constraints);
@@ -140,15 +140,13 @@ export function emitCall(g: FuncGen, i: CallInstr | InvokeInstr): void {
   if (vsp !== undefined) g.out(`POP(${vsp});`);
 }
 
-export { numLit };
-
 /**
  * Inline assembly that real code uses and that has a meaning here: nothing at all (empty, `nop`, alignment
  * directives: compiler barriers and loop alignment), and `cpuid`, answered from cpuid.ts (a baseline
  * x86-64: code that dispatches on CPU features takes its portable path, natively replayed the same).
  * Anything else is the unsupported-feature outcome.
  */
-function emitAsm(g: FuncGen, i: CallInstr | InvokeInstr, asm: string, constraints: string): void {
+function emitAsm(g: FuncEmitter, i: CallInstr | InvokeInstr, asm: string, constraints: string): void {
   const text = asm.trim();
   const results = i.result !== undefined && i.result.type.kind !== 'void' ? g.slots(i.result) : [];
   if (/^((nop|\.p2align\s+\d+(\s*,\s*\d+)*|\.align\s+\d+)\s*(;|\n|$)\s*)*$/.test(text)) {

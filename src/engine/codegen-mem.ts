@@ -2,10 +2,11 @@
  * @fileoverview Stage: engine (codegen). Emission of memory instructions: load, store, getelementptr,
  * alloca, cmpxchg, atomicrmw, fence, va_arg.
  *
- * Consumes: instructions and `FuncGen` services. Produces: JS statements. Every access is preceded by an
+ * Consumes: instructions and `FuncEmitter` services. Produces: JS statements. Every access is preceded by an
  * inline shadow check of its first and last byte (`FL` is the slow path that classifies the fault or lets
  * the generation runtime materialise input bytes), except accesses the compiler proves valid: a constant
- * offset into a static alloca of the current frame, or into a global (plain mode).
+ * offset into a static alloca of the current frame, or into a global (plain mode). Imports the leaf
+ * (codegen-emit.ts) and the compares of codegen-arith.ts (cmpxchg, atomicrmw min/max).
  */
 import type {
   AllocaInstr,
@@ -18,11 +19,11 @@ import type {
   Value,
 } from '../ir/model.js';
 import type { Type } from '../ir/types.js';
-import type { FuncGen } from './codegen.js';
-import { cmpExpr, rawLoad, rawStore, sx } from './codegen-ops.js';
+import { cmpExpr } from './codegen-arith.js';
+import { isLit, rawLoad, rawStore, sx, type FuncEmitter, type KnownObject } from './codegen-emit.js';
 import { UnsupportedError, numLit, type Leaf } from './values.js';
 
-export function emitMemInstr(g: FuncGen, i: Instr): void {
+export function emitMemInstr(g: FuncEmitter, i: Instr): void {
   switch (i.op) {
     case 'load':
       return emitLoad(g, i);
@@ -52,22 +53,13 @@ export function emitMemInstr(g: FuncGen, i: Instr): void {
 }
 
 /** Bytes an access of type t touches. */
-export function accessSize(g: FuncGen, t: Type): number {
+export function accessSize(g: FuncEmitter, t: Type): number {
   if (t.kind === 'vector' && t.elem.kind === 'int' && t.elem.bits === 1) return Math.ceil(t.len / 8);
   return g.dl.typeSize(t);
 }
 
-/** A pointer known to be a constant offset into a static frame slot or a defined global. */
-export interface KnownObject {
-  readonly size: number;
-  readonly off: number;
-  readonly readOnly: boolean;
-  /** Globals are only provably addressable in plain mode (the generation runtime materialises them). */
-  readonly global: boolean;
-}
-
 /** What a pointer value is known to point into, if anything. */
-export function knownObject(g: FuncGen, ptr: Value): KnownObject | undefined {
+export function knownObject(g: FuncEmitter, ptr: Value): KnownObject | undefined {
   if (ptr.kind === 'local') {
     const k = g.known.get(ptr.id);
     if (k !== undefined) return k;
@@ -81,7 +73,7 @@ export function knownObject(g: FuncGen, ptr: Value): KnownObject | undefined {
 }
 
 /** True when [p, p+n) is provably addressable (static frame slot, or a global in plain mode). */
-function provablyValid(g: FuncGen, ptr: Value, n: number, write: boolean): boolean {
+function provablyValid(g: FuncEmitter, ptr: Value, n: number, write: boolean): boolean {
   const k = knownObject(g, ptr);
   if (k === undefined) return false;
   if (k.global && (g.ctx.opts.mode ?? 'plain') !== 'plain') return false;
@@ -89,7 +81,7 @@ function provablyValid(g: FuncGen, ptr: Value, n: number, write: boolean): boole
   return k.off >= 0 && k.off + n <= k.size;
 }
 
-function findStaticAlloca(g: FuncGen, id: number): number | undefined {
+function findStaticAlloca(g: FuncEmitter, id: number): number | undefined {
   for (const i of g.f.blocks[0]!.instrs)
     if (i.op === 'alloca' && i.result?.id === id) {
       const n = i.count === undefined ? 1 : i.count.kind === 'int' ? Number(i.count.value) : 0;
@@ -103,7 +95,7 @@ function findStaticAlloca(g: FuncGen, id: number): number | undefined {
  * expression (a GEP's base and variable terms, plus a constant offset) needs no check. The ranges are
  * forgotten at block entry and after calls (which may free memory).
  */
-function alreadyChecked(g: FuncGen, ptr: Value, p: string, n: number, write: boolean): boolean {
+function alreadyChecked(g: FuncEmitter, ptr: Value, p: string, n: number, write: boolean): boolean {
   const k = ptr.kind === 'local' ? g.gepKey.get(ptr.id) : undefined;
   const key = k?.key ?? `${p}|`;
   const off = k?.off ?? 0;
@@ -119,7 +111,7 @@ function alreadyChecked(g: FuncGen, ptr: Value, p: string, n: number, write: boo
  * Emit the shadow check of an n-byte access at pointer expression p (a variable or a literal), whose IR
  * alignment is `align`.
  */
-export function emitCheck(g: FuncGen, p: string, n: number, write: boolean, align = 1): void {
+export function emitCheck(g: FuncEmitter, p: string, n: number, write: boolean, align = 1): void {
   if (n <= 0) return;
   const bit = write ? 2 : 1;
   const w = write ? 1 : 0;
@@ -161,7 +153,7 @@ function at(p: string, off: number): string {
 }
 
 /** A pointer operand as a simple expression (var or literal); complex ones go through a temp. */
-function ptrOperand(g: FuncGen, v: Value): string {
+function ptrOperand(g: FuncEmitter, v: Value): string {
   return g.op1(v);
 }
 
@@ -169,7 +161,7 @@ function ptrOperand(g: FuncGen, v: Value): string {
  * The prelude helper doing a checked access of one scalar leaf in compact code (generation and replay
  * modes, see link.ts): R8..RD for loads, W8..WD for stores; undefined when the leaf has no helper.
  */
-function compactAccess(g: FuncGen, ls: readonly Leaf[], n: number, write: boolean): string | undefined {
+function compactAccess(g: FuncEmitter, ls: readonly Leaf[], n: number, write: boolean): string | undefined {
   if (!g.compact || ls.length !== 1) return undefined;
   const l = ls[0]!;
   const name =
@@ -187,7 +179,7 @@ function compactAccess(g: FuncGen, ls: readonly Leaf[], n: number, write: boolea
   return name === undefined ? undefined : `${write ? 'W' : 'R'}${name}`;
 }
 
-function emitLoad(g: FuncGen, i: LoadInstr): void {
+function emitLoad(g: FuncEmitter, i: LoadInstr): void {
   const ls = g.leaves(i.type);
   const p = ptrOperand(g, i.ptr);
   const n = accessSize(g, i.type);
@@ -206,7 +198,7 @@ function emitLoad(g: FuncGen, i: LoadInstr): void {
   ls.forEach((l, j) => g.out(rawLoad(l, at(p, l.off), g.leafSlots(i.result!, j))));
 }
 
-function emitStore(g: FuncGen, i: StoreInstr): void {
+function emitStore(g: FuncEmitter, i: StoreInstr): void {
   const t = i.value.type;
   const ls = g.leaves(t);
   const p = ptrOperand(g, i.ptr);
@@ -232,7 +224,7 @@ function emitStore(g: FuncGen, i: StoreInstr): void {
 }
 
 /** Expression of a GEP index as a JS number (signed), or a number when constant. */
-function indexExpr(g: FuncGen, v: Value, lane: number): string | number {
+function indexExpr(g: FuncEmitter, v: Value, lane: number): string | number {
   if (v.kind === 'int' && v.type.kind === 'int') return Number(BigInt.asIntN(v.type.bits, v.value));
   const t = v.type.kind === 'vector' ? v.type.elem : v.type;
   const l: Leaf = g.leaves(t)[0]!;
@@ -242,7 +234,7 @@ function indexExpr(g: FuncGen, v: Value, lane: number): string | number {
       return sx(a[0]!, l.bits);
     case 'l':
       if (v.kind === 'local' && g.isNarrow(v)) return a[0]!;
-      if (/^\(?-?\d/.test(a[0]!) && /^\(?-?\d/.test(a[1]!)) {
+      if (isLit(a[0]!) && isLit(a[1]!)) {
         const lo = Number(a[0]!.replace(/[()]/g, ''));
         const hi = Number(a[1]!.replace(/[()]/g, ''));
         return hi * 4294967296 + (lo >>> 0);
@@ -255,7 +247,7 @@ function indexExpr(g: FuncGen, v: Value, lane: number): string | number {
   }
 }
 
-function emitGep(g: FuncGen, i: GepInstr): void {
+function emitGep(g: FuncEmitter, i: GepInstr): void {
   const lanes = i.type.kind === 'vector' ? i.type.len : 1;
   for (let lane = 0; lane < lanes; lane++) {
     const base = g.opnd(i.ptr, i.ptr.type.kind === 'vector' ? lane : 0)[0]!;
@@ -293,7 +285,7 @@ function emitGep(g: FuncGen, i: GepInstr): void {
   }
 }
 
-function emitAlloca(g: FuncGen, i: AllocaInstr): void {
+function emitAlloca(g: FuncEmitter, i: AllocaInstr): void {
   if (g.frameOffsets.has(i.result!.id)) return;
   const size = g.dl.allocSize(i.allocType);
   let count = '1';
@@ -304,7 +296,7 @@ function emitAlloca(g: FuncGen, i: AllocaInstr): void {
   g.out(`${g.slots(i.result!)[0]} = DALLOC(${count} * ${size}, ${Math.max(i.align, 16)}, ${g.site()});`);
 }
 
-function emitCmpXchg(g: FuncGen, i: CmpXchgInstr): void {
+function emitCmpXchg(g: FuncEmitter, i: CmpXchgInstr): void {
   const t = i.cmp.type;
   const l = g.leaves(t)[0]!;
   const p = g.op1(i.ptr);
@@ -318,7 +310,7 @@ function emitCmpXchg(g: FuncGen, i: CmpXchgInstr): void {
   g.out(`if (${ok}) { ${rawStore(l, p, g.opnd(i.newValue, 0))} }`);
 }
 
-function emitAtomicRmw(g: FuncGen, i: AtomicRMWInstr): void {
+function emitAtomicRmw(g: FuncEmitter, i: AtomicRMWInstr): void {
   const t = i.value.type;
   const l = g.leaves(t)[0]!;
   const p = g.op1(i.ptr);

@@ -2,9 +2,16 @@
  * @fileoverview Stage: engine (codegen). Compiles one IR function to the source of one JS function.
  *
  * Consumes: a `Func` and the link context (addresses, data layout, options). Produces: JS source text.
- * This file owns naming, operands, the stack frame and control flow; instruction classes are emitted by
- * codegen-ops.ts (arithmetic, casts, compares), codegen-mem.ts (memory, GEP) and codegen-call.ts (calls,
- * intrinsics).
+ * `FuncGen` owns the stack frame and control flow (terminators, phis, landing pads, the dispatcher form),
+ * on the emission layer of codegen-emit.ts (output, names, operands); every other instruction goes to the
+ * dispatcher, codegen-ops.ts, which hands it to the emitter of its class. The files form layers, each
+ * importing only the ones below it (no cycles):
+ *   codegen.ts        FuncGen: frame, control flow
+ *   codegen-ops.ts    the instruction dispatcher
+ *   codegen-call.ts   calls, inline assembly
+ *   intrinsics.ts     llvm.* intrinsics            codegen-mem.ts  memory, GEP, atomics
+ *   codegen-arith.ts  binary operators, compares   codegen-cast.ts casts   codegen-agg.ts aggregates, vectors
+ *   codegen-emit.ts   FuncEmitter, formatters (the leaf)
  *
  * Control flow: reducible CFGs are emitted structurally (JS `for(;;)` loops and labeled blocks, following
  * Ramsey's "Beyond Relooper"); irreducible ones and functions with indirectbr or setjmp use a
@@ -12,85 +19,21 @@
  * each other). The step counter `C` is decremented at function entry and at every loop header. `invoke`
  * is a call in a JS try whose catch enters the landing pad when eh.ts says the C++ exception is for it.
  */
-import type { DataLayout } from '../ir/datalayout.js';
-import type {
-  AllocaInstr,
-  Block,
-  Constant,
-  Func,
-  GlobalValue,
-  Instr,
-  LandingPadInstr,
-  Local,
-  Module,
-  Value,
-} from '../ir/model.js';
-import type { Type } from '../ir/types.js';
+import type { AllocaInstr, Block, Func, Instr, LandingPadInstr, Local, Value } from '../ir/model.js';
 import { analyze, type Cfg } from './cfg.js';
-import { NarrowAnalysis } from './narrow.js';
+import { FuncEmitter, NestingError, type LinkCtx } from './codegen-emit.js';
 import { emitCall, isSetjmpCall } from './codegen-call.js';
 import { emitInstr, emitTerminatorValue } from './codegen-ops.js';
-import type { KnownObject } from './codegen-mem.js';
-import { constLiterals, type ConstEnv } from './constants.js';
-import { UnsupportedError, numLit, slotCount, type Leaf, type LeafCache } from './values.js';
+import { UnsupportedError, numLit, slotCount, type Leaf } from './values.js';
 
-export type Mode = 'plain' | 'gen' | 'replay';
+export type { CompileOptions, LinkCtx, Mode, Site } from './codegen-emit.js';
 
 /** Size - 1 of the edge-hit table (`Engine.ecov`). */
 export const EDGE_MASK = 0xffff;
 
-export interface CompileOptions {
-  /** Which runtime the code serves (hooks differ per mode; default plain). */
-  readonly mode?: Mode;
-  /** Count block executions in `RT.cov` (coverage for generation/guidance). */
-  readonly coverage?: boolean;
-  /**
-   * Generation and replay modes: compact code, where checked scalar accesses and block counters are calls
-   * of prelude helpers (default true; false inlines them, for tests). See docs/engine.md.
-   */
-  readonly compact?: boolean;
-}
-
-/** A trap site: the IR location of an instruction that may trap. */
-export interface Site {
-  readonly func: string;
-  readonly block: string;
-  readonly instr: number;
-  readonly dbg: number;
-}
-
-/** What a function compiler needs from the linker. */
-export interface LinkCtx {
-  readonly m: Module;
-  readonly dl: DataLayout;
-  readonly lc: LeafCache;
-  readonly env: ConstEnv;
-  readonly opts: CompileOptions;
-  /** JS name of the function in the generated module (`f12`). */
-  jsName(g: GlobalValue): string;
-  addSite(s: Site): number;
-  /** Register a shadow template for a stack frame; returns its JS name. */
-  addTemplate(t: Uint8Array): string;
-  /** Index of the first coverage counter of a function (block i is at base + i). */
-  coverageBase(f: Func): number;
-  /** Id of a landing pad in the exception tables (eh.ts). */
-  landingPad(lp: LandingPadInstr): number;
-}
-
-const MAX_NESTING = 400;
-
-class NestingError extends Error {}
-
-export class FuncGen {
-  readonly lines: string[] = [];
-  private indent = 1;
-  private tmpCounter = 0;
+/** Compiles one function: the stack frame and control flow, on the emission layer of codegen-emit.ts. */
+export class FuncGen extends FuncEmitter {
   readonly cfg: Cfg;
-  /** Current instruction's block and index, for sites. */
-  curBlock: Block | undefined;
-  curIndex = 0;
-  /** Static allocas: local id -> frame offset. */
-  readonly frameOffsets = new Map<number, number>();
   frameSize = 0;
   frameAlign = 16;
   hasFrame = false;
@@ -98,31 +41,12 @@ export class FuncGen {
   readonly byvalCopies = new Map<number, { off: number; size: number }>();
   /** Uses of each local (for inlining single-use compares). */
   readonly useCount: number[];
-  structured = true;
-  private depth = 0;
-  /** setjmp call sites: instruction -> resume state number (dispatcher mode only). */
-  readonly setjmpStates = new Map<Instr, number>();
-  readonly varargs: boolean;
-  private readonly constCache = new Map<Constant, string[][]>();
-  /** Pointers known to point at a constant offset into a frame slot or global (see codegen-mem.ts). */
-  readonly known = new Map<number, KnownObject>();
-  /** i64 values that provably fit in int32: computed as one int32 (the hi slot is never read). */
-  readonly narrow: NarrowAnalysis;
-  /** GEP results: a key naming base and variable terms, and the constant offset (check coalescing). */
-  readonly gepKey = new Map<number, { key: string; off: number }>();
-  /** Ranges checked so far in the current block, per pointer key. */
-  readonly checked = new Map<string, { lo: number; hi: number; write: boolean }[]>();
   /** Locals declared at function level; the others are declared where they are defined. */
   private readonly topLevel = new Set<number>();
 
-  constructor(
-    readonly ctx: LinkCtx,
-    readonly f: Func,
-    /** Compact code: checked accesses and coverage counters as calls of prelude helpers. */
-    readonly compact = false,
-  ) {
+  constructor(ctx: LinkCtx, f: Func, compact = false) {
+    super(ctx, f, compact);
     this.cfg = analyze(f);
-    this.varargs = f.funcType.varargs;
     this.useCount = new Array<number>(f.locals.length).fill(0);
     let hasIndirect = false;
     for (const b of f.blocks)
@@ -134,100 +58,6 @@ export class FuncGen {
         if (i.op === 'call' && isSetjmpCall(i)) this.setjmpStates.set(i, 0);
       }
     this.structured = this.cfg.reducible && !hasIndirect && this.setjmpStates.size === 0;
-    this.narrow = new NarrowAnalysis(f);
-  }
-
-  /** True for an i64 local computed as one int32, or an i64 constant that fits in int32. */
-  isNarrow(v: Value): boolean {
-    if (v.kind === 'local') return this.narrow.narrow.has(v.id);
-    if (v.kind === 'int' && v.type.kind === 'int' && v.type.bits === 64) {
-      const x = BigInt.asIntN(64, v.value);
-      return x >= -2147483648n && x <= 2147483647n;
-    }
-    return false;
-  }
-  /** A narrow i64 value known to be non-negative. */
-  isNarrowNonNeg(v: Value): boolean {
-    return this.isNarrow(v) && this.narrow.range(v)[0] >= 0;
-  }
-
-  get dl(): DataLayout {
-    return this.ctx.dl;
-  }
-  leaves(t: Type): Leaf[] {
-    return this.ctx.lc.leaves(t);
-  }
-
-  out(s: string): void {
-    this.lines.push('  '.repeat(this.indent) + s);
-  }
-  open(s: string): void {
-    this.out(s);
-    this.indent++;
-    if (++this.depth > MAX_NESTING && this.structured) throw new NestingError();
-  }
-  close(s = '}'): void {
-    this.indent--;
-    this.depth--;
-    this.out(s);
-  }
-  tmp(): string {
-    return `t${this.tmpCounter++}`;
-  }
-
-  /** Site id of the current instruction. */
-  site(): number {
-    const b = this.curBlock!;
-    return this.ctx.addSite({
-      func: this.f.name,
-      block: b.name ?? String(b.index),
-      instr: this.curIndex,
-      dbg: b.instrs[this.curIndex]?.dbg ?? -1,
-    });
-  }
-
-  // ------------------------------------------------------------------------------------------------
-  // Names and operands
-
-  /** JS variable names of all slots of a local. */
-  slots(l: Local): string[] {
-    const n = this.leaves(l.type).reduce((s, x) => s + slotCount(x.k), 0);
-    const out: string[] = [];
-    for (let k = 0; k < n; k++) out.push(k === 0 ? `v${l.id}` : `v${l.id}_${k}`);
-    return out;
-  }
-  /** Slot names of leaf j of a local. */
-  leafSlots(l: Local, j: number): string[] {
-    const ls = this.leaves(l.type);
-    let k = 0;
-    for (let i = 0; i < j; i++) k += slotCount(ls[i]!.k);
-    const name = (s: number): string => (s === 0 ? `v${l.id}` : `v${l.id}_${s}`);
-    return slotCount(ls[j]!.k) === 2 ? [name(k), name(k + 1)] : [name(k)];
-  }
-  /** Expressions for the slots of leaf j of a value. */
-  opnd(v: Value, j: number): string[] {
-    if (v.kind === 'local') {
-      if (this.narrow.narrow.has(v.id)) return [`v${v.id}`, `(v${v.id} >> 31)`];
-      return this.leafSlots(v, j);
-    }
-    if (v.kind === 'metadata' || v.kind === 'asm') throw new UnsupportedError(`${v.kind} operand`);
-    let lits = this.constCache.get(v);
-    if (lits === undefined) {
-      lits = constLiterals(v, this.ctx.env, this.ctx.lc);
-      this.constCache.set(v, lits);
-    }
-    return lits[j]!;
-  }
-  /** All slot expressions of a value, flattened. */
-  opndAll(v: Value): string[] {
-    const n = this.leaves(v.type).length;
-    const out: string[] = [];
-    for (let j = 0; j < n; j++) out.push(...this.opnd(v, j));
-    return out;
-  }
-  /** A single-slot scalar operand. */
-  op1(v: Value): string {
-    return this.opnd(v, 0)[0]!;
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -239,9 +69,7 @@ export class FuncGen {
     } catch (e) {
       if (!(e instanceof NestingError)) throw e;
       this.structured = false;
-      this.lines.length = 0;
-      this.indent = 1;
-      this.depth = 0;
+      this.rewind();
       return this.emitWith();
     }
   }

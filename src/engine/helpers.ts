@@ -4,7 +4,8 @@
  * boxing at the external boundary, and wide loads/stores.
  *
  * Consumes: JS numbers/bigints in the engine's representation (values.ts). Produces: the same. All helpers are
- * small and monomorphic so TurboFan can inline them.
+ * small and monomorphic so TurboFan can inline them. Most are pure (one module-level table shared by all
+ * engines); the loads and stores of wide and boxed leaves close over one engine's DataView.
  */
 import * as fp80 from './fp80.js';
 import * as i64 from './i64.js';
@@ -212,7 +213,75 @@ function unl(r: ExtValue | undefined): number {
   return 0;
 }
 
-export function makeHelpers(dv: DataView): Record<string, unknown> {
+/**
+ * The helpers that depend on no engine state: i64 and fp80 arithmetic, conversions, bit operations,
+ * rounding, boxing at the external boundary, and the longjmp and trap classes.
+ */
+const PURE_HELPERS: Readonly<Record<string, unknown>> = {
+  MUL64: i64.mul64,
+  MULO64: i64.mulOverflows64,
+  UDIV64: i64.udiv64,
+  SDIV64: i64.sdiv64,
+  UREM64: i64.urem64,
+  SREM64: i64.srem64,
+  SHL64: i64.shl64,
+  LSHR64: i64.lshr64,
+  ASHR64: i64.ashr64,
+  S64F64: i64.s64ToF64,
+  U64F64: i64.u64ToF64,
+  S64F32: i64.s64ToF32,
+  U64F32: i64.u64ToF32,
+  F2S64: i64.f64ToS64,
+  F2U64: i64.f64ToU64,
+  F2S32: i64.f64ToS32,
+  F2U32: i64.f64ToU32,
+  PAIR2P: i64.pairToPtr,
+  P2H: i64.ptrHi,
+  BIG2F32: i64.bigToF32,
+  F2B: f2b,
+  TOBIG: toBig,
+  UNI32: uni32,
+  UNL: unl,
+  POP32: popcnt32,
+  BSWAP32: bswap32,
+  BREV32: brev32,
+  BIGBITOP: bigBitOp,
+  FSH64: fsh64,
+  RINT: rint,
+  ROUND: round,
+  COPYSIGN: copysign,
+  FMA: fma,
+  MINNUM: minnum,
+  MAXNUM: maxnum,
+  POWI: powi,
+  XADD: fp80.f80Add,
+  XSUB: fp80.f80Sub,
+  XMUL: fp80.f80Mul,
+  XDIV: fp80.f80Div,
+  XREM: fp80.f80Rem,
+  XNEG: fp80.f80Neg,
+  XCMP: fp80.f80Cmp,
+  XFROMN: fp80.f80FromNumber,
+  XTON: fp80.f80ToNumber,
+  XTOF: fp80.f80ToF32,
+  XFROMB: fp80.f80FromBigInt,
+  XTOB: fp80.f80ToBigInt,
+  XABS: fp80.f80Abs,
+  XSQRT: fp80.f80Sqrt,
+  XFLOOR: (x: bigint) => fp80.f80RoundInt(x, 'floor'),
+  XCEIL: (x: bigint) => fp80.f80RoundInt(x, 'ceil'),
+  XTRUNC: (x: bigint) => fp80.f80RoundInt(x, 'trunc'),
+  XRINT: (x: bigint) => fp80.f80RoundInt(x, 'even'),
+  XROUND: (x: bigint) => fp80.f80RoundInt(x, 'round'),
+  XCOPYSIGN: (a: bigint, b: bigint) => (a & ~(1n << 79n)) | (b & (1n << 79n)),
+  FPCLASS: fpclass,
+  PTRMASK: ptrmask,
+  LJ: LongJump,
+  Trap,
+};
+
+/** Loads and stores of the leaves inline code does not access itself (fp80, wide integers, boxed leaves). */
+function memoryHelpers(dv: DataView): Record<string, unknown> {
   const ld80 = (p: number): bigint => (BigInt(dv.getUint16(p + 8, true)) << 64n) | dv.getBigUint64(p, true);
   const st80 = (p: number, v: bigint): void => {
     dv.setBigUint64(p, BigInt.asUintN(64, v), true);
@@ -272,72 +341,10 @@ export function makeHelpers(dv: DataView): Record<string, unknown> {
         stb(p, Math.ceil(bits / 8), v as bigint);
     }
   };
-  return {
-    MUL64: i64.mul64,
-    MULO64: i64.mulOverflows64,
-    UDIV64: i64.udiv64,
-    SDIV64: i64.sdiv64,
-    UREM64: i64.urem64,
-    SREM64: i64.srem64,
-    SHL64: i64.shl64,
-    LSHR64: i64.lshr64,
-    ASHR64: i64.ashr64,
-    S64F64: i64.s64ToF64,
-    U64F64: i64.u64ToF64,
-    S64F32: i64.s64ToF32,
-    U64F32: i64.u64ToF32,
-    F2S64: i64.f64ToS64,
-    F2U64: i64.f64ToU64,
-    F2S32: i64.f64ToS32,
-    F2U32: i64.f64ToU32,
-    PAIR2P: i64.pairToPtr,
-    P2H: i64.ptrHi,
-    BIG2F32: i64.bigToF32,
-    F2B: f2b,
-    TOBIG: toBig,
-    UNI32: uni32,
-    UNL: unl,
-    LD80: ld80,
-    ST80: st80,
-    LDB: ldb,
-    STB: stb,
-    LDLEAF: ldleaf,
-    STLEAF: stleaf,
-    POP32: popcnt32,
-    BSWAP32: bswap32,
-    BREV32: brev32,
-    BIGBITOP: bigBitOp,
-    FSH64: fsh64,
-    RINT: rint,
-    ROUND: round,
-    COPYSIGN: copysign,
-    FMA: fma,
-    MINNUM: minnum,
-    MAXNUM: maxnum,
-    POWI: powi,
-    XADD: fp80.f80Add,
-    XSUB: fp80.f80Sub,
-    XMUL: fp80.f80Mul,
-    XDIV: fp80.f80Div,
-    XREM: fp80.f80Rem,
-    XNEG: fp80.f80Neg,
-    XCMP: fp80.f80Cmp,
-    XFROMN: fp80.f80FromNumber,
-    XTON: fp80.f80ToNumber,
-    XTOF: fp80.f80ToF32,
-    XFROMB: fp80.f80FromBigInt,
-    XTOB: fp80.f80ToBigInt,
-    XABS: fp80.f80Abs,
-    XSQRT: fp80.f80Sqrt,
-    XFLOOR: (x: bigint) => fp80.f80RoundInt(x, 'floor'),
-    XCEIL: (x: bigint) => fp80.f80RoundInt(x, 'ceil'),
-    XTRUNC: (x: bigint) => fp80.f80RoundInt(x, 'trunc'),
-    XRINT: (x: bigint) => fp80.f80RoundInt(x, 'even'),
-    XROUND: (x: bigint) => fp80.f80RoundInt(x, 'round'),
-    XCOPYSIGN: (a: bigint, b: bigint) => (a & ~(1n << 79n)) | (b & (1n << 79n)),
-    FPCLASS: fpclass,
-    PTRMASK: ptrmask,
-    LJ: LongJump,
-    Trap,
-  };
+  return { LD80: ld80, ST80: st80, LDB: ldb, STB: stb, LDLEAF: ldleaf, STLEAF: stleaf };
+}
+
+/** The `RT.h` table of one engine: the pure helpers, and the memory helpers over its DataView. */
+export function makeHelpers(dv: DataView): Record<string, unknown> {
+  return { ...PURE_HELPERS, ...memoryHelpers(dv) };
 }

@@ -1,22 +1,23 @@
 /**
  * @fileoverview Stage: engine (codegen). Emission of the LLVM intrinsics clang emits in practice.
  *
- * Consumes: a call to `llvm.*` and `FuncGen` services. Produces: inline JS statements (min/max, bit
+ * Consumes: a call to `llvm.*` and `FuncEmitter` services. Produces: inline JS statements (min/max, bit
  * counting, overflow arithmetic, math) or calls of runtime helpers (memcpy/memset with range checks,
  * va_start, stacksave). Vector forms are handled lane by lane. Unknown intrinsics become the
- * `unsupported-feature` outcome when reached.
+ * `unsupported-feature` outcome when reached. Imports the leaf (codegen-emit.ts) and the lane emitters of
+ * codegen-arith.ts (min/max and the vector reductions reuse the compares and binary operators).
  */
 import type { CallInstr, InvokeInstr, Value } from '../ir/model.js';
-import type { FuncGen } from './codegen.js';
-import { binaryLeaf, cmpExpr, sx } from './codegen-ops.js';
+import { binaryLeaf, cmpExpr } from './codegen-arith.js';
+import { sx, type FuncEmitter } from './codegen-emit.js';
 import { UnsupportedError, mask, type Leaf } from './values.js';
 
-type Emitter = (g: FuncGen, i: CallInstr | InvokeInstr, args: Value[]) => void;
+type Emitter = (g: FuncEmitter, i: CallInstr | InvokeInstr, args: Value[]) => void;
 
 const NOOP: Emitter = () => {};
 
 /** A length/count operand as a JS number expression (unsigned interpretation of i64). */
-function numExpr(g: FuncGen, v: Value): string {
+function numExpr(g: FuncEmitter, v: Value): string {
   if (v.kind === 'int') return String(Number(v.value));
   const l = g.leaves(v.type)[0]!;
   const a = g.opnd(v, 0);
@@ -30,7 +31,7 @@ function numExpr(g: FuncGen, v: Value): string {
  * (the access then traps as out of bounds, as natively it faults), never a negative one that would make
  * the copy a no-op.
  */
-function sizeExpr(g: FuncGen, v: Value): string {
+function sizeExpr(g: FuncEmitter, v: Value): string {
   if (v.kind === 'int') return String(Number(BigInt.asUintN(64, BigInt(v.value))));
   const l = g.leaves(v.type)[0]!;
   const a = g.opnd(v, 0);
@@ -38,13 +39,13 @@ function sizeExpr(g: FuncGen, v: Value): string {
   return numExpr(g, v);
 }
 
-function res(g: FuncGen, i: CallInstr | InvokeInstr, j = 0): string[] {
+function res(g: FuncEmitter, i: CallInstr | InvokeInstr, j = 0): string[] {
   return g.leafSlots(i.result!, j);
 }
 
 /** Apply fn to each lane of the result (scalar: one lane). */
 function lanes(
-  g: FuncGen,
+  g: FuncEmitter,
   i: CallInstr | InvokeInstr,
   args: Value[],
   fn: (l: Leaf, a: string[][], d: string[], lane: number) => void,
@@ -475,22 +476,22 @@ const TABLE: Record<string, Emitter> = {
   },
 };
 
-function loadLeaf(g: FuncGen, l: Leaf, p: string, d: string[]): string {
+function loadLeaf(g: FuncEmitter, l: Leaf, p: string, d: string[]): string {
   const n = l.k === 'l' || l.k === 'p' || l.k === 'd' ? 8 : l.k === 'f' ? 4 : Math.ceil(l.bits / 8);
   return `CHK(${p}, ${n}, 0, ${g.site()}); ${d.length === 2 ? `${d[0]} = DV.getInt32(${p}, true); ${d[1]} = DV.getInt32(${p} + 4, true);` : `${d[0]} = LDLEAF(${JSON.stringify(l.k)}, ${l.bits}, ${p});`}`;
 }
-function storeLeaf(g: FuncGen, l: Leaf, p: string, v: string[]): string {
+function storeLeaf(g: FuncEmitter, l: Leaf, p: string, v: string[]): string {
   const n = l.k === 'l' || l.k === 'p' || l.k === 'd' ? 8 : l.k === 'f' ? 4 : Math.ceil(l.bits / 8);
   return `CHK(${p}, ${n}, 1, ${g.site()}); ${v.length === 2 ? `DV.setInt32(${p}, ${v[0]}, true); DV.setInt32(${p} + 4, ${v[1]}, true);` : `STLEAF(${JSON.stringify(l.k)}, ${l.bits}, ${p}, ${v[0]});`}`;
 }
 
-function intOf(g: FuncGen, i: CallInstr | InvokeInstr, e: string): void {
+function intOf(g: FuncEmitter, i: CallInstr | InvokeInstr, e: string): void {
   const d = g.slots(i.result!);
   if (d.length === 2) g.out(`${d[0]} = F2S64(${e}); ${d[1]} = H[0];`);
   else g.out(`${d[0]} = F2S32(${e});`);
 }
 
-export function emitIntrinsic(g: FuncGen, i: CallInstr | InvokeInstr, name: string): void {
+export function emitIntrinsic(g: FuncEmitter, i: CallInstr | InvokeInstr, name: string): void {
   const args = i.args.map((a) => a.value);
   let key = name;
   for (;;) {

@@ -213,18 +213,7 @@ export function formatPrintf(fmt: Uint8Array, args: VarArgs, mem: FormatMemory):
         i = j + 1;
       }
     }
-    // Flags.
-    for (; i < n; i++) {
-      const f = fmt[i];
-      if (f === 45) s.left = true;
-      else if (f === 43) s.showsign = true;
-      else if (f === 32) s.space = true;
-      else if (f === 35) s.alt = true;
-      else if (f === 48) s.zero = true;
-      else if (f === 39) s.group = true;
-      else if (f === 73) s.i18n = true;
-      else break;
-    }
+    i = parseFlags(fmt, i, s);
     // Width.
     if (fmt[i] === 42) {
       i++;
@@ -261,29 +250,7 @@ export function formatPrintf(fmt: Uint8Array, args: VarArgs, mem: FormatMemory):
     if (s.width >= 0x7fffffff || s.prec >= 0x7fffffff) {
       return { bytes: out.result(), ret: -1, errno: EOVERFLOW };
     }
-    // Length modifiers.
-    const l = fmt[i];
-    if (l === 104) {
-      i++;
-      if (fmt[i] === 104) {
-        i++;
-        s.len = 1;
-      } else s.len = 2;
-    } else if (l === 108) {
-      i++;
-      if (fmt[i] === 108) {
-        i++;
-        s.len = 4;
-        s.ldbl = true;
-      } else s.len = 3;
-    } else if (l === 76 || l === 113) {
-      i++;
-      s.len = 4;
-      s.ldbl = true;
-    } else if (l === 106 || l === 122 || l === 90 || l === 116) {
-      i++;
-      s.len = 5;
-    }
+    i = parseLength(fmt, i, s);
     if (i >= n) {
       // The format ended inside a specification.
       return { bytes: out.result(), ret: -1, errno: EINVAL };
@@ -297,6 +264,49 @@ export function formatPrintf(fmt: Uint8Array, args: VarArgs, mem: FormatMemory):
   }
   if (out.len > 0x7fffffff) return { bytes: out.result(), ret: -1, errno: EOVERFLOW };
   return { bytes: out.result(), ret: out.len };
+}
+
+/** The flags `-+ #0'I` at fmt[i..], set in s; returns the index after them. */
+function parseFlags(fmt: Uint8Array, i: number, s: Spec): number {
+  for (; i < fmt.length; i++) {
+    const f = fmt[i];
+    if (f === 45) s.left = true;
+    else if (f === 43) s.showsign = true;
+    else if (f === 32) s.space = true;
+    else if (f === 35) s.alt = true;
+    else if (f === 48) s.zero = true;
+    else if (f === 39) s.group = true;
+    else if (f === 73) s.i18n = true;
+    else break;
+  }
+  return i;
+}
+
+/** The length modifier at fmt[i] (hh h l ll L q j z Z t), set in s; returns the index after it. */
+function parseLength(fmt: Uint8Array, i: number, s: Spec): number {
+  const l = fmt[i];
+  if (l === 104) {
+    i++;
+    if (fmt[i] === 104) {
+      i++;
+      s.len = 1;
+    } else s.len = 2;
+  } else if (l === 108) {
+    i++;
+    if (fmt[i] === 108) {
+      i++;
+      s.len = 4;
+      s.ldbl = true;
+    } else s.len = 3;
+  } else if (l === 76 || l === 113) {
+    i++;
+    s.len = 4;
+    s.ldbl = true;
+  } else if (l === 106 || l === 122 || l === 90 || l === 116) {
+    i++;
+    s.len = 5;
+  }
+  return i;
 }
 
 /** Whether the first conversion of the format is positional (`%n$`). */
@@ -334,7 +344,8 @@ function positionalReader(fmt: Uint8Array, args: VarArgs): ArgReader {
       pos = v;
       i = j + 1;
     }
-    while (i < n && " +-#0'I".includes(String.fromCharCode(fmt[i]))) i++;
+    const s = { len: 0, ldbl: false, conv: 0 } as Spec;
+    i = parseFlags(fmt, i, s);
     if (fmt[i] === 42) {
       i++;
       [v, j] = readNum(fmt, i);
@@ -354,27 +365,7 @@ function positionalReader(fmt: Uint8Array, args: VarArgs): ArgReader {
         } else note(next++, 'int');
       } else [, i] = readNum(fmt, i);
     }
-    const s = { len: 0, ldbl: false, conv: 0 } as Spec;
-    const l = fmt[i];
-    if (l === 104) {
-      i++;
-      if (fmt[i] === 104) i++;
-      s.len = 2;
-    } else if (l === 108) {
-      i++;
-      s.len = 3;
-      if (fmt[i] === 108) {
-        i++;
-        s.ldbl = true;
-      }
-    } else if (l === 76 || l === 113) {
-      i++;
-      s.len = 4;
-      s.ldbl = true;
-    } else if (l === 106 || l === 122 || l === 90 || l === 116) {
-      i++;
-      s.len = 5;
-    }
+    i = parseLength(fmt, i, s);
     s.conv = fmt[i];
     const k = argKind(s);
     if (k !== undefined) note(pos > 0 ? pos : next++, k);
@@ -425,42 +416,15 @@ function convert(
       out.byte(C_PCT);
       return 0;
     case 100:
-    case 105: {
-      let v: number | bigint;
-      if (s.len >= 3) v = rd.long(pos);
-      else {
-        let x = rd.int(pos);
-        if (s.len === 1) x = (x << 24) >> 24;
-        else if (s.len === 2) x = (x << 16) >> 16;
-        v = x;
-      }
-      const neg = v < 0;
-      const digits = neg ? (typeof v === 'bigint' ? (-v).toString() : (-v).toString()) : v.toString();
-      emitInteger(out, s, neg, digits, v === 0 || v === 0n, 10);
-      return 0;
-    }
+    case 105:
+      return convertSigned(out, s, pos, rd);
     case 117:
     case 111:
     case 120:
     case 88:
     case 98:
-    case 66: {
-      let v: number | bigint;
-      if (s.len >= 3) v = BigInt.asUintN(64, rd.long(pos));
-      else {
-        let x = rd.int(pos);
-        if (s.len === 1) x &= 0xff;
-        else if (s.len === 2) x &= 0xffff;
-        v = x >>> 0;
-      }
-      const base = s.conv === 117 ? 10 : s.conv === 111 ? 8 : s.conv === 98 || s.conv === 66 ? 2 : 16;
-      let digits = v.toString(base);
-      if (s.conv === 88) digits = digits.toUpperCase();
-      s.showsign = false;
-      s.space = false;
-      emitInteger(out, s, false, digits, v === 0 || v === 0n, base);
-      return 0;
-    }
+    case 66:
+      return convertUnsigned(out, s, pos, rd);
     case 112: {
       const v = BigInt.asUintN(64, rd.long(pos));
       if (v === 0n) {
@@ -484,33 +448,8 @@ function convert(
       return 0;
     }
     case 115:
-    case 83: {
-      const addr = Number(BigInt.asUintN(64, rd.long(pos)));
-      if (s.conv === 83 || s.len === 3) {
-        if (addr === 0) {
-          emitString(out, s, asciiBytes(s.prec < 0 || s.prec >= 6 ? '(null)' : ''));
-          return 0;
-        }
-        // Wide string: each character must be ASCII in the C locale; the precision counts bytes.
-        const w = mem.wstring(addr, s.prec);
-        const b = new Uint8Array(w.length);
-        for (let k = 0; k < w.length; k++) {
-          if (w[k] >>> 0 > 0x7f) return EILSEQ;
-          b[k] = w[k];
-        }
-        s.prec = -1;
-        emitString(out, s, b);
-        return 0;
-      }
-      if (addr === 0) {
-        emitString(out, s, asciiBytes(s.prec < 0 || s.prec >= 6 ? '(null)' : ''));
-        return 0;
-      }
-      const b = mem.cstring(addr, s.prec);
-      s.prec = -1;
-      emitString(out, s, b);
-      return 0;
-    }
+    case 83:
+      return convertString(out, s, pos, rd, mem);
     case 109: {
       s.prec = -1;
       emitString(out, s, asciiBytes(mem.errnoMessage()));
@@ -540,6 +479,70 @@ function convert(
     default:
       return printUnknown(out, s, specText);
   }
+}
+
+/** %d %i: a signed integer of the length modifier's size. */
+function convertSigned(out: ByteSink, s: Spec, pos: number, rd: ArgReader): number {
+  let v: number | bigint;
+  if (s.len >= 3) v = rd.long(pos);
+  else {
+    let x = rd.int(pos);
+    if (s.len === 1) x = (x << 24) >> 24;
+    else if (s.len === 2) x = (x << 16) >> 16;
+    v = x;
+  }
+  const neg = v < 0;
+  const digits = neg ? (typeof v === 'bigint' ? (-v).toString() : (-v).toString()) : v.toString();
+  emitInteger(out, s, neg, digits, v === 0 || v === 0n, 10);
+  return 0;
+}
+
+/** %u %o %x %X %b %B: an unsigned integer of the length modifier's size. */
+function convertUnsigned(out: ByteSink, s: Spec, pos: number, rd: ArgReader): number {
+  let v: number | bigint;
+  if (s.len >= 3) v = BigInt.asUintN(64, rd.long(pos));
+  else {
+    let x = rd.int(pos);
+    if (s.len === 1) x &= 0xff;
+    else if (s.len === 2) x &= 0xffff;
+    v = x >>> 0;
+  }
+  const base = s.conv === 117 ? 10 : s.conv === 111 ? 8 : s.conv === 98 || s.conv === 66 ? 2 : 16;
+  let digits = v.toString(base);
+  if (s.conv === 88) digits = digits.toUpperCase();
+  s.showsign = false;
+  s.space = false;
+  emitInteger(out, s, false, digits, v === 0 || v === 0n, base);
+  return 0;
+}
+
+/** %s %S (and %ls): a narrow or wide string; a null pointer prints `(null)` when the precision allows. */
+function convertString(out: ByteSink, s: Spec, pos: number, rd: ArgReader, mem: FormatMemory): number {
+  const addr = Number(BigInt.asUintN(64, rd.long(pos)));
+  if (s.conv === 83 || s.len === 3) {
+    if (addr === 0) {
+      emitString(out, s, asciiBytes(s.prec < 0 || s.prec >= 6 ? '(null)' : ''));
+      return 0;
+    }
+    // Wide string: each character must be ASCII in the C locale; the precision counts bytes.
+    const w = mem.wstring(addr, s.prec);
+    const b = new Uint8Array(w.length);
+    for (let k = 0; k < w.length; k++) {
+      if (w[k] >>> 0 > 0x7f) return EILSEQ;
+      b[k] = w[k];
+    }
+    s.prec = -1;
+    emitString(out, s, b);
+    return 0;
+  }
+  if (addr === 0) {
+    emitString(out, s, asciiBytes(s.prec < 0 || s.prec >= 6 ? '(null)' : ''));
+    return 0;
+  }
+  const b = mem.cstring(addr, s.prec);
+  s.prec = -1;
+  emitString(out, s, b);
+  return 0;
 }
 
 /** glibc's __printf_unknown: re-print the specification from its parsed parts. */

@@ -65,249 +65,320 @@ function isXDigit(c: number): boolean {
 
 /** Perform a scanf. Returns the number of assignments, or -1 (EOF). */
 export function performScanf(fmt: Uint8Array, input: ScanInput, args: VarArgs, mem: ScanMemory): number {
-  let done = 0;
-  let readIn = 0;
-  let skipSpace = false;
-  const inchar = (): number => {
-    const c = input.get();
-    if (c >= 0) readIn++;
-    return c;
-  };
-  const ungetc = (c: number): void => {
-    if (c >= 0) {
-      input.unget(c);
-      readIn--;
-    }
-  };
-  const inputError = (): never => {
-    throw new Failure(true);
-  };
-  const convError = (): never => {
-    throw new Failure(false);
-  };
-  const n = fmt.length;
-  let f = 0;
+  const sc = new Scanner(fmt, input, args, mem);
   try {
-    while (f < n) {
-      const fc0 = fmt[f];
-      if (fc0 !== 37) {
-        f++;
-        if (isSpace(fc0)) {
-          skipSpace = true;
-          continue;
-        }
-        let c = inchar();
-        if (c < 0) inputError();
-        if (skipSpace) {
-          while (isSpace(c)) {
-            c = inchar();
-            if (c < 0) inputError();
-          }
-          skipSpace = false;
-        }
-        if (c !== fc0) {
-          ungetc(c);
-          convError();
-        }
-        continue;
-      }
-      f++;
-      // Flags: '*' suppression, '\'' grouping (no effect in C), 'I', 'm' allocation.
-      let suppress = false;
-      let malloc = false;
-      for (;;) {
-        const x = fmt[f];
-        if (x === 42) suppress = true;
-        else if (x === 39 || x === 73) {
-          /* no effect in the C locale */
-        } else break;
-        f++;
-      }
-      let width = 0;
-      while (f < n && isDigit(fmt[f])) width = Math.min(width * 10 + (fmt[f++] - 48), 0x7fffffff);
-      if (width === 0) width = -1;
-      if (fmt[f] === 109) {
-        malloc = true;
-        f++;
-      }
-      // Length: 1 hh, 2 h, 3 l (also j z t), 4 ll L q.
-      let len = 0;
-      const l = fmt[f];
-      if (l === 104) {
-        f++;
-        if (fmt[f] === 104) {
-          f++;
-          len = 1;
-        } else len = 2;
-      } else if (l === 108) {
-        f++;
-        if (fmt[f] === 108) {
-          f++;
-          len = 4;
-        } else len = 3;
-      } else if (l === 76 || l === 113) {
-        f++;
-        len = 4;
-      } else if (l === 106 || l === 122 || l === 116 || l === 90) {
-        f++;
-        len = 3;
-      }
-      if (f >= n) convError();
-      const fc = fmt[f++];
-      const ptrArg = (): number => Number(BigInt.asUintN(64, args.long()));
-      if (skipSpace || (fc !== 91 && fc !== 99 && fc !== 67 && fc !== 110)) {
-        let c: number;
-        do c = inchar();
-        while (isSpace(c));
-        ungetc(c);
-        skipSpace = false;
-      }
-      switch (fc) {
-        case 37: {
-          const c = inchar();
-          if (c < 0) inputError();
-          if (c !== 37) {
-            ungetc(c);
-            convError();
-          }
-          break;
-        }
-        case 110: {
-          if (!suppress) {
-            const size = len === 1 ? 1 : len === 2 ? 2 : len >= 3 ? 8 : 4;
-            mem.store(ptrArg(), size, BigInt(readIn));
-          }
-          break;
-        }
-        case 99:
-        case 67: {
-          if (width === -1) width = 1;
-          const wide = fc === 67 || len === 3;
-          const chars: number[] = [];
-          let c = inchar();
-          if (c < 0) inputError();
-          do chars.push(c);
-          while (--width > 0 && (c = inchar()) >= 0);
-          if (!suppress) storeChars(mem, ptrArg(), chars, wide, malloc, false);
-          if (!suppress) done++;
-          break;
-        }
-        case 115:
-        case 83: {
-          const wide = fc === 83 || len === 3;
-          const chars: number[] = [];
-          let c = inchar();
-          if (c < 0) inputError();
-          do {
-            if (isSpace(c)) {
-              ungetc(c);
-              break;
-            }
-            chars.push(c);
-          } while ((width <= 0 || --width > 0) && (c = inchar()) >= 0);
-          if (!suppress) {
-            storeChars(mem, ptrArg(), chars, wide, malloc, true);
-            done++;
-          }
-          break;
-        }
-        case 91: {
-          const wide = len === 3;
-          let notIn = false;
-          if (fmt[f] === 94) {
-            f++;
-            notIn = true;
-          }
-          if (width < 0) width = 0x7fffffff;
-          const set = new Uint8Array(256);
-          let x = fmt[f];
-          if (x === 93 || x === 45) {
-            set[x] = 1;
-            f++;
-          }
-          for (;;) {
-            if (f >= n) convError();
-            x = fmt[f++];
-            if (x === 93) break;
-            if (x === 45 && f < n && fmt[f] !== 93 && fmt[f - 2] <= fmt[f]) {
-              for (let k = fmt[f - 2]; k < fmt[f]; k++) set[k] = 1;
-            } else set[x] = 1;
-          }
-          const chars: number[] = [];
-          let c = inchar();
-          if (c < 0) inputError();
-          do {
-            if ((set[c] === 1) === notIn) {
-              ungetc(c);
-              break;
-            }
-            chars.push(c);
-          } while (--width > 0 && (c = inchar()) >= 0);
-          if (chars.length === 0) convError();
-          if (!suppress) {
-            storeChars(mem, ptrArg(), chars, wide, malloc, true);
-            done++;
-          }
-          break;
-        }
-        case 100:
-        case 105:
-        case 117:
-        case 111:
-        case 120:
-        case 88:
-        case 112: {
-          const base = fc === 100 || fc === 117 ? 10 : fc === 105 ? 0 : fc === 111 ? 8 : 16;
-          const signed = fc === 100 || fc === 105;
-          const r = scanInteger(base, width, inchar, ungetc, inputError, convError);
-          if (!suppress) {
-            const v = parseInteger(r, 0, r.base, signed).value;
-            const size = fc === 112 || len >= 3 ? 8 : len === 2 ? 2 : len === 1 ? 1 : 4;
-            mem.store(ptrArg(), size, v);
-            done++;
-          }
-          break;
-        }
-        case 101:
-        case 69:
-        case 102:
-        case 70:
-        case 103:
-        case 71:
-        case 97:
-        case 65: {
-          const buf = scanFloatChars(width, inchar, ungetc, inputError, convError);
-          if (len === 4) {
-            const r = parseFp80(buf, 0);
-            if (r.end === 0) convError();
-            if (!suppress) mem.storeF80(ptrArg(), r.value);
-          } else if (len === 3) {
-            const r = parseDouble(buf, 0);
-            if (r.end === 0) convError();
-            if (!suppress) mem.storeF64(ptrArg(), r.value);
-          } else {
-            const r = parseFloat32(buf, 0);
-            if (r.end === 0) convError();
-            if (!suppress) mem.storeF32(ptrArg(), r.value);
-          }
-          if (!suppress) done++;
-          break;
-        }
-        default:
-          convError();
-      }
-    }
-    if (skipSpace) {
-      let c: number;
-      do c = inchar();
-      while (isSpace(c));
-      ungetc(c);
-    }
+    sc.run();
   } catch (e) {
     if (!(e instanceof Failure)) throw e;
-    if (e.input && done === 0) return -1;
+    if (e.input && sc.done === 0) return -1;
   }
-  return done;
+  return sc.done;
+}
+
+/**
+ * One scanf call: the position in the format and the input, and the specification being performed
+ * (glibc's vfscanf locals). A failure throws `Failure`; the assignments done so far stay in `done`.
+ */
+class Scanner {
+  /** Assignments done. */
+  done = 0;
+  /** Characters consumed from the input (for %n). */
+  private readIn = 0;
+  /** A format whitespace asks to skip input whitespace before the next directive. */
+  private skipSpace = false;
+  /** Position in the format. */
+  private f = 0;
+  // The current specification: `*`, `m`, the field width (-1: none), the length (1 hh, 2 h, 3 l j z t,
+  // 4 ll L q).
+  private suppress = false;
+  private malloc = false;
+  private width = 0;
+  private len = 0;
+
+  constructor(
+    private readonly fmt: Uint8Array,
+    private readonly input: ScanInput,
+    private readonly args: VarArgs,
+    private readonly mem: ScanMemory,
+  ) {}
+
+  inchar(): number {
+    const c = this.input.get();
+    if (c >= 0) this.readIn++;
+    return c;
+  }
+  ungetc(c: number): void {
+    if (c >= 0) {
+      this.input.unget(c);
+      this.readIn--;
+    }
+  }
+  inputError(): never {
+    throw new Failure(true);
+  }
+  convError(): never {
+    throw new Failure(false);
+  }
+  private ptrArg(): number {
+    return Number(BigInt.asUintN(64, this.args.long()));
+  }
+
+  run(): void {
+    const fmt = this.fmt;
+    const n = fmt.length;
+    while (this.f < n) {
+      const fc0 = fmt[this.f++];
+      if (fc0 !== 37) this.literal(fc0);
+      else {
+        const fc = this.parseSpec();
+        if (this.skipSpace || (fc !== 91 && fc !== 99 && fc !== 67 && fc !== 110)) {
+          this.skipInputSpace();
+          this.skipSpace = false;
+        }
+        this.convert(fc);
+      }
+    }
+    if (this.skipSpace) this.skipInputSpace();
+  }
+
+  /** A format byte outside a specification: whitespace skips input whitespace, others must match. */
+  private literal(fc0: number): void {
+    if (isSpace(fc0)) {
+      this.skipSpace = true;
+      return;
+    }
+    let c = this.inchar();
+    if (c < 0) this.inputError();
+    if (this.skipSpace) {
+      while (isSpace(c)) {
+        c = this.inchar();
+        if (c < 0) this.inputError();
+      }
+      this.skipSpace = false;
+    }
+    if (c !== fc0) {
+      this.ungetc(c);
+      this.convError();
+    }
+  }
+
+  private skipInputSpace(): void {
+    let c: number;
+    do c = this.inchar();
+    while (isSpace(c));
+    this.ungetc(c);
+  }
+
+  /** Flags, width, `m` and length after a `%`; returns the conversion character. */
+  private parseSpec(): number {
+    const fmt = this.fmt;
+    const n = fmt.length;
+    let f = this.f;
+    // Flags: '*' suppression, '\'' grouping (no effect in C), 'I', 'm' allocation.
+    this.suppress = false;
+    this.malloc = false;
+    for (;;) {
+      const x = fmt[f];
+      if (x === 42) this.suppress = true;
+      else if (x === 39 || x === 73) {
+        /* no effect in the C locale */
+      } else break;
+      f++;
+    }
+    let width = 0;
+    while (f < n && isDigit(fmt[f])) width = Math.min(width * 10 + (fmt[f++] - 48), 0x7fffffff);
+    this.width = width === 0 ? -1 : width;
+    if (fmt[f] === 109) {
+      this.malloc = true;
+      f++;
+    }
+    let len = 0;
+    const l = fmt[f];
+    if (l === 104) {
+      f++;
+      if (fmt[f] === 104) {
+        f++;
+        len = 1;
+      } else len = 2;
+    } else if (l === 108) {
+      f++;
+      if (fmt[f] === 108) {
+        f++;
+        len = 4;
+      } else len = 3;
+    } else if (l === 76 || l === 113) {
+      f++;
+      len = 4;
+    } else if (l === 106 || l === 122 || l === 116 || l === 90) {
+      f++;
+      len = 3;
+    }
+    this.len = len;
+    if (f >= n) {
+      this.f = f;
+      this.convError();
+    }
+    this.f = f + 1;
+    return fmt[f];
+  }
+
+  private convert(fc: number): void {
+    switch (fc) {
+      case 37: {
+        const c = this.inchar();
+        if (c < 0) this.inputError();
+        if (c !== 37) {
+          this.ungetc(c);
+          this.convError();
+        }
+        return;
+      }
+      case 110:
+        if (!this.suppress) {
+          const len = this.len;
+          const size = len === 1 ? 1 : len === 2 ? 2 : len >= 3 ? 8 : 4;
+          this.mem.store(this.ptrArg(), size, BigInt(this.readIn));
+        }
+        return;
+      case 99:
+      case 67:
+        return this.scanChars(fc === 67 || this.len === 3);
+      case 115:
+      case 83:
+        return this.scanString(fc === 83 || this.len === 3);
+      case 91:
+        return this.scanSet(this.len === 3);
+      case 100:
+      case 105:
+      case 117:
+      case 111:
+      case 120:
+      case 88:
+      case 112:
+        return this.scanInt(fc);
+      case 101:
+      case 69:
+      case 102:
+      case 70:
+      case 103:
+      case 71:
+      case 97:
+      case 65:
+        return this.scanFloat();
+      default:
+        this.convError();
+    }
+  }
+
+  /** Store the collected characters of %c, %s or %[ and count the assignment (unless suppressed). */
+  private storeString(chars: number[], wide: boolean, nul: boolean): void {
+    if (this.suppress) return;
+    storeChars(this.mem, this.ptrArg(), chars, wide, this.malloc, nul);
+    this.done++;
+  }
+
+  /** %c: exactly `width` characters (default 1), whitespace included, no NUL. */
+  private scanChars(wide: boolean): void {
+    let width = this.width === -1 ? 1 : this.width;
+    const chars: number[] = [];
+    let c = this.inchar();
+    if (c < 0) this.inputError();
+    do chars.push(c);
+    while (--width > 0 && (c = this.inchar()) >= 0);
+    this.storeString(chars, wide, false);
+  }
+
+  /** %s: a run of non-whitespace characters. */
+  private scanString(wide: boolean): void {
+    let width = this.width;
+    const chars: number[] = [];
+    let c = this.inchar();
+    if (c < 0) this.inputError();
+    do {
+      if (isSpace(c)) {
+        this.ungetc(c);
+        break;
+      }
+      chars.push(c);
+    } while ((width <= 0 || --width > 0) && (c = this.inchar()) >= 0);
+    this.storeString(chars, wide, true);
+  }
+
+  /** %[set] and %[^set]: the set is parsed from the format, then a non-empty run of its characters read. */
+  private scanSet(wide: boolean): void {
+    const fmt = this.fmt;
+    const n = fmt.length;
+    let f = this.f;
+    let notIn = false;
+    if (fmt[f] === 94) {
+      f++;
+      notIn = true;
+    }
+    let width = this.width < 0 ? 0x7fffffff : this.width;
+    const set = new Uint8Array(256);
+    let x = fmt[f];
+    if (x === 93 || x === 45) {
+      set[x] = 1;
+      f++;
+    }
+    for (;;) {
+      if (f >= n) {
+        this.f = f;
+        this.convError();
+      }
+      x = fmt[f++];
+      if (x === 93) break;
+      if (x === 45 && f < n && fmt[f] !== 93 && fmt[f - 2] <= fmt[f]) {
+        for (let k = fmt[f - 2]; k < fmt[f]; k++) set[k] = 1;
+      } else set[x] = 1;
+    }
+    this.f = f;
+    const chars: number[] = [];
+    let c = this.inchar();
+    if (c < 0) this.inputError();
+    do {
+      if ((set[c] === 1) === notIn) {
+        this.ungetc(c);
+        break;
+      }
+      chars.push(c);
+    } while (--width > 0 && (c = this.inchar()) >= 0);
+    if (chars.length === 0) this.convError();
+    this.storeString(chars, wide, true);
+  }
+
+  /** %d %i %u %o %x %X %p: collected as glibc does, converted with the strtol model. */
+  private scanInt(fc: number): void {
+    const base = fc === 100 || fc === 117 ? 10 : fc === 105 ? 0 : fc === 111 ? 8 : 16;
+    const signed = fc === 100 || fc === 105;
+    const r = scanInteger(this, base, this.width);
+    if (this.suppress) return;
+    const v = parseInteger(r, 0, r.base, signed).value;
+    const len = this.len;
+    const size = fc === 112 || len >= 3 ? 8 : len === 2 ? 2 : len === 1 ? 1 : 4;
+    this.mem.store(this.ptrArg(), size, v);
+    this.done++;
+  }
+
+  /** %e %f %g %a (any case): float, double (l) or long double (L), with the strtod models. */
+  private scanFloat(): void {
+    const buf = scanFloatChars(this, this.width);
+    const suppress = this.suppress;
+    if (this.len === 4) {
+      const r = parseFp80(buf, 0);
+      if (r.end === 0) this.convError();
+      if (!suppress) this.mem.storeF80(this.ptrArg(), r.value);
+    } else if (this.len === 3) {
+      const r = parseDouble(buf, 0);
+      if (r.end === 0) this.convError();
+      if (!suppress) this.mem.storeF64(this.ptrArg(), r.value);
+    } else {
+      const r = parseFloat32(buf, 0);
+      if (r.end === 0) this.convError();
+      if (!suppress) this.mem.storeF32(this.ptrArg(), r.value);
+    }
+    if (!suppress) this.done++;
+  }
 }
 
 /** Store characters for %c (no NUL), %s and %[ (NUL-terminated), narrow or wide, optionally malloc'ed. */
@@ -333,31 +404,24 @@ function storeChars(
 }
 
 /** Collect the characters of an integer as glibc does; returns them (with the base to use). */
-function scanInteger(
-  base: number,
-  width: number,
-  inchar: () => number,
-  ungetc: (c: number) => void,
-  inputError: () => never,
-  convError: () => never,
-): Uint8Array & { base: number } {
+function scanInteger(sc: Scanner, base: number, width: number): Uint8Array & { base: number } {
   const buf: number[] = [];
-  let c = inchar();
-  if (c < 0) inputError();
+  let c = sc.inchar();
+  if (c < 0) sc.inputError();
   if (c === 45 || c === 43) {
     buf.push(c);
     if (width > 0) width--;
-    c = inchar();
+    c = sc.inchar();
   }
   if (width !== 0 && c === 48) {
     if (width > 0) width--;
     buf.push(c);
-    c = inchar();
+    c = sc.inchar();
     if (width !== 0 && lower(c) === 120) {
       if (base === 0) base = 16;
       if (base === 16) {
         if (width > 0) width--;
-        c = inchar();
+        c = sc.inchar();
       }
     } else if (base === 0) base = 8;
   }
@@ -368,36 +432,30 @@ function scanInteger(
     } else if (!isDigit(c) || c - 48 >= base) break;
     buf.push(c);
     if (width > 0) width--;
-    c = inchar();
+    c = sc.inchar();
   }
   if (buf.length === 0 || (buf.length === 1 && (buf[0] === 43 || buf[0] === 45))) {
-    ungetc(c);
-    convError();
+    sc.ungetc(c);
+    sc.convError();
   }
-  ungetc(c);
+  sc.ungetc(c);
   const out = Uint8Array.from(buf) as Uint8Array & { base: number };
   out.base = base;
   return out;
 }
 
 /** Collect the characters of a floating-point number as glibc does. */
-function scanFloatChars(
-  width: number,
-  inchar: () => number,
-  ungetc: (c: number) => void,
-  inputError: () => never,
-  convError: () => never,
-): Uint8Array {
+function scanFloatChars(sc: Scanner, width: number): Uint8Array {
   const buf: number[] = [];
-  let c = inchar();
+  let c = sc.inchar();
   if (width > 0) width--;
-  if (c < 0) inputError();
+  if (c < 0) sc.inputError();
   let gotSign = 0;
   const expectWord = (w: string): void => {
     for (let k = 0; k < w.length; k++) {
-      if (width === 0) convError();
-      c = inchar();
-      if (c < 0 || lower(c) !== w.charCodeAt(k)) convError();
+      if (width === 0) sc.convError();
+      c = sc.inchar();
+      if (c < 0 || lower(c) !== w.charCodeAt(k)) sc.convError();
       if (width > 0) width--;
       buf.push(c);
     }
@@ -405,9 +463,9 @@ function scanFloatChars(
   if (c === 45 || c === 43) {
     gotSign = 1;
     buf.push(c);
-    if (width === 0) convError();
-    c = inchar();
-    if (c < 0) convError();
+    if (width === 0) sc.convError();
+    c = sc.inchar();
+    if (c < 0) sc.convError();
     if (width > 0) width--;
   }
   if (lower(c) === 110) {
@@ -419,13 +477,13 @@ function scanFloatChars(
     buf.push(c);
     expectWord('nf');
     if (width !== 0) {
-      c = inchar();
+      c = sc.inchar();
       if (c >= 0) {
         if (lower(c) === 105) {
           if (width > 0) width--;
           buf.push(c);
           expectWord('nity');
-        } else ungetc(c);
+        } else sc.ungetc(c);
       }
     }
     return Uint8Array.from(buf);
@@ -437,13 +495,13 @@ function scanFloatChars(
   let gotE = false;
   if (width !== 0 && c === 48) {
     buf.push(c);
-    c = inchar();
+    c = sc.inchar();
     if (width > 0) width--;
     if (width !== 0 && lower(c) === 120) {
       buf.push(c);
       hexa = true;
       expChar = 112;
-      c = inchar();
+      c = sc.inchar();
       if (width > 0) width--;
     } else gotDigit = true;
   }
@@ -464,14 +522,14 @@ function scanFloatChars(
       buf.push(c);
       gotDot = true;
     } else {
-      ungetc(c);
+      sc.ungetc(c);
       break;
     }
     if (width === 0) break;
-    c = inchar();
+    c = sc.inchar();
     if (c < 0) break;
     if (width > 0) width--;
   }
-  if (buf.length === gotSign || (hexa && buf.length === 2 + gotSign)) convError();
+  if (buf.length === gotSign || (hexa && buf.length === 2 + gotSign)) sc.convError();
   return Uint8Array.from(buf);
 }

@@ -131,7 +131,62 @@ function asctime(tm: Tm): string {
   return `${DAYS[tm.wday]?.slice(0, 3) ?? '???'} ${MONTHS[tm.mon]?.slice(0, 3) ?? '???'}${pad3(tm.mday)} ${p2(tm.hour)}:${p2(tm.min)}:${p2(tm.sec)} ${tm.year + 1900}\n`;
 }
 
-/** strftime in the C locale (UTC). */
+/** strftime conversions that are other formats. */
+const STRFTIME_FORMATS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    c: '%a %b %e %H:%M:%S %Y',
+    D: '%m/%d/%y',
+    F: '%Y-%m-%d',
+    r: '%I:%M:%S %p',
+    R: '%H:%M',
+    T: '%H:%M:%S',
+    x: '%m/%d/%y',
+    X: '%H:%M:%S',
+  }),
+);
+
+const hour12 = (tm: Tm): number => (tm.hour % 12 === 0 ? 12 : tm.hour % 12);
+
+/** strftime conversions of one field (C locale, UTC). */
+const STRFTIME_FIELDS: ReadonlyMap<string, (tm: Tm, zone: string) => string> = new Map(
+  Object.entries({
+    a: (tm) => DAYS[tm.wday].slice(0, 3),
+    A: (tm) => DAYS[tm.wday],
+    b: (tm) => MONTHS[tm.mon].slice(0, 3),
+    h: (tm) => MONTHS[tm.mon].slice(0, 3),
+    B: (tm) => MONTHS[tm.mon],
+    C: (tm) => p2(Math.floor((tm.year + 1900) / 100)),
+    d: (tm) => p2(tm.mday),
+    e: (tm) => String(tm.mday).padStart(2, ' '),
+    H: (tm) => p2(tm.hour),
+    I: (tm) => p2(hour12(tm)),
+    j: (tm) => String(tm.yday + 1).padStart(3, '0'),
+    k: (tm) => String(tm.hour).padStart(2, ' '),
+    l: (tm) => String(hour12(tm)).padStart(2, ' '),
+    m: (tm) => p2(tm.mon + 1),
+    M: (tm) => p2(tm.min),
+    n: () => '\n',
+    p: (tm) => (tm.hour < 12 ? 'AM' : 'PM'),
+    P: (tm) => (tm.hour < 12 ? 'am' : 'pm'),
+    s: (tm) => String(timegm(tm)),
+    S: (tm) => p2(tm.sec),
+    t: () => '\t',
+    u: (tm) => String(tm.wday === 0 ? 7 : tm.wday),
+    w: (tm) => String(tm.wday),
+    y: (tm) => p2((((tm.year + 1900) % 100) + 100) % 100),
+    Y: (tm) => String(tm.year + 1900),
+    z: () => '+0000',
+    Z: (_tm, zone) => zone,
+    U: (tm) => p2(Math.floor((tm.yday + 7 - tm.wday) / 7)),
+    W: (tm) => p2(Math.floor((tm.yday + 7 - ((tm.wday + 6) % 7)) / 7)),
+    G: (tm) => String(isoWeek(tm).year),
+    g: (tm) => p2(isoWeek(tm).year % 100),
+    V: (tm) => p2(isoWeek(tm).week),
+    '%': () => '%',
+  }),
+);
+
+/** strftime in the C locale (UTC). Flags and the E and O modifiers are accepted and ignored. */
 export function strftime(fmt: string, tm: Tm, zone: string): string {
   let out = '';
   for (let i = 0; i < fmt.length; i++) {
@@ -143,129 +198,11 @@ export function strftime(fmt: string, tm: Tm, zone: string): string {
     let k = fmt[++i];
     while (k === 'E' || k === 'O' || k === '-' || k === '_' || k === '0' || k === '^' || k === '#')
       k = fmt[++i];
-    const y = tm.year + 1900;
-    switch (k) {
-      case 'a':
-        out += DAYS[tm.wday].slice(0, 3);
-        break;
-      case 'A':
-        out += DAYS[tm.wday];
-        break;
-      case 'b':
-      case 'h':
-        out += MONTHS[tm.mon].slice(0, 3);
-        break;
-      case 'B':
-        out += MONTHS[tm.mon];
-        break;
-      case 'c':
-        out += strftime('%a %b %e %H:%M:%S %Y', tm, zone);
-        break;
-      case 'C':
-        out += p2(Math.floor(y / 100));
-        break;
-      case 'd':
-        out += p2(tm.mday);
-        break;
-      case 'D':
-        out += strftime('%m/%d/%y', tm, zone);
-        break;
-      case 'e':
-        out += String(tm.mday).padStart(2, ' ');
-        break;
-      case 'F':
-        out += strftime('%Y-%m-%d', tm, zone);
-        break;
-      case 'H':
-        out += p2(tm.hour);
-        break;
-      case 'I':
-        out += p2(tm.hour % 12 === 0 ? 12 : tm.hour % 12);
-        break;
-      case 'j':
-        out += String(tm.yday + 1).padStart(3, '0');
-        break;
-      case 'k':
-        out += String(tm.hour).padStart(2, ' ');
-        break;
-      case 'l':
-        out += String(tm.hour % 12 === 0 ? 12 : tm.hour % 12).padStart(2, ' ');
-        break;
-      case 'm':
-        out += p2(tm.mon + 1);
-        break;
-      case 'M':
-        out += p2(tm.min);
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'p':
-        out += tm.hour < 12 ? 'AM' : 'PM';
-        break;
-      case 'P':
-        out += tm.hour < 12 ? 'am' : 'pm';
-        break;
-      case 'r':
-        out += strftime('%I:%M:%S %p', tm, zone);
-        break;
-      case 'R':
-        out += strftime('%H:%M', tm, zone);
-        break;
-      case 's':
-        out += String(timegm(tm));
-        break;
-      case 'S':
-        out += p2(tm.sec);
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'T':
-        out += strftime('%H:%M:%S', tm, zone);
-        break;
-      case 'u':
-        out += String(tm.wday === 0 ? 7 : tm.wday);
-        break;
-      case 'w':
-        out += String(tm.wday);
-        break;
-      case 'x':
-        out += strftime('%m/%d/%y', tm, zone);
-        break;
-      case 'X':
-        out += strftime('%H:%M:%S', tm, zone);
-        break;
-      case 'y':
-        out += p2(((y % 100) + 100) % 100);
-        break;
-      case 'Y':
-        out += String(y);
-        break;
-      case 'z':
-        out += '+0000';
-        break;
-      case 'Z':
-        out += zone;
-        break;
-      case 'U':
-        out += p2(Math.floor((tm.yday + 7 - tm.wday) / 7));
-        break;
-      case 'W':
-        out += p2(Math.floor((tm.yday + 7 - ((tm.wday + 6) % 7)) / 7));
-        break;
-      case 'G':
-      case 'g':
-      case 'V': {
-        const iso = isoWeek(tm);
-        out += k === 'G' ? String(iso.year) : k === 'g' ? p2(iso.year % 100) : p2(iso.week);
-        break;
-      }
-      case '%':
-        out += '%';
-        break;
-      default:
-        out += '%' + k;
+    const field = STRFTIME_FIELDS.get(k);
+    if (field !== undefined) out += field(tm, zone);
+    else {
+      const sub = STRFTIME_FORMATS.get(k);
+      out += sub !== undefined ? strftime(sub, tm, zone) : '%' + k;
     }
   }
   return out;
