@@ -19,15 +19,15 @@
  * problems with the command itself (no inputs, an output directory that cannot be used) are thrown, as
  * `UserError`s.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodeRecord, type InputRecord } from '../gen/record.js';
 import { DEFAULT_LIMITS, type RunLimits } from '../gen/runtime.js';
 import { moduleHash, NATIVE_REPLAY_DEFAULTS, nativeWorkDir, replayNativeText } from '../replay/native.js';
 import { loadIRText, sourceLanguage, type CompileOptions } from '../toolchain/compile.js';
 import { errorLine, UserError } from '../util/errors.js';
-import { statInput, writeFileAtomic } from '../util/fsx.js';
+import { statInput, walkFiles, writeFileAtomic } from '../util/fsx.js';
 import { coreCount, mapLimit, Semaphore } from '../util/concurrency.js';
 import { packageVersion } from '../util/version.js';
 import {
@@ -120,20 +120,7 @@ function isModuleFile(p: string): boolean {
 
 /** Module files under `dir`, recursively (hidden directories and node_modules skipped), sorted. */
 export function findModules(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-    );
-    for (const e of entries) {
-      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && isModuleFile(p)) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
+  return walkFiles(dir, { skipHidden: true, skipNames: ['node_modules'], filter: isModuleFile });
 }
 
 /** The modules named by the inputs, in order, each once. Throws `UserError` for a missing or odd input. */

@@ -28,7 +28,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, normalize, resolve } from 'node:path';
 import { errorLine, UserError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fsx.js';
+import { TEMP_SIBLING, walkFiles, writeFileAtomic } from '../util/fsx.js';
 
 export const RUN_FORMAT = 'inputsmith-run';
 export const RUN_VERSION = 1;
@@ -261,22 +261,12 @@ export class OutDir {
 
   /** Remove temporary files an interrupted run left behind. */
   sweepTemporaries(): void {
-    const walk = (d: string): void => {
-      let entries;
-      try {
-        entries = readdirSync(d, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const e of entries) {
-        const p = join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (/\.tmp-\d+-\d+$/.test(e.name)) rmSync(p, { force: true });
-      }
-    };
-    for (const p of this.ownEntries()) if (isDir(p)) walk(p);
+    const filter = (p: string): boolean => TEMP_SIBLING.test(p);
+    for (const p of this.ownEntries())
+      if (isDir(p))
+        for (const f of walkFiles(p, { ignoreUnreadable: true, filter })) rmSync(f, { force: true });
     for (const e of safeReaddir(this.root))
-      if (/\.tmp-\d+-\d+$/.test(e)) rmSync(join(this.root, e), { force: true });
+      if (TEMP_SIBLING.test(e)) rmSync(join(this.root, e), { force: true });
   }
 
   /** Write one function's inputs, then its result (which marks it done). */

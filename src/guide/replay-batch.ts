@@ -14,12 +14,12 @@
  * replayed in the engine (replay/engine.ts) and natively (replay/native.ts), with no knowledge of
  * campaigns or threads.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { decodeRecord, RECORD_FORMAT, type InputRecord } from '../gen/record.js';
 import { loadIRText, type CompileOptions, type OptLevel } from '../toolchain/compile.js';
 import { errorLine, UserError } from '../util/errors.js';
-import { statInput } from '../util/fsx.js';
+import { statInput, walkFiles } from '../util/fsx.js';
 import { coreCount, Semaphore } from '../util/concurrency.js';
 import {
   moduleHash,
@@ -60,19 +60,7 @@ interface Item {
 const RECORDS_PER_TASK = 64;
 
 function walkJson(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-    );
-    for (const e of entries) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && e.name.endsWith('.json')) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
+  return walkFiles(dir, { filter: (p) => p.endsWith('.json') });
 }
 
 /** Inputs of a `gen` output directory sort by module, function, then index (numerically). */

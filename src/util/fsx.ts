@@ -29,6 +29,9 @@ export function tempSibling(path: string): string {
   return `${path}.tmp-${process.pid}-${++tmpCounter}`;
 }
 
+/** Names `tempSibling` gives: what an interrupted writer may leave behind. */
+export const TEMP_SIBLING = /\.tmp-\d+-\d+$/;
+
 /** Write `data` to `path` via a temporary file and a rename, so readers never see a partial file. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });

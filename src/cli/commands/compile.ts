@@ -6,7 +6,6 @@
  * The work is `compileInputs`, callable without the CLI.
  */
 
-import { readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -16,7 +15,7 @@ import {
   type CompileOptions,
 } from '../../toolchain/compile.js';
 import { UserError } from '../../util/errors.js';
-import { statInput } from '../../util/fsx.js';
+import { statInput, walkFiles } from '../../util/fsx.js';
 import { addCommandOptions, checkOptions, compileOptions, type OptionsOf } from '../options.js';
 
 export interface CompileJob {
@@ -27,17 +26,8 @@ export interface CompileJob {
 
 /** Source files under `dir` (recursively; hidden directories and node_modules skipped), sorted. */
 export function findSources(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && sourceLanguage(p) !== undefined) out.push(p);
-    }
-  };
-  walk(dir);
-  return out.sort();
+  const filter = (p: string): boolean => sourceLanguage(p) !== undefined;
+  return walkFiles(dir, { skipHidden: true, skipNames: ['node_modules'], filter }).sort();
 }
 
 const llName = (rel: string): string => rel.replace(/\.[^./]+$/, '') + '.ll';
