@@ -21,7 +21,7 @@ const layering = STAGES.map((stage) => ({
     ...(stage === 'cli' ? [] : ['./src/index.ts']),
   ],
   message: `the ${stage} stage may only import from the stages below it (docs/architecture.md)`,
-}));
+})).filter((zone) => zone.from.length > 0);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'out/**'] },
