@@ -79,17 +79,23 @@ export class ExternalCalls {
   /** The run rewrote its plan and must start again. */
   restart = false;
 
-  constructor(
-    private readonly m: Module,
-    private readonly inp: Inputs,
-    private readonly cmpLog: CompareLog,
-  ) {
+  /** The run's state and comparison log: set by `attach` once the engine is built (see `GenSession`). */
+  private inp!: Inputs;
+  private cmpLog!: CompareLog;
+
+  /** The engine links the module's externals with this object's handlers: it exists before the engine. */
+  constructor(private readonly m: Module) {
     for (const g of m.globals)
       if (g.kind === 'function' && g.blocks.length > 0) {
         let l = this.byType.get(g.funcType);
         if (l === undefined) this.byType.set(g.funcType, (l = []));
         l.push(g);
       }
+  }
+
+  attach(inp: Inputs, cmpLog: CompareLog): void {
+    this.inp = inp;
+    this.cmpLog = cmpLog;
   }
 
   /** Start of a run: calls from the first, stdin from the plan's first byte. */
@@ -168,10 +174,9 @@ export class ExternalCalls {
 
   /** A comparison function's model, logging its operands (comparison feedback). */
   private compare(model: ExternalHandler, kind: 's' | 'n' | 'mem'): ExternalHandler {
-    const log = this.cmpLog;
     return (rt, args, va) => {
       const n = kind === 'n' || kind === 'mem' ? Number(args[2]) : 256;
-      log.compared(Number(args[0]), Number(args[1]), n, kind !== 'mem');
+      this.cmpLog.compared(Number(args[0]), Number(args[1]), n, kind !== 'mem');
       return model(rt, args, va);
     };
   }

@@ -3,7 +3,7 @@
  * friends) and the operands of integer comparisons (CmpLog, logged by the code the engine compiles for
  * every `icmp` in `gen` mode).
  *
- * Consumes: the engine's `cmp` hooks (set by `install`), calls of the comparison functions the externals
+ * Consumes: the engine's `cmp` hooks (set here), calls of the comparison functions the externals
  * registry marks with `compares` (via calls.ts), the current run's `Inputs`. Produces: the run's
  * `CmpEntry` and `IntCmp` lists, which the search (guide/search.ts) turns into candidate values.
  */
@@ -35,11 +35,9 @@ export class CompareLog {
   private readonly intCmpSeen = new Set<number>();
   private cmpCalls = 0;
 
-  constructor(private readonly inp: Inputs) {}
-
-  /** Log the integer comparisons of the code compiled in `gen` mode (once the engine is built). */
-  install(): void {
-    const cmp = this.inp.engine.cmp;
+  /** Logs the integer comparisons of the code the engine compiles in `gen` mode. */
+  constructor(private readonly inp: Inputs) {
+    const cmp = inp.engine.cmp;
     cmp.log = (a, b, bits) => {
       if (a === b) return;
       if (++this.cmpCalls > MAX_CMP_CALLS) cmp.on = 0;

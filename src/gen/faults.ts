@@ -18,13 +18,15 @@
  * This is the hottest code of generation: no allocation per fault beyond the values it records.
  */
 import type { Engine } from '../engine/engine.js';
+import { f80FromNumber } from '../engine/fp80.js';
 import { SH_RW, hex } from '../engine/memory.js';
 import { Trap } from '../engine/outcome.js';
 import type { Leaf } from '../engine/values.js';
 import type { Type } from '../ir/types.js';
 import { GUARD, HALF, type Inputs } from './inputs.js';
 import type { Holder, PlanObject } from './plan.js';
-import { leafBytes, leafPlan, type LeafPlan } from './values.js';
+import type { Policy } from './policy.js';
+import { leafPlan, type LeafPlan } from './values.js';
 
 /** Elements generated ahead in an array walk. */
 const PREFETCH = 32;
@@ -316,4 +318,48 @@ export class LazyMemory {
       h.bytes.set(o, b);
     }
   }
+}
+
+const LEAF = new Uint8Array(16);
+const LEAF_DV = new DataView(LEAF.buffer);
+const HALVES = new Uint32Array(2);
+
+/** A generated value of a scalar leaf, as bytes (a view of a shared scratch buffer). */
+function leafBytes(l: Leaf, size: number, pol: Policy): Uint8Array {
+  const out = LEAF;
+  const dv = LEAF_DV;
+  out.fill(0);
+  switch (l.k) {
+    case 'i':
+    case 'l':
+    case 'b':
+    case 'p': {
+      const bits = l.k === 'p' ? 64 : l.bits;
+      if (bits <= 32) {
+        const v = pol.int32(bits);
+        for (let i = 0; i < size && i < 4; i++) out[i] = (v >>> (8 * i)) & 0xff;
+      } else if (bits <= 64) {
+        pol.int64(bits, HALVES);
+        dv.setUint32(0, HALVES[0]!, true);
+        dv.setUint32(4, HALVES[1]!, true);
+      } else {
+        let v = pol.int(bits);
+        for (let i = 0; i < size; i++, v >>= 8n) out[i] = Number(v & 0xffn);
+      }
+      break;
+    }
+    case 'f':
+      dv.setFloat32(0, pol.double(), true);
+      break;
+    case 'd':
+      dv.setFloat64(0, pol.double(), true);
+      break;
+    case 'x': {
+      const bits = f80FromNumber(pol.double());
+      dv.setBigUint64(0, BigInt.asUintN(64, bits), true);
+      dv.setUint16(8, Number(bits >> 64n) & 0xffff, true);
+      break;
+    }
+  }
+  return out.subarray(0, size);
 }

@@ -44,11 +44,7 @@ export class Inputs {
   /** Undo of each null pointer generated in the current run (pointing it at a new object), in order. */
   freshNulls: (() => void)[] = [];
 
-  /**
-   * The engine whose input region holds the objects. Set once, by `GenSession` right after building the
-   * engine (the engine's linking takes handlers of the parts that share this state).
-   */
-  engine!: Engine;
+  constructor(readonly engine: Engine) {}
 
   /** Address of input object `id`'s base. */
   base(id: number): number {

@@ -95,11 +95,9 @@ export class GenSession {
     readonly opts: SessionOptions,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    // The engine links the module's externals with handlers of `calls`: the parts come first, then the
-    // engine their shared state lives in.
-    const inputs = (this.inputs = new Inputs());
-    const cmpLog = (this.cmpLog = new CompareLog(inputs));
-    const calls = (this.calls = new ExternalCalls(m, inputs, cmpLog));
+    // The engine links the module's externals with handlers of `calls`, which therefore comes first and
+    // gets the run's state once the engine (whose memory holds it) is built.
+    const calls = (this.calls = new ExternalCalls(m));
     const engine = (this.engine = new Engine(m, {
       mode: 'gen',
       coverage: true,
@@ -110,8 +108,9 @@ export class GenSession {
     }));
     if (engine.mem.inputBase !== INPUT_REGION_BASE)
       throw new Error(`input region at 0x${engine.mem.inputBase.toString(16)}, not at INPUT_REGION_BASE`);
-    inputs.engine = engine;
-    cmpLog.install();
+    const inputs = (this.inputs = new Inputs(engine));
+    const cmpLog = (this.cmpLog = new CompareLog(inputs));
+    calls.attach(inputs, cmpLog);
     const lazy = (this.lazy = new LazyMemory(inputs));
     this.recorder = new Recorder(inputs, lazy.writableByName);
     engine.mem.onInputFault = (p, n, w) => lazy.fault(p, n, w);

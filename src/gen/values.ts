@@ -3,7 +3,7 @@
  * conversion between recorded values (`ValueRec`) and the engine's boxed values (`ExtValue`).
  *
  * Consumes: the current run's `Inputs` (plan, policy, addresses) and IR types. Produces: `ValueRec`s for
- * arguments and stub results, the bytes of generated scalars (`leafBytes`, typed by a `LeafPlan`), and the
+ * arguments and stub results, `LeafPlan`s (the scalars of a type, which faults.ts generates), and the
  * boxed values the engine takes and gives.
  */
 import type { ExtValue } from '../engine/externals.js';
@@ -13,7 +13,6 @@ import { Trap } from '../engine/outcome.js';
 import type { Leaf } from '../engine/values.js';
 import type { Type } from '../ir/types.js';
 import type { Inputs } from './inputs.js';
-import type { Policy } from './policy.js';
 import { intRec, type ValueRec } from './record.js';
 
 /** How to generate a value of one type: its scalar leaves with their sizes. */
@@ -118,50 +117,6 @@ export function fromExt(inp: Inputs, x: ExtValue | ExtValue[] | undefined, t: Ty
     default:
       return { t: 'void' };
   }
-}
-
-const LEAF = new Uint8Array(16);
-const LEAF_DV = new DataView(LEAF.buffer);
-const HALVES = new Uint32Array(2);
-
-/** A generated value of a scalar leaf, as bytes (a view of a shared scratch buffer). */
-export function leafBytes(l: Leaf, size: number, pol: Policy): Uint8Array {
-  const out = LEAF;
-  const dv = LEAF_DV;
-  out.fill(0);
-  switch (l.k) {
-    case 'i':
-    case 'l':
-    case 'b':
-    case 'p': {
-      const bits = l.k === 'p' ? 64 : l.bits;
-      if (bits <= 32) {
-        const v = pol.int32(bits);
-        for (let i = 0; i < size && i < 4; i++) out[i] = (v >>> (8 * i)) & 0xff;
-      } else if (bits <= 64) {
-        pol.int64(bits, HALVES);
-        dv.setUint32(0, HALVES[0]!, true);
-        dv.setUint32(4, HALVES[1]!, true);
-      } else {
-        let v = pol.int(bits);
-        for (let i = 0; i < size; i++, v >>= 8n) out[i] = Number(v & 0xffn);
-      }
-      break;
-    }
-    case 'f':
-      dv.setFloat32(0, pol.double(), true);
-      break;
-    case 'd':
-      dv.setFloat64(0, pol.double(), true);
-      break;
-    case 'x': {
-      const bits = f80FromNumber(pol.double());
-      dv.setBigUint64(0, BigInt.asUintN(64, bits), true);
-      dv.setUint16(8, Number(bits >> 64n) & 0xffff, true);
-      break;
-    }
-  }
-  return out.subarray(0, size);
 }
 
 function floatRec(kind: string, d: number): ValueRec {
