@@ -3,9 +3,11 @@
  * and the runtime interface handlers see.
  *
  * Consumes: registrations by name from the libc models (src/engine/libc/*) and the engine's own core
- * handlers. Produces: `lookupExternal(name)`, used by the linker when a module calls a function it does not
- * define. A handler receives the runtime and its arguments in a boxed, representation-independent form and
- * returns one boxed value; the generated code converts at the boundary (externals are slow paths).
+ * handlers, and the attributes of some externals (an environment input, an OS query, a comparison...).
+ * Produces: `lookupExternal(name)`, used by the linker when a module calls a function it does not define,
+ * and `externalAttrs(name)`, read by generation. A handler receives the runtime and its arguments in a
+ * boxed, representation-independent form and returns one boxed value; the generated code converts at the
+ * boundary (externals are slow paths).
  *
  * Boxed values (`ExtValue`), by IR type:
  *   i1, i8, i16 (and other widths < 32): number, zero-extended (0 .. 2^N-1)
@@ -183,6 +185,53 @@ export function lookupExternal(name: string): ExternalHandler | undefined {
 
 export function lookupExternalGlobal(name: string): ExternalGlobal | undefined {
   return globals.get(name);
+}
+
+/**
+ * What the stages above the engine need to know of an external function besides its model: one row per
+ * external that has any (registered by the libc models' index, src/engine/libc/index.ts). Generation reads
+ * these instead of keeping lists of libc names.
+ */
+export interface ExternalAttrs {
+  /**
+   * Its result is the environment (the clock, a process id), this many bits wide: generation takes the
+   * model's first answer and records it as an input (mutable, returned by the native driver's stub).
+   */
+  readonly envInput?: 32 | 64;
+  /** It also stores its result through its pointer argument of this index, when not null (`time(&t)`). */
+  readonly storesResultAt?: number;
+  /**
+   * An operating-system query or action (file metadata, directories, threads, ids, a shell command,
+   * removing files...): what it answers is the machine's state, not the function's, and natively it
+   * would change the machine, so generation stubs it although the engine models it (docs/gen.md).
+   */
+  readonly osInput?: true;
+  /**
+   * Compares its first two arguments: 's' NUL-terminated strings, 'n' strings of at most the third
+   * argument's bytes, 'mem' the third argument's bytes. Generation logs what input bytes were compared with.
+   */
+  readonly compares?: 's' | 'n' | 'mem';
+  /** A stdio function that writes to its FILE * (the others read from it or only query it). */
+  readonly writesStream?: true;
+}
+
+const attrs = new Map<string, ExternalAttrs>();
+
+/**
+ * Register the attributes of externals: `registerExternalAttrs({ time: { envInput: 64 }, ... })`. Every
+ * name must already have a model (a misspelt name would silently have no effect).
+ */
+export function registerExternalAttrs(table: Readonly<Record<string, ExternalAttrs>>): void {
+  for (const [name, a] of Object.entries(table)) {
+    if (lookupExternal(name) === undefined)
+      throw new Error(`attributes for external @${name}, which has no model`);
+    attrs.set(name, a);
+  }
+}
+
+/** The attributes of an external function (undefined: none, an ordinary model or no model). */
+export function externalAttrs(name: string): ExternalAttrs | undefined {
+  return attrs.get(name);
 }
 
 /** Names of all modelled external functions (sorted). */

@@ -1,0 +1,365 @@
+/**
+ * @fileoverview Stage: gen. Lazy input memory: the engine's input faults, answered by generating the bytes
+ * the faulting instruction reads (the Input-Gen idea, done in the engine rather than by an LLVM pass).
+ *
+ * Consumes: the engine's `Memory.onInputFault`, `onInputFree` and `inputBlockSize` hooks (wired by
+ * `GenSession`), the current run's `Inputs`. Produces: input bytes and pointers, written into the engine's
+ * memory and recorded in the plan's holders; the extents of touched objects; the module's writable globals.
+ *
+ * - Nothing in an input slot is addressable at first; the first access to a byte faults into `fault()`,
+ *   which generates the bytes typed by the instruction that faulted (a load of an i32, a pointer, a
+ *   double...; bytes for libc models and memcpy) and records them in the plan. A write just makes the
+ *   bytes addressable: they are not inputs.
+ * - A generated pointer is null, a new object, or an alias of an existing object (policy.ts).
+ * - Writable globals start non-addressable too: on first read a global keeps its initial value or gets a
+ *   generated one (recorded), so globals are inputs like memory behind arguments.
+ * - An array walk (one instruction faulting on successive elements) gets elements ahead generated at once
+ *   (`prefetch`).
+ * This is the hottest code of generation: no allocation per fault beyond the values it records.
+ */
+import type { Engine } from '../engine/engine.js';
+import { f80FromNumber } from '../engine/fp80.js';
+import { SH_RW, hex } from '../engine/memory.js';
+import { Trap } from '../engine/outcome.js';
+import type { Leaf } from '../engine/values.js';
+import type { Type } from '../ir/types.js';
+import { GUARD, HALF, type Inputs } from './inputs.js';
+import type { Holder, PlanObject } from './plan.js';
+import type { Policy } from './policy.js';
+import { leafPlan, type LeafPlan } from './values.js';
+
+/** Elements generated ahead in an array walk. */
+const PREFETCH = 32;
+/** Largest distance between the elements of an array walk that `prefetch` follows. */
+const MAX_STRIDE = 1024;
+
+/** A writable global of the module: an input. */
+export interface WritableGlobal {
+  readonly name: string;
+  readonly address: number;
+  readonly size: number;
+  /** Declared only: no initial value to keep, every byte read is generated. */
+  readonly declared: boolean;
+}
+
+/** Where one instruction last faulted in an input object: an array walk when the stride repeats. */
+interface Walk {
+  obj: number;
+  /** Offset of the last fault. */
+  at: number;
+  /** Distance between the last two faults (0: none yet); `next` is where the walk goes on. */
+  stride: number;
+  next: number;
+  streak: number;
+}
+
+/** Input memory generated on first access. */
+export class LazyMemory {
+  private readonly engine: Engine;
+  /** Writable globals by address, and by name. */
+  private readonly writable: WritableGlobal[];
+  readonly writableByName: ReadonlyMap<string, WritableGlobal>;
+  /** Faults on input objects handled so far (a diagnostic: array walks should cost few, see `prefetch`). */
+  faults = 0;
+  /** The last fault of each instruction in an input object, to recognise array walks (see `prefetch`). */
+  private readonly walks = new Map<number, Walk>();
+  /** What the load at each site reads, by leaf (see `siteLeaves`). */
+  private readonly leafPlans = new Map<number, LeafPlan | null>();
+
+  constructor(private readonly inp: Inputs) {
+    this.engine = inp.engine;
+    // Inputs: writable globals, and globals the module only declares (defined in another file, unknown
+    // here: natively replay defines a stand-in holding the recorded bytes).
+    this.writable = this.engine.linked.globals
+      .filter((g) => g.external === undefined && g.size > 0 && (g.g.init === undefined || !g.g.isConstant))
+      .map((g) => ({ name: g.g.name, address: g.address, size: g.size, declared: g.g.init === undefined }))
+      .sort((a, b) => a.address - b.address);
+    this.writableByName = new Map(this.writable.map((w) => [w.name, w]));
+  }
+
+  /** Start of a run: forget array walks; in generation mode writable globals are inputs again. */
+  reset(): void {
+    this.walks.clear();
+    const shadow = this.engine.mem.shadow;
+    if (this.inp.mode === 'gen') for (const g of this.writable) shadow.fill(0, g.address, g.address + g.size);
+  }
+
+  /** Lay out the plan's global bytes. */
+  layOutGlobals(): void {
+    for (const [name, h] of this.inp.plan.globals) {
+      const g = this.writableByName.get(name);
+      if (g !== undefined) this.inp.layOut(h, g.address);
+    }
+  }
+
+  /** The engine's input fault: make [p, p+n) addressable, generating it for a read. */
+  fault(p: number, n: number, write: boolean): boolean {
+    const inp = this.inp;
+    const mem = this.engine.mem;
+    if (p >= mem.inputBase) {
+      const id = inp.slotOf(p);
+      const o = inp.plan.objects[id];
+      if (o === undefined || o.dead === true || inp.freed.has(id)) return false;
+      const base = inp.base(id);
+      const off = p - base;
+      if (off < -HALF + GUARD || off + n > HALF - GUARD) return false;
+      if (inp.mode === 'replay')
+        throw new Trap(
+          'input-divergence',
+          `${write ? 'write' : 'read'} of ${n} bytes at offset ${off} of input object ${id}, outside the record`,
+        );
+      this.faults++;
+      inp.extend(id, off, off + n);
+      if (write) this.markMissing(p, n);
+      else this.generate(o, base, off, n);
+      this.prefetch(o, base, off, n, write);
+      return true;
+    }
+    if (inp.mode === 'replay') return false;
+    return this.globalFault(p, n, write);
+  }
+
+  /** A fault in a writable global (generation mode). */
+  private globalFault(p: number, n: number, write: boolean): boolean {
+    const g = this.findWritable(p);
+    if (g === undefined || p + n > g.address + g.size) return false;
+    if (write) {
+      this.markMissing(p, n);
+      return true;
+    }
+    // A global's initial value is kept most of the time (the function may rely on it being consistent);
+    // kept bytes are recorded too, so that mutation can change them later.
+    const h = this.inp.plan.global(g.name);
+    if (!g.declared && this.inp.policy.rng.chance(0.7)) {
+      const mem = this.engine.mem;
+      const u8 = mem.u8;
+      const s = mem.shadow;
+      const dv = mem.dv;
+      for (let q = p; q < p + n; q++)
+        if (s[q] === 0) {
+          s[q] = SH_RW;
+          // Bytes of an initial pointer value stay unrecorded (natively the initializer has its own).
+          const w = g.address + ((q - g.address) & ~7);
+          const v =
+            w + 8 <= g.address + g.size ? dv.getUint32(w, true) + dv.getInt32(w + 4, true) * 4294967296 : 0;
+          if (!(v >= mem.codeBase && v < mem.globalsEnd)) h.bytes.set(q - g.address, u8[q]!);
+        }
+    } else this.generate(h, g.address, p - g.address, n);
+    return true;
+  }
+
+  /**
+   * An array walk (an instruction faulting on the next element of the same object, at the same
+   * stride: forward or backward, contiguous or every `stride` bytes, e.g. one field of an array of
+   * structs) gets the next elements done at once: loads generate them typed like this one (scalar,
+   * non-pointer elements only: pointers stay lazy), stores mark them written. One fault per PREFETCH
+   * elements instead of one per element, and more per fault as the walk goes on (up to 8x). Elements
+   * marked written but not written after all read as zeros, in generation, replay and natively alike
+   * (they are inside the recorded extent).
+   */
+  private prefetch(o: PlanObject, base: number, off: number, n: number, write: boolean): void {
+    if (this.engine.inExternal !== undefined) return;
+    const site = this.engine.currentSite();
+    let last = this.walks.get(site);
+    if (last === undefined) this.walks.set(site, (last = { obj: -1, at: 0, stride: 0, next: 0, streak: 0 }));
+    const same = last.obj === o.id;
+    const gap = Math.abs(off - last.at);
+    let stride = 0;
+    if (same && last.stride !== 0 && off === last.next) {
+      stride = last.stride;
+      last.streak++;
+    } else if (same && gap >= n && gap <= MAX_STRIDE) {
+      stride = off - last.at;
+      last.streak = 1;
+    } else last.streak = 0;
+    last.obj = o.id;
+    last.at = off;
+    last.stride = stride;
+    last.next = off + stride;
+    // Contiguous walks are followed from their second element, strided ones once the stride repeats
+    // (two faults of a probing loop at the same site are a stride by chance).
+    if (stride === 0 || (Math.abs(stride) !== n && last.streak < 2)) return;
+    const lp = write ? null : this.siteLeaves(site);
+    if (!write && (lp === null || lp.pointers || lp.size !== n)) return;
+    const room = stride > 0 ? HALF - GUARD - (off + n) : off - (-HALF + GUARD);
+    const count = Math.min(PREFETCH << Math.min(last.streak - 1, 3), Math.floor(room / Math.abs(stride)));
+    for (let k = 1; k <= count; k++) {
+      const at = off + k * stride;
+      if (write) this.markMissing(base + at, n);
+      else this.generateTyped(o, base, at, lp!);
+    }
+    const end = off + count * stride;
+    this.inp.extend(o.id, Math.min(off, end), Math.max(off, end) + n);
+    last.next = end + stride;
+  }
+
+  /** The leaves of what the load at `site` reads (cached per site); null for anything but a load. */
+  private siteLeaves(site: number): LeafPlan | null {
+    let lp = this.leafPlans.get(site);
+    if (lp === undefined) {
+      const ins = this.engine.siteInstr(site);
+      lp = ins?.op === 'load' ? leafPlan(this.engine.linked, ins.type) : null;
+      this.leafPlans.set(site, lp);
+    }
+    return lp;
+  }
+
+  /** The input object whose base is p, if it can be a heap block (nothing below its base). */
+  private heapCandidate(p: number): PlanObject | undefined {
+    const inp = this.inp;
+    const id = inp.slotOf(p);
+    const o = inp.plan.objects[id];
+    if (o === undefined || o.dead === true || p !== inp.base(id)) return undefined;
+    if ((inp.extHi[id] ?? 0) > (inp.extLo[id] ?? 0) && (inp.extLo[id] ?? 0) < 0) return undefined;
+    if (inp.mode === 'replay' && o.heap !== true) return undefined;
+    return o;
+  }
+
+  /** realloc() of an input object: it is a heap object (natively from malloc) even if realloc fails. */
+  inputBlockSize(p: number): number | undefined {
+    const o = this.heapCandidate(p);
+    if (o === undefined || this.inp.freed.has(o.id)) return undefined;
+    o.heap = true;
+    return Math.max(0, this.inp.extHi[o.id] ?? 0);
+  }
+
+  /** free() of an input object: it becomes a heap object of the input; later accesses fault. */
+  freeInput(p: number): boolean {
+    const inp = this.inp;
+    const o = this.heapCandidate(p);
+    if (o === undefined) return false;
+    if (inp.freed.has(o.id))
+      throw new Trap('double-free', `free(${hex(p)}): input object ${o.id} already freed`);
+    o.heap = true;
+    inp.freed.add(o.id);
+    const lo = inp.extLo[o.id] ?? 0;
+    const hi = inp.extHi[o.id] ?? 0;
+    if (hi > lo) this.engine.mem.shadow.fill(0, p + lo, p + hi);
+    return true;
+  }
+
+  private findWritable(p: number): WritableGlobal | undefined {
+    const w = this.writable;
+    let lo = 0;
+    let hi = w.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const g = w[mid]!;
+      if (p < g.address) hi = mid - 1;
+      else if (p >= g.address + g.size) lo = mid + 1;
+      else return g;
+    }
+    return undefined;
+  }
+
+  private markMissing(p: number, n: number): void {
+    const s = this.engine.mem.shadow;
+    for (let i = p; i < p + n; i++) if (s[i] === 0) s[i] = SH_RW;
+  }
+
+  /** Generate the missing bytes of [base+off, base+off+n), typed by the faulting instruction (or `type`). */
+  generate(h: Holder, base: number, off: number, n: number, type?: Type): void {
+    const eng = this.engine;
+    const lp =
+      type !== undefined
+        ? leafPlan(eng.linked, type)
+        : eng.inExternal !== undefined
+          ? null
+          : this.siteLeaves(eng.currentSite());
+    if (lp !== null && lp.size === n) this.generateTyped(h, base, off, lp);
+    else this.generateBytes(h, base, off, n);
+  }
+
+  private generateTyped(h: Holder, base: number, off: number, lp: LeafPlan): void {
+    for (const { leaf, size } of lp.leaves) this.generateLeaf(h, base, off + leaf.off, size, leaf);
+    if (lp.covered < lp.size) this.generateBytes(h, base, off, lp.size);
+  }
+
+  private generateLeaf(h: Holder, base: number, off: number, size: number, l: Leaf): void {
+    const inp = this.inp;
+    const mem = this.engine.mem;
+    const s = mem.shadow;
+    let missing = 0;
+    for (let i = 0; i < size; i++) if (s[base + off + i] === 0) missing++;
+    if (missing === 0) return;
+    if (l.k === 'p' && missing === 8) {
+      const target = inp.genPointer(h.depth);
+      h.relocs.set(off, target);
+      if (target === null)
+        inp.freshNulls.push(() => h.relocs.set(off, { obj: inp.plan.newObject(h.depth + 1).id, off: 0 }));
+      inp.writePtr(base + off, inp.addrOf(target));
+      s.fill(SH_RW, base + off, base + off + 8);
+      return;
+    }
+    if (l.k === 'i' && l.bits === 8) return this.generateBytes(h, base, off, 1);
+    const bytes = leafBytes(l, size, inp.policy);
+    for (let i = 0; i < size; i++) {
+      if (s[base + off + i] !== 0) continue;
+      const b = bytes[i] ?? 0;
+      mem.u8[base + off + i] = b;
+      s[base + off + i] = SH_RW;
+      h.bytes.set(off + i, b);
+    }
+  }
+
+  private generateBytes(h: Holder, base: number, off: number, n: number): void {
+    const mem = this.engine.mem;
+    const s = mem.shadow;
+    const pol = this.inp.policy;
+    for (let i = 0; i < n; i++) {
+      const q = base + off + i;
+      if (s[q] !== 0) continue;
+      const o = off + i;
+      if (o === 0 && h.template === undefined && !h.bytes.has(0)) h.template = pol.template();
+      const tpl = h.template;
+      const b = tpl !== undefined && o >= 0 && o < tpl.length ? tpl[o]! : pol.byte();
+      mem.u8[q] = b;
+      s[q] = SH_RW;
+      h.bytes.set(o, b);
+    }
+  }
+}
+
+const LEAF = new Uint8Array(16);
+const LEAF_DV = new DataView(LEAF.buffer);
+const HALVES = new Uint32Array(2);
+
+/** A generated value of a scalar leaf, as bytes (a view of a shared scratch buffer). */
+function leafBytes(l: Leaf, size: number, pol: Policy): Uint8Array {
+  const out = LEAF;
+  const dv = LEAF_DV;
+  out.fill(0);
+  switch (l.k) {
+    case 'i':
+    case 'l':
+    case 'b':
+    case 'p': {
+      const bits = l.k === 'p' ? 64 : l.bits;
+      if (bits <= 32) {
+        const v = pol.int32(bits);
+        for (let i = 0; i < size && i < 4; i++) out[i] = (v >>> (8 * i)) & 0xff;
+      } else if (bits <= 64) {
+        pol.int64(bits, HALVES);
+        dv.setUint32(0, HALVES[0]!, true);
+        dv.setUint32(4, HALVES[1]!, true);
+      } else {
+        let v = pol.int(bits);
+        for (let i = 0; i < size; i++, v >>= 8n) out[i] = Number(v & 0xffn);
+      }
+      break;
+    }
+    case 'f':
+      dv.setFloat32(0, pol.double(), true);
+      break;
+    case 'd':
+      dv.setFloat64(0, pol.double(), true);
+      break;
+    case 'x': {
+      const bits = f80FromNumber(pol.double());
+      dv.setBigUint64(0, BigInt.asUintN(64, bits), true);
+      dv.setUint16(8, Number(bits >> 64n) & 0xffff, true);
+      break;
+    }
+  }
+  return out.subarray(0, size);
+}

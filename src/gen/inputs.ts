@@ -1,0 +1,187 @@
+/**
+ * @fileoverview Stage: gen. The inputs of the current run as the engine sees them: the plan being run, its
+ * mode and value policy, and where each input object lives in the engine's input region.
+ *
+ * Consumes: the engine of a `GenSession` and the plan of each run. Produces: the state every part of the
+ * generation runtime shares (faults.ts, calls.ts, compare-log.ts, recorder.ts): input slots and their
+ * touched extents, objects the function freed, the undo of generated nulls, and the mapping between
+ * symbolic pointer targets (`PtrTarget`) and engine addresses in both directions.
+ *
+ * Each input object lives in its own slot of the input region, its base in the middle, so it can grow
+ * both ways: it may span [-SLOT/2 + GUARD, SLOT/2 - GUARD) around its base.
+ */
+import type { Engine } from '../engine/engine.js';
+import { standardStreamAddress } from '../engine/libc/stdio.js';
+import { SH_RW } from '../engine/memory.js';
+import { Trap } from '../engine/outcome.js';
+import { Rng } from '../util/rng.js';
+import { Plan, type Holder } from './plan.js';
+import { Policy } from './policy.js';
+import { INPUT_SLOT, INPUT_SLOTS, STD_STREAMS, type PtrTarget } from './record.js';
+
+/** Size of an input object's slot. */
+export const SLOT = INPUT_SLOT;
+export const HALF = SLOT / 2;
+/** Bytes at either end of a slot no object may reach. */
+export const GUARD = 64;
+export const INPUT_REGION = INPUT_SLOTS * SLOT;
+/** At most this many input objects per input (the slots of the input region). */
+export const MAX_OBJECTS = INPUT_REGION / SLOT - 1;
+
+/** Generation completes the plan; replay runs it as it is (anything missing is `input-divergence`). */
+export type Mode = 'gen' | 'replay';
+
+/** The current run's plan and input objects in the engine's memory. */
+export class Inputs {
+  plan = new Plan();
+  mode: Mode = 'gen';
+  policy = new Policy(new Rng(0), { ints: [], bytes: [], strings: [], floats: [] });
+  /** Extent [lo, hi) of each object touched in the current run, by id. */
+  extLo: number[] = [];
+  extHi: number[] = [];
+  /** Input objects the function freed in the current run. */
+  readonly freed = new Set<number>();
+  /** Undo of each null pointer generated in the current run (pointing it at a new object), in order. */
+  freshNulls: (() => void)[] = [];
+
+  constructor(readonly engine: Engine) {}
+
+  /** Address of input object `id`'s base. */
+  base(id: number): number {
+    return this.engine.mem.inputBase + id * SLOT + HALF;
+  }
+
+  /** Id of the input slot holding address p (p in the input region). */
+  slotOf(p: number): number {
+    return Math.floor((p - this.engine.mem.inputBase) / SLOT);
+  }
+
+  /** Reset the per-run state and clear what the last run touched of the input region. */
+  clear(): void {
+    const mem = this.engine.mem;
+    for (let id = 0; id < this.extLo.length; id++) {
+      const lo = this.extLo[id]!;
+      const hi = this.extHi[id]!;
+      if (hi > lo) {
+        mem.shadow.fill(0, this.base(id) + lo, this.base(id) + hi);
+        mem.u8.fill(0, this.base(id) + lo, this.base(id) + hi);
+      }
+    }
+    this.extLo = [];
+    this.extHi = [];
+    this.freed.clear();
+    this.freshNulls = [];
+  }
+
+  /** Lay out the plan's live objects in their slots (whole recorded extents in replay). */
+  layOutObjects(): void {
+    const mem = this.engine.mem;
+    this.plan.objects.forEach((o) => {
+      if (o.dead === true) return;
+      this.extLo[o.id] = 0;
+      this.extHi[o.id] = 0;
+      const b = this.base(o.id);
+      if (this.mode === 'replay' && o.lo !== undefined && o.hi !== undefined) {
+        mem.shadow.fill(SH_RW, b + o.lo, b + o.hi);
+        this.extend(o.id, o.lo, o.hi);
+      }
+      this.layOut(o, b, (lo, hi) => this.extend(o.id, lo, hi));
+    });
+  }
+
+  /** Write a holder's input bytes and pointers at base; report each extent. */
+  layOut(h: Holder, base: number, extent?: (lo: number, hi: number) => void): void {
+    const mem = this.engine.mem;
+    for (const [a, b] of h.bytes.ranges()) {
+      h.bytes.copyTo(mem.u8, base, a, b);
+      mem.shadow.fill(SH_RW, base + a, base + b);
+      extent?.(a, b);
+    }
+    for (const [off, t] of h.relocs) {
+      this.writePtr(base + off, this.addrOf(t));
+      mem.shadow.fill(SH_RW, base + off, base + off + 8);
+      extent?.(off, off + 8);
+    }
+  }
+
+  /** Object `id` was touched at [lo, hi). */
+  extend(id: number, lo: number, hi: number): void {
+    if (this.extHi[id] === undefined || this.extHi[id]! <= this.extLo[id]!) {
+      this.extLo[id] = lo;
+      this.extHi[id] = hi;
+    } else {
+      this.extLo[id] = Math.min(this.extLo[id]!, lo);
+      this.extHi[id] = Math.max(this.extHi[id]!, hi);
+    }
+  }
+
+  writePtr(p: number, v: number): void {
+    const dv = this.engine.mem.dv;
+    dv.setInt32(p, v | 0, true);
+    dv.setInt32(p + 4, Math.floor(v / 4294967296) | 0, true);
+  }
+
+  /** The engine address of a symbolic pointer target. */
+  addrOf(t: PtrTarget | null): number {
+    if (t === null) return 0;
+    if ('obj' in t) return this.base(t.obj) + t.off;
+    if ('fn' in t) return this.engine.symbolAddress(t.fn) ?? 0;
+    if ('global' in t) return (this.engine.symbolAddress(t.global) ?? 0) + t.off;
+    if ('stream' in t) return standardStreamAddress(this.engine.rt, STD_STREAMS.indexOf(t.stream));
+    throw new Trap('input-divergence', `a pointer to ${t.other} memory cannot be an input`);
+  }
+
+  /** An engine address as a symbolic target; undefined when it points nowhere. */
+  resolve(a: number): PtrTarget | null | undefined {
+    const mem = this.engine.mem;
+    if (a === 0) return null;
+    if (a >= mem.inputBase && a < mem.size) {
+      const id = this.slotOf(a);
+      const o = this.plan.objects[id];
+      if (o === undefined || o.dead === true) return undefined;
+      return { obj: id, off: a - this.base(id) };
+    }
+    if (a >= mem.codeBase && a < mem.codeEnd) {
+      const f = this.engine.slotAt(a)?.func;
+      if (f === undefined) return undefined;
+      // A library function (malloc in a table of hooks): natively it lives outside the module.
+      return f.blocks.length > 0 ? { fn: f.name } : { other: 'library function', off: 0 };
+    }
+    for (let fd = 0; fd < 3; fd++)
+      if (a === standardStreamAddress(this.engine.rt, fd)) return { stream: STD_STREAMS[fd]! };
+    if (a >= mem.globalsBase && a < mem.globalsEnd) {
+      for (const g of this.engine.linked.globals)
+        if (a >= g.address && a <= g.address + g.size) return { global: g.g.name, off: a - g.address };
+      return undefined;
+    }
+    if (a >= mem.heapBase && a < mem.heapLimit) return { other: 'heap', off: 0 };
+    if (a >= mem.stackBase && a < mem.stackTop) return { other: 'stack', off: 0 };
+    return undefined;
+  }
+
+  /**
+   * A pointer stored at nesting `depth`: null, a new object one level deeper, or an alias of an existing
+   * object at least that deep. Aliases never point to a shallower object (an ancestor), so generated
+   * structures are DAGs: lists and trees end instead of cycling until a budget runs out.
+   */
+  genPointer(depth: number, nonNull = false): PtrTarget | null {
+    const plan = this.plan;
+    const n = plan.objects.length;
+    let d = this.policy.pointer(depth, n > 0);
+    if (nonNull && d === 'null') d = 'new';
+    if (d === 'new' && n >= MAX_OBJECTS) d = nonNull ? 'alias' : 'null';
+    if (d === 'null') return null;
+    if (d === 'alias') {
+      // A few tries at a random live object deep enough; otherwise a new one.
+      for (let k = 0; k < 4 && n > 0; k++) {
+        const o = plan.objects[this.policy.rng.below(n)]!;
+        if (o.dead !== true && o.depth > depth) return { obj: o.id, off: 0 };
+      }
+      if (n >= MAX_OBJECTS) return null;
+    }
+    const o = plan.newObject(depth + 1);
+    this.extLo[o.id] = 0;
+    this.extHi[o.id] = 0;
+    return { obj: o.id, off: 0 };
+  }
+}
