@@ -30,6 +30,7 @@ import { Policy, buildDictionary, type Dictionary } from './policy.js';
 import { INPUT_REGION_BASE, VA_EXTRA, type InputRecord, type PtrTarget } from './record.js';
 import { Recorder } from './recorder.js';
 import { genValue, toExt } from './values.js';
+import { DEFAULTS } from '../util/defaults.js';
 
 export { MAX_OBJECTS } from './inputs.js';
 export type { CmpEntry, IntCmp } from './compare-log.js';
@@ -47,7 +48,7 @@ export interface RunLimits {
   readonly memLimitBytes: number;
 }
 
-export const DEFAULT_LIMITS: RunLimits = { stepLimit: 200_000, timeLimitMs: 60_000, memLimitBytes: 16 << 20 };
+export const DEFAULT_LIMITS: RunLimits = DEFAULTS.limits;
 
 /** What any run tells: its plan (completed), coverage, outcome and comparison feedback. */
 export interface RunFacts {

@@ -32,6 +32,8 @@ import {
 import { printName, printType } from '../ir/printer.js';
 import type { FuncType, Type } from '../ir/types.js';
 import { CPUID_LEAVES, cpuidRegisters } from '../engine/cpuid.js';
+import { externalAttrs } from '../engine/externals.js';
+import '../engine/libc/index.js'; // registers the externals' attributes read here
 import { UNSIZED_DECLARATION_BYTES } from '../engine/link.js';
 import { VA_EXTRA, type InputRecord, type PtrTarget, type ValueRec } from '../gen/record.js';
 import { findToolchain } from '../toolchain/find.js';
@@ -441,6 +443,7 @@ function emitExternalStubs(out: string[], m: Module, stubs: ReadonlyMap<string, 
     if (f.funcType.varargs) params.push('...');
     const cc = f.callingConv !== undefined ? f.callingConv + ' ' : '';
     const retAttrs = printAbiAttrs(f.retAttrs, false);
+    const storesAt = externalAttrs(name)?.storesResultAt;
     out.push(
       `define ${cc}${retAttrs.trimStart()}${retAttrs === '' ? '' : ' '}${printType(ret)} ${globalRef(name)}(${params.join(', ')}) {`,
     );
@@ -448,14 +451,14 @@ function emitExternalStubs(out: string[], m: Module, stubs: ReadonlyMap<string, 
     // A noreturn function's stub ends the run where the engine's did (the noreturn-call outcome).
     if (hasAttribute(m, f.fnAttrs, 'noreturn'))
       out.push('  call void @__inputsmith_noreturn()', '  unreachable');
-    else if (name === 'time' && ret.kind === 'int' && params.length === 1)
+    else if (storesAt !== undefined && ret.kind === 'int' && storesAt < params.length)
       // time(&t) stores the recorded time too (the engine records time() like a stub's result).
       out.push(
         `  %r = load ${printType(ret)}, ptr %v, align 1`,
-        '  %nz = icmp ne ptr %a0, null',
+        `  %nz = icmp ne ptr %a${storesAt}, null`,
         '  br i1 %nz, label %store, label %done',
         'store:',
-        `  store ${printType(ret)} %r, ptr %a0, align 1`,
+        `  store ${printType(ret)} %r, ptr %a${storesAt}, align 1`,
         '  br label %done',
         'done:',
         `  ret ${printType(ret)} %r`,
