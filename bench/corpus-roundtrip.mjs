@@ -2,8 +2,8 @@
 // Acceptance bench (issue 2): the real-world corpus round trip.
 //
 // For every source file of cjson, zlib, lz4, libzstd, lua5.4 and sqlite3 compiled at -O0..-O3:
-//   ours:     parse (dist/ir/parser.js) -> print (dist/ir/printer.js) -> llvm-as-19 -> llvm-dis-19
-//   baseline: clang's own .ll           -> llvm-as-19 -> llvm-dis-19
+//   ours:     parse (dist/ir/parser.js) -> print (dist/ir/printer.js) -> llvm-as -> llvm-dis
+//   baseline: clang's own .ll           -> llvm-as -> llvm-dis
 // and compares, function by function, the number of blocks and instructions. Both sides are counted by
 // `countFunctions` below, a line-based counter over llvm-dis output: our parser never counts either side.
 // Also reported: files whose two disassemblies are identical line for line (stronger than counts), and
@@ -13,7 +13,6 @@
 // Usage: npm run build && node bench/corpus-roundtrip.mjs [--libs cjson,zlib] [--opts O0,O2] [--jobs 2]
 //        [--no-amalgamation] [--show 5]
 // Exits 1 on any parse error, assembly error, count mismatch or fixed-point failure.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
@@ -24,88 +23,12 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 const LIBS = ['cjson', 'zlib', 'lz4', 'libzstd', 'lua5.4', 'sqlite3'];
 const OPTS = ['O0', 'O1', 'O2', 'O3'];
 const dist = new URL('../dist/', import.meta.url);
-const MAX_BUFFER = 1 << 30;
 
-// ---------------------------------------------------------------------------------------------------
-// Helpers (also used by test/ir-roundtrip.test.ts)
-
-/** The name after `@` in a `define` line (quoted names unescaped only as far as comparison needs). */
-function defineName(line) {
-  const at = line.indexOf('@');
-  if (at < 0) return line;
-  if (line[at + 1] === '"') return line.slice(at + 1, line.indexOf('"', at + 2) + 1);
-  return /^[-a-zA-Z$._0-9]+/.exec(line.slice(at + 1))?.[0] ?? line;
-}
-
-/**
- * Counts blocks and instructions per defined function in LLVM-printed IR (clang or llvm-dis output):
- * instructions are the lines indented by exactly two spaces (switch cases, landingpad clauses, invoke's
- * `to label` and debug records are indented further; a switch's closing `  ]` is not one); blocks are the
- * label lines, plus the entry block when it has no label.
- * @returns {Map<string, {blocks: number, instrs: number}>}
- */
-export function countFunctions(text) {
-  const out = new Map();
-  let cur;
-  let name = '';
-  let entryPending = false;
-  for (const line of text.split('\n')) {
-    if (cur === undefined) {
-      if (line.startsWith('define ')) {
-        name = defineName(line);
-        cur = { blocks: 0, instrs: 0 };
-        entryPending = true;
-      }
-      continue;
-    }
-    if (line === '}') {
-      out.set(name, cur);
-      cur = undefined;
-    } else if (line.startsWith('  ') && line[2] !== ' ' && line[2] !== ']' && line[2] !== ';') {
-      if (entryPending) cur.blocks++;
-      entryPending = false;
-      cur.instrs++;
-    } else if (line !== '' && line[0] !== ' ' && line[0] !== ';') {
-      cur.blocks++;
-      entryPending = false;
-    }
-  }
-  return out;
-}
-
-/** Differences between two `countFunctions` maps, as short messages (empty when equal). */
-export function compareCounts(expected, actual) {
-  const diffs = [];
-  for (const [fn, e] of expected) {
-    const a = actual.get(fn);
-    if (a === undefined) diffs.push(`${fn}: missing`);
-    else if (a.blocks !== e.blocks || a.instrs !== e.instrs) {
-      diffs.push(`${fn}: blocks ${a.blocks} (want ${e.blocks}), instructions ${a.instrs} (want ${e.instrs})`);
-    }
-  }
-  for (const fn of actual.keys()) if (!expected.has(fn)) diffs.push(`${fn}: unexpected`);
-  return diffs;
-}
-
-/** llvm-as-19 (which also runs the verifier) then llvm-dis-19; `{ dis }` or `{ error }`. */
-export function llvmRoundTrip(text) {
-  const as = spawnSync('llvm-as-19', ['-', '-o', '-'], { input: text, maxBuffer: MAX_BUFFER });
-  if (as.status !== 0) return { error: `llvm-as-19: ${String(as.stderr).trim().split('\n')[0]}` };
-  const dis = spawnSync('llvm-dis-19', ['-', '-o', '-'], { input: as.stdout, maxBuffer: MAX_BUFFER });
-  if (dis.status !== 0) return { error: `llvm-dis-19: ${String(dis.stderr).trim().split('\n')[0]}` };
-  return { dis: String(dis.stdout).replace(/^; ModuleID = .*\n/, '') };
-}
-
-/** The first line where two texts differ, as `line N: -a / +b`, or undefined. */
-export function firstDiff(a, b) {
-  const x = a.split('\n');
-  const y = b.split('\n');
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    if (x[i] !== y[i])
-      return `line ${i + 1}: -${(x[i] ?? '<eof>').slice(0, 160)} / +${(y[i] ?? '<eof>').slice(0, 160)}`;
-  }
-  return undefined;
-}
+// The round trip and the per-function counts are the toolchain's (src/toolchain/roundtrip.ts, which
+// test/ir-roundtrip.test.ts uses too): llvm-as/llvm-dis of the toolchain the finder picks.
+const { countFunctions, compareCounts, llvmRoundTrip, firstDiff } = await import(
+  new URL('toolchain/roundtrip.js', dist).href
+);
 
 // ---------------------------------------------------------------------------------------------------
 // One file
