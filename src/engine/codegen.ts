@@ -19,7 +19,7 @@
  * each other). The step counter `C` is decremented at function entry and at every loop header. `invoke`
  * is a call in a JS try whose catch enters the landing pad when eh.ts says the C++ exception is for it.
  */
-import type { AllocaInstr, Block, Func, Instr, LandingPadInstr, Local, Value } from '../ir/model.js';
+import type { AllocaInstr, Block, Func, Instr, LandingPadInstr, Local } from '../ir/model.js';
 import { analyze, type Cfg } from './cfg.js';
 import { FuncEmitter, NestingError, type LinkCtx } from './codegen-emit.js';
 import { emitCall, isSetjmpCall } from './codegen-call.js';
@@ -39,21 +39,15 @@ export class FuncGen extends FuncEmitter {
   hasFrame = false;
   /** Param index -> frame offset of its byval copy. */
   readonly byvalCopies = new Map<number, { off: number; size: number }>();
-  /** Uses of each local (for inlining single-use compares). */
-  readonly useCount: number[];
   /** Locals declared at function level; the others are declared where they are defined. */
   private readonly topLevel = new Set<number>();
 
   constructor(ctx: LinkCtx, f: Func, compact = false) {
     super(ctx, f, compact);
     this.cfg = analyze(f);
-    this.useCount = new Array<number>(f.locals.length).fill(0);
     let hasIndirect = false;
     for (const b of f.blocks)
       for (const i of b.instrs) {
-        forEachOperand(i, (v) => {
-          if (v.kind === 'local') this.useCount[v.id]!++;
-        });
         if (i.op === 'indirectbr') hasIndirect = true;
         if (i.op === 'call' && isSetjmpCall(i)) this.setjmpStates.set(i, 0);
       }
@@ -562,52 +556,4 @@ function staticAllocaCount(i: AllocaInstr): number | undefined {
 function findAlloca(f: Func, id: number): AllocaInstr | undefined {
   for (const i of f.blocks[0]!.instrs) if (i.op === 'alloca' && i.result?.id === id) return i;
   return undefined;
-}
-
-/** Calls fn on every value operand of an instruction. */
-export function forEachOperand(i: Instr, fn: (v: Value) => void): void {
-  switch (i.op) {
-    case 'phi':
-      i.incoming.forEach((e) => fn(e.value));
-      return;
-    case 'call':
-    case 'invoke':
-    case 'callbr':
-      fn(i.callee);
-      i.args.forEach((a) => fn(a.value));
-      return;
-    default:
-      for (const k of [
-        'lhs',
-        'rhs',
-        'operand',
-        'cond',
-        'ifTrue',
-        'ifFalse',
-        'value',
-        'ptr',
-        'count',
-        'cmp',
-        'newValue',
-        'vector',
-        'element',
-        'index',
-        'a',
-        'b',
-        'aggregate',
-        'list',
-        'address',
-      ] as const) {
-        const v = (i as unknown as Record<string, unknown>)[k];
-        if (
-          v !== undefined &&
-          typeof v === 'object' &&
-          v !== null &&
-          'kind' in v &&
-          (v as Value).kind !== undefined
-        )
-          if ((v as { kind: string }).kind !== 'label' && !('instrs' in v)) fn(v as Value);
-      }
-      if (i.op === 'getelementptr') i.indices.forEach(fn);
-  }
 }
