@@ -2,13 +2,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CORPUS, corpusIR, corpusSpec, fetchCorpus, globFiles } from '../src/toolchain/corpus.js';
+import { CORPUS, corpusIR, corpusSet, corpusSpec, fetchCorpus, globFiles } from '../src/toolchain/corpus.js';
 import { UserError } from '../src/util/errors.js';
 import { walkFiles } from '../src/util/fsx.js';
 
 describe('corpus table', () => {
-  it('lists the development corpus of docs/toolchain.md', () => {
-    expect(CORPUS.map((s) => s.name)).toEqual([
+  it('lists the development corpus and the fresh set of docs/toolchain.md', () => {
+    expect(corpusSet('dev').map((s) => s.name)).toEqual([
       'cjson',
       'zlib',
       'lz4',
@@ -19,6 +19,17 @@ describe('corpus table', () => {
       'libzstd',
       'sqlite3',
     ]);
+    expect(corpusSet('fresh').map((s) => s.name)).toEqual([
+      'json-c',
+      'giflib',
+      'libexif',
+      'lzo2',
+      'libsodium',
+      'iniparser',
+    ]);
+    // Every library is in exactly one set, and names are unique.
+    expect(corpusSet('dev').length + corpusSet('fresh').length).toBe(CORPUS.length);
+    expect(new Set(CORPUS.map((s) => s.name)).size).toBe(CORPUS.length);
     expect(() => corpusSpec('nosuchlib')).toThrow(UserError);
   });
 
@@ -66,7 +77,7 @@ describe('corpus table', () => {
   });
 });
 
-// The one network-backed test: cjson is small and cached in cacheDir() after the first run.
+// The network-backed tests: cjson and json-c are small and cached in cacheDir() after the first run.
 describe('fetchCorpus(cjson)', () => {
   it('downloads, unpacks and compiles cJSON; a second call reuses everything', async () => {
     const lib = await fetchCorpus('cjson', { log: () => {} });
@@ -84,5 +95,18 @@ describe('fetchCorpus(cjson)', () => {
     expect(again).toEqual(lib);
     expect(await corpusIR(again, 'O1')).toEqual(lls);
     expect(lls.map((p) => statSync(p).mtimeMs)).toEqual(mtimes);
+  });
+});
+
+describe('fetchCorpus(json-c)', () => {
+  it('prepares the headers cmake would generate, so every library file compiles without cmake', async () => {
+    const lib = await fetchCorpus('json-c', { log: () => {} });
+    for (const h of ['config.h', 'json_config.h', 'json.h'])
+      expect(statSync(join(lib.root, h)).isFile()).toBe(true);
+    expect(readFileSync(join(lib.root, 'json.h'), 'utf8')).not.toContain('@JSON_H_JSON_POINTER@');
+    const lls = await corpusIR(lib, 'O1');
+    expect(lls).toHaveLength(13);
+    const defs = lls.reduce((a, p) => a + (readFileSync(p, 'utf8').match(/^define /gm) ?? []).length, 0);
+    expect(defs).toBe(162); // docs/toolchain.md's figure at -O1
   });
 });

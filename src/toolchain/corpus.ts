@@ -11,7 +11,17 @@
  * for apt) makes concurrent processes wait for each other; the rename makes a half-prepared tree invisible.
  */
 
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { hashParts, walkFiles, withLock, writeFileAtomic } from '../util/fsx.js';
@@ -31,9 +41,16 @@ export interface PrepContext {
   sh(cmd: string, args: readonly string[], cwd: string): Promise<void>;
 }
 
+/**
+ * Which set a library belongs to: `dev` is the development corpus (figures in docs/benchmarks.md, tuned
+ * on); `fresh` is a second set nobody tunes on (issue 12), measured to see how the tool does on new code.
+ */
+export type CorpusSet = 'dev' | 'fresh';
+
 export interface CorpusSpec {
   /** Debian source package name (also the corpus name). */
   readonly name: string;
+  readonly set: CorpusSet;
   /** Directory clang runs from, relative to the tarball's top directory. */
   readonly dir: string;
   /** Library source files: glob patterns relative to `dir` (`*` within a name, `**` across directories). */
@@ -69,26 +86,29 @@ const SQLITE_FLAGS = [
 ];
 
 export const CORPUS: readonly CorpusSpec[] = [
-  { name: 'cjson', dir: '.', files: ['cJSON.c', 'cJSON_Utils.c'], flags: ['-I.'], rev: 1 },
+  { name: 'cjson', set: 'dev', dir: '.', files: ['cJSON.c', 'cJSON_Utils.c'], flags: ['-I.'], rev: 1 },
   {
     name: 'zlib',
+    set: 'dev',
     dir: '.',
     files: ['*.c'],
     flags: ['-I.', '-DHAVE_UNISTD_H', '-DHAVE_STDARG_H', '-D_LARGEFILE64_SOURCE=1'],
     rev: 1,
   },
-  { name: 'lz4', dir: 'lib', files: ['*.c'], flags: ['-I.'], rev: 1 },
+  { name: 'lz4', set: 'dev', dir: 'lib', files: ['*.c'], flags: ['-I.'], rev: 1 },
   {
     name: 'bzip2',
+    set: 'dev',
     dir: '.',
     files: ['*.c'],
     exclude: ['dlltest.c', 'unzcrash.c', 'spewG.c', 'mk251.c'],
     flags: ['-I.', '-D_FILE_OFFSET_BITS=64'],
     rev: 1,
   },
-  { name: 'lua5.4', dir: 'src', files: ['*.c'], flags: ['-I.', '-DLUA_USE_LINUX'], rev: 1 },
+  { name: 'lua5.4', set: 'dev', dir: 'src', files: ['*.c'], flags: ['-I.', '-DLUA_USE_LINUX'], rev: 1 },
   {
     name: 'libyaml',
+    set: 'dev',
     dir: '.',
     files: ['src/*.c'],
     flags: [
@@ -103,6 +123,7 @@ export const CORPUS: readonly CorpusSpec[] = [
   },
   {
     name: 'pcre2',
+    set: 'dev',
     dir: 'src',
     files: ['pcre2_*.c', 'pcre2posix.c'],
     // Included by other files, test programs and generators: not library translation units.
@@ -126,6 +147,7 @@ export const CORPUS: readonly CorpusSpec[] = [
   },
   {
     name: 'libzstd',
+    set: 'dev',
     dir: '.',
     files: ['lib/**/*.c'],
     flags: [
@@ -141,6 +163,7 @@ export const CORPUS: readonly CorpusSpec[] = [
   },
   {
     name: 'sqlite3',
+    set: 'dev',
     dir: 'bld/tsrc',
     files: ['*.c'],
     exclude: ['geopoly.c', 'tclsqlite.c'], // included by rtree.c; the Tcl binding (needs tcl.h)
@@ -160,7 +183,188 @@ export const CORPUS: readonly CorpusSpec[] = [
       await sh('make', [`-j${coreCount()}`, 'sqlite3.c'], bld);
     },
   },
+  // ---- The fresh set (issue 12): nobody tunes on these. No configure/cmake run: where a library needs
+  // generated headers, its preparation writes the few it needs for Linux/glibc x86-64 by hand.
+  {
+    // cmake would generate config.h, json_config.h and json.h: written here with what cmake finds on
+    // glibc (every header and function present, `__thread`), json.h from json.h.cmakein with json_pointer.h.
+    // The 13 files of CMakeLists.txt's JSON_C_SOURCES (libjson.c is an unused stub, not in the library).
+    name: 'json-c',
+    set: 'fresh',
+    dir: '.',
+    files: [
+      'arraylist.c',
+      'debug.c',
+      'json_c_version.c',
+      'json_object.c',
+      'json_object_iterator.c',
+      'json_pointer.c',
+      'json_tokener.c',
+      'json_util.c',
+      'json_visit.c',
+      'linkhash.c',
+      'printbuf.c',
+      'random_seed.c',
+      'strerror_override.c',
+    ],
+    flags: ['-I.', '-D_GNU_SOURCE'],
+    rev: 1,
+    prepare: async ({ top }) => {
+      writeFileSync(join(top, 'config.h'), JSON_C_CONFIG);
+      writeFileSync(join(top, 'json_config.h'), '#define JSON_C_HAVE_INTTYPES_H 1\n');
+      const jsonH = readFileSync(join(top, 'json.h.cmakein'), 'utf8');
+      writeFileSync(join(top, 'json.h'), jsonH.replace('@JSON_H_JSON_POINTER@', '#include "json_pointer.h"'));
+    },
+  },
+  {
+    // No generated header: the Makefile's libgif SOURCES (not the utilities' qprintf, quantize, getarg).
+    name: 'giflib',
+    set: 'fresh',
+    dir: '.',
+    files: [
+      'dgif_lib.c',
+      'egif_lib.c',
+      'gifalloc.c',
+      'gif_err.c',
+      'gif_font.c',
+      'gif_hash.c',
+      'openbsd-reallocarray.c',
+    ],
+    flags: ['-I.'],
+    rev: 1,
+  },
+  {
+    // configure would write config.h and libexif/_stdint.h: config.h without NLS (so `_()` is the
+    // identity and no gettext call remains) and with localtime_r; _stdint.h includes <stdint.h>, as
+    // configure does on glibc. Every .c under libexif/ (the maker notes' subdirectories included).
+    name: 'libexif',
+    set: 'fresh',
+    dir: '.',
+    files: ['libexif/**/*.c'],
+    flags: ['-I.'],
+    rev: 1,
+    prepare: async ({ top }) => {
+      writeFileSync(
+        join(top, 'config.h'),
+        '#define GETTEXT_PACKAGE "libexif-12"\n#define LOCALEDIR "/usr/share/locale"\n' +
+          '#define HAVE_LOCALTIME_R 1\n#define PACKAGE "libexif"\n#define VERSION "0.6.24"\n',
+      );
+      writeFileSync(join(top, 'libexif', '_stdint.h'), '#include <stdint.h>\n');
+    },
+  },
+  {
+    // No config.h: without LZO_HAVE_CONFIG_H, lzo_conf.h detects the platform itself. src/*.c is exactly
+    // Makefile.am's liblzo2 sources (67 files); the optional i386 assembler sources are not used.
+    name: 'lzo2',
+    set: 'fresh',
+    dir: '.',
+    files: ['src/*.c'],
+    flags: ['-Iinclude', '-I.'],
+    rev: 1,
+  },
+  {
+    // configure would write sodium/version.h (from version.h.in) and pass -D flags: here version.h is
+    // filled in by hand and the flags name only what the portable C needs (little endian, 128-bit
+    // integers for the ref10 field arithmetic). No HAVE_*INTRIN_H / HAVE_AMD64_ASM / HAVE_CPUID, so the
+    // SSE/AVX/AES-NI files compile to nothing and the portable reference implementations are measured.
+    name: 'libsodium',
+    set: 'fresh',
+    dir: 'src/libsodium',
+    files: ['**/*.c'],
+    flags: [
+      '-Iinclude',
+      '-Iinclude/sodium',
+      '-DNATIVE_LITTLE_ENDIAN=1',
+      '-DHAVE_TI_MODE=1',
+      '-D_GNU_SOURCE',
+      '-DCONFIGURED=1',
+    ],
+    rev: 1,
+    prepare: async ({ top }) => {
+      const h = join(top, 'src', 'libsodium', 'include', 'sodium', 'version');
+      const text = readFileSync(`${h}.h.in`, 'utf8')
+        .replace('@VERSION@', '1.0.18')
+        .replace('@SODIUM_LIBRARY_VERSION_MAJOR@', '10')
+        .replace('@SODIUM_LIBRARY_VERSION_MINOR@', '3')
+        .replace('@SODIUM_LIBRARY_MINIMAL_DEF@', '');
+      writeFileSync(`${h}.h`, text);
+    },
+  },
+  {
+    // No generated header: src/dictionary.c and src/iniparser.c.
+    name: 'iniparser',
+    set: 'fresh',
+    dir: 'src',
+    files: ['*.c'],
+    flags: ['-I.'],
+    rev: 1,
+  },
 ];
+
+/** json-c's config.h as cmake writes it on Linux/glibc x86-64 (see the json-c spec). */
+const JSON_C_CONFIG = [
+  ...[
+    'DLFCN_H',
+    'ENDIAN_H',
+    'FCNTL_H',
+    'INTTYPES_H',
+    'LIMITS_H',
+    'LOCALE_H',
+    'MEMORY_H',
+    'STDARG_H',
+    'STDINT_H',
+    'STDLIB_H',
+    'STRINGS_H',
+    'STRING_H',
+    'SYSLOG_H',
+    'SYS_CDEFS_H',
+    'SYS_PARAM_H',
+    'SYS_RANDOM_H',
+    'SYS_RESOURCE_H',
+    'SYS_STAT_H',
+    'SYS_TYPES_H',
+    'UNISTD_H',
+    'ATOMIC_BUILTINS',
+    'DECL_INFINITY',
+    'DECL_ISINF',
+    'DECL_ISNAN',
+    'DECL_NAN',
+    'OPEN',
+    'REALLOC',
+    'SETLOCALE',
+    'SNPRINTF',
+    'STRCASECMP',
+    'STRDUP',
+    'STRERROR',
+    'STRNCASECMP',
+    'USELOCALE',
+    'VASPRINTF',
+    'VPRINTF',
+    'VSNPRINTF',
+    'VSYSLOG',
+    'GETRANDOM',
+    'GETRUSAGE',
+    'STRTOLL',
+    'STRTOULL',
+    '__THREAD',
+  ].map((h) => `#define HAVE_${h} 1`),
+  '#define SPEC___THREAD __thread',
+  '#define JSON_C_HAVE_INTTYPES_H 1',
+  '#define PACKAGE "json-c"',
+  '#define PACKAGE_NAME "json-c"',
+  '#define PACKAGE_VERSION "0.16.0"',
+  '#define VERSION "0.16.0"',
+  '#define STDC_HEADERS 1',
+  ...['INT 4', 'INT64_T 8', 'LONG 8', 'LONG_LONG 8', 'SIZE_T 8', 'SSIZE_T 8'].map(
+    (x) => `#define SIZEOF_${x}`,
+  ),
+  '',
+].join('\n');
+
+/** The libraries of one set, in table order. */
+export function corpusSet(set: CorpusSet): CorpusSpec[] {
+  return CORPUS.filter((s) => s.set === set);
+}
 
 /** The spec of a corpus library; `UserError` naming the known ones otherwise. */
 export function corpusSpec(name: string): CorpusSpec {
