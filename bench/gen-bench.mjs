@@ -178,7 +178,7 @@ async function benchLibrary(name, deadline) {
     const why = String(e.message)
       .split('\n')[0]
       .replace(/`(\S+)[^`]*`/g, '`$1 ...`');
-    return { name, error: `failed to fetch or compile: ${why}` };
+    return { name, short: 'not measured', error: `failed to fetch or compile: ${why}` };
   }
   const keep = process.env.INPUTSMITH_BENCH_KEEP;
   const out = keep ? join(keep, name) : mkdtempSync(join(tmpdir(), `inputsmith-bench-${name}-`));
@@ -199,7 +199,12 @@ async function benchLibrary(name, deadline) {
       const why = gen.killed
         ? `stopped by the time bound after ${secs(gen.wallMs)} (${times.length} functions timed)`
         : `gen failed (exit ${gen.r.status}): ${(gen.r.stderr || gen.r.error?.message || '').trim().split('\n').pop()}`;
-      return { ...base, error: why, partial: true };
+      return {
+        ...base,
+        short: gen.killed ? 'stopped by the time bound' : 'gen failed',
+        error: why,
+        partial: true,
+      };
     }
     // Native replay of every kept input, timed apart from generation.
     const nr = runMeasured(
@@ -229,7 +234,8 @@ async function benchLibrary(name, deadline) {
 // Tables
 
 function qualityRow(x) {
-  if (x.s === undefined) return `| ${x.name} | ${x.error} ||||||||`;
+  if (x.s === undefined)
+    return `| ${x.name} | ${x.short}${x.partial ? ` (${x.times.length} timed)` : ''} ||||||||`;
   const t = x.s.totals ?? x.s;
   const fns = t.functions ?? 0;
   const ok = t.succeeded ?? fns - (t.failed ?? 0);
@@ -248,9 +254,9 @@ function costCells(fns, genMs, st, usage, failures) {
 }
 
 function costRow(x) {
-  if (x.times === undefined) return `| ${x.name} | ${x.error} ||||||||||`;
+  if (x.times === undefined) return `| ${x.name} | ${x.short} ||||||||||`;
   const fns = x.s ? (x.s.totals ?? x.s).functions : x.times.length;
-  const name = x.partial ? `${x.name} (partial: ${x.error})` : x.name;
+  const name = x.partial ? `${x.name} (partial)` : x.name;
   return `| ${name} | ${costCells(fns, x.genMs, timeStats(x.times.map((t) => t.timeMs)), x.usage, x.failures)}`;
 }
 
@@ -313,6 +319,8 @@ function printSet(title, results) {
     const usage = { user: a.user, sys: a.sys, rssKb: Number.isNaN(a.rss) ? undefined : a.rss };
     console.log(`| **all** | ${costCells(a.fns, a.genMs, st, usage, a.failures)}`);
   }
+  const notes = results.filter((x) => x.error !== undefined).map((x) => `${x.name}: ${x.error}`);
+  if (notes.length > 0) console.log(`\nNot (fully) measured: ${notes.join('; ')}.`);
   const slowest = results
     .flatMap((x) => (x.times ?? []).map((t) => ({ ...t, lib: x.name })))
     .sort((p, q) => q.timeMs - p.timeMs)
@@ -338,7 +346,11 @@ for (const l of args.libs)
 const results = { dev: [], fresh: [] };
 for (const spec of picked) {
   if (Date.now() >= deadline) {
-    results[spec.set].push({ name: spec.name, error: 'not run (time bound reached)' });
+    results[spec.set].push({
+      name: spec.name,
+      short: 'not run',
+      error: 'not run: the time bound was reached',
+    });
     continue;
   }
   process.stderr.write(`gen-bench: ${spec.name}\n`);

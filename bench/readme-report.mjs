@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Copies the headline tables of docs/benchmarks.md (input generation on the corpus, engine speed, parser
+// Copies the headline tables of docs/benchmarks.md (input generation on both corpus sets, engine speed, parser
 // speed) into README.md between the markers `<!-- bench:start -->` and `<!-- bench:end -->`, so the README
 // shows the latest report. bench/run-all.mjs runs it after writing the report; it can also run alone.
 import { spawnSync } from 'node:child_process';
@@ -30,7 +30,10 @@ const pieces = [
   `Latest \`npm run bench\` (${date}); the whole report is [docs/benchmarks.md](docs/benchmarks.md).`,
 ];
 for (const [title, heading] of [
-  ['Input generation on the corpus', 'Input generation on the real-world corpus'],
+  [
+    'Input generation on the corpus',
+    'Input generation on the real-world corpus: development corpus and fresh set',
+  ],
   ['Engine: speed vs native and lli', 'Engine speed'],
   ['Parser: our parse vs llvm-as', 'Parser speed'],
 ]) {
