@@ -11,8 +11,13 @@
  *   double...; bytes for libc models and memcpy) and records them in the plan. A write just makes the
  *   bytes addressable: they are not inputs.
  * - A generated pointer is null, a new object, or an alias of an existing object (policy.ts).
- * - Writable globals start non-addressable too: on first read a global keeps its initial value or gets a
- *   generated one (recorded), so globals are inputs like memory behind arguments.
+ * - Writable globals start non-addressable too. In a fresh plan a defined one starts from its initializer
+ *   (zeroes for a `zeroinitializer`), the state the C program starts in; the bytes a run reads are
+ *   recorded (all but those of pointers to functions and globals), so mutation explores other values from
+ *   there. A plan derived by mutation leaves the bytes its parent kept undecided: those and the others it
+ *   does not decide keep their initial value (70%, and always for an initial pointer to a function or
+ *   global) or are generated. A global the module only
+ *   declares has no initial state here: every byte read is generated (recorded).
  * - An array walk (one instruction faulting on successive elements) gets elements ahead generated at once
  *   (`prefetch`).
  * This is the hottest code of generation: no allocation per fault beyond the values it records.
@@ -127,22 +132,24 @@ export class LazyMemory {
       this.markMissing(p, n);
       return true;
     }
-    // A global's initial value is kept most of the time (the function may rely on it being consistent);
-    // kept bytes are recorded too, so that mutation can change them later.
-    const h = this.inp.plan.global(g.name);
-    if (!g.declared && this.inp.policy.rng.chance(0.7)) {
+    // A defined global starts from its initializer in a fresh plan (a table of allocator hooks must hold
+    // its functions); the kept bytes are recorded too, so that mutation can change them later. In a derived
+    // plan an undecided byte may be generated instead (the module's wiring, pointers to its functions and
+    // globals, is kept).
+    const inp = this.inp;
+    const h = inp.plan.global(g.name);
+    if (!g.declared && (!inp.plan.derived || this.initialPointerAt(g, p) || inp.policy.rng.chance(0.7))) {
       const mem = this.engine.mem;
       const u8 = mem.u8;
       const s = mem.shadow;
-      const dv = mem.dv;
+      const kept = (h.initial ??= new Set());
       for (let q = p; q < p + n; q++)
         if (s[q] === 0) {
           s[q] = SH_RW;
           // Bytes of an initial pointer value stay unrecorded (natively the initializer has its own).
-          const w = g.address + ((q - g.address) & ~7);
-          const v =
-            w + 8 <= g.address + g.size ? dv.getUint32(w, true) + dv.getInt32(w + 4, true) * 4294967296 : 0;
-          if (!(v >= mem.codeBase && v < mem.globalsEnd)) h.bytes.set(q - g.address, u8[q]!);
+          if (this.initialPointerAt(g, q)) continue;
+          h.bytes.set(q - g.address, u8[q]!);
+          kept.add(q - g.address);
         }
     } else this.generate(h, g.address, p - g.address, n);
     return true;
@@ -236,6 +243,15 @@ export class LazyMemory {
     const hi = inp.extHi[o.id] ?? 0;
     if (hi > lo) this.engine.mem.shadow.fill(0, p + lo, p + hi);
     return true;
+  }
+
+  /** The aligned word of global `g` holding address q holds a pointer to a function or a global. */
+  private initialPointerAt(g: WritableGlobal, q: number): boolean {
+    const mem = this.engine.mem;
+    const w = g.address + ((q - g.address) & ~7);
+    if (w + 8 > g.address + g.size) return false;
+    const v = mem.dv.getUint32(w, true) + mem.dv.getInt32(w + 4, true) * 4294967296;
+    return v >= mem.codeBase && v < mem.globalsEnd;
   }
 
   private findWritable(p: number): WritableGlobal | undefined {

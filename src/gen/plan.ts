@@ -21,6 +21,11 @@ export interface Holder {
   readonly depth: number;
   /** A dictionary string laid out from offset 0 while generating (not part of the record). */
   template?: Uint8Array;
+  /**
+   * Offsets of a global's bytes that kept their initial value in this plan's run (recorded all the same):
+   * a derived plan leaves them undecided, so its run may keep them again or generate others.
+   */
+  initial?: Set<number>;
 }
 
 export interface PlanObject extends Holder {
@@ -41,6 +46,13 @@ export class Plan {
   calls: CallRec[] = [];
   stdin: number[] = [];
   stdinEof = false;
+  /**
+   * Made from another input (a clone for mutation, or a record) rather than fresh. A fresh plan starts every
+   * defined writable global from its initializer; in a derived one, global bytes the plan does not decide
+   * (never read, kept initial by the parent, or cut by a mutation) may also be generated: mutation explores
+   * other initial states.
+   */
+  derived = false;
 
   newObject(depth: number): PlanObject {
     const o: PlanObject = { id: this.objects.length, bytes: new ByteStore(), relocs: new Map(), depth };
@@ -64,11 +76,15 @@ export class Plan {
       bytes: o.bytes.clone(),
       relocs: new Map(o.relocs),
     }));
-    for (const [k, g] of this.globals)
-      p.globals.set(k, { ...g, bytes: g.bytes.clone(), relocs: new Map(g.relocs) });
+    for (const [k, g] of this.globals) {
+      const bytes = g.bytes.clone();
+      if (g.initial !== undefined) for (const off of g.initial) bytes.delete(off);
+      p.globals.set(k, { bytes, relocs: new Map(g.relocs), depth: g.depth });
+    }
     p.calls = [...this.calls];
     p.stdin = [...this.stdin];
     p.stdinEof = this.stdinEof;
+    p.derived = true;
     return p;
   }
 
@@ -121,6 +137,7 @@ export class Plan {
     p.calls = [...r.calls];
     p.stdin = [...unb64(r.streams.stdin)];
     p.stdinEof = true;
+    p.derived = true;
     return p;
   }
 }
