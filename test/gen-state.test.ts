@@ -118,22 +118,23 @@ describe('initial state of writable globals', () => {
     expect(r.record.globals.find((g) => g.name === 'DEFAULT_MEM')).toBeUndefined();
   });
 
-  it('leaves kept initial bytes undecided in a derived plan, so mutation may generate others', () => {
+  it('keeps initial bytes in a derived plan, now and then generating others there', () => {
     const r = session.run('buf_grow', new Plan(), 'gen', new Rng(2), { seed: '2', index: 0 });
     expect(r.plan.globals.get('created')!.bytes.size).toBe(4);
     const child = r.plan.clone();
     expect(child.derived).toBe(true);
-    expect(child.globals.get('created')!.bytes.size).toBe(0);
-    // Over a few derived runs, some keep 0 and some generate another count.
-    const seen = new Set<string>();
-    for (let seed = 0; seed < 16; seed++) {
+    expect(child.globals.get('created')!.bytes.size).toBe(4);
+    // Over derived runs, most keep the count at 0 and some generate another one.
+    const seen = new Map<string, number>();
+    for (let seed = 0; seed < 64; seed++) {
       const c = session.run('buf_grow', r.plan.clone(), 'gen', new Rng(seed), {
         seed: String(seed),
         index: 0,
       });
-      seen.add(c.record.globals.find((g) => g.name === 'created')!.ranges[0]!.data);
+      const v = c.record.globals.find((g) => g.name === 'created')!.ranges[0]!.data;
+      seen.set(v, (seen.get(v) ?? 0) + 1);
     }
-    expect(seen.has(Buffer.alloc(4).toString('base64'))).toBe(true);
+    expect(seen.get(Buffer.alloc(4).toString('base64'))).toBeGreaterThan(32);
     expect(seen.size).toBeGreaterThan(1);
   });
 

@@ -14,9 +14,9 @@
  * - Writable globals start non-addressable too. In a fresh plan a defined one starts from its initializer
  *   (zeroes for a `zeroinitializer`), the state the C program starts in; the bytes a run reads are
  *   recorded (all but those of pointers to functions and globals), so mutation explores other values from
- *   there. A plan derived by mutation leaves the bytes its parent kept undecided: those and the others it
- *   does not decide keep their initial value (70%, and always for an initial pointer to a function or
- *   global) or are generated. A global the module only
+ *   there. A plan derived by mutation sometimes leaves a global's initial-valued bytes undecided
+ *   (`layOutGlobals`): those and the other bytes it does not decide keep their initial value (70%, and
+ *   always for an initial pointer to a function or global) or are generated. A global the module only
  *   declares has no initial state here: every byte read is generated (recorded).
  * - An array walk (one instruction faulting on successive elements) gets elements ahead generated at once
  *   (`prefetch`).
@@ -37,6 +37,8 @@ import { leafPlan, type LeafPlan } from './values.js';
 const PREFETCH = 32;
 /** Largest distance between the elements of an array walk that `prefetch` follows. */
 const MAX_STRIDE = 1024;
+/** Chance that a derived plan leaves a global's initial-valued bytes undecided (see `layOutGlobals`). */
+const REROLL_INITIAL = 0.3;
 
 /** A writable global of the module: an input. */
 export interface WritableGlobal {
@@ -89,11 +91,22 @@ export class LazyMemory {
     if (this.inp.mode === 'gen') for (const g of this.writable) shadow.fill(0, g.address, g.address + g.size);
   }
 
-  /** Lay out the plan's global bytes. */
+  /**
+   * Lay out the plan's global bytes. In a derived plan (generation mode) a global whose bytes hold its
+   * initial values is left undecided there now and then (REROLL_INITIAL), so the run may keep them or
+   * generate others (`globalFault`); bytes a mutation changed stay.
+   */
   layOutGlobals(): void {
-    for (const [name, h] of this.inp.plan.globals) {
+    const inp = this.inp;
+    const reroll = inp.mode === 'gen' && inp.plan.derived;
+    const u8 = this.engine.mem.u8;
+    for (const [name, h] of inp.plan.globals) {
       const g = this.writableByName.get(name);
-      if (g !== undefined) this.inp.layOut(h, g.address);
+      if (g === undefined) continue;
+      if (reroll && !g.declared && inp.policy.rng.chance(REROLL_INITIAL))
+        for (const [a, b] of h.bytes.ranges())
+          for (let off = a; off < b; off++) if (h.bytes.get(off) === u8[g.address + off]) h.bytes.delete(off);
+      inp.layOut(h, g.address);
     }
   }
 
@@ -142,14 +155,11 @@ export class LazyMemory {
       const mem = this.engine.mem;
       const u8 = mem.u8;
       const s = mem.shadow;
-      const kept = (h.initial ??= new Set());
       for (let q = p; q < p + n; q++)
         if (s[q] === 0) {
           s[q] = SH_RW;
           // Bytes of an initial pointer value stay unrecorded (natively the initializer has its own).
-          if (this.initialPointerAt(g, q)) continue;
-          h.bytes.set(q - g.address, u8[q]!);
-          kept.add(q - g.address);
+          if (!this.initialPointerAt(g, q)) h.bytes.set(q - g.address, u8[q]!);
         }
     } else this.generate(h, g.address, p - g.address, n);
     return true;

@@ -21,11 +21,6 @@ export interface Holder {
   readonly depth: number;
   /** A dictionary string laid out from offset 0 while generating (not part of the record). */
   template?: Uint8Array;
-  /**
-   * Offsets of a global's bytes that kept their initial value in this plan's run (recorded all the same):
-   * a derived plan leaves them undecided, so its run may keep them again or generate others.
-   */
-  initial?: Set<number>;
 }
 
 export interface PlanObject extends Holder {
@@ -49,8 +44,8 @@ export class Plan {
   /**
    * Made from another input (a clone for mutation, or a record) rather than fresh. A fresh plan starts every
    * defined writable global from its initializer; in a derived one, global bytes the plan does not decide
-   * (never read, kept initial by the parent, or cut by a mutation) may also be generated: mutation explores
-   * other initial states.
+   * (never read, cut by a mutation, or initial values that a run leaves undecided: see faults.ts) may also
+   * be generated: mutation explores other initial states.
    */
   derived = false;
 
@@ -76,11 +71,8 @@ export class Plan {
       bytes: o.bytes.clone(),
       relocs: new Map(o.relocs),
     }));
-    for (const [k, g] of this.globals) {
-      const bytes = g.bytes.clone();
-      if (g.initial !== undefined) for (const off of g.initial) bytes.delete(off);
-      p.globals.set(k, { bytes, relocs: new Map(g.relocs), depth: g.depth });
-    }
+    for (const [k, g] of this.globals)
+      p.globals.set(k, { ...g, bytes: g.bytes.clone(), relocs: new Map(g.relocs) });
     p.calls = [...this.calls];
     p.stdin = [...this.stdin];
     p.stdinEof = this.stdinEof;
