@@ -11,8 +11,13 @@
  *   double...; bytes for libc models and memcpy) and records them in the plan. A write just makes the
  *   bytes addressable: they are not inputs.
  * - A generated pointer is null, a new object, or an alias of an existing object (policy.ts).
- * - Writable globals start non-addressable too: on first read a global keeps its initial value or gets a
- *   generated one (recorded), so globals are inputs like memory behind arguments.
+ * - Writable globals start non-addressable too. In a fresh plan a defined one starts from its initializer
+ *   (zeroes for a `zeroinitializer`), the state the C program starts in; the bytes a run reads are
+ *   recorded (all but those of pointers to functions and globals), so mutation explores other values from
+ *   there. A plan derived by mutation sometimes leaves a global's initial-valued bytes undecided
+ *   (`layOutGlobals`): those and the other bytes it does not decide keep their initial value (70%, and
+ *   always for an initial pointer to a function or global) or are generated. A global the module only
+ *   declares has no initial state here: every byte read is generated (recorded).
  * - An array walk (one instruction faulting on successive elements) gets elements ahead generated at once
  *   (`prefetch`).
  * This is the hottest code of generation: no allocation per fault beyond the values it records.
@@ -32,6 +37,8 @@ import { leafPlan, type LeafPlan } from './values.js';
 const PREFETCH = 32;
 /** Largest distance between the elements of an array walk that `prefetch` follows. */
 const MAX_STRIDE = 1024;
+/** Chance that a derived plan leaves a global's initial-valued bytes undecided (see `layOutGlobals`). */
+const REROLL_INITIAL = 0.3;
 
 /** A writable global of the module: an input. */
 export interface WritableGlobal {
@@ -84,11 +91,22 @@ export class LazyMemory {
     if (this.inp.mode === 'gen') for (const g of this.writable) shadow.fill(0, g.address, g.address + g.size);
   }
 
-  /** Lay out the plan's global bytes. */
+  /**
+   * Lay out the plan's global bytes. In a derived plan (generation mode) a global whose bytes hold its
+   * initial values is left undecided there now and then (REROLL_INITIAL), so the run may keep them or
+   * generate others (`globalFault`); bytes a mutation changed stay.
+   */
   layOutGlobals(): void {
-    for (const [name, h] of this.inp.plan.globals) {
+    const inp = this.inp;
+    const reroll = inp.mode === 'gen' && inp.plan.derived;
+    const u8 = this.engine.mem.u8;
+    for (const [name, h] of inp.plan.globals) {
       const g = this.writableByName.get(name);
-      if (g !== undefined) this.inp.layOut(h, g.address);
+      if (g === undefined) continue;
+      if (reroll && !g.declared && inp.policy.rng.chance(REROLL_INITIAL))
+        for (const [a, b] of h.bytes.ranges())
+          for (let off = a; off < b; off++) if (h.bytes.get(off) === u8[g.address + off]) h.bytes.delete(off);
+      inp.layOut(h, g.address);
     }
   }
 
@@ -127,22 +145,21 @@ export class LazyMemory {
       this.markMissing(p, n);
       return true;
     }
-    // A global's initial value is kept most of the time (the function may rely on it being consistent);
-    // kept bytes are recorded too, so that mutation can change them later.
-    const h = this.inp.plan.global(g.name);
-    if (!g.declared && this.inp.policy.rng.chance(0.7)) {
+    // A defined global starts from its initializer in a fresh plan (a table of allocator hooks must hold
+    // its functions); the kept bytes are recorded too, so that mutation can change them later. In a derived
+    // plan an undecided byte may be generated instead (the module's wiring, pointers to its functions and
+    // globals, is kept).
+    const inp = this.inp;
+    const h = inp.plan.global(g.name);
+    if (!g.declared && (!inp.plan.derived || this.initialPointerAt(g, p) || inp.policy.rng.chance(0.7))) {
       const mem = this.engine.mem;
       const u8 = mem.u8;
       const s = mem.shadow;
-      const dv = mem.dv;
       for (let q = p; q < p + n; q++)
         if (s[q] === 0) {
           s[q] = SH_RW;
           // Bytes of an initial pointer value stay unrecorded (natively the initializer has its own).
-          const w = g.address + ((q - g.address) & ~7);
-          const v =
-            w + 8 <= g.address + g.size ? dv.getUint32(w, true) + dv.getInt32(w + 4, true) * 4294967296 : 0;
-          if (!(v >= mem.codeBase && v < mem.globalsEnd)) h.bytes.set(q - g.address, u8[q]!);
+          if (!this.initialPointerAt(g, q)) h.bytes.set(q - g.address, u8[q]!);
         }
     } else this.generate(h, g.address, p - g.address, n);
     return true;
@@ -236,6 +253,15 @@ export class LazyMemory {
     const hi = inp.extHi[o.id] ?? 0;
     if (hi > lo) this.engine.mem.shadow.fill(0, p + lo, p + hi);
     return true;
+  }
+
+  /** The aligned word of global `g` holding address q holds a pointer to a function or a global. */
+  private initialPointerAt(g: WritableGlobal, q: number): boolean {
+    const mem = this.engine.mem;
+    const w = g.address + ((q - g.address) & ~7);
+    if (w + 8 > g.address + g.size) return false;
+    const v = mem.dv.getUint32(w, true) + mem.dv.getInt32(w + 4, true) * 4294967296;
+    return v >= mem.codeBase && v < mem.globalsEnd;
   }
 
   private findWritable(p: number): WritableGlobal | undefined {

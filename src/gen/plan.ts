@@ -41,6 +41,13 @@ export class Plan {
   calls: CallRec[] = [];
   stdin: number[] = [];
   stdinEof = false;
+  /**
+   * Made from another input (a clone for mutation, or a record) rather than fresh. A fresh plan starts every
+   * defined writable global from its initializer; in a derived one, global bytes the plan does not decide
+   * (never read, cut by a mutation, or initial values that a run leaves undecided: see faults.ts) may also
+   * be generated: mutation explores other initial states.
+   */
+  derived = false;
 
   newObject(depth: number): PlanObject {
     const o: PlanObject = { id: this.objects.length, bytes: new ByteStore(), relocs: new Map(), depth };
@@ -69,6 +76,7 @@ export class Plan {
     p.calls = [...this.calls];
     p.stdin = [...this.stdin];
     p.stdinEof = this.stdinEof;
+    p.derived = true;
     return p;
   }
 
@@ -121,6 +129,7 @@ export class Plan {
     p.calls = [...r.calls];
     p.stdin = [...unb64(r.streams.stdin)];
     p.stdinEof = true;
+    p.derived = true;
     return p;
   }
 }
