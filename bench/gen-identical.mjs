@@ -29,7 +29,8 @@ if (dir === undefined || (refAt >= 0 && ref === undefined)) {
 const { CORPUS, corpusIR, fetchCorpus } = await import(join(root, 'dist/toolchain/corpus.js'));
 const opt = process.env.INPUTSMITH_BENCH_OPT ?? 'O1';
 const jobs = process.env.INPUTSMITH_BENCH_JOBS ?? String(availableParallelism());
-const libs = args.length > 0 ? args : CORPUS.map((c) => c.name);
+// Default: the development corpus (the fresh set is measured by gen-bench, not used as a reference).
+const libs = args.length > 0 ? args : CORPUS.filter((c) => c.set === 'dev').map((c) => c.name);
 const bin = join(root, 'bin', 'inputsmith.js');
 
 /** Every file under `d`, as paths relative to it, sorted; timings.jsonl left out. */
@@ -50,7 +51,14 @@ let bad = 0;
 for (const name of libs) {
   const out = join(dir, name);
   rmSync(out, { recursive: true, force: true });
-  const ir = await corpusIR(await fetchCorpus(name, {}), opt);
+  let ir;
+  try {
+    ir = await corpusIR(await fetchCorpus(name, {}), opt);
+  } catch (e) {
+    bad++;
+    process.stdout.write(`${name}: could not fetch or compile: ${String(e?.message ?? e).split('\n')[0]}\n`);
+    continue;
+  }
   const t0 = Date.now();
   const r = spawnSync(process.execPath, [bin, 'gen', ...ir, '-o', out, '--jobs', jobs], {
     encoding: 'utf8',
