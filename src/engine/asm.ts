@@ -36,6 +36,9 @@ for (let k = 8; k < 16; k++) {
   REGS[`r${k}d`] = [`r${k}`, 32];
 }
 
+/** What `rdtsc` reads, in the engine and (native-build.ts) in native replay: eax; edx is 0. */
+export const RDTSC_VALUE = 0x5eed;
+
 const NOPS = /^(nop|pause|mfence|lfence|sfence|rep\s*;?\s*nop|\.p2align.*|\.align.*)$/;
 
 interface Loc {
@@ -268,7 +271,7 @@ function instr(
     }
     case 'rdtsc':
       if (locs.length !== 0) break;
-      return [`${a} = 0x5eedn; ${d} = 0n;`];
+      return [`${a} = ${RDTSC_VALUE}n; ${d} = 0n;`];
   }
   return `instruction "${line}"`;
 }
