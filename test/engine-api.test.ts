@@ -74,7 +74,7 @@ int spin(int n) {
   for (int i = 0; i < n; i++) { __asm__ volatile("nop"); __asm__ volatile(".p2align 5"); s += i; }
   return s;
 }
-int other(void) { int x; __asm__("movl $1, %0" : "=r"(x)); return x; }
+int other(void) { int x = 0; __asm__("crc32l %1, %0" : "+r"(x) : "r"(7)); return x; }
 `;
   it('answers cpuid as a baseline x86-64 (SSE2, no AVX/BMI), alignment and nop do nothing', () => {
     for (const opt of ['-O0', '-O2']) {
@@ -87,8 +87,8 @@ int other(void) { int x; __asm__("movl $1, %0" : "=r"(x)); return x; }
       expect(e.callFunction('eax_only', []).returnValue).toBe(7);
       expect(e.callFunction('spin', [10]).returnValue).toBe(45);
       const r = e.callFunction('other', []);
-      expect(r.outcome).toBe('unsupported-feature');
-      expect(r.message).toContain('movl');
+      expect(r.outcome).toBe('unsupported-asm');
+      expect(r.message).toContain('crc32l');
     }
   });
 });

@@ -11,6 +11,7 @@
 import type { CallInstr, InvokeInstr, Value } from '../ir/model.js';
 import type { FuncEmitter } from './codegen-emit.js';
 import { cpuidRegisters, type CpuidReg } from './cpuid.js';
+import { compileAsm, type AsmOperand } from './asm.js';
 import { emitIntrinsic } from './intrinsics.js';
 import { UnsupportedError } from './values.js';
 
@@ -144,7 +145,8 @@ export function emitCall(g: FuncEmitter, i: CallInstr | InvokeInstr): void {
  * Inline assembly that real code uses and that has a meaning here: nothing at all (empty, `nop`, alignment
  * directives: compiler barriers and loop alignment), and `cpuid`, answered from cpuid.ts (a baseline
  * x86-64: code that dispatches on CPU features takes its portable path, natively replayed the same).
- * Anything else is the unsupported-feature outcome.
+ * A subset of x86-64 instructions is compiled by asm.ts; anything else is the unsupported-asm outcome,
+ * reached only when the statement runs.
  */
 function emitAsm(g: FuncEmitter, i: CallInstr | InvokeInstr, asm: string, constraints: string): void {
   const text = asm.trim();
@@ -166,5 +168,51 @@ function emitAsm(g: FuncEmitter, i: CallInstr | InvokeInstr, asm: string, constr
     regs.outs.forEach((r, k) => g.out(`${results[k]} = ${t}[${'abcd'.indexOf(r)}];`));
     return;
   }
-  throw new UnsupportedError(`inline assembly "${asm}"`);
+  const r = compileAsmCall(g, i, text, constraints, results);
+  if ('js' in r) {
+    for (const l of r.js) g.out(l);
+    return;
+  }
+  const msg = JSON.stringify(`inline assembly "${asm}" (${r.unsupported})`);
+  g.out(`CS = ${g.site()}; throw new Trap('unsupported-asm', ${msg});`);
+}
+
+/** The operands of an asm call for asm.ts: outputs from the result's int fields, inputs from the arguments. */
+function compileAsmCall(
+  g: FuncEmitter,
+  i: CallInstr | InvokeInstr,
+  text: string,
+  constraints: string,
+  results: string[],
+): { js: string[] } | { unsupported: string } {
+  const rt = i.result?.type;
+  const fields = rt === undefined || rt.kind === 'void' ? [] : rt.kind === 'struct' ? rt.fields : [rt];
+  const outs: AsmOperand[] = [];
+  let slot = 0;
+  for (const f of fields) {
+    if (f.kind !== 'int' || (f.bits !== 32 && f.bits !== 64)) return { unsupported: 'output type' };
+    const d = results.slice(slot, slot + (f.bits === 64 ? 2 : 1));
+    slot += d.length;
+    outs.push({
+      bits: f.bits,
+      store: (v) =>
+        f.bits === 32
+          ? `${d[0]} = Number(BigInt.asIntN(32, ${v}));`
+          : `${d[0]} = Number(BigInt.asIntN(32, ${v})); ${d[1]} = Number(BigInt.asIntN(32, ${v} >> 32n));`,
+    });
+  }
+  const ins: AsmOperand[] = [];
+  for (const a of i.args) {
+    const t = a.value.type;
+    if (t.kind !== 'int' || (t.bits !== 32 && t.bits !== 64)) return { unsupported: 'input type' };
+    const v = g.opnd(a.value, 0);
+    ins.push({
+      bits: t.bits,
+      value:
+        t.bits === 32
+          ? `BigInt((${v[0]}) >>> 0)`
+          : `((BigInt((${v[1]}) >>> 0) << 32n) | BigInt((${v[0]}) >>> 0))`,
+    });
+  }
+  return compileAsm(text, constraints, outs, ins, () => g.tmp());
 }

@@ -118,6 +118,11 @@ export const OUTCOMES = {
     signals: [],
     description: 'an IR construct the engine does not implement',
   },
+  'unsupported-asm': {
+    class: 'unsupported',
+    signals: [],
+    description: 'inline assembly outside the subset the engine models (asm.ts)',
+  },
   'invalid-pointer': {
     class: 'undefined',
     signals: SEGV,
