@@ -266,15 +266,16 @@ export class Engine {
   }
 
   private begin(o: RunOptions): void {
-    this.reset();
-    this.rt.stdin = new InputStream(o.stdin ?? new Uint8Array(0));
-    this.rt.env = new Map(Object.entries(o.env ?? {}));
-    this.mem.setHeapBudget(o.memLimitBytes);
+    // The budget first: the reset's model initialisation may allocate, which charges (cost.ts).
     this.stepLimit = o.stepLimit ?? 2 ** 40;
     this.deadline = o.timeLimitMs !== undefined ? Date.now() + o.timeLimitMs : Infinity;
     this.consumed = 0;
     this.chunk = Math.min(CHUNK, this.stepLimit);
     this.ctl.setC(this.chunk);
+    this.reset();
+    this.rt.stdin = new InputStream(o.stdin ?? new Uint8Array(0));
+    this.rt.env = new Map(Object.entries(o.env ?? {}));
+    this.mem.setHeapBudget(o.memLimitBytes);
     this.ctl.setCS(-1);
     this.ctl.setD(0);
   }
