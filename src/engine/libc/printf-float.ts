@@ -166,10 +166,12 @@ function fixedParts(
  */
 function sciParts(v: BinFloat, prec: number, isDouble: boolean, num: number): Decimal {
   if (v.cls === 'zero') return { digits: '0', zeros: prec, exp10: 0 };
+  // Below 400 digits the direct conversion is cheap (and keeps the double fast path of sciOf).
+  if (prec < 400) return sciOf(v, prec, isDouble, num);
   const exact = Math.max(0, -v.e);
   // Digits of the integer |v| * 10^exact: at most floor(log10(2^(bits + e))) + exact + 1.
   const bound = Math.floor((bitLength(v.m) + v.e) * 0.30103) + exact + 2;
-  if (prec + 1 < bound) return { ...sciOf(v, prec, isDouble, num), zeros: 0 };
+  if (prec + 1 < bound) return sciOf(v, prec, isDouble, num);
   let digits = fixedDigits(v.m, v.e, exact);
   const exp10 = digits.length - 1 - exact;
   digits = digits.replace(/0+$/, '');
@@ -177,7 +179,7 @@ function sciParts(v: BinFloat, prec: number, isDouble: boolean, num: number): De
 }
 
 /** prec+1 significant digits and decimal exponent of |v| (v finite nonzero), ties to even. */
-function sciOf(v: BinFloat, prec: number, isDouble: boolean, num: number): { digits: string; exp10: number } {
+function sciOf(v: BinFloat, prec: number, isDouble: boolean, num: number): Decimal {
   if (isDouble && prec <= 100) {
     const a = Math.abs(num);
     const str = a.toExponential(prec);
@@ -185,10 +187,11 @@ function sciOf(v: BinFloat, prec: number, isDouble: boolean, num: number): { dig
     const x = Number(str.slice(ep + 1));
     if (!mayTie(a, x - prec) && !mayTie(a, x - 1 - prec)) {
       const digits = prec > 0 ? str[0] + str.slice(2, ep) : str.slice(0, ep);
-      return { digits, exp10: x };
+      return { digits, zeros: 0, exp10: x };
     }
   }
-  return sciDigits(v.m, v.e, prec);
+  const d = sciDigits(v.m, v.e, prec);
+  return { digits: d.digits, zeros: 0, exp10: d.exp10 };
 }
 
 /** Whether a / 10^k could be exactly halfway between two integers. */
