@@ -366,3 +366,125 @@ describe('printf vs glibc', () => {
     compare([...cases, ...fixed]);
   });
 });
+
+// snprintf with huge precisions (the zeros after a value's significant digits are counted, not computed)
+// and truncation by snprintf's size: the return value and the bytes written, against glibc.
+interface SnCase {
+  fmt: string;
+  prec: number;
+  v: Arg;
+  size: number;
+}
+
+const SN_BUF = 300_000;
+
+function snProgram(cases: SnCase[]): string {
+  const lines = cases.map(
+    (c) =>
+      `  buf[0] = 0; r = snprintf(${c.size} ? buf : 0, ${c.size}, ${cString(c.fmt)}, ${c.prec}, ${cArg(c.v)}); printf("%d|%s\\002", r, buf);`,
+  );
+  return `#include <stdio.h>
+#include <string.h>
+#include <stdint.h>
+static double D(uint64_t b) { double d; memcpy(&d, &b, 8); return d; }
+static long double LD(uint64_t m, unsigned se) { long double d = 0; memcpy(&d, &m, 8); memcpy((char*)&d + 8, &se, 2); return d; }
+static char buf[${SN_BUF}];
+int main(void) {
+  int r;
+${lines.join('\n')}
+  return 0;
+}
+`;
+}
+
+function snOurs(c: SnCase): { text: string; charged: number } {
+  let charged = 0;
+  const mem: FormatMemory = {
+    cstring: () => new Uint8Array(0),
+    wstring: () => [],
+    store() {},
+    errnoMessage: () => 'Success',
+    charge: (u) => {
+      charged += u;
+    },
+  };
+  const classes: ArgClass[] = ['int', c.v.k === 'L' ? 'x87' : 'sse'];
+  const vals: Boxed[] = [c.prec, c.v.k === 'L' ? c.v.bits : c.v.k === 'd' ? c.v.v : 0];
+  const r = formatPrintf(new Uint8Array(Buffer.from(c.fmt, 'latin1')), boxedVarArgs(vals, classes, 3), mem, {
+    limit: Math.max(0, c.size - 1),
+  });
+  return { text: `${r.ret}|${Buffer.from(r.bytes).toString('latin1')}`, charged };
+}
+
+function snCompare(cases: SnCase[]): void {
+  const native = runNativeC(snProgram(cases)).toString('latin1').split('\x02');
+  const bad: string[] = [];
+  for (let k = 0; k < cases.length; k++) {
+    const mine = snOurs(cases[k]).text;
+    if (native[k] !== mine) {
+      const c = cases[k];
+      const cut = (t: string | undefined) =>
+        t !== undefined && t.length > 200 ? t.slice(0, 200) + '...' : t;
+      bad.push(
+        `${c.fmt} prec ${c.prec} size ${c.size} ${JSON.stringify(c.v, (_, v) => (typeof v === 'bigint' ? v.toString(16) : v))}: native ${cut(native[k])} ours ${cut(mine)}`,
+      );
+    }
+  }
+  expect(bad.slice(0, 10)).toEqual([]);
+}
+
+describe('snprintf: huge precisions and truncation vs glibc', () => {
+  const doubles = [
+    1e300,
+    -5e-324,
+    0.1,
+    1 / 3,
+    1.7976931348623157e308,
+    2.2250738585072014e-308,
+    123.456,
+    0,
+    -0,
+    9.5,
+  ];
+  const convs = ['%.*f', '%.*e', '%.*g', '%#.*g', '%.*a', '%.*E', '%-+#30.*G'];
+
+  it('doubles, precision 0..2000', () => {
+    const cases: SnCase[] = [];
+    for (const prec of [0, 1, 6, 17, 100, 308, 500, 766, 767, 768, 1000, 1074, 1075, 1100, 2000])
+      for (const fmt of convs)
+        for (const v of doubles)
+          for (const size of [SN_BUF, 16, 0, 1000]) cases.push({ fmt, prec, v: { k: 'd', v }, size });
+    snCompare(cases);
+  });
+
+  it('doubles and long doubles, precision 100000+', () => {
+    const cases: SnCase[] = [];
+    for (const prec of [100_000, 131_079])
+      for (const fmt of convs)
+        for (const v of doubles) {
+          for (const size of [16, 1, 1000]) cases.push({ fmt, prec, v: { k: 'd', v }, size });
+          if (v === 1e300 || v === 0.1 || v === -5e-324)
+            cases.push({ fmt, prec, v: { k: 'd', v }, size: SN_BUF });
+        }
+    const ldbls = [
+      (16383n << 64n) | (1n << 63n),
+      (32766n << 64n) | 0xffffffffffffffffn,
+      1n,
+      (1n << 79n) | 3n,
+    ];
+    for (const prec of [0, 100, 2000, 16_500, 100_000])
+      for (const fmt of ['%.*Lf', '%.*Le', '%.*Lg', '%#.*Lg', '%.*La'])
+        for (const bits of ldbls)
+          for (const size of prec <= 16_500 ? [SN_BUF, 16] : [16, 1000])
+            cases.push({ fmt, prec, v: { k: 'L', bits }, size });
+    snCompare(cases);
+  });
+
+  it('charges a huge precision by count: snprintf(buf, 16, "%.*f", 1000000, 1e300)', () => {
+    const r = snOurs({ fmt: '%.*f', prec: 1_000_000, v: { k: 'd', v: 1e300 }, size: 16 });
+    expect(r.text).toBe('1000302|100000000000000');
+    // 301 digits computed, 15 bytes stored, a million zeros counted: a few hundred steps.
+    expect(r.charged).toBeGreaterThan(0);
+    expect(r.charged).toBeLessThan(1000);
+  });
+});

@@ -136,6 +136,9 @@ class RuntimeImpl implements Runtime {
   steps(): number {
     return this.engine.steps();
   }
+  charge(units: number): void {
+    this.engine.charge(units);
+  }
 }
 
 export class Engine {
@@ -192,6 +195,7 @@ export class Engine {
     this.mem = new Memory(opts);
     this.linked = link(m, this.mem, opts);
     this.rt = new RuntimeImpl(this);
+    this.mem.meter = (units) => this.charge(units);
     this.cov = new Uint32Array(Math.max(this.linked.covCount, 1));
     this.linked.slots.forEach((s) => this.bySlotAddr.set(s.address, s.index));
     const RT = {
@@ -262,15 +266,16 @@ export class Engine {
   }
 
   private begin(o: RunOptions): void {
-    this.reset();
-    this.rt.stdin = new InputStream(o.stdin ?? new Uint8Array(0));
-    this.rt.env = new Map(Object.entries(o.env ?? {}));
-    this.mem.setHeapBudget(o.memLimitBytes);
+    // The budget first: the reset's model initialisation may allocate, which charges (cost.ts).
     this.stepLimit = o.stepLimit ?? 2 ** 40;
     this.deadline = o.timeLimitMs !== undefined ? Date.now() + o.timeLimitMs : Infinity;
     this.consumed = 0;
     this.chunk = Math.min(CHUNK, this.stepLimit);
     this.ctl.setC(this.chunk);
+    this.reset();
+    this.rt.stdin = new InputStream(o.stdin ?? new Uint8Array(0));
+    this.rt.env = new Map(Object.entries(o.env ?? {}));
+    this.mem.setHeapBudget(o.memLimitBytes);
     this.ctl.setCS(-1);
     this.ctl.setD(0);
   }
@@ -278,6 +283,15 @@ export class Engine {
   /** Steps executed in the current run. */
   steps(): number {
     return this.consumed + (this.chunk - this.ctl.getC());
+  }
+
+  /**
+   * Add `units` steps of work outside compiled code (cost.ts) to the run: the same counter and the same
+   * step-limit trap as compiled code's steps, so `steps()` stays exact.
+   */
+  charge(units: number): void {
+    const c = this.ctl.getC() - units;
+    this.ctl.setC(c < 0 ? this.budget(c) : c);
   }
 
   private budget(c: number): number {

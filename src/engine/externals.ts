@@ -137,6 +137,11 @@ export interface Runtime {
   state<T>(key: string, init: () => T): T;
   /** Steps executed so far in this run. */
   steps(): number;
+  /**
+   * Charge `units` steps of model work to the run's budget (rates in cost.ts); throws the step-limit
+   * trap when the budget is exhausted. A counter add and compare: cheap enough for every call.
+   */
+  charge(units: number): void;
 }
 
 /** A handler: boxed arguments in, boxed result out. `va` is set for variadic externals. */

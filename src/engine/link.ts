@@ -14,6 +14,7 @@ import { SETJMP_NAMES } from './codegen-call.js';
 import { FuncGen, type CompileOptions, type LinkCtx, type Site } from './codegen.js';
 import { wordCheckFails } from './codegen-mem.js';
 import { evalConst, flattenCVal, writeCVal, type ConstEnv } from './constants.js';
+import { COST } from './cost.js';
 import { CPUID_LEAVES } from './cpuid.js';
 import { Eh, TYPEINFO_VTABLES } from './eh.js';
 import {
@@ -413,8 +414,9 @@ function POP2(sp) { POP(sp); }
 function DALLOC(n, al, site) { CS = site; return M.stackAlloc(n, al); }
 function VA(n, site) { CS = site; return M.stackAlloc(n, 16); }
 function CPY(d, s, n) { M.copy(d, s, n); }
-function MEMCPY(d, s, n, site) { if (n !== 0) { CS = site; M.copy(d, s, n); } }
-function MEMSET(d, v, n, site) { if (n !== 0) { CS = site; M.fill(d, v, n); } }
+// Bulk intrinsics charge their bytes to the step budget (cost.ts), after the checked copy made n valid.
+function MEMCPY(d, s, n, site) { if (n !== 0) { CS = site; M.copy(d, s, n); if ((C -= Math.floor(n / ${COST.bulkBytes})) < 0) STEP(); } }
+function MEMSET(d, v, n, site) { if (n !== 0) { CS = site; M.fill(d, v, n); if ((C -= Math.floor(n / ${COST.bulkBytes})) < 0) STEP(); } }
 // cpuid as cpuid.ts describes it: [eax, ebx, ecx, edx].
 const CPUID_LEAVES = ${JSON.stringify(CPUID_LEAVES)};
 function CPUID(leaf) { return CPUID_LEAVES[leaf >>> 0] ?? [0, 0, 0, 0]; }

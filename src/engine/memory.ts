@@ -26,6 +26,7 @@
  */
 import { environmentError } from '../util/errors.js';
 import { Trap, type OutcomeKind } from './outcome.js';
+import { COST, bytesCost } from './cost.js';
 
 export const SH_NONE = 0;
 export const SH_RO = 1;
@@ -151,6 +152,11 @@ export class Memory {
   onInputFree: ((p: number) => boolean) | undefined = undefined;
   /** Hook of the generation/replay runtime: the size an input object has as a heap block, if it can be one. */
   inputBlockSize: ((p: number) => number | undefined) | undefined = undefined;
+  /**
+   * Charge `units` steps to the current run (the engine's `charge`; a trap when the budget is exhausted).
+   * Allocation charges the bytes it marks, zeroes or copies (cost.ts).
+   */
+  meter: (units: number) => void = () => undefined;
 
   constructor(opts: MemoryOptions = {}) {
     this.size = Math.min(opts.size ?? 1 << 30, 3 << 29);
@@ -540,6 +546,7 @@ export class Memory {
       this.heapTop += chunk;
     }
     this.blocks.set(base, { base, size, chunk, freed: false });
+    if (size >= COST.allocBytes) this.meter(bytesCost(size, COST.allocBytes));
     this.shadow.fill(SH_RW, base, base + size);
     this.liveBytes += size;
     return base;
@@ -549,6 +556,7 @@ export class Memory {
     const total = n * size;
     if (!Number.isSafeInteger(total)) return 0;
     const p = this.malloc(total);
+    if (p !== 0 && total >= COST.allocBytes) this.meter(bytesCost(total, COST.allocBytes));
     if (p !== 0) this.u8.fill(0, p, p + total);
     return p;
   }
@@ -590,6 +598,7 @@ export class Memory {
       if (q === 0) return 0;
       const n = Math.min(size, inputSize);
       this.check(p, n, false);
+      if (n >= COST.bulkBytes) this.meter(bytesCost(n, COST.bulkBytes));
       this.u8.copyWithin(q, p, p + n);
       this.free(p);
       return q;
@@ -600,7 +609,9 @@ export class Memory {
     if (b.freed) throw new Trap('use-after-free', `realloc(${hex(p)}): block already freed`);
     const q = this.malloc(size);
     if (q === 0) return 0;
-    this.u8.copyWithin(q, p, p + Math.min(size, b.size));
+    const n = Math.min(size, b.size);
+    if (n >= COST.bulkBytes) this.meter(bytesCost(n, COST.bulkBytes));
+    this.u8.copyWithin(q, p, p + n);
     this.free(p);
     return q;
   }

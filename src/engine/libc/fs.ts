@@ -16,6 +16,8 @@
  * the virtual clock of time.ts (1,700,000,000 s plus one nanosecond per executed step).
  */
 import type { Runtime } from '../externals.js';
+import { COST } from '../cost.js';
+import { charge } from './common.js';
 import { CLOCK_BASE_SECONDS } from './time.js';
 
 /** A regular file or a device of the in-memory file system (shared by every fd and FILE open on it). */
@@ -213,7 +215,10 @@ export function fileWrite(rt: Runtime, f: MemFile, pos: number, b: Uint8Array): 
     d.set(f.data.subarray(0, f.len));
     f.data = d;
   }
-  if (pos > f.len) f.data.fill(0, f.len, pos);
+  if (pos > f.len) {
+    charge(rt, pos - f.len, COST.bulkBytes);
+    f.data.fill(0, f.len, pos);
+  }
   f.data.set(b, pos);
   if (end > f.len) f.len = end;
   f.mtimeNs = nowNs(rt);
@@ -222,6 +227,7 @@ export function fileWrite(rt: Runtime, f: MemFile, pos: number, b: Uint8Array): 
 /** Set a file's length (ftruncate): cut, or extend with zeros. */
 export function fileTruncate(rt: Runtime, f: MemFile, len: number): void {
   if (f.device !== undefined) return;
+  if (len > f.len) charge(rt, len - f.len, COST.bulkBytes);
   if (len > f.data.length) {
     const d = new Uint8Array(len);
     d.set(f.data.subarray(0, f.len));

@@ -9,7 +9,10 @@
  * e E f F g G a A (and C S), glibc's spellings (`(nil)`, `(null)`, `inf`, `-nan`), correctly rounded decimal
  * output for double and x86_fp80 at any precision, and glibc's printing of unknown conversions.
  */
-import { decodeDouble, decodeFp80, fixedDigits, sciDigits, type BinFloat } from './fpconv.js';
+import { decodeDouble, decodeFp80 } from './fpconv.js';
+import { ByteSink, emitFloat, type Spec } from './printf-float.js';
+
+export { ByteSink } from './printf-float.js';
 
 /** The variadic arguments of a printf-family call, consumed in order by class. */
 export interface VarArgs {
@@ -33,6 +36,8 @@ export interface FormatMemory {
   store(addr: number, size: number, value: bigint): void;
   /** The message for the current errno (for %m). */
   errnoMessage(): string;
+  /** Charge steps of formatting work to the run (cost.ts); may throw the step-limit trap. */
+  charge?(units: number): void;
 }
 
 export interface FormatResult {
@@ -44,63 +49,15 @@ export interface FormatResult {
   readonly errno?: number;
 }
 
+/** Options of one formatting call. */
+export interface FormatOptions {
+  /** Store at most this many bytes (snprintf's size - 1); the rest is only counted, as glibc does. */
+  readonly limit?: number;
+}
+
 export const EILSEQ = 84;
 export const EINVAL = 22;
 export const EOVERFLOW = 75;
-
-/** A growable byte buffer. */
-export class ByteSink {
-  buf = new Uint8Array(64);
-  len = 0;
-  private grow(n: number): void {
-    let cap = this.buf.length * 2;
-    while (cap < this.len + n) cap *= 2;
-    const b = new Uint8Array(cap);
-    b.set(this.buf.subarray(0, this.len));
-    this.buf = b;
-  }
-  byte(c: number): void {
-    if (this.len === this.buf.length) this.grow(1);
-    this.buf[this.len++] = c;
-  }
-  bytes(b: Uint8Array): void {
-    if (this.len + b.length > this.buf.length) this.grow(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
-  }
-  /** Append an ASCII string. */
-  ascii(s: string): void {
-    if (this.len + s.length > this.buf.length) this.grow(s.length);
-    for (let i = 0; i < s.length; i++) this.buf[this.len++] = s.charCodeAt(i);
-  }
-  repeat(c: number, n: number): void {
-    if (n <= 0) return;
-    if (this.len + n > this.buf.length) this.grow(n);
-    this.buf.fill(c, this.len, this.len + n);
-    this.len += n;
-  }
-  result(): Uint8Array {
-    return this.buf.slice(0, this.len);
-  }
-}
-
-/** One parsed conversion specification. */
-interface Spec {
-  left: boolean;
-  showsign: boolean;
-  space: boolean;
-  alt: boolean;
-  zero: boolean;
-  group: boolean;
-  i18n: boolean;
-  width: number;
-  prec: number;
-  /** 0 none, 1 hh, 2 h, 3 l, 4 ll/L/q, 5 j/z/t (64-bit integer; no long double) */
-  len: number;
-  /** L or q or ll: long double for floats. */
-  ldbl: boolean;
-  conv: number;
-}
 
 const C_PCT = 37;
 const C_DOLLAR = 36;
@@ -171,8 +128,19 @@ function sequentialReader(a: VarArgs): ArgReader {
 }
 
 /** Format a printf format string. */
-export function formatPrintf(fmt: Uint8Array, args: VarArgs, mem: FormatMemory): FormatResult {
-  const out = new ByteSink();
+export function formatPrintf(
+  fmt: Uint8Array,
+  args: VarArgs,
+  mem: FormatMemory,
+  o: FormatOptions = {},
+): FormatResult {
+  const out = new ByteSink(o.limit ?? Infinity, mem.charge);
+  const r = formatInto(out, fmt, args, mem);
+  mem.charge?.(out.finish());
+  return r;
+}
+
+function formatInto(out: ByteSink, fmt: Uint8Array, args: VarArgs, mem: FormatMemory): FormatResult {
   // glibc switches to positional processing when the first specification has `n$`; find out.
   const positional = firstSpecIsPositional(fmt);
   const reader = positional ? positionalReader(fmt, args) : sequentialReader(args);
@@ -400,8 +368,6 @@ function positionalReader(fmt: Uint8Array, args: VarArgs): ArgReader {
   };
 }
 
-const HEX_LO = '0123456789abcdef';
-
 /** Perform one conversion. Returns 0 or an errno value. */
 function convert(
   out: ByteSink,
@@ -611,213 +577,6 @@ function emitInteger(
     out.repeat(48, zeros);
     out.ascii(digits);
   }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Floating point
-
-/**
- * Fixed-point digits of |x| for %.<prec>f: round(|x| * 10^prec) as a decimal string, ties to even.
- * `num` is the double itself when the value is a double (enables the exact fast path), else 0.
- */
-function fixedOf(v: BinFloat, prec: number, isDouble: boolean, num: number): string {
-  if (isDouble) {
-    const a = Math.abs(num);
-    if (a < 1e21 && prec <= 100) {
-      // A tie (x * 10^p = k + 1/2) happens exactly when x * 2^(p+1) is an integer but x * 2^p is not;
-      // otherwise JS's exact round-half-up toFixed agrees with glibc's round-half-even.
-      const t = a * 2 ** (prec + 1);
-      if (!(Number.isInteger(t) && !Number.isInteger(a * 2 ** prec))) {
-        const str = a.toFixed(prec);
-        return prec > 0 ? str.slice(0, str.length - prec - 1) + str.slice(str.length - prec) : str;
-      }
-    }
-  }
-  return fixedDigits(v.m, v.e, prec);
-}
-
-/** prec+1 significant digits and decimal exponent of |v| (v finite nonzero), ties to even. */
-function sciOf(v: BinFloat, prec: number, isDouble: boolean, num: number): { digits: string; exp10: number } {
-  if (isDouble && prec <= 100) {
-    const a = Math.abs(num);
-    const str = a.toExponential(prec);
-    const ep = str.indexOf('e');
-    const x = Number(str.slice(ep + 1));
-    if (!mayTie(a, x - prec) && !mayTie(a, x - 1 - prec)) {
-      const digits = prec > 0 ? str[0] + str.slice(2, ep) : str.slice(0, ep);
-      return { digits, exp10: x };
-    }
-  }
-  return sciDigits(v.m, v.e, prec);
-}
-
-/** Whether a / 10^k could be exactly halfway between two integers. */
-function mayTie(a: number, k: number): boolean {
-  if (k <= 0) {
-    if (-k > 1000) return true;
-    return Number.isInteger(a * 2 ** (1 - k)) && !Number.isInteger(a * 2 ** -k);
-  }
-  return Number.isInteger(a);
-}
-
-/** Format a floating conversion (e E f F g G a A) of a decoded value. */
-function emitFloat(out: ByteSink, s: Spec, v: BinFloat, isLdbl: boolean, num: number): void {
-  const upper = s.conv === 69 || s.conv === 70 || s.conv === 71 || s.conv === 65;
-  const sign = v.neg ? '-' : s.showsign ? '+' : s.space ? ' ' : '';
-  if (v.cls === 'inf' || v.cls === 'nan') {
-    const word = v.cls === 'inf' ? (upper ? 'INF' : 'inf') : upper ? 'NAN' : 'nan';
-    const body = sign + word;
-    const pad = s.width - body.length;
-    if (!s.left) out.repeat(32, pad);
-    out.ascii(body);
-    if (s.left) out.repeat(32, pad);
-    return;
-  }
-  let prefix = sign;
-  let body: string;
-  const conv = s.conv | 0x20; // lower-case
-  const isDouble = !isLdbl;
-  if (conv === 97) {
-    const h = hexFloat(v, s, isLdbl);
-    prefix += upper ? '0X' : '0x';
-    body = upper ? h.toUpperCase() : h;
-  } else if (conv === 102) {
-    const prec = s.prec < 0 ? 6 : s.prec;
-    body = fixedBody(fixedOf(v, prec, isDouble, num), prec, s.alt);
-  } else if (conv === 101) {
-    const prec = s.prec < 0 ? 6 : s.prec;
-    const d = v.cls === 'zero' ? { digits: '0'.repeat(prec + 1), exp10: 0 } : sciOf(v, prec, isDouble, num);
-    body = sciBody(d.digits, d.exp10, s.alt, upper);
-  } else {
-    // %g: P significant digits; fixed notation when P > X >= -4.
-    const P = s.prec < 0 ? 6 : s.prec === 0 ? 1 : s.prec;
-    const d = v.cls === 'zero' ? { digits: '0'.repeat(P), exp10: 0 } : sciOf(v, P - 1, isDouble, num);
-    const X = d.exp10;
-    if (P > X && X >= -4) {
-      let intPart: string;
-      let frac: string;
-      if (X >= 0) {
-        intPart = d.digits.slice(0, X + 1);
-        frac = d.digits.slice(X + 1);
-      } else {
-        intPart = '0';
-        frac = '0'.repeat(-X - 1) + d.digits;
-      }
-      if (!s.alt) frac = frac.replace(/0+$/, '');
-      body = intPart + (frac.length > 0 || s.alt ? '.' : '') + frac;
-    } else {
-      let digits = d.digits;
-      if (!s.alt) digits = digits[0] + digits.slice(1).replace(/0+$/, '');
-      body = sciBody(digits, X, s.alt, upper);
-    }
-  }
-  const len = prefix.length + body.length;
-  const pad = s.width - len;
-  if (s.left) {
-    out.ascii(prefix);
-    out.ascii(body);
-    out.repeat(32, pad);
-  } else if (s.zero) {
-    out.ascii(prefix);
-    out.repeat(48, pad);
-    out.ascii(body);
-  } else {
-    out.repeat(32, pad);
-    out.ascii(prefix);
-    out.ascii(body);
-  }
-}
-
-/** "123.456" from the digits of round(v * 10^prec). */
-function fixedBody(digits: string, prec: number, alt: boolean): string {
-  if (digits.length <= prec) digits = '0'.repeat(prec + 1 - digits.length) + digits;
-  const cut = digits.length - prec;
-  return digits.slice(0, cut) + (prec > 0 || alt ? '.' : '') + digits.slice(cut);
-}
-
-/** "1.2345e+06" from significant digits and the decimal exponent. */
-function sciBody(digits: string, exp10: number, alt: boolean, upper: boolean): string {
-  const ex = Math.abs(exp10);
-  return (
-    digits[0] +
-    (digits.length > 1 || alt ? '.' : '') +
-    digits.slice(1) +
-    (upper ? 'E' : 'e') +
-    (exp10 < 0 ? '-' : '+') +
-    (ex < 10 ? '0' : '') +
-    String(ex)
-  );
-}
-
-/** %a body after "0x": leading digit, fraction, 'p', exponent (lower case). */
-function hexFloat(v: BinFloat, s: Spec, isLdbl: boolean): string {
-  let leading: number;
-  let frac: bigint; // fraction bits
-  let nd: number; // number of hex digits of the fraction
-  let exp: number;
-  if (!isLdbl) {
-    nd = 13;
-    if (v.cls === 'zero') {
-      leading = 0;
-      frac = 0n;
-      exp = 0;
-    } else if (v.e === -1074 && v.m < 1n << 52n) {
-      leading = 0;
-      frac = v.m;
-      exp = -1022;
-    } else {
-      leading = 1;
-      frac = v.m - (1n << 52n);
-      exp = v.e + 52;
-    }
-  } else {
-    nd = 15;
-    if (v.cls === 'zero') {
-      leading = 0;
-      frac = 0n;
-      exp = 0;
-    } else {
-      leading = Number(v.m >> 60n);
-      frac = v.m & ((1n << 60n) - 1n);
-      // v.e = biased - 16383 - 63 (normal) or 1 - 16383 - 63 (denormal; glibc prints it with 16382 + 3).
-      exp = v.e + 63 - 3;
-      if (v.m >> 63n === 0n && v.e === 1 - 16383 - 63) exp = -(16382 + 3);
-    }
-  }
-  let fd = frac.toString(16).padStart(nd, '0');
-  let prec = s.prec;
-  if (prec < 0) {
-    fd = fd.replace(/0+$/, '');
-    prec = fd.length;
-  } else if (prec < nd) {
-    const kept = fd.slice(0, prec);
-    const next = parseInt(fd[prec], 16);
-    const more = /[^0]/.test(fd.slice(prec + 1)) || (next & 7) !== 0;
-    const lastOdd = (prec > 0 ? parseInt(kept[prec - 1], 16) : leading) & 1;
-    let digits = kept;
-    if (next >= 8 && (lastOdd === 1 || more)) {
-      // Increment the kept digits with carry into the leading digit.
-      const arr = kept.split('').map((ch) => parseInt(ch, 16));
-      let k = arr.length - 1;
-      while (k >= 0 && arr[k] === 15) arr[k--] = 0;
-      if (k >= 0) arr[k]++;
-      else if (leading < 15) leading++;
-      else {
-        leading = 1;
-        exp += 4;
-      }
-      digits = arr.map((d) => HEX_LO[d]).join('');
-    }
-    fd = digits;
-  } else fd = fd.padEnd(prec, '0');
-  return (
-    HEX_LO[leading] +
-    (prec > 0 || s.alt ? '.' : '') +
-    fd +
-    'p' +
-    (exp < 0 ? '-' : '+') +
-    String(Math.abs(exp))
-  );
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import {
 } from '../externals.js';
 import {
   bytesOf,
+  charge,
   defineStatic,
   EBADF,
   EEXIST,
@@ -44,6 +45,7 @@ import {
   size,
   type StaticObject,
 } from './common.js';
+import { COST } from '../cost.js';
 import { errnoMessage } from './errno.js';
 import {
   dirHasEntries,
@@ -195,6 +197,7 @@ export function writeStream(rt: Runtime, s: Stream, b: Uint8Array): boolean {
     return false;
   }
   if (b.length === 0) return true;
+  charge(rt, b.length, COST.streamBytes);
   if (s.kind === 'out') rt.stdout.write(b);
   else if (s.kind === 'err') rt.stderr.write(b);
   else if (s.kind === 'in') return false;
@@ -266,6 +269,7 @@ export function readBytes(rt: Runtime, s: Stream, n: number): Uint8Array {
     rest = fileRead(s.file!, s.pos, n - out.length);
     if (s.file!.device === undefined) s.pos += rest.length;
   } else rest = new Uint8Array(0);
+  charge(rt, rest.length, COST.streamBytes);
   if (out.length + rest.length < n) {
     s.eof = true;
     syncFlags(rt, s);
@@ -428,12 +432,19 @@ function formatMemory(rt: Runtime): FormatMemory {
     },
     store: (a, n, v) => rt.mem.writeInt(a, n, v),
     errnoMessage: () => errnoMessage(getErrno(rt)),
+    charge: (units) => rt.charge(units),
   };
 }
 
-function format(rt: Runtime, fmt: ExtValue | undefined, va: VarArgs | undefined): FormatResult {
+/** Format; `limit` bytes at most are stored (snprintf: size - 1), the rest only counted. */
+function format(
+  rt: Runtime,
+  fmt: ExtValue | undefined,
+  va: VarArgs | undefined,
+  limit?: number,
+): FormatResult {
   const f = rt.mem.cstring(ptr(fmt));
-  const r = formatPrintf(f, va ?? NO_ARGS, formatMemory(rt));
+  const r = formatPrintf(f, va ?? NO_ARGS, formatMemory(rt), { limit });
   if (r.ret < 0 && r.errno !== undefined) setErrno(rt, r.errno);
   return r;
 }
@@ -462,6 +473,11 @@ function sprintfTo(rt: Runtime, dst: number, r: FormatResult, cap = Infinity, fn
   rt.mem.writeBytes(dst, r.bytes);
   rt.mem.writeU8(dst + r.bytes.length, 0);
   return r.ret;
+}
+
+/** The bytes snprintf stores of its output: size - 1 (none for size 0). */
+function snLimit(n: ExtValue | undefined): number {
+  return Math.max(0, size(n) - 1);
 }
 
 function snprintfTo(rt: Runtime, dst: number, n: number, r: FormatResult): number {
@@ -509,9 +525,12 @@ function scanMemory(rt: Runtime): ScanMemory {
   };
 }
 
-function streamInput(rt: Runtime, s: Stream): ScanInput {
+function streamInput(rt: Runtime, s: Stream, read: { n: number }): ScanInput {
   return {
-    get: () => readByte(rt, s),
+    get: () => {
+      read.n++;
+      return readByte(rt, s);
+    },
     unget: (c) => {
       if (c >= 0) unreadByte(s, c);
     },
@@ -519,12 +538,20 @@ function streamInput(rt: Runtime, s: Stream): ScanInput {
 }
 
 function sscanfImpl(rt: Runtime, str: ExtValue | undefined, fmt: ExtValue | undefined, va: VarArgs): number {
-  const input = new BytesInput(rt.mem.cstring(ptr(str)));
-  return performScanf(rt.mem.cstring(ptr(fmt)), input, va, scanMemory(rt));
+  const b = rt.mem.cstring(ptr(str));
+  const f = rt.mem.cstring(ptr(fmt));
+  // Charged for the whole string: glibc's sscanf takes its length first (strlen), then parses.
+  charge(rt, b.length, COST.scanBytes);
+  charge(rt, f.length, COST.formatBytes);
+  return performScanf(f, new BytesInput(b), va, scanMemory(rt));
 }
 
 function fscanfImpl(rt: Runtime, s: Stream, fmt: ExtValue | undefined, va: VarArgs): number {
-  return performScanf(rt.mem.cstring(ptr(fmt)), streamInput(rt, s), va, scanMemory(rt));
+  const f = rt.mem.cstring(ptr(fmt));
+  const read = { n: 0 };
+  const r = performScanf(f, streamInput(rt, s, read), va, scanMemory(rt));
+  charge(rt, f.length + read.n, COST.formatBytes);
+  return r;
 }
 
 // Line input --------------------------------------------------------------------------------------------
@@ -542,6 +569,7 @@ function fgetsImpl(rt: Runtime, buf: number, n: number, s: Stream): number {
     out.push(c);
     if (c === 10) break;
   }
+  charge(rt, out.length, COST.streamBytes);
   if (out.length === 0) return 0;
   rt.mem.writeBytes(buf, Uint8Array.from(out));
   rt.mem.writeU8(buf + out.length, 0);
@@ -556,6 +584,7 @@ function getdelimImpl(rt: Runtime, linep: number, np: number, delim: number, s: 
     out.push(c);
     if (c === delim) break;
   }
+  charge(rt, out.length, COST.streamBytes);
   if (out.length === 0) return -1n;
   let buf = rt.mem.readPtr(linep);
   let cap = Number(rt.mem.readU64(np));
@@ -705,23 +734,24 @@ registerExternals({
   vsprintf: (rt, [d, fmt, ap]) => sprintfTo(rt, ptr(d), format(rt, fmt, vaOf(rt, ap))),
   __vsprintf_chk: (rt, [d, , sl, fmt, ap]) =>
     sprintfTo(rt, ptr(d), format(rt, fmt, vaOf(rt, ap)), size(sl), '__vsprintf_chk'),
-  snprintf: (rt, [d, n, fmt], va) => snprintfTo(rt, ptr(d), size(n), format(rt, fmt, va)),
+  snprintf: (rt, [d, n, fmt], va) => snprintfTo(rt, ptr(d), size(n), format(rt, fmt, va, snLimit(n))),
   __snprintf_chk: (rt, [d, n, , sl, fmt], va) => {
     if (size(n) > size(sl))
       throw new Trap(
         'out-of-bounds-write',
         `__snprintf_chk: buffer overflow detected (maxlen ${size(n)} > object size ${size(sl)})`,
       );
-    return snprintfTo(rt, ptr(d), size(n), format(rt, fmt, va));
+    return snprintfTo(rt, ptr(d), size(n), format(rt, fmt, va, snLimit(n)));
   },
-  vsnprintf: (rt, [d, n, fmt, ap]) => snprintfTo(rt, ptr(d), size(n), format(rt, fmt, vaOf(rt, ap))),
+  vsnprintf: (rt, [d, n, fmt, ap]) =>
+    snprintfTo(rt, ptr(d), size(n), format(rt, fmt, vaOf(rt, ap), snLimit(n))),
   __vsnprintf_chk: (rt, [d, n, , sl, fmt, ap]) => {
     if (size(n) > size(sl))
       throw new Trap(
         'out-of-bounds-write',
         `__vsnprintf_chk: buffer overflow detected (maxlen ${size(n)} > object size ${size(sl)})`,
       );
-    return snprintfTo(rt, ptr(d), size(n), format(rt, fmt, vaOf(rt, ap)));
+    return snprintfTo(rt, ptr(d), size(n), format(rt, fmt, vaOf(rt, ap), snLimit(n)));
   },
   asprintf: (rt, [sp, fmt], va) => asprintfTo(rt, ptr(sp), format(rt, fmt, va)),
   __asprintf_chk: (rt, [sp, , fmt], va) => asprintfTo(rt, ptr(sp), format(rt, fmt, va)),

@@ -9,7 +9,8 @@
  * 48-bit LCG, so sequences match native runs; getenv reads the run's deterministic environment.
  */
 import { ExitSignal, registerExternals, Trap, type ExtValue, type Runtime } from '../externals.js';
-import { bytesOf, EINVAL, ENOMEM, int, long, ptr, setErrno, size } from './common.js';
+import { COST } from '../cost.js';
+import { bytesOf, charge, copy, EINVAL, ENOMEM, int, long, ptr, setErrno, size } from './common.js';
 import { parseDouble, parseFloat32, parseFp80, parseInteger } from './strto.js';
 
 // Allocation -----------------------------------------------------------------------------------------
@@ -58,18 +59,18 @@ function msort(
   let t = tmp;
   while (n1 > 0 && n2 > 0) {
     if (cmp(b1, b2) <= 0) {
-      rt.mem.copy(t, b1, s);
+      copy(rt, t, b1, s);
       b1 += s;
       n1--;
     } else {
-      rt.mem.copy(t, b2, s);
+      copy(rt, t, b2, s);
       b2 += s;
       n2--;
     }
     t += s;
   }
-  if (n1 > 0) rt.mem.copy(t, b1, n1 * s);
-  rt.mem.copy(b, tmp, (n - n2) * s);
+  if (n1 > 0) copy(rt, t, b1, n1 * s);
+  copy(rt, b, tmp, (n - n2) * s);
 }
 
 function qsortImpl(
@@ -92,7 +93,9 @@ function qsortImpl(
   }
 }
 
-function cmpResult(v: ExtValue | undefined): number {
+/** A comparator's result; charges the model's own work per comparison (cost.ts). */
+function cmpResult(rt: Runtime, v: ExtValue | undefined): number {
+  rt.charge(COST.compareSteps);
   return int(v);
 }
 
@@ -232,9 +235,16 @@ function atexitImpl(rt: Runtime, fn: number, args: ExtValue[]): number {
 function strtoInt(rt: Runtime, s: number, endp: number, base: number, signed: boolean): bigint {
   const bytes = rt.mem.cstring(s);
   const r = parseInteger(bytes, 0, base, signed);
+  chargeParse(rt, bytes.length, r.end);
   if (r.errno !== 0) setErrno(rt, r.errno);
   if (endp !== 0 && !r.noEnd) rt.mem.writePtr(endp, s + r.end);
   return r.value;
+}
+
+/** strto*: the model reads the whole string (scan) and parses `end` bytes of it (format rate). */
+function chargeParse(rt: Runtime, length: number, end: number): void {
+  charge(rt, length, COST.scanBytes);
+  charge(rt, end, COST.formatBytes);
 }
 
 function strtoFloat<T>(
@@ -243,7 +253,9 @@ function strtoFloat<T>(
   endp: number,
   parse: (b: Uint8Array, i: number) => { value: T; end: number; errno: number },
 ): T {
-  const r = parse(rt.mem.cstring(s), 0);
+  const bytes = rt.mem.cstring(s);
+  const r = parse(bytes, 0);
+  chargeParse(rt, bytes.length, r.end);
   if (r.errno !== 0) setErrno(rt, r.errno);
   if (endp !== 0) rt.mem.writePtr(endp, s + r.end);
   return r.value;
@@ -309,12 +321,12 @@ registerExternals({
 
   qsort: (rt, [base, n, s, cmp]) => {
     const f = ptr(cmp);
-    qsortImpl(rt, ptr(base), size(n), size(s), (a, b) => cmpResult(rt.call(f, [a, b])));
+    qsortImpl(rt, ptr(base), size(n), size(s), (a, b) => cmpResult(rt, rt.call(f, [a, b])));
   },
   qsort_r: (rt, [base, n, s, cmp, arg]) => {
     const f = ptr(cmp);
     const x = ptr(arg);
-    qsortImpl(rt, ptr(base), size(n), size(s), (a, b) => cmpResult(rt.call(f, [a, b, x])));
+    qsortImpl(rt, ptr(base), size(n), size(s), (a, b) => cmpResult(rt, rt.call(f, [a, b, x])));
   },
   bsearch: (rt, [key, base, n, s, cmp]) => {
     const f = ptr(cmp);
@@ -323,7 +335,7 @@ registerExternals({
     while (l < u) {
       const idx = Math.floor((l + u) / 2);
       const p = ptr(base) + idx * size(s);
-      const c = cmpResult(rt.call(f, [ptr(key), p]));
+      const c = cmpResult(rt, rt.call(f, [ptr(key), p]));
       if (c < 0) u = idx;
       else if (c > 0) l = idx + 1;
       else return p;
@@ -449,10 +461,10 @@ registerExternals({
   strtoumax: (rt, [s, e, b]) => strtoInt(rt, ptr(s), ptr(e), int(b), false),
   __strtoul_internal: (rt, [s, e, b]) => strtoInt(rt, ptr(s), ptr(e), int(b), false),
   __strtoull_internal: (rt, [s, e, b]) => strtoInt(rt, ptr(s), ptr(e), int(b), false),
-  atoi: (rt, [s]) => Number(BigInt.asIntN(32, parseInteger(rt.mem.cstring(ptr(s)), 0, 10, true).value)),
-  atol: (rt, [s]) => parseInteger(rt.mem.cstring(ptr(s)), 0, 10, true).value,
-  atoll: (rt, [s]) => parseInteger(rt.mem.cstring(ptr(s)), 0, 10, true).value,
-  atof: (rt, [s]) => parseDouble(rt.mem.cstring(ptr(s)), 0).value,
+  atoi: (rt, [s]) => Number(BigInt.asIntN(32, strtoInt(rt, ptr(s), 0, 10, true))),
+  atol: (rt, [s]) => strtoInt(rt, ptr(s), 0, 10, true),
+  atoll: (rt, [s]) => strtoInt(rt, ptr(s), 0, 10, true),
+  atof: (rt, [s]) => strtoFloat(rt, ptr(s), 0, parseDouble),
   strtod: (rt, [s, e]) => strtoFloat(rt, ptr(s), ptr(e), parseDouble),
   strtof: (rt, [s, e]) => strtoFloat(rt, ptr(s), ptr(e), parseFloat32),
   strtold: (rt, [s, e]) => strtoFloat(rt, ptr(s), ptr(e), parseFp80),

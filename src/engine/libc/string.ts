@@ -11,7 +11,7 @@
  */
 import { Trap, registerExternals, type ExtValue, type Runtime } from '../externals.js';
 import { toLower } from './ctype.js';
-import { ptr, size } from './common.js';
+import { chargeScan, copy, fill, ptr, size } from './common.js';
 
 /** The result of a size computation that may exceed the address space: clamp for JS. */
 function n_(v: ExtValue | undefined): number {
@@ -27,14 +27,19 @@ function strcmpImpl(rt: Runtime, a: number, b: number, max: number, fold: boolea
       x = toLower(x);
       y = toLower(y);
     }
-    if (x !== y) return x - y;
-    if (x === 0) return 0;
+    if (x !== y || x === 0) {
+      chargeScan(rt, 2 * i);
+      return x - y;
+    }
   }
+  chargeScan(rt, 2 * max);
   return 0;
 }
 
 function strlenOf(rt: Runtime, p: number): number {
-  return rt.mem.strlen(p);
+  const n = rt.mem.strlen(p);
+  chargeScan(rt, n);
+  return n;
 }
 
 /** strnlen without reading past `max` bytes. */
@@ -42,6 +47,7 @@ function strnlenOf(rt: Runtime, p: number, max: number): number {
   const m = rt.mem;
   let i = 0;
   while (i < max && m.readU8(p + i) !== 0) i++;
+  chargeScan(rt, i);
   return i;
 }
 
@@ -61,17 +67,25 @@ function memchrIdx(rt: Runtime, p: number, c: number, n: number): number {
     }
     if (ok) {
       const k = m.u8.subarray(p, p + n).indexOf(c);
+      chargeScan(rt, k < 0 ? n : k);
       return k;
     }
   }
-  for (let i = 0; i < n; i++) if (m.readU8(p + i) === c) return i;
+  for (let i = 0; i < n; i++)
+    if (m.readU8(p + i) === c) {
+      chargeScan(rt, i);
+      return i;
+    }
+  chargeScan(rt, n);
   return -1;
 }
 
 /** Bytes of a set string (strspn, strcspn, strpbrk, strtok) as a 256-entry membership table. */
 function byteSet(rt: Runtime, p: number): Uint8Array {
   const set = new Uint8Array(256);
-  for (const c of rt.mem.cstring(p)) set[c] = 1;
+  const b = rt.mem.cstring(p);
+  chargeScan(rt, b.length);
+  for (const c of b) set[c] = 1;
   return set;
 }
 
@@ -81,7 +95,10 @@ function strspnImpl(rt: Runtime, s: number, accept: number, inSet: number): numb
   let i = 0;
   for (;;) {
     const c = m.readU8(s + i);
-    if (c === 0 || set[c] !== inSet) return i;
+    if (c === 0 || set[c] !== inSet) {
+      chargeScan(rt, i);
+      return i;
+    }
     i++;
   }
 }
@@ -89,6 +106,8 @@ function strspnImpl(rt: Runtime, s: number, accept: number, inSet: number): numb
 function strstrImpl(rt: Runtime, hay: number, needle: number, fold: boolean): number {
   const h = rt.mem.cstring(hay);
   const nd = rt.mem.cstring(needle);
+  // Two-way search as glibc's: linear in the haystack (the case-folding loop is charged the same).
+  chargeScan(rt, h.length + nd.length);
   if (nd.length === 0) return hay;
   if (!fold) {
     const k = Buffer.from(h.buffer, h.byteOffset, h.length).indexOf(
@@ -108,6 +127,7 @@ function memmemImpl(rt: Runtime, hay: number, hl: number, needle: number, nl: nu
   if (nl > hl) return 0;
   const h = rt.mem.view(hay, hl);
   const nd = rt.mem.readBytes(needle, nl);
+  chargeScan(rt, hl + nl);
   const k = Buffer.from(h.buffer, h.byteOffset, h.length).indexOf(
     Buffer.from(nd.buffer, nd.byteOffset, nd.length),
   );
@@ -124,14 +144,14 @@ function chkFail(fn: string, need: number, have: number): never {
 
 function strcpyImpl(rt: Runtime, d: number, s: number): number {
   const n = strlenOf(rt, s);
-  rt.mem.copy(d, s, n + 1);
+  copy(rt, d, s, n + 1);
   return n;
 }
 
 function strncpyImpl(rt: Runtime, d: number, s: number, n: number): void {
   const len = strnlenOf(rt, s, n);
-  rt.mem.copy(d, s, len);
-  if (len < n) rt.mem.fill(d + len, 0, n - len);
+  copy(rt, d, s, len);
+  if (len < n) fill(rt, d + len, 0, n - len);
 }
 
 function strcatImpl(rt: Runtime, d: number, s: number): void {
@@ -142,7 +162,7 @@ function strcatImpl(rt: Runtime, d: number, s: number): void {
 function strncatImpl(rt: Runtime, d: number, s: number, n: number): void {
   const dl = strlenOf(rt, d);
   const sl = strnlenOf(rt, s, n);
-  rt.mem.copy(d + dl, s, sl);
+  copy(rt, d + dl, s, sl);
   rt.mem.writeU8(d + dl + sl, 0);
 }
 
@@ -150,6 +170,7 @@ function strncatImpl(rt: Runtime, d: number, s: number, n: number): void {
 function strtokImpl(rt: Runtime, s: number, delim: number, save: { p: number }): number {
   let p = s !== 0 ? s : save.p;
   if (p === 0) return 0;
+  const start = p;
   const set = byteSet(rt, delim);
   const m = rt.mem;
   while (m.readU8(p) !== 0 && set[m.readU8(p)] === 1) p++;
@@ -159,6 +180,7 @@ function strtokImpl(rt: Runtime, s: number, delim: number, save: { p: number }):
   }
   const tok = p;
   while (m.readU8(p) !== 0 && set[m.readU8(p)] === 0) p++;
+  chargeScan(rt, p - start);
   if (m.readU8(p) !== 0) {
     m.writeU8(p, 0);
     save.p = p + 1;
@@ -169,7 +191,7 @@ function strtokImpl(rt: Runtime, s: number, delim: number, save: { p: number }):
 function dup(rt: Runtime, s: number, n: number): number {
   const p = rt.mem.malloc(n + 1);
   if (p === 0) return 0;
-  rt.mem.copy(p, s, n);
+  copy(rt, p, s, n);
   rt.mem.writeU8(p + n, 0);
   return p;
 }
@@ -184,7 +206,7 @@ registerExternals({
   strncasecmp: (rt, [a, b, n]) => strcmpImpl(rt, ptr(a), ptr(b), n_(n), true),
   strxfrm: (rt, [d, s, n]) => {
     const len = strlenOf(rt, ptr(s));
-    if (len < n_(n)) rt.mem.copy(ptr(d), ptr(s), len + 1);
+    if (len < n_(n)) copy(rt, ptr(d), ptr(s), len + 1);
     return len;
   },
   strcpy: (rt, [d, s]) => {
@@ -206,7 +228,7 @@ registerExternals({
     const cap = n_(n);
     if (cap > 0) {
       const k = Math.min(len, cap - 1);
-      rt.mem.copy(ptr(d), ptr(s), k);
+      copy(rt, ptr(d), ptr(s), k);
       rt.mem.writeU8(ptr(d) + k, 0);
     }
     return len;
@@ -217,7 +239,7 @@ registerExternals({
     const sl = strlenOf(rt, ptr(s));
     if (dl === cap) return dl + sl;
     const k = Math.min(sl, cap - dl - 1);
-    rt.mem.copy(ptr(d) + dl, ptr(s), k);
+    copy(rt, ptr(d) + dl, ptr(s), k);
     rt.mem.writeU8(ptr(d) + dl + k, 0);
     return dl + sl;
   },
@@ -234,8 +256,10 @@ registerExternals({
     const p = ptr(s);
     for (let i = 0; ; i++) {
       const x = rt.mem.readU8(p + i);
-      if (x === ch) return p + i;
-      if (x === 0) return 0;
+      if (x === ch || x === 0) {
+        chargeScan(rt, i);
+        return x === ch ? p + i : 0;
+      }
     }
   },
   index: (rt, [s, c]) => {
@@ -243,8 +267,10 @@ registerExternals({
     const p = ptr(s);
     for (let i = 0; ; i++) {
       const x = rt.mem.readU8(p + i);
-      if (x === ch) return p + i;
-      if (x === 0) return 0;
+      if (x === ch || x === 0) {
+        chargeScan(rt, i);
+        return x === ch ? p + i : 0;
+      }
     }
   },
   strchrnul: (rt, [s, c]) => {
@@ -252,13 +278,17 @@ registerExternals({
     const p = ptr(s);
     for (let i = 0; ; i++) {
       const x = rt.mem.readU8(p + i);
-      if (x === ch || x === 0) return p + i;
+      if (x === ch || x === 0) {
+        chargeScan(rt, i);
+        return p + i;
+      }
     }
   },
   strrchr: (rt, [s, c]) => {
     const ch = Number(c) & 0xff;
     const p = ptr(s);
     const b = rt.mem.cstring(p);
+    chargeScan(rt, b.length);
     if (ch === 0) return p + b.length;
     const k = b.lastIndexOf(ch);
     return k < 0 ? 0 : p + k;
@@ -267,6 +297,7 @@ registerExternals({
     const ch = Number(c) & 0xff;
     const p = ptr(s);
     const b = rt.mem.cstring(p);
+    chargeScan(rt, b.length);
     if (ch === 0) return p + b.length;
     const k = b.lastIndexOf(ch);
     return k < 0 ? 0 : p + k;
@@ -306,6 +337,7 @@ registerExternals({
     let p = s;
     for (;;) {
       const c = rt.mem.readU8(p);
+      if (c === 0 || set[c] === 1) chargeScan(rt, p - s);
       if (c === 0) {
         rt.mem.writePtr(ptr(sp), 0);
         return s;
@@ -324,40 +356,40 @@ registerExternals({
   __strndup: (rt, [s, n]) => dup(rt, ptr(s), strnlenOf(rt, ptr(s), n_(n))),
 
   memcpy: (rt, [d, s, n]) => {
-    rt.mem.copy(ptr(d), ptr(s), n_(n));
+    copy(rt, ptr(d), ptr(s), n_(n));
     return ptr(d);
   },
   mempcpy: (rt, [d, s, n]) => {
-    rt.mem.copy(ptr(d), ptr(s), n_(n));
+    copy(rt, ptr(d), ptr(s), n_(n));
     return ptr(d) + n_(n);
   },
   __mempcpy: (rt, [d, s, n]) => {
-    rt.mem.copy(ptr(d), ptr(s), n_(n));
+    copy(rt, ptr(d), ptr(s), n_(n));
     return ptr(d) + n_(n);
   },
   memmove: (rt, [d, s, n]) => {
-    rt.mem.copy(ptr(d), ptr(s), n_(n));
+    copy(rt, ptr(d), ptr(s), n_(n));
     return ptr(d);
   },
   bcopy: (rt, [s, d, n]) => {
-    rt.mem.copy(ptr(d), ptr(s), n_(n));
+    copy(rt, ptr(d), ptr(s), n_(n));
   },
   memccpy: (rt, [d, s, c, n]) => {
     const ch = Number(c) & 0xff;
     const k = memchrIdx(rt, ptr(s), ch, n_(n));
     const len = k < 0 ? n_(n) : k + 1;
-    rt.mem.copy(ptr(d), ptr(s), len);
+    copy(rt, ptr(d), ptr(s), len);
     return k < 0 ? 0 : ptr(d) + len;
   },
   memset: (rt, [d, c, n]) => {
-    rt.mem.fill(ptr(d), Number(c) & 0xff, n_(n));
+    fill(rt, ptr(d), Number(c) & 0xff, n_(n));
     return ptr(d);
   },
   bzero: (rt, [d, n]) => {
-    rt.mem.fill(ptr(d), 0, n_(n));
+    fill(rt, ptr(d), 0, n_(n));
   },
   explicit_bzero: (rt, [d, n]) => {
-    rt.mem.fill(ptr(d), 0, n_(n));
+    fill(rt, ptr(d), 0, n_(n));
   },
   memcmp: (rt, [a, b, n]) => memcmpImpl(rt, ptr(a), ptr(b), n_(n)),
   bcmp: (rt, [a, b, n]) => memcmpImpl(rt, ptr(a), ptr(b), n_(n)),
@@ -367,7 +399,11 @@ registerExternals({
   },
   rawmemchr: (rt, [s, c]) => {
     const ch = Number(c) & 0xff;
-    for (let i = 0; ; i++) if (rt.mem.readU8(ptr(s) + i) === ch) return ptr(s) + i;
+    for (let i = 0; ; i++)
+      if (rt.mem.readU8(ptr(s) + i) === ch) {
+        chargeScan(rt, i);
+        return ptr(s) + i;
+      }
   },
   memrchr: (rt, [s, c, n]) => {
     const ch = Number(c) & 0xff;
@@ -375,6 +411,7 @@ registerExternals({
     if (len === 0) return 0;
     const b = rt.mem.view(ptr(s), len);
     const k = b.lastIndexOf(ch);
+    chargeScan(rt, k < 0 ? len : len - k);
     return k < 0 ? 0 : ptr(s) + k;
   },
   ffs: (_rt, [x]) => {
@@ -387,34 +424,34 @@ registerExternals({
   // Fortified variants: check the destination size the compiler knew, then behave as the plain call.
   __memcpy_chk: (rt, [d, s, n, dl]) => {
     if (n_(n) > n_(dl)) chkFail('__memcpy_chk', n_(n), n_(dl));
-    rt.mem.copy(ptr(d), ptr(s), n_(n));
+    copy(rt, ptr(d), ptr(s), n_(n));
     return ptr(d);
   },
   __memmove_chk: (rt, [d, s, n, dl]) => {
     if (n_(n) > n_(dl)) chkFail('__memmove_chk', n_(n), n_(dl));
-    rt.mem.copy(ptr(d), ptr(s), n_(n));
+    copy(rt, ptr(d), ptr(s), n_(n));
     return ptr(d);
   },
   __mempcpy_chk: (rt, [d, s, n, dl]) => {
     if (n_(n) > n_(dl)) chkFail('__mempcpy_chk', n_(n), n_(dl));
-    rt.mem.copy(ptr(d), ptr(s), n_(n));
+    copy(rt, ptr(d), ptr(s), n_(n));
     return ptr(d) + n_(n);
   },
   __memset_chk: (rt, [d, c, n, dl]) => {
     if (n_(n) > n_(dl)) chkFail('__memset_chk', n_(n), n_(dl));
-    rt.mem.fill(ptr(d), Number(c) & 0xff, n_(n));
+    fill(rt, ptr(d), Number(c) & 0xff, n_(n));
     return ptr(d);
   },
   __strcpy_chk: (rt, [d, s, dl]) => {
     const len = strlenOf(rt, ptr(s));
     if (len + 1 > n_(dl)) chkFail('__strcpy_chk', len + 1, n_(dl));
-    rt.mem.copy(ptr(d), ptr(s), len + 1);
+    copy(rt, ptr(d), ptr(s), len + 1);
     return ptr(d);
   },
   __stpcpy_chk: (rt, [d, s, dl]) => {
     const len = strlenOf(rt, ptr(s));
     if (len + 1 > n_(dl)) chkFail('__stpcpy_chk', len + 1, n_(dl));
-    rt.mem.copy(ptr(d), ptr(s), len + 1);
+    copy(rt, ptr(d), ptr(s), len + 1);
     return ptr(d) + len;
   },
   __strncpy_chk: (rt, [d, s, n, dl]) => {
@@ -442,7 +479,7 @@ registerExternals({
   },
   __explicit_bzero_chk: (rt, [d, n, dl]) => {
     if (n_(n) > n_(dl)) chkFail('__explicit_bzero_chk', n_(n), n_(dl));
-    rt.mem.fill(ptr(d), 0, n_(n));
+    fill(rt, ptr(d), 0, n_(n));
   },
   __memcpy_chk_fail: () => chkFail('__chk_fail', 0, 0),
   __chk_fail: () => chkFail('__chk_fail', 0, 0),
@@ -452,7 +489,12 @@ function memcmpImpl(rt: Runtime, a: number, b: number, n: number): number {
   if (n === 0) return 0;
   const x = rt.mem.view(a, n);
   const y = rt.mem.view(b, n);
-  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  for (let i = 0; i < n; i++)
+    if (x[i] !== y[i]) {
+      chargeScan(rt, 2 * i);
+      return x[i] - y[i];
+    }
+  chargeScan(rt, 2 * n);
   return 0;
 }
 

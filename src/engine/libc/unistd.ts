@@ -29,7 +29,9 @@ import {
   ptr,
   setErrno,
   size,
+  charge,
 } from './common.js';
+import { COST } from '../cost.js';
 import { dirname, fileRead, fileTruncate, fileWrite, fsState, lookup, nowNs, resolvePath } from './fs.js';
 import {
   closeStream,
@@ -253,6 +255,7 @@ function preadImpl(rt: Runtime, fd: number, b: number, n: number, off: bigint): 
   if (typeof s === 'number') return failL(rt, s);
   rt.mem.check(b, n, true);
   const bytes = fileRead(s.file!, Number(off), n);
+  charge(rt, bytes.length, COST.streamBytes);
   rt.mem.writeBytes(b, bytes);
   return BigInt(bytes.length);
 }
@@ -261,6 +264,7 @@ function pwriteImpl(rt: Runtime, fd: number, b: number, n: number, off: bigint):
   const s = positioned(rt, fd, off, true);
   if (typeof s === 'number') return failL(rt, s);
   const bytes = rt.mem.readBytes(b, n);
+  charge(rt, bytes.length, COST.streamBytes);
   // Linux appends pwrite's data on an O_APPEND descriptor, whatever the offset.
   fileWrite(rt, s.file!, s.append ? s.file!.len : Number(off), bytes);
   return BigInt(bytes.length);
