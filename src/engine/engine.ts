@@ -133,6 +133,9 @@ class RuntimeImpl implements Runtime {
     }
     return s;
   }
+  peekState<T>(key: string): T | undefined {
+    return this.states.get(key) as T | undefined;
+  }
   steps(): number {
     return this.engine.steps();
   }

@@ -135,6 +135,8 @@ export interface Runtime {
    * (errno cell, FILE table, rand seed, atexit list...).
    */
   state<T>(key: string, init: () => T): T;
+  /** The per-run state under `key` if a model created it in this run, without creating it. */
+  peekState<T>(key: string): T | undefined;
   /** Steps executed so far in this run. */
   steps(): number;
   /**

@@ -11,7 +11,7 @@
  * both ways: it may span [-SLOT/2 + GUARD, SLOT/2 - GUARD) around its base.
  */
 import type { Engine } from '../engine/engine.js';
-import { standardStreamAddress } from '../engine/libc/stdio.js';
+import { existingStreamAddress, standardStreamAddress } from '../engine/libc/stdio.js';
 import { SH_RW } from '../engine/memory.js';
 import { Trap } from '../engine/outcome.js';
 import { Rng } from '../util/rng.js';
@@ -148,7 +148,7 @@ export class Inputs {
       return f.blocks.length > 0 ? { fn: f.name } : { other: 'library function', off: 0 };
     }
     for (let fd = 0; fd < 3; fd++)
-      if (a === standardStreamAddress(this.engine.rt, fd)) return { stream: STD_STREAMS[fd]! };
+      if (a === existingStreamAddress(this.engine.rt, fd)) return { stream: STD_STREAMS[fd]! };
     if (a >= mem.globalsBase && a < mem.globalsEnd) {
       for (const g of this.engine.linked.globals)
         if (a >= g.address && a <= g.address + g.size) return { global: g.g.name, off: a - g.address };

@@ -219,10 +219,6 @@ export class GenSession {
         intCmps: this.cmpLog.intCmps,
       };
       if (!keep(blocks, r.outcome, edges)) return facts;
-      // Building the record is not part of the run: it may materialise a standard stream's FILE on the heap
-      // (Inputs.resolve asks for its address), which must not trip the run's heap budget (a run that ended
-      // memory-limit left no room: the Trap escaped the run and was reported as an internal error).
-      this.engine.mem.setHeapBudget(undefined);
       const where = { modulePath: this.opts.modulePath, moduleHash: this.opts.moduleHash, ...meta };
       return { ...facts, record: this.recorder.build(f, r, where, blocks, this.calls.callIdx) };
     }

@@ -37,8 +37,10 @@ export function long(v: ExtValue | undefined): bigint {
 export interface StaticObject {
   readonly name: string;
   readonly size: number;
-  /** Its address in this run. */
+  /** Its address in this run (allocated on the heap on first use when the linker did not place it). */
   addr(rt: Runtime): number;
+  /** Its address if it exists in this run, without allocating it: undefined when nothing can point to it. */
+  peek(rt: Runtime): number | undefined;
 }
 
 /**
@@ -67,6 +69,10 @@ export function defineStatic(
         init?.(rt, p);
         return p;
       });
+    },
+    peek(rt: Runtime): number | undefined {
+      const a = rt.symbolAddress(name);
+      return a !== undefined && a !== 0 ? a : rt.peekState<number>(key);
     },
   };
 }

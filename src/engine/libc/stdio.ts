@@ -141,6 +141,14 @@ export function standardStreamAddress(rt: Runtime, fd: number): number {
   return STD_FILES[fd].addr(rt);
 }
 
+/**
+ * The same address if that FILE exists in this run, without creating it (undefined: the run never used
+ * the stream, so no pointer can equal it). For code that only asks what a pointer points to.
+ */
+export function existingStreamAddress(rt: Runtime, fd: number): number | undefined {
+  return STD_FILES[fd].peek(rt);
+}
+
 export function stdio(rt: Runtime): StdioState {
   return rt.state('libc.stdio', () => {
     const st: StdioState = { byAddr: new Map(), byFd: new Map() };
