@@ -158,6 +158,12 @@ export class Memory {
    */
   meter: (units: number) => void = () => undefined;
 
+  /** Charge `n` bytes of allocator work at `perStep` bytes a step (nothing below one step's worth). */
+  private chargeBytes(n: number, perStep: number): void {
+    const units = bytesCost(n, perStep);
+    if (units > 0) this.meter(units);
+  }
+
   constructor(opts: MemoryOptions = {}) {
     this.size = Math.min(opts.size ?? 1 << 30, 3 << 29);
     this.stackSize = opts.stackSize ?? 8 << 20;
@@ -546,7 +552,7 @@ export class Memory {
       this.heapTop += chunk;
     }
     this.blocks.set(base, { base, size, chunk, freed: false });
-    if (size >= COST.allocBytes) this.meter(bytesCost(size, COST.allocBytes));
+    this.chargeBytes(size, COST.allocBytes);
     this.shadow.fill(SH_RW, base, base + size);
     this.liveBytes += size;
     return base;
@@ -556,7 +562,7 @@ export class Memory {
     const total = n * size;
     if (!Number.isSafeInteger(total)) return 0;
     const p = this.malloc(total);
-    if (p !== 0 && total >= COST.allocBytes) this.meter(bytesCost(total, COST.allocBytes));
+    if (p !== 0) this.chargeBytes(total, COST.allocBytes);
     if (p !== 0) this.u8.fill(0, p, p + total);
     return p;
   }
@@ -598,7 +604,7 @@ export class Memory {
       if (q === 0) return 0;
       const n = Math.min(size, inputSize);
       this.check(p, n, false);
-      if (n >= COST.bulkBytes) this.meter(bytesCost(n, COST.bulkBytes));
+      this.chargeBytes(n, COST.bulkBytes);
       this.u8.copyWithin(q, p, p + n);
       this.free(p);
       return q;
@@ -610,7 +616,7 @@ export class Memory {
     const q = this.malloc(size);
     if (q === 0) return 0;
     const n = Math.min(size, b.size);
-    if (n >= COST.bulkBytes) this.meter(bytesCost(n, COST.bulkBytes));
+    this.chargeBytes(n, COST.bulkBytes);
     this.u8.copyWithin(q, p, p + n);
     this.free(p);
     return q;

@@ -7,7 +7,7 @@
  * not place it), `errno` accessors and boxed-argument conversions.
  */
 import { registerExternalGlobal, type ExtValue, type Runtime } from '../externals.js';
-import { COST } from '../cost.js';
+import { COST, bytesCost } from '../cost.js';
 
 /** A pointer argument (number) or an i64 holding an address. */
 export function ptr(v: ExtValue | undefined): number {
@@ -131,22 +131,23 @@ export function bytesOf(s: string): Uint8Array {
 
 /** Charge `n` bytes of work at `perStep` bytes a step (nothing below one step's worth). */
 export function charge(rt: Runtime, n: number, perStep: number): void {
-  if (n >= perStep) rt.charge(Math.floor(n / perStep));
+  const units = bytesCost(n, perStep);
+  if (units > 0) rt.charge(units);
 }
 
 /** Charge `n` bytes scanned byte by byte (strlen, strcmp, strchr...). */
 export function chargeScan(rt: Runtime, n: number): void {
-  if (n >= COST.scanBytes) rt.charge(Math.floor(n / COST.scanBytes));
+  charge(rt, n, COST.scanBytes);
 }
 
 /** memmove semantics, charged as bulk bytes. */
 export function copy(rt: Runtime, dst: number, src: number, n: number): void {
   rt.mem.copy(dst, src, n);
-  if (n >= COST.bulkBytes) rt.charge(Math.floor(n / COST.bulkBytes));
+  charge(rt, n, COST.bulkBytes);
 }
 
 /** memset semantics, charged as bulk bytes. */
 export function fill(rt: Runtime, p: number, byte: number, n: number): void {
   rt.mem.fill(p, byte, n);
-  if (n >= COST.bulkBytes) rt.charge(Math.floor(n / COST.bulkBytes));
+  charge(rt, n, COST.bulkBytes);
 }
