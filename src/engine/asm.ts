@@ -36,7 +36,7 @@ for (let k = 8; k < 16; k++) {
   REGS[`r${k}d`] = [`r${k}`, 32];
 }
 
-/** What `rdtsc` reads, in the engine and (native-build.ts) in native replay: eax; edx is 0. */
+/** What `rdtsc` reads in the engine: eax; edx is 0 (native replay still runs the real instruction: docs/engine.md). */
 export const RDTSC_VALUE = 0x5eed;
 
 const NOPS = /^(nop|pause|mfence|lfence|sfence|rep\s*;?\s*nop|\.p2align.*|\.align.*)$/;
