@@ -28,7 +28,7 @@ import { SH_RW, hex } from '../engine/memory.js';
 import { Trap } from '../engine/outcome.js';
 import type { Leaf } from '../engine/values.js';
 import type { Type } from '../ir/types.js';
-import { GUARD, HALF, type Inputs } from './inputs.js';
+import { GUARD, type Inputs } from './inputs.js';
 import type { Holder, PlanObject } from './plan.js';
 import type { Policy } from './policy.js';
 import { leafPlan, type LeafPlan } from './values.js';
@@ -117,10 +117,21 @@ export class LazyMemory {
     if (p >= mem.inputBase) {
       const id = inp.slotOf(p);
       const o = inp.plan.objects[id];
-      if (o === undefined || o.dead === true || inp.freed.has(id)) return false;
+      if (o === undefined || o.dead === true || inp.freed.has(id)) {
+        // No object here: perhaps one below reaching past its slot, which a big slot can hold.
+        const below = inp.mode === 'gen' ? inp.ownerBelow(p) : -1;
+        if (below >= 0 && inp.promote(below, p - inp.base(below), n))
+          throw new Trap('internal-error', 'restart');
+        return false;
+      }
       const base = inp.base(id);
       const off = p - base;
-      if (off < -HALF + GUARD || off + n > HALF - GUARD) return false;
+      const half = inp.half(id);
+      if (off < -half + GUARD || off + n > half - GUARD) {
+        // Past its small slot: in generation, the object moves to a big slot and the run starts again.
+        if (inp.mode === 'gen' && inp.promote(id, off, n)) throw new Trap('internal-error', 'restart');
+        return false;
+      }
       if (inp.mode === 'replay')
         throw new Trap(
           'input-divergence',
@@ -198,7 +209,8 @@ export class LazyMemory {
     if (stride === 0 || (Math.abs(stride) !== n && last.streak < 2)) return;
     const lp = write ? null : this.siteLeaves(site);
     if (!write && (lp === null || lp.pointers || lp.size !== n)) return;
-    const room = stride > 0 ? HALF - GUARD - (off + n) : off - (-HALF + GUARD);
+    const half = this.inp.half(o.id);
+    const room = stride > 0 ? half - GUARD - (off + n) : off - (-half + GUARD);
     const count = Math.min(PREFETCH << Math.min(last.streak - 1, 3), Math.floor(room / Math.abs(stride)));
     for (let k = 1; k <= count; k++) {
       const at = off + k * stride;

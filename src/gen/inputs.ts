@@ -17,16 +17,27 @@ import { Trap } from '../engine/outcome.js';
 import { Rng } from '../util/rng.js';
 import { Plan, type Holder } from './plan.js';
 import { Policy } from './policy.js';
-import { INPUT_SLOT, INPUT_SLOTS, STD_STREAMS, type PtrTarget } from './record.js';
+import {
+  BIG_SLOT,
+  BIG_SLOTS,
+  INPUT_SLOT,
+  INPUT_SLOTS,
+  SMALL_SLOTS,
+  STD_STREAMS,
+  slotBaseOffset,
+  slotHalf,
+  type PtrTarget,
+} from './record.js';
 
 /** Size of an input object's slot. */
 export const SLOT = INPUT_SLOT;
-export const HALF = SLOT / 2;
 /** Bytes at either end of a slot no object may reach. */
 export const GUARD = 64;
 export const INPUT_REGION = INPUT_SLOTS * SLOT;
-/** At most this many input objects per input (the slots of the input region). */
-export const MAX_OBJECTS = INPUT_REGION / SLOT - 1;
+/** At most this many input objects per input (the small slots of the input region). */
+export const MAX_OBJECTS = SMALL_SLOTS;
+/** Where the big slots start in the input region. */
+const BIG_AREA = SMALL_SLOTS * SLOT;
 
 /** Generation completes the plan; replay runs it as it is (anything missing is `input-divergence`). */
 export type Mode = 'gen' | 'replay';
@@ -39,6 +50,12 @@ export class Inputs {
   /** Extent [lo, hi) of each object touched in the current run, by id. */
   extLo: number[] = [];
   extHi: number[] = [];
+  /** Base address of each object touched in the current run, by id (what `clear` clears is there). */
+  private extBase: number[] = [];
+  /** Owner (object id) of each big slot in the current plan, -1 when free. */
+  private bigOwner: number[] = new Array<number>(BIG_SLOTS).fill(-1);
+  /** An object was moved to a big slot in this run: the run must start again (see `promote`). */
+  promoted = false;
   /** Input objects the function freed in the current run. */
   readonly freed = new Set<number>();
   /** Undo of each null pointer generated in the current run (pointing it at a new object), in order. */
@@ -48,12 +65,58 @@ export class Inputs {
 
   /** Address of input object `id`'s base. */
   base(id: number): number {
-    return this.engine.mem.inputBase + id * SLOT + HALF;
+    return this.engine.mem.inputBase + slotBaseOffset(id, this.plan.objects[id]?.big);
   }
 
-  /** Id of the input slot holding address p (p in the input region). */
+  /** How far object `id` may reach from its base either way (half its slot). */
+  half(id: number): number {
+    return slotHalf(this.plan.objects[id]?.big);
+  }
+
+  /**
+   * Id of the object whose slot holds address p (p in the input region): the id of a small slot (whether
+   * or not the plan has that object yet), the owner of a big slot; -1 for a free big slot or a small slot
+   * whose object moved to a big one.
+   */
   slotOf(p: number): number {
-    return Math.floor((p - this.engine.mem.inputBase) / SLOT);
+    const off = p - this.engine.mem.inputBase;
+    if (off >= BIG_AREA) return this.bigOwner[Math.floor((off - BIG_AREA) / BIG_SLOT)] ?? -1;
+    const id = Math.floor(off / SLOT);
+    return this.plan.objects[id]?.big === undefined ? id : -1;
+  }
+
+  /**
+   * The object an access at p with no object of its own belongs to, if any (generation): the nearest live
+   * object in a small slot below p. A struct bigger than a slot, accessed at a constant offset, reaches
+   * past its neighbours' slots; natively it is one object.
+   */
+  ownerBelow(p: number): number {
+    const off = p - this.engine.mem.inputBase;
+    if (off >= BIG_AREA) return -1;
+    for (let id = Math.min(Math.floor(off / SLOT), this.plan.objects.length) - 1; id >= 0; id--) {
+      const o = this.plan.objects[id]!;
+      if (o.dead !== true && o.big === undefined && !this.freed.has(id)) return id;
+    }
+    return -1;
+  }
+
+  /**
+   * Object `id` (generation) needs [off, off + n) from its base, beyond its small slot: move it to a free
+   * big slot, for the run to start again (the plan places it there from now on). False when it is big
+   * already, the range does not fit a big slot either, or none is free.
+   */
+  promote(id: number, off: number, n: number): boolean {
+    const o = this.plan.objects[id];
+    const bigHalf = BIG_SLOT / 2;
+    if (o === undefined || o.big !== undefined || off < -bigHalf + GUARD || off + n > bigHalf - GUARD)
+      return false;
+    const used = new Set(this.plan.objects.map((x) => x.big));
+    let k = 0;
+    while (k < BIG_SLOTS && used.has(k)) k++;
+    if (k >= BIG_SLOTS) return false;
+    o.big = k;
+    this.promoted = true;
+    return true;
   }
 
   /** Reset the per-run state and clear what the last run touched of the input region. */
@@ -62,13 +125,20 @@ export class Inputs {
     for (let id = 0; id < this.extLo.length; id++) {
       const lo = this.extLo[id]!;
       const hi = this.extHi[id]!;
+      const b = this.extBase[id]!;
       if (hi > lo) {
-        mem.shadow.fill(0, this.base(id) + lo, this.base(id) + hi);
-        mem.u8.fill(0, this.base(id) + lo, this.base(id) + hi);
+        mem.shadow.fill(0, b + lo, b + hi);
+        mem.u8.fill(0, b + lo, b + hi);
       }
     }
     this.extLo = [];
     this.extHi = [];
+    this.extBase = [];
+    this.promoted = false;
+    this.bigOwner.fill(-1);
+    this.plan.objects.forEach((o) => {
+      if (o.big !== undefined) this.bigOwner[o.big] = o.id;
+    });
     this.freed.clear();
     this.freshNulls = [];
   }
@@ -81,6 +151,7 @@ export class Inputs {
       this.extLo[o.id] = 0;
       this.extHi[o.id] = 0;
       const b = this.base(o.id);
+      this.extBase[o.id] = b;
       if (this.mode === 'replay' && o.lo !== undefined && o.hi !== undefined) {
         mem.shadow.fill(SH_RW, b + o.lo, b + o.hi);
         this.extend(o.id, o.lo, o.hi);
@@ -182,6 +253,7 @@ export class Inputs {
     const o = plan.newObject(depth + 1);
     this.extLo[o.id] = 0;
     this.extHi[o.id] = 0;
+    this.extBase[o.id] = this.base(o.id);
     return { obj: o.id, off: 0 };
   }
 }

@@ -29,6 +29,8 @@ export interface PlanObject extends Holder {
   dead?: boolean;
   /** The function frees (or reallocates) it: natively it must come from malloc. */
   heap?: boolean;
+  /** Big slot the object lives in (it grew past its small slot: inputs.ts `promote`). */
+  big?: number;
   /** Extent [lo, hi) the record gave (replay only; generation grows objects as they are touched). */
   lo?: number;
   hi?: number;
@@ -105,6 +107,7 @@ export class Plan {
       const data = unb64(o.data);
       const obj: PlanObject = { id: o.id, bytes: new ByteStore(), relocs: new Map(), depth: 1 };
       if (o.heap === true) obj.heap = true;
+      if (o.big !== undefined) obj.big = o.big;
       obj.lo = o.lo;
       obj.hi = o.lo + o.size;
       for (const [a, b] of o.input)

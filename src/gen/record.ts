@@ -23,8 +23,29 @@ export const INPUT_SLOT = 1 << 18;
  * `va_arg(ap, int)`, `long` or a pointer reads on x86-64); `args` holds them after the fixed ones.
  */
 export const VA_EXTRA = 6;
-/** Slots of the input region (object ids are below this). */
+/** Slots of the input region (object ids are below INPUT_SLOTS - BIG_SLOTS * BIG_SLOT / INPUT_SLOT). */
 export const INPUT_SLOTS = 1024;
+/**
+ * Big slots, at the top of the input region (the space of its last small slots): an object that grows past
+ * its small slot (a compressor's work memory, an image) moves to one of them, its base in the middle, with
+ * `big` in its record giving which. Object `id` then lives at big slot `big` instead of small slot `id`.
+ */
+export const BIG_SLOT = 1 << 22;
+export const BIG_SLOTS = 8;
+/** Small slots (object ids below this have one). */
+export const SMALL_SLOTS = INPUT_SLOTS - (BIG_SLOTS * BIG_SLOT) / INPUT_SLOT;
+
+/** Offset in the input region of an object's base: small slot `id`'s middle, or big slot `big`'s. */
+export function slotBaseOffset(id: number, big: number | undefined): number {
+  return big === undefined
+    ? id * INPUT_SLOT + INPUT_SLOT / 2
+    : SMALL_SLOTS * INPUT_SLOT + big * BIG_SLOT + BIG_SLOT / 2;
+}
+
+/** Half the size of an object's slot: how far from its base the object may reach either way. */
+export function slotHalf(big: number | undefined): number {
+  return (big === undefined ? INPUT_SLOT : BIG_SLOT) / 2;
+}
 /**
  * Address of the input region in the engine (its memory is 1 GiB, the region its last INPUT_SLOTS slots).
  * Native replay maps its region at the same address when it can, so input objects have the engine's
@@ -32,7 +53,9 @@ export const INPUT_SLOTS = 1024;
  * that wraps) are the same in both.
  */
 export const INPUT_REGION_BASE = 0x30000000;
-export const RECORD_VERSION = 1;
+export const RECORD_VERSION = 2;
+/** Versions this reader accepts: version 1 lacks `big` (every object in its small slot), nothing else. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 export type StdStream = 'stdin' | 'stdout' | 'stderr';
 export const STD_STREAMS: readonly StdStream[] = ['stdin', 'stdout', 'stderr'];
@@ -92,6 +115,8 @@ export interface ObjectRec {
    * it with malloc (alignment kept, `baseMod` only as far as an alignment can keep it). Needs `lo` = 0.
    */
   readonly heap?: boolean;
+  /** The object lives in big slot `big` (0 .. BIG_SLOTS - 1) rather than small slot `id` (version 2). */
+  readonly big?: number;
 }
 
 /** Input bytes of a writable global that the function read before writing. */
@@ -208,12 +233,10 @@ export function decodeRecord(text: string, file: string): InputRecord {
   if (o === null || typeof o !== 'object' || o.format !== RECORD_FORMAT) {
     throw new UserError(`not an input record (missing "format": "${RECORD_FORMAT}")`, { file });
   }
-  if (o.version !== RECORD_VERSION) {
+  if (!READABLE_VERSIONS.includes(o.version as number)) {
     throw new UserError(
-      `input record version ${String(o.version)} is not supported (this is ${RECORD_VERSION})`,
-      {
-        file,
-      },
+      `input record version ${String(o.version)} is not supported (this reads ${READABLE_VERSIONS.join(', ')})`,
+      { file },
     );
   }
   for (const k of ['module', 'moduleHash', 'function', 'seed'] as const) {
@@ -224,6 +247,13 @@ export function decodeRecord(text: string, file: string): InputRecord {
   }
   if (o.streams === undefined || o.outcome === undefined) {
     throw new UserError('input record: fields "streams" and "outcome" are required', { file });
+  }
+  const bigs = new Set<number>();
+  for (const x of o.objects!) {
+    if (x.big === undefined) continue;
+    if (!Number.isInteger(x.big) || x.big < 0 || x.big >= BIG_SLOTS || bigs.has(x.big))
+      throw new UserError(`input record: object ${x.id} has a bad "big" slot ${String(x.big)}`, { file });
+    bigs.add(x.big);
   }
   return o as InputRecord;
 }

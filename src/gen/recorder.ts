@@ -116,6 +116,7 @@ export class Recorder {
         input: mergeRanges(input),
         relocs,
         ...(heap ? { heap: true } : {}),
+        ...(o.big !== undefined ? { big: o.big } : {}),
       });
       // A freed object has no memory afterwards.
       if (!inp.freed.has(o.id))

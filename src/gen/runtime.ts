@@ -24,7 +24,7 @@ import type { Rng } from '../util/rng.js';
 import { ExternalCalls } from './calls.js';
 import { CompareLog, type CmpEntry, type IntCmp } from './compare-log.js';
 import { LazyMemory } from './faults.js';
-import { GUARD, HALF, INPUT_REGION, Inputs, type Mode } from './inputs.js';
+import { GUARD, INPUT_REGION, Inputs, type Mode } from './inputs.js';
 import type { Plan } from './plan.js';
 import { Policy, buildDictionary, type Dictionary } from './policy.js';
 import { INPUT_REGION_BASE, VA_EXTRA, type InputRecord, type PtrTarget } from './record.js';
@@ -191,7 +191,7 @@ export class GenSession {
       this.calls.restart = false;
       const r = this.engine.callFunction(fn, () => this.setUp(f), this.limits);
       steps += r.steps;
-      if (this.calls.restart && attempt < MAX_RESTARTS) continue;
+      if ((this.calls.restart || inp.promoted) && attempt < MAX_RESTARTS) continue;
       // A null pointer this run generated was dereferenced: the function needs it to point somewhere (a
       // precondition, not a finding). Point the latest one at a new object and run again. Nulls that come
       // from the plan (a mutation chose them) stay: those runs explore what null does.
@@ -286,7 +286,7 @@ export class GenSession {
       if (byval !== undefined && inp.mode === 'gen' && v.t === 'ptr' && 'obj' in v) {
         const o = plan.objects[v.obj];
         const size = this.engine.linked.dl.typeSize(byval);
-        if (o !== undefined && o.dead !== true && v.off >= 0 && v.off + size <= HALF - GUARD) {
+        if (o !== undefined && o.dead !== true && v.off >= 0 && v.off + size <= inp.half(o.id) - GUARD) {
           inp.extend(o.id, v.off, v.off + size);
           this.lazy.generate(o, inp.base(o.id), v.off, size, byval);
         }

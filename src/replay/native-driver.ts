@@ -144,7 +144,7 @@ static const uint8_t *read_file(const char *path, uint64_t *len) {
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-/* The input region: object k's base is at region + k * SLOT + SLOT / 2 (+ base_mod), as in the engine, so
+/* The input region: an object's base is at the region offset its flags give (+ base_mod), as in the engine, so
    pointer order and distances between input objects are the same natively. The region is mapped at the
    engine's own address when that is free, so the objects' absolute addresses are the engine's too. */
 static uint8_t *region;
@@ -178,7 +178,7 @@ void *realloc(void *p, size_t n) {
 static uint8_t *place(obj_t *o) {
   if (o->flags & 2) {
     uint64_t k = o->flags >> 8;
-    if (k >= ISNR_SLOTS) die("bad input slot", 0);
+    if (k >= ISNR_SLOTS * ISNR_SLOT) die("bad input slot", 0);
     if (!region) {
       region = (uint8_t *)syscall(SYS_mmap, ISNR_REGION_BASE, (uint64_t)ISNR_SLOTS * ISNR_SLOT,
                                   PROT_READ | PROT_WRITE,
@@ -188,7 +188,7 @@ static uint8_t *place(obj_t *o) {
                                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
       if (region == (uint8_t *)-1) die("out of memory", 0);
     }
-    return region + k * ISNR_SLOT + ISNR_SLOT / 2 + o->base_mod;
+    return region + k + o->base_mod;
   }
   if (o->flags & 1) {
     /* A heap object outside the input region: the function may free() it, so it comes from malloc. Its base

@@ -11,7 +11,15 @@
  */
 import type { Type } from '../ir/types.js';
 import type { InputRecord, PtrTarget, ValueRec } from '../gen/record.js';
-import { INPUT_SLOT, INPUT_SLOTS, STD_STREAMS, VA_EXTRA, unb64, type StdStream } from '../gen/record.js';
+import {
+  SMALL_SLOTS,
+  STD_STREAMS,
+  VA_EXTRA,
+  slotBaseOffset,
+  slotHalf,
+  unb64,
+  type StdStream,
+} from '../gen/record.js';
 import type { EntryInfo, NativePlan } from './native-build.js';
 import { declaredSize, stubReturnType } from './native-build.js';
 import { DRIVER_FORMAT } from './native-driver.js';
@@ -26,6 +34,8 @@ interface NObj {
   heap: boolean;
   /** Input slot (record objects fitting one): placed as in the engine's input region. */
   slot?: number;
+  /** Big slot of a record object that has one. */
+  big?: number;
   data: Uint8Array;
 }
 interface NReloc {
@@ -222,7 +232,8 @@ function encodeValue(
 /** The image the driver reads for `r` (whose function has entry `entry`). Throws `ImageError`. */
 /** True when an object fits its slot of the input region (the engine's objects always do). */
 function fitsSlot(o: NObj): boolean {
-  return o.slot! < INPUT_SLOTS && o.lo >= -INPUT_SLOT / 2 && o.baseMod + o.lo + o.size <= INPUT_SLOT / 2;
+  const half = slotHalf(o.big);
+  return (o.big !== undefined || o.slot! < SMALL_SLOTS) && o.lo >= -half && o.baseMod + o.lo + o.size <= half;
 }
 
 /** The image under construction: its objects (record objects first), relocations and target resolver. */
@@ -309,7 +320,15 @@ function recordObjects(plan: NativePlan, r: InputRecord): Parts {
     if (data.length !== o.size)
       throw new ImageError(`object ${o.id}: ${data.length} data bytes, size ${o.size}`);
     objIndex.set(o.id, objs.length);
-    objs.push({ lo: o.lo, size: o.size, baseMod: o.baseMod, heap: o.heap === true, slot: o.id, data });
+    objs.push({
+      lo: o.lo,
+      size: o.size,
+      baseMod: o.baseMod,
+      heap: o.heap === true,
+      slot: o.id,
+      ...(o.big !== undefined ? { big: o.big } : {}),
+      data,
+    });
   }
   const targets = new Targets(plan, objIndex);
   const relocs: NReloc[] = [];
@@ -437,7 +456,9 @@ function writeMemory(w: Writer, parts: Parts, gw: readonly GlobalWrite[]): void 
     w.word(o.lo);
     w.word(o.size);
     w.word(o.baseMod);
-    w.word((o.heap ? 1 : 0) | (o.slot !== undefined && fitsSlot(o) ? 2 + o.slot * 256 : 0));
+    // Flags: 1 heap; 2 in the input region, its base at region offset flags >> 8.
+    const inRegion = o.slot !== undefined && fitsSlot(o);
+    w.word((o.heap ? 1 : 0) + (inRegion ? 2 + slotBaseOffset(o.slot!, o.big) * 256 : 0));
     w.bytes(o.data);
   }
   w.word(gw.length);
