@@ -36,7 +36,7 @@ export const GUARD = 64;
 export const INPUT_REGION = INPUT_SLOTS * SLOT;
 /** At most this many input objects per input (the small slots of the input region). */
 export const MAX_OBJECTS = SMALL_SLOTS;
-/** An access of at least this many bytes past an object's slot moves it to a big slot wherever it lands. */
+/** Only an access of at least this many bytes past an object's slot moves it to a big slot. */
 const BULK = 1024;
 /** Where the big slots start in the input region. */
 const BIG_AREA = SMALL_SLOTS * SLOT;
@@ -105,19 +105,18 @@ export class Inputs {
   /**
    * Object `id` (generation) needs [off, off + n) from its base, beyond its small slot: move it to a free
    * big slot, for the run to start again (the plan places it there from now on). False when it is big
-   * already, the range does not fit a big slot either, none is free, or the object does not grow there.
+   * already, the range does not fit a big slot either, none is free, or the access is not a bulk one.
    */
   promote(id: number, off: number, n: number): boolean {
     const o = this.plan.objects[id];
     const bigHalf = BIG_SLOT / 2;
     if (o === undefined || o.big !== undefined || off < -bigHalf + GUARD || off + n > bigHalf - GUARD)
       return false;
-    // Only an object that grows there: a bulk access (memset of a table, memcpy of a buffer), or one
-    // next to what the run touched of it (a walk reaching its slot's end). A lone access far away is a
-    // wild index (table[generated value]): that stays out of bounds, as it would natively.
-    const lo = this.extLo[id] ?? 0;
-    const hi = this.extHi[id] ?? 0;
-    if (n < BULK && (hi <= lo || off > hi + GUARD || off + n < lo - GUARD)) return false;
+    // Only for a bulk access (memset of a table, memcpy of a buffer, a libc model's): evidence that the
+    // object is that big. A lone access far away is mostly a wild index (table[generated value]), and a
+    // walk past the slot mostly a loop bound that is a generated count: both stay out of bounds, as
+    // before; moving their object lets such runs go 16 times further into garbage before they end.
+    if (n < BULK) return false;
     const used = new Set(this.plan.objects.map((x) => x.big));
     let k = 0;
     while (k < BIG_SLOTS && used.has(k)) k++;
