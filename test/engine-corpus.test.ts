@@ -37,13 +37,16 @@ function llvmLink(): string {
   return p;
 }
 
+/** Suffix of this process's temporary files in the shared cache (test runs of other checkouts share it). */
+const TMP = `.${process.pid}.tmp`;
+
 /** llvm-link the .ll files into one module (cached by their contents). */
 function linkIR(files: readonly string[]): string {
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `linked-${hashOf(files.map((f) => readFileSync(f, 'utf8')))}.ll`);
   if (!existsSync(out)) {
-    execFileSync(llvmLink(), ['-S', ...files, '-o', out + '.tmp']);
-    renameSync(out + '.tmp', out);
+    execFileSync(llvmLink(), ['-S', ...files, '-o', out + TMP]);
+    renameSync(out + TMP, out);
   }
   return readFileSync(out, 'utf8');
 }
@@ -62,12 +65,12 @@ async function nativeBinary(
   if (!existsSync(exe)) {
     await promisify(execFile)(
       findToolchain().clang,
-      ['-O2', '-w', ...flags, ...files, '-o', exe + '.tmp', '-lm'],
+      ['-O2', '-w', ...flags, ...files, '-o', exe + TMP, '-lm'],
       {
         cwd,
       },
     );
-    renameSync(exe + '.tmp', exe);
+    renameSync(exe + TMP, exe);
   }
   return exe;
 }
@@ -274,12 +277,12 @@ describe('sqlite3 shell', () => {
     if (!existsSync(shellLL)) {
       execFileSync(
         findToolchain().clang,
-        ['-O2', '-w', '-S', '-emit-llvm', ...flags, shell, '-o', shellLL + '.tmp'],
+        ['-O2', '-w', '-S', '-emit-llvm', ...flags, shell, '-o', shellLL + TMP],
         {
           cwd: bld,
         },
       );
-      renameSync(shellLL + '.tmp', shellLL);
+      renameSync(shellLL + TMP, shellLL);
     }
     // The native build runs while the engine compiles.
     const native = nativeBinary(lib, [shell, join(bld, 'sqlite3.c')], ['-I.', ...SQLITE_DEFINES], bld);

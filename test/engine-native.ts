@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { threadId } from 'node:worker_threads';
 import { join } from 'node:path';
 import { Engine, type EngineOptions, type RunOptions, type RunResult } from '../src/engine/engine.js';
 import { parseModule } from '../src/ir/parser.js';
@@ -45,8 +46,11 @@ function sourceFile(src: string, l: Lang = {}): string {
 function cached(key: string, ext: string, make: (out: string) => void): string {
   const out = join(dir, `${hash(key)}${ext}`);
   if (!existsSync(out)) {
-    make(out + '.tmp');
-    renameSync(out + '.tmp', out);
+    // A temporary name of this process's own: test runs in other checkouts share the cache directory, and
+    // two compilers writing one temporary file leave a broken (non-executable) result behind.
+    const tmp = `${out}.${process.pid}.${threadId}.tmp`;
+    make(tmp);
+    renameSync(tmp, out);
   }
   return out;
 }
