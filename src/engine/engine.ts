@@ -50,6 +50,12 @@ export interface RunOptions {
   readonly stepLimit?: number;
   /** Wall-clock budget in milliseconds (default none). */
   readonly timeLimitMs?: number;
+  /**
+   * A wall-clock deadline (a `Date.now()` value) the caller sets for more than this run, e.g. the guard of
+   * a function's whole search: the run stops with `time-limit` at it or at `timeLimitMs`, whichever is
+   * earlier. Checked where the step budget is (every `CHUNK` steps, compiled or charged by models).
+   */
+  readonly deadline?: number;
   /** Heap budget in bytes (default: the heap region). */
   readonly memLimitBytes?: number;
 }
@@ -153,6 +159,8 @@ export class Engine {
   private chunk = 0;
   private stepLimit = 2 ** 40;
   private deadline = Infinity;
+  /** Whether `deadline` is the caller's (`RunOptions.deadline`) rather than the run's own time limit. */
+  private deadlineIsCallers = false;
   private readonly bySlotAddr = new Map<number, number>();
   /** Further result slots of multi-slot returns (RS[1..]), shared with the generated code. */
   private readonly RS: unknown[] = [0, 0, 0, 0, 0, 0, 0, 0];
@@ -271,7 +279,10 @@ export class Engine {
   private begin(o: RunOptions): void {
     // The budget first: the reset's model initialisation may allocate, which charges (cost.ts).
     this.stepLimit = o.stepLimit ?? 2 ** 40;
-    this.deadline = o.timeLimitMs !== undefined ? Date.now() + o.timeLimitMs : Infinity;
+    const own = o.timeLimitMs !== undefined ? Date.now() + o.timeLimitMs : Infinity;
+    const callers = o.deadline ?? Infinity;
+    this.deadline = Math.min(own, callers);
+    this.deadlineIsCallers = callers < own;
     this.consumed = 0;
     this.chunk = Math.min(CHUNK, this.stepLimit);
     this.ctl.setC(this.chunk);
@@ -302,7 +313,12 @@ export class Engine {
     if (this.consumed >= this.stepLimit)
       throw new Trap('step-limit', `step budget of ${this.stepLimit} exhausted`);
     if (this.deadline !== Infinity && Date.now() > this.deadline)
-      throw new Trap('time-limit', `time budget exhausted after ${this.consumed} steps`);
+      throw new Trap(
+        'time-limit',
+        this.deadlineIsCallers
+          ? `wall-clock deadline reached after ${this.consumed} steps`
+          : `time budget exhausted after ${this.consumed} steps`,
+      );
     this.chunk = Math.min(CHUNK, this.stepLimit - this.consumed);
     return this.chunk;
   }

@@ -90,6 +90,12 @@ export class GenSession {
   private readonly cmpLog: CompareLog;
   private readonly recorder: Recorder;
   private readonly dicts = new Map<string, Dictionary>();
+  /**
+   * Wall-clock deadline (a `Date.now()` value) of every run from now on, besides `limits.timeLimitMs`: a
+   * run still going at it ends with `time-limit`. The guide's per-function guard sets it around a
+   * function's search and replays (src/guide/search.ts `searchAndReplay`); Infinity when unguarded.
+   */
+  deadline = Infinity;
 
   constructor(
     readonly m: Module,
@@ -189,9 +195,12 @@ export class GenSession {
     let repairs = 0;
     for (let attempt = 0; ; attempt++) {
       this.calls.restart = false;
-      const r = this.engine.callFunction(fn, () => this.setUp(f), this.limits);
+      const limits = this.deadline === Infinity ? this.limits : { ...this.limits, deadline: this.deadline };
+      const r = this.engine.callFunction(fn, () => this.setUp(f), limits);
       steps += r.steps;
-      if ((this.calls.restart || inp.promoted) && attempt < MAX_RESTARTS) continue;
+      // A run a wall-clock limit stopped is not run again: the deadline has passed.
+      if ((this.calls.restart || inp.promoted) && attempt < MAX_RESTARTS && r.outcome !== 'time-limit')
+        continue;
       // A null pointer this run generated was dereferenced: the function needs it to point somewhere (a
       // precondition, not a finding). Point the latest one at a new object and run again. Nulls that come
       // from the plan (a mutation chose them) stay: those runs explore what null does.

@@ -6,7 +6,8 @@
  * given and the command line shows in its help (src/cli/options.ts). A stage keeps its own typed constant
  * (`DEFAULT_OPT`, `DEFAULT_LIMITS`, `DEFAULT_SEARCH`, ...) but takes its values from here, so a default is
  * changed in this file and nowhere else. Budgets are counted in runs and steps, never in time, so a seed
- * gives the same inputs on any machine; the time limits below are safety nets only.
+ * gives the same inputs on any machine; the time limits below are safety nets only (a function the
+ * wall-clock guard stops is a failed function, docs/gen.md "Wall-clock guard").
  */
 
 /** Defaults, by the stage that applies them. */
@@ -44,10 +45,18 @@ export const DEFAULTS = {
     outputLimit: 64 << 20,
   },
   /**
-   * guide: a worker that has not answered for this long is stopped (its task fails with a worker crash);
-   * `INPUTSMITH_WATCHDOG_SECONDS` overrides it (docs/summary-json.md).
+   * guide: the wall-clock guard of one function in a campaign (its search and the engine replay of its
+   * kept inputs), seconds: a last resort behind the step budgets; the function it stops fails with
+   * `guard-timeout` (`gen --function-timeout`).
    */
-  watchdogSeconds: 300,
+  functionTimeoutSeconds: 20,
+  /**
+   * guide: a worker that has not answered for this long is stopped (its task fails with a worker crash):
+   * the last resort for a worker stuck where the guard cannot reach (native code, garbage collection), so
+   * well above the guard (a worker answers after each function); raised to 4 x a larger
+   * --function-timeout. `INPUTSMITH_WATCHDOG_SECONDS` overrides it (docs/summary-json.md).
+   */
+  watchdogSeconds: 120,
   /** progs check: compilers, their levels and the engine's levels. */
   progs: {
     count: 1,
