@@ -413,7 +413,7 @@ class Campaign {
         if (r.kind !== 'function') return;
         const f = left.find((x) => x.name === r.result.function)!;
         answered.add(f.name);
-        this.recordResult(m, f, r.result);
+        this.recordResult(m, f, r.result, r.worker);
       };
       try {
         const functions = left.map((f) => f.name);
@@ -438,7 +438,7 @@ class Campaign {
   }
 
   /** Write one function's result and inputs (marking it done) and its timing. */
-  private recordResult(m: LoadedModule, f: FunctionEntry, r: GenReply): void {
+  private recordResult(m: LoadedModule, f: FunctionEntry, r: GenReply, worker: number): void {
     const row = functionRow(m, f.key, f.blocks, r);
     this.out.writeFunction(m.key, row, r.ok ? r.records : []);
     this.out.appendTiming({
@@ -447,6 +447,7 @@ class Campaign {
       timeMs: r.timeMs,
       runs: row.runs,
       steps: r.ok ? r.steps : 0,
+      worker,
     });
     this.fresh++;
     this.rep.onFunction?.(row, true);

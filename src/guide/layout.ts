@@ -130,6 +130,8 @@ export interface TimingRow {
   readonly runs: number;
   /** Engine steps of all runs (0 when the search failed). */
   readonly steps: number;
+  /** Thread id of the worker that searched it (a worker the watchdog replaced has a new one). */
+  readonly worker: number;
 }
 
 export interface NativeRow {

@@ -12,7 +12,7 @@
  * the session is rebuilt before the next function, so no function's result depends on another's failure.
  * A function the guard stops is reported with its inputs so far and `guard` set; the worker goes on.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, threadId } from 'node:worker_threads';
 import { decodeRecord, encodeRecord } from '../gen/record.js';
 import { GenSession } from '../gen/runtime.js';
 import { parseModule } from '../ir/parser.js';
@@ -184,7 +184,8 @@ parentPort!.on('message', (req: WorkerRequest) => {
       list(h);
       break;
     case 'gen':
-      for (const fn of req.functions) post({ kind: 'function', result: genOne(h, fn, req) });
+      for (const fn of req.functions)
+        post({ kind: 'function', result: genOne(h, fn, req), worker: threadId });
       break;
     case 'replay':
       replay(h, req.records);

@@ -117,7 +117,12 @@ export type WorkerReply =
       readonly functions: readonly { readonly name: string; readonly blocks: number }[];
     }
   | { readonly kind: 'module-failed'; readonly stage: 'parse' | 'engine'; readonly reason: string }
-  | { readonly kind: 'function'; readonly result: GenReply }
+  | {
+      readonly kind: 'function';
+      readonly result: GenReply;
+      /** The worker's thread id (timings.jsonl: which worker searched it). */
+      readonly worker: number;
+    }
   | { readonly kind: 'verdicts'; readonly verdicts: readonly EngineVerdict[] }
   | { readonly kind: 'done' };
 

@@ -1,0 +1,98 @@
+/**
+ * @fileoverview The per-function wall-clock guard (issue 12 item 3): a run stopped by a wall-clock limit
+ * is the one outcome that is not deterministic and is never kept; the engine stops a run at its caller's
+ * deadline; `searchAndReplay` stops a function that runs forever within its step budgets, keeping the
+ * inputs found before, and leaves a function that ends in time exactly as the unguarded search finds it.
+ * The assertions hold on a machine of any speed: they are about what the guard stops, not how fast.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../src/engine/engine.js';
+import { isDeterministicOutcome, OUTCOME_KINDS } from '../src/engine/outcome.js';
+import type { Module } from '../src/ir/model.js';
+import { parseModule } from '../src/ir/parser.js';
+import { GenSession } from '../src/gen/runtime.js';
+import { DEFAULT_SEARCH, searchAndReplay, searchFunction } from '../src/guide/search.js';
+import { compileToIR } from '../src/toolchain/compile.js';
+
+// `spin` returns at once unless its argument is 12345 (which comparison feedback finds), then loops
+// forever: with the step limit raised, only the guard stops it.
+const SOURCE = String.raw`
+int add(int a, int b) { return a < 0 ? a - b : a + b; }
+int spin(int n) {
+  if (n != 12345) return 1;
+  volatile unsigned long k = 0;
+  for (;;) k++;
+}
+`;
+
+const SEARCH = { ...DEFAULT_SEARCH, seed: '1', maxSteps: 1e15 };
+
+let dir: string;
+let m: Module;
+let session: GenSession;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'inputsmith-guide-guard-'));
+  const src = join(dir, 'guard.c');
+  const file = join(dir, 'guard.ll');
+  writeFileSync(src, SOURCE);
+  await compileToIR(src, file, { opt: 'O1' });
+  m = parseModule(readFileSync(file, 'utf8'), file);
+  session = new GenSession(m, { modulePath: 'guard.ll', moduleHash: 'h', limits: { stepLimit: 1e12 } });
+}, 120_000);
+
+afterAll(() => {
+  session?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the outcome table', () => {
+  it('has exactly one outcome that depends on the machine: time-limit', () => {
+    expect(OUTCOME_KINDS.filter((k) => !isDeterministicOutcome(k))).toEqual(['time-limit']);
+  });
+});
+
+describe('the engine', () => {
+  it("ends a run at its caller's deadline, and says which limit stopped it", () => {
+    const e = new Engine(m);
+    try {
+      const guarded = e.callFunction('spin', [12345], { stepLimit: 1e12, deadline: Date.now() + 50 });
+      expect(guarded.outcome).toBe('time-limit');
+      expect(guarded.message).toMatch(/wall-clock deadline reached after \d+ steps/);
+      // The run's own limit, earlier than the caller's deadline, is the one that stops it.
+      const own = e.callFunction('spin', [12345], {
+        stepLimit: 1e12,
+        timeLimitMs: 50,
+        deadline: Date.now() + 3_600_000,
+      });
+      expect(own.outcome).toBe('time-limit');
+      expect(own.message).toMatch(/time budget exhausted/);
+    } finally {
+      e.dispose();
+    }
+  });
+});
+
+describe('searchAndReplay', () => {
+  it('stops a runaway function and keeps the inputs found before, never the stopped run', () => {
+    const r = searchAndReplay(session, 'spin', SEARCH, 500);
+    expect(r.guard).toMatch(/^the wall-clock guard \(0\.5 s\) stopped the search (in|after) run \d+/);
+    expect(r.records.length).toBeGreaterThan(0);
+    expect(r.records.map((x) => x.outcome.kind)).toContain('returned');
+    expect(r.records.every((x) => isDeterministicOutcome(x.outcome.kind))).toBe(true);
+    // No time left to replay them: they are marked, not counted.
+    expect(r.engine.map((v) => v.status)).toEqual(r.records.map(() => 'not-run'));
+    expect(session.deadline).toBe(Infinity);
+  });
+
+  it('leaves a function that ends in time as the unguarded search finds it', () => {
+    const guarded = searchAndReplay(session, 'add', SEARCH, 3_600_000);
+    const plain = searchFunction(session, 'add', SEARCH);
+    expect(guarded.guard).toBeUndefined();
+    expect(guarded.records).toEqual(plain.records);
+    expect(guarded.engine.map((v) => v.status)).toEqual(plain.records.map(() => 'ok'));
+  });
+});
