@@ -15,6 +15,8 @@ import type { Module } from '../src/ir/model.js';
 import { parseModule } from '../src/ir/parser.js';
 import { GenSession } from '../src/gen/runtime.js';
 import { DEFAULT_SEARCH, searchAndReplay, searchFunction } from '../src/guide/search.js';
+import { watchdogFor } from '../src/guide/workers.js';
+import { DEFAULTS } from '../src/util/defaults.js';
 import { compileToIR } from '../src/toolchain/compile.js';
 
 // `spin` returns at once unless its argument is 12345 (which comparison feedback finds), then loops
@@ -73,6 +75,14 @@ describe('the engine', () => {
     } finally {
       e.dispose();
     }
+  });
+});
+
+describe('the watchdog', () => {
+  it('stays above the guard, so the guard stops a slow function and the worker lives', () => {
+    if (process.env.INPUTSMITH_WATCHDOG_SECONDS !== undefined) return; // overridden: taken as given
+    expect(watchdogFor(DEFAULTS.functionTimeoutSeconds * 1000)).toBe(DEFAULTS.watchdogSeconds * 1000);
+    expect(watchdogFor(100_000)).toBe(400_000);
   });
 });
 
