@@ -145,7 +145,7 @@ function runMeasured(args, ms) {
 
 /**
  * Failed functions by kind (summary.json's per-module failures), e.g. { 'worker-crash': 1 }: any kind,
- * `guard-timeout` (the per-function wall-clock guard) included.
+ * `guard-timeout` (the per-function time guard) included.
  */
 function failureKinds(s) {
   const kinds = {};
@@ -218,7 +218,7 @@ async function benchLibrary(name, deadline) {
     const nm = /native (\d+) ok, (\d+) mismatch, (\d+) failed, (\d+) not run/.exec(nr.r.stdout + nr.r.stderr);
     const nat = nm ? { ok: +nm[1], mismatch: +nm[2], failed: +nm[3], notRun: +nm[4] } : {};
     // Functions with a valid input: at least one kept input that ran to its end (returned or exit()); a
-    // failed function (e.g. one the wall-clock guard stopped, which keeps its inputs so far) has none.
+    // failed function (e.g. one the time guard stopped, which keeps its inputs so far) has none.
     const valid = fnRows.filter(
       (row) => row.status === 'ok' && (row.inputs ?? []).some((i) => isNormalOutcome(i.outcome)),
     ).length;

@@ -299,7 +299,7 @@ describe('inputsmith gen', () => {
     expect(bst.succeeded).toBe(bst.functions - 1);
   });
 
-  it('stops a function that runs away within its step budgets with the wall-clock guard', async () => {
+  it('stops a function that runs away within its step budgets with the time guard', async () => {
     // `spin` returns at once unless n is 12345 (comparison feedback finds it), then loops forever: with the
     // step limit raised to 10^12 steps (hours), only the guard stops it.
     const src = join(dir, 'spin.c');
@@ -332,12 +332,12 @@ int sign(int x) { if (x < 0) return -1; if (x > 0) return 1; return 0; }
       {
         function: 'spin',
         kind: 'guard-timeout',
-        reason: expect.stringMatching(/^the wall-clock guard \(1 s\)/),
+        reason: expect.stringMatching(/^the time guard \(1 s of CPU\)/),
       },
     ]);
     expect(r.stdout).toContain('failed functions: 1 guard-timeout');
     expect(r.stdout).toMatch(
-      /@spin failed \(guard-timeout\): the wall-clock guard \(1 s\) stopped the search/,
+      /@spin failed \(guard-timeout\): the time guard \(1 s of CPU\) stopped the search/,
     );
     // The inputs found before the guard are written and listed, marked as not replayed; none is a run the
     // guard stopped.

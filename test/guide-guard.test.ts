@@ -1,7 +1,7 @@
 /**
- * @fileoverview The per-function wall-clock guard (issue 12 item 3): a run stopped by a wall-clock limit
- * is the one outcome that is not deterministic and is never kept; the engine stops a run at its caller's
- * deadline; `searchAndReplay` stops a function that runs forever within its step budgets, keeping the
+ * @fileoverview The per-function time guard (issue 12 item 3): a run stopped by a time limit is the one
+ * outcome that is not deterministic and is never kept; the guard counts the thread's CPU time, so waiting
+ * (a loaded machine) does not spend it; the engine stops a run at its caller's deadline; `searchAndReplay` stops a function that runs forever within its step budgets, keeping the
  * inputs found before, and leaves a function that ends in time exactly as the unguarded search finds it.
  * The assertions hold on a machine of any speed: they are about what the guard stops, not how fast.
  */
@@ -16,6 +16,7 @@ import { parseModule } from '../src/ir/parser.js';
 import { GenSession } from '../src/gen/runtime.js';
 import { DEFAULT_SEARCH, searchAndReplay, searchFunction } from '../src/guide/search.js';
 import { watchdogFor } from '../src/guide/workers.js';
+import { CpuDeadline, threadCpuMs } from '../src/util/cputime.js';
 import { DEFAULTS } from '../src/util/defaults.js';
 import { compileToIR } from '../src/toolchain/compile.js';
 
@@ -57,18 +58,33 @@ describe('the outcome table', () => {
   });
 });
 
+describe('the CPU time deadline', () => {
+  it('is not spent by waiting, only by running', () => {
+    const cpu0 = threadCpuMs();
+    if (cpu0 === undefined) return; // no per-thread clock here: the guard is the wall clock
+    const d = new CpuDeadline(100);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300); // 300 ms of wall clock, idle
+    expect(d.passed()).toBe(false);
+    expect(d.at).toBeGreaterThan(Date.now());
+    let spins = 0;
+    while (!d.passed()) spins++;
+    expect(spins).toBeGreaterThan(0);
+    expect(threadCpuMs()! - cpu0).toBeGreaterThanOrEqual(100);
+  });
+});
+
 describe('the engine', () => {
   it("ends a run at its caller's deadline, and says which limit stopped it", () => {
     const e = new Engine(m);
     try {
-      const guarded = e.callFunction('spin', [12345], { stepLimit: 1e12, deadline: Date.now() + 50 });
+      const guarded = e.callFunction('spin', [12345], { stepLimit: 1e12, deadline: new CpuDeadline(50) });
       expect(guarded.outcome).toBe('time-limit');
-      expect(guarded.message).toMatch(/wall-clock deadline reached after \d+ steps/);
+      expect(guarded.message).toMatch(/deadline passed after \d+ steps/);
       // The run's own limit, earlier than the caller's deadline, is the one that stops it.
       const own = e.callFunction('spin', [12345], {
         stepLimit: 1e12,
         timeLimitMs: 50,
-        deadline: Date.now() + 3_600_000,
+        deadline: new CpuDeadline(3_600_000),
       });
       expect(own.outcome).toBe('time-limit');
       expect(own.message).toMatch(/time budget exhausted/);
@@ -89,13 +105,13 @@ describe('the watchdog', () => {
 describe('searchAndReplay', () => {
   it('stops a runaway function and keeps the inputs found before, never the stopped run', () => {
     const r = searchAndReplay(session, 'spin', SEARCH, 500);
-    expect(r.guard).toMatch(/^the wall-clock guard \(0\.5 s\) stopped the search (in|after) run \d+/);
+    expect(r.guard).toMatch(/^the time guard \(0\.5 s of CPU\) stopped the search (in|after) run \d+/);
     expect(r.records.length).toBeGreaterThan(0);
     expect(r.records.map((x) => x.outcome.kind)).toContain('returned');
     expect(r.records.every((x) => isDeterministicOutcome(x.outcome.kind))).toBe(true);
     // No time left to replay them: they are marked, not counted.
     expect(r.engine.map((v) => v.status)).toEqual(r.records.map(() => 'not-run'));
-    expect(session.deadline).toBe(Infinity);
+    expect(session.deadline).toBeUndefined();
   });
 
   it('leaves a function that ends in time as the unguarded search finds it', () => {

@@ -204,7 +204,7 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   functionTimeout: {
     flags: '--function-timeout <seconds>',
     description:
-      'wall-clock guard of one function (search and engine replay), a last resort behind the step budgets: a function it stops fails (guard-timeout)',
+      "time guard of one function's search and engine replay, in CPU seconds of its worker: a last resort behind the step budgets; a function it stops fails (guard-timeout)",
     default: DEFAULTS.functionTimeoutSeconds,
     parse: (raw) => positiveNumber(raw),
   },

@@ -16,15 +16,15 @@
  * - `undefined`: undefined behaviour the engine catches; natively anything may happen, so native replay
  *   only checks that the run ended.
  * - `budget`: one of the engine's counted budgets ran out; native code has no such budget.
- * - `wall-clock`: a wall-clock limit stopped the run. Where it stopped depends on the machine's speed and
- *   load, so the run is no input: generation never keeps it (the search stops, the function fails with
+ * - `time`: a time limit stopped the run (its own wall-clock limit, or the CPU time guard of a function's
+ *   search). Where it stopped depends on the machine's speed (and, for the wall clock, its load), so the run is no input: generation never keeps it (the search stops, the function fails with
  *   `guard-timeout`, src/guide/layout.ts), and native code has no such limit.
  * - `unsupported`: the engine cannot run it (no model for an external, an IR construct it lacks).
  * - `divergence`: replay left the record (read input the record does not cover).
  * - `internal`: a bug in inputsmith.
  */
 export type OutcomeClass =
-  'normal' | 'crash' | 'undefined' | 'budget' | 'wall-clock' | 'unsupported' | 'divergence' | 'internal';
+  'normal' | 'crash' | 'undefined' | 'budget' | 'time' | 'unsupported' | 'divergence' | 'internal';
 
 /**
  * What each class implies, a closed table too: `replayable`, native code can reproduce it;
@@ -35,7 +35,7 @@ const CLASSES = {
   crash: { replayable: true, deterministic: true },
   undefined: { replayable: true, deterministic: true },
   budget: { replayable: false, deterministic: true },
-  'wall-clock': { replayable: false, deterministic: false },
+  time: { replayable: false, deterministic: false },
   unsupported: { replayable: false, deterministic: true },
   divergence: { replayable: false, deterministic: true },
   internal: { replayable: false, deterministic: true },
@@ -116,9 +116,9 @@ export const OUTCOMES = {
   },
   'step-limit': { class: 'budget', signals: KILL, description: 'the step budget is exhausted' },
   'time-limit': {
-    class: 'wall-clock',
+    class: 'time',
     signals: KILL,
-    description: "a wall-clock limit stopped the run (the run's time limit or the function's guard)",
+    description: "a time limit stopped the run (its own wall-clock limit or the function's CPU time guard)",
   },
   'memory-limit': { class: 'budget', signals: KILL, description: 'the heap budget is exhausted' },
   'unsupported-external': {
@@ -185,7 +185,7 @@ export function isReplayableOutcome(k: OutcomeKind): boolean {
 }
 
 /**
- * Whether the outcome is the same on any machine: false for a run a wall-clock limit stopped, which
+ * Whether the outcome is the same on any machine: false for a run a time limit stopped, which
  * generation therefore never keeps as an input.
  */
 export function isDeterministicOutcome(k: OutcomeKind): boolean {

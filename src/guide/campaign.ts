@@ -15,7 +15,7 @@
  * output directory's own checks (may it take this run?) are `OutDir.prepare` and `OutDir.checkRun`.
  *
  * Failures stay where they happen: a module that cannot be loaded, parsed or compiled is a failed module;
- * a function whose search throws, whose worker dies, or that the wall-clock guard stops is a failed
+ * a function whose search throws, whose worker dies, or that the time guard stops is a failed
  * function (the guard's keeps its inputs so far, written like any others); the rest goes on. A rerun keeps
  * failed functions as they are on disk, whatever the kind, like finished ones. Only
  * problems with the command itself (no inputs, an output directory that cannot be used) are thrown, as
@@ -76,7 +76,7 @@ export interface CampaignOptions {
   /** Steps of all runs of a function at most. */
   readonly maxSteps?: number;
   /**
-   * Wall-clock guard of one function's search and engine replay, ms (default
+   * Time guard of one function's search and engine replay, ms (default
    * `DEFAULTS.functionTimeoutSeconds`): a function it stops fails with `guard-timeout`.
    */
   readonly functionTimeoutMs?: number;

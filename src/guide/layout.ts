@@ -45,7 +45,7 @@ export interface RunSpec {
   readonly plateau: number;
   /** Steps of all runs of a function at most. */
   readonly maxSteps: number;
-  /** The wall-clock guard of one function, ms (which functions fail `guard-timeout` depends on it). */
+  /** The time guard of one function, ms (which functions fail `guard-timeout` depends on it). */
   readonly functionTimeoutMs: number;
   /** `--functions` regular expression, or null for all functions. */
   readonly functions: string | null;
@@ -77,7 +77,7 @@ export const FAILURES = {
   },
   'guard-timeout': {
     description:
-      'the wall-clock guard (--function-timeout) stopped its search or engine replay; the inputs found before are kept',
+      'the time guard (--function-timeout) stopped its search or engine replay; the inputs found before are kept',
   },
 } as const satisfies { readonly [id: string]: { readonly description: string } };
 

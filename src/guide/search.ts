@@ -7,7 +7,7 @@
  *
  * Budgets are counted in runs, never in wall-clock time, so the same seed gives the same inputs on any
  * machine and with any number of workers. The search stops when every block is covered, after `maxRuns`
- * runs, or after `plateau` runs without new coverage. A wall-clock guard (`searchAndReplay`, the session's
+ * runs, or after `plateau` runs without new coverage. A time guard (`searchAndReplay`, the session's
  * `deadline`) is the last resort behind these budgets: it stops the search between runs or, through the
  * engine, inside one; a run it stopped is never kept, and the function counts as failed.
  *
@@ -27,6 +27,7 @@ import {
 import { intRec, type InputRecord, type ValueRec } from '../gen/record.js';
 import type { CmpEntry, GenSession, IntCmp, RunRecord } from '../gen/runtime.js';
 import { replayInEngine, type EngineVerdict } from '../replay/engine.js';
+import { CpuDeadline } from '../util/cputime.js';
 import { errorLine } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { DEFAULTS } from '../util/defaults.js';
@@ -57,7 +58,7 @@ export interface FunctionResult {
   readonly steps: number;
   readonly records: InputRecord[];
   /**
-   * Set when the session's wall-clock `deadline` stopped the search (the records are those kept before):
+   * Set when the session's `deadline` stopped the search (the records are those kept before):
    * where it stopped, for the failure's reason.
    */
   readonly guard?: string;
@@ -123,7 +124,7 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
     }
     // Runs that end in a budget (step-limit...) cannot be replayed natively: their blocks count, but the
     // search goes on until a replayable run covers them too, and the final choice prefers those.
-    // A run a wall-clock limit stopped is never kept (not even its record is built): how far it got
+    // A run a time limit stopped is never kept (not even its record is built): how far it got
     // depends on the machine.
     const isNew = (blocks: readonly number[], outcome: OutcomeKind, edges: readonly number[]): boolean =>
       isDeterministicOutcome(outcome) &&
@@ -137,7 +138,7 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
     const run = session.runIf(fn, plan, 'gen', rng, { seed: o.seed, index: index++ }, isNew, !valid);
     runs++;
     steps += run.steps;
-    if (!isDeterministicOutcome(run.outcome) || Date.now() > session.deadline) {
+    if (!isDeterministicOutcome(run.outcome) || session.deadline?.passed() === true) {
       const stopped = !isDeterministicOutcome(run.outcome);
       guard = `stopped the search ${stopped ? 'in' : 'after'} run ${runs} (${steps} steps)`;
       if (stopped) break;
@@ -186,7 +187,8 @@ export interface GuardedResult extends FunctionResult {
 
 /**
  * What a campaign does for one function: `searchFunction`, then each kept record replayed once in the
- * engine, both under a wall-clock guard of `timeoutMs` (the session's `deadline` meanwhile). When the
+ * engine, both under a time guard of `timeoutMs` of the thread's CPU time (`CpuDeadline`, the session's
+ * `deadline` meanwhile). When the
  * guard stops the search, the records kept so far are returned unreplayed (`not-run`); when it stops a
  * replay (which then ends `time-limit`), that record and the rest are `not-run`. Either way `guard` says
  * where, and the function counts as failed (`guard-timeout`). `onReplayThrow` is told when a replay threw
@@ -200,19 +202,18 @@ export function searchAndReplay(
   onReplayThrow: () => void = () => undefined,
 ): GuardedResult {
   const before = session.deadline;
-  session.deadline = Date.now() + timeoutMs;
+  const deadline = (session.deadline = new CpuDeadline(timeoutMs));
   try {
     const r = searchFunction(session, fn, o);
     let guard = r.guard;
     const engine = r.records.map((rec, i): ReplayVerdict => {
-      if (guard === undefined && Date.now() > session.deadline)
-        guard = `ran out before the engine replay of input ${i}`;
-      if (guard !== undefined) return { status: 'not-run', reason: `the wall-clock guard ${guard}` };
+      if (guard === undefined && deadline.passed()) guard = `ran out before the engine replay of input ${i}`;
+      if (guard !== undefined) return { status: 'not-run', reason: `the time guard ${guard}` };
       try {
         const v = replayInEngine(session, rec);
-        if (v.status === 'ok' || Date.now() <= session.deadline) return v;
+        if (v.status === 'ok' || !deadline.passed()) return v;
         guard = `stopped the engine replay of input ${i}`;
-        return { status: 'not-run', reason: `the wall-clock guard ${guard}` };
+        return { status: 'not-run', reason: `the time guard ${guard}` };
       } catch (e) {
         onReplayThrow();
         return { status: 'mismatch', reason: `replay threw: ${errorLine(e)}` };
@@ -221,7 +222,7 @@ export function searchAndReplay(
     const why =
       guard === undefined
         ? undefined
-        : `the wall-clock guard (${timeoutMs / 1000} s) ${guard}; kept the ${r.records.length} input(s) found before`;
+        : `the time guard (${timeoutMs / 1000} s of CPU) ${guard}; kept the ${r.records.length} input(s) found before`;
     return { ...r, engine, ...(why === undefined ? {} : { guard: why }) };
   } finally {
     session.deadline = before;

@@ -4,7 +4,7 @@
  *
  * Consumes: `WorkerRequest`s, one at a time. Produces: `WorkerReply`s: a module's defined functions
  * (`listed`) or why it cannot be used (`module-failed`); per function searched, its result with the kept
- * records encoded and replayed once in the engine, both under the function's wall-clock guard
+ * records encoded and replayed once in the engine, both under the function's time guard
  * (`function`); engine verdicts of records (`verdicts`); then `done`.
  *
  * The worker holds one module at a time: parsed and compiled once (one `GenSession`) and reused for every

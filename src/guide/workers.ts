@@ -28,7 +28,7 @@ import { UserError } from '../util/errors.js';
 
 /**
  * A worker that has not answered for this long is stopped and its task fails with `WorkerCrash`: the
- * step budgets and the per-function wall-clock guard stop generated code and the libc models, but a worker
+ * step budgets and the per-function time guard stop generated code and the libc models, but a worker
  * stuck where neither reaches (native code, a bug in JavaScript helper code) must not hang a whole
  * campaign. `INPUTSMITH_WATCHDOG_SECONDS` overrides the default (`DEFAULTS.watchdogSeconds`).
  */
@@ -72,7 +72,7 @@ export type WorkerRequest =
       readonly text?: string;
       readonly functions: readonly string[];
       readonly search: SearchOptions;
-      /** The wall-clock guard of each function's search and engine replay, ms. */
+      /** The time guard of each function's search and engine replay, ms. */
       readonly functionTimeoutMs: number;
     }
   | {
@@ -96,7 +96,7 @@ export type GenReply =
       readonly outcomes: readonly string[];
       /** Engine replay of each record right after generation (`not-run` once the guard stopped it). */
       readonly engine: readonly ReplayVerdict[];
-      /** Set when the wall-clock guard stopped the function (it is then a failed function). */
+      /** Set when the time guard stopped the function (it is then a failed function). */
       readonly guard?: string;
       /** Engine steps of the search (timings.jsonl only). */
       readonly steps: number;
