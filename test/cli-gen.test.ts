@@ -365,13 +365,16 @@ int sign(int x) { if (x < 0) return -1; if (x > 0) return 1; return 0; }
       (await cli([...args.slice(0, 3), clean, ...args.slice(4), '--functions', '^(add|sign)$'])).code,
     ).toBe(0);
     expect([rows[0], rows[2]].join('\n')).toBe(readFileSync(join(clean, 'functions.jsonl'), 'utf8').trim());
-    const timings = (): { function: string; worker: number }[] =>
+    const timings = (): { function: string; worker: number; cpuMs: number | null }[] =>
       readFileSync(join(out, 'timings.jsonl'), 'utf8')
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as { function: string; worker: number });
+        .map((l) => JSON.parse(l) as { function: string; worker: number; cpuMs: number | null });
     expect(timings().map((t) => t.function)).toEqual(['add', 'spin', 'sign']);
     expect(new Set(timings().map((t) => t.worker)).size).toBe(1);
+    // What the guard counted: about a second of the worker's CPU time (the clock ticks every 10 ms).
+    const cpu = timings()[1]!.cpuMs;
+    if (cpu !== null) expect(cpu).toBeGreaterThanOrEqual(990);
     // A rerun keeps the guard's failure as it is on disk, like any finished function; so does a run
     // interrupted before `sign`.
     const again = await cli(args);

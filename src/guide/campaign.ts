@@ -43,6 +43,7 @@ import {
   type ModuleIndex,
   type NativeRow,
   type RunSpec,
+  type TimingRow,
 } from './layout.js';
 import {
   ORDER_STRIDE,
@@ -413,7 +414,7 @@ class Campaign {
         if (r.kind !== 'function') return;
         const f = left.find((x) => x.name === r.result.function)!;
         answered.add(f.name);
-        this.recordResult(m, f, r.result, r.worker);
+        this.recordResult(m, f, r.result, { worker: r.worker, cpuMs: r.cpuMs });
       };
       try {
         const functions = left.map((f) => f.name);
@@ -438,7 +439,12 @@ class Campaign {
   }
 
   /** Write one function's result and inputs (marking it done) and its timing. */
-  private recordResult(m: LoadedModule, f: FunctionEntry, r: GenReply, worker: number): void {
+  private recordResult(
+    m: LoadedModule,
+    f: FunctionEntry,
+    r: GenReply,
+    where: Pick<TimingRow, 'worker' | 'cpuMs'>,
+  ): void {
     const row = functionRow(m, f.key, f.blocks, r);
     this.out.writeFunction(m.key, row, r.ok ? r.records : []);
     this.out.appendTiming({
@@ -447,7 +453,8 @@ class Campaign {
       timeMs: r.timeMs,
       runs: row.runs,
       steps: r.ok ? r.steps : 0,
-      worker,
+      cpuMs: where.cpuMs,
+      worker: where.worker,
     });
     this.fresh++;
     this.rep.onFunction?.(row, true);

@@ -130,6 +130,11 @@ export interface TimingRow {
   readonly runs: number;
   /** Engine steps of all runs (0 when the search failed). */
   readonly steps: number;
+  /**
+   * CPU time of the worker thread for it, ms, at 10 ms resolution (what the time guard counts; below
+   * `timeMs` when the machine is loaded); null where there is no per-thread clock.
+   */
+  readonly cpuMs: number | null;
   /** Thread id of the worker that searched it (a worker the watchdog replaced has a new one). */
   readonly worker: number;
 }

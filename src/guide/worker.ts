@@ -18,6 +18,7 @@ import { GenSession } from '../gen/runtime.js';
 import { parseModule } from '../ir/parser.js';
 import type { Module } from '../ir/model.js';
 import { replayInEngine, type EngineVerdict } from '../replay/engine.js';
+import { threadCpuMs } from '../util/cputime.js';
 import { errorLine } from '../util/errors.js';
 import type { GenReply, ModuleRef, WorkerReply, WorkerRequest } from './workers.js';
 import { searchAndReplay } from './search.js';
@@ -184,8 +185,13 @@ parentPort!.on('message', (req: WorkerRequest) => {
       list(h);
       break;
     case 'gen':
-      for (const fn of req.functions)
-        post({ kind: 'function', result: genOne(h, fn, req), worker: threadId });
+      for (const fn of req.functions) {
+        const cpu0 = threadCpuMs();
+        const result = genOne(h, fn, req);
+        const cpu1 = threadCpuMs();
+        const cpuMs = cpu0 === undefined || cpu1 === undefined ? null : cpu1 - cpu0;
+        post({ kind: 'function', result, worker: threadId, cpuMs });
+      }
       break;
     case 'replay':
       replay(h, req.records);

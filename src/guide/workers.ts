@@ -122,6 +122,8 @@ export type WorkerReply =
       readonly result: GenReply;
       /** The worker's thread id (timings.jsonl: which worker searched it). */
       readonly worker: number;
+      /** CPU time of the worker thread for it, ms (null where there is no per-thread clock). */
+      readonly cpuMs: number | null;
     }
   | { readonly kind: 'verdicts'; readonly verdicts: readonly EngineVerdict[] }
   | { readonly kind: 'done' };
