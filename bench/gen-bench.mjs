@@ -143,7 +143,10 @@ function runMeasured(args, ms) {
   return { r, wallMs, usage, killed };
 }
 
-/** Failed functions by kind (summary.json's per-module failures), e.g. { 'worker-crash': 1 }. */
+/**
+ * Failed functions by kind (summary.json's per-module failures), e.g. { 'worker-crash': 1 }: any kind,
+ * `guard-timeout` (the per-function time guard) included.
+ */
 function failureKinds(s) {
   const kinds = {};
   for (const m of s?.modules ?? [])
@@ -214,8 +217,11 @@ async function benchLibrary(name, deadline) {
     );
     const nm = /native (\d+) ok, (\d+) mismatch, (\d+) failed, (\d+) not run/.exec(nr.r.stdout + nr.r.stderr);
     const nat = nm ? { ok: +nm[1], mismatch: +nm[2], failed: +nm[3], notRun: +nm[4] } : {};
-    // Functions with a valid input: at least one kept input that ran to its end (returned or exit()).
-    const valid = fnRows.filter((row) => (row.inputs ?? []).some((i) => isNormalOutcome(i.outcome))).length;
+    // Functions with a valid input: at least one kept input that ran to its end (returned or exit()); a
+    // failed function (e.g. one the time guard stopped, which keeps its inputs so far) has none.
+    const valid = fnRows.filter(
+      (row) => row.status === 'ok' && (row.inputs ?? []).some((i) => isNormalOutcome(i.outcome)),
+    ).length;
     return {
       ...base,
       s,

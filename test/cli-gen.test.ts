@@ -69,6 +69,7 @@ interface Figures {
   functions: number;
   succeeded: number;
   failed: number;
+  failedByKind: Record<string, number>;
   meanCoverageFirst: number | null;
   meanCoverage: number | null;
   blocks: number;
@@ -171,6 +172,7 @@ describe('inputsmith gen', () => {
     expect(t.functions).toBeGreaterThanOrEqual(40);
     expect(t.succeeded).toBe(t.functions);
     expect(t.failed).toBe(0);
+    expect(t.failedByKind).toEqual({ 'internal-error': 0, 'worker-crash': 0, 'guard-timeout': 0 });
     expect(t.meanCoverageFirst).toBeGreaterThan(0.5);
     expect(t.meanCoverage).toBeGreaterThanOrEqual(t.meanCoverageFirst!);
     expect(t.meanCoverage).toBeLessThanOrEqual(1);
@@ -292,8 +294,98 @@ describe('inputsmith gen', () => {
     expect(bst.failed).toBe(1);
     expect(bst.failures[0]!.function).toBe('tree_height');
     expect(bst.failures[0]!.kind).toBe('worker-crash');
+    expect(bst.failedByKind['worker-crash']).toBe(1);
     expect(bst.failures[0]!.reason).toMatch(/no answer for \d+ s/);
     expect(bst.succeeded).toBe(bst.functions - 1);
+  });
+
+  it('stops a function that runs away within its step budgets with the time guard', async () => {
+    // `spin` returns at once unless n is 12345 (comparison feedback finds it), then loops forever: with the
+    // step limit raised to 10^12 steps (hours), only the guard stops it.
+    const src = join(dir, 'spin.c');
+    writeFileSync(
+      src,
+      `int add(int a, int b) { return a < 0 ? a - b : a + b; }
+int spin(int n) { if (n != 12345) return 1; volatile unsigned long k = 0; for (;;) k++; }
+int sign(int x) { if (x < 0) return -1; if (x > 0) return 1; return 0; }
+`,
+    );
+    const out = join(dir, 'guard');
+    const args = [
+      'gen',
+      src,
+      '-o',
+      out,
+      '-j',
+      '1',
+      '--function-timeout',
+      '1',
+      '--step-limit',
+      '1000000000000',
+    ];
+    const r = await cli(args);
+    expect(r.code).toBe(0);
+    const s = summaryOf(out);
+    expect(s.totals.failed).toBe(1);
+    expect(s.totals.failedByKind).toEqual({ 'internal-error': 0, 'worker-crash': 0, 'guard-timeout': 1 });
+    expect(s.modules[0]!.failures).toEqual([
+      {
+        function: 'spin',
+        kind: 'guard-timeout',
+        reason: expect.stringMatching(/^the time guard \(1 s of CPU\)/),
+      },
+    ]);
+    expect(r.stdout).toContain('failed functions: 1 guard-timeout');
+    expect(r.stdout).toMatch(
+      /@spin failed \(guard-timeout\): the time guard \(1 s of CPU\) stopped the search/,
+    );
+    // The inputs found before the guard are written and listed, marked as not replayed; none is a run the
+    // guard stopped.
+    const rows = readFileSync(join(out, 'functions.jsonl'), 'utf8').trim().split('\n');
+    const spin = JSON.parse(rows[1]!) as {
+      status: string;
+      inputs: { index: number; outcome: string; engine: string }[];
+    };
+    expect(spin.status).toBe('failed');
+    expect(spin.inputs.length).toBeGreaterThan(0);
+    for (const i of spin.inputs) {
+      expect(i.engine).toBe('not-run');
+      expect(i.outcome).not.toBe('time-limit');
+      const rec = JSON.parse(
+        readFileSync(
+          join(out, 'inputs', readdirSync(join(out, 'inputs'))[0]!, 'spin', `${i.index}.json`),
+          'utf8',
+        ),
+      ) as { outcome: { kind: string } };
+      expect(rec.outcome.kind).toBe(i.outcome);
+    }
+    // The other functions came out as in a run without the runaway, all in the one worker: never replaced.
+    const clean = join(dir, 'guard-clean');
+    expect(
+      (await cli([...args.slice(0, 3), clean, ...args.slice(4), '--functions', '^(add|sign)$'])).code,
+    ).toBe(0);
+    expect([rows[0], rows[2]].join('\n')).toBe(readFileSync(join(clean, 'functions.jsonl'), 'utf8').trim());
+    const timings = (): { function: string; worker: number; cpuMs: number | null }[] =>
+      readFileSync(join(out, 'timings.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { function: string; worker: number; cpuMs: number | null });
+    expect(timings().map((t) => t.function)).toEqual(['add', 'spin', 'sign']);
+    expect(new Set(timings().map((t) => t.worker)).size).toBe(1);
+    // What the guard counted: about a second of the worker's CPU time (the clock ticks every 10 ms).
+    const cpu = timings()[1]!.cpuMs;
+    if (cpu !== null) expect(cpu).toBeGreaterThanOrEqual(990);
+    // A rerun keeps the guard's failure as it is on disk, like any finished function; so does a run
+    // interrupted before `sign`.
+    const again = await cli(args);
+    expect(again.stdout).toContain('nothing left to do: all 3 functions were already done');
+    rmSync(join(out, 'results', readdirSync(join(out, 'results'))[0]!, 'sign.json'));
+    rmSync(join(out, 'summary.json'));
+    const resumed = await cli(args);
+    expect(resumed.stdout).toContain('1 function searched in');
+    expect(timings().map((t) => t.function)).toEqual(['add', 'spin', 'sign', 'sign']);
+    expect(summaryOf(out)).toEqual(s);
+    expect(readFileSync(join(out, 'functions.jsonl'), 'utf8').trim().split('\n')).toEqual(rows);
   });
 
   it('replays natively with --native and counts the verdicts', async () => {

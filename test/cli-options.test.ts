@@ -66,7 +66,14 @@ describe('the options table', () => {
     expect(OPTIONS.maxRuns.default).toBe(DEFAULT_SEARCH.maxRuns);
     expect(OPTIONS.plateau.default).toBe(DEFAULT_SEARCH.plateau);
     expect(OPTIONS.maxSteps.default).toBe(DEFAULT_SEARCH.maxSteps);
+    expect(OPTIONS.functionTimeout.default).toBe(DEFAULTS.functionTimeoutSeconds);
     expect(OPTIONS.opt.default).toBe(DEFAULT_OPT);
+    // The guard is well under 30 s and the watchdog, the last resort, comfortably above it.
+    expect(DEFAULTS.functionTimeoutSeconds).toBeLessThan(30);
+    expect(DEFAULTS.watchdogSeconds).toBeGreaterThanOrEqual(4 * DEFAULTS.functionTimeoutSeconds);
+    expect(OPTIONS.functionTimeout.parse!('0.5', 20)).toBe(0.5);
+    expect(() => OPTIONS.functionTimeout.parse!('0', 20)).toThrow('expected a positive number');
+    expect(() => OPTIONS.functionTimeout.parse!('1s', 20)).toThrow('expected a positive number');
   });
 
   it('checks the options of a command together, as usage errors', () => {

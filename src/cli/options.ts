@@ -37,6 +37,7 @@ export interface CliOptions {
   maxRuns: number;
   plateau: number;
   maxSteps: number;
+  functionTimeout: number;
   functions?: string;
   force: boolean;
   // One run (run).
@@ -85,6 +86,14 @@ export function positiveInt(raw: string): number {
   const n = Number(raw);
   if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n <= 0)
     throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** Value parser for flags taking a positive number (decimals allowed). */
+export function positiveNumber(raw: string): number {
+  const n = Number(raw);
+  if (!/^\s*(\d+\.?\d*|\.\d+)\s*$/.test(raw) || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('expected a positive number');
   return n;
 }
 
@@ -192,6 +201,13 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     default: S.maxSteps,
     parse: (raw) => positiveInt(raw),
   },
+  functionTimeout: {
+    flags: '--function-timeout <seconds>',
+    description:
+      "time guard of one function's search and engine replay, in CPU seconds of its worker: a last resort behind the step budgets; a function it stops fails (guard-timeout)",
+    default: DEFAULTS.functionTimeoutSeconds,
+    parse: (raw) => positiveNumber(raw),
+  },
   functions: {
     flags: '--functions <regex>',
     description: 'only functions whose name matches (JavaScript regular expression)',
@@ -205,7 +221,7 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   stdin: { flags: '--stdin <file>', description: 'file to feed to the program as stdin (default: empty)' },
   stepLimit: {
     flags: '--step-limit <n>',
-    description: 'stop after n steps (function entries and loop iterations)',
+    description: `stop a run after n steps (function entries and loop iterations; gen: default ${DEFAULTS.limits.stepLimit})`,
     parse: (raw) => positiveInt(raw),
   },
   timeLimit: {
@@ -279,6 +295,8 @@ export const COMMAND_OPTIONS = {
     'maxRuns',
     'plateau',
     'maxSteps',
+    'stepLimit',
+    'functionTimeout',
     'functions',
     'force',
     'output',

@@ -134,6 +134,8 @@ export function formatSummaryTable(s: CampaignSummary, maxFailures = 10): string
   for (const m of s.modules)
     if (m.failure !== undefined)
       out.push(`${m.module}: module failed (${m.failure.stage}): ${m.failure.reason}`);
+  const kinds = Object.entries(s.totals.failedByKind).filter(([, n]) => n > 0);
+  if (kinds.length > 0) out.push(`failed functions: ${kinds.map(([k, n]) => `${n} ${k}`).join(', ')}`);
   const failures = s.modules.flatMap((m) =>
     m.failures.map((f) => `${m.module}: @${f.function} failed (${f.kind}): ${f.reason}`),
   );

@@ -28,6 +28,7 @@ import { EDGE_MASK } from './codegen.js';
 import { Memory, SCRATCH, hex, type MemoryOptions } from './memory.js';
 import { outcomeSignals, Trap as TrapClass, type IrLocation, type OutcomeKind } from './outcome.js';
 import { slotCount, type Leaf } from './values.js';
+import type { Deadline } from '../util/cputime.js';
 
 export interface EngineOptions extends LinkOptions, MemoryOptions {
   /**
@@ -50,6 +51,13 @@ export interface RunOptions {
   readonly stepLimit?: number;
   /** Wall-clock budget in milliseconds (default none). */
   readonly timeLimitMs?: number;
+  /**
+   * A deadline the caller sets for more than this run, e.g. the guard of a function's whole search (in
+   * the thread's CPU time, util/cputime.ts): the run stops with `time-limit` when it has passed or at
+   * `timeLimitMs`, whichever comes first. Checked where the step budget is (every `CHUNK` steps, compiled
+   * or charged by models).
+   */
+  readonly deadline?: Deadline;
   /** Heap budget in bytes (default: the heap region). */
   readonly memLimitBytes?: number;
 }
@@ -152,7 +160,11 @@ export class Engine {
   private consumed = 0;
   private chunk = 0;
   private stepLimit = 2 ** 40;
+  /** When to look at the time limits next (a `Date.now()` value): the earlier of the two below. */
   private deadline = Infinity;
+  /** The run's own time limit (`RunOptions.timeLimitMs`), and the caller's deadline. */
+  private ownDeadline = Infinity;
+  private callersDeadline: Deadline | undefined = undefined;
   private readonly bySlotAddr = new Map<number, number>();
   /** Further result slots of multi-slot returns (RS[1..]), shared with the generated code. */
   private readonly RS: unknown[] = [0, 0, 0, 0, 0, 0, 0, 0];
@@ -271,7 +283,9 @@ export class Engine {
   private begin(o: RunOptions): void {
     // The budget first: the reset's model initialisation may allocate, which charges (cost.ts).
     this.stepLimit = o.stepLimit ?? 2 ** 40;
-    this.deadline = o.timeLimitMs !== undefined ? Date.now() + o.timeLimitMs : Infinity;
+    this.ownDeadline = o.timeLimitMs !== undefined ? Date.now() + o.timeLimitMs : Infinity;
+    this.callersDeadline = o.deadline;
+    this.deadline = Math.min(this.ownDeadline, o.deadline?.at ?? Infinity);
     this.consumed = 0;
     this.chunk = Math.min(CHUNK, this.stepLimit);
     this.ctl.setC(this.chunk);
@@ -301,10 +315,18 @@ export class Engine {
     this.consumed += this.chunk - c;
     if (this.consumed >= this.stepLimit)
       throw new Trap('step-limit', `step budget of ${this.stepLimit} exhausted`);
-    if (this.deadline !== Infinity && Date.now() > this.deadline)
-      throw new Trap('time-limit', `time budget exhausted after ${this.consumed} steps`);
+    if (this.deadline !== Infinity && Date.now() > this.deadline) this.checkTime();
     this.chunk = Math.min(CHUNK, this.stepLimit - this.consumed);
     return this.chunk;
+  }
+
+  /** The wall clock passed `deadline`: end the run if a time limit has passed, else look again later. */
+  private checkTime(): void {
+    if (Date.now() > this.ownDeadline)
+      throw new Trap('time-limit', `time budget exhausted after ${this.consumed} steps`);
+    const d = this.callersDeadline;
+    if (d?.passed() === true) throw new Trap('time-limit', `deadline passed after ${this.consumed} steps`);
+    this.deadline = Math.min(this.ownDeadline, d?.at ?? Infinity);
   }
 
   /** Run `main` (or `opts.entry`) like lli: argv from opts.args, then exit hooks. */

@@ -15,24 +15,33 @@
  *   replay checks the signal, then compares outputs and memory.
  * - `undefined`: undefined behaviour the engine catches; natively anything may happen, so native replay
  *   only checks that the run ended.
- * - `budget`: one of the engine's budgets ran out; native code has no such budget.
+ * - `budget`: one of the engine's counted budgets ran out; native code has no such budget.
+ * - `time`: a time limit stopped the run (its own wall-clock limit, or the CPU time guard of a function's
+ *   search). Where it stopped depends on the machine's speed (and, for the wall clock, its load), so the run is no input: generation never keeps it (the search stops, the function fails with
+ *   `guard-timeout`, src/guide/layout.ts), and native code has no such limit.
  * - `unsupported`: the engine cannot run it (no model for an external, an IR construct it lacks).
  * - `divergence`: replay left the record (read input the record does not cover).
  * - `internal`: a bug in inputsmith.
  */
 export type OutcomeClass =
-  'normal' | 'crash' | 'undefined' | 'budget' | 'unsupported' | 'divergence' | 'internal';
+  'normal' | 'crash' | 'undefined' | 'budget' | 'time' | 'unsupported' | 'divergence' | 'internal';
 
-/** What each class implies, a closed table too. */
+/**
+ * What each class implies, a closed table too: `replayable`, native code can reproduce it;
+ * `deterministic`, the same input ends the same way on any machine (the run may be kept as an input).
+ */
 const CLASSES = {
-  normal: { replayable: true },
-  crash: { replayable: true },
-  undefined: { replayable: true },
-  budget: { replayable: false },
-  unsupported: { replayable: false },
-  divergence: { replayable: false },
-  internal: { replayable: false },
-} as const satisfies { readonly [C in OutcomeClass]: { readonly replayable: boolean } };
+  normal: { replayable: true, deterministic: true },
+  crash: { replayable: true, deterministic: true },
+  undefined: { replayable: true, deterministic: true },
+  budget: { replayable: false, deterministic: true },
+  time: { replayable: false, deterministic: false },
+  unsupported: { replayable: false, deterministic: true },
+  divergence: { replayable: false, deterministic: true },
+  internal: { replayable: false, deterministic: true },
+} as const satisfies {
+  readonly [C in OutcomeClass]: { readonly replayable: boolean; readonly deterministic: boolean };
+};
 
 /** Signal names as Node reports them (`os.constants.signals`). */
 export type SignalName = 'SIGABRT' | 'SIGBUS' | 'SIGFPE' | 'SIGILL' | 'SIGKILL' | 'SIGSEGV' | 'SIGTRAP';
@@ -106,7 +115,11 @@ export const OUTCOMES = {
     description: 'the stack region or the host call stack is exhausted',
   },
   'step-limit': { class: 'budget', signals: KILL, description: 'the step budget is exhausted' },
-  'time-limit': { class: 'budget', signals: KILL, description: 'the time budget is exhausted' },
+  'time-limit': {
+    class: 'time',
+    signals: KILL,
+    description: "a time limit stopped the run (its own wall-clock limit or the function's CPU time guard)",
+  },
   'memory-limit': { class: 'budget', signals: KILL, description: 'the heap budget is exhausted' },
   'unsupported-external': {
     class: 'unsupported',
@@ -169,6 +182,14 @@ export function isUndefinedOutcome(k: OutcomeKind): boolean {
  */
 export function isReplayableOutcome(k: OutcomeKind): boolean {
   return CLASSES[INFO[k].class].replayable;
+}
+
+/**
+ * Whether the outcome is the same on any machine: false for a run a time limit stopped, which
+ * generation therefore never keeps as an input.
+ */
+export function isDeterministicOutcome(k: OutcomeKind): boolean {
+  return CLASSES[INFO[k].class].deterministic;
 }
 
 /** The signals a native run with this outcome ends in, the usual one first (see `OutcomeInfo`). */

@@ -30,6 +30,7 @@ import { Policy, buildDictionary, type Dictionary } from './policy.js';
 import { INPUT_REGION_BASE, VA_EXTRA, type InputRecord, type PtrTarget } from './record.js';
 import { Recorder } from './recorder.js';
 import { genValue, toExt } from './values.js';
+import type { Deadline } from '../util/cputime.js';
 import { DEFAULTS } from '../util/defaults.js';
 
 export { MAX_OBJECTS } from './inputs.js';
@@ -90,6 +91,12 @@ export class GenSession {
   private readonly cmpLog: CompareLog;
   private readonly recorder: Recorder;
   private readonly dicts = new Map<string, Dictionary>();
+  /**
+   * A deadline for every run from now on, besides `limits.timeLimitMs`: a run still going when it passes
+   * ends with `time-limit`. The guide's per-function guard sets it around a function's search and replays
+   * (src/guide/search.ts `searchAndReplay`); undefined when unguarded.
+   */
+  deadline: Deadline | undefined = undefined;
 
   constructor(
     readonly m: Module,
@@ -189,9 +196,12 @@ export class GenSession {
     let repairs = 0;
     for (let attempt = 0; ; attempt++) {
       this.calls.restart = false;
-      const r = this.engine.callFunction(fn, () => this.setUp(f), this.limits);
+      const limits = this.deadline === undefined ? this.limits : { ...this.limits, deadline: this.deadline };
+      const r = this.engine.callFunction(fn, () => this.setUp(f), limits);
       steps += r.steps;
-      if ((this.calls.restart || inp.promoted) && attempt < MAX_RESTARTS) continue;
+      // A run a time limit stopped is not run again: the deadline has passed.
+      if ((this.calls.restart || inp.promoted) && attempt < MAX_RESTARTS && r.outcome !== 'time-limit')
+        continue;
       // A null pointer this run generated was dereferenced: the function needs it to point somewhere (a
       // precondition, not a finding). Point the latest one at a new object and run again. Nulls that come
       // from the plan (a mutation chose them) stay: those runs explore what null does.

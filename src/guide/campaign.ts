@@ -15,7 +15,9 @@
  * output directory's own checks (may it take this run?) are `OutDir.prepare` and `OutDir.checkRun`.
  *
  * Failures stay where they happen: a module that cannot be loaded, parsed or compiled is a failed module;
- * a function whose search throws (or whose worker dies) is a failed function; the rest goes on. Only
+ * a function whose search throws, whose worker dies, or that the time guard stops is a failed
+ * function (the guard's keeps its inputs so far, written like any others); the rest goes on. A rerun keeps
+ * failed functions as they are on disk, whatever the kind, like finished ones. Only
  * problems with the command itself (no inputs, an output directory that cannot be used) are thrown, as
  * `UserError`s.
  */
@@ -41,17 +43,20 @@ import {
   type ModuleIndex,
   type NativeRow,
   type RunSpec,
+  type TimingRow,
 } from './layout.js';
 import {
   ORDER_STRIDE,
   WorkerCrash,
   WorkerPool,
+  watchdogFor,
   type GenReply,
   type ModuleRef,
   type WorkerReply,
   type WorkerRequest,
 } from './workers.js';
 import { DEFAULT_SEARCH, type SearchOptions } from './search.js';
+import { DEFAULTS } from '../util/defaults.js';
 import {
   buildSummary,
   functionsJsonl,
@@ -71,6 +76,11 @@ export interface CampaignOptions {
   readonly plateau?: number;
   /** Steps of all runs of a function at most. */
   readonly maxSteps?: number;
+  /**
+   * Time guard of one function's search and engine replay, ms (default
+   * `DEFAULTS.functionTimeoutSeconds`): a function it stops fails with `guard-timeout`.
+   */
+  readonly functionTimeoutMs?: number;
   /** Worker threads (default: all cores). */
   readonly jobs?: number;
   /** Also replay every record natively. */
@@ -201,6 +211,7 @@ class Campaign {
   private readonly jobs: number;
   private readonly filter: RegExp | undefined;
   private readonly search: SearchOptions;
+  private readonly functionTimeoutMs: number;
   private readonly limits: RunLimits;
   private readonly native: boolean;
   private readonly copts: CompileOptions;
@@ -230,11 +241,12 @@ class Campaign {
       plateau: o.plateau ?? DEFAULT_SEARCH.plateau,
       maxSteps: o.maxSteps ?? DEFAULT_SEARCH.maxSteps,
     };
+    this.functionTimeoutMs = o.functionTimeoutMs ?? DEFAULTS.functionTimeoutSeconds * 1000;
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
     this.native = o.native === true;
     this.copts = o.compile ?? {};
     this.out = new OutDir(o.out);
-    this.pool = new WorkerPool(this.jobs);
+    this.pool = new WorkerPool(this.jobs, watchdogFor(this.functionTimeoutMs));
   }
 
   async run(): Promise<CampaignResult> {
@@ -279,6 +291,7 @@ class Campaign {
       maxRuns: search.maxRuns,
       plateau: search.plateau,
       maxSteps: search.maxSteps ?? Infinity,
+      functionTimeoutMs: this.functionTimeoutMs,
       functions: this.o.functions ?? null,
       native: this.native,
       limits: {
@@ -401,11 +414,17 @@ class Campaign {
         if (r.kind !== 'function') return;
         const f = left.find((x) => x.name === r.result.function)!;
         answered.add(f.name);
-        this.recordResult(m, f, r.result);
+        this.recordResult(m, f, r.result, { worker: r.worker, cpuMs: r.cpuMs });
       };
       try {
         const functions = left.map((f) => f.name);
-        const request: WorkerRequest = { kind: 'gen', module: m.ref!, functions, search: this.search };
+        const request: WorkerRequest = {
+          kind: 'gen',
+          module: m.ref!,
+          functions,
+          search: this.search,
+          functionTimeoutMs: this.functionTimeoutMs,
+        };
         await this.pool.submit(order, request, m.text!, onReply);
         left = left.filter((f) => !answered.has(f.name));
         if (left.length > 0) throw new Error(`worker did not answer for @${left[0]!.name}`);
@@ -420,7 +439,12 @@ class Campaign {
   }
 
   /** Write one function's result and inputs (marking it done) and its timing. */
-  private recordResult(m: LoadedModule, f: FunctionEntry, r: GenReply): void {
+  private recordResult(
+    m: LoadedModule,
+    f: FunctionEntry,
+    r: GenReply,
+    where: Pick<TimingRow, 'worker' | 'cpuMs'>,
+  ): void {
     const row = functionRow(m, f.key, f.blocks, r);
     this.out.writeFunction(m.key, row, r.ok ? r.records : []);
     this.out.appendTiming({
@@ -429,6 +453,8 @@ class Campaign {
       timeMs: r.timeMs,
       runs: row.runs,
       steps: r.ok ? r.steps : 0,
+      cpuMs: where.cpuMs,
+      worker: where.worker,
     });
     this.fresh++;
     this.rep.onFunction?.(row, true);
@@ -522,7 +548,10 @@ function functionRow(m: LoadedModule, key: string, blocks: number, r: GenReply):
     module: m.path,
     function: r.function,
     key,
-    status: 'ok',
+    // Stopped by the guard: failed, with what it found so far (for inspection; summaries skip it).
+    ...(r.guard === undefined
+      ? { status: 'ok' as const }
+      : { status: 'failed' as const, failure: { kind: 'guard-timeout' as const, reason: r.guard } }),
     blocks: r.blocks,
     coveredFirst: r.coveredFirst,
     covered: r.covered,
@@ -531,7 +560,7 @@ function functionRow(m: LoadedModule, key: string, blocks: number, r: GenReply):
       const v = r.engine[index]!;
       return v.status === 'ok'
         ? { index, outcome, engine: 'ok' as const }
-        : { index, outcome, engine: 'mismatch' as const, engineReason: v.reason };
+        : { index, outcome, engine: v.status, engineReason: v.reason };
     }),
   };
 }

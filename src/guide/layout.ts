@@ -45,6 +45,8 @@ export interface RunSpec {
   readonly plateau: number;
   /** Steps of all runs of a function at most. */
   readonly maxSteps: number;
+  /** The time guard of one function, ms (which functions fail `guard-timeout` depends on it). */
+  readonly functionTimeoutMs: number;
   /** `--functions` regular expression, or null for all functions. */
   readonly functions: string | null;
   readonly native: boolean;
@@ -63,15 +65,33 @@ export interface RunSpec {
   readonly modules: readonly { readonly path: string; readonly key: string; readonly hash: string | null }[];
 }
 
-export type FailureKind = 'internal-error' | 'worker-crash';
+/**
+ * Every way a function can fail (its row's `failure.kind`), with a stable id: summary.json counts them
+ * (`failedByKind`), docs/summary-json.md describes them.
+ */
+export const FAILURES = {
+  'internal-error': { description: 'the search threw: a bug in inputsmith' },
+  'worker-crash': {
+    description:
+      'the worker thread died while searching the function (out of memory), or the watchdog stopped it',
+  },
+  'guard-timeout': {
+    description:
+      'the time guard (--function-timeout) stopped its search or engine replay; the inputs found before are kept',
+  },
+} as const satisfies { readonly [id: string]: { readonly description: string } };
+
+export type FailureKind = keyof typeof FAILURES;
+
+export const FAILURE_KINDS: readonly FailureKind[] = Object.keys(FAILURES) as FailureKind[];
 
 /** One input of a function, as its result row lists it. */
 export interface InputRow {
   readonly index: number;
   /** Outcome kind of the run (src/engine/outcome.ts). */
   readonly outcome: string;
-  /** Engine replay right after generation. */
-  readonly engine: 'ok' | 'mismatch';
+  /** Engine replay right after generation (`not-run`: the guard stopped the function first). */
+  readonly engine: 'ok' | 'mismatch' | 'not-run';
   readonly engineReason?: string;
   /** Native replay (only in functions.jsonl, with --native). */
   readonly native?: string;
@@ -110,6 +130,13 @@ export interface TimingRow {
   readonly runs: number;
   /** Engine steps of all runs (0 when the search failed). */
   readonly steps: number;
+  /**
+   * CPU time of the worker thread for it, ms, at 10 ms resolution (what the time guard counts; below
+   * `timeMs` when the machine is loaded); null where there is no per-thread clock.
+   */
+  readonly cpuMs: number | null;
+  /** Thread id of the worker that searched it (a worker the watchdog replaced has a new one). */
+  readonly worker: number;
 }
 
 export interface NativeRow {

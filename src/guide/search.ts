@@ -7,7 +7,9 @@
  *
  * Budgets are counted in runs, never in wall-clock time, so the same seed gives the same inputs on any
  * machine and with any number of workers. The search stops when every block is covered, after `maxRuns`
- * runs, or after `plateau` runs without new coverage.
+ * runs, or after `plateau` runs without new coverage. A time guard (`searchAndReplay`, the session's
+ * `deadline`) is the last resort behind these budgets: it stops the search between runs or, through the
+ * engine, inside one; a run it stopped is never kept, and the function counts as failed.
  *
  * Candidates: fresh inputs (generated from nothing), and mutations of kept inputs at the level of their
  * plan (argument values, object bytes, pointer decisions, external-call results, stdin), so everything a
@@ -16,9 +18,17 @@
  */
 import { Plan, type Holder } from '../gen/plan.js';
 import { hasAttribute } from '../ir/model.js';
-import { isNormalOutcome, isReplayableOutcome, type OutcomeKind } from '../engine/outcome.js';
+import {
+  isDeterministicOutcome,
+  isNormalOutcome,
+  isReplayableOutcome,
+  type OutcomeKind,
+} from '../engine/outcome.js';
 import { intRec, type InputRecord, type ValueRec } from '../gen/record.js';
 import type { CmpEntry, GenSession, IntCmp, RunRecord } from '../gen/runtime.js';
+import { replayInEngine, type EngineVerdict } from '../replay/engine.js';
+import { CpuDeadline } from '../util/cputime.js';
+import { errorLine } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { DEFAULTS } from '../util/defaults.js';
 
@@ -47,6 +57,11 @@ export interface FunctionResult {
   /** Engine steps of all runs together. */
   readonly steps: number;
   readonly records: InputRecord[];
+  /**
+   * Set when the session's `deadline` stopped the search (the records are those kept before):
+   * where it stopped, for the failure's reason.
+   */
+  readonly guard?: string;
 }
 
 /** A 32-bit FNV-1a hash of the parts, for seeding. */
@@ -88,6 +103,7 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
   // A run that ended normally (returned, exit): every function should get one, even when runs that
   // trapped already covered all its blocks; except a `noreturn` one, which ends in a trap or longjmp.
   let valid = hasAttribute(session.m, f.fnAttrs, 'noreturn');
+  let guard: string | undefined;
   while (runs < o.maxRuns && since < plateau && (coveredGood.size < total || !valid) && steps < maxSteps) {
     let plan: Plan;
     if (kept.length === 0 || rng.chance(0.2)) plan = new Plan();
@@ -108,17 +124,25 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
     }
     // Runs that end in a budget (step-limit...) cannot be replayed natively: their blocks count, but the
     // search goes on until a replayable run covers them too, and the final choice prefers those.
+    // A run a time limit stopped is never kept (not even its record is built): how far it got
+    // depends on the machine.
     const isNew = (blocks: readonly number[], outcome: OutcomeKind, edges: readonly number[]): boolean =>
-      kept.length === 0 ||
-      (!valid && isNormalOutcome(outcome)) ||
-      blocks.some((b) => !covered.has(b)) ||
-      (isReplayableOutcome(outcome) && blocks.some((b) => !coveredGood.has(b))) ||
-      edges.some((e) => !coveredEdges.has(e));
+      isDeterministicOutcome(outcome) &&
+      (kept.length === 0 ||
+        (!valid && isNormalOutcome(outcome)) ||
+        blocks.some((b) => !covered.has(b)) ||
+        (isReplayableOutcome(outcome) && blocks.some((b) => !coveredGood.has(b))) ||
+        edges.some((e) => !coveredEdges.has(e)));
     // Until a run ends normally, a generated null pointer that is dereferenced is repaired (see runIf);
     // afterwards such runs stay as they are, cheap explorations of what null does.
     const run = session.runIf(fn, plan, 'gen', rng, { seed: o.seed, index: index++ }, isNew, !valid);
     runs++;
     steps += run.steps;
+    if (!isDeterministicOutcome(run.outcome) || session.deadline?.passed() === true) {
+      const stopped = !isDeterministicOutcome(run.outcome);
+      guard = `stopped the search ${stopped ? 'in' : 'after'} run ${runs} (${steps} steps)`;
+      if (stopped) break;
+    }
     if ('record' in run) {
       // New edges make a parent worth mutating; only new blocks (what is measured) reset the plateau.
       const good = isReplayableOutcome(run.outcome);
@@ -135,6 +159,7 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
       kept.push({ run, blocks: new Set(run.blocks), picked: 0 });
       since = newBlocks ? 0 : since + 1;
     } else since++;
+    if (guard !== undefined) break;
   }
   const chosen = chooseCover(kept, o.maxInputs);
   const records = chosen.map((k, i) => ({ ...k.run.record, index: i }));
@@ -148,7 +173,60 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
     runs,
     steps,
     records,
+    ...(guard === undefined ? {} : { guard }),
   };
+}
+
+/** An engine replay verdict, or why the record was not replayed. */
+export type ReplayVerdict = EngineVerdict | { readonly status: 'not-run'; readonly reason: string };
+
+export interface GuardedResult extends FunctionResult {
+  /** Engine replay of each kept record, in order. */
+  readonly engine: readonly ReplayVerdict[];
+}
+
+/**
+ * What a campaign does for one function: `searchFunction`, then each kept record replayed once in the
+ * engine, both under a time guard of `timeoutMs` of the thread's CPU time (`CpuDeadline`, the session's
+ * `deadline` meanwhile). When the
+ * guard stops the search, the records kept so far are returned unreplayed (`not-run`); when it stops a
+ * replay (which then ends `time-limit`), that record and the rest are `not-run`. Either way `guard` says
+ * where, and the function counts as failed (`guard-timeout`). `onReplayThrow` is told when a replay threw
+ * (the session may be left in any state).
+ */
+export function searchAndReplay(
+  session: GenSession,
+  fn: string,
+  o: SearchOptions,
+  timeoutMs: number,
+  onReplayThrow: () => void = () => undefined,
+): GuardedResult {
+  const before = session.deadline;
+  const deadline = (session.deadline = new CpuDeadline(timeoutMs));
+  try {
+    const r = searchFunction(session, fn, o);
+    let guard = r.guard;
+    const engine = r.records.map((rec, i): ReplayVerdict => {
+      if (guard === undefined && deadline.passed()) guard = `ran out before the engine replay of input ${i}`;
+      if (guard !== undefined) return { status: 'not-run', reason: `the time guard ${guard}` };
+      try {
+        const v = replayInEngine(session, rec);
+        if (v.status === 'ok' || !deadline.passed()) return v;
+        guard = `stopped the engine replay of input ${i}`;
+        return { status: 'not-run', reason: `the time guard ${guard}` };
+      } catch (e) {
+        onReplayThrow();
+        return { status: 'mismatch', reason: `replay threw: ${errorLine(e)}` };
+      }
+    });
+    const why =
+      guard === undefined
+        ? undefined
+        : `the time guard (${timeoutMs / 1000} s of CPU) ${guard}; kept the ${r.records.length} input(s) found before`;
+    return { ...r, engine, ...(why === undefined ? {} : { guard: why }) };
+  } finally {
+    session.deadline = before;
+  }
 }
 
 function pickParent(kept: Kept[], rng: Rng): Kept {

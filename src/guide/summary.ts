@@ -7,7 +7,13 @@
  * campaign's module order and each module's function order, so a resumed run writes the same bytes.
  * Coverage figures are fractions in [0, 1], rounded to 6 decimals.
  */
-import type { FunctionRow, InputRow, NativeRow } from './layout.js';
+import {
+  FAILURE_KINDS,
+  type FailureKind,
+  type FunctionRow,
+  type InputRow,
+  type NativeRow,
+} from './layout.js';
 
 export const SUMMARY_FORMAT = 'inputsmith-summary';
 export const SUMMARY_VERSION = 1;
@@ -21,6 +27,8 @@ export interface Figures {
   /** Functions whose search ran. */
   succeeded: number;
   failed: number;
+  /** Failed functions by failure kind, every kind (layout.ts `FAILURES`) in table order, 0 included. */
+  failedByKind: Record<FailureKind, number>;
   /** Mean over succeeded functions of (blocks covered by the first input / blocks); null when none. */
   meanCoverageFirst: number | null;
   /** Mean over succeeded functions of (blocks covered by all kept inputs / blocks); null when none. */
@@ -77,6 +85,7 @@ class Acc {
   functions = 0;
   succeeded = 0;
   failed = 0;
+  failedByKind = Object.fromEntries(FAILURE_KINDS.map((k) => [k, 0])) as Record<FailureKind, number>;
   sumFirst = 0;
   sumAll = 0;
   blocks = 0;
@@ -91,7 +100,10 @@ class Acc {
   add(row: FunctionRow): void {
     this.functions++;
     if (row.status !== 'ok') {
+      // Inputs of a failed function (kept by the guard, for inspection) count nowhere.
       this.failed++;
+      const kind = row.failure?.kind ?? 'internal-error';
+      if (Object.hasOwn(this.failedByKind, kind)) this.failedByKind[kind]++;
       return;
     }
     this.succeeded++;
@@ -104,7 +116,7 @@ class Acc {
     for (const i of row.inputs) {
       this.inputs++;
       this.outcomes.set(i.outcome, (this.outcomes.get(i.outcome) ?? 0) + 1);
-      this.engine[i.engine]++;
+      if (i.engine !== 'not-run') this.engine[i.engine]++;
       if (i.native !== undefined && i.native in this.native) this.native[i.native as keyof NativeCounts]++;
     }
   }
@@ -115,6 +127,7 @@ class Acc {
       functions: this.functions,
       succeeded: n,
       failed: this.failed,
+      failedByKind: { ...this.failedByKind },
       meanCoverageFirst: n === 0 ? null : round(this.sumFirst / n),
       meanCoverage: n === 0 ? null : round(this.sumAll / n),
       blocks: this.blocks,

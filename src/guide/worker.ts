@@ -4,22 +4,24 @@
  *
  * Consumes: `WorkerRequest`s, one at a time. Produces: `WorkerReply`s: a module's defined functions
  * (`listed`) or why it cannot be used (`module-failed`); per function searched, its result with the kept
- * records encoded and replayed once in the engine (`function`); engine verdicts of records (`verdicts`);
- * then `done`.
+ * records encoded and replayed once in the engine, both under the function's time guard
+ * (`function`); engine verdicts of records (`verdicts`); then `done`.
  *
  * The worker holds one module at a time: parsed and compiled once (one `GenSession`) and reused for every
  * task about it. A function whose search throws is reported as failed with the error's first line, and
  * the session is rebuilt before the next function, so no function's result depends on another's failure.
+ * A function the guard stops is reported with its inputs so far and `guard` set; the worker goes on.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, threadId } from 'node:worker_threads';
 import { decodeRecord, encodeRecord } from '../gen/record.js';
 import { GenSession } from '../gen/runtime.js';
 import { parseModule } from '../ir/parser.js';
 import type { Module } from '../ir/model.js';
 import { replayInEngine, type EngineVerdict } from '../replay/engine.js';
+import { threadCpuMs } from '../util/cputime.js';
 import { errorLine } from '../util/errors.js';
 import type { GenReply, ModuleRef, WorkerReply, WorkerRequest } from './workers.js';
-import { searchFunction } from './search.js';
+import { searchAndReplay } from './search.js';
 
 interface Held {
   readonly ref: ModuleRef;
@@ -110,7 +112,7 @@ function list(h: Held): void {
   }
 }
 
-function genOne(h: Held, fn: string, search: Extract<WorkerRequest, { kind: 'gen' }>['search']): GenReply {
+function genOne(h: Held, fn: string, req: Extract<WorkerRequest, { kind: 'gen' }>): GenReply {
   const t0 = performance.now();
   const timeMs = (): number => Math.round(performance.now() - t0);
   let s: GenSession;
@@ -133,15 +135,7 @@ function genOne(h: Held, fn: string, search: Extract<WorkerRequest, { kind: 'gen
       if (FAULT[1] === 'hang') for (;;);
       throw new RangeError(`injected fault in @${fn}\nsecond line`);
     }
-    const r = searchFunction(s, fn, search);
-    const engine: EngineVerdict[] = r.records.map((rec) => {
-      try {
-        return replayInEngine(s, rec);
-      } catch (e) {
-        reset(h);
-        return { status: 'mismatch', reason: `replay threw: ${errorLine(e)}` };
-      }
-    });
+    const r = searchAndReplay(s, fn, req.search, req.functionTimeoutMs, () => reset(h));
     return {
       function: fn,
       ok: true,
@@ -151,7 +145,8 @@ function genOne(h: Held, fn: string, search: Extract<WorkerRequest, { kind: 'gen
       runs: r.runs,
       records: r.records.map(encodeRecord),
       outcomes: r.records.map((rec) => rec.outcome.kind),
-      engine,
+      engine: r.engine,
+      ...(r.guard === undefined ? {} : { guard: r.guard }),
       steps: r.steps,
       timeMs: timeMs(),
     };
@@ -190,7 +185,13 @@ parentPort!.on('message', (req: WorkerRequest) => {
       list(h);
       break;
     case 'gen':
-      for (const fn of req.functions) post({ kind: 'function', result: genOne(h, fn, req.search) });
+      for (const fn of req.functions) {
+        const cpu0 = threadCpuMs();
+        const result = genOne(h, fn, req);
+        const cpu1 = threadCpuMs();
+        const cpuMs = cpu0 === undefined || cpu1 === undefined ? null : cpu1 - cpu0;
+        post({ kind: 'function', result, worker: threadId, cpuMs });
+      }
       break;
     case 'replay':
       replay(h, req.records);

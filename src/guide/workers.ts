@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RunLimits } from '../gen/runtime.js';
 import type { EngineVerdict } from '../replay/engine.js';
-import type { SearchOptions } from './search.js';
+import type { ReplayVerdict, SearchOptions } from './search.js';
 import { DEFAULTS } from '../util/defaults.js';
 import { UserError } from '../util/errors.js';
 
@@ -28,10 +28,11 @@ import { UserError } from '../util/errors.js';
 
 /**
  * A worker that has not answered for this long is stopped and its task fails with `WorkerCrash`: the
- * engine bounds runs by steps, but a bug in JavaScript helper code (a model looping forever) must not
- * hang a whole campaign. `INPUTSMITH_WATCHDOG_SECONDS` overrides the default (`DEFAULTS.watchdogSeconds`).
+ * step budgets and the per-function time guard stop generated code and the libc models, but a worker
+ * stuck where neither reaches (native code, a bug in JavaScript helper code) must not hang a whole
+ * campaign. `INPUTSMITH_WATCHDOG_SECONDS` overrides the default (`DEFAULTS.watchdogSeconds`).
  */
-const WATCHDOG_MS = Number(process.env.INPUTSMITH_WATCHDOG_SECONDS ?? DEFAULTS.watchdogSeconds) * 1000;
+const WATCHDOG_OVERRIDE = process.env.INPUTSMITH_WATCHDOG_SECONDS;
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -40,6 +41,15 @@ const WATCHDOG_MS = Number(process.env.INPUTSMITH_WATCHDOG_SECONDS ?? DEFAULTS.w
  * (i + 1) * ORDER_STRIDE), so the pool works through modules in turn (see `WorkerPool.submit`).
  */
 export const ORDER_STRIDE = 1_000_000;
+
+/**
+ * The watchdog of a pool whose functions are guarded at `functionTimeoutMs`: the override when set,
+ * else the default, raised to 4 x the guard so that the guard, not the watchdog, stops a slow function.
+ */
+export function watchdogFor(functionTimeoutMs = 0): number {
+  if (WATCHDOG_OVERRIDE !== undefined) return Number(WATCHDOG_OVERRIDE) * 1000;
+  return Math.max(DEFAULTS.watchdogSeconds * 1000, 4 * functionTimeoutMs);
+}
 
 /** A module as workers know it. */
 export interface ModuleRef {
@@ -62,6 +72,8 @@ export type WorkerRequest =
       readonly text?: string;
       readonly functions: readonly string[];
       readonly search: SearchOptions;
+      /** The time guard of each function's search and engine replay, ms. */
+      readonly functionTimeoutMs: number;
     }
   | {
       readonly kind: 'replay';
@@ -82,8 +94,10 @@ export type GenReply =
       /** The kept records, encoded (`encodeRecord`), in index order. */
       readonly records: readonly string[];
       readonly outcomes: readonly string[];
-      /** Engine replay of each record right after generation. */
-      readonly engine: readonly EngineVerdict[];
+      /** Engine replay of each record right after generation (`not-run` once the guard stopped it). */
+      readonly engine: readonly ReplayVerdict[];
+      /** Set when the time guard stopped the function (it is then a failed function). */
+      readonly guard?: string;
       /** Engine steps of the search (timings.jsonl only). */
       readonly steps: number;
       /** Search and engine replay, wall clock (timings.jsonl only: never part of the results). */
@@ -103,7 +117,14 @@ export type WorkerReply =
       readonly functions: readonly { readonly name: string; readonly blocks: number }[];
     }
   | { readonly kind: 'module-failed'; readonly stage: 'parse' | 'engine'; readonly reason: string }
-  | { readonly kind: 'function'; readonly result: GenReply }
+  | {
+      readonly kind: 'function';
+      readonly result: GenReply;
+      /** The worker's thread id (timings.jsonl: which worker searched it). */
+      readonly worker: number;
+      /** CPU time of the worker thread for it, ms (null where there is no per-thread clock). */
+      readonly cpuMs: number | null;
+    }
   | { readonly kind: 'verdicts'; readonly verdicts: readonly EngineVerdict[] }
   | { readonly kind: 'done' };
 
@@ -156,7 +177,11 @@ export class WorkerPool {
   private closed = false;
   private watchdog: NodeJS.Timeout | undefined;
 
-  constructor(readonly size: number) {}
+  /** `watchdogMs`: how long a worker may go without answering (see `watchdogFor`). */
+  constructor(
+    readonly size: number,
+    private readonly watchdogMs = watchdogFor(),
+  ) {}
 
   private watch(): void {
     if (this.watchdog !== undefined) return;
@@ -164,12 +189,12 @@ export class WorkerPool {
       () => {
         const now = Date.now();
         for (const s of this.slots)
-          if (s.task !== undefined && now - s.heard > WATCHDOG_MS && s.killed === undefined) {
+          if (s.task !== undefined && now - s.heard > this.watchdogMs && s.killed === undefined) {
             s.killed = `no answer for ${Math.round((now - s.heard) / 1000)} s (a function ran away); worker stopped`;
             void s.worker.terminate();
           }
       },
-      Math.min(5000, WATCHDOG_MS),
+      Math.min(5000, this.watchdogMs),
     );
     this.watchdog.unref();
   }

@@ -6,7 +6,8 @@
  * given and the command line shows in its help (src/cli/options.ts). A stage keeps its own typed constant
  * (`DEFAULT_OPT`, `DEFAULT_LIMITS`, `DEFAULT_SEARCH`, ...) but takes its values from here, so a default is
  * changed in this file and nowhere else. Budgets are counted in runs and steps, never in time, so a seed
- * gives the same inputs on any machine; the time limits below are safety nets only.
+ * gives the same inputs on any machine; the time limits below are safety nets only (a function the
+ * time guard stops is a failed function, docs/gen.md "Time guard").
  */
 
 /** Defaults, by the stage that applies them. */
@@ -44,7 +45,16 @@ export const DEFAULTS = {
     outputLimit: 64 << 20,
   },
   /**
-   * guide: a worker that has not answered for this long is stopped (its task fails with a worker crash);
+   * guide: the time guard of one function in a campaign (its search and the engine replay of its kept
+   * inputs), seconds of the worker thread's CPU time (util/cputime.ts): a last resort behind the step
+   * budgets; the function it stops fails with `guard-timeout` (`gen --function-timeout`).
+   */
+  functionTimeoutSeconds: 20,
+  /**
+   * guide: a worker that has not answered for this long (wall clock) is stopped (its task fails with a
+   * worker crash): the last resort for a worker stuck where the guard cannot reach (native code, garbage
+   * collection), so far above the guard even on a loaded machine, where CPU time grows slower than the
+   * wall clock (a worker answers after each function); raised to 4 x a larger --function-timeout.
    * `INPUTSMITH_WATCHDOG_SECONDS` overrides it (docs/summary-json.md).
    */
   watchdogSeconds: 300,

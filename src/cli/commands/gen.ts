@@ -45,6 +45,8 @@ export function register(program: Command): void {
       maxRuns: o.maxRuns,
       plateau: o.plateau,
       maxSteps: o.maxSteps,
+      functionTimeoutMs: Math.round(o.functionTimeout * 1000),
+      limits: o.stepLimit === undefined ? undefined : { stepLimit: o.stepLimit },
       jobs: o.jobs,
       native: o.native,
       functions: o.functions,
