@@ -31,12 +31,14 @@ export interface CliOptions {
   // Work.
   jobs?: number;
   native: boolean;
+  verbose: boolean;
   // Search (gen; `seed` also progs gen, checked there to be a number).
   seed: string;
   inputs: number;
   maxRuns: number;
   plateau: number;
   maxSteps: number;
+  sample: number;
   functions?: string;
   force: boolean;
   // One run (run).
@@ -167,6 +169,11 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     description: 'also replay every input natively (built with clang)',
     default: false,
   },
+  verbose: {
+    flags: '--verbose',
+    description: 'list every record that did not replay natively (default: a few per cause)',
+    default: false,
+  },
   seed: { flags: '--seed <seed>', description: 'seed of every random choice', default: S.seed },
   inputs: {
     flags: '--inputs <n>',
@@ -191,6 +198,13 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     description: 'steps of all runs of a function at most (big functions get fewer runs)',
     default: S.maxSteps,
     parse: (raw) => positiveInt(raw),
+  },
+  sample: {
+    flags: '--sample <n>',
+    description:
+      'also write n runs per function that ended normally, drawn before selection, to OUT/sample/ (native replay without selection bias)',
+    default: S.sample,
+    parse: (raw) => nonNegInt(raw),
   },
   functions: {
     flags: '--functions <regex>',
@@ -279,6 +293,7 @@ export const COMMAND_OPTIONS = {
     'maxRuns',
     'plateau',
     'maxSteps',
+    'sample',
     'functions',
     'force',
     'output',
@@ -286,7 +301,7 @@ export const COMMAND_OPTIONS = {
     'native',
     ...COMPILE,
   ],
-  replay: ['jobs', 'native', ...COMPILE],
+  replay: ['jobs', 'native', 'verbose', ...COMPILE],
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],
   'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],

@@ -71,6 +71,8 @@ export interface CampaignOptions {
   readonly plateau?: number;
   /** Steps of all runs of a function at most. */
   readonly maxSteps?: number;
+  /** Records per function of the pre-selection sample (OUT/sample/), 0 for none. */
+  readonly sample?: number;
   /** Worker threads (default: all cores). */
   readonly jobs?: number;
   /** Also replay every record natively. */
@@ -229,6 +231,7 @@ class Campaign {
       maxRuns: o.maxRuns ?? DEFAULT_SEARCH.maxRuns,
       plateau: o.plateau ?? DEFAULT_SEARCH.plateau,
       maxSteps: o.maxSteps ?? DEFAULT_SEARCH.maxSteps,
+      sample: o.sample ?? 0,
     };
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
     this.native = o.native === true;
@@ -281,6 +284,8 @@ class Campaign {
       maxSteps: search.maxSteps ?? Infinity,
       functions: this.o.functions ?? null,
       native: this.native,
+      // Only when asked for, so that run.json without --sample stays as it was.
+      ...(search.sample !== undefined && search.sample > 0 ? { sample: search.sample } : {}),
       limits: {
         stepLimit: limits.stepLimit,
         timeLimitMs: limits.timeLimitMs,
@@ -422,7 +427,7 @@ class Campaign {
   /** Write one function's result and inputs (marking it done) and its timing. */
   private recordResult(m: LoadedModule, f: FunctionEntry, r: GenReply): void {
     const row = functionRow(m, f.key, f.blocks, r);
-    this.out.writeFunction(m.key, row, r.ok ? r.records : []);
+    this.out.writeFunction(m.key, row, r.ok ? r.records : [], r.ok ? r.sample : []);
     this.out.appendTiming({
       module: m.path,
       function: f.name,
@@ -486,10 +491,17 @@ class Campaign {
         jobs: this.jobs,
         clang: o.compile?.clang,
       });
-      return res.map((r) => ({ function: r.function, index: r.index, status: r.status, reason: r.reason }));
+      return res.map((r) => ({
+        function: r.function,
+        index: r.index,
+        status: r.status,
+        reason: r.reason,
+        ...(r.cause === undefined ? {} : { cause: r.cause }),
+      }));
     } catch (e) {
       const reason = errorLine(e);
-      return records.map((r) => ({ function: r.function, index: r.index, status: 'failed', reason }));
+      const cause = 'replay-error';
+      return records.map((r) => ({ function: r.function, index: r.index, status: 'failed', reason, cause }));
     }
   }
 

@@ -150,6 +150,7 @@ function genOne(h: Held, fn: string, search: Extract<WorkerRequest, { kind: 'gen
       covered: r.covered,
       runs: r.runs,
       records: r.records.map(encodeRecord),
+      sample: r.sample.map(encodeRecord),
       outcomes: r.records.map((rec) => rec.outcome.kind),
       engine,
       steps: r.steps,

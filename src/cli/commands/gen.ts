@@ -45,6 +45,7 @@ export function register(program: Command): void {
       maxRuns: o.maxRuns,
       plateau: o.plateau,
       maxSteps: o.maxSteps,
+      sample: o.sample,
       jobs: o.jobs,
       native: o.native,
       functions: o.functions,
