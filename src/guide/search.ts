@@ -70,7 +70,8 @@ export function seedOf(...parts: string[]): number {
   return h >>> 0;
 }
 
-interface Kept {
+/** A run the search kept (its record built), a candidate for the final choice. */
+export interface Kept {
   readonly run: RunRecord;
   readonly blocks: ReadonlySet<number>;
   /** How often it was picked as a parent (fresh finds are preferred). */
@@ -214,9 +215,11 @@ function pickParent(kept: Kept[], rng: Rng): Kept {
 
 /**
  * Greedy set cover: the input covering most first, then the one adding most, up to n; inputs that native
- * code can replay first, the others only for blocks no replayable input covers.
+ * code can replay first, the others (a budget exhausted, an unsupported external) only for blocks no
+ * replayable input covers: a step-limit run is never chosen when inputs that ended normally cover its
+ * blocks (issue 12).
  */
-function chooseCover(kept: Kept[], n: number): Kept[] {
+export function chooseCover(kept: Kept[], n: number): Kept[] {
   const good = kept.filter((k) => isReplayableOutcome(k.run.outcome));
   const out = greedyCover(good, n, new Set<number>());
   const have = new Set<number>();
