@@ -143,6 +143,40 @@ export function collectRecords(paths: readonly string[], compile: CompileOptions
   return items;
 }
 
+/** Native verdicts of one module's records; a failure of the whole replay fails each record. */
+async function nativeVerdicts(
+  loaded: { text: string; file: string },
+  group: readonly Item[],
+  o: BatchOptions,
+  jobs: number,
+): Promise<Map<Item, NativeVerdict>> {
+  const native = new Map<Item, NativeVerdict>();
+  try {
+    const res = await replayNativeText(
+      loaded.text,
+      loaded.file,
+      group.map((g) => g.record),
+      {
+        timeoutMs: o.nativeTimeoutMs ?? NATIVE_REPLAY_DEFAULTS.timeoutMs,
+        memLimitMb: o.nativeMemLimitMb ?? NATIVE_REPLAY_DEFAULTS.memLimitMb,
+        workDir: nativeWorkDir(),
+        jobs,
+        clang: o.compile?.clang,
+      },
+    );
+    res.forEach((r, j) =>
+      native.set(group[j]!, {
+        status: r.status,
+        reason: r.reason,
+        ...(r.cause === undefined ? {} : { cause: r.cause }),
+      }),
+    );
+  } catch (e) {
+    for (const g of group) native.set(g, { status: 'failed', reason: errorLine(e), cause: 'replay-error' });
+  }
+  return native;
+}
+
 /** Replay every record; never throws for a record or module that fails (they get their verdicts). */
 export async function replayBatch(paths: readonly string[], o: BatchOptions = {}): Promise<BatchVerdict[]> {
   const items = collectRecords(paths, o.compile ?? {});
@@ -217,39 +251,8 @@ export async function replayBatch(paths: readonly string[], o: BatchOptions = {}
           );
         }
         await Promise.all(tasks);
-        let native: Map<Item, NativeVerdict> | undefined;
-        if (o.native === true) {
-          native = new Map();
-          const res = await nativeGate
-            .use(() =>
-              replayNativeText(
-                loaded.text,
-                loaded.file,
-                group.map((g) => g.record),
-                {
-                  timeoutMs: o.nativeTimeoutMs ?? NATIVE_REPLAY_DEFAULTS.timeoutMs,
-                  memLimitMb: o.nativeMemLimitMb ?? NATIVE_REPLAY_DEFAULTS.memLimitMb,
-                  workDir: nativeWorkDir(),
-                  jobs,
-                  clang: o.compile?.clang,
-                },
-              ),
-            )
-            .catch((e: unknown) =>
-              group.map(() => ({
-                status: 'failed' as const,
-                reason: errorLine(e),
-                cause: 'replay-error' as const,
-              })),
-            );
-          res.forEach((r, j) =>
-            native!.set(group[j]!, {
-              status: r.status,
-              reason: r.reason,
-              ...(r.cause === undefined ? {} : { cause: r.cause }),
-            }),
-          );
-        }
+        const native =
+          o.native === true ? await nativeGate.use(() => nativeVerdicts(loaded, group, o, jobs)) : undefined;
         for (const it of group) {
           verdicts.set(it, {
             ...base,
