@@ -34,7 +34,9 @@ describe('formatReplay', () => {
     verdict(OK),
     verdict({ status: 'not-run', reason: 'the record ends in step-limit', cause: 'budget' }),
     verdict(mismatch('memory-differs', 'object 0 byte 5: native 0x00, record 0x3f')),
-    ...Array.from({ length: 5 }, (_, i) => verdict(mismatch('os-call', `stdout differs at byte ${i}`))),
+    ...Array.from({ length: 5 }, (_, i) =>
+      verdict(mismatch('output-differs', `stdout differs at byte ${i}`)),
+    ),
     verdict({ status: 'failed', reason: 'native SIGSEGV, record returned', cause: 'native-crash' }),
     verdict(OK, { status: 'mismatch', reason: 'return value differs' }),
   ];
@@ -44,7 +46,7 @@ describe('formatReplay', () => {
     // Engine mismatches stay one line per record.
     expect(lines[0]).toBe('mismatch: lib.ll @f9 #9 (engine): return value differs');
     expect(lines[1]).toBe('native: 8 records did not replay, by cause:');
-    expect(lines[2]).toBe(`  os-call: 5 (5 mismatch): ${NATIVE_CAUSES['os-call'].description}`);
+    expect(lines[2]).toBe(`  output-differs: 5 (5 mismatch): ${NATIVE_CAUSES['output-differs'].description}`);
     expect(lines.slice(3, 3 + EXAMPLES_PER_CAUSE)).toEqual([
       '    lib.ll @f3 #3: stdout differs at byte 0',
       '    lib.ll @f4 #4: stdout differs at byte 1',
@@ -53,7 +55,7 @@ describe('formatReplay', () => {
     expect(lines[3 + EXAMPLES_PER_CAUSE]).toBe('    ... 2 more (--verbose lists them)');
     // Ties in count: the table's order (budget before native-crash before memory-differs).
     const heads = lines.filter((l) => /^ {2}\S/.test(l)).map((l) => l.split(':')[0]!.trim());
-    expect(heads).toEqual(['os-call', 'budget', 'native-crash', 'memory-differs']);
+    expect(heads).toEqual(['output-differs', 'budget', 'native-crash', 'memory-differs']);
     expect(lines.at(-1)).toBe(
       'replayed 10 records of 1 module: engine 9 ok, 1 mismatch; native 2 ok, 6 mismatch, 1 failed, 1 not run',
     );

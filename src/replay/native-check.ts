@@ -43,6 +43,9 @@ export type NativeStatus = 'ok' | 'mismatch' | 'failed' | 'not-run';
  * table (ids are stable: summary.json, native/<module>.json and `replay --native` use them). The status
  * says what happened (not run, failed, mismatch); the cause says what to look at. Causes are decided by
  * what the checker can tell: the record's outcome, how the native process ended, and the first difference.
+ * There is no cause for "an operating-system call answered differently": the environment and OS queries
+ * the engine models (time, getpid, stat, gettimeofday, ...) are recorded inputs that the native driver
+ * answers from the record, so such a difference shows as what it changed (output, memory, return value).
  */
 export const NATIVE_CAUSES = {
   budget: {
@@ -72,10 +75,6 @@ export const NATIVE_CAUSES = {
     description: 'the native run exceeded the output limit, or was killed before reporting (memory limit)',
   },
   'native-crash': { description: 'the native run crashed where the record ends otherwise' },
-  'os-call': {
-    description:
-      'the run differs and the function can reach an external whose native result depends on the machine or the moment (the clock, randomness), which the engine models with fixed answers',
-  },
   'calls-differ': {
     description: 'the native run called stubbed externals other than the record says (it took another path)',
   },
