@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // Input generation on the real-world corpus (issues 5 and 12): for each library of docs/toolchain.md at -O1,
-// `inputsmith gen --jobs <cores>` over all its modules, then `inputsmith replay --native`, and the figures
+// `inputsmith gen --jobs <cores> --sample K` over all its modules, then `inputsmith replay --native` of the
+// kept inputs and of the pre-selection sample (OUT/sample: K runs per function that ended normally, drawn
+// before the search chose what to keep; K per set in SAMPLE so that each set gives >= 2,000), and the figures
 // people compare, for the development corpus (`set: 'dev'`, tuned on) and the fresh set (`set: 'fresh'`,
 // nobody tunes on it) in separate tables, each with a totals row:
-//   - quality: functions, search ok, valid input, engine and native replay, mean block coverage with the
-//     first input and with all (up to 5) inputs;
+//   - quality: functions, search ok, valid input, engine and native replay of the kept inputs, native
+//     replay of the pre-selection sample, mean block coverage with the first input and with all (up to 5)
+//     inputs; the records that did not replay natively by cause (NATIVE_CAUSES), kept and sample;
 //   - cost: functions per second (search and engine replay, wall clock of `gen`; native replay is timed
 //     apart), per-function time p50 / p99 / max and the share of all function time spent in the slowest 1%
 //     of functions (from OUT/timings.jsonl: each function's search and engine replay in its worker), the
@@ -43,6 +46,8 @@ const TIME = '/usr/bin/time';
 const haveTime = existsSync(TIME);
 const rusageDir = mkdtempSync(join(tmpdir(), 'inputsmith-bench-rusage-'));
 const rusageFile = join(rusageDir, 'rusage');
+/** Pre-selection sample records per function (`gen --sample`): >= 2,000 per set (dev ~4,900 functions). */
+const SAMPLE = { dev: 1, fresh: 2 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Arguments
@@ -173,7 +178,18 @@ function functionTimes(out, fnRows) {
   return times;
 }
 
-async function benchLibrary(name, deadline) {
+/** `replay --native` figures from its output: counts by status and the records not ok by cause. */
+function nativeFigures(r) {
+  const text = r.stdout + r.stderr;
+  const nm = /native (\d+) ok, (\d+) mismatch, (\d+) failed, (\d+) not run/.exec(text);
+  const nat = nm ? { ok: +nm[1], mismatch: +nm[2], failed: +nm[3], notRun: +nm[4] } : {};
+  // The grouped block: "  <cause>: <n> (<n> <status>, ...): <description>".
+  const causes = {};
+  for (const m of text.matchAll(/^ {2}([a-z-]+): (\d+) \(/gm)) causes[m[1]] = +m[2];
+  return { nat, causes };
+}
+
+async function benchLibrary(name, set, deadline) {
   let files;
   try {
     files = await corpusIR(await fetchCorpus(name, {}), opt);
@@ -188,7 +204,7 @@ async function benchLibrary(name, deadline) {
   if (keep) rmSync(out, { recursive: true, force: true });
   try {
     const gen = runMeasured(
-      ['gen', ...files, '-o', out, '--jobs', String(jobs)],
+      ['gen', ...files, '-o', out, '--jobs', String(jobs), '--sample', String(SAMPLE[set])],
       Math.min(40 * 60_000, deadline - Date.now()),
       rusageFile,
     );
@@ -215,8 +231,17 @@ async function benchLibrary(name, deadline) {
       Math.max(1000, Math.min(40 * 60_000, deadline - Date.now())),
       rusageFile,
     );
-    const nm = /native (\d+) ok, (\d+) mismatch, (\d+) failed, (\d+) not run/.exec(nr.r.stdout + nr.r.stderr);
-    const nat = nm ? { ok: +nm[1], mismatch: +nm[2], failed: +nm[3], notRun: +nm[4] } : {};
+    const { nat, causes } = nativeFigures(nr.r);
+    // Native replay of the pre-selection sample (no sample: a library without a normal run).
+    const sampleDir = join(out, 'sample');
+    const sr = existsSync(sampleDir)
+      ? runMeasured(
+          ['replay', sampleDir, '--native', '--jobs', String(jobs)],
+          Math.max(1000, Math.min(40 * 60_000, deadline - Date.now())),
+          rusageFile,
+        )
+      : undefined;
+    const sample = sr === undefined ? { nat: {}, causes: {} } : nativeFigures(sr.r);
     // Functions with a valid input: at least one kept input that ran to its end (returned or exit()); a
     // failed function (e.g. one the time guard stopped, which keeps its inputs so far) has none.
     const valid = fnRows.filter(
@@ -226,6 +251,8 @@ async function benchLibrary(name, deadline) {
       ...base,
       s,
       nat,
+      causes,
+      sample,
       nativeMs: nr.wallMs,
       nativeKilled: nr.killed,
       valid,
@@ -239,16 +266,33 @@ async function benchLibrary(name, deadline) {
 // ---------------------------------------------------------------------------------------------------------
 // Tables
 
+const sum = (o) => Object.values(o).reduce((a, b) => a + b, 0);
+
+/** Native replay ok as a share of all records replayed, and how many that is. */
+function natCell(nat) {
+  const total = sum(nat);
+  return total === 0 ? 'n/a' : `${pct((nat.ok ?? 0) / total)} (${nat.ok ?? 0} of ${total})`;
+}
+
+/** Counts by cause, most frequent first: `budget 10, os-call 2`, or `none`. */
+function causeCell(causes) {
+  const e = Object.entries(causes).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return e.length === 0 ? 'none' : e.map(([k, n]) => `${k} ${n}`).join(', ');
+}
+
+function addCauses(into, causes) {
+  for (const [k, n] of Object.entries(causes)) into[k] = (into[k] ?? 0) + n;
+}
+
 function qualityRow(x) {
   if (x.s === undefined)
-    return `| ${x.name} | ${x.short}${x.partial ? ` (${x.times.length} timed)` : ''} ||||||||`;
+    return `| ${x.name} | ${x.short}${x.partial ? ` (${x.times.length} timed)` : ''} |||||||||`;
   const t = x.s.totals ?? x.s;
   const fns = t.functions ?? 0;
   const ok = t.succeeded ?? fns - (t.failed ?? 0);
   const eng = t.engineReplay ?? {};
   const engTotal = (eng.ok ?? 0) + (eng.mismatch ?? 0);
-  const natTotal = Object.values(x.nat).reduce((a, b) => a + b, 0);
-  return `| ${x.name} | ${fns} | ${pct(ok / fns)} | ${pct(x.valid / fns)} | ${pct(engTotal ? (eng.ok ?? 0) / engTotal : undefined)} | ${pct(natTotal ? (x.nat.ok ?? 0) / natTotal : undefined)} | ${pct(t.meanCoverageFirst)} | ${pct(t.meanCoverage)} | ${x.nativeKilled ? 'stopped at ' : ''}${secs(x.nativeMs)} |`;
+  return `| ${x.name} | ${fns} | ${pct(ok / fns)} | ${pct(x.valid / fns)} | ${pct(engTotal ? (eng.ok ?? 0) / engTotal : undefined)} | ${natCell(x.nat)} | ${natCell(x.sample.nat)} | ${pct(t.meanCoverageFirst)} | ${pct(t.meanCoverage)} | ${x.nativeKilled ? 'stopped at ' : ''}${secs(x.nativeMs)} |`;
 }
 
 function costCells(fns, genMs, st, usage, failures) {
@@ -276,6 +320,10 @@ function setTotals(results) {
     all: 0,
     natOk: 0,
     natAll: 0,
+    sampleOk: 0,
+    sampleAll: 0,
+    causes: {},
+    sampleCauses: {},
     genMs: 0,
     user: 0,
     sys: 0,
@@ -291,7 +339,11 @@ function setTotals(results) {
     a.first += (t.meanCoverageFirst ?? 0) * ok;
     a.all += (t.meanCoverage ?? 0) * ok;
     a.natOk += x.nat.ok ?? 0;
-    a.natAll += Object.values(x.nat).reduce((p, q) => p + q, 0);
+    a.natAll += sum(x.nat);
+    a.sampleOk += x.sample.nat.ok ?? 0;
+    a.sampleAll += sum(x.sample.nat);
+    addCauses(a.causes, x.causes);
+    addCauses(a.sampleCauses, x.sample.causes);
     a.genMs += x.genMs;
     a.user += x.usage?.user ?? NaN;
     a.sys += x.usage?.sys ?? NaN;
@@ -308,14 +360,18 @@ function printSet(title, results) {
     `**${title}** (${results.length} libraries${done.length < results.length ? `, ${done.length} measured` : ''})\n`,
   );
   console.log(
-    '| library | functions | search ok | valid input | engine replay ok | native replay ok | coverage @1 | coverage @5 | native replay time |',
+    '| library | functions | search ok | valid input | engine replay ok | native replay ok (kept) | native replay ok (pre-selection sample) | coverage @1 | coverage @5 | native replay time (kept) |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const x of results) console.log(qualityRow(x));
   if (a.ok > 0)
     console.log(
-      `| **all** | ${a.fns} | ${pct(a.ok / a.fns)} | ${pct(a.valid / a.fns)} | | ${pct(a.natOk / a.natAll)} (${a.natOk} of ${a.natAll}) | **${pct(a.first / a.ok)}** | **${pct(a.all / a.ok)}** | |`,
+      `| **all** | ${a.fns} | ${pct(a.ok / a.fns)} | ${pct(a.valid / a.fns)} | | ${pct(a.natOk / a.natAll)} (${a.natOk} of ${a.natAll}) | ${pct(a.sampleOk / a.sampleAll)} (${a.sampleOk} of ${a.sampleAll}) | **${pct(a.first / a.ok)}** | **${pct(a.all / a.ok)}** | |`,
     );
+  console.log('\n| library | kept inputs not replayed natively, by cause | pre-selection sample not replayed, by cause |');
+  console.log('|---|---|---|');
+  for (const x of done) console.log(`| ${x.name} | ${causeCell(x.causes)} | ${causeCell(x.sample.causes)} |`);
+  if (done.length > 0) console.log(`| **all** | ${causeCell(a.causes)} | ${causeCell(a.sampleCauses)} |`);
   console.log(
     '\n| library | functions/s (gen + engine replay) | p50 | p99 | max | time in slowest 1% | user | system | system / user | peak RSS | failed functions by kind |',
   );
@@ -360,15 +416,15 @@ for (const spec of picked) {
     continue;
   }
   process.stderr.write(`gen-bench: ${spec.name}\n`);
-  results[spec.set].push(await benchLibrary(spec.name, deadline));
+  results[spec.set].push(await benchLibrary(spec.name, spec.set, deadline));
 }
 
 console.log(
-  `Corpus at -${opt}: \`inputsmith gen --jobs ${jobs}\` (seed 1, 5 inputs per function, every kept input replayed in the engine), then \`inputsmith replay --native\`. A valid input ran to its end (returned, exit, or a call to an external declared noreturn, e.g. an error routine); native replay counts ok among all kept inputs (not-run ones, e.g. step-limit records, count as not ok). Per-function time is the worker's search and engine replay of one function (timings.jsonl; wall clock, so it grows when the machine is shared); a function whose worker crashed has no timing and counts at the watchdog (${watchdogMs / 1000} s, a lower bound). User and system time and peak RSS are those of the \`gen\` process (${haveTime ? '/usr/bin/time' : '/proc/self/stat; peak RSS needs /usr/bin/time'}).\n`,
+  `Corpus at -${opt}: \`inputsmith gen --jobs ${jobs} --sample K\` (seed 1, 5 inputs per function, every kept input replayed in the engine; K = ${SAMPLE.dev} on the development corpus, ${SAMPLE.fresh} on the fresh set), then \`inputsmith replay --native\` of the kept inputs and of the pre-selection sample (K runs per function that ended normally, drawn before the search chose what to keep, so selection cannot hide engine/native differences; causes are NATIVE_CAUSES of src/replay/native-check.ts). A valid input ran to its end (returned, exit, or a call to an external declared noreturn, e.g. an error routine); native replay counts ok among all kept inputs (not-run ones, e.g. step-limit records, count as not ok). Per-function time is the worker's search and engine replay of one function (timings.jsonl; wall clock, so it grows when the machine is shared); a function whose worker crashed has no timing and counts at the watchdog (${watchdogMs / 1000} s, a lower bound). User and system time and peak RSS are those of the \`gen\` process (${haveTime ? '/usr/bin/time' : '/proc/self/stat; peak RSS needs /usr/bin/time'}).\n`,
 );
 if (results.dev.length > 0) printSet('Development corpus', results.dev);
 if (results.fresh.length > 0) printSet('Fresh set (nobody tunes on it)', results.fresh);
 rmSync(rusageDir, { recursive: true, force: true });
 console.log(
-  'Anchors: Input-Gen 37% (1 input) and 45% (5 guided inputs) mean block coverage, ~90% of modules replayed; UnitTestBot 500 functions in 52 s with 10 processes. Targets (issue 12, on each set): >= 50 functions/s on 2 cores, no function over 10 s, zero guard hits and worker crashes, system time < 15% of user time, valid inputs >= 98.5%, native replay >= 99.5%, coverage >= 76.1% / 85.9% on the development corpus.',
+  'Anchors: Input-Gen 37% (1 input) and 45% (5 guided inputs) mean block coverage, ~90% of modules replayed; UnitTestBot 500 functions in 52 s with 10 processes. Targets (issue 12, on each set): >= 50 functions/s on 2 cores, no function over 10 s, zero guard hits and worker crashes, system time < 15% of user time, valid inputs >= 98.5%, native replay >= 99.5% of kept inputs and >= 99% of the pre-selection sample, coverage >= 76.1% / 85.9% on the development corpus.',
 );

@@ -198,12 +198,15 @@ export function replayRecords(
  * Replay records natively: the module compiled by clang into an executable with a driver that lays out
  * each record, runs the function with real system calls, and compares (docs/native-replay.md).
  * `replayNative(moduleFile, ...)` loads the module itself; `replayNativeText` takes its IR text.
- * `moduleHash(irText)` is what records carry as `moduleHash`.
+ * `moduleHash(irText)` is what records carry as `moduleHash`. A result that is not ok has a `cause`, one of
+ * `NATIVE_CAUSES` (docs/native-replay.md, "Causes").
  */
 export {
   replayNative,
   replayNativeText,
   moduleHash,
+  NATIVE_CAUSES,
+  type NativeCause,
   type NativeReplayOptions,
   type NativeReplayResult,
   type NativeStatus,

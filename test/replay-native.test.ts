@@ -21,7 +21,7 @@ import {
   type ValueRec,
 } from '../src/gen/record.js';
 import { compileToIR } from '../src/toolchain/compile.js';
-import { moduleHash, replayNative, type NativeReplayResult } from '../src/replay/native.js';
+import { moduleHash, replayNative, type NativeCause, type NativeReplayResult } from '../src/replay/native.js';
 
 const SOURCE = String.raw`
 #include <stdio.h>
@@ -512,6 +512,21 @@ const CASES: Case[] = [
   ],
 ];
 
+/** The cause (NATIVE_CAUSES) of each case that is not ok. */
+const CAUSES: Readonly<Record<string, NativeCause>> = {
+  'list_sum with a wrong return value': 'return-differs',
+  'libm result 2 ulp away': 'return-differs',
+  'output memory with a wrong byte': 'memory-differs',
+  'a call beyond the recorded ones': 'calls-differ',
+  'wrong pointer target': 'return-differs',
+  'stdout differs': 'output-differs',
+  'exit code differs': 'end-differs',
+  'output pointer to the wrong offset': 'memory-differs',
+  'crash the record does not predict': 'native-crash',
+  'endless loop': 'native-timeout',
+  'undefined behaviour after a call the record does not have': 'calls-differ',
+};
+
 describe.each(['O0', 'O2'])('native replay at -%s', (opt) => {
   let results: NativeReplayResult[];
   let records: InputRecord[];
@@ -525,9 +540,11 @@ describe.each(['O0', 'O2'])('native replay at -%s', (opt) => {
     });
   }, 120_000);
 
-  it.each(CASES.map((c, i) => [c[0], i] as const))('%s', (_name, i) => {
+  it.each(CASES.map((c, i) => [c[0], i] as const))('%s', (name, i) => {
     const [, , status, reason] = CASES[i] as Case;
     const r = results[i] as NativeReplayResult;
+    // Every verdict that is not ok has its cause, an ok one none.
+    expect(r.cause).toBe(status === 'ok' ? undefined : CAUSES[name]);
     expect(r.function).toBe((records[i] as InputRecord).function);
     expect(r.status, r.reason).toBe(status);
     if (reason instanceof RegExp) expect(r.reason).toMatch(reason);
@@ -548,6 +565,7 @@ describe('native replay of records that cannot run', () => {
       workDir: join(dir, 'work-O0'),
     });
     expect(res.map((r) => r.status)).toEqual(['ok', 'failed', 'not-run', 'failed']);
+    expect(res.map((r) => r.cause)).toEqual([undefined, 'stale-record', 'budget', 'record-unfit']);
     expect(res[1]?.reason).toMatch(/another module/);
     expect(res[2]?.reason).toMatch(/step-limit/);
     expect(res[3]?.reason).toMatch(/0 arguments for @helper, which has 1 parameters/);

@@ -31,6 +31,7 @@ export interface CliOptions {
   // Work.
   jobs?: number;
   native: boolean;
+  verbose: boolean;
   // Search (gen; `seed` also progs gen, checked there to be a number).
   seed: string;
   inputs: number;
@@ -38,6 +39,7 @@ export interface CliOptions {
   plateau: number;
   maxSteps: number;
   functionTimeout: number;
+  sample: number;
   functions?: string;
   force: boolean;
   // One run (run).
@@ -176,6 +178,11 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     description: 'also replay every input natively (built with clang)',
     default: false,
   },
+  verbose: {
+    flags: '--verbose',
+    description: 'list every record that did not replay natively (default: a few per cause)',
+    default: false,
+  },
   seed: { flags: '--seed <seed>', description: 'seed of every random choice', default: S.seed },
   inputs: {
     flags: '--inputs <n>',
@@ -207,6 +214,13 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
       "time guard of one function's search and engine replay, in CPU seconds of its worker: a last resort behind the step budgets; a function it stops fails (guard-timeout)",
     default: DEFAULTS.functionTimeoutSeconds,
     parse: (raw) => positiveNumber(raw),
+  },
+  sample: {
+    flags: '--sample <n>',
+    description:
+      'also write n runs per function that ended normally, drawn before selection, to OUT/sample/ (native replay without selection bias)',
+    default: S.sample,
+    parse: (raw) => nonNegInt(raw),
   },
   functions: {
     flags: '--functions <regex>',
@@ -297,6 +311,7 @@ export const COMMAND_OPTIONS = {
     'maxSteps',
     'stepLimit',
     'functionTimeout',
+    'sample',
     'functions',
     'force',
     'output',
@@ -304,7 +319,7 @@ export const COMMAND_OPTIONS = {
     'native',
     ...COMPILE,
   ],
-  replay: ['jobs', 'native', ...COMPILE],
+  replay: ['jobs', 'native', 'verbose', ...COMPILE],
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],
   'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],

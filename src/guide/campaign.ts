@@ -81,6 +81,8 @@ export interface CampaignOptions {
    * `DEFAULTS.functionTimeoutSeconds`): a function it stops fails with `guard-timeout`.
    */
   readonly functionTimeoutMs?: number;
+  /** Records per function of the pre-selection sample (OUT/sample/), 0 for none. */
+  readonly sample?: number;
   /** Worker threads (default: all cores). */
   readonly jobs?: number;
   /** Also replay every record natively. */
@@ -240,6 +242,7 @@ class Campaign {
       maxRuns: o.maxRuns ?? DEFAULT_SEARCH.maxRuns,
       plateau: o.plateau ?? DEFAULT_SEARCH.plateau,
       maxSteps: o.maxSteps ?? DEFAULT_SEARCH.maxSteps,
+      sample: o.sample ?? 0,
     };
     this.functionTimeoutMs = o.functionTimeoutMs ?? DEFAULTS.functionTimeoutSeconds * 1000;
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
@@ -294,6 +297,8 @@ class Campaign {
       functionTimeoutMs: this.functionTimeoutMs,
       functions: this.o.functions ?? null,
       native: this.native,
+      // Only when asked for, so that run.json without --sample stays as it was.
+      ...(search.sample !== undefined && search.sample > 0 ? { sample: search.sample } : {}),
       limits: {
         stepLimit: limits.stepLimit,
         timeLimitMs: limits.timeLimitMs,
@@ -446,7 +451,7 @@ class Campaign {
     where: Pick<TimingRow, 'worker' | 'cpuMs'>,
   ): void {
     const row = functionRow(m, f.key, f.blocks, r);
-    this.out.writeFunction(m.key, row, r.ok ? r.records : []);
+    this.out.writeFunction(m.key, row, r.ok ? r.records : [], r.ok ? r.sample : []);
     this.out.appendTiming({
       module: m.path,
       function: f.name,
@@ -512,10 +517,17 @@ class Campaign {
         jobs: this.jobs,
         clang: o.compile?.clang,
       });
-      return res.map((r) => ({ function: r.function, index: r.index, status: r.status, reason: r.reason }));
+      return res.map((r) => ({
+        function: r.function,
+        index: r.index,
+        status: r.status,
+        reason: r.reason,
+        ...(r.cause === undefined ? {} : { cause: r.cause }),
+      }));
     } catch (e) {
       const reason = errorLine(e);
-      return records.map((r) => ({ function: r.function, index: r.index, status: 'failed', reason }));
+      const cause = 'replay-error';
+      return records.map((r) => ({ function: r.function, index: r.index, status: 'failed', reason, cause }));
     }
   }
 

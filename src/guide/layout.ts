@@ -9,6 +9,8 @@
  *
  *   OUT/run.json                              what the results depend on (`RunSpec`); a rerun must match
  *   OUT/inputs/<module-key>/<fn-key>/<k>.json the kept inputs (docs/input-format.md)
+ *   OUT/sample/<module-key>/<fn-key>/<k>.json with --sample N: up to N runs that ended normally, drawn
+ *                                             before selection (same format), written before the result
  *   OUT/results/<module-key>/module.json      the module's selected functions (written once listed)
  *   OUT/results/<module-key>/<fn-key>.json    one function's result (`FunctionRow`): written last, so it
  *                                             marks the function done
@@ -50,6 +52,8 @@ export interface RunSpec {
   /** `--functions` regular expression, or null for all functions. */
   readonly functions: string | null;
   readonly native: boolean;
+  /** `--sample`: records per function of the pre-selection sample; absent when 0. */
+  readonly sample?: number;
   readonly limits: {
     readonly stepLimit: number;
     readonly timeLimitMs: number;
@@ -96,6 +100,8 @@ export interface InputRow {
   /** Native replay (only in functions.jsonl, with --native). */
   readonly native?: string;
   readonly nativeReason?: string;
+  /** Why it did not replay natively (`NATIVE_CAUSES`, src/replay/native-check.ts). */
+  readonly nativeCause?: string;
 }
 
 /** One function's result. */
@@ -144,6 +150,8 @@ export interface NativeRow {
   readonly index: number;
   readonly status: string;
   readonly reason: string;
+  /** Absent when ok. */
+  readonly cause?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -209,6 +217,13 @@ export class OutDir {
   inputFile(mkey: string, fkey: string, index: number): string {
     return join(this.root, 'inputs', mkey, fkey, `${index}.json`);
   }
+  /** The pre-selection sample of a function (`--sample`). */
+  sampleDir(mkey: string, fkey: string): string {
+    return join(this.root, 'sample', mkey, fkey);
+  }
+  sampleFile(mkey: string, fkey: string, index: number): string {
+    return join(this.root, 'sample', mkey, fkey, `${index}.json`);
+  }
   moduleIndexFile(mkey: string): string {
     return join(this.root, 'results', mkey, 'module.json');
   }
@@ -229,6 +244,7 @@ export class OutDir {
       'inputs',
       'results',
       'native',
+      'sample',
     ].map((e) => join(this.root, e));
   }
 
@@ -296,10 +312,17 @@ export class OutDir {
       if (TEMP_SIBLING.test(e)) rmSync(join(this.root, e), { force: true });
   }
 
-  /** Write one function's inputs, then its result (which marks it done). */
-  writeFunction(mkey: string, row: FunctionRow, records: readonly string[]): void {
+  /** Write one function's inputs and its sample, then its result (which marks it done). */
+  writeFunction(
+    mkey: string,
+    row: FunctionRow,
+    records: readonly string[],
+    sample: readonly string[] = [],
+  ): void {
     rmSync(this.inputsDir(mkey, row.key), { recursive: true, force: true });
     records.forEach((text, i) => writeFileAtomic(this.inputFile(mkey, row.key, i), text));
+    rmSync(this.sampleDir(mkey, row.key), { recursive: true, force: true });
+    sample.forEach((text, i) => writeFileAtomic(this.sampleFile(mkey, row.key, i), text));
     writeFileAtomic(this.resultFile(mkey, row.key), stableJson(row));
   }
 

@@ -15,7 +15,7 @@
  * campaigns or threads.
  */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { decodeRecord, RECORD_FORMAT, type InputRecord } from '../gen/record.js';
 import { loadIRText, type CompileOptions, type OptLevel } from '../toolchain/compile.js';
 import { errorLine, UserError } from '../util/errors.js';
@@ -26,9 +26,10 @@ import {
   NATIVE_REPLAY_DEFAULTS,
   nativeWorkDir,
   replayNativeText,
+  type NativeCause,
   type NativeStatus,
 } from '../replay/native.js';
-import type { RunSpec } from './layout.js';
+import { RUN_FORMAT, type RunSpec } from './layout.js';
 import { ORDER_STRIDE, WorkerCrash, WorkerPool, type ModuleRef } from './workers.js';
 
 export interface BatchOptions {
@@ -47,7 +48,14 @@ export interface BatchVerdict {
   readonly index: number;
   /** `failed`: the module could not be loaded or compiled. */
   readonly engine: { readonly status: 'ok' | 'mismatch' | 'failed'; readonly reason: string };
-  readonly native?: { readonly status: NativeStatus; readonly reason: string };
+  readonly native?: NativeVerdict;
+}
+
+/** A record's native verdict; `cause` (`NATIVE_CAUSES`) exactly when the status is not ok. */
+export interface NativeVerdict {
+  readonly status: NativeStatus;
+  readonly reason: string;
+  readonly cause?: NativeCause;
 }
 
 interface Item {
@@ -68,6 +76,26 @@ function byIndex(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
+/**
+ * The gen run `dir` belongs to: its own run.json (a gen output directory), or the nearest ancestor's (a
+ * directory inside one, such as OUT/sample or OUT/inputs/<module-key>). Undefined for other directories.
+ */
+function runOf(dir: string): { spec: RunSpec; own: boolean } | undefined {
+  let d = resolve(dir);
+  for (let own = true; ; own = false) {
+    let spec: RunSpec | undefined;
+    try {
+      spec = JSON.parse(readFileSync(join(d, 'run.json'), 'utf8')) as RunSpec;
+    } catch {
+      spec = undefined;
+    }
+    if (spec !== undefined && spec.format === RUN_FORMAT) return { spec, own };
+    const up = dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
+}
+
 /** The records named by `paths`. Throws `UserError` for a missing path or a file that is not a record. */
 export function collectRecords(paths: readonly string[], compile: CompileOptions): Item[] {
   const items: Item[] = [];
@@ -80,26 +108,25 @@ export function collectRecords(paths: readonly string[], compile: CompileOptions
     }
     let copts = compile;
     let files: string[];
-    let spec: RunSpec | undefined;
-    try {
-      spec = JSON.parse(readFileSync(join(p, 'run.json'), 'utf8')) as RunSpec;
-    } catch {
-      spec = undefined;
-    }
-    if (spec !== undefined) {
+    // Records of a gen run are compiled with that run's options; its directory means its kept inputs.
+    const run = runOf(p);
+    if (run !== undefined) {
+      const c = run.spec.compile;
       copts = {
         ...compile,
-        opt: spec.compile.opt as OptLevel,
-        includes: [...spec.compile.includes],
-        defines: [...spec.compile.defines],
-        debug: spec.compile.debug,
+        opt: c.opt as OptLevel,
+        includes: [...c.includes],
+        defines: [...c.defines],
+        debug: c.debug,
       };
-      try {
-        files = walkJson(join(p, 'inputs')).sort(byIndex);
-      } catch {
-        files = [];
-      }
-    } else files = walkJson(p).sort(byIndex);
+    }
+    const dir = run?.own === true ? join(p, 'inputs') : p;
+    try {
+      files = walkJson(dir).sort(byIndex);
+    } catch (e) {
+      if (run?.own !== true) throw e;
+      files = [];
+    }
     for (const f of files) {
       const text = readFileSync(f, 'utf8');
       let format: unknown;
@@ -114,6 +141,40 @@ export function collectRecords(paths: readonly string[], compile: CompileOptions
   }
   if (items.length === 0) throw new UserError(`no input records found in ${paths.join(', ')}`);
   return items;
+}
+
+/** Native verdicts of one module's records; a failure of the whole replay fails each record. */
+async function nativeVerdicts(
+  loaded: { text: string; file: string },
+  group: readonly Item[],
+  o: BatchOptions,
+  jobs: number,
+): Promise<Map<Item, NativeVerdict>> {
+  const native = new Map<Item, NativeVerdict>();
+  try {
+    const res = await replayNativeText(
+      loaded.text,
+      loaded.file,
+      group.map((g) => g.record),
+      {
+        timeoutMs: o.nativeTimeoutMs ?? NATIVE_REPLAY_DEFAULTS.timeoutMs,
+        memLimitMb: o.nativeMemLimitMb ?? NATIVE_REPLAY_DEFAULTS.memLimitMb,
+        workDir: nativeWorkDir(),
+        jobs,
+        clang: o.compile?.clang,
+      },
+    );
+    res.forEach((r, j) =>
+      native.set(group[j]!, {
+        status: r.status,
+        reason: r.reason,
+        ...(r.cause === undefined ? {} : { cause: r.cause }),
+      }),
+    );
+  } catch (e) {
+    for (const g of group) native.set(g, { status: 'failed', reason: errorLine(e), cause: 'replay-error' });
+  }
+  return native;
 }
 
 /** Replay every record; never throws for a record or module that fails (they get their verdicts). */
@@ -190,27 +251,8 @@ export async function replayBatch(paths: readonly string[], o: BatchOptions = {}
           );
         }
         await Promise.all(tasks);
-        let native: Map<Item, { status: NativeStatus; reason: string }> | undefined;
-        if (o.native === true) {
-          native = new Map();
-          const res = await nativeGate
-            .use(() =>
-              replayNativeText(
-                loaded.text,
-                loaded.file,
-                group.map((g) => g.record),
-                {
-                  timeoutMs: o.nativeTimeoutMs ?? NATIVE_REPLAY_DEFAULTS.timeoutMs,
-                  memLimitMb: o.nativeMemLimitMb ?? NATIVE_REPLAY_DEFAULTS.memLimitMb,
-                  workDir: nativeWorkDir(),
-                  jobs,
-                  clang: o.compile?.clang,
-                },
-              ),
-            )
-            .catch((e: unknown) => group.map(() => ({ status: 'failed' as const, reason: errorLine(e) })));
-          res.forEach((r, j) => native!.set(group[j]!, { status: r.status, reason: r.reason }));
-        }
+        const native =
+          o.native === true ? await nativeGate.use(() => nativeVerdicts(loaded, group, o, jobs)) : undefined;
         for (const it of group) {
           verdicts.set(it, {
             ...base,

@@ -42,6 +42,11 @@ export interface SearchOptions {
   readonly plateau: number;
   /** Stop when the runs together executed this many steps (big functions get fewer runs). */
   readonly maxSteps?: number;
+  /**
+   * Records per function of the pre-selection sample (`gen --sample`): runs that ended normally, drawn
+   * uniformly among all of the function's normal runs whether the search keeps them or not. 0: none.
+   */
+  readonly sample?: number;
 }
 
 export const DEFAULT_SEARCH: SearchOptions = DEFAULTS.search;
@@ -62,6 +67,8 @@ export interface FunctionResult {
    * where it stopped, for the failure's reason.
    */
   readonly guard?: string;
+  /** The pre-selection sample (`SearchOptions.sample`), in run order, `index` 0, 1, ... */
+  readonly sample: InputRecord[];
 }
 
 /** A 32-bit FNV-1a hash of the parts, for seeding. */
@@ -78,7 +85,8 @@ export function seedOf(...parts: string[]): number {
   return h >>> 0;
 }
 
-interface Kept {
+/** A run the search kept (its record built), a candidate for the final choice. */
+export interface Kept {
   readonly run: RunRecord;
   readonly blocks: ReadonlySet<number>;
   /** How often it was picked as a parent (fresh finds are preferred). */
@@ -89,6 +97,8 @@ interface Kept {
 export function searchFunction(session: GenSession, fn: string, o: SearchOptions): FunctionResult {
   const f = session.func(fn);
   const rng = new Rng(seedOf(o.seed, session.opts.modulePath, fn));
+  // Its own generator, so that sampling leaves the search's random choices as they are.
+  const sampler = new Sampler(o.sample ?? 0, new Rng(seedOf(o.seed, session.opts.modulePath, fn, 'sample')));
   const total = f.blocks.length;
   const covered = new Set<number>();
   const coveredGood = new Set<number>();
@@ -133,9 +143,17 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
         blocks.some((b) => !covered.has(b)) ||
         (isReplayableOutcome(outcome) && blocks.some((b) => !coveredGood.has(b))) ||
         edges.some((e) => !coveredEdges.has(e)));
+    // The record is built (the costly part) for a run the search keeps or the sample draws.
+    let keep = false;
+    let slot = -1;
+    const wanted = (blocks: readonly number[], outcome: OutcomeKind, edges: readonly number[]): boolean => {
+      keep = isNew(blocks, outcome, edges);
+      slot = sampler.offer(outcome);
+      return keep || slot >= 0;
+    };
     // Until a run ends normally, a generated null pointer that is dereferenced is repaired (see runIf);
     // afterwards such runs stay as they are, cheap explorations of what null does.
-    const run = session.runIf(fn, plan, 'gen', rng, { seed: o.seed, index: index++ }, isNew, !valid);
+    const run = session.runIf(fn, plan, 'gen', rng, { seed: o.seed, index: index++ }, wanted, !valid);
     runs++;
     steps += run.steps;
     if (!isDeterministicOutcome(run.outcome) || session.deadline?.passed() === true) {
@@ -143,7 +161,8 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
       guard = `stopped the search ${stopped ? 'in' : 'after'} run ${runs} (${steps} steps)`;
       if (stopped) break;
     }
-    if ('record' in run) {
+    if (slot >= 0 && 'record' in run) sampler.put(slot, run.record);
+    if (keep && 'record' in run) {
       // New edges make a parent worth mutating; only new blocks (what is measured) reset the plateau.
       const good = isReplayableOutcome(run.outcome);
       const firstValid = !valid && isNormalOutcome(run.outcome);
@@ -174,6 +193,7 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
     steps,
     records,
     ...(guard === undefined ? {} : { guard }),
+    sample: sampler.records(),
   };
 }
 
@@ -229,6 +249,39 @@ export function searchAndReplay(
   }
 }
 
+/**
+ * The pre-selection sample of one function: `size` of its normally ending runs drawn uniformly (reservoir
+ * sampling, Vitter's algorithm R), decided as each run ends, so that only a drawn run's record is built:
+ * about size * (1 + ln(runs / size)) records per function. Its draws come from its own `Rng`.
+ */
+export class Sampler {
+  private seen = 0;
+  private readonly slots: { run: number; record: InputRecord }[] = [];
+
+  constructor(
+    private readonly size: number,
+    private readonly rng: Rng,
+  ) {}
+
+  /** The slot a run that ended in `outcome` takes (its record is then `put` there), or -1. */
+  offer(outcome: OutcomeKind): number {
+    if (this.size <= 0 || !isNormalOutcome(outcome)) return -1;
+    const n = this.seen++;
+    if (n < this.size) return n;
+    const j = this.rng.below(n + 1);
+    return j < this.size ? j : -1;
+  }
+
+  put(slot: number, record: InputRecord): void {
+    this.slots[slot] = { run: this.seen, record };
+  }
+
+  /** The drawn records in run order, numbered from 0. */
+  records(): InputRecord[] {
+    return [...this.slots].sort((a, b) => a.run - b.run).map((s, i) => ({ ...s.record, index: i }));
+  }
+}
+
 function pickParent(kept: Kept[], rng: Rng): Kept {
   // Prefer inputs picked less often (recent finds), AFL-style.
   const weights = kept.map((k) => 1 / (1 + k.picked));
@@ -240,9 +293,11 @@ function pickParent(kept: Kept[], rng: Rng): Kept {
 
 /**
  * Greedy set cover: the input covering most first, then the one adding most, up to n; inputs that native
- * code can replay first, the others only for blocks no replayable input covers.
+ * code can replay first, the others (a budget exhausted, an unsupported external) only for blocks no
+ * replayable input covers: a step-limit run is never chosen when inputs that ended normally cover its
+ * blocks (issue 12).
  */
-function chooseCover(kept: Kept[], n: number): Kept[] {
+export function chooseCover(kept: Kept[], n: number): Kept[] {
   const good = kept.filter((k) => isReplayableOutcome(k.run.outcome));
   const out = greedyCover(good, n, new Set<number>());
   const have = new Set<number>();

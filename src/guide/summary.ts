@@ -46,6 +46,8 @@ export interface Figures {
   engineReplay: { ok: number; mismatch: number };
   /** Only with --native. */
   nativeReplay?: NativeCounts;
+  /** Only with --native: the inputs that did not replay natively, by cause (keys sorted). */
+  nativeCauses?: Record<string, number>;
 }
 
 export interface ModuleSummary extends Figures {
@@ -96,6 +98,7 @@ class Acc {
   outcomes = new Map<string, number>();
   engine = { ok: 0, mismatch: 0 };
   native = emptyNative();
+  causes = new Map<string, number>();
 
   add(row: FunctionRow): void {
     this.functions++;
@@ -118,6 +121,8 @@ class Acc {
       this.outcomes.set(i.outcome, (this.outcomes.get(i.outcome) ?? 0) + 1);
       if (i.engine !== 'not-run') this.engine[i.engine]++;
       if (i.native !== undefined && i.native in this.native) this.native[i.native as keyof NativeCounts]++;
+      if (i.nativeCause !== undefined)
+        this.causes.set(i.nativeCause, (this.causes.get(i.nativeCause) ?? 0) + 1);
     }
   }
 
@@ -135,12 +140,19 @@ class Acc {
       blocksCovered: this.blocksCovered,
       runs: this.runs,
       inputs: this.inputs,
-      outcomes: Object.fromEntries([...this.outcomes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      outcomes: sortedRecord(this.outcomes),
       engineReplay: { ...this.engine },
     };
-    if (native) f.nativeReplay = { ...this.native };
+    if (native) {
+      f.nativeReplay = { ...this.native };
+      f.nativeCauses = sortedRecord(this.causes);
+    }
     return f;
   }
+}
+
+function sortedRecord(m: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Rows with each input's native verdict merged in (when there are native verdicts). */
@@ -152,9 +164,12 @@ export function withNative(m: ModuleResult): FunctionRow[] {
     inputs: row.inputs.map((i): InputRow => {
       const n = byKey.get(`${row.function}\0${i.index}`);
       if (n === undefined) return i;
-      return n.reason === ''
-        ? { ...i, native: n.status }
-        : { ...i, native: n.status, nativeReason: n.reason };
+      return {
+        ...i,
+        native: n.status,
+        ...(n.reason === '' ? {} : { nativeReason: n.reason }),
+        ...(n.cause === undefined ? {} : { nativeCause: n.cause }),
+      };
     }),
   }));
 }

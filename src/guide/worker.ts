@@ -144,6 +144,7 @@ function genOne(h: Held, fn: string, req: Extract<WorkerRequest, { kind: 'gen' }
       covered: r.covered,
       runs: r.runs,
       records: r.records.map(encodeRecord),
+      sample: r.sample.map(encodeRecord),
       outcomes: r.records.map((rec) => rec.outcome.kind),
       engine: r.engine,
       ...(r.guard === undefined ? {} : { guard: r.guard }),

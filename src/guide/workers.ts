@@ -93,6 +93,8 @@ export type GenReply =
       readonly runs: number;
       /** The kept records, encoded (`encodeRecord`), in index order. */
       readonly records: readonly string[];
+      /** The pre-selection sample (`--sample`), encoded, in index order. */
+      readonly sample: readonly string[];
       readonly outcomes: readonly string[];
       /** Engine replay of each record right after generation (`not-run` once the guard stopped it). */
       readonly engine: readonly ReplayVerdict[];

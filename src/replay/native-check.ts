@@ -38,9 +38,71 @@ import { describeTarget, FLOAT_BYTES, readUint, Resolver } from './native-image.
 
 export type NativeStatus = 'ok' | 'mismatch' | 'failed' | 'not-run';
 
+/**
+ * Why a record did not replay natively: every verdict that is not `ok` has one cause from this closed
+ * table (ids are stable: summary.json, native/<module>.json and `replay --native` use them). The status
+ * says what happened (not run, failed, mismatch); the cause says what to look at. Causes are decided by
+ * what the checker can tell: the record's outcome, how the native process ended, and the first difference.
+ * There is no cause for "an operating-system call answered differently": the environment and OS queries
+ * the engine models (time, getpid, stat, gettimeofday, ...) are recorded inputs that the native driver
+ * answers from the record, so such a difference shows as what it changed (output, memory, return value).
+ */
+export const NATIVE_CAUSES = {
+  budget: {
+    description:
+      'the record ends in an engine budget (step-limit, time-limit, memory-limit); native code has none',
+  },
+  'engine-gap': {
+    description:
+      'the record ends where the engine could not go on (unsupported external, IR construct or asm, input divergence, internal error)',
+  },
+  'driver-unsupported': {
+    description:
+      'the native driver cannot set the record up: the function signature (inalloca, preallocated, swifterror, scalable vectors) or a file opened by absolute path',
+  },
+  'stale-record': { description: 'the record is for another version of the module (moduleHash differs)' },
+  'build-failed': { description: 'the native executable could not be built (clang or the link failed)' },
+  'record-unfit': {
+    description:
+      'the record names what the native build does not have (a function or global it lacks, e.g. a thread-local global) or an unknown outcome',
+  },
+  'driver-failed': {
+    description:
+      'the native driver could not set the run up or report it (mapping the input region, an unknown result, the process could not start)',
+  },
+  'native-timeout': { description: 'the native run exceeded the wall-clock or CPU time limit' },
+  'native-limit': {
+    description: 'the native run exceeded the output limit, or was killed before reporting (memory limit)',
+  },
+  'native-crash': { description: 'the native run crashed where the record ends otherwise' },
+  'calls-differ': {
+    description: 'the native run called stubbed externals other than the record says (it took another path)',
+  },
+  'end-differs': {
+    description: 'the native run ended another way than the record (returned, exit code, signal)',
+  },
+  'output-differs': { description: 'stdout or stderr differs' },
+  'return-differs': { description: 'the return value differs' },
+  'memory-differs': { description: 'memory afterwards differs (an input object or a global)' },
+  'replay-error': {
+    description: "the module's native replay failed as a whole (an error of inputsmith or of the machine)",
+  },
+} as const satisfies { readonly [id: string]: { readonly description: string } };
+
+export type NativeCause = keyof typeof NATIVE_CAUSES;
+
+export const NATIVE_CAUSE_IDS: readonly NativeCause[] = Object.keys(NATIVE_CAUSES) as NativeCause[];
+
 export interface Verdict {
   readonly status: NativeStatus;
   readonly reason: string;
+  /** Why it is not `ok`: set exactly when the status is not `ok`. */
+  readonly cause?: NativeCause;
+}
+
+/** A verdict that is not ok. */
+export function notOk(status: Exclude<NativeStatus, 'ok'>, cause: NativeCause, reason: string): Verdict {
+  return { status, reason, cause };
 }
 
 /** How the child process ended. */
@@ -55,11 +117,15 @@ export interface ProcessEnd {
   readonly timedOut?: boolean;
 }
 
-/** Why a record cannot be replayed natively at all, or undefined. */
-export function notReplayable(r: InputRecord): string | undefined {
+/** Why a record cannot be replayed natively at all (a `not-run` verdict), or undefined. */
+export function notReplayable(r: InputRecord): Verdict | undefined {
   const k = r.outcome.kind;
   if (isOutcomeKind(k) && !isReplayableOutcome(k))
-    return `the record ends in ${k}, which native code cannot reproduce`;
+    return notOk(
+      'not-run',
+      outcomeClass(k) === 'budget' ? 'budget' : 'engine-gap',
+      `the record ends in ${k}, which native code cannot reproduce`,
+    );
   return undefined;
 }
 
@@ -88,7 +154,7 @@ type NativeEnd =
   | { kind: 'exit'; code: number; dumped: boolean }
   | { kind: 'signal'; sig: string }
   | { kind: 'diverged'; why: string; beyond: boolean }
-  | { kind: 'failed'; why: string };
+  | { kind: 'failed'; why: string; cause: NativeCause };
 
 function nativeEnd(
   plan: NativePlan,
@@ -96,13 +162,23 @@ function nativeEnd(
   res: NativeResult | undefined,
   p: ProcessEnd,
 ): NativeEnd {
-  if (p.killedFor !== undefined) return { kind: 'failed', why: p.killedFor };
+  if (p.killedFor !== undefined)
+    return {
+      kind: 'failed',
+      why: p.killedFor,
+      cause: p.timedOut === true ? 'native-timeout' : 'native-limit',
+    };
   if (res === undefined) {
     const err = Buffer.from(p.stderr).toString('utf8');
     const driverMsg = /inputsmith-driver: [^\n]*/.exec(err);
-    if (p.code === DRIVER_SETUP_FAILED && driverMsg !== null) return { kind: 'failed', why: driverMsg[0] };
+    if (p.code === DRIVER_SETUP_FAILED && driverMsg !== null)
+      return { kind: 'failed', why: driverMsg[0], cause: 'driver-failed' };
     if (p.signal !== null)
-      return { kind: 'failed', why: `killed by ${p.signal} before reporting (memory limit?)` };
+      return {
+        kind: 'failed',
+        why: `killed by ${p.signal} before reporting (memory limit?)`,
+        cause: 'native-limit',
+      };
     return { kind: 'exit', code: p.code ?? -1, dumped: false };
   }
   switch (res.how) {
@@ -114,7 +190,8 @@ function nativeEnd(
       return { kind: 'exit', code: p.code ?? -1, dumped: true };
     case HOW_SIGNAL: {
       const sig = signalName(Number(res.info));
-      if (sig === 'SIGXCPU') return { kind: 'failed', why: 'CPU time limit exceeded' };
+      if (sig === 'SIGXCPU')
+        return { kind: 'failed', why: 'CPU time limit exceeded', cause: 'native-timeout' };
       return { kind: 'signal', sig };
     }
     case HOW_DIVERGED: {
@@ -130,7 +207,7 @@ function nativeEnd(
       return { kind: 'diverged', why, beyond };
     }
     default:
-      return { kind: 'failed', why: `unknown result kind ${res.how}` };
+      return { kind: 'failed', why: `unknown result kind ${res.how}`, cause: 'driver-failed' };
   }
 }
 
@@ -317,7 +394,7 @@ export function checkRun(
       status: 'ok',
       reason: `undefined behaviour (${want}): native ran into the ${p.killedFor.replace(/ of .*/, '')}, not compared`,
     };
-  if (end.kind === 'failed') return { status: 'failed', reason: end.why };
+  if (end.kind === 'failed') return notOk('failed', end.cause, end.why);
   if (end.kind === 'diverged') {
     // The engine stopped at the undefined behaviour after the record's calls; native code made all of them,
     // in order, and went on past that point (e.g. a stub of a noreturn external returned): that is
@@ -327,7 +404,7 @@ export function checkRun(
         status: 'ok',
         reason: `undefined behaviour (${want}): native went on (${end.why}), not compared`,
       };
-    return { status: 'mismatch', reason: end.why };
+    return notOk('mismatch', 'calls-differ', end.why);
   }
   const recordEnd = want === 'exit' ? `exit(${r.outcome.exitCode ?? 0})` : want;
 
@@ -344,19 +421,21 @@ export function checkRun(
   else if (want === 'noreturn-call') endOk = end.kind === 'noreturn';
   else if (want === 'exit') endOk = end.kind === 'exit' && end.code === (r.outcome.exitCode ?? 0);
   else if (sigs !== undefined) endOk = end.kind === 'signal' && sigs.includes(end.sig);
-  else return { status: 'failed', reason: `unknown outcome kind "${want}" in the record` };
+  else return notOk('failed', 'record-unfit', `unknown outcome kind "${want}" in the record`);
   if (!endOk) {
     // A crash the record does not predict means the run could not be completed: failed.
-    const status = end.kind === 'signal' && sigs === undefined ? 'failed' : 'mismatch';
-    return { status, reason: `native ${describeEnd(end)}, record ${recordEnd}` };
+    const reason = `native ${describeEnd(end)}, record ${recordEnd}`;
+    return end.kind === 'signal' && sigs === undefined
+      ? notOk('failed', 'native-crash', reason)
+      : notOk('mismatch', 'end-differs', reason);
   }
 
   // Output streams.
   const out = compareStream('stdout', p.stdout, unb64(r.outcome.stdout));
-  if (out !== undefined) return { status: 'mismatch', reason: out };
+  if (out !== undefined) return notOk('mismatch', 'output-differs', out);
   if (want !== 'assert-fail') {
     const err = compareStream('stderr', p.stderr, unb64(r.outcome.stderr));
-    if (err !== undefined) return { status: 'mismatch', reason: err };
+    if (err !== undefined) return notOk('mismatch', 'output-differs', err);
   }
   if (res === undefined)
     return { status: 'ok', reason: 'exited without running exit handlers: memory not compared' };
@@ -380,7 +459,7 @@ export function checkRun(
       0,
       'return value',
     );
-    if (d !== undefined) return { status: 'mismatch', reason: d };
+    if (d !== undefined) return notOk('mismatch', 'return-differs', d);
   }
 
   // Output memory.
@@ -396,13 +475,13 @@ export function checkRun(
       unb64(o.data),
       o.relocs,
     );
-    if (d !== undefined) return { status: 'mismatch', reason: d };
+    if (d !== undefined) return notOk('mismatch', 'memory-differs', d);
   }
   for (const [k, g] of mem.globals.entries()) {
     const got = res.globalData[k] as Uint8Array;
     const want = unb64(g.data);
     const d = compareMemory(resolver, `@${g.name}`, 0, got.subarray(0, want.length), want, g.relocs);
-    if (d !== undefined) return { status: 'mismatch', reason: d };
+    if (d !== undefined) return notOk('mismatch', 'memory-differs', d);
   }
   return { status: 'ok', reason: '' };
 }

@@ -35,11 +35,20 @@ import { loadIRText } from '../toolchain/compile.js';
 import { UserError } from '../util/errors.js';
 import { coreCount, mapLimit } from '../util/concurrency.js';
 import { buildNativeReplayer, type NativePlan } from './native-build.js';
-import { checkRun, notReplayable, type NativeStatus, type ProcessEnd } from './native-check.js';
+import {
+  checkRun,
+  notOk,
+  notReplayable,
+  type NativeCause,
+  type NativeStatus,
+  type ProcessEnd,
+  type Verdict,
+} from './native-check.js';
 import { decodeResult, encodeImage, ImageError } from './native-image.js';
 import { DEFAULTS } from '../util/defaults.js';
 
-export type { NativeStatus } from './native-check.js';
+export type { NativeCause, NativeStatus } from './native-check.js';
+export { NATIVE_CAUSE_IDS, NATIVE_CAUSES } from './native-check.js';
 
 export interface NativeReplayOptions {
   /** Wall-clock limit per record (the process is killed after it). */
@@ -71,6 +80,8 @@ export interface NativeReplayResult {
   readonly status: NativeStatus;
   /** Empty when ok without remarks; otherwise the first difference or why it could not run. */
   readonly reason: string;
+  /** Why it is not ok (src/replay/native-check.ts, `NATIVE_CAUSES`); absent when ok. */
+  readonly cause?: NativeCause;
   /** Wall time of the native process (0 when it did not run). */
   readonly timeMs: number;
 }
@@ -101,20 +112,17 @@ export async function replayNativeText(
   opts: NativeReplayOptions,
 ): Promise<NativeReplayResult[]> {
   const hash = moduleHash(text);
-  const verdict = (r: InputRecord, status: NativeStatus, reason: string, timeMs = 0): NativeReplayResult => ({
-    function: r.function,
-    index: r.index,
-    status,
-    reason,
-    timeMs,
-  });
+  const verdict = (r: InputRecord, v: Verdict): NativeReplayResult => resultOf(r, v, 0);
   const early = new Map<InputRecord, NativeReplayResult>();
   for (const r of records) {
     if (r.moduleHash !== hash)
-      early.set(r, verdict(r, 'failed', 'the record is for another module (moduleHash differs)'));
+      early.set(
+        r,
+        verdict(r, notOk('failed', 'stale-record', 'the record is for another module (moduleHash differs)')),
+      );
     else {
       const why = notReplayable(r);
-      if (why !== undefined) early.set(r, verdict(r, 'not-run', why));
+      if (why !== undefined) early.set(r, verdict(r, why));
     }
   }
   const runnable = records.filter((r) => !early.has(r));
@@ -127,7 +135,7 @@ export async function replayNativeText(
     plan = await buildNativeReplayer(text, m, runnable, workDir, { clang: opts.clang });
   } catch (e) {
     const why = e instanceof UserError ? e.format() : `internal error: ${(e as Error).message}`;
-    return records.map((r) => early.get(r) ?? verdict(r, 'failed', why));
+    return records.map((r) => early.get(r) ?? verdict(r, notOk('failed', 'build-failed', why)));
   }
 
   mkdirSync(workDir, { recursive: true });
@@ -152,8 +160,8 @@ export async function replayNativeText(
         return await replayOne(plan, r, join(runDir, String(i)), opts);
       } catch (e) {
         if (e instanceof ImageError)
-          return verdict(r, 'failed', `record does not fit the module: ${e.message}`);
-        if (e instanceof UserError) return verdict(r, 'failed', e.format());
+          return verdict(r, notOk('failed', 'record-unfit', `record does not fit the module: ${e.message}`));
+        if (e instanceof UserError) return verdict(r, notOk('failed', 'driver-failed', e.format()));
         throw e;
       }
     });
@@ -173,25 +181,33 @@ const SANDBOX: { uid: number; gid: number } | undefined =
     ? { uid: 65534, gid: 65534 }
     : undefined;
 
+/** The result of record `r` with verdict `v`. */
+function resultOf(r: InputRecord, v: Verdict, timeMs: number): NativeReplayResult {
+  return {
+    function: r.function,
+    index: r.index,
+    status: v.status,
+    reason: v.reason,
+    ...(v.cause !== undefined ? { cause: v.cause } : {}),
+    timeMs,
+  };
+}
+
 async function replayOne(
   plan: NativePlan,
   r: InputRecord,
   dir: string,
   opts: NativeReplayOptions,
 ): Promise<NativeReplayResult> {
-  const base = { function: r.function, index: r.index };
   const entry = plan.entries.get(r.function);
-  if (entry === undefined) {
-    return {
-      ...base,
-      status: 'failed',
-      reason: `@${r.function} is not a function defined in the module`,
-      timeMs: 0,
-    };
-  }
-  if (entry.unsupported !== undefined) {
-    return { ...base, status: 'not-run', reason: `@${r.function}: ${entry.unsupported}`, timeMs: 0 };
-  }
+  if (entry === undefined)
+    return resultOf(
+      r,
+      notOk('failed', 'record-unfit', `@${r.function} is not a function defined in the module`),
+      0,
+    );
+  if (entry.unsupported !== undefined)
+    return resultOf(r, notOk('not-run', 'driver-unsupported', `@${r.function}: ${entry.unsupported}`), 0);
   const image = encodeImage(plan, entry, r);
   mkdirSync(dir, { recursive: true });
   // The replay writes its result here and may create files in cwd, as nobody under SANDBOX.
@@ -207,12 +223,8 @@ async function replayOne(
   for (const f of r.streams.files) {
     const rel = normalize(f.path);
     if (isAbsolute(rel) || rel.startsWith('..')) {
-      return {
-        ...base,
-        status: 'not-run',
-        reason: `file ${f.path}: only relative paths can be replayed`,
-        timeMs: 0,
-      };
+      const why = `file ${f.path}: only relative paths can be replayed`;
+      return resultOf(r, notOk('not-run', 'driver-unsupported', why), 0);
     }
     mkdirSync(dirname(join(cwd, rel)), { recursive: true });
     writeFileSync(join(cwd, rel), unb64(f.data));
@@ -237,8 +249,7 @@ async function replayOne(
     resBytes = undefined;
   }
   const res = resBytes === undefined || resBytes.length === 0 ? undefined : decodeResult(resBytes, image);
-  const v = checkRun(plan, entry, r, image, res, end);
-  return { ...base, status: v.status, reason: v.reason, timeMs };
+  return resultOf(r, checkRun(plan, entry, r, image, res, end), timeMs);
 }
 
 function runProcess(

@@ -34,6 +34,8 @@ export const DEFAULTS = {
     plateau: 60,
     /** Stop when the runs together executed this many steps. */
     maxSteps: 2_000_000,
+    /** Records per function of the pre-selection sample (`gen --sample`): none. */
+    sample: 0,
   },
   /** replay: native replay of one record. */
   native: {

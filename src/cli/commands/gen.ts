@@ -47,6 +47,7 @@ export function register(program: Command): void {
       maxSteps: o.maxSteps,
       functionTimeoutMs: Math.round(o.functionTimeout * 1000),
       limits: o.stepLimit === undefined ? undefined : { stepLimit: o.stepLimit },
+      sample: o.sample,
       jobs: o.jobs,
       native: o.native,
       functions: o.functions,
