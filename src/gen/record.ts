@@ -32,7 +32,12 @@ export const INPUT_SLOTS = 1024;
  * that wraps) are the same in both.
  */
 export const INPUT_REGION_BASE = 0x30000000;
-export const RECORD_VERSION = 1;
+/**
+ * Version 2: a pointer target or call may name a generated stub (`stub ` and a function type, gen/stubs.ts).
+ * Version 1 records (which never do) are read as they are.
+ */
+export const RECORD_VERSION = 2;
+const READABLE_VERSIONS: readonly unknown[] = [1, RECORD_VERSION];
 
 export type StdStream = 'stdin' | 'stdout' | 'stderr';
 export const STD_STREAMS: readonly StdStream[] = ['stdin', 'stdout', 'stderr'];
@@ -208,12 +213,10 @@ export function decodeRecord(text: string, file: string): InputRecord {
   if (o === null || typeof o !== 'object' || o.format !== RECORD_FORMAT) {
     throw new UserError(`not an input record (missing "format": "${RECORD_FORMAT}")`, { file });
   }
-  if (o.version !== RECORD_VERSION) {
+  if (!READABLE_VERSIONS.includes(o.version)) {
     throw new UserError(
-      `input record version ${String(o.version)} is not supported (this is ${RECORD_VERSION})`,
-      {
-        file,
-      },
+      `input record version ${String(o.version)} is not supported (this is ${RECORD_VERSION}; it reads ${READABLE_VERSIONS.join(' and ')})`,
+      { file },
     );
   }
   for (const k of ['module', 'moduleHash', 'function', 'seed'] as const) {

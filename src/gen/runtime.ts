@@ -29,6 +29,7 @@ import type { Plan } from './plan.js';
 import { Policy, buildDictionary, type Dictionary } from './policy.js';
 import { INPUT_REGION_BASE, VA_EXTRA, type InputRecord, type PtrTarget } from './record.js';
 import { Recorder } from './recorder.js';
+import { stubDeclarations, withStubs } from './stubs.js';
 import { genValue, toExt } from './values.js';
 import { DEFAULTS } from '../util/defaults.js';
 
@@ -99,7 +100,8 @@ export class GenSession {
     // The engine links the module's externals with handlers of `calls`, which therefore comes first and
     // gets the run's state once the engine (whose memory holds it) is built.
     const calls = (this.calls = new ExternalCalls(m));
-    const engine = (this.engine = new Engine(m, {
+    // The engine runs the module with its indirect calls' stubs declared (stubs.ts), linked as stubs.
+    const engine = (this.engine = new Engine(withStubs(m, stubDeclarations(m)), {
       mode: 'gen',
       coverage: true,
       inputSize: INPUT_REGION,
