@@ -15,8 +15,9 @@
  *
  * Which externals are stubbed: every function a record's `calls` names (the engine did not model it and
  * returned a recorded value), plus any declared symbol the link cannot resolve (found from the linker's
- * errors, then linked again); those stubs diverge when called. Everything else links against the real
- * libc and libm.
+ * errors, then linked again); those stubs diverge when called. Generated stubs (gen/stubs.ts) that the
+ * records name are declared in a view of the module and stubbed the same way. Everything else links
+ * against the real libc and libm.
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
