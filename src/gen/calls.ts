@@ -127,10 +127,23 @@ export class ExternalCalls {
     const decl = this.m.symbols.get(name);
     const noreturn = decl?.kind === 'function' && hasAttribute(this.m, decl.fnAttrs, 'noreturn');
     return () => {
-      const { rec } = this.nextCall(name, () => genValue(this.inp, type.ret, 1));
+      const { rec, fresh } = this.nextCall(name, () => genValue(this.inp, type.ret, 1));
+      if (fresh && rec.ret.t === 'null') this.freshNull(this.callIdx - 1, name);
       if (noreturn) throw new Trap('noreturn-call', `called @${name}, which does not return`);
       return toExt(this.inp, rec.ret, type.ret) as ExtValue | undefined;
     };
+  }
+
+  /**
+   * Call `i` returned a null pointer generated in this run: null repair (`GenSession.runIf`) may make it a
+   * new object, as it does for a generated null argument or pointer slot.
+   */
+  private freshNull(i: number, name: string): void {
+    const plan = this.inp.plan;
+    this.inp.freshNulls.push(() => {
+      if (plan.calls[i]?.fn === name)
+        plan.calls[i] = { fn: name, ret: { t: 'ptr', obj: plan.newObject(2).id, off: 0 } };
+    });
   }
 
   /**
