@@ -17,6 +17,7 @@ import { Trap } from '../engine/outcome.js';
 import { Rng } from '../util/rng.js';
 import { Plan, type Holder } from './plan.js';
 import { Policy } from './policy.js';
+import { isStubName } from './stubs.js';
 import {
   BIG_SLOT,
   BIG_SLOTS,
@@ -222,8 +223,11 @@ export class Inputs {
     if (a >= mem.codeBase && a < mem.codeEnd) {
       const f = this.engine.slotAt(a)?.func;
       if (f === undefined) return undefined;
-      // A library function (malloc in a table of hooks): natively it lives outside the module.
-      return f.blocks.length > 0 ? { fn: f.name } : { other: 'library function', off: 0 };
+      // A library function (malloc in a table of hooks): natively it lives outside the module. A generated
+      // stub is a function of the input (stubs.ts).
+      return f.blocks.length > 0 || isStubName(f.name)
+        ? { fn: f.name }
+        : { other: 'library function', off: 0 };
     }
     for (let fd = 0; fd < 3; fd++)
       if (a === existingStreamAddress(this.engine.rt, fd)) return { stream: STD_STREAMS[fd]! };

@@ -53,9 +53,12 @@ export function slotHalf(big: number | undefined): number {
  * that wraps) are the same in both.
  */
 export const INPUT_REGION_BASE = 0x30000000;
+/**
+ * Version 2: an object may live in a big slot (`big`), and a pointer target or call may name a generated
+ * stub (`stub ` and a function type, gen/stubs.ts). Version 1 records (which do neither) are read as they are.
+ */
 export const RECORD_VERSION = 2;
-/** Versions this reader accepts: version 1 lacks `big` (every object in its small slot), nothing else. */
-const READABLE_VERSIONS: readonly number[] = [1, 2];
+const READABLE_VERSIONS: readonly unknown[] = [1, RECORD_VERSION];
 
 export type StdStream = 'stdin' | 'stdout' | 'stderr';
 export const STD_STREAMS: readonly StdStream[] = ['stdin', 'stdout', 'stderr'];
@@ -233,9 +236,9 @@ export function decodeRecord(text: string, file: string): InputRecord {
   if (o === null || typeof o !== 'object' || o.format !== RECORD_FORMAT) {
     throw new UserError(`not an input record (missing "format": "${RECORD_FORMAT}")`, { file });
   }
-  if (!READABLE_VERSIONS.includes(o.version as number)) {
+  if (!READABLE_VERSIONS.includes(o.version)) {
     throw new UserError(
-      `input record version ${String(o.version)} is not supported (this reads ${READABLE_VERSIONS.join(', ')})`,
+      `input record version ${String(o.version)} is not supported (this is ${RECORD_VERSION}; it reads ${READABLE_VERSIONS.join(' and ')})`,
       { file },
     );
   }

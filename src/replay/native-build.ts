@@ -15,8 +15,9 @@
  *
  * Which externals are stubbed: every function a record's `calls` names (the engine did not model it and
  * returned a recorded value), plus any declared symbol the link cannot resolve (found from the linker's
- * errors, then linked again); those stubs diverge when called. Everything else links against the real
- * libc and libm.
+ * errors, then linked again); those stubs diverge when called. Generated stubs (gen/stubs.ts) that the
+ * records name are declared in a view of the module and stubbed the same way. Everything else links
+ * against the real libc and libm.
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ import { externalAttrs } from '../engine/externals.js';
 import '../engine/libc/index.js'; // registers the externals' attributes read here
 import { UNSIZED_DECLARATION_BYTES } from '../engine/link.js';
 import { VA_EXTRA, type InputRecord, type PtrTarget, type ValueRec } from '../gen/record.js';
+import { isStubName, stubDeclarations, withStubs } from '../gen/stubs.js';
 import { findToolchain } from '../toolchain/find.js';
 import { UserError } from '../util/errors.js';
 import { hashParts } from '../util/fsx.js';
@@ -214,6 +216,26 @@ function visitTargets(r: InputRecord, fn: (t: PtrTarget) => void): void {
   for (const g of r.outcome.memory.globals) for (const rl of g.relocs) if (rl.to !== null) fn(rl.to);
 }
 
+/**
+ * The module with declarations of the generated stubs the records name (gen/stubs.ts), which `emit` defines
+ * like stubbed externals: each returns the record's next call result.
+ */
+function withRecordStubs(m: Module, records: readonly InputRecord[]): Module {
+  const named = new Set<string>();
+  for (const r of records) {
+    visitTargets(r, (t) => {
+      if ('fn' in t && isStubName(t.fn)) named.add(t.fn);
+    });
+    for (const c of r.calls) if (isStubName(c.fn)) named.add(c.fn);
+  }
+  return named.size === 0
+    ? m
+    : withStubs(
+        m,
+        stubDeclarations(m).filter((f) => named.has(f.name)),
+      );
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Emission
 
@@ -284,7 +306,10 @@ function wantedSymbols(records: readonly InputRecord[]): WantedSymbols {
   return { fns, globals, calledStubs };
 }
 
-/** Stubbed functions (declared, not defined, that the records call or that do not link), with their ids. */
+/**
+ * Stubbed functions (declared, not defined, that the records call or that do not link, and the generated
+ * stubs the records name), with their ids.
+ */
 function chooseStubs(
   m: Module,
   calledStubs: ReadonlySet<string>,
@@ -294,7 +319,8 @@ function chooseStubs(
   const stubGlobals: GlobalVar[] = [];
   for (const g of m.globals) {
     if (g.kind === 'function' && g.blocks.length === 0 && !g.name.startsWith('llvm.')) {
-      if (calledStubs.has(g.name) || extraStubs.has(g.name)) stubs.set(g.name, stubs.size);
+      if (calledStubs.has(g.name) || extraStubs.has(g.name) || isStubName(g.name))
+        stubs.set(g.name, stubs.size);
     } else if (g.kind === 'gvar' && g.init === undefined && extraStubs.has(g.name)) {
       stubGlobals.push(g);
     }
@@ -531,8 +557,9 @@ export async function buildNativeReplayer(
   // C++ modules get the C++ runtime (exceptions, operator new), which the engine models too.
   const libs = CXX_RUNTIME.test(text) ? ['-lstdc++', '-lm'] : ['-lm'];
   const extra = new Set<string>();
+  const ms = withRecordStubs(m, records);
   for (let attempt = 0; ; attempt++) {
-    const e = emit(text, m, records, extra);
+    const e = emit(text, ms, records, extra);
     const key = hashParts(['native-replay-v1', tc.clang, String(tc.version), DRIVER_C, e.text]).slice(0, 24);
     const exe = join(workDir, `replay-${key}`);
     if (existsSync(exe)) return { ...e.plan, exe };
@@ -552,7 +579,7 @@ export async function buildNativeReplayer(
     }
     rmSync(tmp, { force: true });
     const missing = undefinedSymbols(r.stderr + r.stdout).filter((n) => {
-      const g = m.symbols.get(n);
+      const g = ms.symbols.get(n);
       return g !== undefined && !extra.has(n) && (g.kind === 'function' || g.kind === 'gvar');
     });
     rmSync(c, { force: true });
