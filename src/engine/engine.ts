@@ -202,6 +202,8 @@ export class Engine {
   /** Name of the external function (model or stub) running now, for the generation runtime's typing. */
   inExternal: string | undefined = undefined;
   private readonly siteInstrs = new Map<number, Instr | null>();
+  /** The ranges of globals `reset` restores: the mutable ones, less those a runtime owns (`ownGlobals`). */
+  private restored: readonly (readonly [number, number])[];
 
   constructor(
     readonly m: Module,
@@ -211,6 +213,7 @@ export class Engine {
     this.linked = link(m, this.mem, opts);
     this.rt = new RuntimeImpl(this);
     this.mem.meter = (units) => this.charge(units);
+    this.restored = this.linked.mutableRanges;
     this.cov = new Uint32Array(Math.max(this.linked.covCount, 1));
     this.linked.slots.forEach((s) => this.bySlotAddr.set(s.address, s.index));
     const RT = {
@@ -260,12 +263,25 @@ export class Engine {
     this.mem.dispose();
   }
 
-  /** Restore the initial state: globals, heap, stack, streams, model state. */
+  /**
+   * From now on `reset` leaves the globals in `ranges` (sorted, disjoint) alone: the caller restores
+   * them itself, only where a run touched them (the generation runtime sees every byte a run touches of
+   * the globals it treats as inputs, which start non-addressable). A reset then costs what the run
+   * touched, not the size of the module's writable data.
+   */
+  ownGlobals(ranges: readonly (readonly [number, number])[]): void {
+    this.restored = subtractRanges(this.linked.mutableRanges, ranges);
+  }
+
+  /**
+   * Restore the initial state: globals, heap, stack, streams, model state. The heap and the stack are
+   * cleared as far as the run used them (`Memory.resetDynamic`), the globals a runtime owns not at all.
+   */
   reset(): void {
     const mem = this.mem;
     mem.resetDynamic();
     const L = this.linked;
-    for (const [s, e] of L.mutableRanges) {
+    for (const [s, e] of this.restored) {
       mem.u8.set(L.globalsImage.subarray(s - mem.globalsBase, e - mem.globalsBase), s);
       mem.shadow.set(L.globalsShadow.subarray(s - mem.globalsBase, e - mem.globalsBase), s);
     }
@@ -618,4 +634,23 @@ function boxLeaf(l: Leaf, a: unknown, hi: number): ExtValue {
     default:
       return a as ExtValue;
   }
+}
+
+/** The parts of sorted, disjoint ranges `from` outside the sorted, disjoint ranges `minus`. */
+function subtractRanges(
+  from: readonly (readonly [number, number])[],
+  minus: readonly (readonly [number, number])[],
+): [number, number][] {
+  const out: [number, number][] = [];
+  let k = 0;
+  for (const [s0, e] of from) {
+    let s = s0;
+    while (k < minus.length && minus[k]![1] <= s) k++;
+    for (let j = k; s < e && j < minus.length && minus[j]![0] < e; j++) {
+      if (minus[j]![0] > s) out.push([s, minus[j]![0]]);
+      s = Math.max(s, minus[j]![1]);
+    }
+    if (s < e) out.push([s, e]);
+  }
+  return out;
 }

@@ -120,7 +120,11 @@ export const OUTCOMES = {
     signals: KILL,
     description: "a time limit stopped the run (its own wall-clock limit or the function's CPU time guard)",
   },
-  'memory-limit': { class: 'budget', signals: KILL, description: 'the heap budget is exhausted' },
+  'memory-limit': {
+    class: 'budget',
+    signals: KILL,
+    description: 'a memory budget of the run is exhausted: its heap, or its input bytes (generation)',
+  },
   'unsupported-external': {
     class: 'unsupported',
     signals: [],

@@ -47,6 +47,8 @@ export interface WritableGlobal {
   readonly size: number;
   /** Declared only: no initial value to keep, every byte read is generated. */
   readonly declared: boolean;
+  /** Position in address order. */
+  readonly index: number;
 }
 
 /** Where one instruction last faulted in an input object: an array walk when the stride repeats. */
@@ -72,6 +74,10 @@ export class LazyMemory {
   private readonly walks = new Map<number, Walk>();
   /** What the load at each site reads, by leaf (see `siteLeaves`). */
   private readonly leafPlans = new Map<number, LeafPlan | null>();
+  /** Indices (in `writable`) of the globals the current run touched, and the extent it touched of each. */
+  private touched: number[] = [];
+  private readonly touchedLo: Int32Array;
+  private readonly touchedHi: Int32Array;
 
   constructor(private readonly inp: Inputs) {
     this.engine = inp.engine;
@@ -79,16 +85,54 @@ export class LazyMemory {
     // here: natively replay defines a stand-in holding the recorded bytes).
     this.writable = this.engine.linked.globals
       .filter((g) => g.external === undefined && g.size > 0 && (g.g.init === undefined || !g.g.isConstant))
-      .map((g) => ({ name: g.g.name, address: g.address, size: g.size, declared: g.g.init === undefined }))
-      .sort((a, b) => a.address - b.address);
+      .sort((a, b) => a.address - b.address)
+      .map((g, index) => ({
+        name: g.g.name,
+        address: g.address,
+        size: g.size,
+        declared: g.g.init === undefined,
+        index,
+      }));
     this.writableByName = new Map(this.writable.map((w) => [w.name, w]));
+    this.touchedLo = new Int32Array(this.writable.length);
+    this.touchedHi = new Int32Array(this.writable.length);
+    // Writable globals are ours to reset: they start non-addressable (holding their initial bytes), so
+    // every byte a run touches faults here first, in generation and replay alike, and a reset restores
+    // just those bytes (`reset`).
+    this.engine.ownGlobals(this.writable.map((g) => [g.address, g.address + g.size] as const));
+    for (const g of this.writable) this.engine.mem.shadow.fill(0, g.address, g.address + g.size);
   }
 
-  /** Start of a run: forget array walks; in generation mode writable globals are inputs again. */
+  /**
+   * Start of a run: forget array walks; the bytes of writable globals the last run touched get their
+   * initial values back and are non-addressable again (inputs in generation mode, the record's or the
+   * initial values in replay).
+   */
   reset(): void {
     this.walks.clear();
-    const shadow = this.engine.mem.shadow;
-    if (this.inp.mode === 'gen') for (const g of this.writable) shadow.fill(0, g.address, g.address + g.size);
+    const { u8, shadow, globalsBase } = this.engine.mem;
+    const image = this.engine.linked.globalsImage;
+    for (const i of this.touched) {
+      const a = this.writable[i]!.address + this.touchedLo[i]!;
+      const b = this.writable[i]!.address + this.touchedHi[i]!;
+      u8.set(image.subarray(a - globalsBase, b - globalsBase), a);
+      shadow.fill(0, a, b);
+      this.touchedLo[i] = this.touchedHi[i] = 0;
+    }
+    this.touched = [];
+  }
+
+  /** The run touches [lo, hi) of writable global `g` (offsets; it will be restored at the next reset). */
+  private touch(g: WritableGlobal, lo: number, hi: number): void {
+    const i = g.index;
+    if (this.touchedHi[i]! <= this.touchedLo[i]!) {
+      this.touched.push(i);
+      this.touchedLo[i] = lo;
+      this.touchedHi[i] = hi;
+    } else {
+      this.touchedLo[i] = Math.min(this.touchedLo[i]!, lo);
+      this.touchedHi[i] = Math.max(this.touchedHi[i]!, hi);
+    }
   }
 
   /**
@@ -106,7 +150,7 @@ export class LazyMemory {
       if (reroll && !g.declared && inp.policy.rng.chance(REROLL_INITIAL))
         for (const [a, b] of h.bytes.ranges())
           for (let off = a; off < b; off++) if (h.bytes.get(off) === u8[g.address + off]) h.bytes.delete(off);
-      inp.layOut(h, g.address);
+      inp.layOut(h, g.address, (lo, hi) => this.touch(g, lo, hi));
     }
   }
 
@@ -132,11 +176,15 @@ export class LazyMemory {
         if (inp.mode === 'gen' && inp.promote(id, off, n)) throw new Trap('internal-error', 'restart');
         return false;
       }
-      if (inp.mode === 'replay')
+      if (inp.mode === 'replay') {
+        // Generation stopped here when the access took the run past its input budget (the record's
+        // extents are at least what generation had touched then, so the same check holds).
+        if (inp.overBudget(id, off, off + n)) throw inp.budgetTrap(id, off, off + n);
         throw new Trap(
           'input-divergence',
           `${write ? 'write' : 'read'} of ${n} bytes at offset ${off} of input object ${id}, outside the record`,
         );
+      }
       this.faults++;
       inp.extend(id, off, off + n);
       if (write) this.markMissing(p, n);
@@ -144,15 +192,19 @@ export class LazyMemory {
       this.prefetch(o, base, off, n, write);
       return true;
     }
-    if (inp.mode === 'replay') return false;
     return this.globalFault(p, n, write);
   }
 
-  /** A fault in a writable global (generation mode). */
+  /**
+   * A fault in a writable global: the first access of the run to these bytes. Replay makes them
+   * addressable as they are (the record's bytes, laid out already, or the initial ones); generation
+   * decides what a read sees.
+   */
   private globalFault(p: number, n: number, write: boolean): boolean {
     const g = this.findWritable(p);
     if (g === undefined || p + n > g.address + g.size) return false;
-    if (write) {
+    this.touch(g, p - g.address, p - g.address + n);
+    if (write || this.inp.mode === 'replay') {
       this.markMissing(p, n);
       return true;
     }
@@ -209,16 +261,25 @@ export class LazyMemory {
     if (stride === 0 || (Math.abs(stride) !== n && last.streak < 2)) return;
     const lp = write ? null : this.siteLeaves(site);
     if (!write && (lp === null || lp.pointers || lp.size !== n)) return;
-    const half = this.inp.half(o.id);
+    // Within the slot, and within what is left of the run's input budget (elements ahead are a guess:
+    // the access that needs more than the budget is the one that ends the run).
+    const inp = this.inp;
+    const half = inp.half(o.id);
     const room = stride > 0 ? half - GUARD - (off + n) : off - (-half + GUARD);
-    const count = Math.min(PREFETCH << Math.min(last.streak - 1, 3), Math.floor(room / Math.abs(stride)));
+    const left = inp.bytesLeft();
+    const reach = stride > 0 ? inp.extHi[o.id]! + left - (off + n) : off - (inp.extLo[o.id]! - left);
+    const count = Math.min(
+      PREFETCH << Math.min(last.streak - 1, 3),
+      Math.floor(room / Math.abs(stride)),
+      Math.floor(reach / Math.abs(stride)),
+    );
+    const end = off + count * stride;
+    inp.extend(o.id, Math.min(off, end), Math.max(off, end) + n);
     for (let k = 1; k <= count; k++) {
       const at = off + k * stride;
       if (write) this.markMissing(base + at, n);
       else this.generateTyped(o, base, at, lp!);
     }
-    const end = off + count * stride;
-    this.inp.extend(o.id, Math.min(off, end), Math.max(off, end) + n);
     last.next = end + stride;
   }
 

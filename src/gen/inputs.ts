@@ -63,8 +63,14 @@ export class Inputs {
   readonly freed = new Set<number>();
   /** Undo of each null pointer generated in the current run (pointing it at a new object), in order. */
   freshNulls: (() => void)[] = [];
+  /** Bytes of the current run's object extents together (what `clear` will zero), at most `limitBytes`. */
+  private touched = 0;
 
-  constructor(readonly engine: Engine) {}
+  /** `limitBytes`: the input budget of a run (`RunLimits.inputLimitBytes`). */
+  constructor(
+    readonly engine: Engine,
+    readonly limitBytes = Infinity,
+  ) {}
 
   /** Address of input object `id`'s base. */
   base(id: number): number {
@@ -127,7 +133,10 @@ export class Inputs {
     return true;
   }
 
-  /** Reset the per-run state and clear what the last run touched of the input region. */
+  /**
+   * Reset the per-run state and clear what the last run touched of the input region: its objects'
+   * extents, never whole slots, so a run costs what it touched.
+   */
   clear(): void {
     const mem = this.engine.mem;
     for (let id = 0; id < this.extLo.length; id++) {
@@ -142,6 +151,7 @@ export class Inputs {
     this.extLo = [];
     this.extHi = [];
     this.extBase = [];
+    this.touched = 0;
     this.promoted = false;
     this.bigOwner.fill(-1);
     this.plan.objects.forEach((o) => {
@@ -183,15 +193,44 @@ export class Inputs {
     }
   }
 
-  /** Object `id` was touched at [lo, hi). */
+  /**
+   * Object `id` was touched at [lo, hi) (lo < hi). In generation mode an extent that would take the run
+   * past its input budget is the `memory-limit` outcome instead (nothing is extended); replay lays out
+   * whole recorded extents unchecked and asks `overBudget` where it faults.
+   */
   extend(id: number, lo: number, hi: number): void {
-    if (this.extHi[id] === undefined || this.extHi[id]! <= this.extLo[id]!) {
-      this.extLo[id] = lo;
-      this.extHi[id] = hi;
-    } else {
-      this.extLo[id] = Math.min(this.extLo[id]!, lo);
-      this.extHi[id] = Math.max(this.extHi[id]!, hi);
-    }
+    const l0 = this.extLo[id];
+    const h0 = this.extHi[id];
+    const empty = h0 === undefined || h0 <= l0!;
+    const nlo = empty ? lo : Math.min(l0!, lo);
+    const nhi = empty ? hi : Math.max(h0, hi);
+    const grow = nhi - nlo - (empty ? 0 : h0 - l0!);
+    if (grow > 0 && this.touched + grow > this.limitBytes && this.mode === 'gen')
+      throw this.budgetTrap(id, lo, hi);
+    this.touched += grow;
+    this.extLo[id] = nlo;
+    this.extHi[id] = nhi;
+  }
+
+  /** Bytes the run's object extents may still grow by. */
+  bytesLeft(): number {
+    return this.limitBytes - this.touched;
+  }
+
+  /** Extending object `id` by [lo, hi) would take the run past its input budget. */
+  overBudget(id: number, lo: number, hi: number): boolean {
+    const l0 = this.extLo[id];
+    const h0 = this.extHi[id];
+    const grow = h0 === undefined || h0 <= l0! ? hi - lo : Math.max(h0, hi) - Math.min(l0!, lo) - (h0 - l0!);
+    return this.touched + grow > this.limitBytes;
+  }
+
+  /** The outcome of an access that would take the run past its input budget (the same in replay). */
+  budgetTrap(id: number, lo: number, hi: number): Trap {
+    return new Trap(
+      'memory-limit',
+      `input budget of ${this.limitBytes} bytes exhausted by offsets ${lo}..${hi} of input object ${id}`,
+    );
   }
 
   writePtr(p: number, v: number): void {

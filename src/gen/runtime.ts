@@ -48,6 +48,8 @@ export interface RunLimits {
   readonly timeLimitMs: number;
   /** Heap budget per run, bytes. */
   readonly memLimitBytes: number;
+  /** Input bytes per run (the extents of its input objects together); more is the memory-limit outcome. */
+  readonly inputLimitBytes: number;
 }
 
 export const DEFAULT_LIMITS: RunLimits = DEFAULTS.limits;
@@ -118,7 +120,7 @@ export class GenSession {
     }));
     if (engine.mem.inputBase !== INPUT_REGION_BASE)
       throw new Error(`input region at 0x${engine.mem.inputBase.toString(16)}, not at INPUT_REGION_BASE`);
-    const inputs = (this.inputs = new Inputs(engine));
+    const inputs = (this.inputs = new Inputs(engine, this.limits.inputLimitBytes));
     const cmpLog = (this.cmpLog = new CompareLog(inputs));
     calls.attach(inputs, cmpLog);
     const lazy = (this.lazy = new LazyMemory(inputs));

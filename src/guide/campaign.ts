@@ -303,6 +303,7 @@ class Campaign {
         stepLimit: limits.stepLimit,
         timeLimitMs: limits.timeLimitMs,
         memLimitBytes: limits.memLimitBytes,
+        inputLimitBytes: limits.inputLimitBytes,
       },
       compile: {
         opt: copts.opt ?? 'O1',

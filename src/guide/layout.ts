@@ -58,6 +58,7 @@ export interface RunSpec {
     readonly stepLimit: number;
     readonly timeLimitMs: number;
     readonly memLimitBytes: number;
+    readonly inputLimitBytes: number;
   };
   readonly compile: {
     readonly opt: string;

@@ -55,7 +55,7 @@ function hold(ref: ModuleRef, text: string | undefined): Held {
   if (held !== undefined && held.ref.key === ref.key && held.ref.hash === ref.hash && text === undefined)
     return held;
   if (text === undefined) throw new Error(`worker: no IR text for module ${ref.path}`);
-  // The next module reuses this one's memory (a session that threw was dropped by reset instead).
+  // The next module reuses this one's memory (a session that threw was disposed by reset already).
   held?.session?.dispose();
   held = { ref, text };
   return held;
@@ -84,8 +84,19 @@ function session(h: Held): GenSession {
   return h.session;
 }
 
-/** Forget the session (and the parsed module, which the engine may have annotated) after a throw. */
+/**
+ * Forget the session (and the parsed module, which the engine may have annotated) after a throw. Its
+ * memory is disposed first, so the next session reuses the two 1 GiB buffers: fresh ones cost a full
+ * garbage collection and a page fault for every page touched again. A throw out of a search or a replay
+ * comes between runs (a throw inside a run is the run's outcome), where the session knows everything it
+ * wrote; a session that cannot even be disposed is dropped and its buffers are left to the collector.
+ */
 function reset(h: Held): void {
+  try {
+    h.session?.dispose();
+  } catch {
+    // Dropped below; the next session allocates fresh buffers.
+  }
   h.session = undefined;
   h.module = undefined;
 }
@@ -135,7 +146,11 @@ function genOne(h: Held, fn: string, req: Extract<WorkerRequest, { kind: 'gen' }
       if (FAULT[1] === 'hang') for (;;);
       throw new RangeError(`injected fault in @${fn}\nsecond line`);
     }
-    const r = searchAndReplay(s, fn, req.search, req.functionTimeoutMs, () => reset(h));
+    // A replay that threw leaves the session suspect: it is reset (disposed) once the search is done
+    // with it, never while it still runs (its buffers must not reach the next session before that).
+    let threw = false;
+    const r = searchAndReplay(s, fn, req.search, req.functionTimeoutMs, () => (threw = true));
+    if (threw) reset(h);
     return {
       function: fn,
       ok: true,

@@ -22,6 +22,12 @@ export const DEFAULTS = {
     timeLimitMs: 60_000,
     /** Heap budget per run, bytes. */
     memLimitBytes: 16 << 20,
+    /**
+     * Input bytes per run: the extents of its input objects together, which grow as the function walks
+     * them (generation creates them lazily). With the heap budget and the 8 MiB stack this caps the memory
+     * one run may touch.
+     */
+    inputLimitBytes: 16 << 20,
   },
   /** guide: the search for inputs of one function. */
   search: {
