@@ -338,7 +338,7 @@ function symbolTables(
   const globals: GlobalVar[] = [];
   const funcs: Func[] = [];
   for (const g of m.globals) {
-    if (g.name.startsWith('llvm.') || g.addrSpace !== 0 || g.threadLocal !== undefined) continue;
+    if (g.name.startsWith('llvm.') || g.addrSpace !== 0) continue;
     // available_externally bodies are not emitted: such a symbol only links if something else defines it.
     const emitted = g.linkage !== 'available_externally';
     if (g.kind === 'gvar' && dl.isSized(g.valueType)) {
@@ -516,14 +516,24 @@ function emitTables(
   funcs: readonly Func[],
   entryRefs: readonly string[],
 ): void {
-  const table = (name: string, refs: readonly string[]): void => {
-    out.push(`@${name} = constant [${refs.length} x ptr] [${refs.join(', ')}]`);
+  const table = (name: string, refs: readonly string[], kind = 'constant'): void => {
+    out.push(`@${name} = ${kind} [${refs.length} x ptr] [${refs.join(', ')}]`);
     out.push(`@__inputsmith_n${name.slice('__inputsmith_'.length)} = constant i64 ${refs.length}`);
   };
+  // A thread-local global's address is not a link-time constant: its slot is null in the table and
+  // `__inputsmith_tls_init`, which the driver calls first, stores the main thread's address there.
   table(
     '__inputsmith_globals',
-    globals.map((g) => `ptr ${globalRef(g.name)}`),
+    globals.map((g) => (g.threadLocal === undefined ? `ptr ${globalRef(g.name)}` : 'ptr null')),
+    'global',
   );
+  out.push('define void @__inputsmith_tls_init() {');
+  globals.forEach((g, i) => {
+    if (g.threadLocal === undefined) return;
+    out.push(`  %s${i} = getelementptr inbounds [${globals.length} x ptr], ptr @__inputsmith_globals, i64 0, i64 ${i}`);
+    out.push(`  store ptr ${globalRef(g.name)}, ptr %s${i}, align 8`);
+  });
+  out.push('  ret void', '}');
   table(
     '__inputsmith_funcs',
     funcs.map((f) => `ptr ${globalRef(renamed(m, f.name))}`),

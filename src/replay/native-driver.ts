@@ -41,7 +41,8 @@ export const DRIVER_C = String.raw`/* inputsmith native replay driver. Generated
 #include <unistd.h>
 
 /* Emitted into the module's IR by native-build.ts. */
-extern void *const __inputsmith_globals[];
+extern void *__inputsmith_globals[]; /* thread-local globals' slots filled by __inputsmith_tls_init */
+extern void __inputsmith_tls_init(void);
 extern const uint64_t __inputsmith_nglobals;
 extern void *const __inputsmith_funcs[];
 extern const uint64_t __inputsmith_nfuncs;
@@ -320,6 +321,7 @@ static uint64_t parse_u64(const char *s) {
 /* driver IMAGE RESULT MEM_MB CPU_SECONDS */
 int main(int argc, char **argv) {
   if (argc != 5) die("usage: driver IMAGE RESULT MEM_MB CPU_SECONDS", 0);
+  __inputsmith_tls_init();
   uint64_t len;
   in = read_file(argv[1], &len);
   in_end = in + len;

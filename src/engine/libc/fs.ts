@@ -141,29 +141,31 @@ export function dirname(p: string): string {
 export type Lookup =
   | { kind: 'file'; path: string; file: MemFile }
   | { kind: 'dir'; path: string; dir: MemDir }
-  | { kind: 'none'; path: string; errno: number };
+  | { kind: 'none'; path: string; errno: number; canCreate: boolean };
 
 const ENOENT = 2;
 const ENOTDIR = 20;
 
 /**
  * Look a path up as the kernel does: every prefix must be a directory (else ENOTDIR when it is a file,
- * ENOENT when missing); a trailing slash requires a directory. An empty path is ENOENT.
+ * ENOENT when missing); a trailing slash requires a directory. An empty path is ENOENT, and nothing can be
+ * created there (`open("", O_CREAT)`, `mkdir("")` fail): `canCreate` is true only for a missing name whose
+ * directory exists.
  */
 export function lookup(rt: Runtime, raw: string): Lookup {
   const st = fsState(rt);
   const path = resolvePath(st.cwd, raw);
-  if (raw === '') return { kind: 'none', path, errno: ENOENT };
+  if (raw === '') return { kind: 'none', path, errno: ENOENT, canCreate: false };
   const bad = parentError(st, path);
-  if (bad !== 0) return { kind: 'none', path, errno: bad };
+  if (bad !== 0) return { kind: 'none', path, errno: bad, canCreate: false };
   const dir = st.dirs.get(path);
   if (dir !== undefined) return { kind: 'dir', path, dir };
   const file = st.files.get(path);
   if (file !== undefined) {
-    if (raw.endsWith('/')) return { kind: 'none', path, errno: ENOTDIR };
+    if (raw.endsWith('/')) return { kind: 'none', path, errno: ENOTDIR, canCreate: false };
     return { kind: 'file', path, file };
   }
-  return { kind: 'none', path, errno: ENOENT };
+  return { kind: 'none', path, errno: ENOENT, canCreate: st.dirs.has(dirname(path)) };
 }
 
 /** 0 when every ancestor of absolute `path` is a directory, else ENOTDIR or ENOENT for the first one not. */

@@ -336,7 +336,7 @@ export function openPath(
     if ((flags & O_DIRECTORY) !== 0) return ENOTDIR;
     f = found.file;
   } else {
-    if (!creat || found.errno !== ENOENT || !st.dirs.has(dirname(found.path))) return found.errno;
+    if (!creat || !found.canCreate) return found.errno;
     if (path.endsWith('/')) return EISDIR;
     f = newFile(st, perm & ~st.umask & 0o7777, nowNs(rt));
     st.files.set(found.path, f);
@@ -444,13 +444,20 @@ function formatMemory(rt: Runtime): FormatMemory {
   };
 }
 
-/** Format; `limit` bytes at most are stored (snprintf: size - 1), the rest only counted. */
+/**
+ * Format; `limit` bytes at most are stored (snprintf: size - 1), the rest only counted. A null format is
+ * glibc's EINVAL error (-1, nothing formatted; sprintf and snprintf still store the terminating NUL).
+ */
 function format(
   rt: Runtime,
   fmt: ExtValue | undefined,
   va: VarArgs | undefined,
   limit?: number,
 ): FormatResult {
+  if (ptr(fmt) === 0) {
+    setErrno(rt, EINVAL);
+    return { bytes: new Uint8Array(0), ret: -1, errno: EINVAL };
+  }
   const f = rt.mem.cstring(ptr(fmt));
   const r = formatPrintf(f, va ?? NO_ARGS, formatMemory(rt), { limit });
   if (r.ret < 0 && r.errno !== undefined) setErrno(rt, r.errno);
@@ -547,6 +554,7 @@ function streamInput(rt: Runtime, s: Stream, read: { n: number }): ScanInput {
 
 function sscanfImpl(rt: Runtime, str: ExtValue | undefined, fmt: ExtValue | undefined, va: VarArgs): number {
   const b = rt.mem.cstring(ptr(str));
+  if (ptr(fmt) === 0) return nullScanFormat(rt);
   const f = rt.mem.cstring(ptr(fmt));
   // Charged for the whole string: glibc's sscanf takes its length first (strlen), then parses.
   charge(rt, b.length, COST.scanBytes);
@@ -554,7 +562,14 @@ function sscanfImpl(rt: Runtime, str: ExtValue | undefined, fmt: ExtValue | unde
   return performScanf(f, new BytesInput(b), va, scanMemory(rt));
 }
 
+/** glibc's scanf family with a null format: EOF and EINVAL (after sscanf took its string's length). */
+function nullScanFormat(rt: Runtime): number {
+  setErrno(rt, EINVAL);
+  return EOF;
+}
+
 function fscanfImpl(rt: Runtime, s: Stream, fmt: ExtValue | undefined, va: VarArgs): number {
+  if (ptr(fmt) === 0) return nullScanFormat(rt);
   const f = rt.mem.cstring(ptr(fmt));
   const read = { n: 0 };
   const r = performScanf(f, streamInput(rt, s, read), va, scanMemory(rt));
@@ -958,8 +973,7 @@ function renamePath(rt: Runtime, from: string, to: string): number {
   const b = lookup(rt, to);
   let errno = 0;
   if (a.kind === 'none') errno = a.errno;
-  else if (b.kind === 'none' && (b.errno !== ENOENT || !st.dirs.has(dirname(b.path))))
-    errno = b.errno === ENOENT ? ENOENT : b.errno;
+  else if (b.kind === 'none' && !b.canCreate) errno = b.errno;
   else if (a.kind === 'file') {
     if (b.kind === 'dir') errno = EISDIR;
     else if (a.path !== b.path) {

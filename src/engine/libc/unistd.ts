@@ -387,7 +387,7 @@ function mkdirImpl(rt: Runtime, path: string, perm: number): number {
   const r = lookup(rt, path);
   const st = fsState(rt);
   if (r.kind !== 'none') return fail(rt, EEXIST);
-  if (r.errno !== 2 || !st.dirs.has(dirname(r.path))) return fail(rt, r.errno);
+  if (!r.canCreate) return fail(rt, r.errno);
   st.dirs.set(r.path, { ino: st.nextIno++, perm: perm & ~st.umask & 0o7777, mtimeNs: nowNs(rt) });
   return 0;
 }
