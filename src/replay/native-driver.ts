@@ -8,9 +8,10 @@
  * one entry stub and writes a binary result file at every way the run can end (return, exit, fatal
  * signal, divergence of an external call). Both binary formats are described in docs/native-replay.md.
  *
- * The driver talks to the kernel through `syscall()` for file and memory operations, because the module
- * may define (or have stubbed) functions called `read`, `write`, `open` or `mmap` that would otherwise
- * capture the driver's own calls.
+ * The driver talks to the kernel through its own `syscall` instruction (`isnr_syscall`) for file and memory
+ * operations, because the module may define (or have stubbed) functions called `read`, `write`, `open`,
+ * `mmap` or `syscall` itself (libsodium calls `syscall(SYS_getrandom, ...)`, which the engine does not
+ * model, so it is a stub) that would otherwise capture the driver's own calls.
  */
 import { INPUT_REGION_BASE, INPUT_SLOT, INPUT_SLOTS } from '../gen/record.js';
 
@@ -71,7 +72,30 @@ static uint64_t outsize;
 static int outfd = -1;
 static volatile int finished;
 
-static long sys_write(int fd, const void *p, uint64_t n) { return syscall(SYS_write, fd, p, n); }
+/* A system call of our own, not libc's syscall(), which the module may define or stub: -1 on error
+   (errno is not set). */
+#if defined(__x86_64__)
+static long isnr_syscall6(long n, long a, long b, long c, long d, long e, long f) {
+  register long r10 __asm__("r10") = d;
+  register long r8 __asm__("r8") = e;
+  register long r9 __asm__("r9") = f;
+  long r;
+  __asm__ volatile("syscall"
+                   : "=a"(r)
+                   : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+                   : "rcx", "r11", "memory");
+  return (unsigned long)r > -4096UL ? -1 : r;
+}
+#else
+static long isnr_syscall6(long n, long a, long b, long c, long d, long e, long f) {
+  return syscall(n, a, b, c, d, e, f);
+}
+#endif
+#define isnr_sys_(n, a, b, c, d, e, f, ...) \
+  isnr_syscall6((long)(n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+#define isnr_syscall(...) isnr_sys_(__VA_ARGS__, 0, 0, 0, 0, 0, 0, 0)
+
+static long sys_write(int fd, const void *p, uint64_t n) { return isnr_syscall(SYS_write, fd, p, n); }
 
 static void put_str(const char *s) {
   uint64_t n = 0;
@@ -87,12 +111,12 @@ static void die(const char *what, const char *detail) {
     put_str(detail);
   }
   put_str("\n");
-  syscall(SYS_exit_group, ${DRIVER_SETUP_FAILED});
+  isnr_syscall(SYS_exit_group, ${DRIVER_SETUP_FAILED});
 }
 
 static void *map(uint64_t n) {
-  void *p = (void *)syscall(SYS_mmap, 0, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == (void *)-1) die("out of memory", 0); /* syscall() returns -1 and sets errno */
+  void *p = (void *)isnr_syscall(SYS_mmap, 0, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == (void *)-1) die("out of memory", 0); /* isnr_syscall returns -1 on error */
   return p;
 }
 
@@ -121,19 +145,19 @@ static const uint8_t *bytes(uint64_t n) {
 }
 
 static const uint8_t *read_file(const char *path, uint64_t *len) {
-  int fd = (int)syscall(SYS_open, path, O_RDONLY, 0);
+  int fd = (int)isnr_syscall(SYS_open, path, O_RDONLY, 0);
   if (fd < 0) die("cannot open image", path);
-  long size = syscall(SYS_lseek, fd, 0, SEEK_END);
-  syscall(SYS_lseek, fd, 0, SEEK_SET);
+  long size = isnr_syscall(SYS_lseek, fd, 0, SEEK_END);
+  isnr_syscall(SYS_lseek, fd, 0, SEEK_SET);
   if (size <= 0) die("empty image", path);
   uint8_t *buf = map((uint64_t)size);
   uint64_t got = 0;
   while (got < (uint64_t)size) {
-    long r = syscall(SYS_read, fd, buf + got, (uint64_t)size - got);
+    long r = isnr_syscall(SYS_read, fd, buf + got, (uint64_t)size - got);
     if (r <= 0) die("cannot read image", path);
     got += (uint64_t)r;
   }
-  syscall(SYS_close, fd);
+  isnr_syscall(SYS_close, fd);
   *len = (uint64_t)size;
   return buf;
 }
@@ -181,11 +205,11 @@ static uint8_t *place(obj_t *o) {
     uint64_t k = o->flags >> 8;
     if (k >= ISNR_SLOTS * ISNR_SLOT) die("bad input slot", 0);
     if (!region) {
-      region = (uint8_t *)syscall(SYS_mmap, ISNR_REGION_BASE, (uint64_t)ISNR_SLOTS * ISNR_SLOT,
+      region = (uint8_t *)isnr_syscall(SYS_mmap, ISNR_REGION_BASE, (uint64_t)ISNR_SLOTS * ISNR_SLOT,
                                   PROT_READ | PROT_WRITE,
                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
       if (region == (uint8_t *)-1)
-        region = (uint8_t *)syscall(SYS_mmap, 0, (uint64_t)ISNR_SLOTS * ISNR_SLOT, PROT_READ | PROT_WRITE,
+        region = (uint8_t *)isnr_syscall(SYS_mmap, 0, (uint64_t)ISNR_SLOTS * ISNR_SLOT, PROT_READ | PROT_WRITE,
                                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
       if (region == (uint8_t *)-1) die("out of memory", 0);
     }
@@ -267,11 +291,11 @@ void *__inputsmith_next_call(uint32_t fn) {
   uint64_t i = call_pos++;
   if (i >= ncalls) {
     finish(${HOW_DIVERGED}, i, fn, ~(uint64_t)0);
-    syscall(SYS_exit_group, 0);
+    isnr_syscall(SYS_exit_group, 0);
   }
   if (calls[i].fn != fn) {
     finish(${HOW_DIVERGED}, i, fn, calls[i].fn);
-    syscall(SYS_exit_group, 0);
+    isnr_syscall(SYS_exit_group, 0);
   }
   return objs[calls[i].obj].base + calls[i].off;
 }
@@ -279,7 +303,7 @@ void *__inputsmith_next_call(uint32_t fn) {
 /* Called by the stub of a noreturn external after its call was checked: the run ends here. */
 void __inputsmith_noreturn(void) {
   finish(${HOW_NORETURN}, 0, 0, 0);
-  syscall(SYS_exit_group, 0);
+  isnr_syscall(SYS_exit_group, 0);
 }
 
 static void at_exit(void) { finish(${HOW_EXIT}, 0, 0, 0); }
@@ -294,10 +318,10 @@ static void on_signal(int sig) {
 
 static uint64_t vm_bytes(void) {
   char buf[64];
-  int fd = (int)syscall(SYS_open, "/proc/self/statm", O_RDONLY, 0);
+  int fd = (int)isnr_syscall(SYS_open, "/proc/self/statm", O_RDONLY, 0);
   if (fd < 0) return 0;
-  long r = syscall(SYS_read, fd, buf, sizeof buf - 1);
-  syscall(SYS_close, fd);
+  long r = isnr_syscall(SYS_read, fd, buf, sizeof buf - 1);
+  isnr_syscall(SYS_close, fd);
   uint64_t pages = 0;
   for (long i = 0; i < r && buf[i] >= '0' && buf[i] <= '9'; i++) pages = pages * 10 + (uint64_t)(buf[i] - '0');
   return pages * 4096;
@@ -393,11 +417,11 @@ int main(int argc, char **argv) {
   }
   outbuf = map(outsize);
 
-  int fd = (int)syscall(SYS_open, argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int fd = (int)isnr_syscall(SYS_open, argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) die("cannot create result file", argv[2]);
   outfd = fcntl(fd, F_DUPFD_CLOEXEC, 900);
   if (outfd < 0) outfd = fd;
-  else syscall(SYS_close, fd);
+  else isnr_syscall(SYS_close, fd);
 
   /* Limits: address space the function may add, CPU time, no core files. */
   struct rlimit rl;
@@ -436,7 +460,7 @@ int main(int argc, char **argv) {
   finish(${HOW_RETURNED}, 0, 0, 0);
   fflush(stdout);
   fflush(stderr);
-  syscall(SYS_exit_group, 0);
+  isnr_syscall(SYS_exit_group, 0);
   return 0;
 }
 `;
