@@ -105,5 +105,32 @@ int main(void) {
   while ((ch = getchar()) != EOF) count++;
   printf("rest %d feof %d\n", count, feof(stdin) != 0);
   fprintf(stderr, "err %d\n", 5);
+
+  // A null format: glibc answers -1 with EINVAL (sprintf and snprintf still store the NUL).
+  const char *volatile nofmt = NULL;
+  char nb[4] = "xyz";
+  errno = 0;
+  n = printf(nofmt);
+  printf("printf null format %d errno %d\n", n, errno);
+  errno = 0;
+  n = fprintf(stdout, nofmt);
+  printf("fprintf null format %d errno %d\n", n, errno);
+  errno = 0;
+  n = sprintf(nb, nofmt);
+  printf("sprintf null format %d errno %d [%s]\n", n, errno, nb);
+  strcpy(nb, "xyz");
+  errno = 0;
+  n = snprintf(nb, sizeof nb, nofmt);
+  printf("snprintf null format %d errno %d [%s]\n", n, errno, nb);
+  errno = 0;
+  n = snprintf(NULL, 0, nofmt);
+  printf("snprintf 0 null format %d errno %d\n", n, errno);
+  char *sp = NULL;
+  errno = 0;
+  n = asprintf(&sp, nofmt);
+  printf("asprintf null format %d errno %d untouched %d\n", n, errno, sp == NULL);
+  errno = 0;
+  n = sscanf("12", nofmt);
+  printf("sscanf null format %d errno %d\n", n, errno);
   return 0;
 }

@@ -36,6 +36,10 @@ int main(void) {
   show("mkdir", mkdir(TDIR, 0755));
   show("mkdir again", mkdir(TDIR, 0755));
   show("mkdir no parent", mkdir(TDIR "/x/y", 0755));
+  // An empty path names nothing, and nothing can be created there.
+  show("open empty path", open("", O_CREAT | O_WRONLY | O_TRUNC, 0644));
+  show("mkdir empty path", mkdir("", 0755));
+  show("rename to empty path", rename(TDIR, ""));
   show("stat dir", stat(TDIR, &st));
   printf("dir: isdir %d perm %o\n", S_ISDIR(st.st_mode), st.st_mode & 0777);
 
