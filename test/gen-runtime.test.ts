@@ -139,6 +139,18 @@ void cpu_flags(unsigned *out) {
   out[3] = a;
 }
 
+/* The time-stamp counter is a constant in the engine (asm.ts), natively too (native-build rewrites rdtsc). */
+int tsc_parity(void) {
+  unsigned lo, hi;
+  __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+  return hi == 0 && lo == 0x5eed ? 1 : 2;
+}
+/* A thread-local global is an input like the others, natively too (its address is found at run time). */
+static __thread int tls_count;
+int tls_bump(int x) { tls_count += x; return tls_count > 10; }
+/* syscall() has no model: a stub returning a recorded value, natively too (the driver does not call it). */
+long raw_getrandom(void *buf, unsigned long n) { return syscall(318, buf, n, 0); }
+
 /* The clock is an input (recorded like an external's result): natively the same time. */
 long now_parity(long *tp) { long t = time(tp); if (t & 1) return 1; return getpid() > 0 ? 2 : 3; }
 int root_writable(void) { return access("/root", W_OK) == 0; }
@@ -387,8 +399,22 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
       'now_parity',
       'usec_parity',
       'root_writable',
+      'tsc_parity',
+      'tls_bump',
+      'raw_getrandom',
     ])
       expect(res.some((x) => x.function === fn && x.status === 'ok' && x.reason === '')).toBe(true);
+    // What the three above need: the engine's rdtsc value, a thread-local global and a stubbed syscall().
+    const of = (fn: string) => all.filter((x) => x.function === fn);
+    expect(
+      of('tsc_parity').every(
+        (x) => x.outcome.kind === 'returned' && x.outcome.ret?.t === 'int' && x.outcome.ret.v === '1',
+      ),
+    ).toBe(true);
+    expect(of('tls_bump').some((x) => x.outcome.memory.globals.some((g) => g.name === 'tls_count'))).toBe(
+      true,
+    );
+    expect(of('raw_getrandom').every((x) => x.calls[0]?.fn === 'syscall')).toBe(true);
     // The noreturn-call record: natively the stub of `fatal` ends the run too, memory compared.
     const nr = all.findIndex((x) => x.function === 'checked_div' && x.outcome.kind === 'noreturn-call');
     expect(res[nr]).toMatchObject({ status: 'ok', reason: '' });
