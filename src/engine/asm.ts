@@ -36,7 +36,7 @@ for (let k = 8; k < 16; k++) {
   REGS[`r${k}d`] = [`r${k}`, 32];
 }
 
-/** What `rdtsc` reads in the engine: eax; edx is 0 (native replay still runs the real instruction: docs/engine.md). */
+/** What `rdtsc` reads in the engine: eax; edx is 0 (native replay rewrites the instruction to the same values). */
 export const RDTSC_VALUE = 0x5eed;
 
 const NOPS = /^(nop|pause|mfence|lfence|sfence|rep\s*;?\s*nop|\.p2align.*|\.align.*)$/;

@@ -132,5 +132,6 @@ int main(void) {
   errno = 0;
   n = sscanf("12", nofmt);
   printf("sscanf null format %d errno %d\n", n, errno);
+  printf("setvbuf bad mode %d, line buffered %d\n", setvbuf(stdout, NULL, 7, 0), setvbuf(stdout, NULL, _IOLBF, 0));
   return 0;
 }

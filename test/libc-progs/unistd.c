@@ -40,6 +40,15 @@ int main(void) {
   show("open empty path", open("", O_CREAT | O_WRONLY | O_TRUNC, 0644));
   show("mkdir empty path", mkdir("", 0755));
   show("rename to empty path", rename(TDIR, ""));
+  // A null path is the kernel's EFAULT, not a crash.
+  const char *volatile nopath = NULL;
+  show("open null path", open(nopath, O_RDONLY));
+  show("creat null path", creat(nopath, 0644));
+  show("access null path", access(nopath, R_OK));
+  errno = 0;
+  printf("fopen null path %d errno %d\n", fopen(nopath, "r") == NULL, errno);
+  errno = 0;
+  printf("fopen null path bad mode %d errno %d\n", fopen(nopath, "q") == NULL, errno);
   show("stat dir", stat(TDIR, &st));
   printf("dir: isdir %d perm %o\n", S_ISDIR(st.st_mode), st.st_mode & 0777);
 

@@ -15,6 +15,14 @@ export function ptr(v: ExtValue | undefined): number {
   return typeof v === 'bigint' ? Number(BigInt.asIntN(64, v)) : v;
 }
 
+/**
+ * A path argument of a system call: null for a null pointer, which the kernel answers with EFAULT (glibc's
+ * `fopen(NULL, "r")` returns NULL, `open(NULL, ...)` -1) where reading it would be a null dereference.
+ */
+export function pathArg(rt: Runtime, p: ExtValue | undefined): string | null {
+  return ptr(p) === 0 ? null : rt.mem.string(ptr(p));
+}
+
 /** A size_t argument as a number (2^64-1 becomes ~1.8e19: larger than any object). */
 export function size(v: ExtValue | undefined): number {
   if (v === undefined) return 0;
@@ -108,6 +116,11 @@ export const ERRNO_CELL = defineStatic('__libc_errno', 4);
 
 export function setErrno(rt: Runtime, v: number): void {
   rt.mem.writeI32(ERRNO_CELL.addr(rt), v);
+}
+/** -1 with errno set: how most calls fail. */
+export function failWith(rt: Runtime, errno: number): -1 {
+  setErrno(rt, errno);
+  return -1;
 }
 export function getErrno(rt: Runtime): number {
   return rt.mem.readI32(ERRNO_CELL.addr(rt));

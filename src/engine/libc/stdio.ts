@@ -30,9 +30,10 @@ import {
   defineStatic,
   EBADF,
   EEXIST,
+  EFAULT,
   EINVAL,
+  failWith,
   EISDIR,
-  ENOENT,
   ENOTDIR,
   ESPIPE,
   EBUSY,
@@ -40,6 +41,7 @@ import {
   getErrno,
   int,
   long,
+  pathArg,
   ptr,
   setErrno,
   size,
@@ -47,17 +49,7 @@ import {
 } from './common.js';
 import { COST } from '../cost.js';
 import { errnoMessage } from './errno.js';
-import {
-  dirHasEntries,
-  dirname,
-  fileRead,
-  fileWrite,
-  fsState,
-  lookup,
-  newFile,
-  nowNs,
-  type MemFile,
-} from './fs.js';
+import { dirHasEntries, fileRead, fileWrite, fsState, lookup, newFile, nowNs, type MemFile } from './fs.js';
 import { formatPrintf, type FormatMemory, type FormatResult, type VarArgs } from './printf.js';
 import { BytesInput, performScanf, type ScanInput, type ScanMemory } from './scanf.js';
 
@@ -362,9 +354,10 @@ function modeFlags(m: string): number | undefined {
   return undefined;
 }
 
-function openStream(rt: Runtime, path: string, mode: string): Stream | undefined {
+/** fopen: the mode is checked first (EINVAL), then the path (EFAULT when null). */
+function openStream(rt: Runtime, path: string | null, mode: string): Stream | undefined {
   const flags = modeFlags(mode);
-  const r = flags === undefined ? EINVAL : openPath(rt, path, flags, 0o666, true);
+  const r = flags === undefined ? EINVAL : path === null ? EFAULT : openPath(rt, path, flags, 0o666, true);
   if (typeof r === 'number') {
     setErrno(rt, r);
     return undefined;
@@ -554,7 +547,8 @@ function streamInput(rt: Runtime, s: Stream, read: { n: number }): ScanInput {
 
 function sscanfImpl(rt: Runtime, str: ExtValue | undefined, fmt: ExtValue | undefined, va: VarArgs): number {
   const b = rt.mem.cstring(ptr(str));
-  if (ptr(fmt) === 0) return nullScanFormat(rt);
+  // A null format is glibc's EINVAL error (after sscanf took its string's length).
+  if (ptr(fmt) === 0) return failWith(rt, EINVAL);
   const f = rt.mem.cstring(ptr(fmt));
   // Charged for the whole string: glibc's sscanf takes its length first (strlen), then parses.
   charge(rt, b.length, COST.scanBytes);
@@ -562,14 +556,8 @@ function sscanfImpl(rt: Runtime, str: ExtValue | undefined, fmt: ExtValue | unde
   return performScanf(f, new BytesInput(b), va, scanMemory(rt));
 }
 
-/** glibc's scanf family with a null format: EOF and EINVAL (after sscanf took its string's length). */
-function nullScanFormat(rt: Runtime): number {
-  setErrno(rt, EINVAL);
-  return EOF;
-}
-
 function fscanfImpl(rt: Runtime, s: Stream, fmt: ExtValue | undefined, va: VarArgs): number {
-  if (ptr(fmt) === 0) return nullScanFormat(rt);
+  if (ptr(fmt) === 0) return failWith(rt, EINVAL);
   const f = rt.mem.cstring(ptr(fmt));
   const read = { n: 0 };
   const r = performScanf(f, streamInput(rt, s, read), va, scanMemory(rt));
@@ -819,10 +807,11 @@ registerExternals({
     return 0;
   },
   fflush_unlocked: () => 0,
-  setvbuf: () => 0,
-  setbuf: () => undefined,
-  setbuffer: () => undefined,
-  setlinebuf: () => undefined,
+  // Buffering changes nothing we model, but the FILE must be one (glibc reads it); a bad mode is EOF.
+  setvbuf: (rt, [fp, , mode]) => (stream(rt, fp, 'setvbuf'), int(mode) >>> 0 <= 2 ? 0 : EOF),
+  setbuf: (rt, [fp]) => void stream(rt, fp, 'setbuf'),
+  setbuffer: (rt, [fp]) => void stream(rt, fp, 'setbuffer'),
+  setlinebuf: (rt, [fp]) => void stream(rt, fp, 'setlinebuf'),
   __fpending: () => 0n,
   __fsetlocking: () => 0,
 
@@ -891,8 +880,8 @@ registerExternals({
   ftrylockfile: () => 0,
 
   // Files.
-  fopen: (rt, [p, m]) => openStream(rt, rt.mem.string(ptr(p)), rt.mem.string(ptr(m)))?.addr ?? 0,
-  fopen64: (rt, [p, m]) => openStream(rt, rt.mem.string(ptr(p)), rt.mem.string(ptr(m)))?.addr ?? 0,
+  fopen: (rt, [p, m]) => openStream(rt, pathArg(rt, p), rt.mem.string(ptr(m)))?.addr ?? 0,
+  fopen64: (rt, [p, m]) => openStream(rt, pathArg(rt, p), rt.mem.string(ptr(m)))?.addr ?? 0,
   freopen: (rt, [p, m, fp]) => {
     const old = stream(rt, fp, 'freopen');
     closeStream(rt, old);

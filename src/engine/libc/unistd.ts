@@ -22,6 +22,7 @@ import {
   EMFILE,
   ENOTDIR,
   ENOTTY,
+  EFAULT,
   ERANGE,
   ESPIPE,
   int,
@@ -30,9 +31,10 @@ import {
   setErrno,
   size,
   charge,
+  pathArg,
 } from './common.js';
 import { COST } from '../cost.js';
-import { dirname, fileRead, fileTruncate, fileWrite, fsState, lookup, nowNs, resolvePath } from './fs.js';
+import { fileRead, fileTruncate, fileWrite, fsState, lookup, nowNs, resolvePath } from './fs.js';
 import {
   closeStream,
   fdStream,
@@ -88,12 +90,20 @@ function openImpl(
   flags: number,
   va: VaList | undefined,
 ): number {
-  const path = atPath(rt, dirfd, rt.mem.string(ptr(p)));
+  const raw = pathArg(rt, p);
+  if (raw === null) return fail(rt, EFAULT);
+  const path = atPath(rt, dirfd, raw);
   if (typeof path === 'number') return fail(rt, path);
   if (stdio(rt).byFd.size >= OPEN_MAX) return fail(rt, EMFILE);
   // The mode argument is read only when a file may be created (O_CREAT; O_TMPFILE is not modelled).
   const perm = (flags & 0o100) !== 0 && va !== undefined ? va.int() & 0o7777 : 0;
   const r = openPath(rt, path, flags, perm, false);
+  return typeof r === 'number' ? fail(rt, r) : r.fd;
+}
+
+function creatImpl(rt: Runtime, p: ExtValue | undefined, perm: number): number {
+  const path = pathArg(rt, p);
+  const r = path === null ? EFAULT : openPath(rt, path, 0o1101, perm, false);
   return typeof r === 'number' ? fail(rt, r) : r.fd;
 }
 
@@ -392,7 +402,8 @@ function mkdirImpl(rt: Runtime, path: string, perm: number): number {
   return 0;
 }
 
-function accessImpl(rt: Runtime, path: string, how: number): number {
+function accessImpl(rt: Runtime, path: string | null, how: number): number {
+  if (path === null) return fail(rt, EFAULT);
   if ((how & ~7) !== 0) return fail(rt, EINVAL);
   const r = lookup(rt, path);
   if (r.kind === 'none') return fail(rt, r.errno);
@@ -476,14 +487,8 @@ registerExternals({
   openat64: (rt, [d, p, fl], va) => openImpl(rt, int(d), p, int(fl), va),
   __openat_2: (rt, [d, p, fl]) => openImpl(rt, int(d), p, int(fl), undefined),
   __openat64_2: (rt, [d, p, fl]) => openImpl(rt, int(d), p, int(fl), undefined),
-  creat: (rt, [p, m]) => {
-    const r = openPath(rt, str(rt, p), 0o1101, int(m), false);
-    return typeof r === 'number' ? fail(rt, r) : r.fd;
-  },
-  creat64: (rt, [p, m]) => {
-    const r = openPath(rt, str(rt, p), 0o1101, int(m), false);
-    return typeof r === 'number' ? fail(rt, r) : r.fd;
-  },
+  creat: (rt, [p, m]) => creatImpl(rt, p, int(m)),
+  creat64: (rt, [p, m]) => creatImpl(rt, p, int(m)),
   close: (rt, [fd]) => closeImpl(rt, int(fd)),
   dup: (rt, [fd]) => dupImpl(rt, int(fd), 0, undefined, false),
   dup2: (rt, [fd, to]) => dupImpl(rt, int(fd), 0, int(to), false),
@@ -540,9 +545,9 @@ registerExternals({
     const path = atPath(rt, int(d), str(rt, p));
     return typeof path === 'number' ? fail(rt, path) : mkdirImpl(rt, path, int(m));
   },
-  access: (rt, [p, m]) => accessImpl(rt, str(rt, p), int(m)),
-  euidaccess: (rt, [p, m]) => accessImpl(rt, str(rt, p), int(m)),
-  eaccess: (rt, [p, m]) => accessImpl(rt, str(rt, p), int(m)),
+  access: (rt, [p, m]) => accessImpl(rt, pathArg(rt, p), int(m)),
+  euidaccess: (rt, [p, m]) => accessImpl(rt, pathArg(rt, p), int(m)),
+  eaccess: (rt, [p, m]) => accessImpl(rt, pathArg(rt, p), int(m)),
   faccessat: (rt, [d, p, m]) => {
     const path = atPath(rt, int(d), str(rt, p));
     return typeof path === 'number' ? fail(rt, path) : accessImpl(rt, path, int(m));
