@@ -530,7 +530,9 @@ function emitTables(
   out.push('define void @__inputsmith_tls_init() {');
   globals.forEach((g, i) => {
     if (g.threadLocal === undefined) return;
-    out.push(`  %s${i} = getelementptr inbounds [${globals.length} x ptr], ptr @__inputsmith_globals, i64 0, i64 ${i}`);
+    out.push(
+      `  %s${i} = getelementptr inbounds [${globals.length} x ptr], ptr @__inputsmith_globals, i64 0, i64 ${i}`,
+    );
     out.push(`  store ptr ${globalRef(g.name)}, ptr %s${i}, align 8`);
   });
   out.push('  ret void', '}');
