@@ -32,6 +32,7 @@ import {
 } from '../ir/model.js';
 import { printName, printType } from '../ir/printer.js';
 import type { FuncType, Type } from '../ir/types.js';
+import { RDTSC_VALUE } from '../engine/asm.js';
 import { CPUID_LEAVES, cpuidRegisters } from '../engine/cpuid.js';
 import { externalAttrs } from '../engine/externals.js';
 import '../engine/libc/index.js'; // registers the externals' attributes read here
@@ -388,6 +389,7 @@ function editModuleText(
   }
   const zeroed = zeroLocals(m, dl, lines);
   const cpuidDefs = rewriteCpuid(m, lines);
+  rewriteRdtsc(lines);
   return { body: lines.join('\n'), sleeps, zeroed, cpuidDefs };
 }
 
@@ -669,6 +671,26 @@ const NO_WAIT: ReadonlySet<string> = new Set(['sleep', 'usleep', 'nanosleep']);
 export function declaredSize(dl: DataLayout, g: GlobalVar): number {
   const size = dl.isSized(g.valueType) ? dl.allocSize(g.valueType) : 0;
   return size === 0 && g.init === undefined ? UNSIZED_DECLARATION_BYTES : size;
+}
+
+/** An AT&T inline asm template (the string after `asm`), not Intel syntax. */
+const ATT_ASM = /\basm (sideeffect )?(alignstack )?(unwind )?"([^"]*)"/g;
+/** `rdtsc` as one instruction of a template: between the start, `;`, an escaped newline/tab or blanks. */
+const RDTSC = /(^|;|\\[0-9A-Fa-f]{2}|\s)rdtsc(?=$|;|\\[0-9A-Fa-f]{2}|\s)/g;
+
+/**
+ * Replace the `rdtsc` instruction of inline asm by what the engine reads (asm.ts: eax = RDTSC_VALUE, edx =
+ * 0), as two `movl`s, which leave the flags alone as rdtsc does; the asm's constraints already name eax and
+ * edx. Natively the real counter would differ at every run.
+ */
+function rewriteRdtsc(lines: string[]): void {
+  const by = `$1movl $$$$${RDTSC_VALUE}, %eax; movl $$$$0, %edx`;
+  for (let i = 0; i < lines.length; i++)
+    if (lines[i]!.includes('rdtsc'))
+      lines[i] = lines[i]!.replace(
+        ATT_ASM,
+        (all, ...g: string[]) => all.slice(0, all.length - g[3]!.length - 1) + g[3]!.replace(RDTSC, by) + '"',
+      );
 }
 
 /**
