@@ -151,6 +151,9 @@ int tls_bump(int x) { tls_count += x; return tls_count > 10; }
 /* syscall() has no model: a stub returning a recorded value, natively too (the driver does not call it). */
 long raw_getrandom(void *buf, unsigned long n) { return syscall(318, buf, n, 0); }
 
+/* A FILE it is given is a stream also when only locked and read by the inline getc_unlocked (Lua's read_line). */
+int locked_getc(FILE *f) { flockfile(f); int c = getc_unlocked(f); funlockfile(f); return c == 'x' ? 1 : c; }
+
 /* The clock is an input (recorded like an external's result): natively the same time. */
 long now_parity(long *tp) { long t = time(tp); if (t & 1) return 1; return getpid() > 0 ? 2 : 3; }
 int root_writable(void) { return access("/root", W_OK) == 0; }
@@ -402,6 +405,7 @@ describe.each(['0', '2'] as const)('generation at -O%s', (opt) => {
       'tsc_parity',
       'tls_bump',
       'raw_getrandom',
+      'locked_getc',
     ])
       expect(res.some((x) => x.function === fn && x.status === 'ok' && x.reason === '')).toBe(true);
     // What the three above need: the engine's rdtsc value, a thread-local global and a stubbed syscall().

@@ -875,9 +875,10 @@ registerExternals({
   },
   fileno: (rt, [fp]) => stream(rt, fp, 'fileno').fd,
   fileno_unlocked: (rt, [fp]) => stream(rt, fp, 'fileno').fd,
-  flockfile: () => undefined,
-  funlockfile: () => undefined,
-  ftrylockfile: () => 0,
+  // One thread: locking always succeeds, but glibc reads the FILE's lock, so it must be a FILE.
+  flockfile: (rt, [fp]) => void stream(rt, fp, 'flockfile'),
+  funlockfile: (rt, [fp]) => void stream(rt, fp, 'funlockfile'),
+  ftrylockfile: (rt, [fp]) => (stream(rt, fp, 'ftrylockfile'), 0),
 
   // Files.
   fopen: (rt, [p, m]) => openStream(rt, pathArg(rt, p), rt.mem.string(ptr(m)))?.addr ?? 0,
