@@ -5,8 +5,8 @@
  * can be measured where selection cannot hide engine/native differences. Checked here: the sample leaves
  * the search as it was (same records, runs and steps), its records end normally and replay in the engine,
  * it is the same for the same seed in any session and for any --jobs (campaign files byte for byte), and
- * `replay OUT/sample` reads it with the run's options. The choice (`chooseCover`): a run that exhausted a
- * budget is never kept when inputs that replay natively already cover its blocks.
+ * `replay OUT/sample` reads it with the run's options. The choice (`chooseCover`): a run native code cannot
+ * replay (a budget exhausted, unsupported asm) is kept only when no run of the function can be replayed.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -173,10 +173,17 @@ describe('choosing the inputs to keep', () => {
     ]);
   });
 
-  it('keeps a step-limit run for blocks no replayable run covers, after those', () => {
+  it('keeps no run native code cannot replay while some run can, even for blocks only it reached', () => {
     const loop = kept('step-limit', [0, 1, 5]);
+    const asm = kept('unsupported-asm', [0, 6]);
     const a = kept('returned', [0, 1, 2]);
-    const chosen = chooseCover([loop, a], 5);
-    expect(chosen).toEqual([a, loop]);
+    const crash = kept('null-deref', [0, 3]);
+    expect(chooseCover([loop, asm, a, crash], 5)).toEqual([a, crash]);
+  });
+
+  it('keeps one such run when no run can be replayed: every function gets an input', () => {
+    const loop = kept('step-limit', [0, 1, 5]);
+    const asm = kept('unsupported-asm', [0, 6, 7, 8]);
+    expect(chooseCover([loop, asm], 5)).toEqual([asm]);
   });
 });

@@ -292,21 +292,26 @@ function pickParent(kept: Kept[], rng: Rng): Kept {
 }
 
 /**
- * Greedy set cover: the input covering most first, then the one adding most, up to n; inputs that native
- * code can replay first, the others (a budget exhausted, an unsupported external) only for blocks no
- * replayable input covers: a step-limit run is never chosen when inputs that ended normally cover its
- * blocks (issue 12).
+ * Greedy set cover: the input covering most first, then the one adding most, up to n, among the inputs
+ * native code can replay; one of the others (a budget exhausted, an unsupported external) only when no
+ * run can be replayed, so that every function gets an input (issue 12).
  */
 export function chooseCover(kept: Kept[], n: number): Kept[] {
   const good = kept.filter((k) => isReplayableOutcome(k.run.outcome));
   const out = greedyCover(good, n, new Set<number>());
   const have = new Set<number>();
   for (const k of out) for (const b of k.blocks) have.add(b);
-  const rest = greedyCover(
-    kept.filter((k) => !isReplayableOutcome(k.run.outcome)),
-    n - out.length,
-    have,
-  );
+  // Runs native code cannot replay (a budget exhausted, unsupported asm) are kept only when no run can
+  // be: a kept input is a test and a data point, so it must replay and end. The blocks only they reached
+  // are given up (docs/gen.md, "Choosing the inputs").
+  const rest =
+    out.length > 0
+      ? []
+      : greedyCover(
+          kept.filter((k) => !isReplayableOutcome(k.run.outcome)),
+          1,
+          have,
+        );
   const all = [...out, ...rest];
   // The cover ends in traps only, though a run ended normally: that one too (the function's valid input).
   if (!all.some((k) => isNormalOutcome(k.run.outcome))) {
