@@ -8,9 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseModule } from '../src/ir/parser.js';
+import { Plan } from '../src/gen/plan.js';
+import { intRec } from '../src/gen/record.js';
 import { GenSession } from '../src/gen/runtime.js';
 import { DEFAULT_SEARCH, searchFunction } from '../src/guide/search.js';
 import { compileToIR } from '../src/toolchain/compile.js';
+import { Rng } from '../src/util/rng.js';
 
 const SOURCE = String.raw`
 #include <stdio.h>
@@ -43,11 +46,14 @@ afterAll(() => {
 
 describe('heap budget', () => {
   it('a run that exhausts it ends memory-limit', () => {
-    const r = searchFunction(session, 'tmpfiles', { ...DEFAULT_SEARCH, seed: '1' });
-    const kinds = r.records.map((x) => x.outcome.kind);
-    expect(kinds).toContain('memory-limit');
-    const m = r.records.find((x) => x.outcome.kind === 'memory-limit')!;
-    expect(m.outcome.message).toMatch(/heap exhausted allocating 216 bytes/);
+    const plan = new Plan();
+    plan.args = [intRec(32, 3n)];
+    const r = session.run('tmpfiles', plan, 'gen', new Rng(1), { seed: '1', index: 0 });
+    expect(r.outcome).toBe('memory-limit');
+    expect(r.record.outcome.message).toMatch(/heap exhausted allocating 216 bytes/);
+    // The search keeps it only while no run can be replayed natively: here n <= 0 returns.
+    const s = searchFunction(session, 'tmpfiles', { ...DEFAULT_SEARCH, seed: '1' });
+    expect(s.records.map((x) => x.outcome.kind)).toEqual(['returned']);
   });
 
   it('building a record does not charge the run (no Trap escapes the search)', () => {
