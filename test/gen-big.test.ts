@@ -4,19 +4,17 @@
  * slots. Such an object moves to a big slot (4 MiB) and the run starts again; the record says which slot,
  * and engine and native replay place it there.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseModule } from '../src/ir/parser.js';
 import { Plan } from '../src/gen/plan.js';
 import { BIG_SLOTS, INPUT_SLOT, decodeRecord, type InputRecord } from '../src/gen/record.js';
 import { GenSession } from '../src/gen/runtime.js';
 import { DEFAULT_SEARCH, searchFunction, type FunctionResult } from '../src/guide/search.js';
 import { replayInEngine } from '../src/replay/engine.js';
-import { moduleHash, replayNativeText } from '../src/replay/native.js';
-import { compileToIR } from '../src/toolchain/compile.js';
+import { replayNativeText } from '../src/replay/native.js';
 import { Rng } from '../src/util/rng.js';
+import { genFixture } from './gen-fixture.js';
 
 const SOURCE = String.raw`
 #include <string.h>
@@ -50,13 +48,7 @@ let session: GenSession;
 const byFn = new Map<string, FunctionResult>();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'inputsmith-gen-big-'));
-  const src = join(dir, 'big.c');
-  writeFileSync(src, SOURCE);
-  file = join(dir, 'big.ll');
-  await compileToIR(src, file, { opt: 'O1' });
-  text = readFileSync(file, 'utf8');
-  session = new GenSession(parseModule(text, file), { modulePath: 'big.ll', moduleHash: moduleHash(text) });
+  ({ dir, file, text, session } = await genFixture('big', SOURCE));
   for (const fn of ['clear_work', 'window_tail', 'small', 'wild'])
     byFn.set(fn, searchFunction(session, fn, DEFAULT_SEARCH));
 }, 120_000);

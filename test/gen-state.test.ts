@@ -5,20 +5,18 @@
  * functions of the call's type whose address the module takes (in initializers, stored, passed), or at the
  * generated stub of that type (a function of another unit, test/gen-stubs.test.ts).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseModule } from '../src/ir/parser.js';
 import { addressTaken } from '../src/gen/calls.js';
 import { Plan } from '../src/gen/plan.js';
 import type { InputRecord, PtrTarget } from '../src/gen/record.js';
 import { GenSession } from '../src/gen/runtime.js';
 import { DEFAULT_SEARCH, searchFunction, type FunctionResult } from '../src/guide/search.js';
 import { replayInEngine } from '../src/replay/engine.js';
-import { moduleHash, replayNativeText } from '../src/replay/native.js';
-import { compileToIR } from '../src/toolchain/compile.js';
+import { replayNativeText } from '../src/replay/native.js';
 import { Rng } from '../src/util/rng.js';
+import { genFixture } from './gen-fixture.js';
 
 const SOURCE = String.raw`
 #include <stdlib.h>
@@ -76,13 +74,7 @@ let session: GenSession;
 const byFn = new Map<string, FunctionResult>();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'inputsmith-gen-state-'));
-  const src = join(dir, 'state.c');
-  writeFileSync(src, SOURCE);
-  file = join(dir, 'state.ll');
-  await compileToIR(src, file, { opt: 'O1' });
-  text = readFileSync(file, 'utf8');
-  session = new GenSession(parseModule(text, file), { modulePath: 'state.ll', moduleHash: moduleHash(text) });
+  ({ dir, file, text, session } = await genFixture('state', SOURCE));
   for (const fn of ['buf_dup', 'buf_grow', 'buf_with', 'apply'])
     byFn.set(fn, searchFunction(session, fn, SEARCH));
 }, 120_000);

@@ -4,20 +4,18 @@
  * function), a function of another unit whose results are recorded inputs (src/gen/stubs.ts). Gen finds valid inputs through such callbacks (an allocator in a
  * struct, as Lua's `lua_State` holds `frealloc`), and the engine and the native driver replay them.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseModule } from '../src/ir/parser.js';
 import { Plan } from '../src/gen/plan.js';
 import { decodeRecord, encodeRecord, type InputRecord, type PtrTarget } from '../src/gen/record.js';
 import { GenSession } from '../src/gen/runtime.js';
 import { stubDeclarations } from '../src/gen/stubs.js';
 import { DEFAULT_SEARCH, searchFunction, type FunctionResult } from '../src/guide/search.js';
 import { replayInEngine } from '../src/replay/engine.js';
-import { moduleHash, replayNativeText } from '../src/replay/native.js';
-import { compileToIR } from '../src/toolchain/compile.js';
+import { replayNativeText } from '../src/replay/native.js';
 import { Rng } from '../src/util/rng.js';
+import { genFixture } from './gen-fixture.js';
 
 const SOURCE = String.raw`
 #include <stddef.h>
@@ -91,13 +89,7 @@ let session: GenSession;
 const byFn = new Map<string, FunctionResult>();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'inputsmith-gen-stubs-'));
-  const src = join(dir, 'stubs.c');
-  writeFileSync(src, SOURCE);
-  file = join(dir, 'stubs.ll');
-  await compileToIR(src, file, { opt: 'O1' });
-  text = readFileSync(file, 'utf8');
-  session = new GenSession(parseModule(text, file), { modulePath: 'stubs.ll', moduleHash: moduleHash(text) });
+  ({ dir, file, text, session } = await genFixture('stubs', SOURCE));
   for (const fn of FUNCS) byFn.set(fn, searchFunction(session, fn, { ...DEFAULT_SEARCH, plateau: 60 }));
 }, 120_000);
 
