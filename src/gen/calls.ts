@@ -72,20 +72,11 @@ class PlanStdin extends InputStream {
   }
 }
 
-/** Restarting a run after a plan rewrite (a generated pointer turned out to be a function pointer). */
-class Restart extends Trap {
-  constructor() {
-    super('internal-error', 'restart');
-  }
-}
-
 /** External calls, the environment and stdin of the current run. */
 export class ExternalCalls {
   private readonly byType = new Map<FuncType, Func[]>();
   /** Index of the next external call in the plan's `calls`. */
   callIdx = 0;
-  /** The run rewrote its plan and must start again. */
-  restart = false;
 
   /** The run's state and comparison log: set by `attach` once the engine is built (see `GenSession`). */
   private inp!: Inputs;
@@ -221,8 +212,7 @@ export class ExternalCalls {
     const fn = k < cands.length ? cands[k]!.name : stubName(ins.funcType);
     if (inp.engine.symbolAddress(fn) === undefined) return undefined;
     inp.plan.retarget(id, { fn });
-    this.restart = true;
-    throw new Restart();
+    inp.restartRun();
   }
 
   /**
@@ -237,8 +227,7 @@ export class ExternalCalls {
     const o = inp.plan.objects[id];
     if (a !== inp.base(id) || o === undefined || o.dead === true) return;
     inp.plan.retarget(id, { stream: externalAttrs(fn)?.writesStream === true ? 'stdout' : 'stdin' });
-    this.restart = true;
-    throw new Restart();
+    inp.restartRun();
   }
 }
 

@@ -164,8 +164,7 @@ export class LazyMemory {
       if (o === undefined || o.dead === true || inp.freed.has(id)) {
         // No object here: perhaps one below reaching past its slot, which a big slot can hold.
         const below = inp.mode === 'gen' ? inp.ownerBelow(p) : -1;
-        if (below >= 0 && inp.promote(below, p - inp.base(below), n))
-          throw new Trap('internal-error', 'restart');
+        if (below >= 0 && inp.promote(below, p - inp.base(below), n)) inp.restartRun();
         return false;
       }
       const base = inp.base(id);
@@ -173,7 +172,7 @@ export class LazyMemory {
       const half = inp.half(id);
       if (off < -half + GUARD || off + n > half - GUARD) {
         // Past its small slot: in generation, the object moves to a big slot and the run starts again.
-        if (inp.mode === 'gen' && inp.promote(id, off, n)) throw new Trap('internal-error', 'restart');
+        if (inp.mode === 'gen' && inp.promote(id, off, n)) inp.restartRun();
         return false;
       }
       if (inp.mode === 'replay') {

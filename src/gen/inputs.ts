@@ -42,6 +42,13 @@ const BULK = 1024;
 /** Where the big slots start in the input region. */
 const BIG_AREA = SMALL_SLOTS * SLOT;
 
+/** Ends a run whose plan was rewritten (a pointer became a function or stream, an object moved). */
+export class Restart extends Trap {
+  constructor() {
+    super('internal-error', 'restart');
+  }
+}
+
 /** Generation completes the plan; replay runs it as it is (anything missing is `input-divergence`). */
 export type Mode = 'gen' | 'replay';
 
@@ -57,8 +64,8 @@ export class Inputs {
   private extBase: number[] = [];
   /** Owner (object id) of each big slot in the current plan, -1 when free. */
   private bigOwner: number[] = new Array<number>(BIG_SLOTS).fill(-1);
-  /** An object was moved to a big slot in this run: the run must start again (see `promote`). */
-  promoted = false;
+  /** The run rewrote its plan (`restartRun`) and must start again. */
+  restart = false;
   /** Input objects the function freed in the current run. */
   readonly freed = new Set<number>();
   /** Undo of each null pointer generated in the current run (pointing it at a new object), in order. */
@@ -124,13 +131,17 @@ export class Inputs {
     // walk past the slot mostly a loop bound that is a generated count: both stay out of bounds, as
     // before; moving their object lets such runs go 16 times further into garbage before they end.
     if (n < BULK) return false;
-    const used = new Set(this.plan.objects.map((x) => x.big));
-    let k = 0;
-    while (k < BIG_SLOTS && used.has(k)) k++;
-    if (k >= BIG_SLOTS) return false;
+    // `bigOwner` is the plan's at the start of the run, and a promotion ends the run at once.
+    const k = this.bigOwner.indexOf(-1);
+    if (k < 0) return false;
     o.big = k;
-    this.promoted = true;
     return true;
+  }
+
+  /** The plan was rewritten so that it holds from the start: end the run, to be run again (`Restart`). */
+  restartRun(): never {
+    this.restart = true;
+    throw new Restart();
   }
 
   /**
@@ -152,7 +163,6 @@ export class Inputs {
     this.extHi = [];
     this.extBase = [];
     this.touched = 0;
-    this.promoted = false;
     this.bigOwner.fill(-1);
     this.plan.objects.forEach((o) => {
       if (o.big !== undefined) this.bigOwner[o.big] = o.id;
@@ -202,14 +212,19 @@ export class Inputs {
     const l0 = this.extLo[id];
     const h0 = this.extHi[id];
     const empty = h0 === undefined || h0 <= l0!;
-    const nlo = empty ? lo : Math.min(l0!, lo);
-    const nhi = empty ? hi : Math.max(h0, hi);
-    const grow = nhi - nlo - (empty ? 0 : h0 - l0!);
+    const grow = this.growth(id, lo, hi);
     if (grow > 0 && this.touched + grow > this.limitBytes && this.mode === 'gen')
       throw this.budgetTrap(id, lo, hi);
     this.touched += grow;
-    this.extLo[id] = nlo;
-    this.extHi[id] = nhi;
+    this.extLo[id] = empty ? lo : Math.min(l0!, lo);
+    this.extHi[id] = empty ? hi : Math.max(h0, hi);
+  }
+
+  /** Bytes object `id`'s extent grows by when [lo, hi) is added to it. */
+  private growth(id: number, lo: number, hi: number): number {
+    const l0 = this.extLo[id];
+    const h0 = this.extHi[id];
+    return h0 === undefined || h0 <= l0! ? hi - lo : Math.max(h0, hi) - Math.min(l0!, lo) - (h0 - l0!);
   }
 
   /** Bytes the run's object extents may still grow by. */
@@ -219,10 +234,7 @@ export class Inputs {
 
   /** Extending object `id` by [lo, hi) would take the run past its input budget. */
   overBudget(id: number, lo: number, hi: number): boolean {
-    const l0 = this.extLo[id];
-    const h0 = this.extHi[id];
-    const grow = h0 === undefined || h0 <= l0! ? hi - lo : Math.max(h0, hi) - Math.min(l0!, lo) - (h0 - l0!);
-    return this.touched + grow > this.limitBytes;
+    return this.touched + this.growth(id, lo, hi) > this.limitBytes;
   }
 
   /** The outcome of an access that would take the run past its input budget (the same in replay). */
