@@ -20,7 +20,7 @@
  * realloc-like callback returns a generated buffer). It does nothing else: it writes nothing through its
  * arguments and calls nothing back. Natively it is a definition that returns the record's next call result.
  */
-import type { AttrList, Func, Module } from '../ir/model.js';
+import { newFunc, type AttrList, type Func, type Module } from '../ir/model.js';
 import { printType } from '../ir/print-text.js';
 import type { FuncType } from '../ir/types.js';
 
@@ -69,34 +69,5 @@ export function withStubs(m: Module, stubs: readonly Func[]): Module {
 }
 
 function declaration(m: Module, t: FuncType, retAttrs: AttrList): Func {
-  return {
-    kind: 'function',
-    name: stubName(t),
-    type: m.types.pointer(0),
-    linkage: 'external',
-    preemption: undefined,
-    visibility: undefined,
-    dllStorage: undefined,
-    threadLocal: undefined,
-    unnamedAddr: undefined,
-    addrSpace: 0,
-    line: 0,
-    funcType: t,
-    callingConv: undefined,
-    retAttrs,
-    params: [],
-    fnAttrs: { attrs: [], groups: [] },
-    section: undefined,
-    partition: undefined,
-    comdat: undefined,
-    align: 0,
-    gc: undefined,
-    prefix: undefined,
-    prologue: undefined,
-    personality: undefined,
-    blocks: [],
-    locals: [],
-    md: undefined,
-    dbg: -1,
-  };
+  return newFunc({ name: stubName(t), type: m.types.pointer(0), linkage: 'external', funcType: t, retAttrs });
 }

@@ -738,6 +738,41 @@ export interface Module {
   file: string | undefined;
 }
 
+/**
+ * A function with every optional part absent and no body (a declaration); `parts` sets the rest. The one
+ * place a `Func` is made: the parser's function headers and generated declarations (gen/stubs.ts).
+ */
+export function newFunc(parts: Pick<Func, 'name' | 'type' | 'funcType'> & Partial<Omit<Func, 'kind'>>): Func {
+  return {
+    kind: 'function',
+    linkage: undefined,
+    preemption: undefined,
+    visibility: undefined,
+    dllStorage: undefined,
+    threadLocal: undefined,
+    unnamedAddr: undefined,
+    addrSpace: 0,
+    line: 0,
+    callingConv: undefined,
+    retAttrs: { attrs: [], groups: [] },
+    params: [],
+    fnAttrs: { attrs: [], groups: [] },
+    section: undefined,
+    partition: undefined,
+    comdat: undefined,
+    align: 0,
+    gc: undefined,
+    prefix: undefined,
+    prologue: undefined,
+    personality: undefined,
+    blocks: [],
+    locals: [],
+    md: undefined,
+    dbg: -1,
+    ...parts,
+  };
+}
+
 /** Functions with a body. */
 export function definedFunctions(m: Module): Func[] {
   return m.globals.filter((g): g is Func => g.kind === 'function' && g.blocks.length > 0);

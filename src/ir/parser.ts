@@ -46,7 +46,7 @@ import type {
   Module,
   Param,
 } from './model.js';
-import { LINKAGES, NO_ATTRS, TERMINATORS } from './model.js';
+import { LINKAGES, NO_ATTRS, TERMINATORS, newFunc } from './model.js';
 
 const LINKAGE_WORDS: ReadonlySet<string> = new Set<Linkage>(LINKAGES);
 import { printType } from './print-text.js';
@@ -540,8 +540,7 @@ class ModuleParser extends InstrParser {
       align = Number(fnAttrs.attrs[alignAttr].value?.replace(/[()]/g, '') ?? 0);
       fnAttrs = { attrs: fnAttrs.attrs.filter((_, i) => i !== alignAttr), groups: fnAttrs.groups };
     }
-    const f: Func = {
-      kind: 'function',
+    const f: Func = newFunc({
       name,
       type: this.T.pointer(addrSpace),
       ...pre,
@@ -555,21 +554,9 @@ class ModuleParser extends InstrParser {
       ),
       callingConv,
       retAttrs,
-      params: [],
       fnAttrs,
-      section: undefined,
-      partition: undefined,
-      comdat: undefined,
       align,
-      gc: undefined,
-      prefix: undefined,
-      prologue: undefined,
-      personality: undefined,
-      blocks: [],
-      locals: [],
-      md: undefined,
-      dbg: -1,
-    };
+    });
     this.parseFuncOptions(f);
     // Function-level metadata attachments.
     if (L.kind === T_METAVAR) this.parseFuncAttachments(f);
