@@ -32,6 +32,7 @@ import {
   size,
   charge,
   pathArg,
+  failWith,
 } from './common.js';
 import { COST } from '../cost.js';
 import { fileRead, fileTruncate, fileWrite, fsState, lookup, nowNs, resolvePath } from './fs.js';
@@ -59,11 +60,6 @@ const S_IFREG = 0o100000;
 const UID = 1000;
 const OPEN_MAX = 1024;
 
-/** -1 (as the return type wants) with errno set. */
-function fail(rt: Runtime, errno: number): number {
-  setErrno(rt, errno);
-  return -1;
-}
 function failL(rt: Runtime, errno: number): bigint {
   setErrno(rt, errno);
   return -1n;
@@ -91,20 +87,20 @@ function openImpl(
   va: VaList | undefined,
 ): number {
   const raw = pathArg(rt, p);
-  if (raw === null) return fail(rt, EFAULT);
+  if (raw === null) return failWith(rt, EFAULT);
   const path = atPath(rt, dirfd, raw);
-  if (typeof path === 'number') return fail(rt, path);
-  if (stdio(rt).byFd.size >= OPEN_MAX) return fail(rt, EMFILE);
+  if (typeof path === 'number') return failWith(rt, path);
+  if (stdio(rt).byFd.size >= OPEN_MAX) return failWith(rt, EMFILE);
   // The mode argument is read only when a file may be created (O_CREAT; O_TMPFILE is not modelled).
   const perm = (flags & 0o100) !== 0 && va !== undefined ? va.int() & 0o7777 : 0;
   const r = openPath(rt, path, flags, perm, false);
-  return typeof r === 'number' ? fail(rt, r) : r.fd;
+  return typeof r === 'number' ? failWith(rt, r) : r.fd;
 }
 
 function creatImpl(rt: Runtime, p: ExtValue | undefined, perm: number): number {
   const path = pathArg(rt, p);
   const r = path === null ? EFAULT : openPath(rt, path, 0o1101, perm, false);
-  return typeof r === 'number' ? fail(rt, r) : r.fd;
+  return typeof r === 'number' ? failWith(rt, r) : r.fd;
 }
 
 // struct stat --------------------------------------------------------------------------------------------
@@ -198,7 +194,7 @@ function writeStat(rt: Runtime, buf: number, st: StatInfo): void {
 
 function statPath(rt: Runtime, path: string, buf: number): number {
   const r = lookup(rt, path);
-  if (r.kind === 'none') return fail(rt, r.errno);
+  if (r.kind === 'none') return failWith(rt, r.errno);
   if (r.kind === 'dir') {
     writeStat(rt, buf, {
       dev: 0x801,
@@ -215,7 +211,7 @@ function statPath(rt: Runtime, path: string, buf: number): number {
 
 function fstatImpl(rt: Runtime, fd: number, buf: number): number {
   const s = fdStream(rt, fd);
-  if (s === undefined) return fail(rt, EBADF);
+  if (s === undefined) return failWith(rt, EBADF);
   writeStat(rt, buf, streamStat(rt, s));
   return 0;
 }
@@ -226,7 +222,7 @@ function fstatatImpl(rt: Runtime, dirfd: number, p: number, buf: number, flags: 
     return dirfd === AT_FDCWD ? statPath(rt, '.', buf) : fstatImpl(rt, dirfd, buf);
   }
   const path = atPath(rt, dirfd, raw);
-  return typeof path === 'number' ? fail(rt, path) : statPath(rt, path, buf);
+  return typeof path === 'number' ? failWith(rt, path) : statPath(rt, path, buf);
 }
 
 // read and write -------------------------------------------------------------------------------------------
@@ -292,7 +288,7 @@ function lseekImpl(rt: Runtime, fd: number, off: bigint, whence: number): bigint
 /** close(2): 0, or -1 with EBADF. */
 export function closeImpl(rt: Runtime, fd: number): number {
   const s = fdStream(rt, fd);
-  if (s === undefined) return fail(rt, EBADF);
+  if (s === undefined) return failWith(rt, EBADF);
   const st = stdio(rt);
   st.byFd.delete(fd);
   // The description stays open while another fd (dup) or its FILE refers to it.
@@ -305,15 +301,15 @@ export function closeImpl(rt: Runtime, fd: number): number {
 
 function dupImpl(rt: Runtime, fd: number, min: number, to: number | undefined, cloexec: boolean): number {
   const s = fdStream(rt, fd);
-  if (s === undefined) return fail(rt, EBADF);
+  if (s === undefined) return failWith(rt, EBADF);
   const st = stdio(rt);
   if (to !== undefined) {
-    if (to < 0 || to >= OPEN_MAX) return fail(rt, EBADF);
+    if (to < 0 || to >= OPEN_MAX) return failWith(rt, EBADF);
     if (to === fd) return to;
     if (st.byFd.has(to)) closeImpl(rt, to);
   }
   const nfd = to ?? nextFd(st, min);
-  if (nfd >= OPEN_MAX) return fail(rt, EMFILE);
+  if (nfd >= OPEN_MAX) return failWith(rt, EMFILE);
   st.byFd.set(nfd, s);
   // FD_CLOEXEC belongs to the descriptor; one bit per description is the approximation here.
   if (cloexec) s.cloexec = true;
@@ -340,12 +336,12 @@ const SETFL_MASK = 0o2000 | 0o20000 | 0o40000 | 0o1000000 | 0o4000;
 
 function fcntlImpl(rt: Runtime, fd: number, cmd: number, va: VaList | undefined): number {
   const s = fdStream(rt, fd);
-  if (s === undefined) return fail(rt, EBADF);
+  if (s === undefined) return failWith(rt, EBADF);
   switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC: {
       const min = va?.int() ?? 0;
-      if (min < 0 || min >= OPEN_MAX) return fail(rt, EINVAL);
+      if (min < 0 || min >= OPEN_MAX) return failWith(rt, EINVAL);
       return dupImpl(rt, fd, min, undefined, cmd === F_DUPFD_CLOEXEC);
     }
     case F_GETFD:
@@ -375,19 +371,19 @@ function fcntlImpl(rt: Runtime, fd: number, cmd: number, va: VaList | undefined)
       const type = rt.mem.readI16(fl);
       const whence = rt.mem.readI16(fl + 2);
       if ((type !== F_RDLCK && type !== F_WRLCK && type !== F_UNLCK) || whence < 0 || whence > 2) {
-        return fail(rt, EINVAL);
+        return failWith(rt, EINVAL);
       }
       if (cmd === F_GETLK || cmd === F_OFD_GETLK) {
         // Nobody else holds a lock: the region is free.
-        if (type === F_UNLCK) return fail(rt, EINVAL);
+        if (type === F_UNLCK) return failWith(rt, EINVAL);
         rt.mem.writeI16(fl, F_UNLCK);
         return 0;
       }
-      if ((type === F_RDLCK && !s.canRead) || (type === F_WRLCK && !s.canWrite)) return fail(rt, EBADF);
+      if ((type === F_RDLCK && !s.canRead) || (type === F_WRLCK && !s.canWrite)) return failWith(rt, EBADF);
       return 0;
     }
     default:
-      return fail(rt, EINVAL);
+      return failWith(rt, EINVAL);
   }
 }
 
@@ -396,19 +392,19 @@ function fcntlImpl(rt: Runtime, fd: number, cmd: number, va: VaList | undefined)
 function mkdirImpl(rt: Runtime, path: string, perm: number): number {
   const r = lookup(rt, path);
   const st = fsState(rt);
-  if (r.kind !== 'none') return fail(rt, EEXIST);
-  if (!r.canCreate) return fail(rt, r.errno);
+  if (r.kind !== 'none') return failWith(rt, EEXIST);
+  if (!r.canCreate) return failWith(rt, r.errno);
   st.dirs.set(r.path, { ino: st.nextIno++, perm: perm & ~st.umask & 0o7777, mtimeNs: nowNs(rt) });
   return 0;
 }
 
 function accessImpl(rt: Runtime, path: string | null, how: number): number {
-  if (path === null) return fail(rt, EFAULT);
-  if ((how & ~7) !== 0) return fail(rt, EINVAL);
+  if (path === null) return failWith(rt, EFAULT);
+  if ((how & ~7) !== 0) return failWith(rt, EINVAL);
   const r = lookup(rt, path);
-  if (r.kind === 'none') return fail(rt, r.errno);
+  if (r.kind === 'none') return failWith(rt, r.errno);
   // As root: read and write are always granted, execute needs an execute bit (or a directory).
-  if ((how & 1) !== 0 && r.kind === 'file' && (r.file.perm & 0o111) === 0) return fail(rt, EACCES);
+  if ((how & 1) !== 0 && r.kind === 'file' && (r.file.perm & 0o111) === 0) return failWith(rt, EACCES);
   return 0;
 }
 
@@ -429,48 +425,48 @@ function getcwdImpl(rt: Runtime, buf: number, n: number): number {
 
 function chdirImpl(rt: Runtime, path: string): number {
   const r = lookup(rt, path);
-  if (r.kind === 'none') return fail(rt, r.errno);
-  if (r.kind === 'file') return fail(rt, ENOTDIR);
+  if (r.kind === 'none') return failWith(rt, r.errno);
+  if (r.kind === 'file') return failWith(rt, ENOTDIR);
   fsState(rt).cwd = r.path;
   return 0;
 }
 
 function truncateImpl(rt: Runtime, path: string, len: bigint): number {
-  if (len < 0n) return fail(rt, EINVAL);
+  if (len < 0n) return failWith(rt, EINVAL);
   const r = lookup(rt, path);
-  if (r.kind === 'none') return fail(rt, r.errno);
-  if (r.kind === 'dir') return fail(rt, EISDIR);
+  if (r.kind === 'none') return failWith(rt, r.errno);
+  if (r.kind === 'dir') return failWith(rt, EISDIR);
   fileTruncate(rt, r.file, Number(len));
   return 0;
 }
 
 function ftruncateImpl(rt: Runtime, fd: number, len: bigint): number {
   const s = fdStream(rt, fd);
-  if (s === undefined) return fail(rt, EBADF);
+  if (s === undefined) return failWith(rt, EBADF);
   // Linux answers EINVAL also for a descriptor not open for writing.
-  if (len < 0n || s.kind !== 'file' || !s.canWrite) return fail(rt, EINVAL);
+  if (len < 0n || s.kind !== 'file' || !s.canWrite) return failWith(rt, EINVAL);
   fileTruncate(rt, s.file!, Number(len));
   return 0;
 }
 
 function syncImpl(rt: Runtime, fd: number): number {
   const s = fdStream(rt, fd);
-  if (s === undefined) return fail(rt, EBADF);
+  if (s === undefined) return failWith(rt, EBADF);
   // Pipes cannot be synced.
-  return s.kind === 'file' || s.kind === 'dir' ? 0 : fail(rt, EINVAL);
+  return s.kind === 'file' || s.kind === 'dir' ? 0 : failWith(rt, EINVAL);
 }
 
 /** chmod/chown/utime on a path: apply `f` to the file or directory, or fail with the lookup's errno. */
 function onPath(rt: Runtime, path: string, f: (o: { perm: number; mtimeNs: number }) => void): number {
   const r = lookup(rt, path);
-  if (r.kind === 'none') return fail(rt, r.errno);
+  if (r.kind === 'none') return failWith(rt, r.errno);
   f(r.kind === 'dir' ? r.dir : r.file);
   return 0;
 }
 
 function onFd(rt: Runtime, fd: number, f: (o: { perm: number; mtimeNs: number }) => void): number {
   const s = fdStream(rt, fd);
-  if (s === undefined) return fail(rt, EBADF);
+  if (s === undefined) return failWith(rt, EBADF);
   const o = s.kind === 'dir' ? fsState(rt).dirs.get(s.path ?? '/') : s.file;
   if (o !== undefined) f(o);
   return 0;
@@ -493,7 +489,7 @@ registerExternals({
   dup: (rt, [fd]) => dupImpl(rt, int(fd), 0, undefined, false),
   dup2: (rt, [fd, to]) => dupImpl(rt, int(fd), 0, int(to), false),
   dup3: (rt, [fd, to, fl]) => {
-    if (int(fd) === int(to) || (int(fl) & ~O_CLOEXEC) !== 0) return fail(rt, EINVAL);
+    if (int(fd) === int(to) || (int(fl) & ~O_CLOEXEC) !== 0) return failWith(rt, EINVAL);
     return dupImpl(rt, int(fd), 0, int(to), (int(fl) & O_CLOEXEC) !== 0);
   },
 
@@ -537,28 +533,28 @@ registerExternals({
   rmdir: (rt, [p]) => removePath(rt, str(rt, p), 'dir'),
   unlinkat: (rt, [d, p, fl]) => {
     const path = atPath(rt, int(d), str(rt, p));
-    if (typeof path === 'number') return fail(rt, path);
+    if (typeof path === 'number') return failWith(rt, path);
     return removePath(rt, path, (int(fl) & 0x200) !== 0 ? 'dir' : 'file');
   },
   mkdir: (rt, [p, m]) => mkdirImpl(rt, str(rt, p), int(m)),
   mkdirat: (rt, [d, p, m]) => {
     const path = atPath(rt, int(d), str(rt, p));
-    return typeof path === 'number' ? fail(rt, path) : mkdirImpl(rt, path, int(m));
+    return typeof path === 'number' ? failWith(rt, path) : mkdirImpl(rt, path, int(m));
   },
   access: (rt, [p, m]) => accessImpl(rt, pathArg(rt, p), int(m)),
   euidaccess: (rt, [p, m]) => accessImpl(rt, pathArg(rt, p), int(m)),
   eaccess: (rt, [p, m]) => accessImpl(rt, pathArg(rt, p), int(m)),
   faccessat: (rt, [d, p, m]) => {
     const path = atPath(rt, int(d), str(rt, p));
-    return typeof path === 'number' ? fail(rt, path) : accessImpl(rt, path, int(m));
+    return typeof path === 'number' ? failWith(rt, path) : accessImpl(rt, path, int(m));
   },
   getcwd: (rt, [b, n]) => getcwdImpl(rt, ptr(b), size(n)),
   get_current_dir_name: (rt) => getcwdImpl(rt, 0, 0),
   chdir: (rt, [p]) => chdirImpl(rt, str(rt, p)),
   fchdir: (rt, [fd]) => {
     const s = fdStream(rt, int(fd));
-    if (s === undefined) return fail(rt, EBADF);
-    if (s.kind !== 'dir') return fail(rt, ENOTDIR);
+    if (s === undefined) return failWith(rt, EBADF);
+    if (s.kind !== 'dir') return failWith(rt, ENOTDIR);
     fsState(rt).cwd = s.path ?? '/';
     return 0;
   },
