@@ -21,12 +21,12 @@ interface Run {
   stderr: string;
 }
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+function cli(args: string[], env: Record<string, string> = {}, cwd = root): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [join(root, 'bin', 'inputsmith.js'), ...args],
-      { cwd: root, env: { ...process.env, ...env }, maxBuffer: 64 << 20 },
+      { cwd, env: { ...process.env, ...env }, maxBuffer: 64 << 20 },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
         resolve({ code, stdout, stderr });
@@ -310,12 +310,15 @@ int spin(int n) { if (n != 12345) return 1; volatile unsigned long k = 0; for (;
 int sign(int x) { if (x < 0) return -1; if (x > 0) return 1; return 0; }
 `,
     );
+    // Run in `dir` on `spin.c`: the module path is part of every function's seed, so an absolute path
+    // under a fresh temporary directory would make the first run's argument (12345 or not) a matter of
+    // that directory's name.
     const out = join(dir, 'guard');
     const args = [
       'gen',
-      src,
+      'spin.c',
       '-o',
-      out,
+      'guard',
       '-j',
       '1',
       '--function-timeout',
@@ -323,7 +326,7 @@ int sign(int x) { if (x < 0) return -1; if (x > 0) return 1; return 0; }
       '--step-limit',
       '1000000000000',
     ];
-    const r = await cli(args);
+    const r = await cli(args, {}, dir);
     expect(r.code).toBe(0);
     const s = summaryOf(out);
     expect(s.totals.failed).toBe(1);
@@ -362,7 +365,13 @@ int sign(int x) { if (x < 0) return -1; if (x > 0) return 1; return 0; }
     // The other functions came out as in a run without the runaway, all in the one worker: never replaced.
     const clean = join(dir, 'guard-clean');
     expect(
-      (await cli([...args.slice(0, 3), clean, ...args.slice(4), '--functions', '^(add|sign)$'])).code,
+      (
+        await cli(
+          [...args.slice(0, 3), 'guard-clean', ...args.slice(4), '--functions', '^(add|sign)$'],
+          {},
+          dir,
+        )
+      ).code,
     ).toBe(0);
     expect([rows[0], rows[2]].join('\n')).toBe(readFileSync(join(clean, 'functions.jsonl'), 'utf8').trim());
     const timings = (): { function: string; worker: number; cpuMs: number | null }[] =>
@@ -377,11 +386,11 @@ int sign(int x) { if (x < 0) return -1; if (x > 0) return 1; return 0; }
     if (cpu !== null) expect(cpu).toBeGreaterThanOrEqual(990);
     // A rerun keeps the guard's failure as it is on disk, like any finished function; so does a run
     // interrupted before `sign`.
-    const again = await cli(args);
+    const again = await cli(args, {}, dir);
     expect(again.stdout).toContain('nothing left to do: all 3 functions were already done');
     rmSync(join(out, 'results', readdirSync(join(out, 'results'))[0]!, 'sign.json'));
     rmSync(join(out, 'summary.json'));
-    const resumed = await cli(args);
+    const resumed = await cli(args, {}, dir);
     expect(resumed.stdout).toContain('1 function searched in');
     expect(timings().map((t) => t.function)).toEqual(['add', 'spin', 'sign', 'sign']);
     expect(summaryOf(out)).toEqual(s);
