@@ -19,7 +19,7 @@
 import type { Func, Module } from '../ir/model.js';
 import { Engine } from '../engine/engine.js';
 import type { ExtValue } from '../engine/externals.js';
-import { Trap, type OutcomeKind } from '../engine/outcome.js';
+import { Trap, type IrLocation, type OutcomeKind } from '../engine/outcome.js';
 import type { Rng } from '../util/rng.js';
 import { ExternalCalls } from './calls.js';
 import { CompareLog, type CmpEntry, type IntCmp } from './compare-log.js';
@@ -62,6 +62,8 @@ export interface RunFacts {
   /** Edge-hit table indices the run touched (ascending; edges of callees included). */
   readonly edges: readonly number[];
   readonly outcome: OutcomeKind;
+  /** Where a run that did not end normally stopped (the faulting instruction or external call), if known. */
+  readonly location?: IrLocation;
   readonly steps: number;
   /** Comparisons of input memory with other bytes the run made (strcmp and friends). */
   readonly cmps: readonly CmpEntry[];
@@ -231,6 +233,7 @@ export class GenSession {
         blocks,
         edges,
         outcome: r.outcome,
+        ...(r.location === undefined ? {} : { location: r.location }),
         steps,
         cmps: this.cmpLog.cmps,
         intCmps: this.cmpLog.intCmps,

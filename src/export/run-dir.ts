@@ -1,0 +1,128 @@
+/**
+ * @fileoverview Stage: export. Reads a `gen` output directory for the exporters: its run, its modules
+ * (loaded and parsed again, as `replay` loads them) and each selected function's result and kept inputs.
+ *
+ * Consumes: OUT, the directory `gen -o OUT` wrote (read through `OutDir`, src/guide/layout.ts: run.json,
+ * results/<module-key>/module.json and <fn-key>.json, inputs/<module-key>/<fn-key>/<k>.json). Module paths
+ * are resolved against the current directory, like `replay`'s: run export where gen ran. Sources are
+ * compiled again with the run's compile options (through the IR cache, so normally not at all).
+ *
+ * Produces: `RunDir`, the run's `RunSpec` and one `RunModule` per module that could be loaded and still
+ * has the text `gen` saw (same sha256). A module gen could not load, one that cannot be loaded now and one
+ * whose text changed are left out with one warning each (`warn`); the exporters decide whether what is
+ * left is enough.
+ */
+import { readFileSync } from 'node:fs';
+import type { InputRecord } from '../gen/record.js';
+import { decodeRecord } from '../gen/record.js';
+import { OutDir, RUN_FORMAT, type FunctionRow, type RunSpec } from '../guide/layout.js';
+import type { Module } from '../ir/model.js';
+import { parseModule } from '../ir/parser.js';
+import { moduleHash } from '../replay/native.js';
+import { loadIRText, type OptLevel } from '../toolchain/compile.js';
+import { errorLine, UserError } from '../util/errors.js';
+
+export interface ExportOptions {
+  /** clang for sources (else the toolchain finder's choice). */
+  readonly clang?: string;
+  /** Called once per module left out or otherwise worth a line on stderr. */
+  readonly warn?: (line: string) => void;
+}
+
+/** One selected function of a module: its result row (undefined: gen did not finish it) and kept inputs. */
+export interface RunFunction {
+  readonly name: string;
+  readonly key: string;
+  readonly row: FunctionRow | undefined;
+  /** The kept inputs, by index; empty when the row is missing. */
+  readonly records: readonly InputRecord[];
+  /** Their files, parallel to `records`. */
+  readonly files: readonly string[];
+}
+
+export interface RunModule {
+  /** The module path as given to gen (records' `module`). */
+  readonly path: string;
+  readonly key: string;
+  readonly hash: string;
+  readonly m: Module;
+  /** Selected functions in module order (functions gen did not select are not listed). */
+  readonly functions: readonly RunFunction[];
+}
+
+export interface RunDir {
+  readonly root: string;
+  readonly spec: RunSpec;
+  readonly modules: readonly RunModule[];
+}
+
+/** The run in `root`; a directory without a gen run is a `UserError`. */
+export async function readRunDir(root: string, o: ExportOptions = {}): Promise<RunDir> {
+  const out = new OutDir(root);
+  let spec: RunSpec;
+  try {
+    spec = JSON.parse(readFileSync(out.runFile, 'utf8')) as RunSpec;
+  } catch {
+    throw new UserError('is not a gen output directory (no readable run.json)', { file: root });
+  }
+  if (spec.format !== RUN_FORMAT)
+    throw new UserError('is not a gen output directory (run.json)', { file: root });
+  const warn = o.warn ?? (() => {});
+  const modules: RunModule[] = [];
+  for (const mod of spec.modules) {
+    if (mod.hash === null) {
+      warn(`${mod.path}: skipped: gen could not load it`);
+      continue;
+    }
+    const loaded = await loadModule(spec, mod.path, o.clang);
+    if (typeof loaded === 'string') {
+      warn(`${mod.path}: skipped: ${loaded}`);
+      continue;
+    }
+    if (moduleHash(loaded.text) !== mod.hash) {
+      warn(`${mod.path}: skipped: the module changed since gen ran`);
+      continue;
+    }
+    modules.push({
+      path: mod.path,
+      key: mod.key,
+      hash: mod.hash,
+      m: loaded.m,
+      functions: functionsOf(out, mod.key),
+    });
+  }
+  return { root, spec, modules };
+}
+
+/** The module text and its parse, or why it cannot be had. */
+async function loadModule(
+  spec: RunSpec,
+  path: string,
+  clang: string | undefined,
+): Promise<{ text: string; m: Module } | string> {
+  const c = spec.compile;
+  try {
+    const { text, file } = await loadIRText(path, {
+      opt: c.opt as OptLevel,
+      includes: [...c.includes],
+      defines: [...c.defines],
+      debug: c.debug,
+      clang,
+    });
+    return { text, m: parseModule(text, file) };
+  } catch (e) {
+    return `cannot load it: ${errorLine(e)} (module paths are resolved against the current directory: run export where gen ran)`;
+  }
+}
+
+/** The selected functions of a module with their rows and kept inputs, in module order. */
+function functionsOf(out: OutDir, mkey: string): RunFunction[] {
+  const ix = out.readModuleIndex(mkey);
+  if (ix === undefined) return [];
+  return ix.functions.map((f) => {
+    const row = out.readFunction(mkey, f.key);
+    const files = (row?.inputs ?? []).map((i) => out.inputFile(mkey, f.key, i.index));
+    const records = files.map((file) => decodeRecord(readFileSync(file, 'utf8'), file));
+    return { name: f.name, key: f.key, row, records, files };
+  });
+}
