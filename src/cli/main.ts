@@ -14,6 +14,7 @@ import { environmentError, oneLine } from '../util/errors.js';
 import { packageVersion } from '../util/version.js';
 import { register as registerCompile } from './commands/compile.js';
 import { register as registerDemo } from './commands/demo.js';
+import { register as registerExport } from './commands/export.js';
 import { register as registerGen } from './commands/gen.js';
 import { register as registerInspect } from './commands/inspect.js';
 import { register as registerProgs } from './commands/progs.js';
@@ -28,6 +29,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerRun,
   registerGen,
   registerReplay,
+  registerExport,
 ];
 
 /** Exit code for usage errors (bad flags, missing arguments). */

@@ -133,7 +133,10 @@ const S = DEFAULTS.search;
 const P = DEFAULTS.progs;
 
 export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
-  output: { flags: '-o, --output <dir>', description: 'directory to write results to' },
+  output: {
+    flags: '-o, --output <path>',
+    description: 'where to write results: a directory (a file for export)',
+  },
   opt: {
     flags: '-O, --opt <level>',
     description: 'optimization level for C/C++ inputs: 0, 1, 2, 3, s or z',
@@ -320,6 +323,8 @@ export const COMMAND_OPTIONS = {
     ...COMPILE,
   ],
   replay: ['jobs', 'native', 'verbose', ...COMPILE],
+  'export lcov': ['output', 'clang'],
+  'export sarif': ['output', 'clang'],
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],
   'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],
@@ -331,6 +336,8 @@ export type CommandName = keyof typeof COMMAND_OPTIONS;
 const REQUIRED: { readonly [C in CommandName]?: readonly (typeof COMMAND_OPTIONS)[C][number][] } = {
   compile: ['output'],
   gen: ['output'],
+  'export lcov': ['output'],
+  'export sarif': ['output'],
   'progs gen': ['seed', 'output'],
 };
 

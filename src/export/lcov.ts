@@ -22,7 +22,7 @@
  */
 import type { InputRecord } from '../gen/record.js';
 import { UserError } from '../util/errors.js';
-import type { RunDir, RunModule } from './run-dir.js';
+import { readRunDir, type ExportOptions, type RunDir, type RunModule } from './run-dir.js';
 import {
   functionLines,
   hasDebugInfo,
@@ -57,6 +57,14 @@ export interface LcovExport {
   readonly totals: LcovTotals;
   /** Module paths that had debug information and were exported, in campaign order. */
   readonly modules: readonly string[];
+}
+
+/**
+ * The LCOV tracefile of the `gen` output directory `outDir` (see `lcovOfRun`); warnings (modules left out)
+ * go to `o.warn`.
+ */
+export async function exportLcov(outDir: string, o: ExportOptions = {}): Promise<LcovExport> {
+  return lcovOfRun(await readRunDir(outDir, o), o.warn);
 }
 
 /** Test name of every record (`TN:`; letters, digits and `_` only). */

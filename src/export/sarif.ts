@@ -39,7 +39,7 @@ import { debugLocation } from '../ir/debuginfo.js';
 import type { Module } from '../ir/model.js';
 import { Rng } from '../util/rng.js';
 import { packageVersion } from '../util/version.js';
-import type { RunDir, RunModule } from './run-dir.js';
+import { readRunDir, type ExportOptions, type RunDir, type RunModule } from './run-dir.js';
 import { sourcePath } from './source-map.js';
 
 export type SarifLevel = 'error' | 'warning';
@@ -94,6 +94,14 @@ export interface SarifExport {
   readonly results: number;
   /** Finding records (kept inputs whose outcome is a finding). */
   readonly records: number;
+}
+
+/**
+ * The SARIF log of the findings of the `gen` output directory `outDir` (see `sarifOfRun`); warnings go to
+ * `o.warn`.
+ */
+export async function exportSarif(outDir: string, o: ExportOptions = {}): Promise<SarifExport> {
+  return sarifOfRun(await readRunDir(outDir, o), o.warn);
 }
 
 /** The SARIF log of a run's findings. */

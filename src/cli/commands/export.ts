@@ -1,0 +1,52 @@
+/**
+ * @fileoverview Stage: cli. `inputsmith export lcov|sarif OUT -o FILE`: a `gen` run's coverage as an LCOV
+ * tracefile, its undefined-behaviour and crash findings as a SARIF 2.1.0 log.
+ *
+ * Consumes: OUT (a `gen` output directory; its module paths are resolved against the current directory,
+ * so run export where gen ran), `-o FILE`, `--clang`, options from the one table (../options.ts).
+ * Produces: FILE (written atomically), one line per module left out on stderr, a count line on stdout.
+ * Exit 0 when FILE was written; a `UserError` (one line, exit 1) when nothing could be exported. The work
+ * is in src/export (docs/export.md).
+ */
+import type { Command } from 'commander';
+import { exportLcov } from '../../export/lcov.js';
+import { exportSarif } from '../../export/sarif.js';
+import { writeFileAtomic } from '../../util/fsx.js';
+import { addCommandOptions, checkOptions, type OptionsOf } from '../options.js';
+
+const warn = (line: string): void => {
+  process.stderr.write(`inputsmith: ${line}\n`);
+};
+
+export function register(program: Command): void {
+  const exp = program
+    .command('export')
+    .description('export a gen run: coverage as LCOV, undefined-behaviour findings as SARIF');
+
+  const lcov = exp
+    .command('lcov')
+    .description('write the line, function and branch coverage of the kept inputs as an LCOV tracefile')
+    .argument('<out>', 'a gen output directory (compiled with -g)');
+  addCommandOptions(lcov, 'export lcov').action(async (out: string, o: OptionsOf<'export lcov'>) => {
+    checkOptions('export lcov', o);
+    const r = await exportLcov(out, { clang: o.clang, warn });
+    writeFileAtomic(o.output!, r.text);
+    const t = r.totals;
+    process.stdout.write(
+      `wrote ${o.output}: ${t.files} files, lines ${t.linesHit}/${t.linesFound}, functions ${t.functionsHit}/${t.functionsFound}, branches ${t.branchesHit}/${t.branchesFound}\n`,
+    );
+  });
+
+  const sarif = exp
+    .command('sarif')
+    .description(
+      'write the distinct undefined-behaviour and crash findings of the kept inputs as SARIF 2.1.0',
+    )
+    .argument('<out>', 'a gen output directory (compiled with -g for source locations)');
+  addCommandOptions(sarif, 'export sarif').action(async (out: string, o: OptionsOf<'export sarif'>) => {
+    checkOptions('export sarif', o);
+    const r = await exportSarif(out, { clang: o.clang, warn });
+    writeFileAtomic(o.output!, r.text);
+    process.stdout.write(`wrote ${o.output}: ${r.results} findings from ${r.records} records\n`);
+  });
+}
