@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Set-up: makes a fresh clone ready to run. Installs npm dependencies when missing or stale, builds the
 // TypeScript sources when they changed, and makes sure a clang/LLVM toolchain (>= 15, preferring 19) is
-// present, installing Debian's clang-19/llvm-19 packages when run as root. Idempotent and quiet when
+// present, installing Debian's clang-19/llvm-19 packages when run as root, and Debian's lcov (genhtml, which
+// test/export-lcov.test.ts renders the LCOV export with) when it is missing and we are root. Idempotent and quiet when
 // nothing is missing. Plain JavaScript on purpose: it must run before anything is installed or built.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, statSync } from 'node:fs';
@@ -146,4 +147,11 @@ if (!complete(found)) {
         `install llvm-${found.version} (apt-get install llvm-${found.version}) or set INPUTSMITH_LLVM_BIN`,
     );
   }
+}
+
+// 4. lcov's genhtml, for the LCOV export's test (test/export-lcov.test.ts). Only as root with apt; otherwise
+// that test says what to install.
+if (spawnSync('genhtml', ['--version'], { stdio: 'ignore' }).status !== 0) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0) aptInstall(['lcov']);
 }

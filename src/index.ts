@@ -231,3 +231,16 @@ export {
 /** The campaign's summary (summary.json) and its per-function rows (functions.jsonl). */
 export type { CampaignSummary, Figures, ModuleSummary as CampaignModuleSummary } from './guide/summary.js';
 export type { FunctionRow, InputRow } from './guide/layout.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// export: a gen run as standard formats
+
+/**
+ * `exportLcov(outDir, { clang, warn })` is `inputsmith export lcov`: the LCOV tracefile (`text`) of a `gen`
+ * output directory's kept inputs, with its totals; `exportSarif(outDir, ...)` is `inputsmith export sarif`:
+ * the SARIF 2.1.0 log of their undefined-behaviour and crash findings (docs/export.md). Module paths are
+ * resolved against the current directory; modules left out are reported through `warn`.
+ */
+export { exportLcov, type LcovExport, type LcovTotals } from './export/lcov.js';
+export { exportSarif, FINDING_LEVEL, type SarifExport } from './export/sarif.js';
+export type { ExportOptions } from './export/run-dir.js';
