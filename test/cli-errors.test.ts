@@ -88,7 +88,7 @@ describe('CLI errors are one line', () => {
 
   it('compile without -o is a usage error', async () => {
     const line = expectOneLineError(await cli('compile', join(dir, 'ok.c')), 2);
-    expect(line).toContain("required option '-o, --output <dir>' not specified");
+    expect(line).toContain("required option '-o, --output <path>' not specified");
   });
 
   it('unknown command is a usage error', async () => {
