@@ -343,7 +343,8 @@ export class DebugInfo {
     const st = sp.type === null ? undefined : this.node(sp.type);
     const sub: DISubroutineType | undefined = st?.kind === 'DISubroutineType' ? st : undefined;
     const unit = sp.unit === null ? undefined : this.node(sp.unit);
-    const variables = this.variablesOf(f, f.dbg, sp);
+    const uses = this.uses(f);
+    const variables = this.variablesOf(uses, f.dbg, sp);
     return {
       function: f.name,
       subprogram: f.dbg,
@@ -357,17 +358,17 @@ export class DebugInfo {
       type: sp.type,
       returnType: sub?.returns ?? null,
       varargs: sub?.varargs ?? false,
-      params: this.paramsOf(f, sub, variables),
+      params: this.paramsOf(f, uses, sub, variables),
       variables,
       language: unit?.kind === 'DICompileUnit' ? unit.language : '',
     };
   }
 
   /** Variables whose scope chain reaches `spId` (retained nodes and those named by records). */
-  private variablesOf(f: Func, spId: number, sp: DISubprogram): SourceVariable[] {
+  private variablesOf(uses: readonly DebugUse[], spId: number, sp: DISubprogram): SourceVariable[] {
     const ids = new Set<number>();
     for (const r of sp.retainedNodes) if (r !== null) ids.add(r);
-    for (const u of this.uses(f)) if (u.variable !== null && u.kind !== 'label') ids.add(u.variable);
+    for (const u of uses) if (u.variable !== null && u.kind !== 'label') ids.add(u.variable);
     const out: SourceVariable[] = [];
     for (const id of [...ids].sort((a, b) => a - b)) {
       const v = this.node(id);
@@ -391,13 +392,14 @@ export class DebugInfo {
 
   private paramsOf(
     f: Func,
+    uses: readonly DebugUse[],
     sub: DISubroutineType | undefined,
     variables: readonly SourceVariable[],
   ): SourceParam[] {
     const byArg = new Map<number, SourceVariable>();
     for (const v of variables) if (v.arg > 0 && !byArg.has(v.arg)) byArg.set(v.arg, v);
     const n = Math.max(sub?.params.length ?? 0, ...[...byArg.keys()]);
-    const carriers = irArgsOf(f, this.uses(f), new Set([...byArg.values()].map((v) => v.variable)));
+    const carriers = irArgsOf(f, uses, new Set([...byArg.values()].map((v) => v.variable)));
     const out: SourceParam[] = [];
     for (let arg = 1; arg <= n; arg++) {
       const v = byArg.get(arg);

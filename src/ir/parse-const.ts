@@ -23,6 +23,7 @@ import {
   T_LOCALVAR,
   T_LPAREN,
   T_LSQUARE,
+  T_METAID,
   T_METAVAR,
   T_RBRACE,
   T_RPAREN,
@@ -174,6 +175,12 @@ export class ConstParser extends ParserBase {
     const L = this.L;
     const start = L.start;
     const c = L.src.charCodeAt(start);
+    if (L.kind === T_METAID) {
+      // `!12`, already one token (the common case in debug records).
+      const end = L.end;
+      L.next();
+      return { kind: 'metadata', type: ty, text: L.src.slice(start, end) };
+    }
     if (L.kind === T_METAVAR && L.str === 'DIArgList') return this.parseArgList(ty);
     if (c === 33 /* ! */ || (L.kind === T_IDENT && L.str === 'distinct')) {
       const end = L.scanMetadataNode(start);
