@@ -575,6 +575,55 @@ describe('debug records', () => {
   });
 });
 
+describe('nodes read from text', () => {
+  it('keeps unknown kinds generically, reads VLA and unknown counts, variadic types, self references', () => {
+    const text = `define void @f(i32 %n) !dbg !3 {
+    #dbg_value(i32 %n, !9, !DIExpression(), !10)
+  ret void, !dbg !10
+}
+!llvm.dbg.cu = !{!0}
+!0 = distinct !DICompileUnit(language: DW_LANG_C11, file: !1, producer: "p \\22q\\22", emissionKind: FullDebug)
+!1 = !DIFile(filename: "a b.c", directory: "/d")
+!2 = !DIBasicType(name: "int", size: 32, encoding: DW_ATE_signed)
+!3 = distinct !DISubprogram(name: "f", scope: !1, file: !1, line: 4, type: !4, spFlags: DISPFlagDefinition, unit: !0)
+!4 = !DISubroutineType(types: !5)
+!5 = !{null, !2, null}
+!6 = !DICompositeType(tag: DW_TAG_array_type, baseType: !2, elements: !7)
+!7 = !{!8}
+!8 = !DISubrange(count: !9)
+!9 = !DILocalVariable(name: "n", arg: 1, scope: !3, file: !1, line: 4, type: !2)
+!10 = !DILocation(line: 5, column: 3, scope: !3)
+!11 = !DIFutureThing(name: "x", size: 12, inner: !DIExpression(DW_OP_plus_uconst, 4))
+!12 = distinct !DICompositeType(tag: DW_TAG_structure_type, name: "s", size: 64, elements: !13)
+!13 = !{!14}
+!14 = !DIDerivedType(tag: DW_TAG_member, name: "self", scope: !12, baseType: !15, size: 64)
+!15 = !DIDerivedType(tag: DW_TAG_pointer_type, baseType: !12, size: 64)
+`;
+    const m = parseModule(text, 'syn.ll');
+    const di = debugInfo(m);
+    expect(di.node(11)).toEqual({
+      kind: 'unknown',
+      name: 'DIFutureThing',
+      fields: { name: 'x', size: '12', inner: '!DIExpression(DW_OP_plus_uconst, 4)' },
+    });
+    expect(di.node(8)).toEqual({ kind: 'DISubrange', count: null, countRef: 9, lowerBound: 0 });
+    expect(cTypeName(di.lookup, 6)).toBe('int []');
+    expect(cTypeName(di.lookup, 4)).toBe('void (int, ...)');
+    expect(cTypeName(di.lookup, 15)).toBe('struct s *');
+    expect(structLayout(di.lookup, 12)?.fields.map((f) => [f.name, f.typeName, f.offset, f.size])).toEqual([
+      ['self', 'struct s *', 0, 8],
+    ]);
+    expect(di.compileUnits().map((c) => c.producer)).toEqual(['p "q"']);
+    expect(di.node(3)).toMatchObject({ kind: 'DISubprogram', function: 'f', definition: true });
+    expect(di.function('f')).toMatchObject({ firstLine: 4, lastLine: 5, varargs: true });
+    expect(di.function('f')?.params).toEqual([
+      { arg: 1, variable: 9, name: 'n', type: 2, line: 4, irArgs: [0] },
+    ]);
+    expect(debugLocation(m, 10)).toEqual({ file: 'a b.c', dir: '/d', line: 5, col: 3 });
+    expect(debugLocation(m, 2)).toBeUndefined();
+  });
+});
+
 describe('gen on -g IR', () => {
   /** Every file of a gen output (timings.jsonl aside), with the IR text's hash masked. */
   function tree(d: string): Map<string, string> {
