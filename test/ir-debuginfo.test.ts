@@ -4,7 +4,7 @@
  * checked against the real thing: struct layouts against offsetof/sizeof (and bit-field bits) printed by
  * the same source compiled natively; C type names and declarations by compiling static assertions with
  * clang; line ranges against the source text; round trips through llvm-as/llvm-dis; and `gen` on `-g` IR
- * against `gen` on the same code without `-g`, byte for byte.
+ * against `gen` on the same code without `-g`, byte for byte (gen's worker threads run dist/: build first).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

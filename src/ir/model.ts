@@ -297,7 +297,8 @@ interface InstrBase {
   md: string | undefined;
   /**
    * Debug records written just before this instruction (`#dbg_value(ptr %3, !12, !DIExpression(), !14)`),
-   * or undefined (always, for IR without them). Not instructions: the engine and generation never look at
+   * or undefined (always, for IR without them). A block ends with its terminator, so every record
+   * precedes an instruction. Not instructions: the engine and generation never look at
    * them; src/ir/debuginfo.ts reads them.
    */
   dbgRecords?: DebugRecord[];
