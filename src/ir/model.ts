@@ -109,7 +109,9 @@ export type Constant =
   | ConstFuncWrapper
   | GlobalValue;
 
-/** A metadata operand of a call (`metadata !12`, `metadata i32 %x`), kept as raw text. */
+/**
+ * A metadata operand of a call (`metadata !12`, `metadata i32 %x`) or of a debug record, kept as raw text.
+ */
 export interface MetadataValue {
   readonly kind: 'metadata';
   readonly type: Type;
@@ -120,6 +122,8 @@ export interface MetadataValue {
    * `!DIExpression()`), whose only form is `text`.
    */
   readonly value?: Value;
+  /** For `!DIArgList(i32 %a, i32 %b)`: the values of the list, for the same reason. */
+  readonly args?: readonly Value[];
 }
 /** An inline assembly callee: `asm sideeffect "...", "..."`. */
 export interface InlineAsm {
@@ -292,10 +296,30 @@ interface InstrBase {
   /** Other metadata attachments as raw text (`, !tbaa !5, !range !7`), or undefined. Kept for printing. */
   md: string | undefined;
   /**
-   * Debug records written just before this instruction, each the raw text of one record
-   * (`#dbg_value(ptr %3, !12, !DIExpression(), !14)`), or undefined. Not instructions; kept for printing.
+   * Debug records written just before this instruction (`#dbg_value(ptr %3, !12, !DIExpression(), !14)`),
+   * or undefined (always, for IR without them). A block ends with its terminator, so every record
+   * precedes an instruction. Not instructions: the engine and generation never look at
+   * them; src/ir/debuginfo.ts reads them.
    */
-  dbgRecords?: string[];
+  dbgRecords?: DebugRecord[];
+}
+
+/** The debug record kinds of LLVM 19 (`#dbg_value`, ...), without the `#dbg_` prefix. */
+export const DEBUG_RECORD_KINDS = ['value', 'declare', 'assign', 'label'] as const;
+export type DebugRecordKind = (typeof DEBUG_RECORD_KINDS)[number];
+
+/**
+ * One debug record (LangRef "Debug Records"). `ops` are its operands in the order written, each a
+ * `MetadataValue`:
+ * - `#dbg_value` and `#dbg_declare`: value (`ptr %3`, `i32 0`, `!DIArgList(...)`, `!{}`), variable
+ *   (`!12`, a DILocalVariable), expression (`!DIExpression(...)`), location (`!14`, a DILocation);
+ * - `#dbg_assign`: value, variable, expression, DIAssignID (`!15`), address (`ptr %x`), address
+ *   expression, location;
+ * - `#dbg_label`: label (a DILabel), location.
+ */
+export interface DebugRecord {
+  readonly kind: DebugRecordKind;
+  readonly ops: readonly MetadataValue[];
 }
 
 /** Binary arithmetic and bitwise ops. flags: nuw, nsw, exact, disjoint, and fast-math flags. */

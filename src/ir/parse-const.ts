@@ -23,6 +23,8 @@ import {
   T_LOCALVAR,
   T_LPAREN,
   T_LSQUARE,
+  T_METAID,
+  T_METAVAR,
   T_RBRACE,
   T_RPAREN,
   T_RSQUARE,
@@ -168,11 +170,18 @@ export class ConstParser extends ParserBase {
     return this.parseConst(ty);
   }
 
-  /** The raw text of a metadata operand (`!5`, `!DIExpression()`, `ptr %x`, `i32 0`). */
+  /** The raw text of a metadata operand (`!5`, `!DIExpression()`, `ptr %x`, `i32 0`, `!DIArgList(...)`). */
   parseMetadataOperand(ty: Type): MetadataValue {
     const L = this.L;
     const start = L.start;
     const c = L.src.charCodeAt(start);
+    if (L.kind === T_METAID) {
+      // `!12`, already one token (the common case in debug records).
+      const end = L.end;
+      L.next();
+      return { kind: 'metadata', type: ty, text: L.src.slice(start, end) };
+    }
+    if (L.kind === T_METAVAR && L.str === 'DIArgList') return this.parseArgList(ty);
     if (c === 33 /* ! */ || (L.kind === T_IDENT && L.str === 'distinct')) {
       const end = L.scanMetadataNode(start);
       L.resetTo(end);
@@ -184,6 +193,22 @@ export class ConstParser extends ParserBase {
     const value = this.parseValue(vt);
     const end = L.kind === T_EOF ? L.src.length : L.start;
     return { kind: 'metadata', type: ty, text: L.src.slice(start, end).trimEnd(), value };
+  }
+
+  /// DIArgList ::= '!DIArgList' '(' (TypeAndValue (',' TypeAndValue)*)? ')'
+  private parseArgList(ty: Type): MetadataValue {
+    const L = this.L;
+    const start = L.start;
+    L.next();
+    this.expect(T_LPAREN, "'(' after !DIArgList");
+    const args: Value[] = [];
+    while (L.kind !== T_RPAREN) {
+      if (args.length > 0) this.expect(T_COMMA, "',' or ')' in !DIArgList");
+      args.push(this.parseTypeAndValue());
+    }
+    const end = L.end;
+    L.next();
+    return { kind: 'metadata', type: ty, text: L.src.slice(start, end), args };
   }
 
   /** A constant of type `ty` (no local values). */

@@ -31,20 +31,31 @@ import type {
   CastOp,
   CmpXchgInstr,
   Constant,
+  DebugRecord,
+  DebugRecordKind,
   Instr,
   InvokeInstr,
   LoadInstr,
+  MetadataValue,
   OperandBundle,
   StoreInstr,
   Value,
 } from './model.js';
-import { ATOMIC_ORDERINGS, BINARY_OPS, CAST_OPS, CMP_PREDICATES, type AtomicOrdering } from './model.js';
+import {
+  ATOMIC_ORDERINGS,
+  BINARY_OPS,
+  CAST_OPS,
+  CMP_PREDICATES,
+  DEBUG_RECORD_KINDS,
+  type AtomicOrdering,
+} from './model.js';
 import { isCallingConv } from './parse-base.js';
 import { printType } from './print-text.js';
 import { ConstParser, FAST_MATH_FLAGS, NO_FLAGS } from './parse-const.js';
 import type { FuncType, Type } from './types.js';
 
 const ORDERINGS: ReadonlySet<string> = new Set<AtomicOrdering>(ATOMIC_ORDERINGS);
+const RECORD_KINDS: ReadonlyMap<string, DebugRecordKind> = new Map(DEBUG_RECORD_KINDS.map((k) => [k, k]));
 const INT_FLAGS = new Set(['nuw', 'nsw', 'exact', 'disjoint', 'nneg', 'samesign']);
 
 /** The fields of call, invoke and callbr, parsed by one routine. */
@@ -869,6 +880,28 @@ export class InstrParser extends ConstParser {
       L.next();
     }
     ins.md = md;
+  }
+
+  /// DebugRecord ::= '#dbg_value' '(' Metadata ',' MDNode ',' MDNode ',' MDNode ')'
+  ///               | '#dbg_declare' '(' Metadata ',' MDNode ',' MDNode ',' MDNode ')'
+  ///               | '#dbg_assign' '(' Metadata ',' MDNode ',' MDNode ',' MDNode ',' Metadata ',' MDNode ','
+  ///                                   MDNode ')'
+  ///               | '#dbg_label' '(' MDNode ',' MDNode ')'
+  parseDebugRecord(): DebugRecord {
+    const L = this.L;
+    const name = L.str;
+    const kind = name.startsWith('dbg_') ? RECORD_KINDS.get(name.slice(4)) : undefined;
+    if (kind === undefined) throw this.err(`unknown debug record '#${name}'`);
+    L.next();
+    this.expect(T_LPAREN, "'(' after a debug record");
+    const n = kind === 'assign' ? 7 : kind === 'label' ? 2 : 4;
+    const ops: MetadataValue[] = [];
+    for (let i = 0; i < n; i++) {
+      if (i > 0) this.expect(T_COMMA, `',' in #${name}`);
+      ops.push(this.parseMetadataOperand(this.T.metadata));
+    }
+    this.expect(T_RPAREN, `')' after the operands of #${name}`);
+    return { kind, ops };
   }
 
   /** True when the current token is a local name (for `%x = ...`). */

@@ -37,6 +37,7 @@ import type {
   AttrList,
   Block,
   Constant,
+  DebugRecord,
   Func,
   GlobalValue,
   GlobalVar,
@@ -755,16 +756,22 @@ class ModuleParser extends InstrParser {
     }
     f.blocks.push(b);
     const instrs = b.instrs;
+    // Debug records before the next instruction (LLVM 19); they go to that instruction.
+    let records: DebugRecord[] | undefined;
     for (;;) {
       const k = L.kind;
       if (k === T_HASHIDENT) {
-        this.skipDebugRecord();
+        (records ??= []).push(this.parseDebugRecord());
         continue;
       }
       if (k === T_IDENT) {
         const ins = this.parseInstr();
         if (this.rtype.kind !== 'void') this.bindResult(fs, ins, undefined, -1, L.start);
         if (L.kind === T_COMMA || this.extraComma) this.parseInstrAttachments(ins);
+        if (records !== undefined) {
+          ins.dbgRecords = records;
+          records = undefined;
+        }
         instrs.push(ins);
         if (TERMINATORS.has(ins.op)) return;
         continue;
@@ -780,6 +787,10 @@ class ModuleParser extends InstrParser {
           throw this.err('cannot name an instruction that returns no value', nameOff);
         this.bindResult(fs, ins, name, num, nameOff);
         if (L.kind === T_COMMA || this.extraComma) this.parseInstrAttachments(ins);
+        if (records !== undefined) {
+          ins.dbgRecords = records;
+          records = undefined;
+        }
         instrs.push(ins);
         if (TERMINATORS.has(ins.op)) return;
         continue;
@@ -839,18 +850,6 @@ class ModuleParser extends InstrParser {
     ins.result = l;
   }
 
-  /** `#dbg_value(...)`, `#dbg_declare(...)`, ...: debug records are skipped. */
-  private skipDebugRecord(): void {
-    const L = this.L;
-    const s = L.src;
-    let p = L.end;
-    p += skipBlanks(s, p);
-    if (s.charCodeAt(p) !== 40) throw this.err("expected '(' after a debug record");
-    const close = L.scanBalanced(p + 1, false, true, false);
-    if (s.charCodeAt(close) !== 41) throw this.err('unterminated debug record');
-    L.resetTo(close + 1);
-  }
-
   // ---------------------------------------------------------------------------------------------------
   // End of module
 
@@ -908,16 +907,6 @@ function isMetadataDefinition(text: string): boolean {
   const last = text.charCodeAt(text.length - 1);
   if (text.charCodeAt(p + 1) === 123) return last === 125;
   return /^![-a-zA-Z$._][-a-zA-Z$._0-9]*\(/.test(text.slice(p, p + 64)) && last === 41;
-}
-
-function skipBlanks(s: string, p: number): number {
-  let q = p;
-  for (;;) {
-    const c = s.charCodeAt(q);
-    if (c === 32 || c === 9 || c === 10 || c === 13) q++;
-    else break;
-  }
-  return q - p;
 }
 
 function numberOf<T>(m: Map<number, T>, v: T): string {

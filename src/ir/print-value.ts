@@ -12,6 +12,7 @@ import {
   type AttrList,
   type Block,
   type Constant,
+  type DebugRecord,
   type Func,
   type GlobalValue,
   type Instr,
@@ -160,6 +161,9 @@ export class ValuePrinter {
       case 'local':
         return this.local(v);
       case 'metadata':
+        // A wrapped value or a DIArgList is printed from the values, so that renumbered locals stay right.
+        if (v.value !== undefined) return this.typed(v.value);
+        if (v.args !== undefined) return `!DIArgList(${v.args.map((a) => this.typed(a)).join(', ')})`;
         return v.text.startsWith('metadata ') ? v.text.slice(9) : v.text;
       case 'asm': {
         return `asm${flagStr(v.flags)} "${escapeString(v.asm)}", "${escapeString(v.constraints)}"`;
@@ -167,6 +171,11 @@ export class ValuePrinter {
       default:
         return this.constant(v);
     }
+  }
+
+  /** A debug record (`#dbg_value(ptr %3, !12, !DIExpression(), !14)`), without indentation. */
+  debugRecord(r: DebugRecord): string {
+    return `#dbg_${r.kind}(${r.ops.map((op) => this.value(op)).join(', ')})`;
   }
 
   /** A value with its type (`i32 %3`, `ptr @g`, `metadata !5`). */

@@ -151,7 +151,7 @@ class Printer extends InstrPrinter {
     for (const b of f.blocks) {
       if (b.index !== 0 || isNamed(b.name)) o.w(b.index !== 0 ? '\n' : '', slots.blocks[b.index], ':\n');
       for (const i of b.instrs) {
-        if (i.dbgRecords !== undefined) for (const r of i.dbgRecords) o.w('    ', r, '\n');
+        if (i.dbgRecords !== undefined) for (const r of i.dbgRecords) o.w('    ', this.debugRecord(r), '\n');
         this.emitInstr(i, o);
         o.s('\n');
       }
