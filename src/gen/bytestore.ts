@@ -109,8 +109,8 @@ export class ByteStore {
     const k = this.known;
     const n = pat.length;
     const p0 = pat[0]!;
-    for (let i = 0; i + n <= k.length && out.length < max; i++) {
-      if (d[i] !== p0 || k[i] !== 1) continue;
+    for (let i = d.indexOf(p0); i >= 0 && i + n <= k.length && out.length < max; i = d.indexOf(p0, i + 1)) {
+      if (k[i] !== 1) continue;
       let j = 1;
       while (j < n && d[i + j] === pat[j] && k[i + j] === 1) j++;
       if (j === n) out.push(i + this.lo);

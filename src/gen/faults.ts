@@ -422,7 +422,10 @@ const LEAF = new Uint8Array(16);
 const LEAF_DV = new DataView(LEAF.buffer);
 const HALVES = new Uint32Array(2);
 
-/** A generated value of a scalar leaf, as bytes (a view of a shared scratch buffer). */
+/**
+ * A generated value of a scalar leaf, as bytes: the first `size` bytes of a shared scratch buffer (no view
+ * is made: this runs for every generated field).
+ */
 function leafBytes(l: Leaf, size: number, pol: Policy): Uint8Array {
   const out = LEAF;
   const dv = LEAF_DV;
@@ -459,5 +462,5 @@ function leafBytes(l: Leaf, size: number, pol: Policy): Uint8Array {
       break;
     }
   }
-  return out.subarray(0, size);
+  return out;
 }

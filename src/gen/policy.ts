@@ -120,6 +120,13 @@ export class Policy {
     readonly dict: Dictionary,
   ) {}
 
+  /** The dictionary's ints as unsigned numbers of `bits` (<= 32) bits, by width (made once per dictionary). */
+  private narrowInts(bits: number): readonly number[] {
+    let byBits = NARROW.get(this.dict);
+    if (byBits === undefined) NARROW.set(this.dict, (byBits = []));
+    return (byBits[bits] ??= this.dict.ints.map((v) => Number(BigInt.asUintN(bits, v))));
+  }
+
   /** An integer of `bits` bits (unsigned bit pattern). */
   int(bits: number): bigint {
     if (bits <= 32) return BigInt(this.int32(bits));
@@ -154,24 +161,23 @@ export class Policy {
     if (bits === 1) return r.below(2);
     if (bits === 8) return this.byte();
     const mod = 2 ** bits;
-    const wrap = (v: number): number => ((v % mod) + mod) % mod;
     const x = r.below(100);
     if (x < 34) return r.below(17);
     if (x < 52 && this.dict.ints.length > 0) {
-      let v = Number(BigInt.asUintN(bits, r.pick(this.dict.ints)));
+      let v = r.pick(this.narrowInts(bits));
       const d = r.below(6);
       if (d === 0) v -= 1;
       else if (d === 1) v += 1;
       else if (d === 2) v += r.below(17) - 8;
-      return wrap(v);
+      return wrap(v, mod);
     }
     if (x < 64) {
       const top = 2 ** (bits - 1);
-      return wrap(r.pick([0, 1, mod - 1, top - 1, top, mod - 2, 2, 255, 256, 65535]));
+      return wrap(r.pick([0, 1, mod - 1, top - 1, top, mod - 2, 2, 255, 256, 65535]), mod);
     }
-    if (x < 74) return wrap(-(1 + r.below(16)));
+    if (x < 74) return wrap(-(1 + r.below(16)), mod);
     if (x < 84) return 2 ** r.below(bits);
-    if (x < 92) return wrap(r.below(1000));
+    if (x < 92) return wrap(r.below(1000), mod);
     return bits === 32 ? r.u32() : r.u32() % mod;
   }
 
@@ -267,6 +273,14 @@ export class Policy {
     return 'new';
   }
 }
+
+/** v modulo mod, in [0, mod). */
+function wrap(v: number, mod: number): number {
+  return ((v % mod) + mod) % mod;
+}
+
+/** `Policy.narrowInts` per dictionary (a policy is made per run, a dictionary per function). */
+const NARROW = new WeakMap<Dictionary, number[][]>();
 
 const PRINTABLE: readonly number[] = Array.from(
   Buffer.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.-_:/=+*#@!?\t\n', 'latin1'),
