@@ -166,6 +166,8 @@ export function generateInputs(
     maxRuns: options.maxRuns ?? DEFAULT_SEARCH.maxRuns,
     plateau: options.plateau ?? DEFAULT_SEARCH.plateau,
     maxSteps: options.maxSteps ?? DEFAULT_SEARCH.maxSteps,
+    runStepFactor: options.runStepFactor ?? DEFAULT_SEARCH.runStepFactor,
+    runStepFloor: options.runStepFloor ?? DEFAULT_SEARCH.runStepFloor,
   };
   return withSession(irText, options, (s) => {
     const result = searchFunction(s, functionName, search);

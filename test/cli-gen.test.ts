@@ -325,6 +325,9 @@ int sign(int x) { if (x < 0) return -1; if (x > 0) return 1; return 0; }
       '1',
       '--step-limit',
       '1000000000000',
+      // Without calibration: a calibrated run budget would stop the loop long before the guard.
+      '--run-step-factor',
+      '0',
     ];
     const r = await cli(args, {}, dir);
     expect(r.code).toBe(0);

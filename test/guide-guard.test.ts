@@ -31,7 +31,8 @@ int spin(int n) {
 }
 `;
 
-const SEARCH = { ...DEFAULT_SEARCH, seed: '1', maxSteps: 1e15 };
+// Without calibration: a calibrated run budget (RunBudget) would stop the loop long before the guard.
+const SEARCH = { ...DEFAULT_SEARCH, seed: '1', maxSteps: 1e15, runStepFactor: 0 };
 
 let dir: string;
 let m: Module;

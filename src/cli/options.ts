@@ -38,6 +38,8 @@ export interface CliOptions {
   maxRuns: number;
   plateau: number;
   maxSteps: number;
+  runStepFactor: number;
+  runStepFloor: number;
   functionTimeout: number;
   sample: number;
   functions?: string;
@@ -88,6 +90,14 @@ export function positiveInt(raw: string): number {
   const n = Number(raw);
   if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n <= 0)
     throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** Value parser for flags taking an integer >= 0. */
+export function nonNegativeInt(raw: string): number {
+  const n = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError('expected an integer >= 0');
   return n;
 }
 
@@ -211,6 +221,19 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     default: S.maxSteps,
     parse: (raw) => positiveInt(raw),
   },
+  runStepFactor: {
+    flags: '--run-step-factor <n>',
+    description:
+      "a run's step budget: n times the longest run of the function so far that ended by itself (at least --run-step-floor, at most --step-limit); 0: every run gets --step-limit",
+    default: S.runStepFactor,
+    parse: (raw) => nonNegativeInt(raw),
+  },
+  runStepFloor: {
+    flags: '--run-step-floor <n>',
+    description: "a run's calibrated step budget at least (see --run-step-factor)",
+    default: S.runStepFloor,
+    parse: (raw) => positiveInt(raw),
+  },
   functionTimeout: {
     flags: '--function-timeout <seconds>',
     description:
@@ -312,6 +335,8 @@ export const COMMAND_OPTIONS = {
     'maxRuns',
     'plateau',
     'maxSteps',
+    'runStepFactor',
+    'runStepFloor',
     'stepLimit',
     'functionTimeout',
     'sample',

@@ -188,6 +188,11 @@ export interface InputRecord {
   readonly calls: readonly CallRec[];
   readonly streams: StreamsRec;
   readonly outcome: OutcomeRec;
+  /**
+   * The run's step budget, when the search ran it with less than the session's (`stepLimit` of the run
+   * limits) and it ended in `step-limit`: replay runs it with the same budget. Absent otherwise.
+   */
+  readonly stepLimit?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -251,6 +256,8 @@ export function decodeRecord(text: string, file: string): InputRecord {
   if (o.streams === undefined || o.outcome === undefined) {
     throw new UserError('input record: fields "streams" and "outcome" are required', { file });
   }
+  if (o.stepLimit !== undefined && !(Number.isInteger(o.stepLimit) && o.stepLimit > 0))
+    throw new UserError(`input record: "stepLimit" must be a positive integer`, { file });
   const bigs = new Set<number>();
   for (const x of o.objects!) {
     if (x.big === undefined) continue;

@@ -33,6 +33,8 @@ export interface RecordMeta {
   readonly moduleHash: string;
   readonly seed: string;
   readonly index: number;
+  /** The run's step budget when it was lower than the session's and the run ran out of it. */
+  readonly stepLimit?: number;
 }
 
 /** Memory of an object or global after the run. */
@@ -82,6 +84,7 @@ export class Recorder {
         blocks,
         steps: r.steps,
       },
+      ...(meta.stepLimit !== undefined ? { stepLimit: meta.stepLimit } : {}),
     };
     return record;
   }

@@ -102,6 +102,11 @@ export class GenSession {
    * (src/guide/search.ts `searchAndReplay`); undefined when unguarded.
    */
   deadline: Deadline | undefined = undefined;
+  /**
+   * A step budget for the next runs lower than `limits.stepLimit` (the search's calibration,
+   * guide/search.ts; a record's own `stepLimit` in replay); undefined: the session's.
+   */
+  runStepLimit: number | undefined = undefined;
 
   constructor(
     readonly m: Module,
@@ -204,7 +209,7 @@ export class GenSession {
     let nulls: (() => void)[] = [];
     for (let attempt = 0; ; attempt++) {
       inp.restart = false;
-      const limits = this.deadline === undefined ? this.limits : { ...this.limits, deadline: this.deadline };
+      const limits = this.runLimits();
       const r = this.engine.callFunction(fn, () => this.setUp(f), limits);
       steps += r.steps;
       nulls = [...nulls, ...inp.freshNulls];
@@ -239,9 +244,32 @@ export class GenSession {
         intCmps: this.cmpLog.intCmps,
       };
       if (!keep(blocks, r.outcome, edges)) return facts;
-      const where = { modulePath: this.opts.modulePath, moduleHash: this.opts.moduleHash, ...meta };
+      const lowered = r.outcome === 'step-limit' ? this.loweredStepLimit() : undefined;
+      const where = {
+        modulePath: this.opts.modulePath,
+        moduleHash: this.opts.moduleHash,
+        ...meta,
+        ...(lowered !== undefined ? { stepLimit: lowered } : {}),
+      };
       return { ...facts, record: this.recorder.build(f, r, where, blocks, this.calls.callIdx) };
     }
+  }
+
+  /** `runStepLimit` when it is below the session's step budget, else undefined. */
+  private loweredStepLimit(): number | undefined {
+    const l = this.runStepLimit;
+    return l !== undefined && l < this.limits.stepLimit ? l : undefined;
+  }
+
+  /** The limits of a run: the session's, with the deadline and a lowered step budget when there are. */
+  private runLimits(): RunLimits & { readonly deadline?: Deadline } {
+    const steps = this.loweredStepLimit();
+    if (this.deadline === undefined && steps === undefined) return this.limits;
+    return {
+      ...this.limits,
+      ...(this.deadline !== undefined ? { deadline: this.deadline } : {}),
+      ...(steps !== undefined ? { stepLimit: steps } : {}),
+    };
   }
 
   /** Indices of the edge-hit table the run touched. */

@@ -76,6 +76,9 @@ export interface CampaignOptions {
   readonly plateau?: number;
   /** Steps of all runs of a function at most. */
   readonly maxSteps?: number;
+  /** The calibrated step budget of a run (guide/search.ts `RunBudget`); factor 0: off. */
+  readonly runStepFactor?: number;
+  readonly runStepFloor?: number;
   /**
    * Time guard of one function's search and engine replay, ms (default
    * `DEFAULTS.functionTimeoutSeconds`): a function it stops fails with `guard-timeout`.
@@ -242,6 +245,8 @@ class Campaign {
       maxRuns: o.maxRuns ?? DEFAULT_SEARCH.maxRuns,
       plateau: o.plateau ?? DEFAULT_SEARCH.plateau,
       maxSteps: o.maxSteps ?? DEFAULT_SEARCH.maxSteps,
+      runStepFactor: o.runStepFactor ?? DEFAULT_SEARCH.runStepFactor,
+      runStepFloor: o.runStepFloor ?? DEFAULT_SEARCH.runStepFloor,
       sample: o.sample ?? 0,
     };
     this.functionTimeoutMs = o.functionTimeoutMs ?? DEFAULTS.functionTimeoutSeconds * 1000;
@@ -294,6 +299,8 @@ class Campaign {
       maxRuns: search.maxRuns,
       plateau: search.plateau,
       maxSteps: search.maxSteps ?? Infinity,
+      runStepFactor: search.runStepFactor ?? 0,
+      runStepFloor: search.runStepFloor ?? 0,
       functionTimeoutMs: this.functionTimeoutMs,
       functions: this.o.functions ?? null,
       native: this.native,

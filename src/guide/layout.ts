@@ -47,6 +47,9 @@ export interface RunSpec {
   readonly plateau: number;
   /** Steps of all runs of a function at most. */
   readonly maxSteps: number;
+  /** A run's calibrated step budget (guide/search.ts `RunBudget`); factor 0: every run gets `limits.stepLimit`. */
+  readonly runStepFactor: number;
+  readonly runStepFloor: number;
   /** The time guard of one function, ms (which functions fail `guard-timeout` depends on it). */
   readonly functionTimeoutMs: number;
   /** `--functions` regular expression, or null for all functions. */

@@ -40,6 +40,12 @@ export const DEFAULTS = {
     plateau: 60,
     /** Stop when the runs together executed this many steps. */
     maxSteps: 2_000_000,
+    /**
+     * A run's step budget: this many times the longest run of the function so far that ended by itself,
+     * at least `runStepFloor`, at most `limits.stepLimit` (guide/search.ts `RunBudget`).
+     */
+    runStepFactor: 8,
+    runStepFloor: 20_000,
     /** Records per function of the pre-selection sample (`gen --sample`): none. */
     sample: 0,
   },

@@ -45,6 +45,8 @@ export function register(program: Command): void {
       maxRuns: o.maxRuns,
       plateau: o.plateau,
       maxSteps: o.maxSteps,
+      runStepFactor: o.runStepFactor,
+      runStepFloor: o.runStepFloor,
       functionTimeoutMs: Math.round(o.functionTimeout * 1000),
       limits: o.stepLimit === undefined ? undefined : { stepLimit: o.stepLimit },
       sample: o.sample,
