@@ -84,6 +84,8 @@ export interface SessionOptions {
   readonly limits?: Partial<RunLimits>;
   /** Compact generated code (the engine's default, true); false inlines checks, for tests. */
   readonly compact?: boolean;
+  /** Record the order of executed blocks, the first this many, in `engine.trace` (export dataset). */
+  readonly traceBlocks?: number;
 }
 
 /** One module compiled for generation and replay; runs any of its functions on plans. */
@@ -117,6 +119,7 @@ export class GenSession {
       coverage: true,
       inputSize: INPUT_REGION,
       compact: opts.compact,
+      traceBlocks: opts.traceBlocks,
       stubExternal: (name, type) => calls.stub(name, type),
       wrapExternal: (name, model, type) => calls.wrap(name, model, type),
     }));
