@@ -57,6 +57,10 @@ export interface CliOptions {
   limit?: number;
   /** Engine levels, or false for `--no-engine`. */
   engine: string[] | false;
+  // Dataset export (export dataset).
+  format: string;
+  trace: string;
+  traceLimit: number;
 }
 
 export type OptionKey = keyof CliOptions;
@@ -290,7 +294,33 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     parse: engineLevels,
     negate: { flags: '--no-engine', description: 'check natively only' },
   },
+  format: {
+    flags: '--format <format>',
+    description: 'dataset files to write: parquet, jsonl or both',
+    default: DEFAULTS.datasetFormat,
+    parse: oneOf(['parquet', 'jsonl', 'both']),
+  },
+  trace: {
+    flags: '--trace <kind>',
+    description: 'add a trace of each input: none, or blocks (the basic blocks the run executed, in order)',
+    default: 'none',
+    parse: oneOf(['none', 'blocks']),
+  },
+  traceLimit: {
+    flags: '--trace-limit <n>',
+    description: 'blocks kept per trace (the rest is counted as cut)',
+    default: DEFAULTS.traceLimit,
+    parse: positiveInt,
+  },
 };
+
+/** Value parser for flags taking one of a few words. */
+function oneOf(words: readonly string[]): (raw: string) => string {
+  return (raw) => {
+    if (!words.includes(raw)) throw new InvalidArgumentError(`expected ${words.join(', ')}`);
+    return raw;
+  };
+}
 
 const COMPILE: readonly ['opt', 'include', 'define', 'clang', 'debug'] = [
   'opt',
@@ -325,6 +355,7 @@ export const COMMAND_OPTIONS = {
   replay: ['jobs', 'native', 'verbose', ...COMPILE],
   'export lcov': ['output', 'clang'],
   'export sarif': ['output', 'clang'],
+  'export dataset': ['output', 'format', 'trace', 'traceLimit', 'clang'],
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],
   'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],
@@ -338,6 +369,7 @@ const REQUIRED: { readonly [C in CommandName]?: readonly (typeof COMMAND_OPTIONS
   gen: ['output'],
   'export lcov': ['output'],
   'export sarif': ['output'],
+  'export dataset': ['output'],
   'progs gen': ['seed', 'output'],
 };
 
