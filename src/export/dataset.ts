@@ -284,7 +284,14 @@ class ParquetSink implements RowSink {
     w.write({
       columnData: COLUMNS.map((c) => ({
         name: c.name,
-        data: rows.map((r) => (c.type === 'INT64' ? BigInt(r[c.name]) : r[c.name])),
+        // hyparquet-writer writes a JSON column's values with JSON.stringify: it is handed them parsed.
+        data: rows.map((r) =>
+          c.type === 'INT64'
+            ? BigInt(r[c.name])
+            : c.type === 'JSON'
+              ? (JSON.parse(r[c.name] as string) as unknown)
+              : r[c.name],
+        ),
       })),
       rowGroupSize: rows.length,
     });

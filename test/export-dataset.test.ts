@@ -1,0 +1,330 @@
+/**
+ * `inputsmith export dataset` (issue 14), run as a user runs it: a small C file compiled by clang with -g
+ * at -O1, `gen --native`, then the export in both formats with block traces. The Parquet file is read back
+ * with DuckDB (@duckdb/node-api: another implementation than the writer, hyparquet-writer) and must hold
+ * the JSONL rows exactly; every row is checked against its input record, the source file, clang's own IR
+ * of the function and a replay; exports are byte-identical when repeated; the trace hook leaves the
+ * engine's generated code unchanged when off.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../src/engine/engine.js';
+import type { InputRecord } from '../src/gen/record.js';
+import { ValuePrinter } from '../src/ir/print-value.js';
+import { parseModule } from '../src/ir/parser.js';
+import type { Func } from '../src/ir/model.js';
+import { findToolchain } from '../src/toolchain/find.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const SOURCE = `#include <stdio.h>
+struct point {
+  int x;
+  int y;
+  struct point *next;
+};
+
+int sum(struct point *p, int n) {
+  int s = 0;
+  while (p && n-- > 0) {
+    s += p->x * p->y;
+    p = p->next;
+  }
+  return s;
+}
+
+unsigned count(const char *s) {
+  unsigned c = 0;
+  for (; *s; s++)
+    if (*s == 'a')
+      c++;
+  if (c > 3)
+    printf("many %u\\n", c);
+  return c;
+}
+
+int calls;
+
+int bump(int *a, int k) {
+  calls++;
+  a[k] += 1;
+  return a[k] / (k - 2);
+}
+`;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[], cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const cli = (args: string[], cwd: string): Promise<Run> =>
+  run(process.execPath, [join(root, 'bin', 'inputsmith.js'), ...args], cwd);
+
+type Row = Record<string, string | number>;
+
+let dir = '';
+let rows: Row[] = [];
+let records: InputRecord[] = [];
+const funcs = new Map<string, Func>();
+
+const jsonl = (d: string): Row[] =>
+  readFileSync(join(dir, d, 'data.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Row);
+
+/** Every kept input record of the run, in the export's order (module, function, index). */
+function readRecords(out: string): InputRecord[] {
+  const base = join(out, 'inputs', 'ds.c');
+  const byFn = new Map(readdirSync(base).map((f) => [f, readdirSync(join(base, f))]));
+  const recs: InputRecord[] = [];
+  for (const [f, files] of byFn)
+    for (const file of files) recs.push(JSON.parse(readFileSync(join(base, f, file), 'utf8')) as InputRecord);
+  return recs;
+}
+
+const recordOf = (r: Row): InputRecord =>
+  records.find((x) => x.function === r.function && x.index === r.input_index)!;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'inputsmith-dataset-'));
+  writeFileSync(join(dir, 'ds.c'), SOURCE);
+  const gen = await cli(['gen', 'ds.c', '-g', '-O1', '--native', '-o', 'out', '--inputs', '4'], dir);
+  expect(gen.code, gen.stderr).toBe(0);
+  const exports = [
+    ['a', '--format', 'both', '--trace', 'blocks'],
+    ['b', '--format', 'both', '--trace', 'blocks'],
+    ['cut', '--format', 'jsonl', '--trace', 'blocks', '--trace-limit', '3'],
+    ['plain', '--format', 'jsonl'],
+  ];
+  for (const [d, ...opts] of exports) {
+    const r = await cli(['export', 'dataset', 'out', '-o', d!, ...opts], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote .*: \d+ rows of 1 modules/);
+  }
+  rows = jsonl('a');
+  records = readRecords(join(dir, 'out'));
+  // clang's own IR of the file, for the functions' IR and block labels.
+  const tc = findToolchain();
+  const ll = await run(tc.clang, ['-g', '-O1', '-S', '-emit-llvm', '-o', 'ds.ll', 'ds.c'], dir);
+  expect(ll.code, ll.stderr).toBe(0);
+  const m = parseModule(readFileSync(join(dir, 'ds.ll'), 'utf8'), 'ds.ll');
+  for (const g of m.globals) if (g.kind === 'function' && g.blocks.length > 0) funcs.set(g.name, g);
+}, 110_000);
+
+afterAll(() => {
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+});
+
+describe('export dataset', () => {
+  it('writes one row per kept input, in module, function and index order', () => {
+    expect(rows.length).toBe(records.length);
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(rows.map((r) => r.function))).toEqual(new Set(['sum', 'count', 'bump']));
+    for (const r of rows) {
+      const rec = recordOf(r);
+      expect(rec, String(r.id)).toBeDefined();
+      expect(r.id).toBe(`ds.c:${rec.function}:${rec.index}`);
+    }
+    const order = rows.map((r) => [r.function, r.input_index]);
+    const fnOrder = ['sum', 'count', 'bump'];
+    const sorted = [...order].sort(
+      (a, b) =>
+        fnOrder.indexOf(a[0] as string) - fnOrder.indexOf(b[0] as string) ||
+        (a[1] as number) - (b[1] as number),
+    );
+    expect(order).toEqual(sorted);
+  });
+
+  it('Parquet read back by DuckDB holds the JSONL rows exactly, with the documented types', async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    const file = join(dir, 'a', 'data-00000.parquet');
+    const types = (
+      await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${file}')`)
+    ).getRowObjectsJson();
+    const typeOf = new Map(types.map((t) => [t.column_name as string, t.column_type as string]));
+    expect(typeOf.get('input_index')).toBe('INTEGER');
+    expect(typeOf.get('steps')).toBe('BIGINT');
+    expect(typeOf.get('source')).toBe('VARCHAR');
+    expect(typeOf.get('input')).toBe('JSON');
+    expect([...typeOf.keys()]).toEqual(Object.keys(rows[0]!));
+    // JSON columns as their text (getRowObjectsJson would quote them once more).
+    const json = ['input', 'output', 'covered_blocks'].map((k) => `${k}::VARCHAR AS ${k}`).join(', ');
+    const got = (
+      await c.runAndReadAll(`SELECT * REPLACE (${json}) FROM read_parquet('${file}')`)
+    ).getRowObjectsJson();
+    expect(got.length).toBe(rows.length);
+    got.forEach((g, i) => {
+      for (const [k, v] of Object.entries(rows[i]!)) expect(String(g[k]), `${i} ${k}`).toBe(String(v));
+    });
+    // The JSON columns are JSON to DuckDB: it can look inside them.
+    const kinds = (
+      await c.runAndReadAll(`SELECT json_extract_string(output, '$.kind') AS k FROM read_parquet('${file}')`)
+    ).getRowObjectsJson();
+    expect(kinds.map((k) => k.k)).toEqual(rows.map((r) => r.outcome));
+    c.closeSync();
+  });
+
+  it('source text is the function lines of the file; IR matches clang, hashed', () => {
+    const lines = SOURCE.split('\n');
+    for (const r of rows) {
+      expect(r.language).toBe('C');
+      expect(r.source_file).toBe(join(dir, 'ds.c'));
+      const first = r.source_first_line as number;
+      const last = r.source_last_line as number;
+      expect(lines[first - 1]).toContain(`${r.function}(`);
+      expect(lines[last]).toBe('}');
+      expect(r.source).toBe(lines.slice(first - 1, last).join('\n') + '\n');
+      expect(
+        createHash('sha256')
+          .update(r.ir as string)
+          .digest('hex'),
+      ).toBe(r.function_hash);
+      // Every instruction line of the row's IR is a line of clang's IR of the function.
+      const ll = readFileSync(join(dir, 'ds.ll'), 'utf8');
+      const body = ll.slice(ll.indexOf(`@${r.function}(`));
+      // (Metadata numbers differ: gen compiles with its own flags, so they are compared as !N.)
+      const md = (t: string): string => t.replace(/!\d+/g, '!N');
+      const clangFn = md(body.slice(0, body.indexOf('\n}\n')));
+      for (const l of (r.ir as string).split('\n').slice(1, -2))
+        if (l.trim() !== '') expect(clangFn, l).toContain(md(l.trim()));
+    }
+    const sum = rows.find((r) => r.function === 'sum')!;
+    expect(sum.signature).toBe('int sum(struct point *p, int n)');
+    expect(rows.find((r) => r.function === 'count')!.signature).toBe('unsigned int count(const char *s)');
+  });
+
+  it('input and output states are the records', () => {
+    for (const r of rows) {
+      const rec = recordOf(r);
+      const input = JSON.parse(r.input as string) as {
+        args: { value: unknown; name: string }[];
+        objects: { id: number; bytes: string; pointers: unknown }[];
+        globals: { name: string }[];
+      };
+      expect(input.args.map((a) => a.value)).toEqual(rec.args);
+      expect(input.objects.map((o) => o.bytes)).toEqual(
+        rec.objects.map((o) => Buffer.from(o.data, 'base64').toString('hex')),
+      );
+      expect(input.objects.map((o) => o.pointers)).toEqual(rec.objects.map((o) => o.relocs));
+      expect(input.globals.map((g) => g.name)).toEqual(rec.globals.map((g) => g.name));
+      const output = JSON.parse(r.output as string) as { kind: string; ret: unknown; stdout: string };
+      expect(output.kind).toBe(rec.outcome.kind);
+      expect(output.ret).toEqual(rec.outcome.ret ?? null);
+      expect(output.stdout).toBe(Buffer.from(rec.outcome.stdout, 'base64').toString('hex'));
+      expect(JSON.parse(r.covered_blocks as string)).toEqual(rec.outcome.blocks);
+      expect(r.steps).toBe(rec.outcome.steps);
+      expect(r.outcome).toBe(rec.outcome.kind);
+    }
+  });
+
+  it('renders the input as typed C: parameters by name, struct fields from the record bytes', () => {
+    for (const r of rows.filter((x) => x.function === 'sum')) {
+      const rec = recordOf(r);
+      const n = BigInt.asIntN(32, BigInt((rec.args[1] as { v: string }).v));
+      expect(r.input_text).toContain(`n = ${n};`);
+      const p = rec.args[0]!;
+      if (p.t !== 'ptr' || !('obj' in p)) continue;
+      expect(r.input_text).toContain(`p = &obj${p.obj};`);
+      const o = rec.objects.find((x) => x.id === p.obj)!;
+      const bytes = Buffer.from(o.data, 'base64');
+      if (o.lo === 0 && o.size >= 8)
+        expect(r.input_text).toContain(
+          `struct point obj${o.id} = { .x = ${bytes.readInt32LE(0)}, .y = ${bytes.readInt32LE(4)}`,
+        );
+      const ret = BigInt.asIntN(32, BigInt((rec.outcome.ret as { v: string }).v));
+      if (rec.outcome.kind === 'returned') expect(r.output_text).toContain(`return ${ret};`);
+    }
+    // bump writes a[k]: the output shows the element it changed, typed.
+    for (const r of rows.filter((x) => x.function === 'bump' && x.outcome === 'returned')) {
+      const k = BigInt.asIntN(32, BigInt((recordOf(r).args[1] as { v: string }).v));
+      expect(r.output_text).toMatch(new RegExp(`obj\\d+\\[${k}\\] = -?\\d+;`));
+    }
+  });
+
+  it('native verdicts come from the run', () => {
+    const native = JSON.parse(readFileSync(join(dir, 'out', 'native', 'ds.c.json'), 'utf8')) as {
+      function: string;
+      index: number;
+      status: string;
+    }[];
+    for (const r of rows) {
+      const n = native.find((x) => x.function === r.function && x.index === r.input_index);
+      expect(r.native).toBe(n?.status ?? '');
+    }
+    expect(rows.some((r) => r.native === 'ok')).toBe(true);
+  });
+
+  it('block traces replay the record and run exactly its covered blocks; cut traces count the rest', () => {
+    const cut = jsonl('cut');
+    const plain = jsonl('plain');
+    rows.forEach((r, i) => {
+      expect(r.replay).toBe('ok');
+      expect(r.trace_cut).toBe(0);
+      const f = funcs.get(r.function as string)!;
+      const labels = new ValuePrinter().slots(f).blocks;
+      const own = (r.trace as string)
+        .split('\n')
+        .filter((l) => l.startsWith(`@${r.function}:`))
+        .flatMap((l) => l.split(' ').slice(1));
+      expect(own.length).toBeGreaterThan(0);
+      expect((r.trace as string).startsWith(`@${r.function}: ${labels[0]}`)).toBe(true);
+      const covered = JSON.parse(r.covered_blocks as string) as number[];
+      expect(new Set(own)).toEqual(new Set(covered.map((b) => labels[b])));
+      const total = r.trace_blocks as number;
+      expect(cut[i]!.trace_blocks).toBe(Math.min(3, total));
+      expect(cut[i]!.trace_cut).toBe(Math.max(0, total - 3));
+      if (total > 3) expect(cut[i]!.trace).toMatch(new RegExp(`\\.\\.\\. ${total - 3} more blocks$`));
+      expect(plain[i]!.trace).toBe('');
+      expect(plain[i]!.replay).toBe('');
+      expect({ ...plain[i], trace: '', trace_blocks: 0, trace_cut: 0, replay: '' }).toEqual({
+        ...r,
+        trace: '',
+        trace_blocks: 0,
+        trace_cut: 0,
+        replay: '',
+      });
+    });
+    expect(rows.some((r) => (r.trace_blocks as number) > 3)).toBe(true);
+  });
+
+  it('is deterministic: the same run gives byte-identical JSONL and Parquet', () => {
+    for (const f of ['data.jsonl', 'data-00000.parquet'])
+      expect(readFileSync(join(dir, 'a', f)).equals(readFileSync(join(dir, 'b', f))), f).toBe(true);
+  });
+
+  it('the trace hook costs nothing when off: the generated code is unchanged', () => {
+    const m = parseModule(readFileSync(join(dir, 'ds.ll'), 'utf8'), 'ds.ll');
+    const off = new Engine(m, { mode: 'gen', coverage: true }).linked.source;
+    const on = new Engine(m, { mode: 'gen', coverage: true, traceBlocks: 8 }).linked.source;
+    expect(off).toContain(
+      'function BC(id, e, n) { COV[id]++; const h = e ^ PE; if (ECOV[h]++ === 0) EL[EN++] = h; PE = n; }',
+    );
+    expect(off).not.toContain('TR.ids');
+    expect(on).toContain('TR.ids');
+    expect(on.replace(/const TR = RT.trace;\n/, '').length).toBeGreaterThan(off.length);
+  });
+
+  it('refuses a directory without a run', async () => {
+    const r = await cli(['export', 'dataset', '.', '-o', 'x'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not a gen output directory/);
+  });
+});
