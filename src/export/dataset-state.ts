@@ -204,6 +204,21 @@ function isHexDigit(c: number): boolean {
 /** Which bytes of an object to show: offsets relative to the base. */
 type Shown = (off: number, size: number) => boolean;
 
+/** Bytes of an untyped object shown in the text form. */
+const MAX_TEXT_BYTES = 1024;
+
+/** `Shown` for the bytes in `ranges` ([start, end) relative to the base) of an object at [lo, lo + size). */
+function maskOf(lo: number, size: number, ranges: readonly (readonly [number, number])[]): Shown {
+  const mask = new Uint8Array(size);
+  for (const [a, b] of ranges) mask.fill(1, Math.max(0, a - lo), Math.max(0, Math.min(size, b - lo)));
+  return (off, n) => {
+    const a = Math.max(0, off - lo);
+    const b = Math.min(size, off - lo + n);
+    for (let i = a; i < b; i++) if (mask[i] !== 0) return true;
+    return false;
+  };
+}
+
 /** One object's bytes and pointers, relative to its base. */
 interface ObjView {
   readonly lo: number;
@@ -235,7 +250,7 @@ export class StateText {
     });
     for (const o of r.objects) {
       const ranges = o.input;
-      const shown: Shown = (off, size) => ranges.some(([a, b]) => a < off + size && off < b);
+      const shown = maskOf(o.lo, o.size, ranges);
       const bytes = new Uint8Array(Buffer.from(o.data, 'base64'));
       lines.push(this.objectText(o, { lo: o.lo, bytes, relocs: o.relocs, shown }));
     }
@@ -269,8 +284,10 @@ export class StateText {
       const mem = o.memory.objects.find((x) => x.id === ch.id)!;
       const ranges = ch.changes.map((c) => [c.off, c.off + c.bytes.length / 2] as const);
       const at = new Set(ch.pointers.map((p) => p.at));
-      const shown: Shown = (off, size) =>
-        ranges.some(([a, b]) => a < off + size && off < b) || [...at].some((a) => a >= off && a < off + size);
+      const shown = maskOf(obj.lo, obj.size, [
+        ...ranges,
+        ...ch.pointers.map((p) => [p.at, p.at + 8] as const),
+      ]);
       lines.push(this.objectText(obj, { lo: obj.lo, bytes: ch.after, relocs: mem.relocs, shown }));
     }
     const live = new Set(o.memory.objects.map((x) => x.id));
@@ -345,9 +362,36 @@ export class StateText {
       if (size <= o.size) return `${cDeclaration(t.nodes, type, name)} = ${this.typedText(type, v, 0, 1)};`;
     }
     const lo = o.lo === 0 ? '' : ` /* from offset ${o.lo} */`;
-    const shownBytes = Array.from(v.bytes, (b, i) => (v.shown(o.lo + i, 1) ? hex2(b) : '__'));
-    const ptrs = v.relocs.filter((x) => v.shown(x.at, 8)).map((x) => ` [${x.at}] = ${targetText(x.to)};`);
-    return `unsigned char ${name}[${o.size}]${lo} = { ${shownBytes.join(' ')} };${ptrs.length > 0 ? ` /* pointers:${ptrs.join('')} */` : ''}`;
+    // Untyped: the runs of shown bytes, `obj[a..b] = { 01 02 };`, at most MAX_TEXT_BYTES of them.
+    const runs: string[] = [];
+    let left = MAX_TEXT_BYTES;
+    let rest = 0;
+    for (let i = 0; i < v.bytes.length;) {
+      if (!v.shown(o.lo + i, 1)) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < v.bytes.length && v.shown(o.lo + j, 1)) j++;
+      const n = Math.min(j - i, left);
+      if (n > 0) {
+        const hexes = Array.from(v.bytes.subarray(i, i + n), hex2).join(' ');
+        runs.push(`${name}[${o.lo + i}..${o.lo + j}] = { ${hexes}${n < j - i ? ' ...' : ''} };`);
+      }
+      rest += j - i - n;
+      left -= n;
+      i = j;
+    }
+    const ptrs = v.relocs
+      .filter((x) => v.shown(x.at, 8))
+      .map((x) => `*(void **)&${name}[${x.at}] = ${targetText(x.to)};`);
+    const more = rest > 0 ? [`/* ... ${rest} more bytes */`] : [];
+    return [
+      `/* unsigned char ${name}[${o.lo}..${o.lo + o.size}]; */`,
+      ...runs,
+      ...more,
+      ...ptrs.slice(0, MAX_ELEMS),
+    ].join(' ');
   }
 
   /** An object known only in part (it grew below its base, or is no whole number of elements): `obj[i] = v;`. */

@@ -74,6 +74,8 @@ interface RowSink {
   add(row: DatasetRow): void;
   /** Finish and return the files written (relative to the directory). */
   close(): string[];
+  /** Remove the file being written. */
+  abort(): void;
 }
 
 /** Write the dataset of the `gen` output directory `outDir` into `dir`. */
@@ -113,12 +115,12 @@ export async function exportDataset(
         rows++;
       }
     }
+    if (nmod === 0)
+      throw new UserError('no module of the run could be loaded: nothing to export', { file: outDir });
   } catch (e) {
-    for (const s of sinks) s.close();
+    for (const s of sinks) s.abort();
     throw e;
   }
-  if (nmod === 0)
-    throw new UserError('no module of the run could be loaded: nothing to export', { file: outDir });
   return { rows, modules: nmod, files: sinks.flatMap((s) => s.close()), replayMismatches };
 }
 
@@ -227,6 +229,11 @@ class JsonlSink implements RowSink {
     renameSync(this.tmp, join(this.dir, 'data.jsonl'));
     return ['data.jsonl'];
   }
+
+  abort(): void {
+    closeSync(this.fd);
+    rmSync(this.tmp, { force: true });
+  }
 }
 
 const PARQUET_TYPES = {
@@ -316,5 +323,9 @@ class ParquetSink implements RowSink {
     }
     rmSync(this.tmp, { force: true });
     return this.done;
+  }
+
+  abort(): void {
+    if (this.tmp !== '') rmSync(this.tmp, { force: true });
   }
 }
