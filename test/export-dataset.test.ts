@@ -190,7 +190,7 @@ describe('export dataset', () => {
       const first = r.source_first_line as number;
       const last = r.source_last_line as number;
       expect(lines[first - 1]).toContain(`${r.function}(`);
-      expect(lines[last]).toBe('}');
+      expect(lines[last - 1]).toBe('}');
       expect(r.source).toBe(lines.slice(first - 1, last).join('\n') + '\n');
       expect(
         createHash('sha256')

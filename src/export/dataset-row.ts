@@ -135,10 +135,11 @@ export function functionFacts(m: Module, f: Func, modulePath: string, files: Sou
   language = LANGUAGES.find(([re]) => re.test(info.language))?.[1] ?? language;
   const sourceFile = sourcePath({ file: info.file.filename, dir: info.file.directory, line: 0, col: 0 });
   const lines = files.lines(sourceFile);
+  const lastLine = lines === undefined ? info.lastLine : closingBrace(lines, info.lastLine);
   const source =
     lines === undefined || info.firstLine <= 0
       ? ''
-      : lines.slice(info.firstLine - 1, info.lastLine).join('\n') + '\n';
+      : lines.slice(info.firstLine - 1, lastLine).join('\n') + '\n';
   const nodes = di.lookup;
   const params = info.params.map((p) => cDeclaration(nodes, p.type, p.name)).join(', ');
   const inner = `${info.name}(${params === '' ? 'void' : params}${info.varargs ? ', ...' : ''})`;
@@ -147,13 +148,25 @@ export function functionFacts(m: Module, f: Func, modulePath: string, files: Sou
     language,
     sourceFile,
     firstLine: info.firstLine,
-    lastLine: info.lastLine,
+    lastLine,
     source,
     ir,
     signature: cDeclaration(nodes, info.returnType, inner),
     types: { nodes, fn: info },
   };
 }
+
+/**
+ * The line of the function's closing brace: the debug information's last line is that of its last
+ * instruction (often the `return`), so the lines after it up to the first one starting with `}` (at most
+ * `BRACE_LINES` of them) are taken too; without such a line, `last` itself.
+ */
+function closingBrace(lines: readonly string[], last: number): number {
+  for (let l = last; l >= 1 && l <= lines.length && l < last + BRACE_LINES; l++)
+    if (lines[l - 1]!.startsWith('}')) return l;
+  return last;
+}
+const BRACE_LINES = 100;
 
 /** The row of record `r` of a function with facts `ff`. */
 export function datasetRow(

@@ -22,7 +22,7 @@ import {
   underlyingType,
   type NodeLookup,
 } from '../ir/debuginfo-c.js';
-import type { DIRef } from '../ir/debuginfo-nodes.js';
+import type { DINode, DIRef } from '../ir/debuginfo-nodes.js';
 import type { FunctionDebugInfo } from '../ir/debuginfo.js';
 import type { InputRecord, ObjectRec, PtrTarget, Reloc, ValueRec } from '../gen/record.js';
 
@@ -197,6 +197,14 @@ export function cString(bytes: Uint8Array, limit = TEXT_STREAM_LIMIT): string {
   return bytes.length > n ? `${s} /* ... ${bytes.length - n} more bytes */` : s;
 }
 
+/** An array of a one-byte character type (shown as a string). */
+function isCharArray(nodes: NodeLookup, n: DINode): boolean {
+  if (n.kind !== 'DICompositeType' || n.tag !== 'array' || n.baseType === null) return false;
+  const eu = underlyingType(nodes, n.baseType);
+  const en = eu === null ? undefined : nodes(eu);
+  return en?.kind === 'DIBasicType' && en.encoding === 'char' && en.size === 8;
+}
+
 function isHexDigit(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
@@ -283,7 +291,6 @@ export class StateText {
       const obj = r.objects.find((x) => x.id === ch.id)!;
       const mem = o.memory.objects.find((x) => x.id === ch.id)!;
       const ranges = ch.changes.map((c) => [c.off, c.off + c.bytes.length / 2] as const);
-      const at = new Set(ch.pointers.map((p) => p.at));
       const shown = maskOf(obj.lo, obj.size, [
         ...ranges,
         ...ch.pointers.map((p) => [p.at, p.at + 8] as const),
@@ -359,9 +366,17 @@ export class StateText {
         if (n > MAX_ELEMS) elems.push('...');
         return `${cDeclaration(t.nodes, type, `${name}[${n}]`)} = { ${elems.join(', ')} };`;
       }
+      // One element, whole or in part (the fields it has are shown, the others left out).
+      if (
+        size > 0 &&
+        o.lo >= 0 &&
+        o.lo + o.size <= size &&
+        (o.lo > 0 || o.size === size || structLayout(t.nodes, type))
+      )
+        return `${cDeclaration(t.nodes, type, name)} = ${this.typedText(type, v, 0, 1)};`;
       if (size <= o.size) return `${cDeclaration(t.nodes, type, name)} = ${this.typedText(type, v, 0, 1)};`;
     }
-    const lo = o.lo === 0 ? '' : ` /* from offset ${o.lo} */`;
+    if (o.size === 0 && v.relocs.length === 0) return `/* ${name}: an address only, no bytes read */`;
     // Untyped: the runs of shown bytes, `obj[a..b] = { 01 02 };`, at most MAX_TEXT_BYTES of them.
     const runs: string[] = [];
     let left = MAX_TEXT_BYTES;
@@ -410,7 +425,9 @@ export class StateText {
     const n = u === null ? undefined : t.nodes(u);
     const size = sizeOfType(t.nodes, type) ?? 0;
     const at = off - v.lo;
-    if (n === undefined || depth > MAX_DEPTH || at < 0 || at + size > v.bytes.length) return '_';
+    if (n === undefined || depth > MAX_DEPTH) return '_';
+    const composite = n.kind === 'DICompositeType' && n.tag !== 'enum' && !isCharArray(t.nodes, n);
+    if (!composite && (at < 0 || at + size > v.bytes.length)) return '_';
     if (n.kind === 'DIBasicType') return basicText(n.encoding, n.signed, v.bytes.subarray(at, at + size));
     if (n.kind === 'DIDerivedType' && n.tag === 'pointer') {
       const rel = v.relocs.find((x) => x.at === off);
@@ -445,6 +462,7 @@ export class StateText {
       }
       return `{ ${out.join(', ')} }`;
     }
+    if (at < 0 || at + size > v.bytes.length) return '_';
     return bytesText(v.bytes.subarray(at, at + size));
   }
 }
