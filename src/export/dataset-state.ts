@@ -24,6 +24,7 @@ import {
 } from '../ir/debuginfo-c.js';
 import type { DINode, DIRef } from '../ir/debuginfo-nodes.js';
 import type { FunctionDebugInfo } from '../ir/debuginfo.js';
+import { INPUT_REGION_BASE, slotBaseOffset } from '../gen/record.js';
 import type { InputRecord, ObjectRec, PtrTarget, Reloc, ValueRec } from '../gen/record.js';
 
 /** Bytes of stdout/stderr/stdin shown in the text form (the structured form keeps all). */
@@ -90,7 +91,15 @@ function changedRanges(before: Uint8Array, after: Uint8Array): [number, number][
 
 const sameReloc = (a: Reloc, b: Reloc): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-/** What the run changed in each input object: byte ranges (relative to the base) and pointers. */
+/**
+ * What the run changed in each input object: byte ranges (relative to the base) and pointers. The record's
+ * memory afterwards writes every aligned word that holds an address as a pointer (zero bytes and a
+ * relocation, src/gen/recorder.ts), also when the input had put those bytes there as plain data; such a
+ * word is unchanged when the input's bytes are that address (an input object's base is known), or are
+ * not zero and the target is not an input object (a heap, stack or global address cannot be checked
+ * here, and a function rarely writes one over non-zero input bytes). A pointer the run wrote is listed
+ * in `pointers`, not as bytes.
+ */
 export function objectChanges(
   r: InputRecord,
 ): { id: number; changes: { off: number; bytes: string }[]; pointers: Reloc[]; after: Uint8Array }[] {
@@ -100,14 +109,36 @@ export function objectChanges(
     if (o === undefined) continue;
     const before = Buffer.from(o.data, 'base64');
     const after = new Uint8Array(Buffer.from(m.data, 'base64'));
+    const pointers: Reloc[] = [];
+    for (const x of m.relocs) {
+      if (o.relocs.some((y) => sameReloc(x, y))) continue;
+      const at = x.at - o.lo;
+      if (at < 0 || at + 8 > before.length) continue;
+      const raw = before.readBigUInt64LE(at);
+      const t = x.to;
+      const same =
+        t !== null && 'obj' in t
+          ? raw === BigInt(objectAddress(r, t.obj) + t.off)
+          : raw !== 0n && t !== null && !('obj' in t);
+      if (same) after.set(before.subarray(at, at + 8), at);
+      else {
+        pointers.push(x);
+        after.set(before.subarray(at, at + 8), at);
+      }
+    }
     const changes = changedRanges(before, after).map(([a, b]) => ({
       off: a + o.lo,
       bytes: Buffer.from(after.subarray(a, b)).toString('hex'),
     }));
-    const pointers = m.relocs.filter((x) => !o.relocs.some((y) => sameReloc(x, y)));
     if (changes.length > 0 || pointers.length > 0) out.push({ id: m.id, changes, pointers, after });
   }
   return out;
+}
+
+/** The engine address of input object `id`'s base (docs/input-format.md: its slot's middle). */
+function objectAddress(r: InputRecord, id: number): number {
+  const o = r.objects.find((x) => x.id === id);
+  return INPUT_REGION_BASE + slotBaseOffset(id, o?.big) + (o?.baseMod ?? 0);
 }
 
 /** The structured output state (the `output` column). */
@@ -350,6 +381,7 @@ export class StateText {
     const type = this.types.get(o.id);
     const t = this.t;
     const name = `obj${o.id}`;
+    if (o.size === 0 && v.relocs.length === 0) return `/* ${name}: an address only, no bytes read */`;
     if (t !== undefined && type !== undefined) {
       const size = sizeOfType(t.nodes, type)!;
       const u = underlyingType(t.nodes, type);
