@@ -112,6 +112,7 @@ beforeAll(async () => {
     ['b', '--format', 'both', '--trace', 'blocks'],
     ['cut', '--format', 'jsonl', '--trace', 'blocks', '--trace-limit', '3'],
     ['plain', '--format', 'jsonl'],
+    ['lines', '--format', 'jsonl', '--trace', 'lines'],
   ];
   for (const [d, ...opts] of exports) {
     const r = await cli(['export', 'dataset', 'out', '-o', d!, ...opts], dir);
@@ -288,21 +289,52 @@ describe('export dataset', () => {
       expect((r.trace as string).startsWith(`@${r.function}: ${labels[0]}`)).toBe(true);
       const covered = JSON.parse(r.covered_blocks as string) as number[];
       expect(new Set(own)).toEqual(new Set(covered.map((b) => labels[b])));
-      const total = r.trace_blocks as number;
-      expect(cut[i]!.trace_blocks).toBe(Math.min(3, total));
+      const total = r.trace_length as number;
+      expect(cut[i]!.trace_length).toBe(Math.min(3, total));
       expect(cut[i]!.trace_cut).toBe(Math.max(0, total - 3));
       if (total > 3) expect(cut[i]!.trace).toMatch(new RegExp(`\\.\\.\\. ${total - 3} more blocks$`));
       expect(plain[i]!.trace).toBe('');
       expect(plain[i]!.replay).toBe('');
-      expect({ ...plain[i], trace: '', trace_blocks: 0, trace_cut: 0, replay: '' }).toEqual({
+      expect({ ...plain[i], trace: '', trace_length: 0, trace_cut: 0, replay: '' }).toEqual({
         ...r,
         trace: '',
-        trace_blocks: 0,
+        trace_length: 0,
         trace_cut: 0,
         replay: '',
       });
     });
-    expect(rows.some((r) => (r.trace_blocks as number) > 3)).toBe(true);
+    expect(rows.some((r) => (r.trace_length as number) > 3)).toBe(true);
+  });
+
+  it('line traces name source lines of the function and the values variables take', () => {
+    const lines = jsonl('lines');
+    expect(lines.length).toBe(rows.length);
+    const lastValue = (trace: string, name: string): string | undefined =>
+      [...trace.matchAll(new RegExp(`\\b${name} = (-?\\w+)`, 'g'))].map((m) => m[1]).pop();
+    lines.forEach((l, i) => {
+      const r = rows[i]!;
+      expect(l.replay).toBe('ok');
+      expect(l.trace_cut).toBe(0);
+      const text = l.trace as string;
+      expect(l.trace_length).toBeGreaterThan(0);
+      for (const m of text.matchAll(/^ds\.c:(\d+)/gm)) {
+        expect(Number(m[1])).toBeGreaterThanOrEqual(r.source_first_line as number);
+        expect(Number(m[1])).toBeLessThanOrEqual(r.source_last_line as number);
+      }
+      const rec = recordOf(r);
+      const ret = rec.outcome.ret;
+      if (r.function === 'sum' && ret?.t === 'int') {
+        const n = BigInt.asIntN(32, BigInt((rec.args[1] as { v: string }).v));
+        expect(text).toContain(`n = ${n}`);
+        const p = rec.args[0]!;
+        if (p.t === 'ptr' && 'obj' in p) expect(text).toContain(`p = &obj${p.obj}`);
+        // The last value of s is what sum returns.
+        expect(lastValue(text, 's')).toBe(String(BigInt.asIntN(32, BigInt(ret.v))));
+      }
+      if (r.function === 'count' && ret?.t === 'int' && ret.v !== '0')
+        expect(lastValue(text, 'c')).toBe(ret.v);
+    });
+    expect(lines.some((l) => /\bs = /.test(l.trace as string))).toBe(true);
   });
 
   it('is deterministic: the same run gives byte-identical JSONL and Parquet', () => {
@@ -310,7 +342,7 @@ describe('export dataset', () => {
       expect(readFileSync(join(dir, 'a', f)).equals(readFileSync(join(dir, 'b', f))), f).toBe(true);
   });
 
-  it('the trace hook costs nothing when off: the generated code is unchanged', () => {
+  it('the trace hooks cost nothing when off: the generated code is unchanged', () => {
     const m = parseModule(readFileSync(join(dir, 'ds.ll'), 'utf8'), 'ds.ll');
     const off = new Engine(m, { mode: 'gen', coverage: true }).linked.source;
     const on = new Engine(m, { mode: 'gen', coverage: true, traceBlocks: 8 }).linked.source;
@@ -319,6 +351,12 @@ describe('export dataset', () => {
     );
     expect(off).not.toContain('TR.ids');
     expect(on).toContain('TR.ids');
+    const lines = new Engine(m, { mode: 'gen', coverage: true, traceLines: 8 }).linked.source;
+    expect(off).not.toMatch(/\bT[LV]\(/);
+    expect(lines).toMatch(/\bTV\(\d+, /);
+    expect(lines).toMatch(/\bTL\(\d+\);/);
+    // With lines on, the code is the code without plus the TL/TV calls and their prelude, nothing else.
+    expect(lines.replace(/^.*\bT[LV]\(.*\n/gm, '').replace('const TRL = RT.trace;\n', '')).toBe(off);
     expect(on.replace(/const TR = RT.trace;\n/, '').length).toBeGreaterThan(off.length);
   });
 

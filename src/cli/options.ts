@@ -302,13 +302,14 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   },
   trace: {
     flags: '--trace <kind>',
-    description: 'add a trace of each input: none, or blocks (the basic blocks the run executed, in order)',
+    description:
+      'add a trace of each input: none, blocks (the basic blocks it ran, in order) or lines (source lines with variable values)',
     default: 'none',
-    parse: oneOf(['none', 'blocks']),
+    parse: oneOf(['none', 'blocks', 'lines']),
   },
   traceLimit: {
     flags: '--trace-limit <n>',
-    description: 'blocks kept per trace (the rest is counted as cut)',
+    description: 'blocks (line events) kept per trace (the rest is counted as cut)',
     default: DEFAULTS.traceLimit,
     parse: positiveInt,
   },

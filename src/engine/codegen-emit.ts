@@ -46,6 +46,12 @@ export interface CompileOptions {
    * generated code is the same as without the option, so tracing costs nothing when off.
    */
   readonly traceBlocks?: number;
+  /**
+   * Compact code: also record the source locations (`!dbg` ids) of the instructions a run executes and the
+   * values `#dbg_value` records give variables, the first `traceLines` events, in `Engine.trace.ev`
+   * (export dataset's `--trace lines`). Absent or 0: the generated code is unchanged.
+   */
+  readonly traceLines?: number;
 }
 
 /** A trap site: the IR location of an instruction that may trap. */

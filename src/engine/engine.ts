@@ -174,7 +174,16 @@ export class Engine {
    * With `traceBlocks`: the coverage ids of the blocks the run executed, in order (the first `ids.length`,
    * `n` of them so far), and how many more ran after the buffer was full (`cut`). Cleared by `reset`.
    */
-  readonly trace: { ids: Int32Array; n: number; cut: number };
+  readonly trace: {
+    ids: Int32Array;
+    n: number;
+    cut: number;
+    /** With `traceLines`: events as pairs, `-1, dbg` (a location) or `variable, value`; `en` of them. */
+    ev: unknown[];
+    en: number;
+    emax: number;
+    ecut: number;
+  };
   /** Edge hits when compiled with coverage: (previous block, block) hashed into a table. */
   readonly ecov = new Uint32Array(EDGE_MASK + 1);
   /** The table entries hit in this run, in order of first hit (`edgeCount` of them). */
@@ -220,7 +229,15 @@ export class Engine {
     this.mem.meter = (units) => this.charge(units);
     this.restored = this.linked.mutableRanges;
     this.cov = new Uint32Array(Math.max(this.linked.covCount, 1));
-    this.trace = { ids: new Int32Array(opts.traceBlocks ?? 0), n: 0, cut: 0 };
+    this.trace = {
+      ids: new Int32Array(opts.traceBlocks ?? 0),
+      n: 0,
+      cut: 0,
+      ev: [],
+      en: 0,
+      emax: opts.traceLines ?? 0,
+      ecut: 0,
+    };
     this.linked.slots.forEach((s) => this.bySlotAddr.set(s.address, s.index));
     const RT = {
       mem: this.mem,
@@ -298,7 +315,8 @@ export class Engine {
     this.rt.states.clear();
     this.linked.eh.reset();
     this.cov.fill(0);
-    this.trace.n = this.trace.cut = 0;
+    this.trace.n = this.trace.cut = this.trace.en = this.trace.ecut = 0;
+    this.trace.ev.length = 0;
     this.clearEdges();
     for (const p of this.linked.globals)
       if (p.external?.init !== undefined) p.external.init(this.rt, p.address);

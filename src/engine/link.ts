@@ -275,6 +275,7 @@ function generate(L: Linked): string {
   // calls of the prelude's helpers. Measured on the corpus: 52 -> 68 functions/s, same results.
   const compact = (ctx.opts.compact ?? true) && (ctx.opts.mode ?? 'plain') !== 'plain';
   const parts: string[] = [(ctx.opts.traceBlocks ?? 0) > 0 ? PRELUDE.replace(BC_LINE, BC_TRACED) : PRELUDE];
+  if ((ctx.opts.traceLines ?? 0) > 0) parts.push(LINES_PRELUDE);
   for (const s of L.slots) {
     const f = s.func;
     if (f.blocks.length > 0) {
@@ -386,6 +387,11 @@ const BC_LINE =
 const BC_TRACED =
   'const TR = RT.trace;\n' +
   'function BC(id, e, n) { COV[id]++; const h = e ^ PE; if (ECOV[h]++ === 0) EL[EN++] = h; PE = n; if (TR.n < TR.ids.length) TR.ids[TR.n++] = id; else TR.cut++; }';
+
+/** With `traceLines`: line events `(-1, dbg)` and variable values `(variable, value)` in `RT.trace.ev`. */
+const LINES_PRELUDE = `const TRL = RT.trace;
+function TL(d) { if (TRL.en < TRL.emax) { TRL.ev.push(-1, d); TRL.en++; } else TRL.ecut++; }
+function TV(v, x) { if (TRL.en < TRL.emax) { TRL.ev.push(v, x); TRL.en++; } else TRL.ecut++; }`;
 
 /** The runtime prelude of every generated module; `RT` is the engine's runtime object. */
 const PRELUDE = `'use strict';

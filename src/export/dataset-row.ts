@@ -17,6 +17,7 @@ import { debugInfo } from '../ir/debuginfo.js';
 import type { Func, Module } from '../ir/model.js';
 import { printFunction } from '../ir/printer.js';
 import { StateText, inputState, outputState, type TypeView } from './dataset-state.js';
+import type { TraceFacts } from './dataset-trace.js';
 import { sourcePath } from './source-map.js';
 
 /** Version of the row schema (bump when a column changes meaning or type). */
@@ -49,8 +50,8 @@ export const COLUMNS = [
   { name: 'covered_blocks', type: 'JSON', doc: "indices of the function's blocks that ran (array)" },
   { name: 'native', type: 'STRING', doc: "native replay verdict (ok, mismatch, ...), '' when not run" },
   { name: 'trace', type: 'STRING', doc: "--trace blocks: the blocks that ran, in order; '' when off" },
-  { name: 'trace_blocks', type: 'INT32', doc: 'blocks in `trace`' },
-  { name: 'trace_cut', type: 'INT64', doc: 'blocks that ran after the trace was cut (0: complete)' },
+  { name: 'trace_length', type: 'INT32', doc: 'entries in `trace`: blocks, or line events' },
+  { name: 'trace_cut', type: 'INT64', doc: 'entries after the trace was cut (0: complete)' },
   { name: 'replay', type: 'STRING', doc: "with --trace: the engine replay's verdict (ok or the difference)" },
 ] as const satisfies readonly { name: string; type: ColumnType; doc: string }[];
 
@@ -70,14 +71,6 @@ export interface FunctionFacts {
   readonly ir: string;
   readonly signature: string;
   readonly types: TypeView | undefined;
-}
-
-/** A block trace of one replay: the text form, its length and what was cut. */
-export interface TraceFacts {
-  readonly text: string;
-  readonly blocks: number;
-  readonly cut: number;
-  readonly replay: string;
 }
 
 const LANGUAGES: readonly [RegExp, string][] = [
@@ -199,7 +192,7 @@ export function datasetRow(
     covered_blocks: JSON.stringify(r.outcome.blocks),
     native,
     trace: trace?.text ?? '',
-    trace_blocks: trace?.blocks ?? 0,
+    trace_length: trace?.length ?? 0,
     trace_cut: trace?.cut ?? 0,
     replay: trace?.replay ?? '',
   };

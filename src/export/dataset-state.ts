@@ -204,7 +204,7 @@ function floatText(kind: string, h: string): string {
   return `/* ${kind} */ 0x${h}`;
 }
 
-function numText(x: number, suffix: string): string {
+export function numText(x: number, suffix: string): string {
   if (Number.isNaN(x)) return 'NAN';
   if (!Number.isFinite(x)) return x > 0 ? 'INFINITY' : '-INFINITY';
   const s = Object.is(x, -0) ? '-0.0' : String(x);

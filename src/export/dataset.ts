@@ -20,15 +20,10 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParquetWriter, fileWriter } from 'hyparquet-writer';
-import { Plan } from '../gen/plan.js';
-import { decodeRecord, type InputRecord } from '../gen/record.js';
+import { decodeRecord } from '../gen/record.js';
 import { GenSession } from '../gen/runtime.js';
-import type { Func } from '../ir/model.js';
-import { ValuePrinter } from '../ir/print-value.js';
-import { firstDifference } from '../replay/engine.js';
 import { DEFAULTS } from '../util/defaults.js';
 import { UserError } from '../util/errors.js';
-import { Rng } from '../util/rng.js';
 import { packageVersion } from '../util/version.js';
 import {
   COLUMNS,
@@ -37,17 +32,17 @@ import {
   datasetRow,
   functionFacts,
   type DatasetRow,
-  type TraceFacts,
 } from './dataset-row.js';
+import { blockTrace, lineTrace, type TraceFacts } from './dataset-trace.js';
 import { openRunDir, type ExportOptions, type LazyRunModule } from './run-dir.js';
 
 export type DatasetFormat = 'parquet' | 'jsonl' | 'both';
-export type DatasetTrace = 'none' | 'blocks';
+export type DatasetTrace = 'none' | 'blocks' | 'lines';
 
 export interface DatasetOptions extends ExportOptions {
   readonly format?: DatasetFormat;
   readonly trace?: DatasetTrace;
-  /** Blocks kept per trace (default `DATASET_DEFAULTS.traceLimit`). */
+  /** Blocks (line events) kept per trace (default `DATASET_DEFAULTS.traceLimit`). */
   readonly traceLimit?: number;
   readonly rowGroupRows?: number;
   readonly fileBytes?: number;
@@ -146,14 +141,14 @@ function* moduleRows(
         const file = mod.out.inputFile(mod.key, f.key, inp.index);
         const r = decodeRecord(readFileSync(file, 'utf8'), file);
         let trace: TraceFacts | undefined;
-        if (o.trace === 'blocks') {
+        if (o.trace === 'blocks' || o.trace === 'lines') {
           session ??= new GenSession(mod.m, {
             modulePath: mod.path,
             moduleHash: mod.hash,
             limits,
-            traceBlocks: limit,
+            ...(o.trace === 'lines' ? { traceLines: limit } : { traceBlocks: limit }),
           });
-          trace = traceOf(session, fn, r);
+          trace = o.trace === 'lines' ? lineTrace(session, fn, r) : blockTrace(session, fn, r);
         }
         yield datasetRow(r, facts, native.get(`${r.function}\0${r.index}`) ?? '', trace);
       }
@@ -164,36 +159,6 @@ function* moduleRows(
 }
 
 type GenSessionLimits = ConstructorParameters<typeof GenSession>[1]['limits'];
-
-/**
- * Replay `r` with block tracing: the trace's text form is one line per run of blocks in one function,
- * `@f: 2 6 6 21` (blocks by their label in the printed IR, `ir`), and `... N more blocks` when cut.
- */
-function traceOf(session: GenSession, fn: Func, r: InputRecord): TraceFacts {
-  const again = session.run(fn.name, Plan.fromRecord(r), 'replay', new Rng(0), {
-    seed: r.seed,
-    index: r.index,
-  }).record;
-  const diff = firstDifference(r.outcome, again.outcome, 'outcome');
-  const t = session.engine.trace;
-  const printer = new ValuePrinter();
-  const lines: string[] = [];
-  let cur: Func | undefined;
-  let line = '';
-  for (let k = 0; k < t.n; k++) {
-    const b = session.engine.coverageBlock(t.ids[k]!);
-    if (b === undefined) continue;
-    if (b.func !== cur) {
-      if (line !== '') lines.push(line);
-      cur = b.func;
-      line = `@${b.func.name}:`;
-    }
-    line += ` ${printer.slots(b.func).blocks[b.block]}`;
-  }
-  if (line !== '') lines.push(line);
-  if (t.cut > 0) lines.push(`... ${t.cut} more blocks`);
-  return { text: lines.join('\n'), blocks: t.n, cut: t.cut, replay: diff ?? 'ok' };
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Sinks
