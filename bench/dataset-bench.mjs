@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The dataset export (issue 14) on corpus libraries: for each library, `inputsmith gen` over its C sources
 // compiled with -g (the library's own -I/-D flags, through gen's IR cache, so rows get source text and
-// typed states), then `inputsmith export dataset` of that run in both formats, without and with block
-// traces. Reports per library and export: rows, rows/s, bytes per row of the Parquet and of the JSONL
-// files, the export's wall time and peak RSS (GNU time's %M of the export process), and how many rows
-// have source text. Prints Markdown on stdout, in the style of the other benches.
+// typed states), then `inputsmith export dataset` of that run in both formats: without traces, with
+// block traces and with line traces. Reports per library and export: rows, rows/s, bytes per row of the
+// Parquet and of the JSONL files, the export's wall time and peak RSS (GNU time's %M of the export
+// process), how many rows have source text and how many traced replays differ from their record. It
+// prints Markdown on stdout, in the style of the other benches.
 //
 // Usage: node bench/dataset-bench.mjs [lib...]   (default: cjson zlib)
 // Environment: INPUTSMITH_BENCH_OPT (default O1), INPUTSMITH_BENCH_KEEP=DIR keeps each library's gen run
@@ -53,13 +54,13 @@ for (const name of libs) {
   const out = join(work, name, 'out');
   rmSync(join(work, name), { recursive: true, force: true });
   const gen = timed(['gen', ...files, '-g', `-${opt}`, ...lib.flags, '-o', out], lib.root);
-  for (const trace of ['none', 'blocks']) {
+  for (const trace of ['none', 'blocks', 'lines']) {
     const ds = join(work, name, `ds-${trace}`);
     const r = timed(['export', 'dataset', out, '-o', ds, '--format', 'both', '--trace', trace], lib.root);
     const jsonl = readFileSync(join(ds, 'data.jsonl'), 'utf8').trim().split('\n');
     const n = jsonl.length;
     const withSource = jsonl.filter((l) => JSON.parse(l).source !== '').length;
-    const mism = trace === 'blocks' ? jsonl.filter((l) => JSON.parse(l).replay !== 'ok').length : 0;
+    const mism = trace !== 'none' ? jsonl.filter((l) => JSON.parse(l).replay !== 'ok').length : 0;
     rows.push({
       lib: name,
       trace,
