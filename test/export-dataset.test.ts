@@ -338,7 +338,7 @@ describe('export dataset', () => {
   });
 
   it('is deterministic: the same run gives byte-identical JSONL and Parquet', () => {
-    for (const f of ['data.jsonl', 'data-00000.parquet'])
+    for (const f of ['data.jsonl', 'data-00000.parquet', 'README.md'])
       expect(readFileSync(join(dir, 'a', f)).equals(readFileSync(join(dir, 'b', f))), f).toBe(true);
   });
 
@@ -358,6 +358,16 @@ describe('export dataset', () => {
     // With lines on, the code is the code without plus the TL/TV calls and their prelude, nothing else.
     expect(lines.replace(/^.*\bT[LV]\(.*\n/gm, '').replace('const TRL = RT.trace;\n', '')).toBe(off);
     expect(on.replace(/const TR = RT.trace;\n/, '').length).toBeGreaterThan(off.length);
+  });
+
+  it('writes a dataset card with the counts and every column', () => {
+    const card = readFileSync(join(dir, 'a', 'README.md'), 'utf8');
+    expect(card).toMatch(/^---\npretty_name: /);
+    expect(card).toContain(`${rows.length} rows: one per input`);
+    expect(card).toContain(`for ${new Set(rows.map((r) => r.function)).size} functions`);
+    for (const k of Object.keys(rows[0]!)) expect(card).toContain(`| \`${k}\` |`);
+    const returned = rows.filter((r) => r.outcome === 'returned').length;
+    expect(card).toMatch(new RegExp(`outcomes: .*returned ${returned}`));
   });
 
   it('refuses a directory without a run', async () => {

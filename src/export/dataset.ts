@@ -10,6 +10,7 @@
  * Produces, in DIR (each file written under a temporary name and renamed when complete):
  *
  *   DIR/data.jsonl                 (format jsonl or both) one JSON object per row, keys in column order
+ *   DIR/README.md                  the dataset card (./dataset-card.ts)
  *   DIR/data-<k>.parquet           (format parquet or both) rows in row groups of `rowGroupRows`; a new
  *                                  file starts when one passes `fileBytes` (k = 00000, 00001, ...)
  *
@@ -24,6 +25,7 @@ import { decodeRecord } from '../gen/record.js';
 import { GenSession } from '../gen/runtime.js';
 import { DEFAULTS } from '../util/defaults.js';
 import { UserError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fsx.js';
 import { packageVersion } from '../util/version.js';
 import {
   COLUMNS,
@@ -34,6 +36,7 @@ import {
   type DatasetRow,
 } from './dataset-row.js';
 import { blockTrace, lineTrace, type TraceFacts } from './dataset-trace.js';
+import { CardStats, datasetCard } from './dataset-card.js';
 import { openRunDir, type ExportOptions, type LazyRunModule } from './run-dir.js';
 
 export type DatasetFormat = 'parquet' | 'jsonl' | 'both';
@@ -100,6 +103,7 @@ export async function exportDataset(
   let rows = 0;
   let nmod = 0;
   let replayMismatches = 0;
+  const stats = new CardStats();
   const files = new SourceFiles();
   try {
     for await (const mod of modules) {
@@ -107,6 +111,7 @@ export async function exportDataset(
       for (const row of moduleRows(mod, spec.limits, o, files)) {
         if (row.replay !== '' && row.replay !== 'ok') replayMismatches++;
         for (const s of sinks) s.add(row);
+        stats.add(row);
         rows++;
       }
     }
@@ -116,7 +121,10 @@ export async function exportDataset(
     for (const s of sinks) s.abort();
     throw e;
   }
-  return { rows, modules: nmod, files: sinks.flatMap((s) => s.close()), replayMismatches };
+  const written = sinks.flatMap((s) => s.close());
+  const card = datasetCard(spec, stats, written, o.trace ?? 'none', packageVersion());
+  writeFileAtomic(join(dir, 'README.md'), card);
+  return { rows, modules: nmod, files: [...written, 'README.md'], replayMismatches };
 }
 
 /** The rows of one module, function by function (records read per function). */
