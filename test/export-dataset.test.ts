@@ -105,14 +105,19 @@ const recordOf = (r: Row): InputRecord =>
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'inputsmith-dataset-'));
   writeFileSync(join(dir, 'ds.c'), SOURCE);
-  const gen = await cli(['gen', 'ds.c', '-g', '-O1', '--native', '-o', 'out', '--inputs', '4'], dir);
+  const gen = await cli(
+    ['gen', 'ds.c', '-g', '-O1', '--native', '-o', 'out', '--inputs', '4', '--dataset', 'gen-ds'],
+    dir,
+  );
   expect(gen.code, gen.stderr).toBe(0);
+  expect(gen.stdout).toMatch(/wrote gen-ds: \d+ rows in data-00000.parquet, README.md/);
   const exports = [
     ['a', '--format', 'both', '--trace', 'blocks'],
     ['b', '--format', 'both', '--trace', 'blocks'],
     ['cut', '--format', 'jsonl', '--trace', 'blocks', '--trace-limit', '3'],
     ['plain', '--format', 'jsonl'],
     ['lines', '--format', 'jsonl', '--trace', 'lines'],
+    ['default'],
   ];
   for (const [d, ...opts] of exports) {
     const r = await cli(['export', 'dataset', 'out', '-o', d!, ...opts], dir);
@@ -358,6 +363,14 @@ describe('export dataset', () => {
     // With lines on, the code is the code without plus the TL/TV calls and their prelude, nothing else.
     expect(lines.replace(/^.*\bT[LV]\(.*\n/gm, '').replace('const TRL = RT.trace;\n', '')).toBe(off);
     expect(on.replace(/const TR = RT.trace;\n/, '').length).toBeGreaterThan(off.length);
+  });
+
+  it('gen --dataset writes what export dataset writes with its defaults', () => {
+    for (const f of ['data-00000.parquet', 'README.md'])
+      expect(readFileSync(join(dir, 'gen-ds', f)).equals(readFileSync(join(dir, 'default', f))), f).toBe(
+        true,
+      );
+    expect(readdirSync(join(dir, 'default')).sort()).toEqual(['README.md', 'data-00000.parquet']);
   });
 
   it('writes a dataset card with the counts and every column', () => {

@@ -57,7 +57,8 @@ export interface CliOptions {
   limit?: number;
   /** Engine levels, or false for `--no-engine`. */
   engine: string[] | false;
-  // Dataset export (export dataset).
+  // Dataset export (export dataset; gen --dataset).
+  dataset?: string;
   format: string;
   trace: string;
   traceLimit: number;
@@ -294,6 +295,10 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     parse: engineLevels,
     negate: { flags: '--no-engine', description: 'check natively only' },
   },
+  dataset: {
+    flags: '--dataset <dir>',
+    description: 'after generating, also write the dataset of the run to <dir> (as export dataset does)',
+  },
   format: {
     flags: '--format <format>',
     description: 'dataset files to write: parquet, jsonl or both',
@@ -351,6 +356,7 @@ export const COMMAND_OPTIONS = {
     'output',
     'jobs',
     'native',
+    'dataset',
     ...COMPILE,
   ],
   replay: ['jobs', 'native', 'verbose', ...COMPILE],
