@@ -400,6 +400,19 @@ describe('export dataset', () => {
     expect(readdirSync(join(dir, 'default')).sort()).toEqual(['README.md', 'data-00000.parquet']);
   });
 
+  it('replaces an earlier export in the same directory', async () => {
+    // 'small' holds the export in many files and a JSONL file (test above); this one writes one file.
+    expect(readdirSync(join(dir, 'small')).filter((f) => f.endsWith('.parquet')).length).toBeGreaterThan(1);
+    const r = await cli(['export', 'dataset', 'out', '-o', 'small'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'small')).sort()).toEqual(['README.md', 'data-00000.parquet']);
+    expect(
+      readFileSync(join(dir, 'small', 'data-00000.parquet')).equals(
+        readFileSync(join(dir, 'default', 'data-00000.parquet')),
+      ),
+    ).toBe(true);
+  });
+
   it('writes a dataset card with the counts and every column', () => {
     const card = readFileSync(join(dir, 'a', 'README.md'), 'utf8');
     expect(card).toMatch(/^---\npretty_name: /);

@@ -4,9 +4,10 @@
  * and/or JSONL (issue 14, docs/dataset.md).
  *
  * Consumes: OUT through `openRunDir` (./run-dir.ts: one module loaded at a time), its records file by
- * file, its native verdicts (OUT/native/<module-key>.json). With `trace: 'blocks'`, each record is
- * replayed once in an engine compiled with `traceBlocks` (the order of the blocks the run executed, its
- * callees' too, cut at `traceLimit`), and the replay is checked to reproduce the record's outcome.
+ * file, its native verdicts (OUT/native/<module-key>.json). With `trace: 'blocks'` or `'lines'`, each
+ * record is replayed once in an engine compiled with `traceBlocks` or `traceLines` (./dataset-trace.ts:
+ * the blocks the run executed in order, or its source lines with variable values, cut at `traceLimit`),
+ * and the replay is checked to reproduce the record's outcome.
  * Produces, in DIR (each file written under a temporary name and renamed when complete):
  *
  *   DIR/data.jsonl                 (format jsonl or both) one JSON object per row, keys in column order
@@ -14,15 +15,25 @@
  *   DIR/data-<k>.parquet           (format parquet or both) rows in row groups of `rowGroupRows`; a new
  *                                  file starts when one passes `fileBytes` (k = 00000, 00001, ...)
  *
- * Rows come in module, function and index order (only functions whose search succeeded, `status: ok`,
+ * Files of these names that an earlier export left in DIR and this one did not write are removed, so
+ * `data-*.parquet` is always this dataset. Rows come in module, function and index order (only functions whose search succeeded, `status: ok`,
  * like the other exports), so the same run gives the same bytes. Memory: one module, one function's
  * records and one row group of rows at a time.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ParquetWriter, fileWriter } from 'hyparquet-writer';
 import { decodeRecord } from '../gen/record.js';
-import { GenSession } from '../gen/runtime.js';
+import { GenSession, type SessionOptions } from '../gen/runtime.js';
 import { DEFAULTS } from '../util/defaults.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
@@ -124,13 +135,15 @@ export async function exportDataset(
   const written = sinks.flatMap((s) => s.close());
   const card = datasetCard(spec, stats, written, o.trace ?? 'none', packageVersion());
   writeFileAtomic(join(dir, 'README.md'), card);
+  for (const f of readdirSync(dir))
+    if ((f === 'data.jsonl' || /^data-\d{5}\.parquet$/.test(f)) && !written.includes(f)) rmSync(join(dir, f));
   return { rows, modules: nmod, files: [...written, 'README.md'], replayMismatches };
 }
 
 /** The rows of one module, function by function (records read per function). */
 function* moduleRows(
   mod: LazyRunModule,
-  limits: GenSessionLimits,
+  limits: SessionOptions['limits'],
   o: DatasetOptions,
   files: SourceFiles,
 ): Generator<DatasetRow> {
@@ -165,8 +178,6 @@ function* moduleRows(
     session?.dispose();
   }
 }
-
-type GenSessionLimits = ConstructorParameters<typeof GenSession>[1]['limits'];
 
 // ---------------------------------------------------------------------------------------------------
 // Sinks
