@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,8 @@ import { exportDataset } from '../src/export/dataset.js';
 import type { InputRecord } from '../src/gen/record.js';
 import { ValuePrinter } from '../src/ir/print-value.js';
 import { parseModule } from '../src/ir/parser.js';
-import type { Func } from '../src/ir/model.js';
+import type { Func, Module } from '../src/ir/model.js';
+import { printFunction } from '../src/ir/printer.js';
 import { findToolchain } from '../src/toolchain/find.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -83,6 +84,8 @@ let dir = '';
 let rows: Row[] = [];
 let records: InputRecord[] = [];
 const funcs = new Map<string, Func>();
+/** The functions of the same file compiled without -g. */
+const plainFuncs = new Map<string, { m: Module; f: Func }>();
 
 const jsonl = (d: string): Row[] =>
   readFileSync(join(dir, d, 'data.jsonl'), 'utf8')
@@ -133,6 +136,11 @@ beforeAll(async () => {
   expect(ll.code, ll.stderr).toBe(0);
   const m = parseModule(readFileSync(join(dir, 'ds.ll'), 'utf8'), 'ds.ll');
   for (const g of m.globals) if (g.kind === 'function' && g.blocks.length > 0) funcs.set(g.name, g);
+  const nog = await run(tc.clang, ['-O1', '-S', '-emit-llvm', '-o', 'nog.ll', 'ds.c'], dir);
+  expect(nog.code, nog.stderr).toBe(0);
+  const pm = parseModule(readFileSync(join(dir, 'nog.ll'), 'utf8'), 'nog.ll');
+  for (const g of pm.globals)
+    if (g.kind === 'function' && g.blocks.length > 0) plainFuncs.set(g.name, { m: pm, f: g });
 }, 110_000);
 
 afterAll(() => {
@@ -225,11 +233,14 @@ describe('export dataset', () => {
       expect(lines[first - 1]).toContain(`${r.function}(`);
       expect(lines[last - 1]).toBe('}');
       expect(r.source).toBe(lines.slice(first - 1, last).join('\n') + '\n');
-      expect(
-        createHash('sha256')
-          .update(r.ir as string)
-          .digest('hex'),
-      ).toBe(r.function_hash);
+      // The hash is that of the same function compiled without -g (printed by our printer, debug
+      // records and metadata numbers aside).
+      const f = plainFuncs.get(r.function as string)!;
+      const plain = printFunction(f.m, f.f)
+        .replace(/!\d+/g, '!N')
+        .replace(/ #\d+\b/g, ' #N');
+      expect(plain).not.toContain('#dbg_');
+      expect(createHash('sha256').update(plain).digest('hex')).toBe(r.function_hash);
       // Every instruction line of the row's IR is a line of clang's IR of the function.
       const ll = readFileSync(join(dir, 'ds.ll'), 'utf8');
       const body = ll.slice(ll.indexOf(`@${r.function}(`));
@@ -421,6 +432,30 @@ describe('export dataset', () => {
     for (const k of Object.keys(rows[0]!)) expect(card).toContain(`| \`${k}\` |`);
     const returned = rows.filter((r) => r.outcome === 'returned').length;
     expect(card).toMatch(new RegExp(`outcomes: .*returned ${returned}`));
+  });
+
+  it('hashes the same function in two modules alike and counts it once in the card', async () => {
+    const sub = join(dir, 'dup');
+    mkdirSync(sub);
+    const twice = 'int twice(int x) {\n  return 2 * x;\n}\n';
+    writeFileSync(join(sub, 'a.c'), twice);
+    writeFileSync(join(sub, 'b.c'), `int other(int y) {\n  return y - 1;\n}\n\n${twice}`);
+    const gen = await cli(['gen', 'a.c', 'b.c', '-O1', '-o', 'out', '--dataset', 'ds'], sub);
+    expect(gen.code, gen.stderr).toBe(0);
+    const ex = await cli(['export', 'dataset', 'out', '-o', 'ds', '--format', 'jsonl'], sub);
+    expect(ex.code, ex.stderr).toBe(0);
+    const got = readFileSync(join(sub, 'ds', 'data.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Row);
+    const hashes = (m: string, f: string): Set<string | number> =>
+      new Set(got.filter((r) => r.module === m && r.function === f).map((r) => r.function_hash));
+    expect(hashes('a.c', 'twice').size).toBe(1);
+    expect(hashes('b.c', 'twice')).toEqual(hashes('a.c', 'twice'));
+    expect(hashes('b.c', 'other')).not.toEqual(hashes('a.c', 'twice'));
+    expect(readFileSync(join(sub, 'ds', 'README.md'), 'utf8')).toContain(
+      'another module had already: 1 (their rows are kept)',
+    );
   });
 
   it('refuses a directory without a run', async () => {

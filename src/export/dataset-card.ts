@@ -18,9 +18,17 @@ export class CardStats {
   readonly modules = new Set<string>();
   readonly outcomes = new Map<string, number>();
   readonly languages = new Map<string, number>();
+  /** Function hashes seen, and the functions whose hash an earlier function (another module) had. */
+  private readonly hashes = new Map<string, string>();
+  duplicates = 0;
 
   add(r: DatasetRow): void {
     this.rows++;
+    if (!this.functions.has(`${r.module}\0${r.function}`)) {
+      const first = this.hashes.get(r.function_hash);
+      if (first === undefined) this.hashes.set(r.function_hash, r.module);
+      else if (first !== r.module) this.duplicates++;
+    }
     if (r.source !== '') this.withSource++;
     if (r.trace !== '') this.traced++;
     this.modules.add(r.module);
@@ -82,6 +90,7 @@ ${COLUMNS.map((k) => `| \`${k.name}\` | ${k.type} | ${k.doc.replace(/\|/g, '\\|'
 - rows: ${stats.rows}; with source text: ${stats.withSource}${trace === 'none' ? '' : `; traced: ${stats.traced}`}
 - outcomes: ${counts(stats.outcomes)}
 - languages: ${counts(stats.languages)}
+- functions whose code (\`function_hash\`) another module had already: ${stats.duplicates} (their rows are kept)
 
 ## How it was made
 

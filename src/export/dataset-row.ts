@@ -31,7 +31,11 @@ export const COLUMNS = [
   { name: 'id', type: 'STRING', doc: 'module:function:index, unique in the dataset' },
   { name: 'module', type: 'STRING', doc: 'the module as given to gen' },
   { name: 'function', type: 'STRING', doc: 'IR name of the function (mangled for C++)' },
-  { name: 'function_hash', type: 'STRING', doc: 'sha256 (hex) of the function IR text (`ir`)' },
+  {
+    name: 'function_hash',
+    type: 'STRING',
+    doc: 'sha256 (hex) of `ir` without debug information, metadata and attribute numbers as !N, #N',
+  },
   { name: 'input_index', type: 'INT32', doc: "the input's index among the function's kept inputs" },
   { name: 'language', type: 'STRING', doc: 'C, C++, Rust, or unknown' },
   { name: 'source_file', type: 'STRING', doc: "absolute path of the subprogram's file; '' without -g" },
@@ -105,10 +109,26 @@ export class SourceFiles {
   }
 }
 
+/**
+ * The hash of a function's IR text that identifies the same code in another module or build: debug
+ * records (`#dbg_value(...)` lines) and `!dbg` attachments are left out, other metadata references
+ * (`!tbaa !7`) become `!N`, attribute groups (`#0`) `#N`, so the same function compiled with or without -g, or next to other code, hashes the same.
+ */
+export function irHash(ir: string): string {
+  const norm = ir
+    .split('\n')
+    .filter((l) => !/^\s*#dbg_/.test(l))
+    .join('\n')
+    .replace(/,? !dbg !\d+/g, '')
+    .replace(/!\d+/g, '!N')
+    .replace(/ #\d+\b/g, ' #N');
+  return createHash('sha256').update(norm).digest('hex');
+}
+
 /** The facts of function `f` of module `m` (given to gen as `modulePath`). */
 export function functionFacts(m: Module, f: Func, modulePath: string, files: SourceFiles): FunctionFacts {
   const ir = printFunction(m, f);
-  const hash = createHash('sha256').update(ir).digest('hex');
+  const hash = irHash(ir);
   const irSignature = ir.slice(0, ir.indexOf('{')).trim();
   const di = debugInfo(m);
   const info = di.present ? di.function(f) : undefined;
