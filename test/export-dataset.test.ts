@@ -458,6 +458,42 @@ describe('export dataset', () => {
     );
   });
 
+  it('spells C++ types as C++ and types objects behind references', async () => {
+    const sub = join(dir, 'cxx');
+    mkdirSync(sub);
+    writeFileSync(
+      join(sub, 'p.cpp'),
+      'namespace geo {\nstruct Point {\n  int x, y;\n};\n}\nint far(const geo::Point &p, int lim) {\n  return p.x * p.x + p.y * p.y > lim;\n}\n',
+    );
+    const gen = await cli(['gen', 'p.cpp', '-g', '-O1', '-o', 'out', '--dataset', 'ds'], sub);
+    expect(gen.code, gen.stderr).toBe(0);
+    const ex = await cli(['export', 'dataset', 'out', '-o', 'ds', '--format', 'jsonl'], sub);
+    expect(ex.code, ex.stderr).toBe(0);
+    const got = readFileSync(join(sub, 'ds', 'data.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Row);
+    expect(got.length).toBeGreaterThan(0);
+    for (const r of got) {
+      expect(r.language).toBe('C++');
+      expect(r.signature).toBe('int far(const geo::Point &p, int lim)');
+      const rec = JSON.parse(
+        readFileSync(
+          join(sub, 'out', 'inputs', 'p.cpp', String(r.function), `${r.input_index}.json`),
+          'utf8',
+        ),
+      ) as InputRecord;
+      const p = rec.args[0]!;
+      if (p.t !== 'ptr' || !('obj' in p)) continue;
+      const o = rec.objects.find((x) => x.id === p.obj)!;
+      const b = Buffer.from(o.data, 'base64');
+      if (o.lo === 0 && o.size === 8)
+        expect(r.input_text).toContain(
+          `const geo::Point obj${o.id} = { .x = ${b.readInt32LE(0)}, .y = ${b.readInt32LE(4)} };`,
+        );
+    }
+  });
+
   it('refuses a directory without a run', async () => {
     const r = await cli(['export', 'dataset', '.', '-o', 'x'], dir);
     expect(r.code).toBe(1);

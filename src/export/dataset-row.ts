@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { InputRecord } from '../gen/record.js';
-import { cDeclaration } from '../ir/debuginfo-c.js';
+import { cDeclaration, isCxxLanguage } from '../ir/debuginfo-c.js';
 import { debugInfo } from '../ir/debuginfo.js';
 import type { Func, Module } from '../ir/model.js';
 import { printFunction } from '../ir/printer.js';
@@ -154,7 +154,8 @@ export function functionFacts(m: Module, f: Func, modulePath: string, files: Sou
       ? ''
       : lines.slice(info.firstLine - 1, lastLine).join('\n') + '\n';
   const nodes = di.lookup;
-  const params = info.params.map((p) => cDeclaration(nodes, p.type, p.name)).join(', ');
+  const cxx = isCxxLanguage(info.language);
+  const params = info.params.map((p) => cDeclaration(nodes, p.type, p.name, { cxx })).join(', ');
   const inner = `${info.name}(${params === '' ? 'void' : params}${info.varargs ? ', ...' : ''})`;
   return {
     hash,
@@ -164,8 +165,8 @@ export function functionFacts(m: Module, f: Func, modulePath: string, files: Sou
     lastLine,
     source,
     ir,
-    signature: cDeclaration(nodes, info.returnType, inner),
-    types: { nodes, fn: info },
+    signature: cDeclaration(nodes, info.returnType, inner, { cxx }),
+    types: { nodes, fn: info, cxx },
   };
 }
 

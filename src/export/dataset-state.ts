@@ -37,7 +37,12 @@ const MAX_DEPTH = 4;
 export interface TypeView {
   readonly nodes: NodeLookup;
   readonly fn: FunctionDebugInfo;
+  /** C++ spelling of type names (the function's compile unit is C++). */
+  readonly cxx: boolean;
 }
+
+/** Pointer-like DWARF tags: what a pointer or a C++ reference refers to is an object of its base type. */
+const POINTERS: readonly string[] = ['pointer', 'reference', 'rvalue-reference'];
 
 const hex = (b64: string): string => Buffer.from(b64, 'base64').toString('hex');
 
@@ -48,7 +53,7 @@ export function inputState(r: InputRecord, t: TypeView | undefined): object {
       const p = t?.fn.params.find((q) => q.irArgs.includes(i));
       return {
         name: p?.name ?? '',
-        type: p !== undefined && t !== undefined ? cTypeName(t.nodes, p.type) : '',
+        type: p !== undefined && t !== undefined ? cTypeName(t.nodes, p.type, { cxx: t.cxx }) : '',
         value: v,
       };
     }),
@@ -355,7 +360,7 @@ export class StateText {
       if (to === null || !('obj' in to) || to.off !== 0 || this.types.has(to.obj)) return;
       const u = underlyingType(t.nodes, pointer);
       const n = u === null ? undefined : t.nodes(u);
-      if (n?.kind !== 'DIDerivedType' || n.tag !== 'pointer' || n.baseType === null) return;
+      if (n?.kind !== 'DIDerivedType' || !POINTERS.includes(n.tag) || n.baseType === null) return;
       if (sizeOfType(t.nodes, n.baseType) === undefined) return;
       this.types.set(to.obj, n.baseType);
       queue.push(to.obj);
@@ -367,7 +372,7 @@ export class StateText {
     for (let k = 0; k < queue.length && k < 4096; k++) {
       const id = queue[k]!;
       const o = this.r.objects.find((x) => x.id === id);
-      const layout = structLayout(t.nodes, this.types.get(id)!);
+      const layout = structLayout(t.nodes, this.types.get(id)!, { cxx: t.cxx });
       if (o === undefined || layout === undefined) continue;
       for (const f of layout.fields) {
         const rel = o.relocs.find((x) => x.at === f.offset);
@@ -387,7 +392,7 @@ export class StateText {
       const u = underlyingType(t.nodes, type);
       const un = u === null ? undefined : t.nodes(u);
       if (size === 1 && un?.kind === 'DIBasicType' && un.encoding === 'char' && o.lo === 0)
-        return `${cDeclaration(t.nodes, type, `${name}[${o.size}]`)} = ${cString(v.bytes, MAX_ELEMS * 64)};`;
+        return `${cDeclaration(t.nodes, type, `${name}[${o.size}]`, { cxx: t.cxx })} = ${cString(v.bytes, MAX_ELEMS * 64)};`;
       if (size > 0 && (o.lo !== 0 || o.size % size !== 0) && o.lo % size === 0)
         return this.elementsText(o, v, type, size);
       if (size > 0 && o.size > size && o.size % size === 0) {
@@ -396,7 +401,7 @@ export class StateText {
         for (let k = 0; k < n && k < MAX_ELEMS; k++)
           elems.push(v.shown(k * size, size) ? this.typedText(type, v, k * size, 1) : '_');
         if (n > MAX_ELEMS) elems.push('...');
-        return `${cDeclaration(t.nodes, type, `${name}[${n}]`)} = { ${elems.join(', ')} };`;
+        return `${cDeclaration(t.nodes, type, `${name}[${n}]`, { cxx: t.cxx })} = { ${elems.join(', ')} };`;
       }
       // One element, whole or in part (the fields it has are shown, the others left out).
       if (
@@ -405,8 +410,9 @@ export class StateText {
         o.lo + o.size <= size &&
         (o.lo > 0 || o.size === size || structLayout(t.nodes, type))
       )
-        return `${cDeclaration(t.nodes, type, name)} = ${this.typedText(type, v, 0, 1)};`;
-      if (size <= o.size) return `${cDeclaration(t.nodes, type, name)} = ${this.typedText(type, v, 0, 1)};`;
+        return `${cDeclaration(t.nodes, type, name, { cxx: t.cxx })} = ${this.typedText(type, v, 0, 1)};`;
+      if (size <= o.size)
+        return `${cDeclaration(t.nodes, type, name, { cxx: t.cxx })} = ${this.typedText(type, v, 0, 1)};`;
     }
     if (o.size === 0 && v.relocs.length === 0) return `/* ${name}: an address only, no bytes read */`;
     // Untyped: the runs of shown bytes, `obj[a..b] = { 01 02 };`, at most MAX_TEXT_BYTES of them.
@@ -443,7 +449,7 @@ export class StateText {
 
   /** An object known only in part (it grew below its base, or is no whole number of elements): `obj[i] = v;`. */
   private elementsText(o: ObjectRec, v: ObjView, type: DIRef, size: number): string {
-    const decl = cDeclaration(this.t!.nodes, type, `obj${o.id}[]`);
+    const decl = cDeclaration(this.t!.nodes, type, `obj${o.id}[]`, { cxx: this.t!.cxx });
     const out: string[] = [];
     for (let off = o.lo; off + size <= o.lo + o.size && out.length < MAX_ELEMS; off += size)
       if (v.shown(off, size)) out.push(`obj${o.id}[${off / size}] = ${this.typedText(type, v, off, 1)};`);
@@ -461,7 +467,7 @@ export class StateText {
     const composite = n.kind === 'DICompositeType' && n.tag !== 'enum' && !isCharArray(t.nodes, n);
     if (!composite && (at < 0 || at + size > v.bytes.length)) return '_';
     if (n.kind === 'DIBasicType') return basicText(n.encoding, n.signed, v.bytes.subarray(at, at + size));
-    if (n.kind === 'DIDerivedType' && n.tag === 'pointer') {
+    if (n.kind === 'DIDerivedType' && POINTERS.includes(n.tag)) {
       const rel = v.relocs.find((x) => x.at === off);
       if (rel !== undefined) return targetText(rel.to);
       const raw = Buffer.from(v.bytes.subarray(at, at + 8)).readBigUInt64LE(0);
@@ -483,7 +489,7 @@ export class StateText {
       if (count > MAX_ELEMS) out.push('...');
       return `{ ${out.join(', ')} }`;
     }
-    const layout = structLayout(t.nodes, type);
+    const layout = structLayout(t.nodes, type, { cxx: t.cxx });
     if (layout !== undefined) {
       const out: string[] = [];
       for (const f of layout.fields.slice(0, MAX_ELEMS)) {
