@@ -246,3 +246,16 @@ export type { FunctionRow, InputRow } from './guide/layout.js';
 export { exportLcov, type LcovExport, type LcovTotals } from './export/lcov.js';
 export { exportSarif, FINDING_LEVEL, type SarifExport } from './export/sarif.js';
 export type { ExportOptions } from './export/run-dir.js';
+/**
+ * `exportDataset(outDir, dir, { format, trace, traceLimit, clang, warn })` is `inputsmith export dataset`:
+ * one row per kept input (function, source, IR, input and output state, coverage, trace) as Parquet and/or
+ * JSONL in `dir`; `COLUMNS` is its schema (docs/dataset.md).
+ */
+export {
+  exportDataset,
+  type DatasetExport,
+  type DatasetFormat,
+  type DatasetOptions,
+  type DatasetTrace,
+} from './export/dataset.js';
+export { COLUMNS as DATASET_COLUMNS, DATASET_SCHEMA, type DatasetRow } from './export/dataset-row.js';

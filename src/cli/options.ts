@@ -59,6 +59,11 @@ export interface CliOptions {
   limit?: number;
   /** Engine levels, or false for `--no-engine`. */
   engine: string[] | false;
+  // Dataset export (export dataset; gen --dataset).
+  dataset?: string;
+  format: string;
+  trace: string;
+  traceLimit: number;
 }
 
 export type OptionKey = keyof CliOptions;
@@ -313,7 +318,38 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     parse: engineLevels,
     negate: { flags: '--no-engine', description: 'check natively only' },
   },
+  dataset: {
+    flags: '--dataset <dir>',
+    description: 'after generating, also write the dataset of the run to <dir> (as export dataset does)',
+  },
+  format: {
+    flags: '--format <format>',
+    description: 'dataset files to write: parquet, jsonl or both',
+    default: DEFAULTS.datasetFormat,
+    parse: oneOf(['parquet', 'jsonl', 'both']),
+  },
+  trace: {
+    flags: '--trace <kind>',
+    description:
+      'add a trace of each input: none, blocks (the basic blocks it ran, in order) or lines (source lines with variable values)',
+    default: 'none',
+    parse: oneOf(['none', 'blocks', 'lines']),
+  },
+  traceLimit: {
+    flags: '--trace-limit <n>',
+    description: 'blocks (line events) kept per trace (the rest is counted as cut)',
+    default: DEFAULTS.traceLimit,
+    parse: positiveInt,
+  },
 };
+
+/** Value parser for flags taking one of a few words. */
+function oneOf(words: readonly string[]): (raw: string) => string {
+  return (raw) => {
+    if (!words.includes(raw)) throw new InvalidArgumentError(`expected ${words.join(', ')}`);
+    return raw;
+  };
+}
 
 const COMPILE: readonly ['opt', 'include', 'define', 'clang', 'debug'] = [
   'opt',
@@ -345,11 +381,13 @@ export const COMMAND_OPTIONS = {
     'output',
     'jobs',
     'native',
+    'dataset',
     ...COMPILE,
   ],
   replay: ['jobs', 'native', 'verbose', ...COMPILE],
   'export lcov': ['output', 'clang'],
   'export sarif': ['output', 'clang'],
+  'export dataset': ['output', 'format', 'trace', 'traceLimit', 'clang'],
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],
   'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],
@@ -363,6 +401,7 @@ const REQUIRED: { readonly [C in CommandName]?: readonly (typeof COMMAND_OPTIONS
   gen: ['output'],
   'export lcov': ['output'],
   'export sarif': ['output'],
+  'export dataset': ['output'],
   'progs gen': ['seed', 'output'],
 };
 

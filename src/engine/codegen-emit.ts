@@ -40,6 +40,18 @@ export interface CompileOptions {
    * of prelude helpers (default true; false inlines them, for tests). See docs/engine.md.
    */
   readonly compact?: boolean;
+  /**
+   * Compact code with coverage: also record the order of the blocks a run executes, the first
+   * `traceBlocks` of them, in `Engine.trace` (export dataset's `--trace blocks`). Absent or 0: the
+   * generated code is the same as without the option, so tracing costs nothing when off.
+   */
+  readonly traceBlocks?: number;
+  /**
+   * Compact code: also record the source locations (`!dbg` ids) of the instructions a run executes and the
+   * values `#dbg_value` records give variables, the first `traceLines` events, in `Engine.trace.ev`
+   * (export dataset's `--trace lines`). Absent or 0: the generated code is unchanged.
+   */
+  readonly traceLines?: number;
 }
 
 /** A trap site: the IR location of an instruction that may trap. */

@@ -311,10 +311,19 @@ export class FuncGen extends FuncEmitter {
     }
     const n = b.instrs.length;
     this.checked.clear();
+    const lines = this.compact && (this.ctx.opts.traceLines ?? 0) > 0 ? new Set<number>() : undefined;
     for (let k = 0; k < n - 1; k++) {
       const i = b.instrs[k]!;
       this.curIndex = k;
-      if (i.op === 'phi') continue;
+      if (i.op === 'phi') {
+        if (lines !== undefined && i.result !== undefined) lines.add(i.result.id);
+        continue;
+      }
+      if (lines !== undefined) {
+        this.emitLineTrace(i, lines);
+        if (i.result !== undefined) lines.add(i.result.id);
+        if (this.setjmpStates.has(i)) lines.clear();
+      }
       if (
         i.op === 'call' &&
         !(
@@ -361,6 +370,38 @@ export class FuncGen extends FuncEmitter {
         }
       }
     }
+    // The terminator's line and records (its code follows the body's in every mode).
+    if (lines !== undefined && n > 0) this.emitLineTrace(b.instrs[n - 1]!, lines);
+  }
+
+  /**
+   * `traceLines`: before an instruction, `TV(variable, value)` for each `#dbg_value` record on it whose
+   * expression is empty and whose value is a scalar in scope here (a constant, a parameter, a value of
+   * the function's top level or one `definedHere`, earlier in this block), then `TL(dbg)` for its
+   * location. Only emitted with the option, so code without it is unchanged.
+   */
+  private emitLineTrace(i: Instr, definedHere: ReadonlySet<number>): void {
+    for (const r of i.dbgRecords ?? []) {
+      const v = r.ops[0]?.value;
+      const variable = /^!(\d+)$/.exec(r.ops[1]?.text ?? '');
+      if (r.kind !== 'value' || v === undefined || variable === null) continue;
+      if (r.ops[2]?.text.replace(/\s/g, '') !== '!DIExpression()') continue;
+      if (
+        v.kind === 'local' &&
+        !(v.id < this.f.params.length || this.topLevel.has(v.id) || definedHere.has(v.id))
+      )
+        continue;
+      if (v.kind === 'metadata' || v.kind === 'asm') continue;
+      const ls = this.leaves(v.type);
+      if (ls.length !== 1 || !['i', 'l', 'f', 'd', 'p'].includes(ls[0]!.k)) continue;
+      const s = this.opnd(v, 0);
+      this.out(`TV(${variable[1]}, ${ls[0]!.k === 'l' ? `TOBIG(${s[0]}, ${s[1]})` : s[0]});`);
+    }
+    if (
+      i.dbg >= 0 &&
+      !(i.op === 'call' && i.callee.kind === 'function' && i.callee.name.startsWith('llvm.dbg.'))
+    )
+      this.out(`TL(${i.dbg});`);
   }
 
   private emitTerminator(b: Block, t: Instr): void {

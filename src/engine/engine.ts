@@ -170,6 +170,20 @@ export class Engine {
   private readonly RS: unknown[] = [0, 0, 0, 0, 0, 0, 0, 0];
   /** Block execution counters when compiled with coverage. */
   readonly cov: Uint32Array;
+  /**
+   * With `traceBlocks`: the coverage ids of the blocks the run executed, in order (the first `ids.length`,
+   * `n` of them so far), and how many more ran after the buffer was full (`cut`). Cleared by `reset`.
+   */
+  readonly trace: {
+    ids: Int32Array;
+    n: number;
+    cut: number;
+    /** With `traceLines`: events as pairs, `-1, dbg` (a location) or `variable, value`; `en` of them. */
+    ev: unknown[];
+    en: number;
+    emax: number;
+    ecut: number;
+  };
   /** Edge hits when compiled with coverage: (previous block, block) hashed into a table. */
   readonly ecov = new Uint32Array(EDGE_MASK + 1);
   /** The table entries hit in this run, in order of first hit (`edgeCount` of them). */
@@ -215,6 +229,15 @@ export class Engine {
     this.mem.meter = (units) => this.charge(units);
     this.restored = this.linked.mutableRanges;
     this.cov = new Uint32Array(Math.max(this.linked.covCount, 1));
+    this.trace = {
+      ids: new Int32Array(opts.traceBlocks ?? 0),
+      n: 0,
+      cut: 0,
+      ev: [],
+      en: 0,
+      emax: opts.traceLines ?? 0,
+      ecut: 0,
+    };
     this.linked.slots.forEach((s) => this.bySlotAddr.set(s.address, s.index));
     const RT = {
       mem: this.mem,
@@ -222,6 +245,7 @@ export class Engine {
       RS: this.RS,
       SCR: SCRATCH,
       cov: this.cov,
+      trace: this.trace,
       cmp: this.cmp,
       ecov: this.ecov,
       elist: this.edgeList,
@@ -291,6 +315,8 @@ export class Engine {
     this.rt.states.clear();
     this.linked.eh.reset();
     this.cov.fill(0);
+    this.trace.n = this.trace.cut = this.trace.en = this.trace.ecut = 0;
+    this.trace.ev.length = 0;
     this.clearEdges();
     for (const p of this.linked.globals)
       if (p.external?.init !== undefined) p.external.init(this.rt, p.address);
@@ -498,6 +524,25 @@ export class Engine {
 
   // ------------------------------------------------------------------------------------------------
   // Calls across the boxed boundary
+
+  /** The function and block index of a block's coverage id (`trace.ids`), or undefined. */
+  coverageBlock(id: number): { readonly func: Func; readonly block: number } | undefined {
+    if (this.covFuncs === undefined) {
+      this.covFuncs = [...this.linked.covBase].sort((a, b) => a[1] - b[1]);
+    }
+    const fs = this.covFuncs;
+    let lo = 0;
+    let hi = fs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [f, base] = fs[mid]!;
+      if (id < base) hi = mid - 1;
+      else if (id >= base + f.blocks.length) lo = mid + 1;
+      else return { func: f, block: id - base };
+    }
+    return undefined;
+  }
+  private covFuncs: [Func, number][] | undefined = undefined;
 
   slotAt(p: number): Linked['slots'][number] | undefined {
     const k = this.bySlotAddr.get(p);

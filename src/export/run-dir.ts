@@ -58,6 +58,25 @@ export interface RunDir {
 
 /** The run in `root`; a directory without a gen run is a `UserError`. */
 export async function readRunDir(root: string, o: ExportOptions = {}): Promise<RunDir> {
+  const { spec, modules } = openRunDir(root, o);
+  const out: RunModule[] = [];
+  for await (const m of modules) out.push({ ...m, functions: functionsOf(m.out, m.key) });
+  return { root, spec, modules: out };
+}
+
+/** A module of the run whose functions are read on demand (`RunFunctionFiles`), for streaming exports. */
+export interface LazyRunModule extends Omit<RunModule, 'functions'> {
+  readonly out: OutDir;
+}
+
+/**
+ * The run in `root` with its modules loaded one at a time as `modules` is iterated (a module is parsed
+ * when reached and can be dropped after), so an export over a large run holds one module at a time.
+ */
+export function openRunDir(
+  root: string,
+  o: ExportOptions = {},
+): { spec: RunSpec; modules: AsyncGenerator<LazyRunModule> } {
   const out = new OutDir(root);
   let spec: RunSpec;
   try {
@@ -67,8 +86,11 @@ export async function readRunDir(root: string, o: ExportOptions = {}): Promise<R
   }
   if (spec.format !== RUN_FORMAT)
     throw new UserError('is not a gen output directory (run.json)', { file: root });
+  return { spec, modules: eachModule(out, spec, o) };
+}
+
+async function* eachModule(out: OutDir, spec: RunSpec, o: ExportOptions): AsyncGenerator<LazyRunModule> {
   const warn = o.warn ?? (() => {});
-  const modules: RunModule[] = [];
   for (const mod of spec.modules) {
     if (mod.hash === null) {
       warn(`${mod.path}: skipped: gen could not load it`);
@@ -83,15 +105,8 @@ export async function readRunDir(root: string, o: ExportOptions = {}): Promise<R
       warn(`${mod.path}: skipped: the module changed since gen ran`);
       continue;
     }
-    modules.push({
-      path: mod.path,
-      key: mod.key,
-      hash: mod.hash,
-      m: loaded.m,
-      functions: functionsOf(out, mod.key),
-    });
+    yield { path: mod.path, key: mod.key, hash: mod.hash, m: loaded.m, out };
   }
-  return { root, spec, modules };
 }
 
 /** The module text and its parse, or why it cannot be had. */

@@ -84,6 +84,10 @@ export interface SessionOptions {
   readonly limits?: Partial<RunLimits>;
   /** Compact generated code (the engine's default, true); false inlines checks, for tests. */
   readonly compact?: boolean;
+  /** Record the order of executed blocks, the first this many, in `engine.trace` (export dataset). */
+  readonly traceBlocks?: number;
+  /** Record executed source locations and `#dbg_value` values, this many events (`engine.trace.ev`). */
+  readonly traceLines?: number;
 }
 
 /** One module compiled for generation and replay; runs any of its functions on plans. */
@@ -122,6 +126,8 @@ export class GenSession {
       coverage: true,
       inputSize: INPUT_REGION,
       compact: opts.compact,
+      traceBlocks: opts.traceBlocks,
+      traceLines: opts.traceLines,
       stubExternal: (name, type) => calls.stub(name, type),
       wrapExternal: (name, model, type) => calls.wrap(name, model, type),
     }));
@@ -137,6 +143,11 @@ export class GenSession {
     engine.mem.inputBlockSize = (p) => lazy.inputBlockSize(p);
     engine.onBadCall = (p) => calls.badCall(p);
     engine.rt.unknownStream = (a, fn) => calls.badStream(a, fn);
+  }
+
+  /** The symbolic target of an address after a run (export dataset's line traces), if it has one. */
+  pointerTarget(addr: number): PtrTarget | null | undefined {
+    return this.inputs.resolve(addr);
   }
 
   /** The plan of the current (or last) run. */

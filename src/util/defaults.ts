@@ -79,6 +79,9 @@ export const DEFAULTS = {
     optLevels: ['O0', 'O2'],
     engineLevels: ['O0', 'O2'],
   },
+  /** export dataset: the files written, and the blocks kept per trace (`--format`, `--trace-limit`). */
+  datasetFormat: 'parquet',
+  traceLimit: 4096,
 } as const;
 
 /**

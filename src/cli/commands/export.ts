@@ -10,6 +10,7 @@
  */
 import type { Command } from 'commander';
 import { exportLcov } from '../../export/lcov.js';
+import { exportDataset, type DatasetFormat, type DatasetTrace } from '../../export/dataset.js';
 import { exportSarif } from '../../export/sarif.js';
 import { writeFileAtomic } from '../../util/fsx.js';
 import { addCommandOptions, checkOptions, type OptionsOf } from '../options.js';
@@ -48,5 +49,26 @@ export function register(program: Command): void {
     const r = await exportSarif(out, { clang: o.clang, warn });
     writeFileAtomic(o.output!, r.text);
     process.stdout.write(`wrote ${o.output}: ${r.results} findings from ${r.records} records\n`);
+  });
+
+  const dataset = exp
+    .command('dataset')
+    .description(
+      'write one row per kept input (function, source, IR, input and output state) as Parquet/JSONL',
+    )
+    .argument('<out>', 'a gen output directory (compiled with -g for source text and typed states)');
+  addCommandOptions(dataset, 'export dataset').action(async (out: string, o: OptionsOf<'export dataset'>) => {
+    checkOptions('export dataset', o);
+    const r = await exportDataset(out, o.output!, {
+      clang: o.clang,
+      warn,
+      format: o.format as DatasetFormat,
+      trace: o.trace as DatasetTrace,
+      traceLimit: o.traceLimit,
+    });
+    const mism = r.replayMismatches > 0 ? `, ${r.replayMismatches} traced replays differ` : '';
+    process.stdout.write(
+      `wrote ${o.output}: ${r.rows} rows of ${r.modules} modules in ${r.files.join(', ')}${mism}\n`,
+    );
   });
 }

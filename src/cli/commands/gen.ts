@@ -5,9 +5,11 @@
  * Consumes: .ll, .bc and C/C++ files or directories, search options. Produces: the output directory (see
  * src/guide/layout.ts, docs/summary-json.md), progress on stderr, the summary table and the throughput on
  * stdout. Exit 0 when the campaign ran, even with failed modules or functions. The work is `runCampaign`
- * (src/guide/campaign.ts), callable without the CLI.
+ * (src/guide/campaign.ts), callable without the CLI. With `--dataset DIR`, the run's dataset is then
+ * exported into DIR (`exportDataset`, src/export/dataset.ts, with its defaults).
  */
 import type { Command } from 'commander';
+import { exportDataset } from '../../export/dataset.js';
 import { runCampaign, type CampaignOptions, type CampaignResult } from '../../guide/campaign.js';
 import { addCommandOptions, checkOptions, compileOptions, type OptionsOf } from '../options.js';
 import { formatSummaryTable, formatThroughput, terminalReporter } from '../reporter.js';
@@ -58,5 +60,14 @@ export function register(program: Command): void {
     });
     process.stdout.write(formatSummaryTable(r.summary));
     process.stdout.write(formatThroughput(r));
+    if (o.dataset !== undefined) {
+      // The run's dataset (docs/dataset.md), with the export's defaults: read back from OUT once the
+      // campaign is done, so it is the same as `export dataset OUT -o DIR` would write.
+      const d = await exportDataset(o.output as string, o.dataset, {
+        clang: o.clang,
+        warn: (line) => process.stderr.write(`inputsmith: ${line}\n`),
+      });
+      process.stdout.write(`wrote ${o.dataset}: ${d.rows} rows in ${d.files.join(', ')}\n`);
+    }
   });
 }
