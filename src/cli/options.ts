@@ -325,6 +325,7 @@ export const COMMAND_OPTIONS = {
   replay: ['jobs', 'native', 'verbose', ...COMPILE],
   'export lcov': ['output', 'clang'],
   'export sarif': ['output', 'clang'],
+  'export tests': ['output', 'clang'],
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],
   'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],
@@ -338,6 +339,7 @@ const REQUIRED: { readonly [C in CommandName]?: readonly (typeof COMMAND_OPTIONS
   gen: ['output'],
   'export lcov': ['output'],
   'export sarif': ['output'],
+  'export tests': ['output'],
   'progs gen': ['seed', 'output'],
 };
 
