@@ -18,7 +18,15 @@
  * run the call in a forked child and assert its end: the exit code, the noreturn call, the signals of the
  * outcome table (src/engine/outcome.ts), or, for undefined behaviour, only that it ends.
  */
-import type { InputRecord, PtrTarget, Reloc, ValueRec } from '../gen/record.js';
+import {
+  BIG_SLOT,
+  INPUT_SLOT,
+  SMALL_SLOTS,
+  type InputRecord,
+  type PtrTarget,
+  type Reloc,
+  type ValueRec,
+} from '../gen/record.js';
 import { isOutcomeKind, outcomeClass, outcomeSignals, type OutcomeKind } from '../engine/outcome.js';
 import type { DataLayout } from '../ir/datalayout.js';
 import type { DebugInfo, FunctionDebugInfo } from '../ir/debuginfo.js';
@@ -128,34 +136,49 @@ class TestWriter {
     }
   }
 
-  /** The objects: one page-aligned block (id order, recorded residues) and malloc'd heap objects. */
+  /**
+   * The objects: one page-aligned block holding each object in its small slot as the engine lays them
+   * out (object id in slot id, base in the slot's middle plus `baseMod`), so distances between objects,
+   * and comparisons and differences of pointers to different objects, are the engine's; objects of a big
+   * slot get a page-aligned array of their own; heap objects come from malloc.
+   */
   objects(): string[] {
     const out: string[] = [];
     const decl: string[] = [];
-    let at = 0;
+    let end = 0;
     for (const o of this.r.objects) {
       const data = unb64(o.data);
       if (data.length !== o.size) throw new LeaveOut(`object ${o.id}: ${data.length} bytes, size ${o.size}`);
       const init = data.some((b) => b !== 0) ? byteArray(data, '  ') : undefined;
       const range = `bytes [${o.lo}, ${o.lo + o.size}) around its base`;
+      if (init !== undefined) out.push(`  static const unsigned char o${o.id}_in[] = ${init};`);
       if (o.heap === true) {
         if (o.lo !== 0) throw new LeaveOut(`heap object ${o.id} with lo ${o.lo}`);
-        if (init !== undefined) out.push(`  static const unsigned char o${o.id}_in[] = ${init};`);
         const src = init !== undefined ? `o${o.id}_in, sizeof o${o.id}_in` : '"", 0';
         decl.push(
           `  unsigned char *const o${o.id} = isx_heap(${src}, ${o.size}); /* object ${o.id}: heap, ${range} */`,
         );
         continue;
       }
-      const start = at + mod(o.baseMod + o.lo, PAGE);
-      const baseOff = start - o.lo;
-      at = Math.ceil((start + o.size) / PAGE) * PAGE;
-      if (init !== undefined) out.push(`  static const unsigned char o${o.id}_in[] = ${init};`);
-      decl.push(`  unsigned char *const o${o.id} = isx_mem + ${baseOff}; /* object ${o.id}: ${range} */`);
+      const half = (o.big !== undefined ? BIG_SLOT : INPUT_SLOT) / 2;
+      if (o.lo < -half || o.baseMod + o.lo + o.size > half || (o.big === undefined && o.id >= SMALL_SLOTS))
+        throw new LeaveOut(`object ${o.id} does not fit its slot`);
+      if (o.big !== undefined) {
+        const pad = mod(o.baseMod + o.lo, PAGE);
+        out.push(`  static unsigned char o${o.id}_mem[${pad + o.size}] ISX_PAGE_ALIGNED;`);
+        decl.push(
+          `  unsigned char *const o${o.id} = o${o.id}_mem + ${pad - o.lo}; /* object ${o.id}: ${range} */`,
+        );
+      } else {
+        const base = o.id * INPUT_SLOT + half + o.baseMod;
+        end = Math.max(end, base + o.lo + o.size);
+        decl.push(`  unsigned char *const o${o.id} = isx_mem + ${base}; /* object ${o.id}: ${range} */`);
+      }
       if (init !== undefined)
         decl.push(`  memcpy(${plus(`o${o.id}`, o.lo)}, o${o.id}_in, sizeof o${o.id}_in);`);
     }
-    if (at > 0) out.unshift(`  static unsigned char isx_mem[${at}] ISX_PAGE_ALIGNED;`);
+    if (end > 0)
+      out.unshift(`  static unsigned char isx_mem[${Math.ceil(end / PAGE) * PAGE}] ISX_PAGE_ALIGNED;`);
     out.push(...decl);
     for (const o of this.r.objects)
       for (const rl of o.relocs) out.push(...this.putPtr(plus(`o${o.id}`, rl.at), rl.to));
