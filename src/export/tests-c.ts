@@ -105,6 +105,7 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
   if (k === 'returned') {
     if (ctx.hasStubs) body.push(`  isx_script(isx_calls, ${r.calls.length});`);
     body.push('  isx_capture_begin();');
+    body.push('  isx_clear_stack();');
     if (hasRet) body.push(`  ${w.retDecl(fi, call)} = ${call};`);
     else body.push(`  ${call};`);
     body.push(`  isx_capture_end(${w.stream(r.outcome.stdout)}, ${w.stream(r.outcome.stderr)});`);
@@ -525,7 +526,14 @@ class TestWriter {
     if (normal) out.push('  isx_capture_begin();');
     out.push('  pid_t pid = isx_fork();', '  if (pid == 0) {');
     if (this.ctx.hasStubs) out.push(`    isx_script(isx_calls, ${r.calls.length});`);
-    out.push(`    (void)${call};`, '    isx_child_returned();', '  }', '', '  /* check */');
+    out.push(
+      '    isx_clear_stack();',
+      `    (void)${call};`,
+      '    isx_child_returned();',
+      '  }',
+      '',
+      '  /* check */',
+    );
     const what = JSON.stringify(`${k}: ${r.outcome.message ?? ''}`.slice(0, 200));
     if (k === 'exit') out.push(`  isx_expect_exit(pid, ${r.outcome.exitCode ?? 0}, ${what});`);
     else if (k === 'noreturn-call') out.push(`  isx_expect_exit(pid, ISX_NORETURN_EXIT, ${what});`);

@@ -53,6 +53,7 @@ void isx_check_mem(const void *actual, const unsigned char *expected, size_t n, 
                    size_t nskip, const char *what);
 void isx_check_ptr(const void *slot, uintptr_t expected, const char *what);
 void isx_check_ret(const void *ret, size_t nret, const unsigned char *expected, size_t n);
+void isx_clear_stack(void);
 pid_t isx_fork(void);
 void isx_child_returned(void);
 void isx_expect_signal(pid_t pid, const int *sigs, size_t nsigs, const char *what);
@@ -120,10 +121,18 @@ void isx_restore(void) {
   }
 }
 
+/* A descriptor of the harness, moved out of the way of the function's own (fd 3 may be an input). */
+static int high(int fd) {
+  int h = fcntl(fd, F_DUPFD_CLOEXEC, 900);
+  if (h < 0) return fd;
+  close(fd);
+  return h;
+}
+
 static int temp_fd(const void *data, size_t n) {
   FILE *f = tmpfile();
   if (f == NULL) fail_msg("tmpfile: %s", strerror(errno));
-  int fd = dup(fileno(f));
+  int fd = high(dup(fileno(f)));
   fclose(f);
   if (n > 0 && write(fd, data, n) != (ssize_t)n) fail_msg("write: %s", strerror(errno));
   lseek(fd, 0, SEEK_SET);
@@ -173,8 +182,8 @@ static void uncapture(void) {
 void isx_capture_begin(void) {
   fflush(stdout);
   fflush(stderr);
-  orig_out = dup(1);
-  orig_err = dup(2);
+  orig_out = high(dup(1));
+  orig_err = high(dup(2));
   cap_out = temp_fd("", 0);
   cap_err = temp_fd("", 0);
   dup2(cap_out, 1);
@@ -256,6 +265,14 @@ void isx_check_ret(const void *ret, size_t nret, const unsigned char *expected, 
   isx_check_mem(ret, expected, nret < n ? nret : n, NULL, 0, "return value");
 }
 
+/* Zero the stack the call is about to use: the engine's uninitialised locals read zeros (native replay
+   clears 256 KiB the same way). */
+__attribute__((noinline)) void isx_clear_stack(void) {
+  unsigned char buf[256 * 1024];
+  memset(buf, 0, sizeof buf);
+  __asm__ volatile("" : : "r"(buf) : "memory");
+}
+
 static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGALRM};
 pid_t isx_fork(void) {
   fflush(NULL);
@@ -322,6 +339,22 @@ int isx_teardown(void **state) {
 int isx_main(int argc, char **argv, const void *tests, size_t ntests) {
   const struct CMUnitTest *t = tests;
   isx_stdin("", 0);
+  /* Allocations beyond what the engine grants fail natively too: the address space may grow by 512 MiB
+     (as in native replay), so glibc does not overcommit a request the engine refused. */
+  long pages = 0;
+  FILE *statm = fopen("/proc/self/statm", "r");
+  if (statm != NULL) {
+    if (fscanf(statm, "%ld", &pages) != 1) pages = 0;
+    fclose(statm);
+  }
+  if (pages > 0) {
+    struct rlimit as;
+    rlim_t want = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)512 << 20);
+    if (getrlimit(RLIMIT_AS, &as) == 0 && (as.rlim_max == RLIM_INFINITY || want < as.rlim_max)) {
+      as.rlim_cur = want;
+      setrlimit(RLIMIT_AS, &as);
+    }
+  }
   if (argc < 2) return _cmocka_run_group_tests(argv[0], t, ntests, NULL, NULL);
   for (size_t i = 0; i < ntests; i++)
     if (strcmp(t[i].name, argv[1]) == 0) return _cmocka_run_group_tests(argv[1], &t[i], 1, NULL, NULL);
