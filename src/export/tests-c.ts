@@ -51,6 +51,12 @@ export interface TestContext {
   readonly di: DebugInfo | undefined;
   /** Global names the test may write (defined in the module or stubbed), IR name -> C expression. */
   readonly globalName: (name: string) => string | undefined;
+  /**
+   * A global as a pointer target: its C name (constants too), or, for an unnamed string constant
+   * (`@.str.3`), its bytes: the test points at a string literal with the same bytes and checks pointers
+   * to it by content.
+   */
+  readonly globalTarget: (name: string) => { name: string } | { bytes: Uint8Array } | undefined;
   /** Declared size of a global. */
   readonly globalSize: (name: string) => number;
   /** C name of a function (IR name), or of a generated stub; undefined when it has none. */
@@ -118,6 +124,12 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
   }
   const head = `/* ${note} */`;
   return `${head}\nstatic void ${testFunc(name)}(void **state) {\n  (void)state;\n${body.join('\n')}\n}\n`;
+}
+
+/** A C string literal of a string constant's bytes (its final NUL is the literal's own). */
+function literalOf(bytes: Uint8Array): string {
+  const n = bytes.length > 0 && bytes[bytes.length - 1] === 0 ? bytes.length - 1 : bytes.length;
+  return stringLiteral(bytes.subarray(0, n));
 }
 
 export const testFunc = (name: string): string => `isx_test_${name}`;
@@ -207,10 +219,24 @@ class TestWriter {
         throw new LeaveOut(`a pointer to object ${to.obj}, which the record does not have`);
       return plus(b, to.off);
     }
-    if ('global' in to) return plus(`(unsigned char *)&${this.global(to.global)}`, to.off);
+    if ('global' in to) {
+      const g = this.ctx.globalTarget(to.global);
+      if (g === undefined) throw new LeaveOut(`global @${to.global} has no C name the test can reach`);
+      if ('name' in g) return plus(`(unsigned char *)&${g.name}`, to.off);
+      return plus(`(unsigned char *)${literalOf(g.bytes)}`, to.off);
+    }
     if ('stream' in to) return to.stream;
     if ('fn' in to) return `(void *)${this.fn(to.fn)}`;
     throw new LeaveOut(`an input pointer to "${to.other}" memory`);
+  }
+
+  /** A target inside an unnamed string constant: its bytes and the offset. */
+  private literalTarget(to: PtrTarget): { bytes: Uint8Array; off: number } | undefined {
+    if (!('global' in to)) return undefined;
+    const g = this.ctx.globalTarget(to.global);
+    return g !== undefined && 'bytes' in g && to.off >= 0 && to.off <= g.bytes.length
+      ? { bytes: g.bytes, off: to.off }
+      : undefined;
   }
 
   private global(name: string): string {
@@ -429,6 +455,11 @@ class TestWriter {
         return [`  assert_non_null(ret); /* memory the function allocated (${v.other}) */`];
       if (v.t === 'ptr' && 'fn' in v)
         return [`  assert_int_equal((uintptr_t)ret, (uintptr_t)${this.fn(v.fn)});`];
+      const lit = v.t === 'ptr' ? this.literalTarget(v) : undefined;
+      if (lit !== undefined)
+        return [
+          `  isx_check_points_to(&ret, ${literalOf(lit.bytes)} + ${lit.off}, ${lit.bytes.length - lit.off}, "return value");`,
+        ];
       if (v.t === 'ptr') return [`  assert_ptr_equal(ret, ${this.target(v)});`];
       if (v.t === 'rawptr')
         return [`  assert_int_equal((uintptr_t)ret, ${intLiteral(64, BigInt(v.addr), false)});`];
@@ -508,7 +539,12 @@ class TestWriter {
       else if ('other' in to)
         out.push(`  /* ${what} +${rl.at}: memory the function allocated (${to.other}) */`);
       else if ('fn' in to) out.push(`  isx_check_ptr(${slot}, (uintptr_t)${this.fn(to.fn)}, ${label});`);
-      else out.push(`  isx_check_ptr(${slot}, (uintptr_t)(${this.target(to)}), ${label});`);
+      else if (this.literalTarget(to) !== undefined) {
+        const { bytes, off } = this.literalTarget(to)!;
+        out.push(
+          `  isx_check_points_to(${slot}, ${literalOf(bytes)} + ${off}, ${bytes.length - off}, ${label});`,
+        );
+      } else out.push(`  isx_check_ptr(${slot}, (uintptr_t)(${this.target(to)}), ${label});`);
     }
     return out;
   }

@@ -52,6 +52,7 @@ void isx_no_real(const char *fn);
 void isx_check_mem(const void *actual, const unsigned char *expected, size_t n, const size_t *skip,
                    size_t nskip, const char *what);
 void isx_check_ptr(const void *slot, uintptr_t expected, const char *what);
+void isx_check_points_to(const void *slot, const void *bytes, size_t n, const char *what);
 void isx_check_ret(const void *ret, size_t nret, const unsigned char *expected, size_t n);
 void isx_clear_stack(void);
 pid_t isx_fork(void);
@@ -139,8 +140,16 @@ static int temp_fd(const void *data, size_t n) {
   return fd;
 }
 
+/* stdin is the recorded bytes in a file opened read-only (as in native replay: a write to fd 0 fails). */
 void isx_stdin(const void *data, size_t n) {
-  int fd = temp_fd(data, n);
+  char path[] = "/tmp/isx-stdin-XXXXXX";
+  int w = mkstemp(path);
+  if (w < 0) fail_msg("mkstemp: %s", strerror(errno));
+  if (n > 0 && write(w, data, n) != (ssize_t)n) fail_msg("write: %s", strerror(errno));
+  close(w);
+  int fd = open(path, O_RDONLY);
+  unlink(path);
+  if (fd < 0) fail_msg("open: %s", strerror(errno));
   dup2(fd, 0);
   close(fd);
   clearerr(stdin);
@@ -260,6 +269,14 @@ void isx_check_ptr(const void *slot, uintptr_t expected, const char *what) {
   uintptr_t got;
   memcpy(&got, slot, sizeof got);
   if (got != expected) fail_msg("%s: pointer 0x%jx, expected 0x%jx", what, (uintmax_t)got, (uintmax_t)expected);
+}
+/* A pointer into a string constant of the source: checked by what it points to (the test's literal has
+   the same bytes at another address). */
+void isx_check_points_to(const void *slot, const void *bytes, size_t n, const char *what) {
+  const unsigned char *got;
+  memcpy(&got, slot, sizeof got);
+  if (got == NULL) fail_msg("%s: NULL, expected a pointer to \\"%.*s\\"", what, (int)n, (const char *)bytes);
+  if (memcmp(got, bytes, n) != 0) fail_msg("%s does not point to \\"%.*s\\"", what, (int)n, (const char *)bytes);
 }
 void isx_check_ret(const void *ret, size_t nret, const unsigned char *expected, size_t n) {
   isx_check_mem(ret, expected, nret < n ? nret : n, NULL, 0, "return value");

@@ -247,6 +247,13 @@ function testContext(
       if (g.isConstant && g.init !== undefined) return undefined;
       return name;
     },
+    globalTarget: (name) => {
+      const g = m.symbols.get(name);
+      if (g === undefined || g.kind !== 'gvar') return undefined;
+      if (isCIdent(name)) return { name };
+      if (g.isConstant && g.init?.kind === 'string') return { bytes: g.init.bytes };
+      return undefined;
+    },
     globalSize: (name) => {
       const g = m.symbols.get(name);
       return g !== undefined && g.kind === 'gvar' ? declaredSize(dl, g as GlobalVar) : 0;
