@@ -244,3 +244,5 @@ export type { FunctionRow, InputRow } from './guide/layout.js';
 export { exportLcov, type LcovExport, type LcovTotals } from './export/lcov.js';
 export { exportSarif, FINDING_LEVEL, type SarifExport } from './export/sarif.js';
 export type { ExportOptions } from './export/run-dir.js';
+/** `exportTests(outDir, { dir })` is `inputsmith export tests`: a cmocka test project in `dir` (docs/tests.md). */
+export { exportTests, type TestsExportOptions, type TestsReport } from './export/tests.js';

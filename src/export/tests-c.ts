@@ -109,7 +109,7 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
   const hasRet =
     f.funcType.ret.kind !== 'void' && (r.outcome.ret === undefined || r.outcome.ret.t !== 'void');
   if (k === 'returned') {
-    if (ctx.hasStubs) body.push(`  isx_script(isx_calls, ${r.calls.length});`);
+    if (ctx.hasStubs) body.push(`  isx_script(${w.script()});`);
     body.push('  isx_capture_begin();');
     body.push('  isx_clear_stack();');
     if (hasRet) body.push(`  ${w.retDecl(fi, call)} = ${call};`);
@@ -280,13 +280,18 @@ class TestWriter {
     return out;
   }
 
+  /** The arguments of `isx_script`: the recorded calls and their number. */
+  script(): string {
+    return this.r.calls.length === 0 ? 'NULL, 0' : `isx_calls, ${this.r.calls.length}`;
+  }
+
   /** Recorded results of stubbed functions, in call order. */
   calls(): string[] {
     if (!this.ctx.hasStubs) {
       if (this.r.calls.length > 0) throw new LeaveOut('recorded calls but no stubs');
       return [];
     }
-    if (this.r.calls.length === 0) return ['  isx_call isx_calls[1] = { { "", { 0 } } };'];
+    if (this.r.calls.length === 0) return [];
     const out: string[] = ['  isx_call isx_calls[] = {'];
     const patches: string[] = [];
     this.r.calls.forEach((c, i) => {
@@ -561,7 +566,7 @@ class TestWriter {
     const normal = k === 'exit' || k === 'noreturn-call';
     if (normal) out.push('  isx_capture_begin();');
     out.push('  pid_t pid = isx_fork();', '  if (pid == 0) {');
-    if (this.ctx.hasStubs) out.push(`    isx_script(isx_calls, ${r.calls.length});`);
+    if (this.ctx.hasStubs) out.push(`    isx_script(${this.script()});`);
     out.push(
       '    isx_clear_stack();',
       `    (void)${call};`,
