@@ -50,13 +50,17 @@ export interface TestContext {
   readonly dl: DataLayout;
   readonly di: DebugInfo | undefined;
   /** Global names the test may write (defined in the module or stubbed), IR name -> C expression. */
-  readonly globalName: (name: string) => string | undefined;
+  /**
+   * A global the test may write (not a constant): its address as an `unsigned char *` expression and a
+   * C identifier for the test's arrays, or undefined when the test cannot reach it.
+   */
+  readonly globalName: (name: string) => { addr: string; label: string } | undefined;
   /**
    * A global as a pointer target: its C name (constants too), or, for an unnamed string constant
    * (`@.str.3`), its bytes: the test points at a string literal with the same bytes and checks pointers
    * to it by content.
    */
-  readonly globalTarget: (name: string) => { name: string } | { bytes: Uint8Array } | undefined;
+  readonly globalTarget: (name: string) => { addr: string } | { bytes: Uint8Array } | undefined;
   /** Declared size of a global. */
   readonly globalSize: (name: string) => number;
   /** C name of a function (IR name), or of a generated stub; undefined when it has none. */
@@ -222,7 +226,7 @@ class TestWriter {
     if ('global' in to) {
       const g = this.ctx.globalTarget(to.global);
       if (g === undefined) throw new LeaveOut(`global @${to.global} has no C name the test can reach`);
-      if ('name' in g) return plus(`(unsigned char *)&${g.name}`, to.off);
+      if ('addr' in g) return plus(g.addr, to.off);
       return plus(`(unsigned char *)${literalOf(g.bytes)}`, to.off);
     }
     if ('stream' in to) return to.stream;
@@ -239,7 +243,7 @@ class TestWriter {
       : undefined;
   }
 
-  private global(name: string): string {
+  private global(name: string): { addr: string; label: string } {
     const c = this.ctx.globalName(name);
     if (c === undefined) throw new LeaveOut(`global @${name} has no C name the test can reach`);
     return c;
@@ -249,18 +253,18 @@ class TestWriter {
   globals(): string[] {
     const out: string[] = [];
     for (const g of this.r.globals) {
-      const c = this.global(g.name);
+      const { addr, label: c } = this.global(g.name);
       const size = this.ctx.globalSize(g.name);
-      out.push(`  isx_save(&${c}, ${size}); /* global ${c}, restored after the test */`);
+      out.push(`  isx_save(${addr}, ${size}); /* global ${c}, restored after the test */`);
       g.ranges.forEach((rg, i) => {
         const data = unb64(rg.data);
         if (rg.off < 0 || rg.off + data.length > size) throw new LeaveOut(`global @${g.name}: range outside`);
         out.push(`  static const unsigned char ${c}_in${i}[] = ${byteArray(data, '  ', true)};`);
-        out.push(`  memcpy(${plus(`(unsigned char *)&${c}`, rg.off)}, ${c}_in${i}, sizeof ${c}_in${i});`);
+        out.push(`  memcpy(${plus(addr, rg.off)}, ${c}_in${i}, sizeof ${c}_in${i});`);
       });
       for (const rl of g.relocs) {
-        out.push(`  memset(${plus(`(unsigned char *)&${c}`, rl.at)}, 0, 8);`);
-        out.push(...this.putPtr(plus(`(unsigned char *)&${c}`, rl.at), rl.to));
+        out.push(`  memset(${plus(addr, rl.at)}, 0, 8);`);
+        out.push(...this.putPtr(plus(addr, rl.at), rl.to));
       }
     }
     return out;
@@ -357,9 +361,14 @@ class TestWriter {
     const out: string[] = [];
     fi.params.forEach((p, j) => {
       const ir = p.irArgs;
+      const ctype = this.cType(p.type);
+      // A parameter the optimiser removed from a static function (unused, or a constant at every call
+      // site: then the source needs that constant, which the IR no longer names) cannot be supplied.
       if (ir.length === 0 || ir.some((a, k) => a !== next + k)) bad();
       next += ir.length;
-      const ctype = this.cType(p.type);
+      // A pointer promoted to the value it points to (argument promotion) cannot be called from C.
+      const isPtr = ctype !== undefined && (ctype.endsWith('*') || ctype.includes('(*'));
+      if (ir.length === 1 && (f.params[ir[0]!]!.type.kind === 'ptr') !== isPtr) bad();
       if (ir.length === 1 && f.params[ir[0]!]!.attrs.attrs.some((a) => a.name === 'byval')) {
         const v = this.r.args[ir[0]!]!;
         if (ctype === undefined || v.t !== 'ptr' || !('obj' in v)) return bad();
@@ -515,10 +524,8 @@ class TestWriter {
       );
     }
     for (const g of this.r.outcome.memory.globals) {
-      const c = this.global(g.name);
-      out.push(
-        ...this.checkBytes(`${c}`, `(unsigned char *)&${c}`, 0, unb64(g.data), g.relocs, `global ${c}`),
-      );
+      const { addr, label: c } = this.global(g.name);
+      out.push(...this.checkBytes(`${c}`, addr, 0, unb64(g.data), g.relocs, `global ${c}`));
     }
     return out;
   }

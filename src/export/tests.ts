@@ -243,14 +243,14 @@ function testContext(
     hasStubs: stubs.names.size > 0,
     globalName: (name) => {
       const g = m.symbols.get(name);
-      if (g === undefined || g.kind !== 'gvar' || !isCIdent(name)) return undefined;
-      if (g.isConstant && g.init !== undefined) return undefined;
-      return name;
+      if (g === undefined || g.kind !== 'gvar' || (g.isConstant && g.init !== undefined)) return undefined;
+      return globalAddress(m, di, name);
     },
     globalTarget: (name) => {
       const g = m.symbols.get(name);
       if (g === undefined || g.kind !== 'gvar') return undefined;
-      if (isCIdent(name)) return { name };
+      const a = globalAddress(m, di, name);
+      if (a !== undefined) return a;
       if (g.isConstant && g.init?.kind === 'string') return { bytes: g.init.bytes };
       return undefined;
     },
@@ -265,6 +265,36 @@ function testContext(
       return name === 'main' ? 'isx_orig_main' : name;
     },
     stubReturn: (name) => stubs.returns.get(name),
+  };
+}
+
+/**
+ * The address of a global as C: its own name, or, for a piece of a file-scope C variable that the
+ * optimiser split (`@global_error.0`, `.1`), the variable's name and the piece's offset from its
+ * `DIGlobalVariableExpression` (`DW_OP_LLVM_fragment`). Static locals (a subprogram's scope) and globals
+ * without debug information under a name C cannot write are unreachable: undefined.
+ */
+function globalAddress(
+  m: Module,
+  di: DebugInfo | undefined,
+  name: string,
+): { addr: string; label: string } | undefined {
+  if (isCIdent(name)) return { addr: `(unsigned char *)&${name}`, label: name };
+  const g = m.symbols.get(name);
+  const id = g?.kind === 'gvar' ? /!dbg !(\d+)/.exec(g.md ?? '')?.[1] : undefined;
+  if (di === undefined || id === undefined) return undefined;
+  const gve = di.node(Number(id));
+  if (gve?.kind !== 'DIGlobalVariableExpression') return undefined;
+  const v = di.node(gve.var ?? -1);
+  if (v?.kind !== 'DIGlobalVariable' || !isCIdent(v.name)) return undefined;
+  if (di.node(v.scope ?? -1)?.kind !== 'DICompileUnit') return undefined;
+  const frag = /DW_OP_LLVM_fragment,\s*(\d+),\s*(\d+)/.exec(gve.expr);
+  const bits = frag !== null ? Number(frag[1]) : 0;
+  if (bits % 8 !== 0) return undefined;
+  const off = bits / 8;
+  return {
+    addr: off === 0 ? `(unsigned char *)&${v.name}` : `((unsigned char *)&${v.name} + ${off})`,
+    label: `${v.name}_${off}`,
   };
 }
 
