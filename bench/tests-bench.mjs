@@ -7,7 +7,8 @@
 // files that compile (100%), the inputs left out (<= 3%) by reason. Prints Markdown on stdout.
 //
 // Usage: node bench/tests-bench.mjs [lib...]   (default: cjson zlib)
-// Environment: INPUTSMITH_BENCH_KEEP=DIR keeps each library's directory as DIR/<lib>.
+// Environment: INPUTSMITH_BENCH_KEEP=DIR keeps each library's directory as DIR/<lib>;
+// INPUTSMITH_BENCH_REUSE=DIR takes gen's output from DIR/<lib>/out (a kept directory) instead of running gen.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -37,17 +38,11 @@ function build(work, lib, cc, opt) {
   const flags = lib.flags.map((f) =>
     f.startsWith('-I') && !isAbsolute(f.slice(2)) ? `-I${join(lib.root, f.slice(2))}` : f,
   );
+  // CMake splits CMAKE_C_FLAGS as a command line: quotes inside a definition must be escaped.
+  const cflags = flags.map((f) => f.replace(/"/g, '\\"')).join(' ');
   const c = run(
     'cmake',
-    [
-      '-S',
-      'proj',
-      '-B',
-      b,
-      `-DCMAKE_C_COMPILER=${cc}`,
-      `-DISX_OPT=${opt}`,
-      `-DCMAKE_C_FLAGS=${flags.join(' ')}`,
-    ],
+    ['-S', 'proj', '-B', b, `-DCMAKE_C_COMPILER=${cc}`, `-DISX_OPT=${opt}`, `-DCMAKE_C_FLAGS=${cflags}`],
     work,
   );
   if (c.code !== 0) return { error: c.out.slice(-2000) };
@@ -67,7 +62,11 @@ for (const name of libs) {
   const lib = await fetchCorpus(name, {});
   const files = await corpusIR({ ...lib, flags: [...lib.flags, '-g'] }, 'O1');
   const work = mkdtempSync(join(tmpdir(), `isx-tests-bench-${name}-`));
-  const g = run('node', [BIN, 'gen', '--native', '--jobs', jobs, ...files, '-o', join(work, 'out')], work);
+  const reuse = process.env.INPUTSMITH_BENCH_REUSE && join(process.env.INPUTSMITH_BENCH_REUSE, name, 'out');
+  const g =
+    reuse && existsSync(join(reuse, 'run.json'))
+      ? run('cp', ['-r', reuse, join(work, 'out')], work)
+      : run('node', [BIN, 'gen', '--native', '--jobs', jobs, ...files, '-o', join(work, 'out')], work);
   if (!existsSync(join(work, 'out', 'run.json'))) {
     rows.push({ name, error: g.out.slice(-1000) });
     continue;

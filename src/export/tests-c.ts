@@ -381,14 +381,16 @@ class TestWriter {
       }
       if (ctype === undefined || ctype.endsWith('*')) bad();
       const bytes = new Uint8Array(8 * ir.length);
+      const patches: string[] = [];
       ir.forEach((a, k) => {
         const { bytes: b, ptrs } = encodeValue(this.ctx.dl, f.params[a]!.type, this.r.args[a]!);
-        if (ptrs.length > 0 || b.length > 8)
-          throw new LeaveOut(`parameter ${j} passed in parts holds pointers`);
+        if (b.length > 8) throw new LeaveOut(`parameter ${j} passed in parts of more than 8 bytes`);
         bytes.set(b, 8 * k);
+        for (const p of ptrs) patches.push(...this.putPtr(`a${j}_bytes + ${8 * k + p.off}`, p.to));
       });
       this.pre.push(
-        `  static const unsigned char a${j}_bytes[] __attribute__((aligned(16))) = ${byteArray(bytes, '  ', true)};`,
+        `  static unsigned char a${j}_bytes[] __attribute__((aligned(16))) = ${byteArray(bytes, '  ', true)};`,
+        ...patches,
       );
       out.push(`*(const ${ctype} *)(const void *)a${j}_bytes`);
     });
