@@ -120,7 +120,7 @@ describe.runIf(ready)('export tests', () => {
     const unit = readFileSync(join(dir, 'proj', 'tests', 'test_lib.c'), 'utf8');
     expect(unit).toContain('/* construct input */');
     expect(unit).toMatch(/isx_stdin\("[^"]*", \d+\);/);
-    expect(unit).toContain('isx_save(&counter');
+    expect(unit).toContain('isx_save((unsigned char *)&counter, 4);');
     expect(unit).toMatch(/"ext_value", \{/);
     expect(unit).toContain('isx_expect_signal');
     const e = sh('node', [BIN, 'export', 'tests', 'out', '-o', 'proj2'], dir);
