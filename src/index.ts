@@ -259,3 +259,6 @@ export {
   type DatasetTrace,
 } from './export/dataset.js';
 export { COLUMNS as DATASET_COLUMNS, DATASET_SCHEMA, type DatasetRow } from './export/dataset-row.js';
+
+/** `exportTests(outDir, { dir })` is `inputsmith export tests`: a cmocka test project in `dir` (docs/tests.md). */
+export { exportTests, type TestsExportOptions, type TestsReport } from './export/tests.js';

@@ -388,6 +388,7 @@ export const COMMAND_OPTIONS = {
   'export lcov': ['output', 'clang'],
   'export sarif': ['output', 'clang'],
   'export dataset': ['output', 'format', 'trace', 'traceLimit', 'clang'],
+  'export tests': ['output', 'clang'],
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],
   'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],
@@ -402,6 +403,7 @@ const REQUIRED: { readonly [C in CommandName]?: readonly (typeof COMMAND_OPTIONS
   'export lcov': ['output'],
   'export sarif': ['output'],
   'export dataset': ['output'],
+  'export tests': ['output'],
   'progs gen': ['seed', 'output'],
 };
 

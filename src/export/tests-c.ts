@@ -1,0 +1,605 @@
+/**
+ * @fileoverview Stage: export. One cmocka test in C from one kept input (`export tests`): the input
+ * constructed without absolute addresses, the call, and the checks of what the engine recorded.
+ *
+ * Consumes: an input record (docs/input-format.md), its function in the module, the module's data layout
+ * and, when the module has debug information, the function's C parameter and return types (src/ir/debuginfo.ts).
+ * Produces: the test function's C text, or a `LeaveOut` error saying why the input cannot be a test.
+ *
+ * Construction: every object that native replay would map at an address lives in one static, page-aligned
+ * block of the test, in id order, its base at the recorded residue mod 4096 (`baseMod`), so comparisons of
+ * pointers to different objects come out as in the engine; `heap` objects come from malloc (the function
+ * may free or realloc them). Pointer slots are written as `object + offset` (`isx_put_ptr`), never as
+ * addresses. Globals are saved (restored by the teardown) and set to their recorded bytes, stdin comes
+ * from a temporary file, recorded results of stubbed functions are the script the stubs answer from.
+ * Checks: the return value (integers as numbers, floats by bit pattern with the hex literal and decimal
+ * shown, pointers as `object + offset`), every byte of the recorded after-state of input objects and
+ * globals (pointer slots compared as `object + offset`), stdout and stderr. Outcomes other than a return
+ * run the call in a forked child and assert its end: the exit code, the noreturn call, the signals of the
+ * outcome table (src/engine/outcome.ts), or, for undefined behaviour, only that it ends.
+ */
+import {
+  BIG_SLOT,
+  INPUT_SLOT,
+  SMALL_SLOTS,
+  type InputRecord,
+  type PtrTarget,
+  type Reloc,
+  type ValueRec,
+} from '../gen/record.js';
+import { isOutcomeKind, outcomeClass, outcomeSignals, type OutcomeKind } from '../engine/outcome.js';
+import type { DataLayout } from '../ir/datalayout.js';
+import type { DebugInfo, FunctionDebugInfo } from '../ir/debuginfo.js';
+import { cDeclaration, underlyingType } from '../ir/debuginfo-c.js';
+import type { Func, Module } from '../ir/model.js';
+import type { Type } from '../ir/types.js';
+import {
+  byteArray,
+  encodeValue,
+  floatDecimal,
+  floatExpr,
+  intLiteral,
+  LeaveOut,
+  stringLiteral,
+  unb64,
+} from './tests-c-literal.js';
+
+/** What a test of a module needs to know besides its record. */
+export interface TestContext {
+  readonly m: Module;
+  readonly dl: DataLayout;
+  readonly di: DebugInfo | undefined;
+  /** Global names the test may write (defined in the module or stubbed), IR name -> C expression. */
+  /**
+   * A global the test may write (not a constant): its address as an `unsigned char *` expression and a
+   * C identifier for the test's arrays, or undefined when the test cannot reach it.
+   */
+  readonly globalName: (name: string) => { addr: string; label: string } | undefined;
+  /**
+   * A global as a pointer target: its C name (constants too), or, for an unnamed string constant
+   * (`@.str.3`), its bytes: the test points at a string literal with the same bytes and checks pointers
+   * to it by content.
+   */
+  readonly globalTarget: (name: string) => { addr: string } | { bytes: Uint8Array } | undefined;
+  /** Declared size of a global. */
+  readonly globalSize: (name: string) => number;
+  /** C name of a function (IR name), or of a generated stub; undefined when it has none. */
+  readonly funcName: (name: string) => string | undefined;
+  /** The IR type a stubbed function returns. */
+  readonly stubReturn: (name: string) => Type | undefined;
+  /** Whether the module has stubs (then every test sets the script of recorded calls). */
+  readonly hasStubs: boolean;
+}
+
+const C_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const isCIdent = (s: string): boolean => C_IDENT.test(s);
+
+const PAGE = 4096;
+const mod = (a: number, n: number): number => ((a % n) + n) % n;
+const plus = (base: string, off: number): string =>
+  off === 0 ? base : off > 0 ? `${base} + ${off}` : `${base} - ${-off}`;
+
+const SIGNAL_NUMBERS: Record<string, string> = {
+  SIGABRT: 'SIGABRT',
+  SIGBUS: 'SIGBUS',
+  SIGFPE: 'SIGFPE',
+  SIGILL: 'SIGILL',
+  SIGKILL: 'SIGKILL',
+  SIGSEGV: 'SIGSEGV',
+  SIGTRAP: 'SIGTRAP',
+};
+
+/** The C text of test `name` for record `r` of function `f`; throws `LeaveOut`. */
+export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string, note: string): string {
+  const k = r.outcome.kind;
+  if (!isOutcomeKind(k)) throw new LeaveOut(`unknown outcome ${k}`);
+  const cls = outcomeClass(k);
+  if (cls !== 'normal' && cls !== 'crash' && cls !== 'undefined')
+    throw new LeaveOut(`outcome ${k} does not replay natively`);
+  const callee = ctx.funcName(f.name);
+  if (callee === undefined) throw new LeaveOut(`@${f.name} has no C name`);
+  const fi = ctx.di?.function(f);
+  const w = new TestWriter(ctx, r);
+  const body: string[] = [];
+  body.push('  /* construct input */');
+  body.push(...w.objects());
+  body.push(...w.globals());
+  body.push(...w.streams());
+  body.push(...w.calls());
+  const args = w.args(f, fi);
+  body.push(...w.pre);
+  const call = `${callee}(${args.join(', ')})`;
+  body.push('', '  /* call */');
+  const hasRet =
+    f.funcType.ret.kind !== 'void' && (r.outcome.ret === undefined || r.outcome.ret.t !== 'void');
+  if (k === 'returned') {
+    if (ctx.hasStubs) body.push(`  isx_script(${w.script()});`);
+    body.push('  isx_capture_begin();');
+    body.push('  isx_clear_stack();');
+    if (hasRet) body.push(`  ${w.retDecl(fi, call)} = ${call};`);
+    else body.push(`  ${call};`);
+    body.push(`  isx_capture_end(${w.stream(r.outcome.stdout)}, ${w.stream(r.outcome.stderr)});`);
+    if (ctx.hasStubs) body.push('  isx_script_end();');
+    body.push('', '  /* check */');
+    if (hasRet && r.outcome.ret !== undefined) body.push(...w.checkRet(f.funcType.ret, r.outcome.ret, fi));
+    body.push(...w.checkMemory());
+  } else {
+    body.push(...w.forked(k, call, r, note));
+  }
+  const head = `/* ${note} */`;
+  return `${head}\nstatic void ${testFunc(name)}(void **state) {\n  (void)state;\n${body.join('\n')}\n}\n`;
+}
+
+/** A C string literal of a string constant's bytes (its final NUL is the literal's own). */
+function literalOf(bytes: Uint8Array): string {
+  const n = bytes.length > 0 && bytes[bytes.length - 1] === 0 ? bytes.length - 1 : bytes.length;
+  return stringLiteral(bytes.subarray(0, n));
+}
+
+export const testFunc = (name: string): string => `isx_test_${name}`;
+
+class TestWriter {
+  /** C expression of each object's base (offset 0), by id. */
+  private readonly base = new Map<number, string>();
+  private readonly los = new Map<number, { lo: number; size: number }>();
+
+  constructor(
+    private readonly ctx: TestContext,
+    private readonly r: InputRecord,
+  ) {
+    for (const o of r.objects) {
+      this.base.set(o.id, `o${o.id}`);
+      this.los.set(o.id, { lo: o.lo, size: o.size });
+    }
+  }
+
+  /**
+   * The objects: one page-aligned block holding each object in its small slot as the engine lays them
+   * out (object id in slot id, base in the slot's middle plus `baseMod`), so distances between objects,
+   * and comparisons and differences of pointers to different objects, are the engine's; objects of a big
+   * slot get a page-aligned array of their own; heap objects come from malloc.
+   */
+  objects(): string[] {
+    const out: string[] = [];
+    const decl: string[] = [];
+    let end = 0;
+    for (const o of this.r.objects) {
+      const data = unb64(o.data);
+      if (data.length !== o.size) throw new LeaveOut(`object ${o.id}: ${data.length} bytes, size ${o.size}`);
+      const init = data.some((b) => b !== 0) ? byteArray(data, '  ') : undefined;
+      const range = `bytes [${o.lo}, ${o.lo + o.size}) around its base`;
+      if (init !== undefined) out.push(`  static const unsigned char o${o.id}_in[] = ${init};`);
+      if (o.heap === true) {
+        if (o.lo !== 0) throw new LeaveOut(`heap object ${o.id} with lo ${o.lo}`);
+        const src = init !== undefined ? `o${o.id}_in, sizeof o${o.id}_in` : '"", 0';
+        decl.push(
+          `  unsigned char *const o${o.id} = isx_heap(${src}, ${o.size}); /* object ${o.id}: heap, ${range} */`,
+        );
+        continue;
+      }
+      const half = (o.big !== undefined ? BIG_SLOT : INPUT_SLOT) / 2;
+      if (o.lo < -half || o.baseMod + o.lo + o.size > half || (o.big === undefined && o.id >= SMALL_SLOTS))
+        throw new LeaveOut(`object ${o.id} does not fit its slot`);
+      if (o.big !== undefined) {
+        const pad = mod(o.baseMod + o.lo, PAGE);
+        out.push(`  static unsigned char o${o.id}_mem[${pad + o.size}] ISX_PAGE_ALIGNED;`);
+        decl.push(
+          `  unsigned char *const o${o.id} = o${o.id}_mem + ${pad - o.lo}; /* object ${o.id}: ${range} */`,
+        );
+      } else {
+        const base = o.id * INPUT_SLOT + half + o.baseMod;
+        end = Math.max(end, base + o.lo + o.size);
+        decl.push(`  unsigned char *const o${o.id} = isx_mem + ${base}; /* object ${o.id}: ${range} */`);
+      }
+      if (init !== undefined)
+        decl.push(`  memcpy(${plus(`o${o.id}`, o.lo)}, o${o.id}_in, sizeof o${o.id}_in);`);
+    }
+    if (end > 0)
+      out.unshift(`  static unsigned char isx_mem[${Math.ceil(end / PAGE) * PAGE}] ISX_PAGE_ALIGNED;`);
+    out.push(...decl);
+    for (const o of this.r.objects)
+      for (const rl of o.relocs) out.push(...this.putPtr(plus(`o${o.id}`, rl.at), rl.to));
+    return out;
+  }
+
+  /** Statements writing pointer `to` into the 8-byte slot at C expression `slot`. */
+  private putPtr(slot: string, to: PtrTarget | null): string[] {
+    if (to === null) return [];
+    if ('fn' in to) return [`  isx_put_fn(${slot}, (void (*)(void))${this.fn(to.fn)});`];
+    return [`  isx_put_ptr(${slot}, ${this.target(to)});`];
+  }
+
+  private fn(name: string): string {
+    const c = this.ctx.funcName(name);
+    if (c === undefined) throw new LeaveOut(`a pointer to @${name}, which has no C name`);
+    return c;
+  }
+
+  /** A data pointer target as a C expression. */
+  private target(to: PtrTarget): string {
+    if ('obj' in to) {
+      const b = this.base.get(to.obj);
+      if (b === undefined)
+        throw new LeaveOut(`a pointer to object ${to.obj}, which the record does not have`);
+      return plus(b, to.off);
+    }
+    if ('global' in to) {
+      const g = this.ctx.globalTarget(to.global);
+      if (g === undefined) throw new LeaveOut(`global @${to.global} has no C name the test can reach`);
+      if ('addr' in g) return plus(g.addr, to.off);
+      return plus(`(unsigned char *)${literalOf(g.bytes)}`, to.off);
+    }
+    if ('stream' in to) return to.stream;
+    if ('fn' in to) return `(void *)${this.fn(to.fn)}`;
+    throw new LeaveOut(`an input pointer to "${to.other}" memory`);
+  }
+
+  /** A target inside an unnamed string constant: its bytes and the offset. */
+  private literalTarget(to: PtrTarget): { bytes: Uint8Array; off: number } | undefined {
+    if (!('global' in to)) return undefined;
+    const g = this.ctx.globalTarget(to.global);
+    return g !== undefined && 'bytes' in g && to.off >= 0 && to.off <= g.bytes.length
+      ? { bytes: g.bytes, off: to.off }
+      : undefined;
+  }
+
+  private global(name: string): { addr: string; label: string } {
+    const c = this.ctx.globalName(name);
+    if (c === undefined) throw new LeaveOut(`global @${name} has no C name the test can reach`);
+    return c;
+  }
+
+  /** Input globals: saved for the teardown, then set to their recorded bytes and pointers. */
+  globals(): string[] {
+    const out: string[] = [];
+    for (const g of this.r.globals) {
+      const { addr, label: c } = this.global(g.name);
+      const size = this.ctx.globalSize(g.name);
+      out.push(`  isx_save(${addr}, ${size}); /* global ${c}, restored after the test */`);
+      g.ranges.forEach((rg, i) => {
+        const data = unb64(rg.data);
+        if (rg.off < 0 || rg.off + data.length > size) throw new LeaveOut(`global @${g.name}: range outside`);
+        out.push(`  static const unsigned char ${c}_in${i}[] = ${byteArray(data, '  ', true)};`);
+        out.push(`  memcpy(${plus(addr, rg.off)}, ${c}_in${i}, sizeof ${c}_in${i});`);
+      });
+      for (const rl of g.relocs) {
+        out.push(`  memset(${plus(addr, rl.at)}, 0, 8);`);
+        out.push(...this.putPtr(plus(addr, rl.at), rl.to));
+      }
+    }
+    return out;
+  }
+
+  /** stdin and files. */
+  streams(): string[] {
+    const out: string[] = [];
+    const stdin = unb64(this.r.streams.stdin);
+    if (stdin.length > 0) out.push(`  isx_stdin(${stringLiteral(stdin)}, ${stdin.length});`);
+    if (this.r.streams.files.length > 0) out.push('  isx_workdir();');
+    for (const f of this.r.streams.files) {
+      if (f.path.startsWith('/')) throw new LeaveOut(`opens ${f.path} by absolute path`);
+      const d = unb64(f.data);
+      out.push(`  isx_file(${stringLiteral(Buffer.from(f.path))}, ${stringLiteral(d)}, ${d.length});`);
+    }
+    return out;
+  }
+
+  /** The arguments of `isx_script`: the recorded calls and their number. */
+  script(): string {
+    return this.r.calls.length === 0 ? 'NULL, 0' : `isx_calls, ${this.r.calls.length}`;
+  }
+
+  /** Recorded results of stubbed functions, in call order. */
+  calls(): string[] {
+    if (!this.ctx.hasStubs) {
+      if (this.r.calls.length > 0) throw new LeaveOut('recorded calls but no stubs');
+      return [];
+    }
+    if (this.r.calls.length === 0) return [];
+    const out: string[] = ['  isx_call isx_calls[] = {'];
+    const patches: string[] = [];
+    this.r.calls.forEach((c, i) => {
+      const t = this.ctx.stubReturn(c.fn);
+      if (t === undefined) throw new LeaveOut(`call ${i}: @${c.fn} is not a stubbed function`);
+      const { bytes, ptrs } = encodeValue(this.ctx.dl, t, c.ret);
+      if (bytes.length > 16) throw new LeaveOut(`call ${i}: a result of ${bytes.length} bytes`);
+      const b = Array.from(bytes, (x) => `0x${x.toString(16).padStart(2, '0')}`).join(', ');
+      out.push(`    { ${stringLiteral(Buffer.from(c.fn))}, { ${b || '0'} } },`);
+      for (const p of ptrs) patches.push(...this.putPtr(`isx_calls[${i}].v + ${p.off}`, p.to));
+    });
+    out.push('  };', ...patches);
+    return out;
+  }
+
+  /** Statements that build aggregate arguments (before the call). */
+  readonly pre: string[] = [];
+
+  /** Argument expressions, one per C parameter (variadic extras after the fixed ones). */
+  args(f: Func, fi: FunctionDebugInfo | undefined): string[] {
+    const ps = f.params;
+    if (fi !== undefined && fi.params.length !== ps.length) return this.splitArgs(f, fi);
+    const out: string[] = [];
+    ps.forEach((p, i) => {
+      const v = this.r.args[i];
+      if (v === undefined) throw new LeaveOut('missing argument');
+      const attrs = p.attrs.attrs.map((a) => a.name);
+      const ctype = fi !== undefined ? this.cType(fi.params[i]!.type) : undefined;
+      if (attrs.includes('sret') || attrs.includes('inalloca') || attrs.includes('preallocated'))
+        throw new LeaveOut(`parameter ${i} is ${attrs.join(' ')}`);
+      if (attrs.includes('byval') || attrs.includes('byref')) {
+        if (ctype === undefined)
+          throw new LeaveOut(`by-value aggregate parameter ${i} without debug information`);
+        if (v.t !== 'ptr' || !('obj' in v)) throw new LeaveOut(`by-value parameter ${i} is not an object`);
+        out.push(`*(${ctype} *)(void *)(${this.target(v)})`);
+        return;
+      }
+      out.push(this.valueExpr(p.type, v, ctype, i));
+    });
+    for (let i = ps.length; i < this.r.args.length; i++) {
+      const v = this.r.args[i]!;
+      out.push(
+        v.t === 'int'
+          ? intLiteral(64, BigInt(v.v), true)
+          : `(long long)(uintptr_t)(${this.valueExpr(undefined, v, undefined, i)})`,
+      );
+    }
+    return out;
+  }
+
+  /**
+   * C parameters carried by several IR parameters (a small struct passed in two registers, x86-64 SysV:
+   * one eightbyte each): the struct rebuilt from the IR values' bytes.
+   */
+  private splitArgs(f: Func, fi: FunctionDebugInfo): string[] {
+    const bad = (): never => {
+      throw new LeaveOut(
+        `the IR has ${f.params.length} parameters, the C function ${fi.params.length} (the optimiser changed the signature)`,
+      );
+    };
+    if (f.funcType.varargs) bad();
+    let next = 0;
+    const out: string[] = [];
+    fi.params.forEach((p, j) => {
+      const ir = p.irArgs;
+      const ctype = this.cType(p.type);
+      // A parameter the optimiser removed from a static function (unused, or a constant at every call
+      // site: then the source needs that constant, which the IR no longer names) cannot be supplied.
+      if (ir.length === 0 || ir.some((a, k) => a !== next + k)) bad();
+      next += ir.length;
+      // A pointer promoted to the value it points to (argument promotion) cannot be called from C.
+      const isPtr = ctype !== undefined && (ctype.endsWith('*') || ctype.includes('(*'));
+      if (ir.length === 1 && (f.params[ir[0]!]!.type.kind === 'ptr') !== isPtr) bad();
+      if (ir.length === 1 && f.params[ir[0]!]!.attrs.attrs.some((a) => a.name === 'byval')) {
+        const v = this.r.args[ir[0]!]!;
+        if (ctype === undefined || v.t !== 'ptr' || !('obj' in v)) return bad();
+        out.push(`*(${ctype} *)(void *)(${this.target(v)})`);
+        return;
+      }
+      if (ir.length === 1) {
+        out.push(this.valueExpr(f.params[ir[0]!]!.type, this.r.args[ir[0]!]!, ctype, ir[0]!));
+        return;
+      }
+      if (ctype === undefined || ctype.endsWith('*')) bad();
+      const bytes = new Uint8Array(8 * ir.length);
+      const patches: string[] = [];
+      ir.forEach((a, k) => {
+        const { bytes: b, ptrs } = encodeValue(this.ctx.dl, f.params[a]!.type, this.r.args[a]!);
+        if (b.length > 8) throw new LeaveOut(`parameter ${j} passed in parts of more than 8 bytes`);
+        bytes.set(b, 8 * k);
+        for (const p of ptrs) patches.push(...this.putPtr(`a${j}_bytes + ${8 * k + p.off}`, p.to));
+      });
+      this.pre.push(
+        `  static unsigned char a${j}_bytes[] __attribute__((aligned(16))) = ${byteArray(bytes, '  ', true)};`,
+        ...patches,
+      );
+      out.push(`*(const ${ctype} *)(const void *)a${j}_bytes`);
+    });
+    if (next !== f.params.length) bad();
+    return out;
+  }
+
+  private cType(t: number | null): string | undefined {
+    if (this.ctx.di === undefined) return undefined;
+    const s = cDeclaration(this.ctx.di.lookup, t, '').trim();
+    return s === '' ? undefined : s;
+  }
+
+  /** A scalar argument of IR type `t`, as a C expression (cast to `ctype` when known). */
+  private valueExpr(t: Type | undefined, v: ValueRec, ctype: string | undefined, i: number): string {
+    switch (v.t) {
+      case 'int':
+        return intLiteral(v.bits, BigInt(v.v), true);
+      case 'float':
+        return floatExpr(v.kind, v.hex);
+      case 'null':
+        return 'NULL';
+      case 'rawptr':
+        return `(void *)(uintptr_t)${intLiteral(64, BigInt(v.addr), false)}`;
+      case 'ptr': {
+        if ('fn' in v) return ctype !== undefined ? `(${ctype})${this.fn(v.fn)}` : this.fn(v.fn);
+        const e = this.target(v);
+        return ctype !== undefined && ctype.endsWith('*') ? `(${ctype})(${e})` : `(void *)(${e})`;
+      }
+      case 'agg': {
+        if (t === undefined || ctype === undefined)
+          throw new LeaveOut(`aggregate argument ${i} without debug information`);
+        const { bytes, ptrs } = encodeValue(this.ctx.dl, t, v);
+        if (ptrs.length > 0) throw new LeaveOut(`aggregate argument ${i} holds pointers`);
+        this.pre.push(
+          `  static const unsigned char a${i}_bytes[] __attribute__((aligned(16))) = ${byteArray(bytes, '  ', true)};`,
+        );
+        return `*(const ${ctype} *)(const void *)a${i}_bytes`;
+      }
+      default:
+        throw new LeaveOut(`argument ${i} is a ${v.t} value`);
+    }
+  }
+
+  /** `T ret` (from debug information) or `__typeof__(call) ret`. */
+  retDecl(fi: FunctionDebugInfo | undefined, call: string): string {
+    if (fi !== undefined && fi.returnType !== null && this.ctx.di !== undefined) {
+      const d = cDeclaration(this.ctx.di.lookup, fi.returnType, 'ret');
+      if (!d.includes('(')) return d;
+    }
+    return `__typeof__(${call}) ret`;
+  }
+
+  /** Checks of the return value. */
+  checkRet(t: Type, v: ValueRec, fi: FunctionDebugInfo | undefined): string[] {
+    const enc = this.baseEncoding(fi);
+    if (v.t === 'int' && t.kind === 'int' && enc !== 'other') {
+      const lit = intLiteral(v.bits, BigInt(v.v), enc !== 'unsigned');
+      return [`  assert_int_equal(ret, ${enc === 'unknown' ? `(__typeof__(ret))${lit}` : lit});`];
+    }
+    if (
+      v.t === 'float' &&
+      t.kind === 'float' &&
+      (v.kind === 'double' || v.kind === 'float') &&
+      enc !== 'other'
+    ) {
+      const bits = BigInt('0x' + v.hex);
+      const shown = floatExpr(v.kind, v.hex);
+      const fn = v.kind === 'double' ? 'isx_bits64' : 'isx_bits32';
+      return [
+        `  /* expected ${shown.replace(/ \/\*.*$/, '')} = ${floatDecimal(bits, v.kind)} */`,
+        `  assert_int_equal(${fn}(ret), 0x${v.hex}${v.kind === 'double' ? 'ull' : 'u'});`,
+      ];
+    }
+    if (t.kind === 'ptr') {
+      if (v.t === 'null') return ['  assert_null(ret);'];
+      if (v.t === 'ptr' && 'other' in v)
+        return [`  assert_non_null(ret); /* memory the function allocated (${v.other}) */`];
+      if (v.t === 'ptr' && 'fn' in v)
+        return [`  assert_int_equal((uintptr_t)ret, (uintptr_t)${this.fn(v.fn)});`];
+      const lit = v.t === 'ptr' ? this.literalTarget(v) : undefined;
+      if (lit !== undefined)
+        return [
+          `  isx_check_points_to(&ret, ${literalOf(lit.bytes)} + ${lit.off}, ${lit.bytes.length - lit.off}, "return value");`,
+        ];
+      if (v.t === 'ptr') return [`  assert_ptr_equal(ret, ${this.target(v)});`];
+      if (v.t === 'rawptr')
+        return [`  assert_int_equal((uintptr_t)ret, ${intLiteral(64, BigInt(v.addr), false)});`];
+    }
+    const { bytes, ptrs } = encodeValue(this.ctx.dl, t, v);
+    if (ptrs.length > 0) throw new LeaveOut('an aggregate return value holding pointers');
+    return [
+      `  static const unsigned char ret_out[${bytes.length}] = ${byteArray(bytes, '  ')};`,
+      `  isx_check_ret(&ret, sizeof ret, ret_out, sizeof ret_out);`,
+    ];
+  }
+
+  /** The C return type's kind: signed / unsigned integer, float, other (a struct), or unknown (no -g). */
+  private baseEncoding(
+    fi: FunctionDebugInfo | undefined,
+  ): 'signed' | 'unsigned' | 'float' | 'other' | 'unknown' {
+    const di = this.ctx.di;
+    if (fi === undefined || di === undefined || fi.returnType === null) return 'unknown';
+    const n = di.node(underlyingType(di.lookup, fi.returnType) ?? -1);
+    if (n?.kind === 'DIBasicType') {
+      if (n.encoding === 'float') return 'float';
+      if (n.encoding === 'signed' || n.encoding === 'char')
+        return n.name.includes('unsigned') ? 'unsigned' : 'signed';
+      if (n.encoding === 'unsigned' || n.encoding === 'bool' || n.encoding === 'utf') return 'unsigned';
+      return 'other';
+    }
+    if (n?.kind === 'DIDerivedType' && n.tag === 'pointer') return 'unknown';
+    if (n?.kind === 'DICompositeType' && n.tag === 'enum') return 'signed';
+    return 'other';
+  }
+
+  /** Byte-exact checks of the objects and globals the engine recorded afterwards. */
+  checkMemory(): string[] {
+    const out: string[] = [];
+    for (const o of this.r.outcome.memory.objects) {
+      const ext = this.los.get(o.id);
+      if (ext === undefined) throw new LeaveOut(`output object ${o.id} is not an input object`);
+      if (ext.size === 0) continue;
+      out.push(
+        ...this.checkBytes(
+          `o${o.id}`,
+          plus(`o${o.id}`, ext.lo),
+          ext.lo,
+          unb64(o.data),
+          o.relocs,
+          `object ${o.id}`,
+        ),
+      );
+    }
+    for (const g of this.r.outcome.memory.globals) {
+      const { addr, label: c } = this.global(g.name);
+      out.push(...this.checkBytes(`${c}`, addr, 0, unb64(g.data), g.relocs, `global ${c}`));
+    }
+    return out;
+  }
+
+  private checkBytes(
+    id: string,
+    start: string,
+    lo: number,
+    data: Uint8Array,
+    relocs: readonly Reloc[],
+    what: string,
+  ): string[] {
+    const out = [`  static const unsigned char ${id}_out[${data.length}] = ${byteArray(data, '  ')};`];
+    const skips = relocs.map((rl) => rl.at - lo);
+    if (skips.length > 0) out.push(`  static const size_t ${id}_ptrs[] = { ${skips.join(', ')} };`);
+    const sk = skips.length > 0 ? `${id}_ptrs, ${skips.length}` : 'NULL, 0';
+    out.push(`  isx_check_mem(${start}, ${id}_out, ${data.length}, ${sk}, ${JSON.stringify(what)});`);
+    for (const rl of relocs) {
+      const slot = plus(start, rl.at - lo);
+      const label = JSON.stringify(`${what} +${rl.at}`);
+      const to = rl.to;
+      if (to === null) out.push(`  isx_check_ptr(${slot}, 0, ${label});`);
+      else if ('other' in to)
+        out.push(`  /* ${what} +${rl.at}: memory the function allocated (${to.other}) */`);
+      else if ('fn' in to) out.push(`  isx_check_ptr(${slot}, (uintptr_t)${this.fn(to.fn)}, ${label});`);
+      else if (this.literalTarget(to) !== undefined) {
+        const { bytes, off } = this.literalTarget(to)!;
+        out.push(
+          `  isx_check_points_to(${slot}, ${literalOf(bytes)} + ${off}, ${bytes.length - off}, ${label});`,
+        );
+      } else out.push(`  isx_check_ptr(${slot}, (uintptr_t)(${this.target(to)}), ${label});`);
+    }
+    return out;
+  }
+
+  /** `"bytes", n` of a recorded stream. */
+  stream(b64: string): string {
+    const b = unb64(b64);
+    return `${stringLiteral(b)}, ${b.length}`;
+  }
+
+  /** The call in a forked child, its end asserted (error tests, exit, noreturn calls). */
+  forked(k: OutcomeKind, call: string, r: InputRecord, note: string): string[] {
+    const out: string[] = [];
+    const normal = k === 'exit' || k === 'noreturn-call';
+    if (normal) out.push('  isx_capture_begin();');
+    out.push('  pid_t pid = isx_fork();', '  if (pid == 0) {');
+    if (this.ctx.hasStubs) out.push(`    isx_script(${this.script()});`);
+    out.push(
+      '    isx_clear_stack();',
+      `    (void)${call};`,
+      '    isx_child_returned();',
+      '  }',
+      '',
+      '  /* check */',
+    );
+    const what = JSON.stringify(`${k}: ${r.outcome.message ?? ''}`.slice(0, 200));
+    if (k === 'exit') out.push(`  isx_expect_exit(pid, ${r.outcome.exitCode ?? 0}, ${what});`);
+    else if (k === 'noreturn-call') out.push(`  isx_expect_exit(pid, ISX_NORETURN_EXIT, ${what});`);
+    else if (outcomeClass(k) === 'crash') {
+      const sigs = outcomeSignals(k).map((s) => SIGNAL_NUMBERS[s] ?? s);
+      if (k === 'stack-overflow') sigs.push('SIGALRM');
+      out.push(`  static const int sigs[] = { ${sigs.join(', ')} };`);
+      out.push(`  isx_expect_signal(pid, sigs, ${sigs.length}, ${what});`);
+    } else {
+      out.push(
+        `  /* undefined behaviour (${note}): natively it may fault or not; the test asserts that the call ends */`,
+      );
+      out.push(`  isx_expect_end(pid, ${what});`);
+    }
+    if (normal)
+      out.push(`  isx_capture_end(${this.stream(r.outcome.stdout)}, ${this.stream(r.outcome.stderr)});`);
+    return out;
+  }
+}

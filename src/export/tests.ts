@@ -1,0 +1,424 @@
+/**
+ * @fileoverview Stage: export. `inputsmith export tests OUT -o DIR`: a cmocka test project from a `gen`
+ * run, one test per kept input that replays natively, built and run with standard tools alone
+ * (`cmake -S DIR -B build && cmake --build build && ctest --test-dir build`). docs/tests.md.
+ *
+ * Consumes: OUT through `readRunDir` (run.json with the compile options, each module reloaded, the kept
+ * inputs and, when gen ran with --native, the native verdicts `native/<module-key>.json`).
+ * Produces (in DIR, every file rewritten, the same bytes for the same OUT):
+ *   CMakeLists.txt                 one executable per source file, one ctest test per input (each in its
+ *                                  own process: globals and statics start as in a fresh program)
+ *   support/isx_support.{h,c}      the fixed helpers (tests-support.ts)
+ *   tests/test_<stem>.c            the source file #included (static functions are reachable), then the tests
+ *   stubs/stubs_<stem>.{c,h}       recorded results of functions of other units and generated stubs
+ *   report.json                    per module and function: tests written, inputs left out with the reason
+ * Which inputs: those of functions whose search succeeded; with native verdicts only those native replay
+ * found `ok` (the others are counted as not replayable natively, with their cause), else every record of
+ * a replayable outcome class. An input whose test cannot be written exactly is left out with its reason.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { isOutcomeKind, isReplayableOutcome, outcomeClass } from '../engine/outcome.js';
+import { Plan } from '../gen/plan.js';
+import type { InputRecord } from '../gen/record.js';
+import { GenSession } from '../gen/runtime.js';
+import { OutDir } from '../guide/layout.js';
+import { DataLayout } from '../ir/datalayout.js';
+import { debugInfo, debugLocation, type DebugInfo } from '../ir/debuginfo.js';
+import type { GlobalVar, Module } from '../ir/model.js';
+import { declaredSize } from '../replay/native-build.js';
+import { Rng } from '../util/rng.js';
+import { readRunDir, type ExportOptions, type RunDir, type RunModule } from './run-dir.js';
+import { hasDebugInfo } from './source-map.js';
+import { LeaveOut } from './tests-c-literal.js';
+import { emitTest, isCIdent, testFunc, type TestContext } from './tests-c.js';
+import { planStubs } from './tests-stubs.js';
+import { SUPPORT_C, SUPPORT_H } from './tests-support.js';
+
+export interface TestsExportOptions extends ExportOptions {
+  /** Directory to write (created). */
+  readonly dir: string;
+}
+
+export interface FunctionReport {
+  readonly function: string;
+  readonly tests: string[];
+  readonly leftOut: { index: number; reason: string }[];
+  readonly notReplayable: { index: number; cause: string }[];
+}
+
+export interface ModuleReport {
+  readonly module: string;
+  readonly source: string | null;
+  readonly testFile: string | null;
+  readonly reason?: string;
+  readonly functions: FunctionReport[];
+}
+
+export interface TestsReport {
+  readonly format: 'inputsmith-tests-report';
+  readonly version: 1;
+  readonly modules: ModuleReport[];
+  readonly totals: {
+    tests: number;
+    errorTests: number;
+    leftOut: number;
+    notReplayable: number;
+    files: number;
+  };
+}
+
+/** Write the test project of gen run `outDir` into `o.dir`; returns the report (also DIR/report.json). */
+export async function exportTests(outDir: string, o: TestsExportOptions): Promise<TestsReport> {
+  const run = await readRunDir(outDir, o);
+  return writeTestProject(run, o.dir);
+}
+
+/** The project of an already read run. */
+export function writeTestProject(run: RunDir, dir: string): TestsReport {
+  mkdirSync(join(dir, 'tests'), { recursive: true });
+  mkdirSync(join(dir, 'stubs'), { recursive: true });
+  mkdirSync(join(dir, 'support'), { recursive: true });
+  writeFileSync(join(dir, 'support', 'isx_support.h'), SUPPORT_H);
+  writeFileSync(join(dir, 'support', 'isx_support.c'), SUPPORT_C);
+  const out = new OutDir(run.root);
+  const modules: ModuleReport[] = [];
+  const units: { stem: string; tests: string[] }[] = [];
+  const stems = new Set<string>();
+  let errorTests = 0;
+  for (const mod of run.modules) {
+    const rep = moduleProject(run, out, mod, dir, stems);
+    modules.push(rep.report);
+    errorTests += rep.errorTests;
+    if (rep.stem !== undefined && rep.tests.length > 0) units.push({ stem: rep.stem, tests: rep.tests });
+  }
+  writeFileSync(join(dir, 'CMakeLists.txt'), cmakeLists(run, dir, units));
+  const all = modules.flatMap((m) => m.functions);
+  const report: TestsReport = {
+    format: 'inputsmith-tests-report',
+    version: 1,
+    modules,
+    totals: {
+      tests: all.reduce((n, f) => n + f.tests.length, 0),
+      errorTests,
+      leftOut: all.reduce((n, f) => n + f.leftOut.length, 0),
+      notReplayable: all.reduce((n, f) => n + f.notReplayable.length, 0),
+      files: units.length,
+    },
+  };
+  writeFileSync(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  return report;
+}
+
+/** The source file a module was compiled from: the module itself, or its compile unit's file. */
+function sourceOf(mod: RunModule): string | undefined {
+  if (/\.c$/.test(mod.path)) return resolve(mod.path);
+  if (!hasDebugInfo(mod.m)) return undefined;
+  const di = debugInfo(mod.m);
+  for (const cu of di.compileUnits()) {
+    const f = di.fileOf(cu.file);
+    if (f === undefined) continue;
+    const p = isAbsolute(f.filename) ? f.filename : join(f.directory, f.filename);
+    if (/\.c$/.test(p) && existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+function stemOf(source: string, stems: Set<string>): string {
+  const base = basename(source)
+    .replace(/\.c$/, '')
+    .replace(/[^A-Za-z0-9_]/g, '_');
+  let s = base;
+  for (let i = 2; stems.has(s); i++) s = `${base}_${i}`;
+  stems.add(s);
+  return s;
+}
+
+interface ModuleResult {
+  report: ModuleReport;
+  stem: string | undefined;
+  tests: string[];
+  errorTests: number;
+}
+
+function moduleProject(
+  run: RunDir,
+  out: OutDir,
+  mod: RunModule,
+  dir: string,
+  stems: Set<string>,
+): ModuleResult {
+  const source = sourceOf(mod);
+  const fns = mod.functions.filter((f) => f.row?.status === 'ok');
+  const verdicts = new Map((out.readNative(mod.key) ?? []).map((v) => [`${v.function}#${v.index}`, v]));
+  const haveVerdicts = verdicts.size > 0;
+  const reports: FunctionReport[] = [];
+  const selected: { fn: string; r: InputRecord; rep: FunctionReport }[] = [];
+  for (const fn of fns) {
+    const rep: FunctionReport = { function: fn.name, tests: [], leftOut: [], notReplayable: [] };
+    reports.push(rep);
+    for (const r of fn.records) {
+      const k = r.outcome.kind;
+      const v = verdicts.get(`${r.function}#${r.index}`);
+      if (haveVerdicts && v?.status !== 'ok')
+        rep.notReplayable.push({ index: r.index, cause: v?.cause ?? 'no verdict' });
+      else if (!haveVerdicts && !(isOutcomeKind(k) && isReplayableOutcome(k)))
+        rep.notReplayable.push({ index: r.index, cause: k });
+      else selected.push({ fn: fn.name, r, rep });
+    }
+  }
+  if (source === undefined) {
+    const reason = 'the source file is unknown (gen on a .c file, or IR compiled with -g)';
+    for (const s of selected) s.rep.leftOut.push({ index: s.r.index, reason });
+    return {
+      report: { module: mod.path, source: null, testFile: null, reason, functions: reports },
+      stem: undefined,
+      tests: [],
+      errorTests: 0,
+    };
+  }
+  const stem = stemOf(source, stems);
+  const dl = DataLayout.parse(mod.m.dataLayout);
+  const stubs = planStubs(
+    mod.m,
+    dl,
+    selected.map((s) => s.r),
+    stem,
+  );
+  const di = hasDebugInfo(mod.m) ? debugInfo(mod.m) : undefined;
+  const ctx = testContext(mod.m, dl, di, stubs);
+  const places = faultPlaces(
+    run,
+    mod,
+    selected.map((s) => s.r),
+  );
+  const texts: string[] = [];
+  const names: string[] = [];
+  let errorTests = 0;
+  for (const { fn, r, rep } of selected) {
+    const f = mod.m.symbols.get(fn);
+    const name = `${fn}_${r.index}`;
+    try {
+      if (f === undefined || f.kind !== 'function') throw new LeaveOut('not a function of the module');
+      for (const c of r.calls)
+        if (stubs.refused.has(c.fn)) throw new LeaveOut(`calls ${c.fn}, which ${stubs.refused.get(c.fn)}`);
+      const note = `${fn} #${r.index}: ${r.outcome.kind}${places.get(r) ?? ''} (${relative(run.root, out.inputFile(mod.key, fnKey(mod, fn), r.index))})`;
+      texts.push(emitTest(ctx, f, r, name, note));
+      names.push(name);
+      rep.tests.push(name);
+      if (r.outcome.kind !== 'returned') errorTests++;
+    } catch (e) {
+      if (!(e instanceof LeaveOut)) throw e;
+      rep.leftOut.push({ index: r.index, reason: e.message });
+    }
+  }
+  const testFile = join('tests', `test_${stem}.c`);
+  if (names.length > 0) {
+    writeFileSync(join(dir, 'stubs', `stubs_${stem}.c`), stubs.source + '\n');
+    writeFileSync(join(dir, 'stubs', `stubs_${stem}.h`), stubs.header);
+    writeFileSync(join(dir, testFile), testUnit(run, source, dir, stem, stubs.weak, texts, names));
+  }
+  return {
+    report: { module: mod.path, source, testFile: names.length > 0 ? testFile : null, functions: reports },
+    stem,
+    tests: names,
+    errorTests,
+  };
+}
+
+function fnKey(mod: RunModule, fn: string): string {
+  return mod.functions.find((f) => f.name === fn)?.key ?? fn;
+}
+
+function testContext(
+  m: Module,
+  dl: DataLayout,
+  di: DebugInfo | undefined,
+  stubs: ReturnType<typeof planStubs>,
+): TestContext {
+  return {
+    m,
+    dl,
+    di,
+    hasStubs: stubs.names.size > 0,
+    globalName: (name) => {
+      const g = m.symbols.get(name);
+      if (g === undefined || g.kind !== 'gvar' || (g.isConstant && g.init !== undefined)) return undefined;
+      return globalAddress(m, di, name);
+    },
+    globalTarget: (name) => {
+      const g = m.symbols.get(name);
+      if (g === undefined || g.kind !== 'gvar') return undefined;
+      const a = globalAddress(m, di, name);
+      if (a !== undefined) return a;
+      if (g.isConstant && g.init?.kind === 'string') return { bytes: g.init.bytes };
+      return undefined;
+    },
+    globalSize: (name) => {
+      const g = m.symbols.get(name);
+      return g !== undefined && g.kind === 'gvar' ? declaredSize(dl, g as GlobalVar) : 0;
+    },
+    funcName: (name) => {
+      if (stubs.names.has(name)) return stubs.names.get(name);
+      const g = m.symbols.get(name);
+      if (g === undefined || g.kind !== 'function' || !isCIdent(name)) return undefined;
+      return name === 'main' ? 'isx_orig_main' : name;
+    },
+    stubReturn: (name) => stubs.returns.get(name),
+  };
+}
+
+/**
+ * The address of a global as C: its own name, or, for a piece of a file-scope C variable that the
+ * optimiser split (`@global_error.0`, `.1`), the variable's name and the piece's offset from its
+ * `DIGlobalVariableExpression` (`DW_OP_LLVM_fragment`). Static locals (a subprogram's scope) and globals
+ * without debug information under a name C cannot write are unreachable: undefined.
+ */
+function globalAddress(
+  m: Module,
+  di: DebugInfo | undefined,
+  name: string,
+): { addr: string; label: string } | undefined {
+  if (isCIdent(name)) return { addr: `(unsigned char *)&${name}`, label: name };
+  const g = m.symbols.get(name);
+  const id = g?.kind === 'gvar' ? /!dbg !(\d+)/.exec(g.md ?? '')?.[1] : undefined;
+  if (di === undefined || id === undefined) return undefined;
+  const gve = di.node(Number(id));
+  if (gve?.kind !== 'DIGlobalVariableExpression') return undefined;
+  const v = di.node(gve.var ?? -1);
+  if (v?.kind !== 'DIGlobalVariable' || !isCIdent(v.name)) return undefined;
+  if (di.node(v.scope ?? -1)?.kind !== 'DICompileUnit') return undefined;
+  const frag = /DW_OP_LLVM_fragment,\s*(\d+),\s*(\d+)/.exec(gve.expr);
+  const bits = frag !== null ? Number(frag[1]) : 0;
+  if (bits % 8 !== 0) return undefined;
+  const off = bits / 8;
+  return {
+    addr: off === 0 ? `(unsigned char *)&${v.name}` : `((unsigned char *)&${v.name} + ${off})`,
+    label: `${v.name}_${off}`,
+  };
+}
+
+/** ` at file:line` of each crash or undefined-behaviour record, from a replay in the engine. */
+function faultPlaces(run: RunDir, mod: RunModule, records: readonly InputRecord[]): Map<InputRecord, string> {
+  const places = new Map<InputRecord, string>();
+  const todo = records.filter((r) => {
+    const k = r.outcome.kind;
+    return isOutcomeKind(k) && (outcomeClass(k) === 'crash' || outcomeClass(k) === 'undefined');
+  });
+  if (todo.length === 0 || !hasDebugInfo(mod.m)) return places;
+  const session = new GenSession(mod.m, {
+    modulePath: mod.path,
+    moduleHash: mod.hash,
+    limits: run.spec.limits,
+  });
+  try {
+    for (const r of todo) {
+      const facts = session.run(r.function, Plan.fromRecord(r), 'replay', new Rng(0), {
+        seed: r.seed,
+        index: r.index,
+      });
+      const loc = facts.location;
+      if (facts.outcome !== r.outcome.kind || loc === undefined) continue;
+      const f = mod.m.symbols.get(loc.func);
+      const b =
+        f?.kind === 'function' ? f.blocks.find((x) => (x.name ?? String(x.index)) === loc.block) : undefined;
+      const i = b?.instrs[loc.instr];
+      const d = i !== undefined && i.dbg >= 0 ? debugLocation(mod.m, i.dbg) : undefined;
+      if (d !== undefined && d.line > 0) places.set(r, ` at ${d.file}:${d.line} in ${loc.func}`);
+    }
+  } finally {
+    session.dispose();
+  }
+  return places;
+}
+
+const posix = (p: string): string => p.split('\\').join('/');
+
+function testUnit(
+  run: RunDir,
+  source: string,
+  dir: string,
+  stem: string,
+  weak: readonly string[],
+  texts: string[],
+  names: string[],
+): string {
+  const inc = posix(relative(join(resolve(dir), 'tests'), source));
+  const lines = [
+    `/* Tests of ${basename(source)}: generated by inputsmith export tests from a gen run (seed ${run.spec.seed}), do not edit.`,
+    ' * One test per kept input: construct input, call, check. The source file is included so that its',
+    ' * static functions are reachable; functions of other units are stubbed (../stubs). */',
+    ...(weak.length > 0
+      ? ['/* Declared by the source, never called by the tests: they need not be defined anywhere. */']
+      : []),
+    ...weak.map((w) => `#pragma weak ${w}`),
+    '#define main isx_orig_main',
+    `#include "${inc}"`,
+    '#undef main',
+    '',
+    '#include <setjmp.h>',
+    '#include <signal.h>',
+    '#include <stdarg.h>',
+    '#include <stddef.h>',
+    '#include <stdint.h>',
+    '#include <stdio.h>',
+    '#include <string.h>',
+    '#include <sys/types.h>',
+    '#include <cmocka.h>',
+    '#include "isx_support.h"',
+    `#include "stubs_${stem}.h"`,
+    '',
+    'static uint64_t isx_bits64(double d) { uint64_t b; memcpy(&b, &d, 8); return b; }',
+    'static uint32_t isx_bits32(float f) { uint32_t b; memcpy(&b, &f, 4); return b; }',
+    '',
+    texts.join('\n'),
+    'int main(int argc, char **argv) {',
+    '  static const struct CMUnitTest tests[] = {',
+    ...names.map((n) => `    { "${n}", ${testFunc(n)}, NULL, isx_teardown, NULL },`),
+    '  };',
+    '  (void)isx_bits64;',
+    '  (void)isx_bits32;',
+    '  return isx_main(argc, argv, tests, sizeof tests / sizeof tests[0]);',
+    '}',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function cmakeLists(run: RunDir, dir: string, units: readonly { stem: string; tests: string[] }[]): string {
+  const c = run.spec.compile;
+  const rel = (p: string): string => {
+    const r = posix(relative(resolve(dir), resolve(p)));
+    return `\${CMAKE_CURRENT_SOURCE_DIR}/${r}`;
+  };
+  const lines = [
+    '# Generated by inputsmith export tests, do not edit.',
+    '# cmake -S . -B build && cmake --build build && ctest --test-dir build',
+    'cmake_minimum_required(VERSION 3.13)',
+    'project(inputsmith_tests C)',
+    `set(ISX_OPT "-O${c.opt.replace(/^-?O/, '')}" CACHE STRING "optimisation level of the sources under test (gen ran at this one)")`,
+    'find_path(CMOCKA_INCLUDE_DIR cmocka.h)',
+    'find_library(CMOCKA_LIBRARY cmocka)',
+    'if(NOT CMOCKA_INCLUDE_DIR OR NOT CMOCKA_LIBRARY)',
+    '  message(FATAL_ERROR "cmocka not found (Debian: apt-get install libcmocka-dev)")',
+    'endif()',
+    'enable_testing()',
+    'add_library(isx_support STATIC support/isx_support.c)',
+    'target_include_directories(isx_support PUBLIC support ${CMOCKA_INCLUDE_DIR})',
+    '',
+  ];
+  for (const u of units) {
+    const t = `test_${u.stem}`;
+    lines.push(`add_executable(${t} tests/${t}.c stubs/stubs_${u.stem}.c)`);
+    lines.push(`target_compile_options(${t} PRIVATE \${ISX_OPT} -g)`);
+    lines.push(
+      `target_include_directories(${t} PRIVATE stubs${c.includes.map((i) => ' ' + rel(i)).join('')})`,
+    );
+    if (c.defines.length > 0) lines.push(`target_compile_definitions(${t} PRIVATE ${c.defines.join(' ')})`);
+    lines.push(`target_link_libraries(${t} PRIVATE isx_support \${CMOCKA_LIBRARY} m \${CMAKE_DL_LIBS})`);
+    for (const n of u.tests) lines.push(`add_test(NAME ${u.stem}.${n} COMMAND ${t} ${n})`);
+    lines.push('');
+  }
+  void dirname;
+  return lines.join('\n');
+}

@@ -1,0 +1,161 @@
+/**
+ * @fileoverview Tests of `inputsmith export tests`: a small C file (structs with pointers, strings, a
+ * global, an external call, stdin, a static function, crashes and undefined behaviour) compiled with
+ * clang-19 -g -O1, gen --native, export tests, then the real cmake/ctest with clang-19 and gcc at -O0 and
+ * -O2: every test file compiles, every test passes, and a corrupted expected value makes a test fail.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = join(__dirname, '..', 'bin', 'inputsmith.js');
+
+const SOURCE = `#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <assert.h>
+
+struct item {
+  int id;
+  const char *name;
+  struct item *next;
+};
+
+int counter;
+extern int ext_value(int);
+
+static int twice(int x) { return 2 * x; }
+
+int count_named(const struct item *it, const char *name) {
+  int n = 0;
+  for (; it != NULL; it = it->next)
+    if (it->name != NULL && strcmp(it->name, name) == 0) n++;
+  counter += n;
+  return n;
+}
+
+int bump(int k) {
+  counter += twice(k);
+  return counter;
+}
+
+int call_ext(int x) { return ext_value(x) + 1; }
+
+int read_sum(void) {
+  int a, s = 0;
+  while (scanf("%d", &a) == 1) s += a;
+  printf("sum %d\\n", s);
+  return s;
+}
+
+int divide(int a, int b) { return a / b; }
+
+int must_be_small(int x) {
+  if (x > 1000) abort();
+  return x + 1;
+}
+
+int checked_half(int x) {
+  assert(x % 2 == 0);
+  return x / 2;
+}
+
+double scale(double x) { return x * 1.5; }
+
+int at(const int *a, int i) { return a[i]; }
+
+void rename_item(struct item *it, const char *name) {
+  it->name = name;
+  it->id++;
+}
+`;
+
+function sh(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): { code: number; out: string } {
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status ?? -1, out: `${r.stdout}\n${r.stderr}` };
+}
+
+const have = (cmd: string): boolean => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+const ready =
+  have('cmake') &&
+  have('gcc') &&
+  have('clang-19') &&
+  spawnSync('sh', ['-c', 'test -f /usr/include/cmocka.h']).status === 0;
+
+describe.runIf(ready)('export tests', () => {
+  let dir: string;
+  let report: {
+    totals: { tests: number; errorTests: number; leftOut: number; notReplayable: number; files: number };
+  };
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'isx-tests-'));
+    writeFileSync(join(dir, 'lib.c'), SOURCE);
+    const g = sh('node', [BIN, 'gen', '-g', '-O1', '--native', '--inputs', '6', 'lib.c', '-o', 'out'], dir);
+    expect(g.code, g.out).toBe(0);
+    const e = sh('node', [BIN, 'export', 'tests', 'out', '-o', 'proj'], dir);
+    expect(e.code, e.out).toBe(0);
+    report = JSON.parse(readFileSync(join(dir, 'proj', 'report.json'), 'utf8'));
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes a test per replayable input, error tests too, and the same bytes again', () => {
+    const t = report.totals;
+    expect(t.files).toBe(1);
+    expect(t.tests).toBeGreaterThanOrEqual(10);
+    expect(t.notReplayable).toBe(0);
+    expect(t.errorTests).toBeGreaterThanOrEqual(2);
+    expect(t.leftOut).toBeLessThanOrEqual(Math.ceil(0.03 * t.tests));
+    const unit = readFileSync(join(dir, 'proj', 'tests', 'test_lib.c'), 'utf8');
+    expect(unit).toContain('/* construct input */');
+    expect(unit).toMatch(/isx_stdin\("[^"]*", \d+\);/);
+    expect(unit).toContain('isx_save((unsigned char *)&counter, 4);');
+    expect(unit).toMatch(/"ext_value", \{/);
+    expect(unit).toContain('isx_expect_signal');
+    const e = sh('node', [BIN, 'export', 'tests', 'out', '-o', 'proj2'], dir);
+    expect(e.code, e.out).toBe(0);
+    expect(readFileSync(join(dir, 'proj2', 'tests', 'test_lib.c'), 'utf8')).toBe(unit);
+  });
+
+  const builds: [string, string][] = [
+    ['clang-19', '-O0'],
+    ['gcc', '-O0'],
+    ['gcc', '-O2'],
+  ];
+  for (const [cc, opt] of builds)
+    it(`builds and passes with ${cc} ${opt}`, () => {
+      const b = `build-${cc}${opt}`;
+      const c = sh('cmake', ['-S', 'proj', '-B', b, `-DCMAKE_C_COMPILER=${cc}`, `-DISX_OPT=${opt}`], dir);
+      expect(c.code, c.out).toBe(0);
+      const m = sh('cmake', ['--build', b], dir);
+      expect(m.code, m.out).toBe(0);
+      const t = sh('ctest', ['--test-dir', b, '--output-on-failure'], dir);
+      expect(t.code, t.out).toBe(0);
+      expect(t.out).toContain(`0 tests failed out of ${report.totals.tests}`);
+    }, 120_000);
+
+  it('fails when an expected value is corrupted', () => {
+    const file = join(dir, 'proj', 'tests', 'test_lib.c');
+    const text = readFileSync(file, 'utf8');
+    const m = /assert_int_equal\(ret, (-?\d+)\);/.exec(text);
+    expect(m).not.toBeNull();
+    writeFileSync(file, text.replace(m![0], `assert_int_equal(ret, ${Number(m![1]) + 1});`));
+    const b = 'build-corrupt';
+    expect(sh('cmake', ['-S', 'proj', '-B', b], dir).code).toBe(0);
+    expect(sh('cmake', ['--build', b], dir).code).toBe(0);
+    const t = sh('ctest', ['--test-dir', b], dir);
+    expect(t.code).not.toBe(0);
+    expect(t.out).toContain(`1 tests failed out of ${report.totals.tests}`);
+  }, 120_000);
+});
