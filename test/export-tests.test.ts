@@ -145,6 +145,41 @@ describe.runIf(ready)('export tests', () => {
       expect(t.out).toContain(`0 tests failed out of ${report.totals.tests}`);
     }, 120_000);
 
+  it('without debug information, calls through the IR signature (structs in registers) and leaves out what it cannot spell', () => {
+    // clang passes a small struct by value as scalars: the source's prototype takes the struct, the IR two
+    // doubles. Without -g the test must call through the IR's (ABI-level) type, or leave the input out.
+    writeFileSync(
+      join(dir, 'pt.c'),
+      'struct pt { double x, y; };\n' +
+        'double dot(struct pt a, struct pt b) { return a.x * b.x + a.y * b.y; }\n' +
+        'struct pt mid(struct pt a, struct pt b) { struct pt m = { (a.x + b.x) / 2, (a.y + b.y) / 2 }; return m; }\n' +
+        'struct big { long v[6]; };\n' +
+        'long first(struct big b) { return b.v[0]; }\n',
+    );
+    const g = sh('node', [BIN, 'gen', '-O1', '--native', 'pt.c', '-o', 'out-nog'], dir);
+    expect(g.code, g.out).toBe(0);
+    const e = sh('node', [BIN, 'export', 'tests', 'out-nog', '-o', 'proj-nog'], dir);
+    expect(e.code, e.out).toBe(0);
+    const r = JSON.parse(readFileSync(join(dir, 'proj-nog', 'report.json'), 'utf8')) as typeof report & {
+      modules: { functions: { function: string; tests: string[]; leftOut: { reason: string }[] }[] }[];
+    };
+    const fns = new Map(r.modules[0]!.functions.map((f) => [f.function, f]));
+    expect(fns.get('dot')!.tests.length).toBeGreaterThan(0);
+    expect(fns.get('dot')!.leftOut).toEqual([]);
+    for (const f of ['mid', 'first']) {
+      expect(fns.get(f)!.tests).toEqual([]);
+      for (const l of fns.get(f)!.leftOut) expect(l.reason).toMatch(/no debug information/);
+    }
+    const unit = readFileSync(join(dir, 'proj-nog', 'tests', 'test_pt.c'), 'utf8');
+    expect(unit).toContain('((double (*)(double, double, double, double))isx_launder((void *)&dot))(');
+    expect(sh('cmake', ['-S', 'proj-nog', '-B', 'build-nog'], dir).code).toBe(0);
+    const m = sh('cmake', ['--build', 'build-nog'], dir);
+    expect(m.code, m.out).toBe(0);
+    const t = sh('ctest', ['--test-dir', 'build-nog'], dir);
+    expect(t.code, t.out).toBe(0);
+    expect(t.out).toContain(`0 tests failed out of ${r.totals.tests}`);
+  }, 120_000);
+
   it('fails when an expected value is corrupted', () => {
     const file = join(dir, 'proj', 'tests', 'test_lib.c');
     const text = readFileSync(file, 'utf8');

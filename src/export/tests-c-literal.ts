@@ -10,6 +10,10 @@ import type { PtrTarget, ValueRec } from '../gen/record.js';
 import type { DataLayout } from '../ir/datalayout.js';
 import type { Type } from '../ir/types.js';
 
+const C_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Whether `s` is a C identifier. */
+export const isCIdent = (s: string): boolean => C_IDENT.test(s);
+
 /** Why an input cannot become a test; the exporter reports it and writes no test. */
 export class LeaveOut extends Error {}
 

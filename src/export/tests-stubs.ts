@@ -16,7 +16,7 @@ import { declaredSize } from '../replay/native-build.js';
 import type { DataLayout } from '../ir/datalayout.js';
 import type { Func, GlobalVar, Module } from '../ir/model.js';
 import type { Type } from '../ir/types.js';
-import { isCIdent } from './tests-c.js';
+import { isCIdent } from './tests-c-literal.js';
 import { modelledExternals } from '../engine/externals.js';
 import '../engine/libc/index.js';
 
@@ -86,6 +86,19 @@ function signature(f: Func, name: string): { ret: string; params: string[]; prot
       ? 'void'
       : [...named, ...(f.funcType.varargs ? ['...'] : [])].join(', ');
   return { ret, params, proto: `${ret} ${name}(${namedList})`.replace('* ', '*'), ...{ list } };
+}
+
+/**
+ * The C type of a pointer to `f` with its IR signature (its ABI-level one: a struct passed in registers is
+ * its scalars), or why there is none. Without debug information the C prototype of the source is not known
+ * to match the IR's (clang splits small structs into scalars), so a test calls through this type.
+ */
+export function irPointerType(f: Func): string | { readonly reason: string } {
+  const s = signature(f, 'x');
+  if (typeof s === 'string') return { reason: s };
+  const list =
+    s.params.length === 0 && !f.funcType.varargs ? 'void' : s.proto.slice(s.proto.indexOf('(') + 1, -1);
+  return `${s.ret} (*)(${list.replace(/ a\d+/g, '')})`;
 }
 
 function visitTargets(r: InputRecord, fn: (t: PtrTarget) => void): void {

@@ -55,6 +55,7 @@ void isx_check_ptr(const void *slot, uintptr_t expected, const char *what);
 void isx_check_points_to(const void *slot, const void *bytes, size_t n, const char *what);
 void isx_check_ret(const void *ret, size_t nret, const unsigned char *expected, size_t n);
 void isx_clear_stack(void);
+void *isx_launder(void *p);
 pid_t isx_fork(void);
 void isx_child_returned(void);
 void isx_expect_signal(pid_t pid, const int *sigs, size_t nsigs, const char *what);
@@ -280,6 +281,14 @@ void isx_check_points_to(const void *slot, const void *bytes, size_t n, const ch
 }
 void isx_check_ret(const void *ret, size_t nret, const unsigned char *expected, size_t n) {
   isx_check_mem(ret, expected, nret < n ? nret : n, NULL, 0, "return value");
+}
+
+/* A function's address the compiler of the test unit cannot see through: a call through a pointer of the
+   IR's signature (no debug information) must stay the call the IR makes, not undefined behaviour the
+   optimiser may remove because it knows the callee's C type. */
+void *isx_launder(void *p) {
+  __asm__ volatile("" : "+r"(p));
+  return p;
 }
 
 /* Zero the stack the call is about to use: the engine's uninitialised locals read zeros (native replay

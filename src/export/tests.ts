@@ -31,7 +31,8 @@ import { Rng } from '../util/rng.js';
 import { readRunDir, type ExportOptions, type RunDir, type RunModule } from './run-dir.js';
 import { hasDebugInfo } from './source-map.js';
 import { LeaveOut } from './tests-c-literal.js';
-import { emitTest, isCIdent, testFunc, type TestContext } from './tests-c.js';
+import { emitTest, testFunc, type TestContext } from './tests-c.js';
+import { isCIdent } from './tests-c-literal.js';
 import { planStubs } from './tests-stubs.js';
 import { SUPPORT_C, SUPPORT_H } from './tests-support.js';
 
