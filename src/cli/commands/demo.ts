@@ -1,19 +1,22 @@
 /**
  * @fileoverview Stage: cli. `inputsmith demo`: the bundled examples (examples/*.c) compiled, parsed and
  * summarized, as a first look at what inputsmith sees in a program; then a generation campaign on them
- * (`gen --native` into a fresh temporary directory) and its summary table.
+ * (`gen --native` into a fresh temporary directory) and its summary table; then the kept inputs as unit
+ * tests (`export tests` into OUT/tests), built with CMake and run with CTest when those are installed.
  *
  * Consumes: examples/*.c (shipped with the package). Produces: a readable report on stdout, progress on
  * stderr, and the campaign's output directory (kept; its path is printed).
  */
 
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { FunctionSummary, ModuleSummary } from '../../ir/summary.js';
+import { exportTests } from '../../export/tests.js';
 import { findToolchain } from '../../toolchain/find.js';
+import { run, which } from '../../util/proc.js';
 import { UserError } from '../../util/errors.js';
 import { mapLimit } from '../../util/concurrency.js';
 import { addCommandOptions, compileOptions, type OptionsOf } from '../options.js';
@@ -59,6 +62,31 @@ export function demoReport(summaries: readonly ModuleSummary[], header: string):
   return out.join('\n') + '\n';
 }
 
+/**
+ * The campaign's kept inputs as a cmocka test project (`export tests` into OUT/tests), built with CMake and
+ * run with CTest when those and cmocka are installed (scripts/setup.mjs installs them as root): the line
+ * that says how it went.
+ */
+async function demoTests(out: string, clang: string | undefined): Promise<string> {
+  const dir = join(out, 'tests');
+  const rep = await exportTests(out, { dir, clang, warn: () => undefined });
+  const t = rep.totals;
+  const head = `Unit tests: ${t.tests} (${t.errorTests} error tests) in ${dir}, ${t.leftOut} inputs left out`;
+  if (which('cmake') === undefined || which('ctest') === undefined || !existsSync('/usr/include/cmocka.h'))
+    return `${head}; cmake, ctest or cmocka missing, not built (see docs/tests.md)\n`;
+  const build = join(out, 'tests-build');
+  for (const [cmd, args] of [
+    ['cmake', ['-S', dir, '-B', build]],
+    ['cmake', ['--build', build, '-j', String(availableParallelism())]],
+  ] as const) {
+    const r = await run(cmd, args);
+    if (r.code !== 0) return `${head}; \`${cmd} ${args.join(' ')}\` failed:\n${r.stdout}${r.stderr}`;
+  }
+  const c = await run('ctest', ['--test-dir', build]);
+  const summary = /\d+% tests passed, \d+ tests failed out of \d+/.exec(c.stdout)?.[0] ?? 'ctest failed';
+  return `${head}; built and run with CMake and CTest: ${summary}\n`;
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('demo')
@@ -100,6 +128,7 @@ export function register(program: Command): void {
     );
     process.stdout.write(formatSummaryTable(r.summary));
     process.stdout.write(formatThroughput(r));
+    process.stdout.write(await demoTests(out, o.clang));
     process.stdout.write(
       `Look at the inputs in ${out}, or check them again: inputsmith replay ${out} --native\n`,
     );
