@@ -6,14 +6,13 @@
  * of the function and a replay; exports are byte-identical when repeated; the trace hook leaves the
  * engine's generated code unchanged when off.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, run } from './export-exec.js';
 import { Engine } from '../src/engine/engine.js';
 import { exportDataset } from '../src/export/dataset.js';
 import type { InputRecord } from '../src/gen/record.js';
@@ -22,8 +21,6 @@ import { parseModule } from '../src/ir/parser.js';
 import type { Func, Module } from '../src/ir/model.js';
 import { printFunction } from '../src/ir/printer.js';
 import { findToolchain } from '../src/toolchain/find.js';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
 
 const SOURCE = `#include <stdio.h>
 struct point {
@@ -59,24 +56,6 @@ int bump(int *a, int k) {
   return a[k] / (k - 2);
 }
 `;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const cli = (args: string[], cwd: string): Promise<Run> =>
-  run(process.execPath, [join(root, 'bin', 'inputsmith.js'), ...args], cwd);
 
 type Row = Record<string, string | number>;
 

@@ -5,14 +5,12 @@
  * each kept input ran follows from its argument (read from its record), so every DA count, FNDA and
  * BRDA is recomputed here from the arguments alone, and a line no input can reach is not hit.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { cli, run } from './export-exec.js';
 
 const SOURCE = `int sign(int x) {
   if (x < 0)
@@ -33,24 +31,6 @@ int unsearched(int a) {
   return a * 3;
 }
 `;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const cli = (args: string[], cwd: string): Promise<Run> =>
-  run(process.execPath, [join(root, 'bin', 'inputsmith.js'), ...args], cwd);
 
 /** One SF record of a tracefile. */
 interface FileRecord {
