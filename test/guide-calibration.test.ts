@@ -93,9 +93,7 @@ describe('a record stopped by a lowered budget', () => {
   it('carries the budget, and replays with it (without it the replay runs further)', () => {
     const plan = new Plan();
     plan.args = [intRec(32, 0xffffffffn), intRec(64, 7n)];
-    session.runStepLimit = 5000;
-    const r = session.run('spin', plan, 'gen', new Rng(1), { seed: '1', index: 0 }).record;
-    session.runStepLimit = undefined;
+    const r = session.run('spin', plan, 'gen', new Rng(1), { seed: '1', index: 0, stepLimit: 5000 }).record;
     expect(r.outcome.kind).toBe('step-limit');
     expect(r.stepLimit).toBe(5000);
     expect(replayInEngine(session, r).status).toBe('ok');

@@ -90,6 +90,17 @@ export interface SessionOptions {
   readonly traceLines?: number;
 }
 
+/** What identifies a run (recorded in its record), and its own step budget. */
+export interface RunMeta {
+  readonly seed: string;
+  readonly index: number;
+  /**
+   * A step budget lower than the session's `limits.stepLimit` (the search's calibration, guide/search.ts
+   * `RunBudget`; a record's own `stepLimit` in replay); undefined: the session's.
+   */
+  readonly stepLimit?: number | undefined;
+}
+
 /** One module compiled for generation and replay; runs any of its functions on plans. */
 export class GenSession {
   readonly engine: Engine;
@@ -106,11 +117,6 @@ export class GenSession {
    * (src/guide/search.ts `searchAndReplay`); undefined when unguarded.
    */
   deadline: Deadline | undefined = undefined;
-  /**
-   * A step budget for the next runs lower than `limits.stepLimit` (the search's calibration,
-   * guide/search.ts; a record's own `stepLimit` in replay); undefined: the session's.
-   */
-  runStepLimit: number | undefined = undefined;
 
   constructor(
     readonly m: Module,
@@ -189,7 +195,7 @@ export class GenSession {
    * Run `fn` on `plan` (which the run completes in generation mode), drawing new values from `rng`.
    * Returns the finished record.
    */
-  run(fn: string, plan: Plan, mode: Mode, rng: Rng, meta: { seed: string; index: number }): RunRecord {
+  run(fn: string, plan: Plan, mode: Mode, rng: Rng, meta: RunMeta): RunRecord {
     return this.runIf(fn, plan, mode, rng, meta, () => true) as RunRecord;
   }
 
@@ -204,7 +210,7 @@ export class GenSession {
     plan: Plan,
     mode: Mode,
     rng: Rng,
-    meta: { seed: string; index: number },
+    meta: RunMeta,
     keep: (blocks: readonly number[], outcome: OutcomeKind, edges: readonly number[]) => boolean,
     repairNulls = true,
   ): RunRecord | RunFacts {
@@ -220,7 +226,7 @@ export class GenSession {
     let nulls: (() => void)[] = [];
     for (let attempt = 0; ; attempt++) {
       inp.restart = false;
-      const limits = this.runLimits();
+      const limits = this.runLimits(meta.stepLimit);
       const r = this.engine.callFunction(fn, () => this.setUp(f), limits);
       steps += r.steps;
       nulls = [...nulls, ...inp.freshNulls];
@@ -255,26 +261,26 @@ export class GenSession {
         intCmps: this.cmpLog.intCmps,
       };
       if (!keep(blocks, r.outcome, edges)) return facts;
-      const lowered = r.outcome === 'step-limit' ? this.loweredStepLimit() : undefined;
+      const lowered = r.outcome === 'step-limit' ? this.lowered(meta.stepLimit) : undefined;
       const where = {
         modulePath: this.opts.modulePath,
         moduleHash: this.opts.moduleHash,
-        ...meta,
+        seed: meta.seed,
+        index: meta.index,
         ...(lowered !== undefined ? { stepLimit: lowered } : {}),
       };
       return { ...facts, record: this.recorder.build(f, r, where, blocks, this.calls.callIdx) };
     }
   }
 
-  /** `runStepLimit` when it is below the session's step budget, else undefined. */
-  private loweredStepLimit(): number | undefined {
-    const l = this.runStepLimit;
-    return l !== undefined && l < this.limits.stepLimit ? l : undefined;
+  /** A run's own step budget when it is below the session's, else undefined. */
+  private lowered(stepLimit: number | undefined): number | undefined {
+    return stepLimit !== undefined && stepLimit < this.limits.stepLimit ? stepLimit : undefined;
   }
 
   /** The limits of a run: the session's, with the deadline and a lowered step budget when there are. */
-  private runLimits(): RunLimits & { readonly deadline?: Deadline } {
-    const steps = this.loweredStepLimit();
+  private runLimits(stepLimit: number | undefined): RunLimits & { readonly deadline?: Deadline } {
+    const steps = this.lowered(stepLimit);
     if (this.deadline === undefined && steps === undefined) return this.limits;
     return {
       ...this.limits,

@@ -161,8 +161,8 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
     };
     // Until a run ends normally, a generated null pointer that is dereferenced is repaired (see runIf);
     // afterwards such runs stay as they are, cheap explorations of what null does.
-    session.runStepLimit = budget.next();
-    const run = session.runIf(fn, plan, 'gen', rng, { seed: o.seed, index: index++ }, wanted, !valid);
+    const meta = { seed: o.seed, index: index++, stepLimit: budget.next() };
+    const run = session.runIf(fn, plan, 'gen', rng, meta, wanted, !valid);
     budget.ended(run.outcome, run.steps);
     runs++;
     steps += run.steps;
@@ -190,7 +190,6 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
     } else since++;
     if (guard !== undefined) break;
   }
-  session.runStepLimit = undefined;
   const chosen = chooseCover(kept, o.maxInputs);
   const records = chosen.map((k, i) => ({ ...k.run.record, index: i }));
   const union = new Set<number>();

@@ -21,17 +21,11 @@ export interface EngineVerdict {
 export function replayInEngine(session: GenSession, r: InputRecord): EngineVerdict {
   if (r.moduleHash !== session.opts.moduleHash)
     return { status: 'mismatch', reason: 'the record belongs to a different version of the module' };
-  const before = session.runStepLimit;
-  session.runStepLimit = r.stepLimit;
-  let again;
-  try {
-    again = session.run(r.function, Plan.fromRecord(r), 'replay', new Rng(0), {
-      seed: r.seed,
-      index: r.index,
-    }).record;
-  } finally {
-    session.runStepLimit = before;
-  }
+  const again = session.run(r.function, Plan.fromRecord(r), 'replay', new Rng(0), {
+    seed: r.seed,
+    index: r.index,
+    stepLimit: r.stepLimit,
+  }).record;
   const diff = firstDifference(r.outcome, again.outcome, 'outcome');
   return diff === undefined ? { status: 'ok', reason: '' } : { status: 'mismatch', reason: diff };
 }
