@@ -90,20 +90,22 @@ function parseOpt(raw: string): OptLevel {
 
 const collect = (raw: string, previous: string[]): string[] => [...previous, raw];
 
+/** A whole number of decimal digits, at least `min`; else `message`. */
+function wholeNumber(raw: string, min: number, message: string): number {
+  const n = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n < min)
+    throw new InvalidArgumentError(message);
+  return n;
+}
+
 /** Value parser for flags taking a positive integer. */
 export function positiveInt(raw: string): number {
-  const n = Number(raw);
-  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n <= 0)
-    throw new InvalidArgumentError('expected a positive integer');
-  return n;
+  return wholeNumber(raw, 1, 'expected a positive integer');
 }
 
 /** Value parser for flags taking an integer >= 0. */
 export function nonNegativeInt(raw: string): number {
-  const n = Number(raw);
-  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n))
-    throw new InvalidArgumentError('expected an integer >= 0');
-  return n;
+  return wholeNumber(raw, 0, 'expected an integer >= 0');
 }
 
 /** Value parser for flags taking a positive number (decimals allowed). */
