@@ -63,7 +63,10 @@ function cOf(t: Type, signed: boolean): string | undefined {
 const ABI_CHANGING = ['byval', 'sret', 'inalloca', 'preallocated', 'byref', 'swifterror'];
 
 /** The C signature parts of a function, or why it has none. */
-function signature(f: Func, name: string): { ret: string; params: string[]; proto: string } | string {
+function signature(
+  f: Func,
+  name: string,
+): { ret: string; params: string[]; proto: string; list: string } | string {
   const has = (l: { attrs: readonly { name: string }[] }, n: string): boolean =>
     l.attrs.some((a) => a.name === n);
   const ret = cOf(f.funcType.ret, has(f.retAttrs, 'signext'));
@@ -85,7 +88,7 @@ function signature(f: Func, name: string): { ret: string; params: string[]; prot
     named.length === 0 && !f.funcType.varargs
       ? 'void'
       : [...named, ...(f.funcType.varargs ? ['...'] : [])].join(', ');
-  return { ret, params, proto: `${ret} ${name}(${namedList})`.replace('* ', '*'), ...{ list } };
+  return { ret, params, proto: `${ret} ${name}(${namedList})`.replace('* ', '*'), list };
 }
 
 /**
@@ -95,10 +98,7 @@ function signature(f: Func, name: string): { ret: string; params: string[]; prot
  */
 export function irPointerType(f: Func): string | { readonly reason: string } {
   const s = signature(f, 'x');
-  if (typeof s === 'string') return { reason: s };
-  const list =
-    s.params.length === 0 && !f.funcType.varargs ? 'void' : s.proto.slice(s.proto.indexOf('(') + 1, -1);
-  return `${s.ret} (*)(${list.replace(/ a\d+/g, '')})`;
+  return typeof s === 'string' ? { reason: s } : `${s.ret} (*)(${s.list})`;
 }
 
 function visitTargets(r: InputRecord, fn: (t: PtrTarget) => void): void {
