@@ -423,10 +423,7 @@ describe('export dataset', () => {
     expect(gen.code, gen.stderr).toBe(0);
     const ex = await cli(['export', 'dataset', 'out', '-o', 'ds', '--format', 'jsonl'], sub);
     expect(ex.code, ex.stderr).toBe(0);
-    const got = readFileSync(join(sub, 'ds', 'data.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Row);
+    const got = jsonl(join('dup', 'ds'));
     const hashes = (m: string, f: string): Set<string | number> =>
       new Set(got.filter((r) => r.module === m && r.function === f).map((r) => r.function_hash));
     expect(hashes('a.c', 'twice').size).toBe(1);
@@ -448,10 +445,7 @@ describe('export dataset', () => {
     expect(gen.code, gen.stderr).toBe(0);
     const ex = await cli(['export', 'dataset', 'out', '-o', 'ds', '--format', 'jsonl'], sub);
     expect(ex.code, ex.stderr).toBe(0);
-    const got = readFileSync(join(sub, 'ds', 'data.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Row);
+    const got = jsonl(join('cxx', 'ds'));
     expect(got.length).toBeGreaterThan(0);
     for (const r of got) {
       expect(r.language).toBe('C++');

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseModule } from '../src/ir/parser.js';
+import type { InputRecord, PtrTarget } from '../src/gen/record.js';
 import { GenSession } from '../src/gen/runtime.js';
 import { moduleHash } from '../src/replay/native.js';
 import { compileToIR } from '../src/toolchain/compile.js';
@@ -31,4 +32,16 @@ export async function genFixture(name: string, source: string): Promise<GenFixtu
     moduleHash: moduleHash(text),
   });
   return { dir, file, text, session };
+}
+
+/** The functions a record's pointers (arguments, objects, globals) point to, by name. */
+export function fnTargets(r: InputRecord): string[] {
+  const out: string[] = [];
+  const add = (t: PtrTarget | null): void => {
+    if (t !== null && 'fn' in t) out.push(t.fn);
+  };
+  for (const a of r.args) if (a.t === 'ptr') add(a);
+  for (const o of r.objects) for (const x of o.relocs) add(x.to);
+  for (const g of r.globals) for (const x of g.relocs) add(x.to);
+  return out;
 }

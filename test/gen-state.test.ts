@@ -10,13 +10,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressTaken } from '../src/gen/calls.js';
 import { Plan } from '../src/gen/plan.js';
-import type { InputRecord, PtrTarget } from '../src/gen/record.js';
 import { GenSession } from '../src/gen/runtime.js';
 import { DEFAULT_SEARCH, searchFunction, type FunctionResult } from '../src/guide/search.js';
 import { replayInEngine } from '../src/replay/engine.js';
 import { replayNativeText } from '../src/replay/native.js';
 import { Rng } from '../src/util/rng.js';
-import { genFixture } from './gen-fixture.js';
+import { fnTargets, genFixture } from './gen-fixture.js';
 
 const SOURCE = String.raw`
 #include <stdlib.h>
@@ -80,17 +79,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function fnTargets(r: InputRecord): string[] {
-  const out: string[] = [];
-  const add = (t: PtrTarget | null): void => {
-    if (t !== null && 'fn' in t) out.push(t.fn);
-  };
-  for (const a of r.args) if (a.t === 'ptr') add(a);
-  for (const o of r.objects) for (const x of o.relocs) add(x.to);
-  for (const g of r.globals) for (const x of g.relocs) add(x.to);
-  return out;
-}
 
 describe('initial state of writable globals', () => {
   it('is the initializer in every fresh input: calls through the hooks reach their functions', () => {

@@ -8,14 +8,14 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Plan } from '../src/gen/plan.js';
-import { decodeRecord, encodeRecord, type InputRecord, type PtrTarget } from '../src/gen/record.js';
+import { decodeRecord, encodeRecord } from '../src/gen/record.js';
 import { GenSession } from '../src/gen/runtime.js';
 import { stubDeclarations } from '../src/gen/stubs.js';
 import { DEFAULT_SEARCH, searchFunction, type FunctionResult } from '../src/guide/search.js';
 import { replayInEngine } from '../src/replay/engine.js';
 import { replayNativeText } from '../src/replay/native.js';
 import { Rng } from '../src/util/rng.js';
-import { genFixture } from './gen-fixture.js';
+import { fnTargets, genFixture } from './gen-fixture.js';
 
 const SOURCE = String.raw`
 #include <stddef.h>
@@ -94,16 +94,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function fnTargets(r: InputRecord): string[] {
-  const out: string[] = [];
-  const add = (t: PtrTarget | null): void => {
-    if (t !== null && 'fn' in t) out.push(t.fn);
-  };
-  for (const a of r.args) if (a.t === 'ptr') add(a);
-  for (const o of r.objects) for (const x of o.relocs) add(x.to);
-  return out;
-}
 
 describe('generated stubs', () => {
   it('exist for each function type of an indirect call, named by the type', () => {
