@@ -46,6 +46,29 @@ export class ByteStore {
     this.data[i] = b;
   }
 
+  /**
+   * `set(off + i, src[i])` for every i in order, with one copy-on-write check. The window grows exactly as
+   * it would byte by byte (its size is observable: `pick` draws over it).
+   */
+  setRange(off: number, src: Uint8Array): void {
+    const n = src.length;
+    if (n === 0) return;
+    for (let i = 0; i < n;) {
+      this.ensure(off + i);
+      i = Math.max(i + 1, this.lo + this.known.length - off);
+    }
+    if (this.shared) this.unshare();
+    const i0 = off - this.lo;
+    const k = this.known;
+    for (let i = 0; i < n; i++)
+      if (k[i0 + i] === 0) {
+        k[i0 + i] = 1;
+        this.count++;
+        this.cachedRanges = undefined;
+      }
+    this.data.set(src, i0);
+  }
+
   delete(off: number): void {
     if (!this.has(off)) return;
     if (this.shared) this.unshare();

@@ -400,22 +400,53 @@ export class LazyMemory {
     }
   }
 
+  /**
+   * Generate the missing bytes of [base+off, base+off+n), untyped: the object's template (a dictionary
+   * string chosen when offset 0 is first generated) where it reaches, `Policy.byte` elsewhere. Runs of
+   * missing bytes without template bytes are generated in bulk, drawing exactly what the byte-by-byte
+   * order draws.
+   */
   private generateBytes(h: Holder, base: number, off: number, n: number): void {
     const mem = this.engine.mem;
     const s = mem.shadow;
     const pol = this.inp.policy;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n;) {
       const q = base + off + i;
-      if (s[q] !== 0) continue;
+      if (s[q] !== 0) {
+        i++;
+        continue;
+      }
       const o = off + i;
       if (o === 0 && h.template === undefined && !h.bytes.has(0)) h.template = pol.template();
       const tpl = h.template;
-      const b = tpl !== undefined && o >= 0 && o < tpl.length ? tpl[o]! : pol.byte();
-      mem.u8[q] = b;
-      s[q] = SH_RW;
-      h.bytes.set(o, b);
+      if (tpl !== undefined && o >= 0 && o < tpl.length) {
+        const b = tpl[o]!;
+        mem.u8[q] = b;
+        s[q] = SH_RW;
+        h.bytes.set(o, b);
+        i++;
+        continue;
+      }
+      // A run of missing bytes that stops before offset 0 (where the template is decided) or a present byte.
+      const stop = o < 0 ? Math.min(n, -off) : n;
+      let j = i + 1;
+      while (j < stop && s[base + off + j] === 0) j++;
+      const out = scratch(j - i);
+      pol.bytes(out, j - i);
+      mem.u8.set(out, q);
+      s.fill(SH_RW, q, q + (j - i));
+      h.bytes.setRange(o, out);
+      i = j;
     }
   }
+}
+
+let SCRATCH = new Uint8Array(4096);
+
+/** A view of the first n bytes of a shared scratch buffer (grown as needed). */
+function scratch(n: number): Uint8Array {
+  if (SCRATCH.length < n) SCRATCH = new Uint8Array(Math.max(n, 2 * SCRATCH.length));
+  return SCRATCH.subarray(0, n);
 }
 
 const LEAF = new Uint8Array(16);

@@ -245,6 +245,21 @@ export class Policy {
     return r.below(256);
   }
 
+  /**
+   * `n` bytes of string-like memory into out[0, n): exactly the bytes (and random draws) of n calls of
+   * `byte()`, in a loop with the dictionary and the tables hoisted (bulk reads of large inputs, such as a
+   * compressor's memcpy of a literal run, generate hundreds of kilobytes a run).
+   */
+  bytes(out: Uint8Array, n: number): void {
+    const r = this.rng;
+    const dict = this.dict.bytes;
+    const hasDict = dict.length > 0;
+    for (let i = 0; i < n; i++) {
+      const x = r.below(100);
+      out[i] = x < 12 ? 0 : x < 45 && hasDict ? r.pick(dict) : x < 90 ? r.pick(PRINTABLE) : r.below(256);
+    }
+  }
+
   /** A string from the dictionary to lay out at the start of an object, or undefined. */
   template(): Uint8Array | undefined {
     if (this.dict.strings.length === 0 || !this.rng.chance(0.3)) return undefined;
