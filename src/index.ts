@@ -233,6 +233,8 @@ export {
 /** The campaign's summary (summary.json) and its per-function rows (functions.jsonl). */
 export type { CampaignSummary, Figures, ModuleSummary as CampaignModuleSummary } from './guide/summary.js';
 export type { FunctionRow, InputRow } from './guide/layout.js';
+/** `gen --shard i/N` and `inputsmith merge` (docs/distributed.md). */
+export { mergeShards, type MergeResult, type ShardSpec } from './guide/shard.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // export: a gen run as standard formats

@@ -17,6 +17,7 @@ import { register as registerDemo } from './commands/demo.js';
 import { register as registerExport } from './commands/export.js';
 import { register as registerGen } from './commands/gen.js';
 import { register as registerInspect } from './commands/inspect.js';
+import { register as registerMerge } from './commands/merge.js';
 import { register as registerProgs } from './commands/progs.js';
 import { register as registerReplay } from './commands/replay.js';
 import { register as registerRun } from './commands/run.js';
@@ -29,6 +30,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerRun,
   registerGen,
   registerReplay,
+  registerMerge,
   registerExport,
 ];
 

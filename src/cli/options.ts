@@ -12,6 +12,7 @@
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_OPT, type CompileOptions, type OptLevel } from '../toolchain/compile.js';
+import { parseShard, type ShardSpec } from '../guide/shard.js';
 import { DEFAULTS } from '../util/defaults.js';
 import { UserError } from '../util/errors.js';
 
@@ -44,6 +45,7 @@ export interface CliOptions {
   sample: number;
   functions?: string;
   force: boolean;
+  shard?: ShardSpec;
   // One run (run).
   entry?: string;
   stdin?: string;
@@ -264,6 +266,18 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     description: 'start over when OUT holds a run with other options, or is not a run at all',
     default: false,
   },
+  shard: {
+    flags: '--shard <i/N>',
+    description:
+      'run only share i of N of the modules (balanced by estimated cost), for cluster job arrays; join the N output directories with inputsmith merge',
+    parse: (raw) => {
+      try {
+        return parseShard(raw);
+      } catch (e) {
+        throw new InvalidArgumentError((e as Error).message.replace(/^--shard: /, ''));
+      }
+    },
+  },
   entry: { flags: '-e, --entry <name>', description: 'function to run instead of main' },
   stdin: { flags: '--stdin <file>', description: 'file to feed to the program as stdin (default: empty)' },
   stepLimit: {
@@ -380,6 +394,7 @@ export const COMMAND_OPTIONS = {
     'sample',
     'functions',
     'force',
+    'shard',
     'output',
     'jobs',
     'native',
@@ -387,6 +402,7 @@ export const COMMAND_OPTIONS = {
     ...COMPILE,
   ],
   replay: ['jobs', 'native', 'verbose', ...COMPILE],
+  merge: ['output', 'force'],
   'export lcov': ['output', 'clang'],
   'export sarif': ['output', 'clang'],
   'export dataset': ['output', 'format', 'trace', 'traceLimit', 'clang'],
@@ -402,6 +418,7 @@ export type CommandName = keyof typeof COMMAND_OPTIONS;
 const REQUIRED: { readonly [C in CommandName]?: readonly (typeof COMMAND_OPTIONS)[C][number][] } = {
   compile: ['output'],
   gen: ['output'],
+  merge: ['output'],
   'export lcov': ['output'],
   'export sarif': ['output'],
   'export dataset': ['output'],
@@ -452,6 +469,11 @@ export function checkOptions(command: CommandName, o: Partial<CliOptions>, posit
   if (command === 'compile' && positionals === 0 && o.compileCommands === undefined)
     throw usage(command, 'give source files or directories, or --compile-commands FILE');
   if (command === 'gen' && o.seed === '') throw usage(command, '--seed must not be empty');
+  if (command === 'gen' && o.shard !== undefined && o.dataset !== undefined)
+    throw usage(
+      command,
+      '--dataset needs the whole run: export it from the merged directory (inputsmith merge)',
+    );
   if (command === 'progs gen' && o.seed !== undefined && !/^\d+$/.test(o.seed))
     throw usage(command, `--seed must be a non-negative integer, not '${o.seed}'`);
 }

@@ -56,6 +56,7 @@ import {
   type WorkerRequest,
 } from './workers.js';
 import { DEFAULT_SEARCH, type SearchOptions } from './search.js';
+import { assignShards, irCost, SHARD_FORMAT, type ShardRecord, type ShardSpec } from './shard.js';
 import { DEFAULTS } from '../util/defaults.js';
 import {
   buildSummary,
@@ -99,6 +100,8 @@ export interface CampaignOptions {
   /** Native replay: wall-clock limit per record (ms) and address-space limit (MiB). */
   readonly nativeTimeoutMs?: number;
   readonly nativeMemLimitMb?: number;
+  /** Run only share `index` of `count` of the modules (./shard.ts; `inputsmith merge` joins the shares). */
+  readonly shard?: ShardSpec;
 }
 
 /** Lifecycle hooks for progress display. */
@@ -222,6 +225,8 @@ class Campaign {
   private readonly copts: CompileOptions;
   private readonly out: OutDir;
   private modules: LoadedModule[] = [];
+  /** The modules this run processes: all of them, or its shard's share. */
+  private owned: LoadedModule[] = [];
   /** Estimated functions per module (by module index), until it is listed. */
   private estimates: number[] = [];
   /** Per module (by index), what is known at its end. */
@@ -261,15 +266,27 @@ class Campaign {
     const paths = discoverModules(this.o.inputs);
     this.out.prepare(this.o.force === true);
     this.modules = await this.loadModules(paths);
+    this.owned = this.ownModules();
     this.out.checkRun(this.runSpec(), this.o.force === true);
     this.out.sweepTemporaries();
     this.start();
     try {
-      await Promise.all(this.modules.map((m) => this.processModule(m)));
+      await Promise.all(this.owned.map((m) => this.processModule(m)));
     } finally {
       await this.pool.close();
     }
     return this.writeSummary();
+  }
+
+  /** All modules, or the shard's share (balanced by estimated cost; the same in every shard). */
+  private ownModules(): LoadedModule[] {
+    const sh = this.o.shard;
+    if (sh === undefined) return this.modules;
+    const owner = assignShards(
+      this.modules.map((m) => irCost(m.text)),
+      sh.count,
+    );
+    return this.modules.filter((m) => owner[m.index] === sh.index - 1);
   }
 
   /** Load every module (sources compile in parallel through the cache); a failure stays with its module. */
@@ -306,6 +323,9 @@ class Campaign {
       native: this.native,
       // Only when asked for, so that run.json without --sample stays as it was.
       ...(search.sample !== undefined && search.sample > 0 ? { sample: search.sample } : {}),
+      ...(this.o.shard === undefined
+        ? {}
+        : { shard: { index: this.o.shard.index, count: this.o.shard.count } }),
       limits: {
         stepLimit: limits.stepLimit,
         timeLimitMs: limits.timeLimitMs,
@@ -326,8 +346,8 @@ class Campaign {
     this.estimates = this.modules.map((m) =>
       m.text === undefined ? 0 : estimateFunctions(m.text, this.filter),
     );
-    const functions = this.estimates.reduce((a, b) => a + b, 0);
-    this.rep.onStart?.({ modules: this.modules.length, functions, jobs: this.jobs });
+    const functions = this.owned.reduce((a, m) => a + this.estimates[m.index]!, 0);
+    this.rep.onStart?.({ modules: this.owned.length, functions, jobs: this.jobs });
   }
 
   /** List, search, (natively) replay one module; its tasks are ordered after earlier modules'. */
@@ -539,11 +559,26 @@ class Campaign {
     }
   }
 
-  /** functions.jsonl and summary.json, rebuilt from what is on disk. */
+  /** functions.jsonl and summary.json, rebuilt from what is on disk; a shard's record last. */
   private writeSummary(): CampaignResult {
-    const summary = buildSummary(this.search.seed, this.native, this.results);
-    writeFileAtomic(this.out.functionsFile, functionsJsonl(this.results));
+    const results = this.owned.map((m) => this.results[m.index]!);
+    const summary = buildSummary(this.search.seed, this.native, results);
+    writeFileAtomic(this.out.functionsFile, functionsJsonl(results));
     writeFileAtomic(this.out.summaryFile, stableJson(summary));
+    const sh = this.o.shard;
+    if (sh !== undefined) {
+      const record: ShardRecord = {
+        format: SHARD_FORMAT,
+        version: 1,
+        index: sh.index,
+        count: sh.count,
+        modules: results.map((r) => ({
+          key: r.key,
+          ...(r.failure === undefined ? {} : { failure: r.failure }),
+        })),
+      };
+      writeFileAtomic(this.out.shardFile, stableJson(record));
+    }
     const elapsedMs = performance.now() - this.t0;
     return { summary, out: this.o.out, fresh: this.fresh, reused: this.reused, elapsedMs, jobs: this.jobs };
   }

@@ -19,6 +19,7 @@
  *   OUT/summary.json                          totals and per-module figures (docs/summary-json.md)
  *   OUT/timings.jsonl                         time and steps per function searched, appended as they
  *                                             finish (the only file that differs between runs)
+ *   OUT/shard.json                            gen --shard i/N only: the modules of the share (./shard.ts)
  *
  * `OutDir.prepare` and `OutDir.checkRun` decide whether a directory may take a run: an empty or new one,
  * or one holding the same run (same `RunSpec`), which the run continues; anything else only with --force.
@@ -69,6 +70,11 @@ export interface RunSpec {
     readonly defines: readonly string[];
     readonly debug: boolean;
   };
+  /**
+   * `gen --shard i/N` (./shard.ts): this directory holds share `index` of `count`; absent in a whole run
+   * (and in the merge of its shards).
+   */
+  readonly shard?: { readonly index: number; readonly count: number };
   /** Modules in campaign order; `hash` is null for a module that could not be loaded. */
   readonly modules: readonly { readonly path: string; readonly key: string; readonly hash: string | null }[];
 }
@@ -215,6 +221,10 @@ export class OutDir {
   get timingsFile(): string {
     return join(this.root, 'timings.jsonl');
   }
+  /** `gen --shard`: the shard's record (./shard.ts), written when the shard's run ends. */
+  get shardFile(): string {
+    return join(this.root, 'shard.json');
+  }
   inputsDir(mkey: string, fkey?: string): string {
     return fkey === undefined ? join(this.root, 'inputs', mkey) : join(this.root, 'inputs', mkey, fkey);
   }
@@ -249,6 +259,7 @@ export class OutDir {
       'results',
       'native',
       'sample',
+      'shard.json',
     ].map((e) => join(this.root, e));
   }
 

@@ -57,6 +57,7 @@ export function register(program: Command): void {
       functions: o.functions,
       compile: compileOptions(o),
       force: o.force,
+      shard: o.shard,
     });
     process.stdout.write(formatSummaryTable(r.summary));
     process.stdout.write(formatThroughput(r));
