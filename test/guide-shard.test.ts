@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCampaign, type CampaignOptions } from '../src/guide/campaign.js';
-import { assignShards, irCost, mergeShards, parseShard } from '../src/guide/shard.js';
+import { assignShards, irCost, mergeShards, moduleCosts, parseShard } from '../src/guide/shard.js';
 import { walkFiles } from '../src/util/fsx.js';
 
 const ROOT = join(__dirname, '..');
@@ -85,6 +85,24 @@ describe('gen --shard and merge', () => {
     expect(s1.modules.length).toBe(owned[0]!.length);
   });
 
+  it("balances by an earlier run's timings with --shard-costs, and merges the same", async () => {
+    const costs = join(whole, 'timings.jsonl');
+    const dirs: string[] = [];
+    for (let i = 1; i <= 2; i++) {
+      const d = join(dir, `costed${i}`);
+      await runCampaign(options(d, { shard: { index: i, count: 2, costs } }));
+      dirs.push(d);
+    }
+    const run1 = JSON.parse(readFileSync(join(dirs[0]!, 'run.json'), 'utf8')) as { shard: { costs: string } };
+    expect(run1.shard.costs).toMatch(/^[0-9a-f]{16}$/);
+    const merged = join(dir, 'costed-merged');
+    mergeShards(dirs, merged, false);
+    const want = tree(whole);
+    const got = tree(merged);
+    expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+    for (const [f, bytes] of want) expect(got.get(f), f).toBe(bytes);
+  }, 120_000);
+
   it('refuses what is not the finished shards of one run', async () => {
     expect(() => mergeShards(shardDirs.slice(0, 2), join(dir, 'm1'), false)).toThrow(/shard 3\/3 is missing/);
     expect(() => mergeShards([shardDirs[0]!, shardDirs[0]!, shardDirs[2]!], join(dir, 'm2'), false)).toThrow(
@@ -143,6 +161,36 @@ describe('shard assignment', () => {
     expect(Math.max(...load) - Math.min(...load)).toBeLessThanOrEqual(10);
     // More shards than modules: the extra shards own nothing.
     expect(new Set(assignShards([3, 1], 4))).toEqual(new Set([0, 1]));
+  });
+
+  it('estimates from a timings.jsonl: CPU time per module, the others scaled by size', () => {
+    const body = (n: number): string =>
+      `define void @f() {\n${'  call void @g()\n'.repeat(n)}  ret void\n}\n`;
+    const mods = [
+      { path: 'a.ll', text: body(9) },
+      { path: 'b.ll', text: body(19) },
+      { path: 'c.ll', text: body(4) },
+    ];
+    const file = join(dir, 'costs.jsonl');
+    writeFileSync(
+      file,
+      [
+        { module: 'a.ll', function: 'f', timeMs: 900, cpuMs: 300 },
+        { module: 'a.ll', function: 'g', timeMs: 100, cpuMs: 100 },
+        { module: 'b.ll', function: 'f', timeMs: 5, cpuMs: 0 },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const c = moduleCosts(mods, file);
+    expect(c[0]).toBe(400);
+    expect(c[1]).toBe(1);
+    // c.ll: 5 instructions at the file's 400 ms per 30 instructions.
+    expect(c[2]).toBeCloseTo((5 * 400) / 30, 9);
+    expect(moduleCosts(mods)).toEqual([10, 20, 5]);
+    writeFileSync(file, 'not json\n');
+    expect(() => moduleCosts(mods, file)).toThrow(/not a timings.jsonl/);
+    expect(() => moduleCosts(mods, join(dir, 'none.jsonl'))).toThrow(/cannot read/);
   });
 
   it('estimates a module by its instructions', () => {

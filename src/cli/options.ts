@@ -46,6 +46,7 @@ export interface CliOptions {
   functions?: string;
   force: boolean;
   shard?: ShardSpec;
+  shardCosts?: string;
   // One run (run).
   entry?: string;
   stdin?: string;
@@ -278,6 +279,11 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
       }
     },
   },
+  shardCosts: {
+    flags: '--shard-costs <timings.jsonl>',
+    description:
+      "with --shard: balance the shares by an earlier run's CPU time per module (its timings.jsonl) instead of the instruction count; give every share the same file",
+  },
   entry: { flags: '-e, --entry <name>', description: 'function to run instead of main' },
   stdin: { flags: '--stdin <file>', description: 'file to feed to the program as stdin (default: empty)' },
   stepLimit: {
@@ -395,6 +401,7 @@ export const COMMAND_OPTIONS = {
     'functions',
     'force',
     'shard',
+    'shardCosts',
     'output',
     'jobs',
     'native',
@@ -469,6 +476,8 @@ export function checkOptions(command: CommandName, o: Partial<CliOptions>, posit
   if (command === 'compile' && positionals === 0 && o.compileCommands === undefined)
     throw usage(command, 'give source files or directories, or --compile-commands FILE');
   if (command === 'gen' && o.seed === '') throw usage(command, '--seed must not be empty');
+  if (command === 'gen' && o.shardCosts !== undefined && o.shard === undefined)
+    throw usage(command, '--shard-costs needs --shard i/N');
   if (command === 'gen' && o.shard !== undefined && o.dataset !== undefined)
     throw usage(
       command,

@@ -56,7 +56,14 @@ import {
   type WorkerRequest,
 } from './workers.js';
 import { DEFAULT_SEARCH, type SearchOptions } from './search.js';
-import { assignShards, irCost, SHARD_FORMAT, type ShardRecord, type ShardSpec } from './shard.js';
+import {
+  assignShards,
+  moduleCosts,
+  shardOfSpec,
+  SHARD_FORMAT,
+  type ShardRecord,
+  type ShardSpec,
+} from './shard.js';
 import { DEFAULTS } from '../util/defaults.js';
 import {
   buildSummary,
@@ -282,10 +289,7 @@ class Campaign {
   private ownModules(): LoadedModule[] {
     const sh = this.o.shard;
     if (sh === undefined) return this.modules;
-    const owner = assignShards(
-      this.modules.map((m) => irCost(m.text)),
-      sh.count,
-    );
+    const owner = assignShards(moduleCosts(this.modules, sh.costs), sh.count);
     return this.modules.filter((m) => owner[m.index] === sh.index - 1);
   }
 
@@ -323,9 +327,7 @@ class Campaign {
       native: this.native,
       // Only when asked for, so that run.json without --sample stays as it was.
       ...(search.sample !== undefined && search.sample > 0 ? { sample: search.sample } : {}),
-      ...(this.o.shard === undefined
-        ? {}
-        : { shard: { index: this.o.shard.index, count: this.o.shard.count } }),
+      ...(this.o.shard === undefined ? {} : { shard: shardOfSpec(this.o.shard) }),
       limits: {
         stepLimit: limits.stepLimit,
         timeLimitMs: limits.timeLimitMs,

@@ -74,7 +74,7 @@ export interface RunSpec {
    * `gen --shard i/N` (./shard.ts): this directory holds share `index` of `count`; absent in a whole run
    * (and in the merge of its shards).
    */
-  readonly shard?: { readonly index: number; readonly count: number };
+  readonly shard?: { readonly index: number; readonly count: number; readonly costs?: string };
   /** Modules in campaign order; `hash` is null for a module that could not be loaded. */
   readonly modules: readonly { readonly path: string; readonly key: string; readonly hash: string | null }[];
 }

@@ -15,6 +15,7 @@
  * index once, each module owned once, every shard finished) and refuses anything else with a one-line
  * error.
  */
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../util/errors.js';
@@ -26,6 +27,12 @@ import { buildSummary, functionsJsonl, type CampaignSummary, type ModuleResult }
 export interface ShardSpec {
   readonly index: number;
   readonly count: number;
+  /**
+   * `--shard-costs FILE`: a timings.jsonl of an earlier run of these modules, whose CPU time per module is
+   * the cost estimate (modules it does not name: their instruction count, scaled). Every share must be
+   * given the same file.
+   */
+  readonly costs?: string;
 }
 
 export const SHARD_FORMAT = 'inputsmith-shard';
@@ -68,6 +75,68 @@ export function irCost(text: string | undefined): number {
     else if (inBody && line.startsWith('  ')) n++;
   }
   return n;
+}
+
+/**
+ * Estimated cost of each module: its instructions (`irCost`), or with `costsFile` (a timings.jsonl) the
+ * CPU milliseconds its functions took in that run; a module the file does not name gets its instructions
+ * times the file's milliseconds per instruction (over the modules it names). Throws `UserError` for an
+ * unreadable file.
+ */
+export function moduleCosts(
+  modules: readonly { readonly path: string; readonly text?: string }[],
+  costsFile?: string,
+): number[] {
+  const size = modules.map((m) => irCost(m.text));
+  if (costsFile === undefined) return size;
+  const ms = new Map<string, number>();
+  for (const line of readCosts(costsFile).split('\n')) {
+    if (line.trim() === '') continue;
+    let r: { module?: unknown; cpuMs?: unknown; timeMs?: unknown };
+    try {
+      r = JSON.parse(line) as typeof r;
+    } catch {
+      throw new UserError('--shard-costs: not a timings.jsonl (a line is not JSON)', { file: costsFile });
+    }
+    const t = typeof r.cpuMs === 'number' ? r.cpuMs : typeof r.timeMs === 'number' ? r.timeMs : undefined;
+    if (typeof r.module !== 'string' || t === undefined)
+      throw new UserError('--shard-costs: not a timings.jsonl (a line has no module and time)', {
+        file: costsFile,
+      });
+    ms.set(r.module, (ms.get(r.module) ?? 0) + t);
+  }
+  let knownMs = 0;
+  let knownSize = 0;
+  modules.forEach((m, i) => {
+    const t = ms.get(m.path);
+    if (t !== undefined) {
+      knownMs += t;
+      knownSize += size[i]!;
+    }
+  });
+  const scale = knownSize > 0 && knownMs > 0 ? knownMs / knownSize : 1;
+  // A small floor: a module that took 0 ms (one trivial function) still weighs something.
+  return modules.map((m, i) => {
+    const t = ms.get(m.path);
+    return t === undefined ? size[i]! * scale : Math.max(t, 1);
+  });
+}
+
+function readCosts(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`--shard-costs: cannot read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {
+      file,
+    });
+  }
+}
+
+/** What run.json says of a shard: its share, and a hash of the cost file that made the assignment. */
+export function shardOfSpec(sh: ShardSpec): { index: number; count: number; costs?: string } {
+  if (sh.costs === undefined) return { index: sh.index, count: sh.count };
+  const hash = createHash('sha256').update(readCosts(sh.costs)).digest('hex').slice(0, 16);
+  return { index: sh.index, count: sh.count, costs: hash };
 }
 
 /**

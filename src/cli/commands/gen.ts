@@ -57,7 +57,7 @@ export function register(program: Command): void {
       functions: o.functions,
       compile: compileOptions(o),
       force: o.force,
-      shard: o.shard,
+      shard: o.shard === undefined ? undefined : { ...o.shard, costs: o.shardCosts },
     });
     process.stdout.write(formatSummaryTable(r.summary));
     process.stdout.write(formatThroughput(r));
