@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCampaign, type CampaignOptions } from '../src/guide/campaign.js';
-import { assignShards, irCost, mergeShards, moduleCosts, parseShard } from '../src/guide/shard.js';
+import {
+  assignShards,
+  functionSizes,
+  mergeShards,
+  parseShard,
+  ShardPlan,
+  type ShardRecord,
+} from '../src/guide/shard.js';
 import { walkFiles } from '../src/util/fsx.js';
 
 const ROOT = join(__dirname, '..');
@@ -69,20 +76,45 @@ describe('gen --shard and merge', () => {
     expect(failed[0]).toMatch(/broken\.ll$/);
   });
 
-  it('splits the modules: each shard has its own share, together all of them', () => {
-    const owned = shardDirs.map(
-      (d) =>
-        (JSON.parse(readFileSync(join(d, 'shard.json'), 'utf8')) as { modules: { key: string }[] }).modules,
+  it('merges native verdicts in the order one run writes them', async () => {
+    const two = [inputs[1]!, inputs[3]!];
+    const o = (out: string, extra: Partial<CampaignOptions> = {}): CampaignOptions => ({
+      ...options(out, extra),
+      inputs: two,
+      native: true,
+      maxRuns: 20,
+    });
+    const one = join(dir, 'native-whole');
+    await runCampaign(o(one));
+    const parts: string[] = [];
+    for (let i = 1; i <= 2; i++) {
+      const d = join(dir, `native${i}`);
+      await runCampaign(o(d, { shard: { index: i, count: 2 } }));
+      parts.push(d);
+    }
+    const merged = join(dir, 'native-merged');
+    mergeShards(parts, merged, false);
+    const want = tree(one);
+    const got = tree(merged);
+    expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+    expect([...want.keys()].some((f) => f.startsWith('native/'))).toBe(true);
+    for (const [f, bytes] of want) expect(got.get(f), f).toBe(bytes);
+  }, 240_000);
+
+  it('splits the work: each function runs in one shard, each module has one owner', () => {
+    const records = shardDirs.map(
+      (d) => JSON.parse(readFileSync(join(d, 'shard.json'), 'utf8')) as ShardRecord,
     );
-    const keys = owned.flat().map((m) => m.key);
-    expect(keys.length).toBe(7);
-    expect(new Set(keys).size).toBe(7);
-    for (const o of owned) expect(o.length).toBeGreaterThan(0);
-    // A shard's summary covers its own modules only.
-    const s1 = JSON.parse(readFileSync(join(shardDirs[0]!, 'summary.json'), 'utf8')) as {
-      modules: unknown[];
-    };
-    expect(s1.modules.length).toBe(owned[0]!.length);
+    const fns = records.flatMap((r) => r.modules.flatMap((m) => m.functions.map((f) => `${m.key}:${f}`)));
+    const all = readFileSync(join(whole, 'functions.jsonl'), 'utf8').trim().split('\n').length;
+    expect(fns.length).toBe(all);
+    expect(new Set(fns).size).toBe(all);
+    for (const r of records) expect(r.modules.some((m) => m.functions.length > 0)).toBe(true);
+    const owners = records.flatMap((r) => r.modules.filter((m) => m.owner).map((m) => m.key));
+    expect(owners.length).toBe(7);
+    expect(new Set(owners).size).toBe(7);
+    // Only the owner reports a module's failure.
+    expect(records.flatMap((r) => r.modules.filter((m) => m.failure !== undefined))).toHaveLength(1);
   });
 
   it("balances by an earlier run's timings with --shard-costs, and merges the same", async () => {
@@ -163,39 +195,59 @@ describe('shard assignment', () => {
     expect(new Set(assignShards([3, 1], 4))).toEqual(new Set([0, 1]));
   });
 
-  it('estimates from a timings.jsonl: CPU time per module, the others scaled by size', () => {
-    const body = (n: number): string =>
-      `define void @f() {\n${'  call void @g()\n'.repeat(n)}  ret void\n}\n`;
+  it('plans by function: cost from the instructions, or from a timings.jsonl', () => {
+    const body = (name: string, n: number): string =>
+      `define void @${name}() {\n${'  call void @g()\n'.repeat(n)}  ret void\n}\n`;
     const mods = [
-      { path: 'a.ll', text: body(9) },
-      { path: 'b.ll', text: body(19) },
-      { path: 'c.ll', text: body(4) },
+      { path: 'a.ll', text: body('big', 99) + body('small', 1) },
+      { path: 'b.ll', text: body('mid', 49) + body('mid2', 49) },
+      { path: 'c.ll', text: undefined },
     ];
+    const plans = [1, 2].map((index) => ShardPlan.make(mods, { index, count: 2 }));
+    // By size: big alone on one share, the two mids and small on the other.
+    const own = (p: ShardPlan, m: number, f: string): boolean => p.ownsFunction(m, f);
+    for (const [m, f] of [
+      [0, 'big'],
+      [0, 'small'],
+      [1, 'mid'],
+      [1, 'mid2'],
+    ] as const)
+      expect(plans.filter((p) => own(p, m, f))).toHaveLength(1);
+    expect(own(plans[0]!, 0, 'big')).not.toBe(own(plans[0]!, 1, 'mid'));
+    expect(own(plans[0]!, 1, 'mid')).toBe(own(plans[0]!, 1, 'mid2'));
+    // Every module has one owner; a module without text (not loaded) too.
+    for (const m of [0, 1, 2]) expect(plans.filter((p) => p.ownsModule(m))).toHaveLength(1);
+    // With timings: `small` took the time, so it goes alone.
     const file = join(dir, 'costs.jsonl');
     writeFileSync(
       file,
       [
-        { module: 'a.ll', function: 'f', timeMs: 900, cpuMs: 300 },
-        { module: 'a.ll', function: 'g', timeMs: 100, cpuMs: 100 },
-        { module: 'b.ll', function: 'f', timeMs: 5, cpuMs: 0 },
+        { module: 'a.ll', function: 'small', timeMs: 9000, cpuMs: 5000 },
+        { module: 'a.ll', function: 'big', cpuMs: 10 },
+        { module: 'b.ll', function: 'mid', cpuMs: 10 },
       ]
         .map((r) => JSON.stringify(r))
         .join('\n'),
     );
-    const c = moduleCosts(mods, file);
-    expect(c[0]).toBe(400);
-    expect(c[1]).toBe(1);
-    // c.ll: 5 instructions at the file's 400 ms per 30 instructions.
-    expect(c[2]).toBeCloseTo((5 * 400) / 30, 9);
-    expect(moduleCosts(mods)).toEqual([10, 20, 5]);
+    const timed = [1, 2].map((index) => ShardPlan.make(mods, { index, count: 2, costs: file }));
+    const alone = timed.find((p) => p.ownsFunction(0, 'small'))!;
+    expect(
+      alone.ownsFunction(0, 'big') || alone.ownsFunction(1, 'mid') || alone.ownsFunction(1, 'mid2'),
+    ).toBe(false);
     writeFileSync(file, 'not json\n');
-    expect(() => moduleCosts(mods, file)).toThrow(/not a timings.jsonl/);
-    expect(() => moduleCosts(mods, join(dir, 'none.jsonl'))).toThrow(/cannot read/);
+    expect(() => ShardPlan.make(mods, { index: 1, count: 2, costs: file })).toThrow(/not a timings.jsonl/);
+    expect(() => ShardPlan.make(mods, { index: 1, count: 2, costs: join(dir, 'none') })).toThrow(
+      /cannot read/,
+    );
   });
 
-  it('estimates a module by its instructions', () => {
-    const text = 'define i32 @f(i32 %x) {\n  %a = add i32 %x, 1\n  ret i32 %a\n}\n@g = global i32 0\n';
-    expect(irCost(text)).toBe(2);
-    expect(irCost(undefined)).toBe(0);
+  it('finds the functions of IR text and their sizes', () => {
+    const text =
+      'define i32 @f(i32 %x) {\n  %a = add i32 %x, 1\n  ret i32 %a\n}\n' +
+      'define internal void @"quoted name"() {\n  ret void\n}\ndeclare void @g()\n';
+    expect([...functionSizes(text)]).toEqual([
+      ['f', 2],
+      ['quoted name', 1],
+    ]);
   });
 });

@@ -270,7 +270,7 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   shard: {
     flags: '--shard <i/N>',
     description:
-      'run only share i of N of the modules (balanced by estimated cost), for cluster job arrays; join the N output directories with inputsmith merge',
+      'run only share i of N of the functions (balanced by estimated cost), for cluster job arrays; join the N output directories with inputsmith merge',
     parse: (raw) => {
       try {
         return parseShard(raw);
@@ -282,7 +282,7 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   shardCosts: {
     flags: '--shard-costs <timings.jsonl>',
     description:
-      "with --shard: balance the shares by an earlier run's CPU time per module (its timings.jsonl) instead of the instruction count; give every share the same file",
+      "with --shard: balance the shares by an earlier run's CPU time per function (its timings.jsonl) instead of the instruction count; give every share the same file",
   },
   entry: { flags: '-e, --entry <name>', description: 'function to run instead of main' },
   stdin: { flags: '--stdin <file>', description: 'file to feed to the program as stdin (default: empty)' },

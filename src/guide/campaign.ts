@@ -56,14 +56,7 @@ import {
   type WorkerRequest,
 } from './workers.js';
 import { DEFAULT_SEARCH, type SearchOptions } from './search.js';
-import {
-  assignShards,
-  moduleCosts,
-  shardOfSpec,
-  SHARD_FORMAT,
-  type ShardRecord,
-  type ShardSpec,
-} from './shard.js';
+import { ShardPlan, shardOfSpec, SHARD_FORMAT, type ShardRecord, type ShardSpec } from './shard.js';
 import { DEFAULTS } from '../util/defaults.js';
 import {
   buildSummary,
@@ -234,6 +227,8 @@ class Campaign {
   private modules: LoadedModule[] = [];
   /** The modules this run processes: all of them, or its shard's share. */
   private owned: LoadedModule[] = [];
+  /** With --shard: which functions (and module failures) are this share's. */
+  private plan: ShardPlan | undefined;
   /** Estimated functions per module (by module index), until it is listed. */
   private estimates: number[] = [];
   /** Per module (by index), what is known at its end. */
@@ -285,12 +280,20 @@ class Campaign {
     return this.writeSummary();
   }
 
-  /** All modules, or the shard's share (balanced by estimated cost; the same in every shard). */
+  /** All modules, or those the shard's share touches (./shard.ts `ShardPlan`, the same in every shard). */
   private ownModules(): LoadedModule[] {
     const sh = this.o.shard;
     if (sh === undefined) return this.modules;
-    const owner = assignShards(moduleCosts(this.modules, sh.costs), sh.count);
-    return this.modules.filter((m) => owner[m.index] === sh.index - 1);
+    const plan = (this.plan = ShardPlan.make(this.modules, sh));
+    return this.modules.filter((m) => plan.touches(m.index));
+  }
+
+  /** The module's listed functions this run searches: all, or the shard's. */
+  private mine(m: LoadedModule, ix: ModuleIndex): FunctionEntry[] {
+    const plan = this.plan;
+    return plan === undefined
+      ? [...ix.functions]
+      : ix.functions.filter((f) => plan.ownsFunction(m.index, f.name));
   }
 
   /** Load every module (sources compile in parallel through the cache); a failure stays with its module. */
@@ -361,10 +364,11 @@ class Campaign {
     const known = this.out.readModuleIndex(m.key);
     const ix = known !== undefined && known.hash === m.ref.hash ? known : await this.listFunctions(m);
     if (ix === undefined) return;
-    this.listed(m, ix.functions.length);
-    const pending = this.pendingFunctions(m, ix);
+    const mine = this.mine(m, ix);
+    this.listed(m, mine.length);
+    const pending = this.pendingFunctions(m, mine);
     await this.generate(m, pending);
-    const rows = ix.functions.map((f) => this.out.readFunction(m.key, f.key)!);
+    const rows = mine.map((f) => this.out.readFunction(m.key, f.key)!);
     const native = this.native ? await this.nativeRows(m, rows) : undefined;
     this.finish(m, { module: m.path, key: m.key, rows, native });
   }
@@ -419,9 +423,9 @@ class Campaign {
   }
 
   /** Functions done by an earlier run (result and inputs on disk) are not searched again. */
-  private pendingFunctions(m: LoadedModule, ix: ModuleIndex): FunctionEntry[] {
+  private pendingFunctions(m: LoadedModule, fns: readonly FunctionEntry[]): FunctionEntry[] {
     const pending: FunctionEntry[] = [];
-    for (const f of ix.functions) {
+    for (const f of fns) {
       const row = this.out.readFunction(m.key, f.key);
       if (row !== undefined && row.function === f.name && inputsPresent(this.out, m.key, row)) {
         this.reused++;
@@ -563,7 +567,13 @@ class Campaign {
 
   /** functions.jsonl and summary.json, rebuilt from what is on disk; a shard's record last. */
   private writeSummary(): CampaignResult {
-    const results = this.owned.map((m) => this.results[m.index]!);
+    // A shard reports a module's failure only if it is the module's owner (every share touching it saw it).
+    const plan = this.plan;
+    const results = this.owned
+      .filter(
+        (m) => plan === undefined || this.results[m.index]!.failure === undefined || plan.ownsModule(m.index),
+      )
+      .map((m) => this.results[m.index]!);
     const summary = buildSummary(this.search.seed, this.native, results);
     writeFileAtomic(this.out.functionsFile, functionsJsonl(results));
     writeFileAtomic(this.out.summaryFile, stableJson(summary));
@@ -574,10 +584,16 @@ class Campaign {
         version: 1,
         index: sh.index,
         count: sh.count,
-        modules: results.map((r) => ({
-          key: r.key,
-          ...(r.failure === undefined ? {} : { failure: r.failure }),
-        })),
+        modules: this.owned.map((m) => {
+          const r = this.results[m.index]!;
+          const owner = plan!.ownsModule(m.index);
+          return {
+            key: r.key,
+            owner,
+            functions: r.rows.map((row) => row.function),
+            ...(r.failure === undefined || !owner ? {} : { failure: r.failure }),
+          };
+        }),
       };
       writeFileAtomic(this.out.shardFile, stableJson(record));
     }

@@ -3,20 +3,21 @@
  * --shard i/N` runs the modules of share i of N, and `inputsmith merge` puts the N shard directories
  * together into exactly the directory one `gen` run writes (byte for byte, timings.jsonl aside).
  *
- * Consumes: the IR texts of a campaign's modules (their cost estimates), shard directories. Produces:
- * `assignShards` (module index -> shard, balanced by estimated cost: longest processing time first, ties
- * by module order, so every shard computes the same assignment from the same inputs), the shard record
- * OUT/shard.json (written when a shard run ends: the modules it owns and the failures of those that could
- * not be loaded or listed, which the merged summary needs), and `mergeShards`.
+ * Consumes: the IR texts of a campaign's modules (their functions' cost estimates), shard directories.
+ * Produces: `ShardPlan` (which share runs each function: balanced by estimated cost, longest processing
+ * time first, ties by order, so every share computes the same plan from the same inputs), the shard
+ * record OUT/shard.json (written when a shard run ends: per module the functions it ran, whether it is the
+ * module's owner, and the owner's record of a module that could not be loaded or listed, which the merged
+ * summary needs), and `mergeShards`.
  *
- * Every shard loads every module (run.json names them all, with their hashes, as one run's does) but
- * lists, searches and replays only its own. A shard's run.json is one run's plus `shard`; the merge
+ * Every shard loads every module (run.json names them all, with their hashes, as one run's does), lists
+ * the modules it has functions of, and searches and replays only its functions. A shard's run.json is one run's plus `shard`; the merge
  * checks that the shards are the N parts of one run (same options, inputs and inputsmith version, each
  * index once, each module owned once, every shard finished) and refuses anything else with a one-line
  * error.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
@@ -43,11 +44,19 @@ export interface ShardRecord {
   readonly version: 1;
   readonly index: number;
   readonly count: number;
-  /** The modules this shard owns, in campaign order, with the failure of one not loaded or listed. */
-  readonly modules: readonly {
-    readonly key: string;
-    readonly failure?: { readonly stage: string; readonly reason: string };
-  }[];
+  /**
+   * The modules this shard worked on, in campaign order: the functions it ran (in module order), whether
+   * it is the module's own owner (`ShardPlan`), and, from the owner, the failure of a module that could
+   * not be loaded or listed.
+   */
+  readonly modules: readonly ShardModule[];
+}
+
+export interface ShardModule {
+  readonly key: string;
+  readonly owner: boolean;
+  readonly functions: readonly string[];
+  readonly failure?: { readonly stage: string; readonly reason: string };
 }
 
 /** Parse `i/N` (1 <= i <= N). Throws a usage `UserError`. */
@@ -60,66 +69,120 @@ export function parseShard(raw: string): ShardSpec {
   return { index, count };
 }
 
-/**
- * A module's estimated cost: its instructions (lines inside function bodies). Search time grows with a
- * module's functions and their size; the count of functions alone would put sqlite3's big modules and
- * a header's one-liners on the same footing.
- */
-export function irCost(text: string | undefined): number {
-  if (text === undefined) return 0;
+/** The defined functions of IR text and their instructions (lines of their bodies), in text order. */
+export function functionSizes(text: string | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  if (text === undefined) return out;
+  let name: string | undefined;
   let n = 0;
-  let inBody = false;
   for (const line of text.split('\n')) {
-    if (line.startsWith('define ')) inBody = true;
-    else if (line.startsWith('}')) inBody = false;
-    else if (inBody && line.startsWith('  ')) n++;
+    if (line.startsWith('define ')) {
+      const m = /@("(?:[^"\\]|\\.)*"|[-\w$.]+)\s*\(/.exec(line);
+      name = m === null ? undefined : m[1]!.startsWith('"') ? m[1]!.slice(1, -1) : m[1]!;
+      n = 0;
+    } else if (line.startsWith('}')) {
+      if (name !== undefined) out.set(name, n);
+      name = undefined;
+    } else if (name !== undefined && line.startsWith('  ')) n++;
   }
-  return n;
+  return out;
 }
 
 /**
- * Estimated cost of each module: its instructions (`irCost`), or with `costsFile` (a timings.jsonl) the
- * CPU milliseconds its functions took in that run; a module the file does not name gets its instructions
- * times the file's milliseconds per instruction (over the modules it names). Throws `UserError` for an
- * unreadable file.
+ * Who runs what: every function of every module is a unit of work with an estimated cost (its
+ * instructions; with `--shard-costs`, the CPU time an earlier run spent on it, functions that run did not
+ * see weighing their instructions times its milliseconds per instruction), assigned longest processing
+ * time first; a module's own owner (which records a failure to load or list it, and runs the functions
+ * the text scan did not see, if any) is the owner of its first unit. Every share computes the same plan.
  */
-export function moduleCosts(
-  modules: readonly { readonly path: string; readonly text?: string }[],
-  costsFile?: string,
-): number[] {
-  const size = modules.map((m) => irCost(m.text));
-  if (costsFile === undefined) return size;
+export class ShardPlan {
+  private constructor(
+    /** This share, 0-based. */
+    private readonly me: number,
+    private readonly moduleOwner: readonly number[],
+    private readonly fnOwner: readonly ReadonlyMap<string, number>[],
+  ) {}
+
+  static make(
+    modules: readonly { readonly path: string; readonly text?: string }[],
+    sh: ShardSpec,
+  ): ShardPlan {
+    const sizes = modules.map((m) => functionSizes(m.text));
+    const units: { module: number; fn: string | undefined; cost: number }[] = [];
+    const timed = sh.costs === undefined ? undefined : readTimings(sh.costs);
+    let scale = 1;
+    if (timed !== undefined) {
+      let ms = 0;
+      let size = 0;
+      modules.forEach((m, i) => {
+        for (const [fn, n] of sizes[i]!) {
+          const t = timed.get(`${m.path}\0${fn}`);
+          if (t !== undefined) {
+            ms += t;
+            size += n;
+          }
+        }
+      });
+      if (ms > 0 && size > 0) scale = ms / size;
+    }
+    modules.forEach((m, i) => {
+      if (sizes[i]!.size === 0) units.push({ module: i, fn: undefined, cost: 0 });
+      for (const [fn, n] of sizes[i]!) {
+        const t = timed?.get(`${m.path}\0${fn}`);
+        // A small floor: a function that took 0 ms still weighs something.
+        units.push({ module: i, fn, cost: t === undefined ? n * scale : Math.max(t, 0.01) });
+      }
+    });
+    const owner = assignShards(
+      units.map((u) => u.cost),
+      sh.count,
+    );
+    const moduleOwner = new Array<number>(modules.length).fill(-1);
+    const fnOwner = modules.map(() => new Map<string, number>());
+    units.forEach((u, k) => {
+      if (moduleOwner[u.module] === -1) moduleOwner[u.module] = owner[k]!;
+      if (u.fn !== undefined) fnOwner[u.module]!.set(u.fn, owner[k]!);
+    });
+    return new ShardPlan(sh.index - 1, moduleOwner, fnOwner);
+  }
+
+  /** This share records module i's failure (and runs functions of it the scan did not see). */
+  ownsModule(i: number): boolean {
+    return this.moduleOwner[i] === this.me;
+  }
+
+  ownsFunction(i: number, fn: string): boolean {
+    return (this.fnOwner[i]!.get(fn) ?? this.moduleOwner[i]) === this.me;
+  }
+
+  /** This share has anything to do with module i. */
+  touches(i: number): boolean {
+    if (this.ownsModule(i)) return true;
+    for (const o of this.fnOwner[i]!.values()) if (o === this.me) return true;
+    return false;
+  }
+}
+
+/** CPU (else wall) milliseconds per module and function of a timings.jsonl, keyed `module\0function`. */
+function readTimings(file: string): Map<string, number> {
   const ms = new Map<string, number>();
-  for (const line of readCosts(costsFile).split('\n')) {
+  for (const line of readCosts(file).split('\n')) {
     if (line.trim() === '') continue;
-    let r: { module?: unknown; cpuMs?: unknown; timeMs?: unknown };
+    let r: { module?: unknown; function?: unknown; cpuMs?: unknown; timeMs?: unknown };
     try {
       r = JSON.parse(line) as typeof r;
     } catch {
-      throw new UserError('--shard-costs: not a timings.jsonl (a line is not JSON)', { file: costsFile });
+      throw new UserError('--shard-costs: not a timings.jsonl (a line is not JSON)', { file });
     }
     const t = typeof r.cpuMs === 'number' ? r.cpuMs : typeof r.timeMs === 'number' ? r.timeMs : undefined;
-    if (typeof r.module !== 'string' || t === undefined)
-      throw new UserError('--shard-costs: not a timings.jsonl (a line has no module and time)', {
-        file: costsFile,
+    if (typeof r.module !== 'string' || typeof r.function !== 'string' || t === undefined)
+      throw new UserError('--shard-costs: not a timings.jsonl (a line has no module, function and time)', {
+        file,
       });
-    ms.set(r.module, (ms.get(r.module) ?? 0) + t);
+    const k = `${r.module}\0${r.function}`;
+    ms.set(k, (ms.get(k) ?? 0) + t);
   }
-  let knownMs = 0;
-  let knownSize = 0;
-  modules.forEach((m, i) => {
-    const t = ms.get(m.path);
-    if (t !== undefined) {
-      knownMs += t;
-      knownSize += size[i]!;
-    }
-  });
-  const scale = knownSize > 0 && knownMs > 0 ? knownMs / knownSize : 1;
-  // A small floor: a module that took 0 ms (one trivial function) still weighs something.
-  return modules.map((m, i) => {
-    const t = ms.get(m.path);
-    return t === undefined ? size[i]! * scale : Math.max(t, 1);
-  });
+  return ms;
 }
 
 function readCosts(file: string): string {
@@ -192,24 +255,18 @@ export function mergeShards(dirs: readonly string[], out: string, force: boolean
   for (let i = 1; i <= count; i++)
     if (!byIndex.has(i)) throw new UserError(`shard ${i}/${count} is missing`, undefined, 2);
   const spec = unshardedSpec(first.spec);
-  const owner = new Map<string, { shard: LoadedShard; failure?: ModuleResult['failure'] }>();
+  // Per module: the shards that worked on it.
+  const parts = new Map<string, Part[]>();
   for (const s of shards)
     for (const m of s.record.modules) {
-      if (owner.has(m.key))
-        throw new UserError(`module ${m.key} is in two shards (${owner.get(m.key)!.shard.dir})`, {
-          file: s.dir,
-        });
-      owner.set(m.key, { shard: s, ...(m.failure === undefined ? {} : { failure: m.failure }) });
+      const list = parts.get(m.key) ?? [];
+      list.push({ shard: s, m });
+      parts.set(m.key, list);
     }
   const dst = new OutDir(out);
   dst.prepare(force);
   dst.checkRun(spec, force);
-  const results: ModuleResult[] = [];
-  for (const m of spec.modules) {
-    const o = owner.get(m.key);
-    if (o === undefined) throw new UserError(`module ${m.path} is in no shard`, undefined, 2);
-    results.push(copyModule(o.shard, dst, m, o.failure, spec.native));
-  }
+  const results = spec.modules.map((m) => mergeModule(parts.get(m.key) ?? [], dst, m, spec.native));
   const timings = shards
     .slice()
     .sort((a, b) => a.spec.shard!.index - b.spec.shard!.index)
@@ -250,35 +307,71 @@ function readShard(dir: string): LoadedShard {
   return { dir, spec, record };
 }
 
-/** Copy one module's files from its shard and rebuild its result from them. */
-function copyModule(
-  s: LoadedShard,
+/** One shard's part of a module. */
+interface Part {
+  readonly shard: LoadedShard;
+  readonly m: ShardModule;
+}
+
+/** Copy one module's files from the shards that ran its functions and rebuild its result from them. */
+function mergeModule(
+  parts: readonly Part[],
   dst: OutDir,
   m: RunSpec['modules'][number],
-  failure: ModuleResult['failure'],
   native: boolean,
 ): ModuleResult {
-  if (failure !== undefined) return { module: m.path, key: m.key, failure, rows: [] };
-  const src = new OutDir(s.dir);
-  const ix = src.readModuleIndex(m.key);
-  if (ix === undefined) throw new UserError(`module ${m.path} has no results in its shard`, { file: s.dir });
-  for (const [from, to] of [
-    [src.inputsDir(m.key), dst.inputsDir(m.key)],
-    [dirname(src.sampleDir(m.key, 'x')), dirname(dst.sampleDir(m.key, 'x'))],
-    [dirname(src.moduleIndexFile(m.key)), dirname(dst.moduleIndexFile(m.key))],
-  ] as const)
-    if (existsSync(from)) cpSync(from, to, { recursive: true });
+  const owners = parts.filter((p) => p.m.owner);
+  if (owners.length !== 1)
+    throw new UserError(
+      `module ${m.path} has ${owners.length === 0 ? 'no' : 'two'} owning shards`,
+      undefined,
+      2,
+    );
+  const own = owners[0]!;
+  if (own.m.failure !== undefined) return { module: m.path, key: m.key, failure: own.m.failure, rows: [] };
+  const ix = new OutDir(own.shard.dir).readModuleIndex(m.key);
+  if (ix === undefined)
+    throw new UserError(`module ${m.path} has no results in its shard`, { file: own.shard.dir });
+  dst.writeModuleIndex(ix);
+  const ran = new Map<string, LoadedShard>();
+  for (const p of parts)
+    for (const fn of p.m.functions) {
+      if (ran.has(fn))
+        throw new UserError(`function ${fn} of ${m.path} ran in two shards (${ran.get(fn)!.dir})`, {
+          file: p.shard.dir,
+        });
+      ran.set(fn, p.shard);
+    }
   const rows = ix.functions.map((f) => {
-    const row = src.readFunction(m.key, f.key);
-    if (row === undefined)
-      throw new UserError(`function ${f.name} of ${m.path} has no result in its shard`, { file: s.dir });
+    const s = ran.get(f.name);
+    const src = s === undefined ? undefined : new OutDir(s.dir);
+    const row = src?.readFunction(m.key, f.key);
+    if (src === undefined || row === undefined)
+      throw new UserError(`function ${f.name} of ${m.path} has no result in any shard`, undefined, 2);
+    copy(src.resultFile(m.key, f.key), dst.resultFile(m.key, f.key));
+    copy(src.inputsDir(m.key, f.key), dst.inputsDir(m.key, f.key));
+    copy(src.sampleDir(m.key, f.key), dst.sampleDir(m.key, f.key));
     return row;
   });
-  const nativeRows = native ? src.readNative(m.key) : undefined;
-  if (native && nativeRows === undefined)
-    throw new UserError(`module ${m.path} has no native verdicts in its shard`, { file: s.dir });
-  if (nativeRows !== undefined) dst.writeNative(m.key, nativeRows);
-  return { module: m.path, key: m.key, rows, ...(nativeRows === undefined ? {} : { native: nativeRows }) };
+  if (!native) return { module: m.path, key: m.key, rows };
+  // Native verdicts in the order one run replays them: functions in module order, inputs by index.
+  const pos = new Map(ix.functions.map((f, i) => [f.name, i]));
+  const verdicts = parts.flatMap((p) => {
+    const v = new OutDir(p.shard.dir).readNative(m.key);
+    if (v === undefined)
+      throw new UserError(`module ${m.path} has no native verdicts in its shard`, { file: p.shard.dir });
+    return v;
+  });
+  verdicts.sort((a, b) => pos.get(a.function)! - pos.get(b.function)! || a.index - b.index);
+  dst.writeNative(m.key, verdicts);
+  return { module: m.path, key: m.key, rows, native: verdicts };
+}
+
+/** Copy a file or directory when it exists (parents created). */
+function copy(from: string, to: string): void {
+  if (!existsSync(from)) return;
+  mkdirSync(dirname(to), { recursive: true });
+  cpSync(from, to, { recursive: true });
 }
 
 function parseJson<T>(file: string, what: string): T {
