@@ -47,7 +47,9 @@ const FILES: Record<string, string> = {
     '#define K 3\n/* doubles */\nint twice(int x)\n{\n  return 2 * x; // the same\n}\n\nint kmul(int x) {\n  return x * K;\n}\n',
   'pc/c.c': '#define K 5\nint kmul(int x) {\n  return x * K;\n}\n',
   'pd/d.c': '// SPDX-License-Identifier: Apache-2.0\nint dd(int x) {\n  return x ^ 7;\n}\n',
-  'pe/e.c': 'int ee(int x) {\n  return x - 11;\n}\n',
+  // Two functions one macro line made: the same source (that line), other IR; both are kept.
+  'pe/e.c':
+    'int ee(int x) {\n  return x - 11;\n}\n#define GEN(n) int gen_##n(int x) { return x + n; }\n#define GEN2(a, b) GEN(a) GEN(b)\nGEN2(1, 2)\n',
   'pf/f.c': 'int ff(int x) {\n  return x * x;\n}\n',
   'pg/g.c': 'int gg(int x) {\n  return x & 12;\n}\n',
   'ph/h.c': 'int hh(int x) {\n  return x | 9;\n}\n',
@@ -186,6 +188,8 @@ describe('export dataset: deduplication', () => {
         'pb/b.c:kmul',
         'pd/d.c:dd',
         'pe/e.c:ee',
+        'pe/e.c:gen_1',
+        'pe/e.c:gen_2',
         'pf/f.c:ff',
         'pg/g.c:gg',
         'ph/h.c:hh',
@@ -199,6 +203,9 @@ describe('export dataset: deduplication', () => {
     expect(dup('twice')).toEqual([1]);
     expect(dup('kmul')).toEqual([1]);
     expect(dup('ee')).toEqual([0]);
+    expect(dup('gen_1')).toEqual([0]);
+    const macro = rows.filter((r) => r.function === 'gen_1' || r.function === 'gen_2');
+    expect(new Set(macro.map((r) => r.source_hash)).size).toBe(1);
     // The two kmul have the same source, not the same IR (K differs): the source hash joined them.
     const kmul = rows.find((r) => r.function === 'kmul')!;
     expect(kmul.source_hash).toBe(sourceHash('int kmul(int x) {\n  return x * K;\n}\n'));

@@ -9,7 +9,9 @@
  *
  * **Deduplication.** Two functions are the same code when their IR hashes are equal or their normalised
  * sources are (comments dropped, whitespace collapsed); sameness is closed transitively (union-find), so
- * a group may join through either key. Of each group one function is kept with all its rows: the least
+ * a group may join through either key. A source text that does not contain the function's name (a
+ * function a macro generated: its debug information points at the macro's lines, the same for every
+ * function the macro made) is not a key. Of each group one function is kept with all its rows: the least
  * by (package, module, function name) in code-unit order, whatever order the run listed the modules in;
  * the others' rows are dropped and counted (`duplicates` of the kept rows, the card's counts). A function
  * is one whose search succeeded; the group is decided before any row is written (the export's first
