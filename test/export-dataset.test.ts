@@ -15,6 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, run } from './export-exec.js';
 import { Engine } from '../src/engine/engine.js';
 import { exportDataset } from '../src/export/dataset.js';
+import { replayRow, type ReplayableRow } from '../src/export/dataset-replay.js';
+import { openRunDir } from '../src/export/run-dir.js';
+import { GenSession } from '../src/gen/runtime.js';
 import type { InputRecord } from '../src/gen/record.js';
 import { ValuePrinter } from '../src/ir/print-value.js';
 import { parseModule } from '../src/ir/parser.js';
@@ -173,6 +176,11 @@ describe('export dataset', () => {
       await c.runAndReadAll(`SELECT json_extract_string(output, '$.kind') AS k FROM read_parquet('${file}')`)
     ).getRowObjectsJson();
     expect(kinds.map((k) => k.k)).toEqual(rows.map((r) => r.outcome));
+    // Every column chunk is zstd-compressed, as DuckDB reads the footer.
+    const codecs = (
+      await c.runAndReadAll(`SELECT DISTINCT compression AS k FROM parquet_metadata('${file}')`)
+    ).getRowObjectsJson();
+    expect(codecs.map((k) => k.k)).toEqual(['ZSTD']);
     c.closeSync();
   });
 
@@ -413,7 +421,7 @@ describe('export dataset', () => {
     expect(card).toMatch(new RegExp(`outcomes: .*returned ${returned}`));
   });
 
-  it('hashes the same function in two modules alike and counts it once in the card', async () => {
+  it('hashes the same function in two modules alike, and keeps it once', async () => {
     const sub = join(dir, 'dup');
     mkdirSync(sub);
     const twice = 'int twice(int x) {\n  return 2 * x;\n}\n';
@@ -421,16 +429,30 @@ describe('export dataset', () => {
     writeFileSync(join(sub, 'b.c'), `int other(int y) {\n  return y - 1;\n}\n\n${twice}`);
     const gen = await cli(['gen', 'a.c', 'b.c', '-O1', '-o', 'out', '--dataset', 'ds'], sub);
     expect(gen.code, gen.stderr).toBe(0);
-    const ex = await cli(['export', 'dataset', 'out', '-o', 'ds', '--format', 'jsonl'], sub);
-    expect(ex.code, ex.stderr).toBe(0);
-    const got = jsonl(join('dup', 'ds'));
+    const prev = process.cwd();
+    process.chdir(sub);
+    try {
+      await exportDataset('out', 'all', { format: 'jsonl', dedup: false });
+    } finally {
+      process.chdir(prev);
+    }
+    const all = jsonl(join('dup', 'all'));
     const hashes = (m: string, f: string): Set<string | number> =>
-      new Set(got.filter((r) => r.module === m && r.function === f).map((r) => r.function_hash));
+      new Set(all.filter((r) => r.module === m && r.function === f).map((r) => r.function_hash));
     expect(hashes('a.c', 'twice').size).toBe(1);
     expect(hashes('b.c', 'twice')).toEqual(hashes('a.c', 'twice'));
     expect(hashes('b.c', 'other')).not.toEqual(hashes('a.c', 'twice'));
+    const ex = await cli(['export', 'dataset', 'out', '-o', 'ds', '--format', 'jsonl'], sub);
+    expect(ex.code, ex.stderr).toBe(0);
+    const copies = all.filter((r) => r.module === 'b.c' && r.function === 'twice').length;
+    expect(ex.stdout).toContain(`dropped ${copies} rows of 1 duplicate functions`);
+    const got = jsonl(join('dup', 'ds'));
+    expect(got.map((r) => r.id)).toEqual(
+      all.filter((r) => r.module !== 'b.c' || r.function !== 'twice').map((r) => r.id),
+    );
+    for (const r of got) expect(r.duplicates).toBe(r.function === 'twice' ? 1 : 0);
     expect(readFileSync(join(sub, 'ds', 'README.md'), 'utf8')).toContain(
-      'another module had already: 1 (their rows are kept)',
+      `duplicates dropped: 1 functions with ${copies} rows, copies of 1 kept functions`,
     );
   });
 
@@ -464,6 +486,35 @@ describe('export dataset', () => {
         expect(r.input_text).toContain(
           `const geo::Point obj${o.id} = { .x = ${b.readInt32LE(0)}, .y = ${b.readInt32LE(4)} };`,
         );
+    }
+  });
+
+  it('every row, replayed from its own input column, reproduces its output, blocks and steps', async () => {
+    const prev = process.cwd();
+    process.chdir(dir);
+    try {
+      const { spec, modules } = openRunDir('out');
+      for await (const mod of modules) {
+        const session = new GenSession(mod.m, {
+          modulePath: mod.path,
+          moduleHash: mod.hash,
+          limits: spec.limits,
+        });
+        for (const r of rows)
+          expect(replayRow(session, r as unknown as ReplayableRow, spec.seed), String(r.id)).toBe('ok');
+        // A row whose output or step count says otherwise does not: the check can fail.
+        const r0 = rows[0]!;
+        const out = JSON.parse(r0.output as string) as { stdout: string };
+        out.stdout += '0a';
+        const wrong = [
+          { ...r0, output: JSON.stringify(out) },
+          { ...r0, steps: Number(r0.steps) + 1 },
+        ] as unknown as ReplayableRow[];
+        for (const w of wrong) expect(replayRow(session, w, spec.seed)).not.toBe('ok');
+        session.dispose();
+      }
+    } finally {
+      process.chdir(prev);
     }
   });
 

@@ -12,6 +12,7 @@
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_OPT, type CompileOptions, type OptLevel } from '../toolchain/compile.js';
+import { parseSplit } from '../export/dataset-hygiene.js';
 import { parseShard, type ShardSpec } from '../guide/shard.js';
 import { DEFAULTS } from '../util/defaults.js';
 import { UserError } from '../util/errors.js';
@@ -67,6 +68,7 @@ export interface CliOptions {
   format: string;
   trace: string;
   traceLimit: number;
+  split: string;
 }
 
 export type OptionKey = keyof CliOptions;
@@ -363,7 +365,24 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     default: DEFAULTS.traceLimit,
     parse: positiveInt,
   },
+  split: {
+    flags: '--split <ratio>',
+    description:
+      'train:validation:test ratio of packages: each package (Debian source package, else module directory) is in one split',
+    default: DEFAULTS.datasetSplit,
+    parse: splitRatio,
+  },
 };
+
+/** Value parser of `--split`: checked by the export's own parser, passed on as given. */
+function splitRatio(raw: string): string {
+  try {
+    parseSplit(raw);
+  } catch (e) {
+    throw new InvalidArgumentError(e instanceof Error ? e.message.replace(/^--split \S+: /, '') : String(e));
+  }
+  return raw;
+}
 
 /** Value parser for flags taking one of a few words. */
 function oneOf(words: readonly string[]): (raw: string) => string {
@@ -412,7 +431,7 @@ export const COMMAND_OPTIONS = {
   merge: ['output', 'force'],
   'export lcov': ['output', 'clang'],
   'export sarif': ['output', 'clang'],
-  'export dataset': ['output', 'format', 'trace', 'traceLimit', 'clang'],
+  'export dataset': ['output', 'format', 'trace', 'traceLimit', 'split', 'clang'],
   'export tests': ['output', 'clang'],
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],

@@ -7,6 +7,7 @@
  * written. Produces: the card's text. Deterministic: no dates, only what the run and the rows say.
  */
 import type { RunSpec } from '../guide/layout.js';
+import type { Dedup } from './dataset-hygiene.js';
 import { COLUMNS, DATASET_SCHEMA, type DatasetRow } from './dataset-row.js';
 
 /** Counts over the rows, for the card. */
@@ -18,17 +19,20 @@ export class CardStats {
   readonly modules = new Set<string>();
   readonly outcomes = new Map<string, number>();
   readonly languages = new Map<string, number>();
-  /** Function hashes seen, and the functions whose hash an earlier function (another module) had. */
-  private readonly hashes = new Map<string, string>();
-  duplicates = 0;
+  /** Rows per licence, and rows and packages per split. */
+  readonly licenses = new Map<string, number>();
+  readonly splitRows = new Map<string, number>();
+  readonly splitPackages = new Map<string, Set<string>>();
+  /** Functions kept that stand for copies, and the copies. */
+  keptWithCopies = 0;
 
   add(r: DatasetRow): void {
     this.rows++;
-    if (!this.functions.has(`${r.module}\0${r.function}`)) {
-      const first = this.hashes.get(r.function_hash);
-      if (first === undefined) this.hashes.set(r.function_hash, r.module);
-      else if (first !== r.module) this.duplicates++;
-    }
+    if (!this.functions.has(`${r.module}\0${r.function}`) && r.duplicates > 0) this.keptWithCopies++;
+    this.licenses.set(r.license, (this.licenses.get(r.license) ?? 0) + 1);
+    this.splitRows.set(r.split, (this.splitRows.get(r.split) ?? 0) + 1);
+    const ps = this.splitPackages.get(r.split) ?? new Set<string>();
+    this.splitPackages.set(r.split, ps.add(r.package));
     if (r.source !== '') this.withSource++;
     if (r.trace !== '') this.traced++;
     this.modules.add(r.module);
@@ -36,6 +40,16 @@ export class CardStats {
     this.outcomes.set(r.outcome, (this.outcomes.get(r.outcome) ?? 0) + 1);
     this.languages.set(r.language, (this.languages.get(r.language) ?? 0) + 1);
   }
+}
+
+const SPLITS = ['train', 'validation', 'test'] as const;
+
+function dedupLine(stats: CardStats, dedup: Dedup | undefined): string {
+  if (dedup === undefined) return 'duplicates: not removed (deduplication was off)';
+  return (
+    `duplicates dropped: ${dedup.droppedFunctions} functions with ${dedup.droppedRows} rows, copies of ` +
+    `${stats.keptWithCopies} kept functions (${dedup.droppedBySourceOnly} of them the same source with other IR)`
+  );
 }
 
 const counts = (m: Map<string, number>): string =>
@@ -48,6 +62,7 @@ const counts = (m: Map<string, number>): string =>
 export function datasetCard(
   spec: RunSpec,
   stats: CardStats,
+  dedup: Dedup | undefined,
   files: readonly string[],
   trace: string,
   version: string,
@@ -90,7 +105,9 @@ ${COLUMNS.map((k) => `| \`${k.name}\` | ${k.type} | ${k.doc.replace(/\|/g, '\\|'
 - rows: ${stats.rows}; with source text: ${stats.withSource}${trace === 'none' ? '' : `; traced: ${stats.traced}`}
 - outcomes: ${counts(stats.outcomes)}
 - languages: ${counts(stats.languages)}
-- functions whose code (\`function_hash\`) another module had already: ${stats.duplicates} (their rows are kept)
+- ${dedupLine(stats, dedup)}
+- splits (by package): ${SPLITS.map((k) => `${k} ${stats.splitRows.get(k) ?? 0} rows of ${stats.splitPackages.get(k)?.size ?? 0} packages`).join('; ')}
+- licences: ${counts(stats.licenses)}
 
 ## How it was made
 
@@ -101,8 +118,16 @@ dataset\`. Pointers in states are symbolic (object and offset), never addresses.
 
 ## Licences
 
-Each row's code keeps the licence of the package it comes from; this export does not know it
-(\`unknown\`), and the dataset as a whole is under those licences.
+Each row's code keeps the licence of the file it comes from (column \`license\`, read from the Debian
+source package's \`debian/copyright\` for Debian code, from an \`SPDX-License-Identifier\` comment
+otherwise; \`license_source\` says which), and \`unknown\` where neither says it: such rows are not
+licensed for redistribution by this dataset. The dataset as a whole is under those licences.
+
+## Splits and duplicates
+
+Functions with the same IR (\`function_hash\`) or the same normalised source (\`source_hash\`) are kept
+once; \`duplicates\` counts the copies dropped for a row's function. The \`split\` column is drawn per
+package (\`package\`) from the seed, after deduplication, so no package is in two splits.
 
 ## Known limitations
 

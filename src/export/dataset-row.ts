@@ -6,7 +6,8 @@
  * kept `InputRecord`s and, when traced, the replay's block trace. Produces: `DatasetRow`, whose columns
  * are the closed table `COLUMNS` (name, Parquet type, meaning), the one schema both the JSONL and the
  * Parquet writer follow and docs/dataset.md documents. Per function, what does not depend on the input
- * (source, IR, hash, signature) is computed once (`FunctionFacts`).
+ * (source, IR, hashes, signature) is computed once (`FunctionFacts`), and so is its place (`RowPlace`:
+ * provenance, ./dataset-provenance.ts; duplicates and split, ./dataset-hygiene.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -17,11 +18,13 @@ import { debugInfo } from '../ir/debuginfo.js';
 import type { Func, Module } from '../ir/model.js';
 import { printFunction } from '../ir/printer.js';
 import { StateText, inputState, outputState, type TypeView } from './dataset-state.js';
+import { sourceHash, type Split } from './dataset-hygiene.js';
+import type { Provenance } from './dataset-provenance.js';
 import type { TraceFacts } from './dataset-trace.js';
 import { sourcePath } from './source-map.js';
 
 /** Version of the row schema (bump when a column changes meaning or type). */
-export const DATASET_SCHEMA = 'inputsmith-dataset/1';
+export const DATASET_SCHEMA = 'inputsmith-dataset/2';
 
 /** The Parquet physical/logical type of a column. */
 export type ColumnType = 'STRING' | 'JSON' | 'INT32' | 'INT64';
@@ -36,7 +39,35 @@ export const COLUMNS = [
     type: 'STRING',
     doc: 'sha256 (hex) of `ir` without debug information, metadata and attribute numbers as !N, #N',
   },
+  {
+    name: 'source_hash',
+    type: 'STRING',
+    doc: "sha256 (hex) of `source` without comments and layout; '' without source",
+  },
+  {
+    name: 'duplicates',
+    type: 'INT32',
+    doc: 'functions with the same IR or normalised source that were dropped for this one',
+  },
   { name: 'input_index', type: 'INT32', doc: "the input's index among the function's kept inputs" },
+  { name: 'split', type: 'STRING', doc: 'train, validation or test: drawn per package (--split)' },
+  {
+    name: 'package',
+    type: 'STRING',
+    doc: "the Debian source package (corpus), else the module's directory as given to gen",
+  },
+  { name: 'package_version', type: 'STRING', doc: "the Debian source package's version; '' otherwise" },
+  {
+    name: 'origin',
+    type: 'STRING',
+    doc: 'package_version/file in the Debian source package, else the source file path',
+  },
+  {
+    name: 'license',
+    type: 'STRING',
+    doc: 'licence of the source file: debian/copyright (DEP-5) or SPDX-License-Identifier; else unknown',
+  },
+  { name: 'license_source', type: 'STRING', doc: "where `license` was read; '' for unknown" },
   { name: 'language', type: 'STRING', doc: 'C, C++, Rust, or unknown' },
   { name: 'source_file', type: 'STRING', doc: "absolute path of the subprogram's file; '' without -g" },
   { name: 'source_first_line', type: 'INT32', doc: 'first source line of the function (0 without -g)' },
@@ -67,6 +98,8 @@ export type DatasetRow = { [C in (typeof COLUMNS)[number] as C['name']]: TypeOf<
 /** What a row says about its function, the same for each of its inputs. */
 export interface FunctionFacts {
   readonly hash: string;
+  /** `sourceHash` of `source` (./dataset-hygiene.ts). */
+  readonly sourceHash: string;
   readonly language: string;
   readonly sourceFile: string;
   readonly firstLine: number;
@@ -136,6 +169,7 @@ export function functionFacts(m: Module, f: Func, modulePath: string, files: Sou
   if (info === undefined || info.file === undefined)
     return {
       hash,
+      sourceHash: '',
       language,
       sourceFile: '',
       firstLine: 0,
@@ -159,6 +193,7 @@ export function functionFacts(m: Module, f: Func, modulePath: string, files: Sou
   const inner = `${info.name}(${params === '' ? 'void' : params}${info.varargs ? ', ...' : ''})`;
   return {
     hash,
+    sourceHash: sourceHash(source),
     language,
     sourceFile,
     firstLine: info.firstLine,
@@ -182,20 +217,37 @@ function closingBrace(lines: readonly string[], last: number): number {
 }
 const BRACE_LINES = 100;
 
+/** What a row says about where its function comes from and where it goes, the same for each input. */
+export interface RowPlace {
+  readonly provenance: Provenance;
+  readonly duplicates: number;
+  readonly split: Split;
+}
+
 /** The row of record `r` of a function with facts `ff`. */
 export function datasetRow(
   r: InputRecord,
   ff: FunctionFacts,
+  place: RowPlace,
   native: string,
   trace: TraceFacts | undefined,
 ): DatasetRow {
+  const p = place.provenance;
   const text = new StateText(r, ff.types);
   return {
     id: `${r.module}:${r.function}:${r.index}`,
     module: r.module,
     function: r.function,
     function_hash: ff.hash,
+    source_hash: ff.sourceHash,
+    duplicates: place.duplicates,
     input_index: r.index,
+    split: place.split,
+    package: p.package,
+    package_version: p.packageVersion,
+    origin: p.origin,
+    license: p.license,
+    license_source: p.licenseSource,
     language: ff.language,
     source_file: ff.sourceFile,
     source_first_line: ff.firstLine,

@@ -65,6 +65,7 @@ export function inputState(r: InputRecord, t: TypeView | undefined): object {
       input: o.input,
       pointers: o.relocs,
       ...(o.heap === true ? { heap: true } : {}),
+      ...(o.big !== undefined ? { big: o.big } : {}),
     })),
     globals: r.globals.map((g) => ({
       name: g.name,
@@ -74,6 +75,7 @@ export function inputState(r: InputRecord, t: TypeView | undefined): object {
     calls: r.calls,
     stdin: hex(r.streams.stdin),
     files: r.streams.files.map((f) => ({ path: f.path, bytes: hex(f.data) })),
+    ...(r.stepLimit !== undefined ? { step_limit: r.stepLimit } : {}),
   };
 }
 

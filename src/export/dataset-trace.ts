@@ -39,6 +39,7 @@ function replay(session: GenSession, fn: Func, r: InputRecord): string {
   const again = session.run(fn.name, Plan.fromRecord(r), 'replay', new Rng(0), {
     seed: r.seed,
     index: r.index,
+    stepLimit: r.stepLimit,
   }).record;
   return firstDifference(r.outcome, again.outcome, 'outcome') ?? 'ok';
 }

@@ -31,9 +31,12 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { Zstd } from '@hpcc-js/wasm-zstd';
 import { ParquetWriter, fileWriter } from 'hyparquet-writer';
 import { decodeRecord } from '../gen/record.js';
 import { GenSession, type SessionOptions } from '../gen/runtime.js';
+import type { FunctionRow } from '../guide/layout.js';
+import type { Func } from '../ir/model.js';
 import { DEFAULTS } from '../util/defaults.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
@@ -48,6 +51,8 @@ import {
 } from './dataset-row.js';
 import { blockTrace, lineTrace, type TraceFacts } from './dataset-trace.js';
 import { CardStats, datasetCard } from './dataset-card.js';
+import { Dedup, parseSplit, splitOf, type SplitRatio } from './dataset-hygiene.js';
+import { ProvenanceFinder } from './dataset-provenance.js';
 import { openRunDir, type ExportOptions, type LazyRunModule } from './run-dir.js';
 
 export type DatasetFormat = 'parquet' | 'jsonl' | 'both';
@@ -60,11 +65,18 @@ export interface DatasetOptions extends ExportOptions {
   readonly traceLimit?: number;
   readonly rowGroupRows?: number;
   readonly fileBytes?: number;
+  /** `train:validation:test` ratio of packages (default `DATASET_DEFAULTS.split`; `parseSplit`). */
+  readonly split?: string;
+  /** Drop copies of functions (default true; ./dataset-hygiene.ts). */
+  readonly dedup?: boolean;
 }
 
 export const DATASET_DEFAULTS = {
   format: DEFAULTS.datasetFormat as DatasetFormat,
   traceLimit: DEFAULTS.traceLimit,
+  split: DEFAULTS.datasetSplit,
+  /** zstd level of the Parquet pages (zstd's own default). */
+  zstdLevel: 3,
   rowGroupRows: 1000,
   fileBytes: 256 * 1024 * 1024,
 };
@@ -76,6 +88,9 @@ export interface DatasetExport {
   readonly files: readonly string[];
   /** Rows whose traced replay did not reproduce the record (0 without traces). */
   readonly replayMismatches: number;
+  /** Functions left out as copies of a kept one, and their rows. */
+  readonly droppedFunctions: number;
+  readonly droppedRows: number;
 }
 
 /** A destination of rows. */
@@ -94,7 +109,12 @@ export async function exportDataset(
   o: DatasetOptions = {},
 ): Promise<DatasetExport> {
   const format = o.format ?? DATASET_DEFAULTS.format;
+  const ratio = parseSplit(o.split ?? DATASET_DEFAULTS.split);
   const { spec, modules } = openRunDir(outDir, o);
+  const files = new SourceFiles();
+  const provenance = new ProvenanceFinder();
+  // The first pass: which functions are copies of which (./dataset-hygiene.ts), before any row is written.
+  const dedup = o.dedup === false ? undefined : await surveyRun(outDir, o, files, provenance);
   mkdirSync(dir, { recursive: true });
   const sinks: RowSink[] = [];
   if (format !== 'parquet') sinks.push(new JsonlSink(dir));
@@ -104,22 +124,19 @@ export async function exportDataset(
         dir,
         o.rowGroupRows ?? DATASET_DEFAULTS.rowGroupRows,
         o.fileBytes ?? DATASET_DEFAULTS.fileBytes,
-        {
-          schema: DATASET_SCHEMA,
-          inputsmith: packageVersion(),
-          seed: spec.seed,
-        },
+        { schema: DATASET_SCHEMA, inputsmith: packageVersion(), seed: spec.seed },
+        await zstdCompressor(),
       ),
     );
   let rows = 0;
   let nmod = 0;
   let replayMismatches = 0;
   const stats = new CardStats();
-  const files = new SourceFiles();
+  const ctx: RowContext = { limits: spec.limits, seed: spec.seed, o, files, provenance, dedup, ratio };
   try {
     for await (const mod of modules) {
       nmod++;
-      for (const row of moduleRows(mod, spec.limits, o, files)) {
+      for (const row of moduleRows(mod, ctx)) {
         if (row.replay !== '' && row.replay !== 'ok') replayMismatches++;
         for (const s of sinks) s.add(row);
         stats.add(row);
@@ -133,45 +150,99 @@ export async function exportDataset(
     throw e;
   }
   const written = sinks.flatMap((s) => s.close());
-  const card = datasetCard(spec, stats, written, o.trace ?? 'none', packageVersion());
+  const card = datasetCard(spec, stats, dedup, written, o.trace ?? 'none', packageVersion());
   writeFileAtomic(join(dir, 'README.md'), card);
   for (const f of readdirSync(dir))
     if ((f === 'data.jsonl' || /^data-\d{5}\.parquet$/.test(f)) && !written.includes(f)) rmSync(join(dir, f));
-  return { rows, modules: nmod, files: [...written, 'README.md'], replayMismatches };
+  return {
+    rows,
+    modules: nmod,
+    files: [...written, 'README.md'],
+    replayMismatches,
+    droppedFunctions: dedup?.droppedFunctions ?? 0,
+    droppedRows: dedup?.droppedRows ?? 0,
+  };
 }
 
-/** The rows of one module, function by function (records read per function). */
-function* moduleRows(
-  mod: LazyRunModule,
-  limits: SessionOptions['limits'],
+/** What the rows of every module share. */
+interface RowContext {
+  readonly limits: SessionOptions['limits'];
+  readonly seed: string;
+  readonly o: DatasetOptions;
+  readonly files: SourceFiles;
+  readonly provenance: ProvenanceFinder;
+  readonly dedup: Dedup | undefined;
+  readonly ratio: SplitRatio;
+}
+
+/** The functions of a module whose search succeeded, in module order, with their result rows. */
+function* okFunctions(mod: LazyRunModule): Generator<{ key: string; row: FunctionRow; fn: Func }> {
+  for (const f of mod.out.readModuleIndex(mod.key)?.functions ?? []) {
+    const row = mod.out.readFunction(mod.key, f.key);
+    const fn = mod.m.symbols.get(f.name);
+    if (row?.status === 'ok' && fn?.kind === 'function') yield { key: f.key, row, fn };
+  }
+}
+
+/** The first pass: every function that will give rows, with its hashes and package, one module at a time. */
+async function surveyRun(
+  outDir: string,
   o: DatasetOptions,
   files: SourceFiles,
-): Generator<DatasetRow> {
+  provenance: ProvenanceFinder,
+): Promise<Dedup> {
+  const dedup = new Dedup();
+  // Modules left out are reported once, by the second pass.
+  const { modules } = openRunDir(outDir, { ...(o.clang !== undefined ? { clang: o.clang } : {}) });
+  for await (const mod of modules)
+    for (const { row, fn } of okFunctions(mod)) {
+      const facts = functionFacts(mod.m, fn, mod.path, files);
+      dedup.add({
+        key: `${mod.path}\0${fn.name}`,
+        irHash: facts.hash,
+        // A function a macro generated has the macro's lines as its source, the same for every function
+        // the macro made (zstd's ZSTD_GEN_* templates): its source text names it nowhere, and joins nothing.
+        sourceHash: facts.source.includes(fn.name.replace(/\.\d+$/, '')) ? facts.sourceHash : '',
+        package: provenance.of(mod.path, facts.sourceFile).package,
+        rows: row.inputs.length,
+      });
+    }
+  return dedup;
+}
+
+/** The rows of one module, function by function (records read per function); copies are left out. */
+function* moduleRows(mod: LazyRunModule, ctx: RowContext): Generator<DatasetRow> {
+  const { o, files } = ctx;
   const native = new Map(
     (mod.out.readNative(mod.key) ?? []).map((n) => [`${n.function}\0${n.index}`, n.status]),
   );
   const limit = o.traceLimit ?? DATASET_DEFAULTS.traceLimit;
   let session: GenSession | undefined;
   try {
-    for (const f of mod.out.readModuleIndex(mod.key)?.functions ?? []) {
-      const row = mod.out.readFunction(mod.key, f.key);
-      const fn = mod.m.symbols.get(f.name);
-      if (row?.status !== 'ok' || fn?.kind !== 'function') continue;
+    for (const { key, row, fn } of okFunctions(mod)) {
+      const verdict = ctx.dedup?.verdict(`${mod.path}\0${fn.name}`) ?? { kept: true, duplicates: 0 };
+      if (!verdict.kept) continue;
       const facts = functionFacts(mod.m, fn, mod.path, files);
+      const prov = ctx.provenance.of(mod.path, facts.sourceFile);
+      const place = {
+        provenance: prov,
+        duplicates: verdict.duplicates,
+        split: splitOf(prov.package, ctx.seed, ctx.ratio),
+      };
       for (const inp of row.inputs) {
-        const file = mod.out.inputFile(mod.key, f.key, inp.index);
+        const file = mod.out.inputFile(mod.key, key, inp.index);
         const r = decodeRecord(readFileSync(file, 'utf8'), file);
         let trace: TraceFacts | undefined;
         if (o.trace === 'blocks' || o.trace === 'lines') {
           session ??= new GenSession(mod.m, {
             modulePath: mod.path,
             moduleHash: mod.hash,
-            limits,
+            limits: ctx.limits,
             ...(o.trace === 'lines' ? { traceLines: limit } : { traceBlocks: limit }),
           });
           trace = o.trace === 'lines' ? lineTrace(session, fn, r) : blockTrace(session, fn, r);
         }
-        yield datasetRow(r, facts, native.get(`${r.function}\0${r.index}`) ?? '', trace);
+        yield datasetRow(r, facts, place, native.get(`${r.function}\0${r.index}`) ?? '', trace);
       }
     }
   } finally {
@@ -220,6 +291,22 @@ class JsonlSink implements RowSink {
   }
 }
 
+let zstdModule: Promise<Zstd> | undefined;
+
+/**
+ * The Parquet pages' compressor: zstd at `DATASET_DEFAULTS.zstdLevel`, from @hpcc-js/wasm-zstd (zstd's C
+ * library built to WebAssembly; Node 20's zlib has no zstd). Loaded once per process.
+ */
+async function zstdCompressor(): Promise<(bytes: Uint8Array) => Uint8Array> {
+  const z = await (zstdModule ??= Zstd.load());
+  return (bytes) => {
+    const out = z.compress(bytes, DATASET_DEFAULTS.zstdLevel);
+    // The library reports a zstd error on the console only: a frame is never empty.
+    if (out.length === 0) throw new Error(`zstd could not compress a page of ${bytes.length} bytes`);
+    return out;
+  };
+}
+
 const PARQUET_TYPES = {
   STRING: { type: 'BYTE_ARRAY', converted_type: 'UTF8' },
   JSON: { type: 'BYTE_ARRAY', converted_type: 'JSON' },
@@ -240,6 +327,7 @@ class ParquetSink implements RowSink {
     private readonly groupRows: number,
     private readonly fileBytes: number,
     private readonly meta: Readonly<Record<string, string>>,
+    private readonly zstd: (bytes: Uint8Array) => Uint8Array,
   ) {}
 
   add(row: DatasetRow): void {
@@ -261,7 +349,8 @@ class ParquetSink implements RowSink {
     return new ParquetWriter({
       writer: this.out,
       schema,
-      codec: 'SNAPPY',
+      codec: 'ZSTD',
+      compressors: { ZSTD: this.zstd },
       createdBy: `inputsmith ${packageVersion()}`,
       kvMetadata: Object.entries(this.meta).map(([key, value]) => ({ key, value })),
     });

@@ -9,6 +9,9 @@
  * fetches the package; only its `.orig` tarball is unpacked, into a staging directory where the
  * preparation steps run; the finished tree is then renamed into place. A lock (one per library, plus one
  * for apt) makes concurrent processes wait for each other; the rename makes a half-prepared tree invisible.
+ * The downloaded source package stays in `downloads/<pkg>/`; its name, version and `debian/copyright`
+ * are kept as `provenance/<pkg>.json` (`corpusProvenance`, ./corpus-provenance.ts), and `corpusFileOf`
+ * tells which library and which file of its source tree a path of the cache is.
  */
 
 import {
@@ -30,6 +33,7 @@ import { run, which, type RunOptions } from '../util/proc.js';
 import { cacheDir } from './cache.js';
 import { compileToIR, type OptLevel } from './compile.js';
 import { findToolchain } from './find.js';
+import { readPackageProvenance, type PackageProvenance } from './corpus-provenance.js';
 
 export type CorpusOpt = 'O0' | 'O1' | 'O2' | 'O3';
 
@@ -397,7 +401,46 @@ export async function fetchCorpus(name: string, opts: FetchOptions = {}): Promis
       if (!existsSync(final)) await fetchAndPrepare(spec, final, opts.log ?? defaultLog);
     });
   }
+  corpusProvenance(spec.name);
   return describe(spec, final);
+}
+
+/**
+ * The Debian source package of corpus library `name` (package, version, `debian/copyright`): read once
+ * from the downloaded package and kept as `provenance/<name>.json`; undefined when neither is in the
+ * cache (the library was never fetched here).
+ */
+export function corpusProvenance(name: string): PackageProvenance | undefined {
+  const file = join(corpusDir(), 'provenance', `${name}.json`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PackageProvenance;
+  } catch {
+    const p = readPackageProvenance(join(corpusDir(), 'downloads', name));
+    if (p === undefined) return undefined;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileAtomic(file, `${JSON.stringify(p, null, 1)}\n`);
+    return p;
+  }
+}
+
+/**
+ * The corpus library and the file of its source tree (relative to the tarball's top directory, as
+ * `debian/copyright` names files) that a path of the corpus cache is: a source under `src/<lib>-r<rev>/`,
+ * or a `.ll` that `corpusIR` wrote under `ir/<lib>-r<rev>/<opt-key>/` (the `.c` it was compiled from).
+ */
+export function corpusFileOf(path: string): { name: string; rel: string } | undefined {
+  for (const kind of ['src', 'ir'] as const) {
+    const rel = relative(join(corpusDir(), kind), path);
+    if (rel.startsWith('..') || rel.startsWith('/')) continue;
+    const parts = rel.split('/');
+    const m = /^(.+)-r\d+$/.exec(parts[0] ?? '');
+    const spec = m === null ? undefined : CORPUS.find((s) => s.name === m[1]);
+    if (spec === undefined || parts.length < 3) continue;
+    if (kind === 'src') return { name: spec.name, rel: parts.slice(2).join('/') };
+    const file = join(spec.dir, parts.slice(2).join('/')).replace(/\.ll$/, '.c');
+    return { name: spec.name, rel: file };
+  }
+  return undefined;
 }
 
 function describe(spec: CorpusSpec, final: string): CorpusLib {

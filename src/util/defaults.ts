@@ -81,6 +81,8 @@ export const DEFAULTS = {
   },
   /** export dataset: the files written, and the blocks kept per trace (`--format`, `--trace-limit`). */
   datasetFormat: 'parquet',
+  /** export dataset: the train:validation:test ratio of packages (`--split`). */
+  datasetSplit: '80:10:10',
   traceLimit: 4096,
 } as const;
 

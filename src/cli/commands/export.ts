@@ -66,10 +66,15 @@ export function register(program: Command): void {
       format: o.format as DatasetFormat,
       trace: o.trace as DatasetTrace,
       traceLimit: o.traceLimit,
+      split: o.split,
     });
     const mism = r.replayMismatches > 0 ? `, ${r.replayMismatches} traced replays differ` : '';
+    const dups =
+      r.droppedFunctions > 0
+        ? `; dropped ${r.droppedRows} rows of ${r.droppedFunctions} duplicate functions`
+        : '';
     process.stdout.write(
-      `wrote ${o.output}: ${r.rows} rows of ${r.modules} modules in ${r.files.join(', ')}${mism}\n`,
+      `wrote ${o.output}: ${r.rows} rows of ${r.modules} modules in ${r.files.join(', ')}${mism}${dups}\n`,
     );
   });
 
