@@ -4,19 +4,27 @@
 // `inputsmith export tests`, then the real cmake/ctest with clang-19 and gcc at -O0 and -O2 (the library's
 // -I/-D flags passed as CMAKE_C_FLAGS, since gen ran on .ll files). Figures against the targets of issue
 // 13: the share of natively replayable kept inputs that become tests that pass (>= 95%), the share of test
-// files that compile (100%), the inputs left out (<= 3%) by reason. Prints Markdown on stdout.
+// files that compile (100%), the inputs left out (<= 3%) by reason. Then the honesty check of the LCOV
+// export: the project built with gcov (gcc -O0, -DISX_COVERAGE=ON, src/export/coverage-check.ts), the line
+// coverage gcov measures on the library's sources against `export lcov` of all kept inputs and of the
+// inputs that became tests, over each side's own lines and over the lines both found (target: within 2
+// points). Prints Markdown on stdout.
 //
 // Usage: node bench/tests-bench.mjs [lib...]   (default: cjson zlib)
 // Environment: INPUTSMITH_BENCH_KEEP=DIR keeps each library's directory as DIR/<lib>;
-// INPUTSMITH_BENCH_REUSE=DIR takes gen's output from DIR/<lib>/out (a kept directory) instead of running gen.
+// INPUTSMITH_BENCH_REUSE=DIR takes gen's output from DIR/<lib>/out (a kept directory) instead of running gen;
+// INPUTSMITH_BENCH_GCOV_ONLY=1 skips the four builds (only the gcov check).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { corpusIR, fetchCorpus } = await import(join(root, 'dist/toolchain/corpus.js'));
+const cov = await import(join(root, 'dist/export/coverage-check.js'));
+const { lcovOfRun } = await import(join(root, 'dist/export/lcov.js'));
+const { readRunDir } = await import(join(root, 'dist/export/run-dir.js'));
 const BIN = join(root, 'bin', 'inputsmith.js');
 const libs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['cjson', 'zlib'];
 const BUILDS = [
@@ -32,14 +40,18 @@ function run(cmd, args, cwd) {
   return { code: r.status ?? -1, out: `${r.stdout ?? ''}\n${r.stderr ?? ''}` };
 }
 
-/** Build and run one configuration: files compiled, tests passed / failed / not run. */
-function build(work, lib, cc, opt) {
-  const b = join(work, `build-${cc}${opt}`);
+/** The library's flags as CMAKE_C_FLAGS (CMake splits it as a command line: quotes are escaped). */
+function cflagsOf(lib) {
   const flags = lib.flags.map((f) =>
     f.startsWith('-I') && !isAbsolute(f.slice(2)) ? `-I${join(lib.root, f.slice(2))}` : f,
   );
-  // CMake splits CMAKE_C_FLAGS as a command line: quotes inside a definition must be escaped.
-  const cflags = flags.map((f) => f.replace(/"/g, '\\"')).join(' ');
+  return flags.map((f) => f.replace(/"/g, '\\"')).join(' ');
+}
+
+/** Build and run one configuration: files compiled, tests passed / failed / not run. */
+function build(work, lib, cc, opt) {
+  const b = join(work, `build-${cc}${opt}`);
+  const cflags = cflagsOf(lib);
   const c = run(
     'cmake',
     ['-S', 'proj', '-B', b, `-DCMAKE_C_COMPILER=${cc}`, `-DISX_OPT=${opt}`, `-DCMAKE_C_FLAGS=${cflags}`],
@@ -55,6 +67,23 @@ function build(work, lib, cc, opt) {
   ].map((m) => `${m[1]} (${m[2]})`);
   const total = Number(/out of (\d+)/.exec(t.out)?.[1] ?? 0);
   return { units: units.length, compiled, total, passed: total - failed.length, failed };
+}
+
+/** The gcov build of the project against `export lcov` of all kept inputs and of the tests' inputs. */
+async function gcovCheck(work, lib, report) {
+  try {
+    const m = await cov.measureTestCoverage(join(work, 'proj'), join(work, 'build-gcov'), {
+      cflags: cflagsOf(lib),
+      jobs: Number(jobs),
+    });
+    const runDir = await readRunDir(join(work, 'out'));
+    const sources = cov.testedSources(report);
+    const all = cov.compareLineCoverage(lcovOfRun(runDir).text, m.text, sources);
+    const same = cov.compareLineCoverage(lcovOfRun(cov.lcovOfTests(runDir, report)).text, m.text, sources);
+    return { all, same, ctest: m.ctest };
+  } catch (e) {
+    return { error: String(e?.message ?? e) };
+  }
 }
 
 const rows = [];
@@ -80,8 +109,20 @@ for (const name of libs) {
         const k = l.reason.replace(/\d+/g, 'N').slice(0, 90);
         reasons.set(k, (reasons.get(k) ?? 0) + 1);
       }
-  const builds = BUILDS.map(([cc, opt]) => ({ cc, opt, ...build(work, lib, cc, opt) }));
-  rows.push({ name, totals: report.totals, reasons, builds, exportLine: e.out.trim().split('\n').at(-1) });
+  const builds = (process.env.INPUTSMITH_BENCH_GCOV_ONLY ? [] : BUILDS).map(([cc, opt]) => ({
+    cc,
+    opt,
+    ...build(work, lib, cc, opt),
+  }));
+  const gcov = await gcovCheck(work, lib, report);
+  rows.push({
+    name,
+    totals: report.totals,
+    reasons,
+    builds,
+    gcov,
+    exportLine: e.out.trim().split('\n').at(-1),
+  });
   if (process.env.INPUTSMITH_BENCH_KEEP) {
     mkdirSync(process.env.INPUTSMITH_BENCH_KEEP, { recursive: true });
     run('cp', ['-r', work, join(process.env.INPUTSMITH_BENCH_KEEP, name)], root);
@@ -119,4 +160,34 @@ for (const r of rows) {
       console.log(
         `- ${b.cc} ${b.opt} failing: ${b.failed.slice(0, 12).join(', ')}${b.failed.length > 12 ? ', ...' : ''}`,
       );
+}
+
+const f1 = (x) => x.toFixed(1);
+const sign = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+console.log('\nLine coverage of the library sources: gcov on the tests (gcc -O0) against export lcov.\n');
+console.log(
+  "| library | gcov | export lcov, all kept inputs | difference | export lcov, the tests' inputs | difference | lines both found | gcov / export (all) on them | difference | claimed, not hit | hit, not claimed |",
+);
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) {
+  const g = r.gcov;
+  if (!g || g.error) {
+    console.log(`| ${r.name} | ${g?.error ?? 'gen failed'} | | | | | | | | | |`);
+    continue;
+  }
+  const { all, same } = g;
+  const cnh = all.files.reduce((n, f) => n + f.claimedNotHit.length, 0);
+  const hnc = all.files.reduce((n, f) => n + f.hitNotClaimed.length, 0);
+  console.log(
+    `| ${r.name} | ${f1(all.measuredPct)}% (${all.measured.hit}/${all.measured.found}) | ${f1(all.claimedPct)}% (${all.claimed.hit}/${all.claimed.found}) | ${sign(all.difference)} | ${f1(same.claimedPct)}% | ${sign(same.difference)} | ${all.common.found} | ${f1(all.common.measuredPct)}% / ${f1(all.common.claimedPct)}% | ${sign(all.common.difference)} | ${cnh} | ${hnc} |`,
+  );
+}
+for (const r of rows) {
+  const g = r.gcov;
+  if (!g || g.error) continue;
+  console.log(`\n${r.name}: gcov build: ${g.ctest}`);
+  for (const f of g.all.files)
+    console.log(
+      `- ${basename(f.file)}: gcov ${f.measured.hit}/${f.measured.found}${f.measured.data ? '' : ' (no data)'}, export ${f.claimed.hit}/${f.claimed.found}; only gcov has code on ${f.onlyMeasured.found} (${f.onlyMeasured.hit} hit), only the export on ${f.onlyClaimed.found} (${f.onlyClaimed.hit} hit); claimed not hit: ${f.claimedNotHit.slice(0, 8).join(' ')}${f.claimedNotHit.length > 8 ? ' ...' : ''}; hit not claimed: ${f.hitNotClaimed.slice(0, 8).join(' ')}${f.hitNotClaimed.length > 8 ? ' ...' : ''}`,
+    );
 }

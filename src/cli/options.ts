@@ -11,7 +11,12 @@
  */
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { DEFAULT_OPT, type CompileOptions, type OptLevel } from '../toolchain/compile.js';
+import {
+  DEFAULT_OPT,
+  readCompileCommands,
+  type CompileOptions,
+  type OptLevel,
+} from '../toolchain/compile.js';
 import { DEFAULTS } from '../util/defaults.js';
 import { UserError } from '../util/errors.js';
 
@@ -175,7 +180,8 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   },
   compileCommands: {
     flags: '--compile-commands <file>',
-    description: 'take sources and their flags from a compile_commands.json',
+    description:
+      'take sources and their flags from a compile_commands.json (gen: every C/C++ entry when no inputs are given; replay, export: the flags of the modules gen compiled from it)',
   },
   clang: {
     flags: '--clang <path>',
@@ -384,13 +390,14 @@ export const COMMAND_OPTIONS = {
     'jobs',
     'native',
     'dataset',
+    'compileCommands',
     ...COMPILE,
   ],
-  replay: ['jobs', 'native', 'verbose', ...COMPILE],
-  'export lcov': ['output', 'clang'],
-  'export sarif': ['output', 'clang'],
-  'export dataset': ['output', 'format', 'trace', 'traceLimit', 'clang'],
-  'export tests': ['output', 'clang'],
+  replay: ['jobs', 'native', 'verbose', 'compileCommands', ...COMPILE],
+  'export lcov': ['output', 'compileCommands', 'clang'],
+  'export sarif': ['output', 'compileCommands', 'clang'],
+  'export dataset': ['output', 'format', 'trace', 'traceLimit', 'compileCommands', 'clang'],
+  'export tests': ['output', 'compileCommands', 'clang'],
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],
   'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],
@@ -451,12 +458,17 @@ export function checkOptions(command: CommandName, o: Partial<CliOptions>, posit
   if (o.json === true && o.print === true) throw usage(command, '--json and --print cannot be combined');
   if (command === 'compile' && positionals === 0 && o.compileCommands === undefined)
     throw usage(command, 'give source files or directories, or --compile-commands FILE');
+  if (command === 'gen' && positionals === 0 && o.compileCommands === undefined)
+    throw usage(command, 'give modules, source files or directories, or --compile-commands FILE');
   if (command === 'gen' && o.seed === '') throw usage(command, '--seed must not be empty');
   if (command === 'progs gen' && o.seed !== undefined && !/^\d+$/.test(o.seed))
     throw usage(command, `--seed must be a non-negative integer, not '${o.seed}'`);
 }
 
-/** The toolchain's compile options from parsed CLI options. */
+/**
+ * The toolchain's compile options from parsed CLI options; with `--compile-commands FILE`, its entries
+ * (read here, a bad file is a `UserError`).
+ */
 export function compileOptions(o: Partial<CliOptions>): CompileOptions {
   return {
     opt: o.opt ?? DEFAULT_OPT,
@@ -464,5 +476,6 @@ export function compileOptions(o: Partial<CliOptions>): CompileOptions {
     defines: o.define ?? [],
     debug: o.debug === true,
     clang: o.clang,
+    ...(o.compileCommands !== undefined ? { commands: readCompileCommands(o.compileCommands) } : {}),
   };
 }
