@@ -69,6 +69,8 @@ export interface CliOptions {
   format: string;
   trace: string;
   traceLimit: number;
+  // Coverage export (export lcov).
+  throughCalls: boolean;
 }
 
 export type OptionKey = keyof CliOptions;
@@ -349,6 +351,12 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     default: DEFAULTS.traceLimit,
     parse: positiveInt,
   },
+  throughCalls: {
+    flags: '--through-calls',
+    description:
+      'credit the lines an input ran in the functions it called too (each kept input replayed once in the engine): the coverage of the kept inputs run as a test suite',
+    default: false,
+  },
 };
 
 /** Value parser for flags taking one of a few words. */
@@ -394,7 +402,7 @@ export const COMMAND_OPTIONS = {
     ...COMPILE,
   ],
   replay: ['jobs', 'native', 'verbose', 'compileCommands', ...COMPILE],
-  'export lcov': ['output', 'compileCommands', 'clang'],
+  'export lcov': ['output', 'throughCalls', 'compileCommands', 'clang'],
   'export sarif': ['output', 'compileCommands', 'clang'],
   'export dataset': ['output', 'format', 'trace', 'traceLimit', 'compileCommands', 'clang'],
   'export tests': ['output', 'compileCommands', 'clang'],

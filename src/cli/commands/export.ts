@@ -40,7 +40,7 @@ export function register(program: Command): void {
     .argument('<out>', 'a gen output directory (compiled with -g)');
   addCommandOptions(lcov, 'export lcov').action(async (out: string, o: OptionsOf<'export lcov'>) => {
     checkOptions('export lcov', o);
-    const r = await exportLcov(out, loadOptions(o));
+    const r = await exportLcov(out, { ...loadOptions(o), throughCalls: o.throughCalls });
     writeFileAtomic(o.output!, r.text);
     const t = r.totals;
     process.stdout.write(
