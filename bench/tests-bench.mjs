@@ -1,27 +1,37 @@
 #!/usr/bin/env node
-// The unit-test export on the corpus (issue 13): for each library at -O1 compiled with -g (corpusIR with
-// `-g` added to the library's flags, its own IR cache directory), `inputsmith gen --native`, then
-// `inputsmith export tests`, then the real cmake/ctest with clang-19 and gcc at -O0 and -O2 (the library's
-// -I/-D flags passed as CMAKE_C_FLAGS, since gen ran on .ll files). Figures against the targets of issue
-// 13: the share of natively replayable kept inputs that become tests that pass (>= 95%), the share of test
-// files that compile (100%), the inputs left out (<= 3%) by reason. Then the honesty check of the LCOV
-// export: the project built with gcov (gcc -O0, -DISX_COVERAGE=ON, src/export/coverage-check.ts), the line
-// coverage gcov measures on the library's sources against `export lcov` of all kept inputs and of the
-// inputs that became tests, over each side's own lines and over the lines both found (target: within 2
-// points). Prints Markdown on stdout.
+// The unit-test export on the corpus (issue 13): for each library, a compile_commands.json of its sources
+// and flags (written here, directory = the library's root), `inputsmith gen --native -g -O1
+// --compile-commands` on it (so OUT/sources.json keeps each source's flags), then `inputsmith export
+// tests`, then the real cmake/ctest with clang-19 and gcc at -O0 and -O2 (the test units get the
+// library's flags from the run: no CMAKE_C_FLAGS). Figures against the targets of issue 13: the share of
+// natively replayable kept inputs that become tests that pass (>= 95%), the share of test files that
+// compile (100%), the inputs left out (<= 3%) by reason. Then the honesty check of the LCOV export: the
+// project built with gcov (gcc -O0, -DISX_COVERAGE=ON, src/export/coverage-check.ts), the line coverage
+// gcov measures on the library's sources against `export lcov` of all kept inputs (with and without
+// --through-calls) and of the inputs that became tests, over each side's own lines and over the lines
+// both found (target: within 2 points). Prints Markdown on stdout.
 //
 // Usage: node bench/tests-bench.mjs [lib...]   (default: cjson zlib)
 // Environment: INPUTSMITH_BENCH_KEEP=DIR keeps each library's directory as DIR/<lib>;
-// INPUTSMITH_BENCH_REUSE=DIR takes gen's output from DIR/<lib>/out (a kept directory) instead of running gen;
+// INPUTSMITH_BENCH_REUSE=DIR takes gen's output from DIR/<lib>/out (a kept directory) instead of running gen
+// (an output without sources.json, of gen on .ll files, gets the library's flags as CMAKE_C_FLAGS);
 // INPUTSMITH_BENCH_GCOV_ONLY=1 skips the four builds (only the gcov check).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const { corpusIR, fetchCorpus } = await import(join(root, 'dist/toolchain/corpus.js'));
+const { fetchCorpus } = await import(join(root, 'dist/toolchain/corpus.js'));
 const cov = await import(join(root, 'dist/export/coverage-check.js'));
 const { lcovOfRun } = await import(join(root, 'dist/export/lcov.js'));
 const { readRunDir } = await import(join(root, 'dist/export/run-dir.js'));
@@ -51,10 +61,18 @@ function cflagsOf(lib) {
 /** Build and run one configuration: files compiled, tests passed / failed / not run. */
 function build(work, lib, cc, opt) {
   const b = join(work, `build-${cc}${opt}`);
-  const cflags = cflagsOf(lib);
+  const cflags = existsSync(join(work, 'out', 'sources.json')) ? undefined : cflagsOf(lib);
   const c = run(
     'cmake',
-    ['-S', 'proj', '-B', b, `-DCMAKE_C_COMPILER=${cc}`, `-DISX_OPT=${opt}`, `-DCMAKE_C_FLAGS=${cflags}`],
+    [
+      '-S',
+      'proj',
+      '-B',
+      b,
+      `-DCMAKE_C_COMPILER=${cc}`,
+      `-DISX_OPT=${opt}`,
+      ...(cflags === undefined ? [] : [`-DCMAKE_C_FLAGS=${cflags}`]),
+    ],
     work,
   );
   if (c.code !== 0) return { error: c.out.slice(-2000) };
@@ -73,7 +91,7 @@ function build(work, lib, cc, opt) {
 async function gcovCheck(work, lib, report) {
   try {
     const m = await cov.measureTestCoverage(join(work, 'proj'), join(work, 'build-gcov'), {
-      cflags: cflagsOf(lib),
+      cflags: existsSync(join(work, 'out', 'sources.json')) ? undefined : cflagsOf(lib),
       jobs: Number(jobs),
     });
     const runDir = await readRunDir(join(work, 'out'));
@@ -93,13 +111,20 @@ async function gcovCheck(work, lib, report) {
 const rows = [];
 for (const name of libs) {
   const lib = await fetchCorpus(name, {});
-  const files = await corpusIR({ ...lib, flags: [...lib.flags, '-g'] }, 'O1');
   const work = mkdtempSync(join(tmpdir(), `isx-tests-bench-${name}-`));
+  const db = join(work, 'compile_commands.json');
+  const entries = lib.files.map((f) => ({
+    directory: lib.root,
+    file: f,
+    arguments: ['clang', ...lib.flags, '-c', f],
+  }));
+  writeFileSync(db, JSON.stringify(entries, null, 2));
   const reuse = process.env.INPUTSMITH_BENCH_REUSE && join(process.env.INPUTSMITH_BENCH_REUSE, name, 'out');
+  const genArgs = ['gen', '--native', '-g', '-O1', '--jobs', jobs, '--compile-commands', db];
   const g =
     reuse && existsSync(join(reuse, 'run.json'))
       ? run('cp', ['-r', reuse, join(work, 'out')], work)
-      : run('node', [BIN, 'gen', '--native', '--jobs', jobs, ...files, '-o', join(work, 'out')], work);
+      : run('node', [BIN, ...genArgs, '-o', join(work, 'out')], work);
   if (!existsSync(join(work, 'out', 'run.json'))) {
     rows.push({ name, error: g.out.slice(-1000) });
     continue;
