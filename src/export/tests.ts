@@ -37,6 +37,7 @@ import { emitTest, testFunc, type TestContext } from './tests-c.js';
 import { isCIdent } from './tests-c-literal.js';
 import { planStubs } from './tests-stubs.js';
 import { COVERAGE_C, COVERAGE_CMAKE } from './tests-coverage.js';
+import { commandFlags } from './tests-flags.js';
 import { SUPPORT_C, SUPPORT_H } from './tests-support.js';
 
 export interface TestsExportOptions extends ExportOptions {
@@ -397,35 +398,6 @@ interface Unit {
   tests: string[];
   /** The source's compile_commands.json entry (gen --compile-commands): its flags build the test unit. */
   command: CompileCommand | undefined;
-}
-
-/**
- * The flags of a compile_commands.json entry for the test unit: the entry's own (no `-O`, `-g`, `-o`,
- * `-Werror`: readCompileCommands dropped them), with relative `-I`/`-isystem`/`-iquote` directories made
- * absolute against the entry's directory (the test builds elsewhere), as CMake arguments.
- */
-function commandFlags(c: CompileCommand): string[] {
-  const out: string[] = [];
-  const dirFlags = ['-I', '-isystem', '-iquote', '-idirafter'];
-  const withValue = [...dirFlags, '-D', '-U', '-include', '-imacros', '-x', '-Xclang', '-target'];
-  const value = (f: string, v: string): string => (dirFlags.includes(f) ? resolve(c.directory, v) : v);
-  for (let i = 0; i < c.args.length; i++) {
-    const a = c.args[i]!;
-    const joined = dirFlags.find((f) => a.startsWith(f) && a.length > f.length && f !== '-I');
-    if (withValue.includes(a) && i + 1 < c.args.length) {
-      const v = value(a, c.args[++i]!);
-      // CMake de-duplicates options: a flag and its value must stay one argument.
-      out.push(['-D', '-U', '-I'].includes(a) ? cmakeArg(a + v) : cmakeArg(`SHELL:${a} ${v}`));
-    } else if (a.startsWith('-I') && a.length > 2) out.push(cmakeArg('-I' + value('-I', a.slice(2))));
-    else if (joined !== undefined) out.push(cmakeArg(joined + value(joined, a.slice(joined.length))));
-    else out.push(cmakeArg(a));
-  }
-  return out;
-}
-
-/** One argument of a CMake command: quoted when it has a space, quote, `;`, `$` or `\\`. */
-function cmakeArg(a: string): string {
-  return /[\s"\\;$#()]/.test(a) ? `"${a.replace(/[\\"$]/g, (ch) => `\\${ch}`)}"` : a;
 }
 
 function cmakeLists(run: RunDir, dir: string, units: readonly Unit[]): string {
