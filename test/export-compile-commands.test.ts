@@ -101,6 +101,11 @@ describe.runIf(ready)('--compile-commands', () => {
     const r = await cli(['replay', 'out', '--native'], dir);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/engine \d+ ok, 0 mismatch; native \d+ ok, 0 mismatch, 0 failed/);
+    // A directory below OUT finds the run's entries too (as it finds the run's options).
+    const mkey = readdirSync(join(dir, 'out', 'inputs'))[0]!;
+    const one = await cli(['replay', join('out', 'inputs', mkey, 'fx_scale')], dir);
+    expect(one.code, one.stdout + one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/replayed \d+ records? of 1 module: engine \d+ ok, 0 mismatch/);
     const l = await cli(['export', 'lcov', 'out', '-o', 'cov.info'], dir);
     expect(l.code, l.stderr).toBe(0);
     expect(readFileSync(join(dir, 'cov.info'), 'utf8')).toContain(`SF:${join(dir, 'src', 'fx.c')}`);

@@ -12,8 +12,8 @@
  * whose text changed are left out with one warning each (`warn`); the exporters decide whether what is
  * left is enough.
  */
-import { readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { InputRecord } from '../gen/record.js';
 import { decodeRecord } from '../gen/record.js';
 import { OutDir, RUN_FORMAT, type FunctionRow, type RunSpec } from '../guide/layout.js';
@@ -222,4 +222,18 @@ export function readRunSources(root: string): CompileCommand[] | undefined {
     args: [...m.flags],
     compiler: m.compiler,
   }));
+}
+
+/**
+ * The entries kept by the gen run `path` belongs to: the run directory itself, or the nearest ancestor
+ * with a run.json (OUT/sample, OUT/inputs/...), as replay finds a run's options.
+ */
+export function runSourcesAbove(path: string): CompileCommand[] | undefined {
+  let d = resolve(path);
+  for (;;) {
+    if (existsSync(join(d, 'run.json'))) return readRunSources(d);
+    const up = dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
 }

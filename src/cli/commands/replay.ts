@@ -11,7 +11,7 @@
  * (engine or native), 0 otherwise. The work is `replayBatch` (src/guide/replay-batch.ts).
  */
 import type { Command } from 'commander';
-import { readRunSources } from '../../export/run-dir.js';
+import { runSourcesAbove } from '../../export/run-dir.js';
 import { replayBatch, type BatchVerdict } from '../../guide/replay-batch.js';
 import { NATIVE_CAUSE_IDS, NATIVE_CAUSES, type NativeCause } from '../../replay/native.js';
 import { addCommandOptions, checkOptions, compileOptions, type OptionsOf } from '../options.js';
@@ -114,8 +114,8 @@ export function register(program: Command): void {
     checkOptions('replay', o);
     const compile = compileOptions(o);
     // A gen run made with --compile-commands keeps its entries (OUT/sources.json): its sources compile
-    // with them again unless the file is given.
-    const kept = paths.flatMap((p) => readRunSources(p) ?? []);
+    // with them again unless the file is given (directories below OUT too, such as OUT/sample).
+    const kept = paths.flatMap((p) => runSourcesAbove(p) ?? []);
     if (compile.commands === undefined && kept.length > 0) compile.commands = kept;
     const vs = await replayBatch(paths, { jobs: o.jobs, native: o.native, compile });
     const { lines, bad } = formatReplay(vs, o.native, o.verbose);
