@@ -102,7 +102,24 @@ async function gcovCheck(work, lib, report) {
     const all = cmp(runDir, false);
     const allThrough = cmp(runDir, true);
     const same = cmp(tests, true);
-    return { all, allThrough, same, ctest: m.ctest };
+    // Without the tests of inputs that ended in undefined behaviour (natively they run on past the point
+    // where the engine stopped), on both sides.
+    const ub = cov.undefinedTests(runDir, report);
+    const m2 = await cov.measureTestCoverage(join(work, 'proj'), join(work, 'build-gcov'), {
+      cflags: existsSync(join(work, 'out', 'sources.json')) ? undefined : cflagsOf(lib),
+      jobs: Number(jobs),
+      exclude: ub,
+    });
+    const defined = cov.compareLineCoverage(
+      lcovOfRun(
+        cov.lcovOfTests(runDir, report, (r) => !cov.isUndefinedRecord(r)),
+        () => {},
+        true,
+      ).text,
+      m2.text,
+      sources,
+    );
+    return { all, allThrough, same, defined, ub: ub.length, ctest: m.ctest };
   } catch (e) {
     return { error: String(e?.message ?? e) };
   }
@@ -194,23 +211,26 @@ for (const r of rows) {
 const f1 = (x) => x.toFixed(1);
 const sign = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
 console.log(
-  '\nLine coverage of the library sources: gcov on the tests (gcc -O0) against export lcov (own: each input credits its own function; calls: --through-calls).\n',
+  '\nLine coverage of the library sources: gcov on the tests (gcc -O0) against export lcov (own: each input credits its own function; calls: --through-calls); the last columns leave out the tests of inputs that ended in undefined behaviour on both sides.\n',
 );
 console.log(
-  "| library | gcov | export lcov, all kept inputs, own | difference | same, calls | difference | the tests' inputs, calls | difference | lines both found | gcov / the tests' inputs, calls, on them | difference | claimed, not hit | hit, not claimed |",
+  "| library | gcov | export lcov, all kept inputs, own | difference | same, calls | difference | the tests' inputs, calls | difference | lines both found | gcov / the tests' inputs, calls, on them | difference | claimed, not hit | hit, not claimed | UB tests | without them: gcov / export on lines both found | difference | hit, not claimed |",
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log(
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+);
 for (const r of rows) {
   const g = r.gcov;
   if (!g || g.error) {
-    console.log(`| ${r.name} | ${g?.error ?? 'gen failed'} | | | | | | | | | | | |`);
+    console.log(`| ${r.name} | ${g?.error ?? 'gen failed'} | | | | | | | | | | | | | | | |`);
     continue;
   }
-  const { all, allThrough, same } = g;
+  const { all, allThrough, same, defined } = g;
+  const dh = defined.files.reduce((n, f) => n + f.hitNotClaimed.length, 0);
   const cnh = same.files.reduce((n, f) => n + f.claimedNotHit.length, 0);
   const hnc = same.files.reduce((n, f) => n + f.hitNotClaimed.length, 0);
   console.log(
-    `| ${r.name} | ${f1(all.measuredPct)}% (${all.measured.hit}/${all.measured.found}) | ${f1(all.claimedPct)}% (${all.claimed.hit}/${all.claimed.found}) | ${sign(all.difference)} | ${f1(allThrough.claimedPct)}% | ${sign(allThrough.difference)} | ${f1(same.claimedPct)}% | ${sign(same.difference)} | ${same.common.found} | ${f1(same.common.measuredPct)}% / ${f1(same.common.claimedPct)}% | ${sign(same.common.difference)} | ${cnh} | ${hnc} |`,
+    `| ${r.name} | ${f1(all.measuredPct)}% (${all.measured.hit}/${all.measured.found}) | ${f1(all.claimedPct)}% (${all.claimed.hit}/${all.claimed.found}) | ${sign(all.difference)} | ${f1(allThrough.claimedPct)}% | ${sign(allThrough.difference)} | ${f1(same.claimedPct)}% | ${sign(same.difference)} | ${same.common.found} | ${f1(same.common.measuredPct)}% / ${f1(same.common.claimedPct)}% | ${sign(same.common.difference)} | ${cnh} | ${hnc} | ${g.ub} | ${f1(defined.common.measuredPct)}% / ${f1(defined.common.claimedPct)}% | ${sign(defined.common.difference)} | ${dh} |`,
   );
 }
 for (const r of rows) {

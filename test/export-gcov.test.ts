@@ -16,6 +16,7 @@ import {
   measureTestCoverage,
   parseLcovLines,
   testedSources,
+  undefinedTests,
   type CoverageComparison,
 } from '../src/export/coverage-check.js';
 import { lcovOfRun } from '../src/export/lcov.js';
@@ -33,7 +34,8 @@ const ready =
   spawnSync('test', ['-f', '/usr/include/cmocka.h']).status === 0;
 
 // Branches, a loop, a callee that is not inlined (its lines run through its callers too), a string
-// walk, and a crash whose line before abort() only the forked child of an error test runs.
+// walk, an out-of-bounds read (an undefined-behaviour test), and a crash whose line before abort() only
+// the forked child of an error test runs.
 const SOURCE = `#include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +65,14 @@ int classify(const char *s) {
   if (n > 8)
     return 2;
   return 3;
+}
+
+int table[4];
+
+int peek(int i) {
+  if (i > 10)
+    return table[i];
+  return -1;
 }
 
 int checked(int x) {
@@ -145,6 +155,15 @@ describe.runIf(ready)('gcov against export lcov', () => {
     expect(c.measured.found).toBeGreaterThan(20);
     expect(Math.abs(c.difference), JSON.stringify(c.files[0])).toBeLessThanOrEqual(2);
     expect(Math.abs(c.common.difference), JSON.stringify(c.files[0])).toBeLessThanOrEqual(2);
+  }, 180_000);
+
+  it('leaves out the tests of inputs that ended in undefined behaviour when asked', async () => {
+    const ub = undefinedTests(o1.runDir, o1.report);
+    expect(ub.length).toBeGreaterThanOrEqual(1);
+    const lists = readFileSync(join(o1.dir, 'CMakeLists.txt'), 'utf8');
+    for (const t of ub) expect(lists).toContain(`add_test(NAME ${t} `);
+    const m = await measureTestCoverage(o1.dir, join(root, 'build-gcov1'), { jobs: 2, exclude: ub });
+    expect(m.ctest).toContain(`0 tests failed out of ${o1.report.totals.tests - ub.length}`);
   }, 180_000);
 
   it('fails when the tests do not run what the export claims', async () => {

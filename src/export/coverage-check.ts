@@ -6,7 +6,8 @@
  * (./lcov.ts). Produces: `measureTestCoverage`, which builds the project with gcov instrumentation
  * (`-DISX_COVERAGE=ON`, gcc, `-O0`: tests-coverage.ts), runs ctest and collects the counts with `lcov
  * --capture`; `lcovOfTests`, the run restricted to the inputs that became tests (the same inputs on both
- * sides); and `compareLineCoverage`, the comparison per source file and in total. docs/tests.md, "Coverage
+ * sides), and `undefinedTests`, the tests of inputs that ended in undefined behaviour (which natively run
+ * on past the point where the engine stopped); and `compareLineCoverage`, the comparison per source file and in total. docs/tests.md, "Coverage
  * of the tests", explains which comparison is fair and why the two never agree line for line.
  *
  * The comparison covers the library's source files only (the modules' sources, report.json), not the
@@ -22,6 +23,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { run as runTool } from '../util/proc.js';
 import { UserError } from '../util/errors.js';
+import { isOutcomeKind, isUndefinedOutcome } from '../engine/outcome.js';
+import type { InputRecord } from '../gen/record.js';
 import type { RunDir } from './run-dir.js';
 import type { TestsReport } from './tests.js';
 
@@ -165,9 +168,13 @@ export function testedSources(report: TestsReport): string[] {
 
 /**
  * The run with only the kept inputs that became tests (report.json), so that `lcovOfRun` of it claims
- * the coverage of exactly the inputs the tests replay.
+ * the coverage of exactly the inputs the tests replay; `keep` drops more (see `isUndefinedRecord`).
  */
-export function lcovOfTests(run: RunDir, report: TestsReport): RunDir {
+export function lcovOfTests(
+  run: RunDir,
+  report: TestsReport,
+  keep: (r: InputRecord) => boolean = () => true,
+): RunDir {
   const tests = new Set<string>();
   for (const m of report.modules)
     for (const f of m.functions) for (const t of f.tests) tests.add(`${m.module}\0${t}`);
@@ -176,15 +183,41 @@ export function lcovOfTests(run: RunDir, report: TestsReport): RunDir {
     modules: run.modules.map((mod) => ({
       ...mod,
       functions: mod.functions.map((fn) => {
-        const keep = fn.records.map((r) => tests.has(`${mod.path}\0${fn.name}_${r.index}`));
+        const ok = fn.records.map((r) => keep(r) && tests.has(`${mod.path}\0${fn.name}_${r.index}`));
         return {
           ...fn,
-          records: fn.records.filter((_, i) => keep[i]),
-          files: fn.files.filter((_, i) => keep[i]),
+          records: fn.records.filter((_, i) => ok[i]),
+          files: fn.files.filter((_, i) => ok[i]),
         };
       }),
     })),
   };
+}
+
+/**
+ * Whether a kept input ended in undefined behaviour (out of bounds, use after free, ...). The engine
+ * stops there; natively its test's call may go on (the test asserts only that it ends), running code the
+ * engine never ran, which gcov counts.
+ */
+export function isUndefinedRecord(r: InputRecord): boolean {
+  const k = r.outcome.kind;
+  return isOutcomeKind(k) && isUndefinedOutcome(k);
+}
+
+/** The ctest names (`<stem>.<test>`) of the tests of inputs that ended in undefined behaviour. */
+export function undefinedTests(run: RunDir, report: TestsReport): string[] {
+  const names: string[] = [];
+  for (const m of report.modules) {
+    const stem = /test_(.+)\.c$/.exec(m.testFile ?? '')?.[1];
+    const mod = run.modules.find((x) => x.path === m.module);
+    if (stem === undefined || mod === undefined) continue;
+    const tests = new Set(m.functions.flatMap((f) => f.tests));
+    for (const fn of mod.functions)
+      for (const r of fn.records)
+        if (isUndefinedRecord(r) && tests.has(`${fn.name}_${r.index}`))
+          names.push(`${stem}.${fn.name}_${r.index}`);
+  }
+  return names;
 }
 
 export interface MeasureOptions {
@@ -196,6 +229,8 @@ export interface MeasureOptions {
   readonly jobs?: number;
   /** ctest's timeout per test, seconds (default 20). */
   readonly timeoutS?: number;
+  /** ctest names of tests not to run (`undefinedTests`). */
+  readonly exclude?: readonly string[];
 }
 
 export interface MeasuredCoverage {
@@ -207,8 +242,8 @@ export interface MeasuredCoverage {
 }
 
 /**
- * Build the test project `projectDir` in `buildDir` with gcov instrumentation at -O0, run every test and
- * capture the counts (`lcov --capture --directory buildDir`). A failing configure, build or capture is a
+ * Build the test project `projectDir` in `buildDir` with gcov instrumentation at -O0, run every test (but
+ * `exclude`d ones) from zeroed counters and capture the counts (`lcov --capture --directory buildDir`). A failing configure, build or capture is a
  * `UserError` with the tool's last lines; failing tests are not (they still ran, and count).
  */
 export async function measureTestCoverage(
@@ -238,10 +273,15 @@ export async function measureTestCoverage(
     ...(o.cflags !== undefined ? [`-DCMAKE_C_FLAGS=${o.cflags}`] : []),
   ]);
   await step('the build', 'cmake', ['--build', buildDir, '-j', j]);
+  // Counts of an earlier run of the same build would add up: start from zero.
+  await step('lcov --zerocounters', 'lcov', ['--quiet', '--zerocounters', '--directory', buildDir]);
+  const esc = (n: string): string => n.replace(/[.^$*+?()[\]{}|\\]/g, '\\$&');
+  const exclude =
+    o.exclude !== undefined && o.exclude.length > 0 ? ['-E', `^(${o.exclude.map(esc).join('|')})$`] : [];
   const t = await step(
     'ctest',
     'ctest',
-    ['--test-dir', buildDir, '-j', j, '--timeout', String(o.timeoutS ?? 20)],
+    ['--test-dir', buildDir, '-j', j, '--timeout', String(o.timeoutS ?? 20), ...exclude],
     false,
   );
   const file = join(buildDir, 'gcov.info');
