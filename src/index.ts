@@ -240,12 +240,12 @@ export { mergeShards, type MergeResult, type ShardSpec } from './guide/shard.js'
 // export: a gen run as standard formats
 
 /**
- * `exportLcov(outDir, { clang, warn })` is `inputsmith export lcov`: the LCOV tracefile (`text`) of a `gen`
- * output directory's kept inputs, with its totals; `exportSarif(outDir, ...)` is `inputsmith export sarif`:
+ * `exportLcov(outDir, { clang, warn, commands, throughCalls })` is `inputsmith export lcov`: the LCOV
+ * tracefile (`text`) of a `gen` output directory's kept inputs, with its totals; `exportSarif(outDir, ...)` is `inputsmith export sarif`:
  * the SARIF 2.1.0 log of their undefined-behaviour and crash findings (docs/export.md). Module paths are
  * resolved against the current directory; modules left out are reported through `warn`.
  */
-export { exportLcov, type LcovExport, type LcovTotals } from './export/lcov.js';
+export { exportLcov, type LcovExport, type LcovOptions, type LcovTotals } from './export/lcov.js';
 export { exportSarif, FINDING_LEVEL, type SarifExport } from './export/sarif.js';
 export type { ExportOptions } from './export/run-dir.js';
 /**

@@ -92,6 +92,10 @@ describe('the options table', () => {
     );
     expect(usage(() => checkOptions('compile', {}, 0))).toMatch(/^compile: give source files/);
     expect(usage(() => checkOptions('gen', { seed: '' }))).toBe('gen: --seed must not be empty');
+    expect(usage(() => checkOptions('gen', {}, 0))).toMatch(
+      /^gen: give modules, .* or --compile-commands FILE$/,
+    );
+    expect(usage(() => checkOptions('gen', { compileCommands: 'cc.json' }, 0))).toBe('');
     expect(usage(() => checkOptions('progs gen', { seed: 'x1' }))).toMatch(/non-negative integer/);
     expect(usage(() => checkOptions('progs gen', { seed: '42' }))).toBe('');
   });

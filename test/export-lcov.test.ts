@@ -192,6 +192,49 @@ describe('export lcov', () => {
     await expectGenhtmlClean(info, 'html-O1');
   });
 
+  it('--through-calls credits the lines an input ran in its callees', async () => {
+    // Only `caller` is searched: `helper` has no inputs of its own, so without --through-calls none of
+    // its lines is hit; with it, every input of caller ran helper's entry and its `x > 5` branch.
+    writeFileSync(
+      join(dir, 'calls.c'),
+      [
+        '__attribute__((noinline)) unsigned helper(unsigned x) {',
+        '  if (x > 5)',
+        '    return x - 5;',
+        '  return 0;',
+        '}',
+        'unsigned caller(unsigned x) {',
+        '  return helper(x) + helper(x | 8);',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const out = join(dir, 'out-calls');
+    const g = await cli(
+      ['gen', 'calls.c', '-o', out, '-g', '-O0', '-j', '1', '--functions', '^caller$'],
+      dir,
+    );
+    expect(g.code, g.stderr).toBe(0);
+    const n = readdirSync(join(out, 'inputs', 'calls.c', 'caller')).length;
+    expect(n).toBeGreaterThan(0);
+    const texts: string[] = [];
+    for (const flags of [[], ['--through-calls']]) {
+      const info = join(dir, `calls${flags.length}.info`);
+      const e = await cli(['export', 'lcov', out, '-o', info, ...flags], dir);
+      expect(e.code, e.stderr).toBe(0);
+      texts.push(readFileSync(info, 'utf8'));
+    }
+    const [own, through] = texts.map((t) => parseLcov(t).get(join(dir, 'calls.c'))!);
+    for (const line of [1, 2, 3, 4]) expect(own!.da.get(line) ?? 0, `line ${line}`).toBe(0);
+    expect(own!.fnda.get('helper')).toBe(0);
+    expect(through!.fnda.get('helper')).toBe(n);
+    expect(through!.da.get(2)).toBe(n);
+    expect(through!.da.get(3)).toBe(n);
+    for (const line of [6, 7]) expect(through!.da.get(line), `line ${line}`).toBe(own!.da.get(line));
+    expect(own!.fnda.get('caller')).toBe(n);
+    expect(through!.fnda.get('caller')).toBe(n);
+  });
+
   it('says so when a module has no debug information, and fails in one line when nothing is left', async () => {
     const out = join(dir, 'out-nodebug');
     expect((await cli(['gen', 'cov.c', '-o', out, '-O0', '-j', '1'], dir)).code).toBe(0);

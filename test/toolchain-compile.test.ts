@@ -130,8 +130,14 @@ describe('compile_commands.json', () => {
       file: join(dir, 'answer.c'),
       directory: dir,
       args: ['-Iinc', '-D', 'ANSWER=40', '-std=c11'],
+      compiler: 'gcc',
     });
-    expect(cmds[1]).toEqual({ file: join(dir, 'shapes.cpp'), directory: dir, args: ['-std=c++17'] });
+    expect(cmds[1]).toEqual({
+      file: join(dir, 'shapes.cpp'),
+      directory: dir,
+      args: ['-std=c++17'],
+      compiler: 'c++',
+    });
     const c = cmds[0]!;
     const out = join(dir, 'out', 'cc.ll');
     await compileToIR(c.file, out, { opt: 'O2', extraFlags: c.args, cwd: c.directory });

@@ -11,7 +11,12 @@
  */
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { DEFAULT_OPT, type CompileOptions, type OptLevel } from '../toolchain/compile.js';
+import {
+  DEFAULT_OPT,
+  readCompileCommands,
+  type CompileOptions,
+  type OptLevel,
+} from '../toolchain/compile.js';
 import { parseSplit } from '../export/dataset-hygiene.js';
 import { parseShard, type ShardSpec } from '../guide/shard.js';
 import { DEFAULTS } from '../util/defaults.js';
@@ -69,6 +74,8 @@ export interface CliOptions {
   trace: string;
   traceLimit: number;
   split: string;
+  // Coverage export (export lcov).
+  throughCalls: boolean;
 }
 
 export type OptionKey = keyof CliOptions;
@@ -180,7 +187,8 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   },
   compileCommands: {
     flags: '--compile-commands <file>',
-    description: 'take sources and their flags from a compile_commands.json',
+    description:
+      'take sources and their flags from a compile_commands.json (gen: every C/C++ entry when no inputs are given; replay, export: the flags of the modules gen compiled from it)',
   },
   clang: {
     flags: '--clang <path>',
@@ -372,6 +380,12 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     default: DEFAULTS.datasetSplit,
     parse: splitRatio,
   },
+  throughCalls: {
+    flags: '--through-calls',
+    description:
+      'credit the lines an input ran in the functions it called too (each kept input replayed once in the engine): the coverage of the kept inputs run as a test suite',
+    default: false,
+  },
 };
 
 /** Value parser of `--split`: checked by the export's own parser, passed on as given. */
@@ -425,14 +439,15 @@ export const COMMAND_OPTIONS = {
     'jobs',
     'native',
     'dataset',
+    'compileCommands',
     ...COMPILE,
   ],
-  replay: ['jobs', 'native', 'verbose', ...COMPILE],
+  replay: ['jobs', 'native', 'verbose', 'compileCommands', ...COMPILE],
   merge: ['output', 'force'],
-  'export lcov': ['output', 'clang'],
-  'export sarif': ['output', 'clang'],
-  'export dataset': ['output', 'format', 'trace', 'traceLimit', 'split', 'clang'],
-  'export tests': ['output', 'clang'],
+  'export lcov': ['output', 'throughCalls', 'compileCommands', 'clang'],
+  'export sarif': ['output', 'compileCommands', 'clang'],
+  'export dataset': ['output', 'format', 'trace', 'traceLimit', 'split', 'compileCommands', 'clang'],
+  'export tests': ['output', 'compileCommands', 'clang'],
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],
   'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],
@@ -494,6 +509,8 @@ export function checkOptions(command: CommandName, o: Partial<CliOptions>, posit
   if (o.json === true && o.print === true) throw usage(command, '--json and --print cannot be combined');
   if (command === 'compile' && positionals === 0 && o.compileCommands === undefined)
     throw usage(command, 'give source files or directories, or --compile-commands FILE');
+  if (command === 'gen' && positionals === 0 && o.compileCommands === undefined)
+    throw usage(command, 'give modules, source files or directories, or --compile-commands FILE');
   if (command === 'gen' && o.seed === '') throw usage(command, '--seed must not be empty');
   if (command === 'gen' && o.shardCosts !== undefined && o.shard === undefined)
     throw usage(command, '--shard-costs needs --shard i/N');
@@ -506,7 +523,10 @@ export function checkOptions(command: CommandName, o: Partial<CliOptions>, posit
     throw usage(command, `--seed must be a non-negative integer, not '${o.seed}'`);
 }
 
-/** The toolchain's compile options from parsed CLI options. */
+/**
+ * The toolchain's compile options from parsed CLI options; with `--compile-commands FILE`, its entries
+ * (read here, a bad file is a `UserError`).
+ */
 export function compileOptions(o: Partial<CliOptions>): CompileOptions {
   return {
     opt: o.opt ?? DEFAULT_OPT,
@@ -514,5 +534,6 @@ export function compileOptions(o: Partial<CliOptions>): CompileOptions {
     defines: o.define ?? [],
     debug: o.debug === true,
     clang: o.clang,
+    ...(o.compileCommands !== undefined ? { commands: readCompileCommands(o.compileCommands) } : {}),
   };
 }

@@ -18,9 +18,15 @@
  * - `BRDA` per conditional branch (`br i1`, `switch`) and distinct target: `-` when no input ran the
  *   branch, else the number of inputs that certainly took that edge (see `edgeTaken`).
  * - Records of several modules on one source file (a header's inline functions) are merged: counts add.
+ * - `throughCalls` (`export lcov --through-calls`): every kept input is replayed once in the engine (replay
+ *   mode, the run's limits) and credits every block it ran, in callees too, from the engine's block
+ *   counters: the coverage of the kept inputs run as a test suite, what gcov measures on the exported
+ *   tests. A function's count is then the inputs that entered it, by a call or as the function under test.
  * Output is sorted: files by path, functions by line then name, lines and branches by line.
  */
-import type { InputRecord } from '../gen/record.js';
+import { Plan } from '../gen/plan.js';
+import { GenSession } from '../gen/runtime.js';
+import { Rng } from '../util/rng.js';
 import { UserError } from '../util/errors.js';
 import { readRunDir, type ExportOptions, type RunDir, type RunModule } from './run-dir.js';
 import {
@@ -63,8 +69,13 @@ export interface LcovExport {
  * The LCOV tracefile of the `gen` output directory `outDir` (see `lcovOfRun`); warnings (modules left out)
  * go to `o.warn`.
  */
-export async function exportLcov(outDir: string, o: ExportOptions = {}): Promise<LcovExport> {
-  return lcovOfRun(await readRunDir(outDir, o), o.warn);
+export async function exportLcov(outDir: string, o: LcovOptions = {}): Promise<LcovExport> {
+  return lcovOfRun(await readRunDir(outDir, o), o.warn, o.throughCalls === true);
+}
+
+export interface LcovOptions extends ExportOptions {
+  /** Credit the lines an input ran in callees too (each kept input replayed once; see the header). */
+  readonly throughCalls?: boolean;
 }
 
 /** Test name of every record (`TN:`; letters, digits and `_` only). */
@@ -74,7 +85,11 @@ export const LCOV_TEST_NAME = 'inputsmith';
  * The LCOV tracefile of a run. Modules without debug information are left out with one warning each;
  * when none is left, a `UserError`.
  */
-export function lcovOfRun(run: RunDir, warn: (line: string) => void = () => {}): LcovExport {
+export function lcovOfRun(
+  run: RunDir,
+  warn: (line: string) => void = () => {},
+  throughCalls = false,
+): LcovExport {
   const files = new Map<string, FileCoverage>();
   const modules: string[] = [];
   for (const mod of run.modules) {
@@ -82,7 +97,7 @@ export function lcovOfRun(run: RunDir, warn: (line: string) => void = () => {}):
       warn(`${mod.path}: skipped: no debug information (compile with -g: gen -g ...)`);
       continue;
     }
-    addModule(files, mod);
+    addModule(files, mod, run, throughCalls, warn);
     modules.push(mod.path);
   }
   if (modules.length === 0)
@@ -96,27 +111,94 @@ function fileOf(files: Map<string, FileCoverage>, path: string): FileCoverage {
   return f;
 }
 
+/** What one input ran of one function: its blocks, and how the run ended ('' when it is not known). */
+interface FunctionRun {
+  readonly blocks: ReadonlySet<number>;
+  readonly outcome: string;
+}
+
 /** Adds every defined function of the module, with the kept inputs of those gen searched successfully. */
-function addModule(files: Map<string, FileCoverage>, mod: RunModule): void {
-  const inputs = new Map<string, readonly InputRecord[]>();
-  for (const fn of mod.functions) if (fn.row?.status === 'ok') inputs.set(fn.name, fn.records);
+function addModule(
+  files: Map<string, FileCoverage>,
+  mod: RunModule,
+  run: RunDir,
+  throughCalls: boolean,
+  warn: (line: string) => void,
+): void {
+  const runs = throughCalls ? replayedRuns(mod, run, warn) : ownRuns(mod);
   for (const g of mod.m.globals) {
     if (g.kind !== 'function' || g.blocks.length === 0) continue;
-    addFunction(files, functionLines(mod.m, g), inputs.get(g.name) ?? []);
+    addFunction(files, functionLines(mod.m, g), runs.get(g.name) ?? []);
   }
+}
+
+/** Each kept input's own function's blocks (`outcome.blocks` of its record). */
+function ownRuns(mod: RunModule): Map<string, FunctionRun[]> {
+  const runs = new Map<string, FunctionRun[]>();
+  for (const fn of mod.functions)
+    if (fn.row?.status === 'ok')
+      runs.set(
+        fn.name,
+        fn.records.map((r) => ({ blocks: new Set(r.outcome.blocks), outcome: r.outcome.kind })),
+      );
+  return runs;
+}
+
+/**
+ * Every kept input replayed once in the engine: per function of the module, the blocks each input ran in
+ * it (the engine's block counters after the run), callees included. A replay that does not end as its
+ * record did is counted in one warning (its blocks still count: they are what the engine ran).
+ */
+function replayedRuns(mod: RunModule, run: RunDir, warn: (line: string) => void): Map<string, FunctionRun[]> {
+  const runs = new Map<string, FunctionRun[]>();
+  const session = new GenSession(mod.m, {
+    modulePath: mod.path,
+    moduleHash: mod.hash,
+    limits: run.spec.limits,
+  });
+  const fns = mod.m.globals.filter((g) => g.kind === 'function' && g.blocks.length > 0);
+  let differ = 0;
+  try {
+    for (const fn of mod.functions) {
+      if (fn.row?.status !== 'ok') continue;
+      for (const r of fn.records) {
+        const facts = session.run(r.function, Plan.fromRecord(r), 'replay', new Rng(0), {
+          seed: r.seed,
+          index: r.index,
+        });
+        if (facts.outcome !== r.outcome.kind) differ++;
+        const cov = session.engine.cov;
+        for (const g of fns) {
+          if (g.kind !== 'function') continue;
+          const base = session.engine.linked.covBase.get(g);
+          if (base === undefined || cov[base] === 0) continue;
+          const blocks = new Set<number>();
+          for (let i = 0; i < g.blocks.length; i++) if (cov[base + i]! > 0) blocks.add(i);
+          const own = g.name === r.function;
+          let list = runs.get(g.name);
+          if (list === undefined) runs.set(g.name, (list = []));
+          list.push({ blocks, outcome: own ? r.outcome.kind : '' });
+        }
+      }
+    }
+  } finally {
+    session.dispose();
+  }
+  if (differ > 0)
+    warn(`${mod.path}: ${differ} kept inputs did not replay as recorded (their blocks count as run)`);
+  return runs;
 }
 
 function addFunction(
   files: Map<string, FileCoverage>,
   fl: FunctionLines,
-  records: readonly InputRecord[],
+  runs: readonly FunctionRun[],
 ): void {
   const counts = new Map<string, number>();
   for (const keys of fl.blockLines) for (const k of keys) counts.set(k, 0);
-  const ran = records.map((r) => new Set(r.outcome.blocks));
-  for (const set of ran) {
+  for (const { blocks } of runs) {
     const hit = new Set<string>();
-    for (const b of set) for (const k of fl.blockLines[b] ?? []) hit.add(k);
+    for (const b of blocks) for (const k of fl.blockLines[b] ?? []) hit.add(k);
     for (const k of hit) counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   for (const [k, n] of counts) {
@@ -127,16 +209,16 @@ function addFunction(
   if (fl.decl !== undefined) {
     const fns = fileOf(files, fl.decl.file).functions;
     const had = fns.get(fl.func.name);
-    const hits = ran.filter((s) => s.has(0)).length;
+    const hits = runs.filter((x) => x.blocks.has(0)).length;
     fns.set(fl.func.name, { line: had?.line ?? fl.decl.line, hits: (had?.hits ?? 0) + hits });
   }
   for (const br of fl.branches) {
     const fc = fileOf(files, br.file);
-    const evaluated = records.map((_, i) => i).filter((i) => ran[i]!.has(br.block));
+    const evaluated = runs.filter((x) => x.blocks.has(br.block));
     const taken = br.targets.map((to) =>
       evaluated.length === 0
         ? null
-        : evaluated.filter((i) => edgeTaken(fl, br, to, ran[i]!, records[i]!.outcome.kind)).length,
+        : evaluated.filter((x) => edgeTaken(fl, br, to, x.blocks, x.outcome)).length,
     );
     fc.branches.push({ line: br.line, id: fc.branches.length, taken });
   }

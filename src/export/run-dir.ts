@@ -12,21 +12,28 @@
  * whose text changed are left out with one warning each (`warn`); the exporters decide whether what is
  * left is enough.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { InputRecord } from '../gen/record.js';
 import { decodeRecord } from '../gen/record.js';
 import { OutDir, RUN_FORMAT, type FunctionRow, type RunSpec } from '../guide/layout.js';
 import type { Module } from '../ir/model.js';
 import { parseModule } from '../ir/parser.js';
 import { moduleHash } from '../replay/native.js';
-import { loadIRText, type OptLevel } from '../toolchain/compile.js';
+import { loadIRText, type CompileCommand, type OptLevel } from '../toolchain/compile.js';
 import { errorLine, UserError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fsx.js';
 
 export interface ExportOptions {
   /** clang for sources (else the toolchain finder's choice). */
   readonly clang?: string;
   /** Called once per module left out or otherwise worth a line on stderr. */
   readonly warn?: (line: string) => void;
+  /**
+   * Entries of a compile_commands.json (`--compile-commands`); else those gen kept in OUT/sources.json.
+   * A module whose source has an entry is compiled with its flags, in its directory.
+   */
+  readonly commands?: readonly CompileCommand[];
 }
 
 /** One selected function of a module: its result row (undefined: gen did not finish it) and kept inputs. */
@@ -46,6 +53,8 @@ export interface RunModule {
   readonly key: string;
   readonly hash: string;
   readonly m: Module;
+  /** The compile_commands.json entry the module was compiled with (gen --compile-commands). */
+  readonly command?: CompileCommand;
   /** Selected functions in module order (functions gen did not select are not listed). */
   readonly functions: readonly RunFunction[];
 }
@@ -91,12 +100,13 @@ export function openRunDir(
 
 async function* eachModule(out: OutDir, spec: RunSpec, o: ExportOptions): AsyncGenerator<LazyRunModule> {
   const warn = o.warn ?? (() => {});
+  const commands = o.commands ?? readRunSources(out.root);
   for (const mod of spec.modules) {
     if (mod.hash === null) {
       warn(`${mod.path}: skipped: gen could not load it`);
       continue;
     }
-    const loaded = await loadModule(spec, mod.path, o.clang);
+    const loaded = await loadModule(spec, mod.path, o.clang, commands);
     if (typeof loaded === 'string') {
       warn(`${mod.path}: skipped: ${loaded}`);
       continue;
@@ -105,7 +115,9 @@ async function* eachModule(out: OutDir, spec: RunSpec, o: ExportOptions): AsyncG
       warn(`${mod.path}: skipped: the module changed since gen ran`);
       continue;
     }
-    yield { path: mod.path, key: mod.key, hash: mod.hash, m: loaded.m, out };
+    const abs = resolve(mod.path);
+    const command = commands?.find((c) => c.file === abs);
+    yield { path: mod.path, key: mod.key, hash: mod.hash, m: loaded.m, out, ...(command ? { command } : {}) };
   }
 }
 
@@ -114,6 +126,7 @@ async function loadModule(
   spec: RunSpec,
   path: string,
   clang: string | undefined,
+  commands: readonly CompileCommand[] | undefined,
 ): Promise<{ text: string; m: Module } | string> {
   const c = spec.compile;
   try {
@@ -123,6 +136,7 @@ async function loadModule(
       defines: [...c.defines],
       debug: c.debug,
       clang,
+      ...(commands !== undefined ? { commands } : {}),
     });
     return { text, m: parseModule(text, file) };
   } catch (e) {
@@ -140,4 +154,86 @@ function functionsOf(out: OutDir, mkey: string): RunFunction[] {
     const records = files.map((file) => decodeRecord(readFileSync(file, 'utf8'), file));
     return { name: f.name, key: f.key, row, records, files };
   });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// OUT/sources.json: each module's source and flags (gen --compile-commands)
+
+export const SOURCES_FORMAT = 'inputsmith-sources';
+
+/** OUT/sources.json: per module of run.json compiled from a compile_commands.json entry. */
+export interface RunSources {
+  readonly format: typeof SOURCES_FORMAT;
+  readonly version: 1;
+  readonly modules: readonly {
+    /** The module path as in run.json (records' `module`). */
+    readonly path: string;
+    /** Absolute path of the source file, the directory it is compiled in, the compiler and its flags. */
+    readonly source: string;
+    readonly directory: string;
+    readonly compiler: string;
+    /** The entry's flags as an IR compile keeps them (`-I`, `-D`, `-std`, `-f`...; no `-O`, `-g`, `-o`). */
+    readonly flags: readonly string[];
+  }[];
+}
+
+const sourcesFile = (root: string): string => join(root, 'sources.json');
+
+/**
+ * Write OUT/sources.json after a campaign: the entry of `commands` of each module of run.json, so that
+ * replay and the exports compile the modules as gen did without being given the file again, and the test
+ * export knows each source's flags. Without commands, an earlier run's file is removed.
+ */
+export function writeRunSources(root: string, commands: readonly CompileCommand[] | undefined): void {
+  if (commands === undefined) {
+    rmSync(sourcesFile(root), { force: true });
+    return;
+  }
+  const spec = JSON.parse(readFileSync(new OutDir(root).runFile, 'utf8')) as RunSpec;
+  const modules: RunSources['modules'][number][] = [];
+  for (const m of spec.modules) {
+    const abs = resolve(m.path);
+    const c = commands.find((e) => e.file === abs);
+    if (c === undefined) continue;
+    modules.push({
+      path: m.path,
+      source: c.file,
+      directory: c.directory,
+      compiler: c.compiler,
+      flags: c.args,
+    });
+  }
+  const doc: RunSources = { format: SOURCES_FORMAT, version: 1, modules };
+  writeFileAtomic(sourcesFile(root), JSON.stringify(doc, null, 2) + '\n');
+}
+
+/** The entries OUT/sources.json keeps, or undefined when gen ran without --compile-commands. */
+export function readRunSources(root: string): CompileCommand[] | undefined {
+  let doc: RunSources;
+  try {
+    doc = JSON.parse(readFileSync(sourcesFile(root), 'utf8')) as RunSources;
+  } catch {
+    return undefined;
+  }
+  if (doc.format !== SOURCES_FORMAT) return undefined;
+  return doc.modules.map((m) => ({
+    file: m.source,
+    directory: m.directory,
+    args: [...m.flags],
+    compiler: m.compiler,
+  }));
+}
+
+/**
+ * The entries kept by the gen run `path` belongs to: the run directory itself, or the nearest ancestor
+ * with a run.json (OUT/sample, OUT/inputs/...), as replay finds a run's options.
+ */
+export function runSourcesAbove(path: string): CompileCommand[] | undefined {
+  let d = resolve(path);
+  for (;;) {
+    if (existsSync(join(d, 'run.json'))) return readRunSources(d);
+    const up = dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
 }

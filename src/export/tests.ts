@@ -9,6 +9,7 @@
  *   CMakeLists.txt                 one executable per source file, one ctest test per input (each in its
  *                                  own process: globals and statics start as in a fresh program)
  *   support/isx_support.{h,c}      the fixed helpers (tests-support.ts)
+ *   support/isx_coverage.c         linked only in the gcov build, -DISX_COVERAGE=ON (tests-coverage.ts)
  *   tests/test_<stem>.c            the source file #included (static functions are reachable), then the tests
  *   stubs/stubs_<stem>.{c,h}       recorded results of functions of other units and generated stubs
  *   report.json                    per module and function: tests written, inputs left out with the reason
@@ -26,6 +27,7 @@ import { OutDir } from '../guide/layout.js';
 import { DataLayout } from '../ir/datalayout.js';
 import { debugInfo, debugLocation, type DebugInfo } from '../ir/debuginfo.js';
 import type { GlobalVar, Module } from '../ir/model.js';
+import type { CompileCommand } from '../toolchain/compile.js';
 import { declaredSize } from '../replay/native-build.js';
 import { Rng } from '../util/rng.js';
 import { readRunDir, type ExportOptions, type RunDir, type RunModule } from './run-dir.js';
@@ -34,6 +36,8 @@ import { LeaveOut } from './tests-c-literal.js';
 import { emitTest, testFunc, type TestContext } from './tests-c.js';
 import { isCIdent } from './tests-c-literal.js';
 import { planStubs } from './tests-stubs.js';
+import { COVERAGE_C, COVERAGE_CMAKE } from './tests-coverage.js';
+import { commandFlags } from './tests-flags.js';
 import { SUPPORT_C, SUPPORT_H } from './tests-support.js';
 
 export interface TestsExportOptions extends ExportOptions {
@@ -82,16 +86,18 @@ export function writeTestProject(run: RunDir, dir: string): TestsReport {
   mkdirSync(join(dir, 'support'), { recursive: true });
   writeFileSync(join(dir, 'support', 'isx_support.h'), SUPPORT_H);
   writeFileSync(join(dir, 'support', 'isx_support.c'), SUPPORT_C);
+  writeFileSync(join(dir, 'support', 'isx_coverage.c'), COVERAGE_C);
   const out = new OutDir(run.root);
   const modules: ModuleReport[] = [];
-  const units: { stem: string; tests: string[] }[] = [];
+  const units: Unit[] = [];
   const stems = new Set<string>();
   let errorTests = 0;
   for (const mod of run.modules) {
     const rep = moduleProject(run, out, mod, dir, stems);
     modules.push(rep.report);
     errorTests += rep.errorTests;
-    if (rep.stem !== undefined && rep.tests.length > 0) units.push({ stem: rep.stem, tests: rep.tests });
+    if (rep.stem !== undefined && rep.tests.length > 0)
+      units.push({ stem: rep.stem, tests: rep.tests, command: mod.command });
   }
   writeFileSync(join(dir, 'CMakeLists.txt'), cmakeLists(run, dir, units));
   const all = modules.flatMap((m) => m.functions);
@@ -113,6 +119,7 @@ export function writeTestProject(run: RunDir, dir: string): TestsReport {
 
 /** The source file a module was compiled from: the module itself, or its compile unit's file. */
 function sourceOf(mod: RunModule): string | undefined {
+  if (mod.command !== undefined) return mod.command.file;
   if (/\.c$/.test(mod.path)) return resolve(mod.path);
   if (!hasDebugInfo(mod.m)) return undefined;
   const di = debugInfo(mod.m);
@@ -386,7 +393,14 @@ function testUnit(
   return lines.join('\n');
 }
 
-function cmakeLists(run: RunDir, dir: string, units: readonly { stem: string; tests: string[] }[]): string {
+interface Unit {
+  stem: string;
+  tests: string[];
+  /** The source's compile_commands.json entry (gen --compile-commands): its flags build the test unit. */
+  command: CompileCommand | undefined;
+}
+
+function cmakeLists(run: RunDir, dir: string, units: readonly Unit[]): string {
   const c = run.spec.compile;
   const rel = (p: string): string => {
     const r = posix(relative(resolve(dir), resolve(p)));
@@ -406,6 +420,7 @@ function cmakeLists(run: RunDir, dir: string, units: readonly { stem: string; te
     'enable_testing()',
     'add_library(isx_support STATIC support/isx_support.c)',
     'target_include_directories(isx_support PUBLIC support ${CMOCKA_INCLUDE_DIR})',
+    ...COVERAGE_CMAKE,
     '',
   ];
   for (const u of units) {
@@ -416,7 +431,10 @@ function cmakeLists(run: RunDir, dir: string, units: readonly { stem: string; te
       `target_include_directories(${t} PRIVATE stubs${c.includes.map((i) => ' ' + rel(i)).join('')})`,
     );
     if (c.defines.length > 0) lines.push(`target_compile_definitions(${t} PRIVATE ${c.defines.join(' ')})`);
+    if (u.command !== undefined && u.command.args.length > 0)
+      lines.push(`target_compile_options(${t} PRIVATE ${commandFlags(u.command).join(' ')})`);
     lines.push(`target_link_libraries(${t} PRIVATE isx_support \${CMOCKA_LIBRARY} m \${CMAKE_DL_LIBS})`);
+    lines.push(`isx_instrument(${t})`);
     for (const n of u.tests) lines.push(`add_test(NAME ${u.stem}.${n} COMMAND ${t} ${n})`);
     lines.push('');
   }

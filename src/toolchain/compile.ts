@@ -37,6 +37,12 @@ export interface CompileOptions {
   cwd?: string;
   /** clang to use (the `--clang` flag); see `findToolchain`. */
   clang?: string;
+  /**
+   * Entries of a compile_commands.json (`--compile-commands`): a source listed there is compiled with its
+   * entry's flags (as `extraFlags`) in its entry's directory (as `cwd`), the other options kept
+   * (`withCommand`); other sources as without it.
+   */
+  commands?: readonly CompileCommand[];
 }
 
 export type SourceLanguage = 'c' | 'c++';
@@ -113,6 +119,23 @@ export interface CompileCommand {
    * `extraFlags` with `cwd: directory` to `compileToIR`, which adds `-S -emit-llvm`.
    */
   args: string[];
+  /** The compiler the entry ran (its first argument). */
+  compiler: string;
+}
+
+/**
+ * The options for `source` (resolved against `opts.cwd`): with its entry of `opts.commands`, that
+ * entry's flags and directory (`-I` directories of `opts` made absolute first, as they were meant against
+ * the current directory); else `opts` unchanged. `commands` itself is dropped, so that the result keys the
+ * IR cache by what the compile uses.
+ */
+export function withCommand(source: string, opts: CompileOptions): CompileOptions {
+  const { commands, ...rest } = opts;
+  const abs = resolve(opts.cwd ?? '.', source);
+  const c = commands?.find((e) => e.file === abs);
+  if (c === undefined) return rest;
+  const includes = (rest.includes ?? []).map((i) => resolve(opts.cwd ?? '.', i));
+  return { ...rest, includes, extraFlags: [...(rest.extraFlags ?? []), ...c.args], cwd: c.directory };
 }
 
 /** Flags whose value is the next argument. */
@@ -181,7 +204,7 @@ export function readCompileCommands(path: string): CompileCommand[] {
     } else {
       throw new UserError(`entry ${i}: needs "arguments" (array) or "command" (string)`, { file: path });
     }
-    return { file, directory, args: irFlags(argv.slice(1), file, directory) };
+    return { file, directory, args: irFlags(argv.slice(1), file, directory), compiler: argv[0] ?? 'cc' };
   });
 }
 
@@ -280,7 +303,7 @@ export async function loadIRText(
     return { text: r.stdout, file: path };
   }
   if (sourceLanguage(abs) !== undefined) {
-    const file = await cachedCompile(abs, opts);
+    const file = await cachedCompile(abs, withCommand(abs, opts));
     return { text: readFileSync(file, 'utf8'), file };
   }
   throw new UserError('unsupported input; expected a .ll, .bc, .c, .cc, .cpp or .cxx file', { file: path });

@@ -3,7 +3,8 @@
  * tracefile, its undefined-behaviour and crash findings as a SARIF 2.1.0 log.
  *
  * Consumes: OUT (a `gen` output directory; its module paths are resolved against the current directory,
- * so run export where gen ran), `-o FILE`, `--clang`, options from the one table (../options.ts).
+ * so run export where gen ran), `-o FILE`, `--clang`, `--compile-commands` (default: the entries gen kept
+ * in OUT/sources.json), options from the one table (../options.ts).
  * Produces: FILE (written atomically), one line per module left out on stderr, a count line on stdout.
  * Exit 0 when FILE was written; a `UserError` (one line, exit 1) when nothing could be exported. The work
  * is in src/export (docs/export.md).
@@ -13,12 +14,20 @@ import { exportLcov } from '../../export/lcov.js';
 import { exportDataset, type DatasetFormat, type DatasetTrace } from '../../export/dataset.js';
 import { exportSarif } from '../../export/sarif.js';
 import { exportTests } from '../../export/tests.js';
+import { readCompileCommands } from '../../toolchain/compile.js';
 import { writeFileAtomic } from '../../util/fsx.js';
 import { addCommandOptions, checkOptions, type OptionsOf } from '../options.js';
 
 const warn = (line: string): void => {
   process.stderr.write(`inputsmith: ${line}\n`);
 };
+
+/** `--clang`, `--compile-commands` (else OUT/sources.json) and the warning sink, as every export takes them. */
+const loadOptions = (o: { clang?: string; compileCommands?: string }) => ({
+  clang: o.clang,
+  warn,
+  ...(o.compileCommands !== undefined ? { commands: readCompileCommands(o.compileCommands) } : {}),
+});
 
 export function register(program: Command): void {
   const exp = program
@@ -31,7 +40,7 @@ export function register(program: Command): void {
     .argument('<out>', 'a gen output directory (compiled with -g)');
   addCommandOptions(lcov, 'export lcov').action(async (out: string, o: OptionsOf<'export lcov'>) => {
     checkOptions('export lcov', o);
-    const r = await exportLcov(out, { clang: o.clang, warn });
+    const r = await exportLcov(out, { ...loadOptions(o), throughCalls: o.throughCalls });
     writeFileAtomic(o.output!, r.text);
     const t = r.totals;
     process.stdout.write(
@@ -47,7 +56,7 @@ export function register(program: Command): void {
     .argument('<out>', 'a gen output directory (compiled with -g for source locations)');
   addCommandOptions(sarif, 'export sarif').action(async (out: string, o: OptionsOf<'export sarif'>) => {
     checkOptions('export sarif', o);
-    const r = await exportSarif(out, { clang: o.clang, warn });
+    const r = await exportSarif(out, loadOptions(o));
     writeFileAtomic(o.output!, r.text);
     process.stdout.write(`wrote ${o.output}: ${r.results} findings from ${r.records} records\n`);
   });
@@ -61,8 +70,7 @@ export function register(program: Command): void {
   addCommandOptions(dataset, 'export dataset').action(async (out: string, o: OptionsOf<'export dataset'>) => {
     checkOptions('export dataset', o);
     const r = await exportDataset(out, o.output!, {
-      clang: o.clang,
-      warn,
+      ...loadOptions(o),
       format: o.format as DatasetFormat,
       trace: o.trace as DatasetTrace,
       traceLimit: o.traceLimit,
@@ -84,7 +92,7 @@ export function register(program: Command): void {
     .argument('<out>', 'a gen output directory (compiled with -g for typed checks and source lines)');
   addCommandOptions(tests, 'export tests').action(async (out: string, o: OptionsOf<'export tests'>) => {
     checkOptions('export tests', o);
-    const r = await exportTests(out, { dir: o.output!, clang: o.clang, warn });
+    const r = await exportTests(out, { dir: o.output!, ...loadOptions(o) });
     const t = r.totals;
     process.stderr.write(
       `inputsmith: ${t.tests} tests (${t.errorTests} error tests) in ${t.files} files; ${t.leftOut} inputs left out, ${t.notReplayable} not replayable natively (${o.output}/report.json)\n`,

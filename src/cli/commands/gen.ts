@@ -5,11 +5,17 @@
  * Consumes: .ll, .bc and C/C++ files or directories, search options. Produces: the output directory (see
  * src/guide/layout.ts, docs/summary-json.md), progress on stderr, the summary table and the throughput on
  * stdout. Exit 0 when the campaign ran, even with failed modules or functions. The work is `runCampaign`
- * (src/guide/campaign.ts), callable without the CLI. With `--dataset DIR`, the run's dataset is then
- * exported into DIR (`exportDataset`, src/export/dataset.ts, with its defaults).
+ * (src/guide/campaign.ts), callable without the CLI. With `--compile-commands FILE`, the sources listed
+ * there are compiled with their entries' flags (every C/C++ entry when no inputs are given), and each
+ * module's source, directory and flags are kept in OUT/sources.json for replay and the exports
+ * (`writeRunSources`, src/export/run-dir.ts). With `--dataset DIR`, the run's dataset is then exported
+ * into DIR (`exportDataset`, src/export/dataset.ts, with its defaults).
  */
+import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { exportDataset } from '../../export/dataset.js';
+import { writeRunSources } from '../../export/run-dir.js';
+import { sourceLanguage, type CompileCommand } from '../../toolchain/compile.js';
 import { runCampaign, type CampaignOptions, type CampaignResult } from '../../guide/campaign.js';
 import { addCommandOptions, checkOptions, compileOptions, type OptionsOf } from '../options.js';
 import { formatSummaryTable, formatThroughput, terminalReporter } from '../reporter.js';
@@ -31,16 +37,29 @@ export async function runCampaignOnTerminal(o: CampaignOptions, label = 'gen'): 
   }
 }
 
+/** The C/C++ sources of compile_commands.json entries, relative to the current directory when below it. */
+export function commandSources(commands: readonly CompileCommand[]): string[] {
+  const files = commands.map((c) => c.file).filter((f) => sourceLanguage(f) !== undefined);
+  return [...new Set(files)].map((f) => {
+    const r = relative(process.cwd(), f);
+    return r.startsWith('..') || r === '' ? f : r;
+  });
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('gen')
     .description('generate inputs for every function of modules (.ll, .bc, C/C++), replayed in the engine')
-    .argument('<inputs...>', '.ll, .bc, .c, .cc, .cpp or .cxx files, or directories searched for them');
+    .argument(
+      '[inputs...]',
+      '.ll, .bc, .c, .cc, .cpp or .cxx files, or directories searched for them (with --compile-commands: default every C/C++ entry)',
+    );
   addCommandOptions(cmd, 'gen');
   cmd.action(async (inputs: string[], o: OptionsOf<'gen'>) => {
-    checkOptions('gen', o);
+    checkOptions('gen', o, inputs.length);
+    const compile = compileOptions(o);
     const r = await runCampaignOnTerminal({
-      inputs,
+      inputs: inputs.length > 0 ? inputs : commandSources(compile.commands ?? []),
       out: o.output as string,
       seed: o.seed,
       maxInputs: o.inputs,
@@ -55,10 +74,12 @@ export function register(program: Command): void {
       jobs: o.jobs,
       native: o.native,
       functions: o.functions,
-      compile: compileOptions(o),
+      compile,
       force: o.force,
       shard: o.shard === undefined ? undefined : { ...o.shard, costs: o.shardCosts },
     });
+    // Each module's source, directory and flags, for replay and the exports (OUT/sources.json).
+    writeRunSources(o.output as string, compile.commands);
     process.stdout.write(formatSummaryTable(r.summary));
     process.stdout.write(formatThroughput(r));
     if (o.dataset !== undefined) {

@@ -3,12 +3,15 @@
  * input records in the engine (and natively with --native) and checks they reproduce.
  *
  * Consumes: a `gen` output directory, directories of records or record files. Each record's module is its
- * `module` field resolved against the current directory (run replay where gen ran). Produces on stdout: a
+ * `module` field resolved against the current directory (run replay where gen ran); a source listed in
+ * `--compile-commands FILE`, else in the run's OUT/sources.json (gen --compile-commands), is compiled
+ * with its entry's flags. Produces on stdout: a
  * line per record that did not reproduce in the engine, the records that did not replay natively grouped
  * by cause (`NATIVE_CAUSES`: a few records each, all with --verbose), and a count line. Exit 1 when any record mismatched or failed
  * (engine or native), 0 otherwise. The work is `replayBatch` (src/guide/replay-batch.ts).
  */
 import type { Command } from 'commander';
+import { runSourcesAbove } from '../../export/run-dir.js';
 import { replayBatch, type BatchVerdict } from '../../guide/replay-batch.js';
 import { NATIVE_CAUSE_IDS, NATIVE_CAUSES, type NativeCause } from '../../replay/native.js';
 import { addCommandOptions, checkOptions, compileOptions, type OptionsOf } from '../options.js';
@@ -109,7 +112,12 @@ export function register(program: Command): void {
   addCommandOptions(cmd, 'replay');
   cmd.action(async (paths: string[], o: OptionsOf<'replay'>) => {
     checkOptions('replay', o);
-    const vs = await replayBatch(paths, { jobs: o.jobs, native: o.native, compile: compileOptions(o) });
+    const compile = compileOptions(o);
+    // A gen run made with --compile-commands keeps its entries (OUT/sources.json): its sources compile
+    // with them again unless the file is given (directories below OUT too, such as OUT/sample).
+    const kept = paths.flatMap((p) => runSourcesAbove(p) ?? []);
+    if (compile.commands === undefined && kept.length > 0) compile.commands = kept;
+    const vs = await replayBatch(paths, { jobs: o.jobs, native: o.native, compile });
     const { lines, bad } = formatReplay(vs, o.native, o.verbose);
     process.stdout.write(`${lines.join('\n')}\n`);
     process.exitCode = bad > 0 ? 1 : 0;
