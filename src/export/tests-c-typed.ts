@@ -92,15 +92,19 @@ export function objectTypes(
   const queue: number[] = [];
   const assign = (id: number, t: DIRef): void => {
     const o = objs.get(id);
-    if (types.has(id) || o === undefined || o.lo !== 0) return;
+    if (types.has(id) || o === undefined || o.lo < 0) return;
     const el = unqualified(nodes, t);
     const size = el === null ? undefined : sizeOfType(nodes, el);
     const kind = el === null ? undefined : nodes(underlyingType(nodes, el) ?? -1)?.kind;
-    if (el === null || size === undefined || size === 0 || o.size < size || o.size % size !== 0) return;
+    // The engine records the bytes the function reached ([lo, lo + size) of the object): the typed object
+    // spans whole elements around them (the rest zero, as in the test's zeroed block).
+    if (el === null || size === undefined || size === 0 || o.size === 0) return;
+    if (o.big !== undefined && (o.lo !== 0 || o.size % size !== 0)) return;
+    const count = Math.ceil((o.lo + o.size) / size);
     if (kind !== 'DIBasicType' && kind !== 'DIDerivedType' && kind !== 'DICompositeType') return;
     const name = cTypeName(nodes, el);
     if (name === '' || /[[(]/.test(name)) return;
-    types.set(id, { type: el, name, size, count: o.size / size });
+    types.set(id, { type: el, name, size, count });
     queue.push(id);
   };
   fi.params.forEach((p, i) => {
@@ -120,10 +124,17 @@ export function objectTypes(
   return types;
 }
 
+/** The C name of a pointer to `name` (`char *` -> `char **`, `int` -> `int *`). */
+export const pointerTo = (name: string): string => (name.endsWith('*') ? `${name}*` : `${name} *`);
+
 /** Whether a type is a character type (`char`, `signed char`, `unsigned char` and typedefs of them). */
 export function isCharType(nodes: NodeLookup, t: DIRef): boolean {
   const n = nodes(underlyingType(nodes, t) ?? -1);
-  return n?.kind === 'DIBasicType' && n.size === 8 && (n.encoding === 'char' || n.encoding === 'signed' || n.encoding === 'unsigned');
+  return (
+    n?.kind === 'DIBasicType' &&
+    n.size === 8 &&
+    (n.encoding === 'char' || n.encoding === 'signed' || n.encoding === 'unsigned')
+  );
 }
 
 /**
@@ -215,7 +226,9 @@ export function leafValue(leaf: Leaf, data: Uint8Array, at: number): string | un
   if (leaf.kind === 'float') {
     const kind = leaf.size === 4 ? 'float' : 'double';
     const hex = hexFloat(v, kind);
-    return hex !== undefined ? `${hex} /* ${floatDecimal(v, kind)} */` : SPECIAL[`${leaf.size}:${v.toString(16)}`];
+    return hex !== undefined
+      ? `${hex} /* ${floatDecimal(v, kind)} */`
+      : SPECIAL[`${leaf.size}:${v.toString(16)}`];
   }
   return intLiteral(leaf.size * 8, v, leaf.kind === 'signed');
 }
@@ -264,7 +277,16 @@ export function initializer(
     if (v === undefined) return undefined;
     items.push(`${designator(l.path)} = ${v}`);
   }
-  return items.length === 0 ? '{ 0 }' : `{\n${items.map((s) => `    ${s},`).join('\n')}\n  }`;
+  if (items.length === 0) return '{ 0 }';
+  if (ot.count === 1) return `{\n${items.map((s) => `    ${s},`).join('\n')}\n  }`;
+  // An array of structs: one element a line, `[k] = { .x = 1, .y = 2 },`.
+  const rows = new Map<string, string[]>();
+  for (const it of items) {
+    const m = /^(\[\d+\])\.(.*)$/.exec(it);
+    if (m === null) return `{\n${items.map((s) => `    ${s},`).join('\n')}\n  }`;
+    rows.set(m[1]!, [...(rows.get(m[1]!) ?? []), '.' + m[2]!]);
+  }
+  return `{\n${[...rows].map(([k, fs]) => `    ${k} = { ${fs.join(', ')} },`).join('\n')}\n  }`;
 }
 
 /** A leaf's path as a designator: `->a.b[2]` -> `.a.b[2]`, `[1].x` -> `[1].x`, `[0]` -> `[0]`. */

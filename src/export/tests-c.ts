@@ -41,6 +41,7 @@ import {
   leafValue,
   looksLikeText,
   objectTypes,
+  pointerTo,
   type Leaf,
   type ObjectType,
 } from './tests-c-typed.js';
@@ -160,7 +161,7 @@ function padding(ls: readonly Leaf[], n: number): [number, number][] {
   const covered = new Uint8Array(n);
   for (const l of ls) covered.fill(1, l.off, l.off + l.size);
   const out: [number, number][] = [];
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     if (covered[i] !== 0) {
       i++;
       continue;
@@ -229,7 +230,10 @@ class TestWriter {
         at = `o${o.id}_mem + ${pad - o.lo}`;
       } else {
         const base = o.id * INPUT_SLOT + half + o.baseMod;
-        end = Math.max(end, base + o.lo + o.size);
+        const ot = this.types.get(o.id);
+        const span = ot !== undefined ? Math.max(o.lo + o.size, ot.size * ot.count) : o.lo + o.size;
+        if (o.baseMod + span > half) this.types.delete(o.id);
+        end = Math.max(end, base + (this.types.has(o.id) ? span : o.lo + o.size));
         at = `isx_mem + ${base}`;
       }
       const range = o.lo === 0 ? `${o.size} bytes` : `bytes [${o.lo}, ${o.lo + o.size}) around its base`;
@@ -262,8 +266,10 @@ class TestWriter {
     const ot = this.types.get(id);
     const zero = data.every((b) => b === 0);
     if (ot !== undefined && nodes !== undefined) {
+      data = this.full(id, data);
       const arr = ot.count > 1 ? `[${ot.count}]` : '';
-      const stmts = [`  ${ot.name} *const o${id} = (${ot.name} *)(${at}); /* object ${id}: ${ot.name}${arr} */`];
+      const pt = pointerTo(ot.name);
+      const stmts = [`  ${pt}const o${id} = (${pt})(${at}); /* object ${id}: ${ot.name}${arr} */`];
       const ptrs = new Set(relocs.map((rl) => rl.at));
       if (zero && ptrs.size === 0) return { init: [], stmts };
       if (isCharType(nodes, ot.type) && ptrs.size === 0 && looksLikeText(data)) {
@@ -289,6 +295,14 @@ class TestWriter {
     return { init: [`  static const unsigned char o${id}_in[] = ${byteArray(data, '  ')};`], stmts };
   }
 
+  /** A typed object's bytes over its whole elements (the recorded ones at their place, zeros around). */
+  private full(id: number, data: Uint8Array): Uint8Array {
+    const ot = this.types.get(id)!;
+    const out = new Uint8Array(ot.size * ot.count);
+    out.set(data, this.los.get(id)!.lo);
+    return out;
+  }
+
   /** The pointer slot `rl` of object `id`: a typed assignment to its field, or `isx_put_ptr`. */
   private putPtrIn(id: number, rl: Reloc): string[] {
     const leaf = this.leaves.get(id)?.find((l) => l.kind === 'ptr' && l.off === rl.at);
@@ -296,7 +310,8 @@ class TestWriter {
       return this.putPtr(plus(this.bytes(id), rl.at), rl.to);
     const ft = cTypeName(this.ctx.di.lookup, leaf.type);
     const e = 'fn' in rl.to ? this.fn(rl.to.fn) : this.target(rl.to);
-    const same = 'obj' in rl.to && rl.to.off === 0 && `${this.types.get(rl.to.obj)?.name} *` === ft;
+    const tt = 'obj' in rl.to ? this.types.get(rl.to.obj) : undefined;
+    const same = tt !== undefined && 'obj' in rl.to && rl.to.off === 0 && pointerTo(tt.name) === ft;
     return [`  o${id}${leaf.path} = ${same ? e : `(${ft})(${e})`};`];
   }
 
@@ -322,7 +337,8 @@ class TestWriter {
       const ot = this.types.get(to.obj);
       if (ot === undefined) return plus(b, to.off);
       // A typed object: its elements by index (`arr + k`), anything else by bytes.
-      if (to.off % ot.size === 0 && to.off >= 0 && to.off <= ot.size * ot.count) return plus(b, to.off / ot.size);
+      if (to.off % ot.size === 0 && to.off >= 0 && to.off <= ot.size * ot.count)
+        return plus(b, to.off / ot.size);
       return plus(this.bytes(to.obj), to.off);
     }
     if ('global' in to) {
@@ -516,12 +532,14 @@ class TestWriter {
     const di = this.ctx.di;
     if (di === undefined || variable === null) return undefined;
     const u = di.uses(f).find((x) => x.variable === variable && x.kind === 'value');
-    if (u === undefined || u.block !== 0 || u.expr !== '!DIExpression()' || u.value === undefined) return undefined;
+    if (u === undefined || u.block !== 0 || u.expr !== '!DIExpression()' || u.value === undefined)
+      return undefined;
     const v = u.value;
     if (v.kind === 'int' && v.type.kind === 'int')
       return `${intLiteral(v.type.bits, v.value, true)} /* removed by the optimiser: this at every call site */`;
     if (v.kind === 'null') return 'NULL /* removed by the optimiser: a constant at every call site */';
-    if (v.kind === 'poison' || v.kind === 'undef') return '0 /* removed by the optimiser: its code does not read it */';
+    if (v.kind === 'poison' || v.kind === 'undef')
+      return '0 /* removed by the optimiser: its code does not read it */';
     return undefined;
   }
 
@@ -648,15 +666,31 @@ class TestWriter {
       const data = unb64(o.data);
       const ls = this.leaves.get(o.id);
       const skips: [number, number][] = o.relocs.map((rl) => [rl.at - ext.lo, 8]);
-      if (ls !== undefined && data.length === ext.data.length) {
-        out.push(...this.checkFields(o.id, ls, ext.data, data));
-        skips.push(...padding(ls, data.length));
+      if (ls !== undefined && this.types.has(o.id) && data.length === ext.data.length) {
+        const inside = ls.filter((l) => l.off >= ext.lo && l.off + l.size <= ext.lo + ext.size);
+        out.push(...this.checkFields(o.id, inside, this.full(o.id, ext.data), this.full(o.id, data)));
+        for (const [a, n] of padding(ls, this.types.get(o.id)!.size * this.types.get(o.id)!.count)) {
+          const from = Math.max(a, ext.lo);
+          const to = Math.min(a + n, ext.lo + ext.size);
+          if (from < to) skips.push([from - ext.lo, to - from]);
+        }
       }
       const lv = (rl: Reloc): string | undefined => {
         const l = ls?.find((x) => x.kind === 'ptr' && x.off === rl.at);
         return l !== undefined ? `o${o.id}${l.path}` : undefined;
       };
-      out.push(...this.checkBytes(`o${o.id}`, plus(this.bytes(o.id), ext.lo), ext.lo, data, o.relocs, `object ${o.id}`, skips, lv));
+      out.push(
+        ...this.checkBytes(
+          `o${o.id}`,
+          plus(this.bytes(o.id), ext.lo),
+          ext.lo,
+          data,
+          o.relocs,
+          `object ${o.id}`,
+          skips,
+          lv,
+        ),
+      );
     }
     for (const g of this.r.outcome.memory.globals) {
       const { addr, label: c } = this.global(g.name);
@@ -680,7 +714,9 @@ class TestWriter {
         const fn = l.size === 4 ? 'isx_bits32' : 'isx_bits64';
         const bits = Array.from(after.subarray(l.off, l.off + l.size)).reverse();
         const hex = bits.map((b) => b.toString(16).padStart(2, '0')).join('');
-        out.push(`  assert_int_equal(${fn}(${lv}), 0x${hex}${l.size === 4 ? 'u' : 'ull'}); /* ${v.replace(/ \/\*.*$/, '')} */`);
+        out.push(
+          `  assert_int_equal(${fn}(${lv}), 0x${hex}${l.size === 4 ? 'u' : 'ull'}); /* ${v.replace(/ \/\*.*$/, '')} */`,
+        );
       } else out.push(`  assert_int_equal(${lv}, ${v});`);
     }
     return out;
@@ -698,7 +734,9 @@ class TestWriter {
   ): string[] {
     const out = [`  static const unsigned char ${id}_out[${data.length}] = ${byteArray(data, '  ')};`];
     if (skips.length > 0)
-      out.push(`  static const size_t ${id}_skip[][2] = { ${skips.map(([a, n]) => `{ ${a}, ${n} }`).join(', ')} };`);
+      out.push(
+        `  static const size_t ${id}_skip[][2] = { ${skips.map(([a, n]) => `{ ${a}, ${n} }`).join(', ')} };`,
+      );
     const sk = skips.length > 0 ? `${id}_skip, ${skips.length}` : 'NULL, 0';
     out.push(`  isx_check_mem(${start}, ${id}_out, ${data.length}, ${sk}, ${JSON.stringify(what)});`);
     for (const rl of relocs) {
