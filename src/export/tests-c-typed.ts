@@ -17,7 +17,14 @@
 import type { Func } from '../ir/model.js';
 import type { InputRecord } from '../gen/record.js';
 import type { FunctionDebugInfo } from '../ir/debuginfo.js';
-import { cTypeName, sizeOfType, structLayout, underlyingType, type NodeLookup } from '../ir/debuginfo-c.js';
+import {
+  cTypeName,
+  enumSigned,
+  sizeOfType,
+  structLayout,
+  underlyingType,
+  type NodeLookup,
+} from '../ir/debuginfo-c.js';
 import type { DIRef } from '../ir/debuginfo-nodes.js';
 import { floatDecimal, hexFloat, intLiteral } from './tests-c-literal.js';
 
@@ -177,7 +184,7 @@ function leavesOf(nodes: NodeLookup, t: DIRef, off: number, path: string, out: L
   if (n.kind !== 'DICompositeType') return false;
   if (n.tag === 'enum') {
     if (size > 8) return false;
-    out.push({ off, size, path: whole, kind: 'signed', type: t });
+    out.push({ off, size, path: whole, kind: enumSigned(nodes, n) ? 'signed' : 'unsigned', type: t });
     return true;
   }
   if (n.tag === 'array') {

@@ -30,7 +30,7 @@ import {
 import { isOutcomeKind, outcomeClass, outcomeSignals, type OutcomeKind } from '../engine/outcome.js';
 import type { DataLayout } from '../ir/datalayout.js';
 import type { DebugInfo, FunctionDebugInfo } from '../ir/debuginfo.js';
-import { cDeclaration, cTypeName, underlyingType } from '../ir/debuginfo-c.js';
+import { cDeclaration, cTypeName, enumSigned, underlyingType } from '../ir/debuginfo-c.js';
 import type { Func, Module } from '../ir/model.js';
 import type { Type } from '../ir/types.js';
 import { irPointerType } from './tests-stubs.js';
@@ -648,7 +648,8 @@ class TestWriter {
       return 'other';
     }
     if (n?.kind === 'DIDerivedType' && n.tag === 'pointer') return 'unknown';
-    if (n?.kind === 'DICompositeType' && n.tag === 'enum') return 'signed';
+    if (n?.kind === 'DICompositeType' && n.tag === 'enum')
+      return enumSigned(di.lookup, n) ? 'signed' : 'unsigned';
     return 'other';
   }
 
