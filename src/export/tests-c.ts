@@ -142,7 +142,7 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
     if (hasRet && r.outcome.ret !== undefined) body.push(...w.checkRet(f.funcType.ret, r.outcome.ret, fi));
     body.push(...w.checkMemory());
   } else {
-    body.push(...w.forked(k, call, r, note, hasRet));
+    body.push(...w.forked(k, { callee, args }, r, note, hasRet));
   }
   const head = `/* ${note} */`;
   return `${head}\nstatic void ${testFunc(name)}(void **state) {\n  (void)state;\n${body.join('\n')}\n}\n`;
@@ -796,15 +796,30 @@ class TestWriter {
   }
 
   /** The call in a forked child, its end asserted (error tests, exit, noreturn calls). */
-  forked(k: OutcomeKind, call: string, r: InputRecord, note: string, hasRet: boolean): string[] {
+  forked(
+    k: OutcomeKind,
+    c: { callee: string; args: readonly string[] },
+    r: InputRecord,
+    note: string,
+    hasRet: boolean,
+  ): string[] {
     const out: string[] = [];
     const normal = k === 'exit' || k === 'noreturn-call';
     if (normal) out.push('  isx_capture_begin();');
     out.push('  pid_t pid = isx_fork();', '  if (pid == 0) {');
     if (this.ctx.hasStubs) out.push(`    isx_script(${this.script()});`);
+    // A call that faults goes through an opaque pointer, its result kept (volatile): an optimiser that saw
+    // the constant arguments could treat the faulting path as unreachable (clang -O2 with a NULL argument)
+    // or delete a discarded call's faulting reads.
+    const direct = /^[A-Za-z_]\w*$/.test(c.callee);
+    const fn = direct ? 'isx_fn' : c.callee;
+    if (direct)
+      out.push(
+        `    __typeof__(&${c.callee}) isx_fn = (__typeof__(&${c.callee}))isx_launder((void *)&${c.callee});`,
+      );
+    const call = `${fn}(${c.args.join(', ')})`;
     out.push(
       '    isx_clear_stack();',
-      // The result is kept (volatile): an optimiser may delete a discarded call's faulting reads.
       hasRet ? `    volatile __typeof__(${call}) isx_ret = ${call};\n    (void)isx_ret;` : `    ${call};`,
       '    isx_child_returned();',
       '  }',
