@@ -14,7 +14,8 @@
  * from a temporary file, recorded results of stubbed functions are the script the stubs answer from.
  * Checks: the return value (integers as numbers, floats by bit pattern with the hex literal and decimal
  * shown, pointers as `object + offset`), every byte of the recorded after-state of input objects and
- * globals (pointer slots compared as `object + offset`), stdout and stderr. Outcomes other than a return
+ * globals (pointer slots compared as `object + offset`; a word that held no input pointer and looks like an
+ * address outside its object's recorded bytes is not checked), stdout and stderr. Outcomes other than a return
  * run the call in a forked child and assert its end: the exit code, the noreturn call, the signals of the
  * outcome table (src/engine/outcome.ts), or, for undefined behaviour, only that it ends.
  */
