@@ -8,13 +8,14 @@
  *
  * Construction: every object that native replay would map at an address lives in one static, page-aligned
  * block of the test, in id order, its base at the recorded residue mod 4096 (`baseMod`), so comparisons of
- * pointers to different objects come out as in the engine; `heap` objects come from malloc (the function
- * may free or realloc them). Pointer slots are written as `object + offset` (`isx_put_ptr`), never as
+ * pointers to different objects come out as in the engine; `heap` objects (the function may free or
+ * realloc them) too: the support's `free` and `realloc` know them (`isx_heap_object`). Pointer slots are written as `object + offset` (`isx_put_ptr`), never as
  * addresses. Globals are saved (restored by the teardown) and set to their recorded bytes, stdin comes
  * from a temporary file, recorded results of stubbed functions are the script the stubs answer from.
  * Checks: the return value (integers as numbers, floats by bit pattern with the hex literal and decimal
  * shown, pointers as `object + offset`), every byte of the recorded after-state of input objects and
- * globals (pointer slots compared as `object + offset`), stdout and stderr. Outcomes other than a return
+ * globals (pointer slots compared as `object + offset`; a word that held no input pointer and looks like an
+ * address outside its object's recorded bytes is not checked), stdout and stderr. Outcomes other than a return
  * run the call in a forked child and assert its end: the exit code, the noreturn call, the signals of the
  * outcome table (src/engine/outcome.ts), or, for undefined behaviour, only that it ends.
  */
@@ -30,10 +31,21 @@ import {
 import { isOutcomeKind, outcomeClass, outcomeSignals, type OutcomeKind } from '../engine/outcome.js';
 import type { DataLayout } from '../ir/datalayout.js';
 import type { DebugInfo, FunctionDebugInfo } from '../ir/debuginfo.js';
-import { cDeclaration, underlyingType } from '../ir/debuginfo-c.js';
+import { cDeclaration, cTypeName, enumSigned, underlyingType } from '../ir/debuginfo-c.js';
 import type { Func, Module } from '../ir/model.js';
 import type { Type } from '../ir/types.js';
 import { irPointerType } from './tests-stubs.js';
+import {
+  initializer,
+  isCharType,
+  leaves,
+  leafValue,
+  looksLikeText,
+  objectTypes,
+  pointerTo,
+  type Leaf,
+  type ObjectType,
+} from './tests-c-typed.js';
 import {
   byteArray,
   encodeValue,
@@ -106,7 +118,7 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
       throw new LeaveOut(`no debug information, and its IR signature has no C spelling (${t.reason})`);
     callee = `((${t})isx_launder((void *)&${name0}))`;
   }
-  const w = new TestWriter(ctx, r);
+  const w = new TestWriter(ctx, r, f, fi);
   const body: string[] = [];
   body.push('  /* construct input */');
   body.push(...w.objects());
@@ -131,7 +143,7 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
     if (hasRet && r.outcome.ret !== undefined) body.push(...w.checkRet(f.funcType.ret, r.outcome.ret, fi));
     body.push(...w.checkMemory());
   } else {
-    body.push(...w.forked(k, call, r, note));
+    body.push(...w.forked(k, { callee, args }, r, note, hasRet));
   }
   const head = `/* ${note} */`;
   return `${head}\nstatic void ${testFunc(name)}(void **state) {\n  (void)state;\n${body.join('\n')}\n}\n`;
@@ -145,68 +157,163 @@ function literalOf(bytes: Uint8Array): string {
 
 export const testFunc = (name: string): string => `isx_test_${name}`;
 
+/** The bytes of an object of `n` bytes that none of its scalars covers (padding), as [offset, length]. */
+function padding(ls: readonly Leaf[], n: number): [number, number][] {
+  const covered = new Uint8Array(n);
+  for (const l of ls) covered.fill(1, l.off, l.off + l.size);
+  const out: [number, number][] = [];
+  for (let i = 0; i < n;) {
+    if (covered[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < n && covered[j] === 0) j++;
+    out.push([i, j - i]);
+    i = j;
+  }
+  return out;
+}
+
 class TestWriter {
   /** C expression of each object's base (offset 0), by id. */
   private readonly base = new Map<number, string>();
-  private readonly los = new Map<number, { lo: number; size: number }>();
+  private readonly los = new Map<number, { lo: number; size: number; data: Uint8Array }>();
+  /** C types of the objects (debug information), by id. */
+  private readonly types: Map<number, ObjectType>;
+  /** Scalars of each typed object whose type allows typed initializers and checks. */
+  private readonly leaves = new Map<number, Leaf[]>();
 
   constructor(
     private readonly ctx: TestContext,
     private readonly r: InputRecord,
+    f: Func,
+    fi: FunctionDebugInfo | undefined,
   ) {
+    const nodes = ctx.di?.lookup;
+    this.types = nodes !== undefined ? objectTypes(nodes, f, fi, r) : new Map();
     for (const o of r.objects) {
       this.base.set(o.id, `o${o.id}`);
-      this.los.set(o.id, { lo: o.lo, size: o.size });
+      this.los.set(o.id, { lo: o.lo, size: o.size, data: unb64(o.data) });
+      const ot = this.types.get(o.id);
+      const ls = ot !== undefined && nodes !== undefined ? leaves(nodes, ot) : undefined;
+      if (ls !== undefined) this.leaves.set(o.id, ls);
     }
+  }
+
+  /** An object's base as an `unsigned char *` expression. */
+  private bytes(id: number): string {
+    return this.types.has(id) ? `((unsigned char *)o${id})` : `o${id}`;
   }
 
   /**
    * The objects: one page-aligned block holding each object in its small slot as the engine lays them
    * out (object id in slot id, base in the slot's middle plus `baseMod`), so distances between objects,
    * and comparisons and differences of pointers to different objects, are the engine's; objects of a big
-   * slot get a page-aligned array of their own; heap objects come from malloc.
+   * slot get a page-aligned array of their own. Heap objects are placed the same way and registered with
+   * the support's `free`/`realloc` (`isx_heap_object`), which know them, as native replay's do.
    */
   objects(): string[] {
     const out: string[] = [];
     const decl: string[] = [];
     let end = 0;
     for (const o of this.r.objects) {
-      const data = unb64(o.data);
+      const data = this.los.get(o.id)!.data;
       if (data.length !== o.size) throw new LeaveOut(`object ${o.id}: ${data.length} bytes, size ${o.size}`);
-      const init = data.some((b) => b !== 0) ? byteArray(data, '  ') : undefined;
-      const range = `bytes [${o.lo}, ${o.lo + o.size}) around its base`;
-      if (init !== undefined) out.push(`  static const unsigned char o${o.id}_in[] = ${init};`);
-      if (o.heap === true) {
-        if (o.lo !== 0) throw new LeaveOut(`heap object ${o.id} with lo ${o.lo}`);
-        const src = init !== undefined ? `o${o.id}_in, sizeof o${o.id}_in` : '"", 0';
-        decl.push(
-          `  unsigned char *const o${o.id} = isx_heap(${src}, ${o.size}); /* object ${o.id}: heap, ${range} */`,
-        );
-        continue;
-      }
+      if (o.heap === true && o.lo !== 0) throw new LeaveOut(`heap object ${o.id} with lo ${o.lo}`);
       const half = (o.big !== undefined ? BIG_SLOT : INPUT_SLOT) / 2;
       if (o.lo < -half || o.baseMod + o.lo + o.size > half || (o.big === undefined && o.id >= SMALL_SLOTS))
         throw new LeaveOut(`object ${o.id} does not fit its slot`);
+      let at: string;
       if (o.big !== undefined) {
         const pad = mod(o.baseMod + o.lo, PAGE);
         out.push(`  static unsigned char o${o.id}_mem[${pad + o.size}] ISX_PAGE_ALIGNED;`);
-        decl.push(
-          `  unsigned char *const o${o.id} = o${o.id}_mem + ${pad - o.lo}; /* object ${o.id}: ${range} */`,
-        );
+        at = `o${o.id}_mem + ${pad - o.lo}`;
       } else {
         const base = o.id * INPUT_SLOT + half + o.baseMod;
-        end = Math.max(end, base + o.lo + o.size);
-        decl.push(`  unsigned char *const o${o.id} = isx_mem + ${base}; /* object ${o.id}: ${range} */`);
+        const ot = this.types.get(o.id);
+        const span = ot !== undefined ? Math.max(o.lo + o.size, ot.size * ot.count) : o.lo + o.size;
+        if (o.baseMod + span > half) this.types.delete(o.id);
+        end = Math.max(end, base + (this.types.has(o.id) ? span : o.lo + o.size));
+        at = `isx_mem + ${base}`;
       }
-      if (init !== undefined)
-        decl.push(`  memcpy(${plus(`o${o.id}`, o.lo)}, o${o.id}_in, sizeof o${o.id}_in);`);
+      const range = o.lo === 0 ? `${o.size} bytes` : `bytes [${o.lo}, ${o.lo + o.size}) around its base`;
+      const { init, stmts } = this.objectInit(o.id, data, o.relocs, at, range);
+      out.push(...init);
+      decl.push(...stmts);
+      if (o.heap === true)
+        decl.push(`  isx_heap_object(o${o.id}, ${o.size}); /* the function may free or realloc it */`);
     }
     if (end > 0)
       out.unshift(`  static unsigned char isx_mem[${Math.ceil(end / PAGE) * PAGE}] ISX_PAGE_ALIGNED;`);
     out.push(...decl);
-    for (const o of this.r.objects)
-      for (const rl of o.relocs) out.push(...this.putPtr(plus(`o${o.id}`, rl.at), rl.to));
+    for (const o of this.r.objects) for (const rl of o.relocs) out.push(...this.putPtrIn(o.id, rl));
     return out;
+  }
+
+  /**
+   * One object's initial bytes and its declaration at C address `at`: typed (a designated initializer, a
+   * string literal, an array) when the debug information gives its type and the typed form has exactly
+   * the recorded bytes, else a byte array.
+   */
+  private objectInit(
+    id: number,
+    data: Uint8Array,
+    relocs: readonly Reloc[],
+    at: string,
+    range: string,
+  ): { init: string[]; stmts: string[] } {
+    const nodes = this.ctx.di?.lookup;
+    const ot = this.types.get(id);
+    const zero = data.every((b) => b === 0);
+    if (ot !== undefined && nodes !== undefined) {
+      data = this.full(id, data);
+      const arr = ot.count > 1 ? `[${ot.count}]` : '';
+      const pt = pointerTo(ot.name);
+      const stmts = [`  ${pt}const o${id} = (${pt})(${at}); /* object ${id}: ${ot.name}${arr} */`];
+      const ptrs = new Set(relocs.map((rl) => rl.at));
+      if (zero && ptrs.size === 0) return { init: [], stmts };
+      if (isCharType(nodes, ot.type) && ptrs.size === 0 && looksLikeText(data)) {
+        stmts.push(`  memcpy(o${id}, ${stringLiteral(data)}, ${data.length});`);
+        return { init: [], stmts };
+      }
+      const text = isCharType(nodes, ot.type) ? undefined : initializer(nodes, ot, data, ptrs);
+      if (text !== undefined) {
+        if (text === '{ 0 }') return { init: [], stmts };
+        const init = [`  static const ${ot.name} o${id}_in${arr} = ${text};`];
+        stmts.push(`  memcpy(o${id}, ${ot.count > 1 ? '' : '&'}o${id}_in, sizeof o${id}_in);`);
+        return { init, stmts };
+      }
+      if (zero) return { init: [], stmts };
+      const init = [`  static const unsigned char o${id}_in[] = ${byteArray(data, '  ')};`];
+      stmts.push(`  memcpy(o${id}, o${id}_in, sizeof o${id}_in);`);
+      return { init, stmts };
+    }
+    const lo = this.los.get(id)!.lo;
+    const stmts = [`  unsigned char *const o${id} = ${at}; /* object ${id}: ${range} */`];
+    if (zero) return { init: [], stmts };
+    stmts.push(`  memcpy(${plus(`o${id}`, lo)}, o${id}_in, sizeof o${id}_in);`);
+    return { init: [`  static const unsigned char o${id}_in[] = ${byteArray(data, '  ')};`], stmts };
+  }
+
+  /** A typed object's bytes over its whole elements (the recorded ones at their place, zeros around). */
+  private full(id: number, data: Uint8Array): Uint8Array {
+    const ot = this.types.get(id)!;
+    const out = new Uint8Array(ot.size * ot.count);
+    out.set(data, this.los.get(id)!.lo);
+    return out;
+  }
+
+  /** The pointer slot `rl` of object `id`: a typed assignment to its field, or `isx_put_ptr`. */
+  private putPtrIn(id: number, rl: Reloc): string[] {
+    const leaf = this.leaves.get(id)?.find((l) => l.kind === 'ptr' && l.off === rl.at);
+    if (leaf === undefined || rl.to === null || this.ctx.di === undefined || !this.types.has(id))
+      return this.putPtr(plus(this.bytes(id), rl.at), rl.to);
+    const ft = cTypeName(this.ctx.di.lookup, leaf.type);
+    const e = 'fn' in rl.to ? this.fn(rl.to.fn) : this.target(rl.to);
+    const tt = 'obj' in rl.to ? this.types.get(rl.to.obj) : undefined;
+    const same = tt !== undefined && 'obj' in rl.to && rl.to.off === 0 && pointerTo(tt.name) === ft;
+    return [`  o${id}${leaf.path} = ${same ? e : `(${ft})(${e})`};`];
   }
 
   /** Statements writing pointer `to` into the 8-byte slot at C expression `slot`. */
@@ -222,13 +329,30 @@ class TestWriter {
     return c;
   }
 
+  /**
+   * Whether an after-state pointer `to` lies outside the bytes the engine recorded of its object (its
+   * base and one past them allowed): the engine reads any aligned word whose value is an address of its memory as a
+   * pointer, so such a word is as likely data that looks like an address (text, a hash) as a pointer
+   * computed out of its object; and an object with an array of its own has other surroundings in the test.
+   */
+  private outsideRecorded(to: PtrTarget): boolean {
+    if (!('obj' in to)) return false;
+    const o = this.los.get(to.obj);
+    return o !== undefined && (to.off < Math.min(o.lo, 0) || to.off > Math.max(o.lo + o.size, 0));
+  }
+
   /** A data pointer target as a C expression. */
   private target(to: PtrTarget): string {
     if ('obj' in to) {
       const b = this.base.get(to.obj);
       if (b === undefined)
         throw new LeaveOut(`a pointer to object ${to.obj}, which the record does not have`);
-      return plus(b, to.off);
+      const ot = this.types.get(to.obj);
+      if (ot === undefined) return plus(b, to.off);
+      // A typed object: its elements by index (`arr + k`), anything else by bytes.
+      if (to.off % ot.size === 0 && to.off >= 0 && to.off <= ot.size * ot.count)
+        return plus(b, to.off / ot.size);
+      return plus(this.bytes(to.obj), to.off);
     }
     if ('global' in to) {
       const g = this.ctx.globalTarget(to.global);
@@ -369,9 +493,16 @@ class TestWriter {
     fi.params.forEach((p, j) => {
       const ir = p.irArgs;
       const ctype = this.cType(p.type);
-      // A parameter the optimiser removed from a static function (unused, or a constant at every call
-      // site: then the source needs that constant, which the IR no longer names) cannot be supplied.
-      if (ir.length === 0 || ir.some((a, k) => a !== next + k)) bad();
+      // A parameter the optimiser removed from a static function: the value the function's entry gives
+      // its variable in the debug information (a constant at every call site), or any value when the
+      // optimised code does not use it (poison); else it cannot be supplied.
+      if (ir.length === 0) {
+        const v = this.removedParam(f, p.variable);
+        if (v === undefined) return bad();
+        out.push(ctype !== undefined && !v.startsWith('NULL') ? `(${ctype})${v}` : v);
+        return;
+      }
+      if (ir.some((a, k) => a !== next + k)) bad();
       next += ir.length;
       // A pointer promoted to the value it points to (argument promotion) cannot be called from C.
       const isPtr = ctype !== undefined && (ctype.endsWith('*') || ctype.includes('(*'));
@@ -403,6 +534,26 @@ class TestWriter {
     });
     if (next !== f.params.length) bad();
     return out;
+  }
+
+  /**
+   * The value of a parameter the optimiser removed, from the first debug record of its variable in the
+   * entry block: a constant (IPSCCP: the same at every call site), or 0 when the record says poison or
+   * undef (dead-argument elimination: the optimised code never reads it).
+   */
+  private removedParam(f: Func, variable: number | null): string | undefined {
+    const di = this.ctx.di;
+    if (di === undefined || variable === null) return undefined;
+    const u = di.uses(f).find((x) => x.variable === variable && x.kind === 'value');
+    if (u === undefined || u.block !== 0 || u.expr !== '!DIExpression()' || u.value === undefined)
+      return undefined;
+    const v = u.value;
+    if (v.kind === 'int' && v.type.kind === 'int')
+      return `${intLiteral(v.type.bits, v.value, true)} /* removed by the optimiser: this at every call site */`;
+    if (v.kind === 'null') return 'NULL /* removed by the optimiser: a constant at every call site */';
+    if (v.kind === 'poison' || v.kind === 'undef')
+      return '0 /* removed by the optimiser: its code does not read it */';
+    return undefined;
   }
 
   private cType(t: number | null): string | undefined {
@@ -510,31 +661,89 @@ class TestWriter {
       return 'other';
     }
     if (n?.kind === 'DIDerivedType' && n.tag === 'pointer') return 'unknown';
-    if (n?.kind === 'DICompositeType' && n.tag === 'enum') return 'signed';
+    if (n?.kind === 'DICompositeType' && n.tag === 'enum')
+      return enumSigned(di.lookup, n) ? 'signed' : 'unsigned';
     return 'other';
   }
 
-  /** Byte-exact checks of the objects and globals the engine recorded afterwards. */
+  /**
+   * Checks of the objects and globals the engine recorded afterwards: for a typed object, each scalar
+   * field that changed as a typed assertion (`assert_int_equal(o0->id, 4)`), then every byte but its
+   * padding; for the rest, every byte. Pointer slots are compared as "object + offset".
+   */
   checkMemory(): string[] {
     const out: string[] = [];
     for (const o of this.r.outcome.memory.objects) {
       const ext = this.los.get(o.id);
       if (ext === undefined) throw new LeaveOut(`output object ${o.id} is not an input object`);
       if (ext.size === 0) continue;
+      const data = unb64(o.data);
+      const ls = this.leaves.get(o.id);
+      const skips: [number, number][] = o.relocs.map((rl) => [rl.at - ext.lo, 8]);
+      if (ls !== undefined && this.types.has(o.id) && data.length === ext.data.length) {
+        // Only scalars whose bytes the engine recorded as data afterwards: inside the recorded range and
+        // clear of its pointer slots (an integer the engine derived from an address, such as a pointer
+        // difference stored in a counter, is a pointer slot of the after-state: its bytes are no value).
+        const inside = ls.filter(
+          (l) =>
+            l.off >= ext.lo &&
+            l.off + l.size <= ext.lo + ext.size &&
+            !o.relocs.some((rl) => rl.at < l.off + l.size && l.off < rl.at + 8),
+        );
+        out.push(...this.checkFields(o.id, inside, this.full(o.id, ext.data), this.full(o.id, data)));
+        for (const [a, n] of padding(ls, this.types.get(o.id)!.size * this.types.get(o.id)!.count)) {
+          const from = Math.max(a, ext.lo);
+          const to = Math.min(a + n, ext.lo + ext.size);
+          if (from < to) skips.push([from - ext.lo, to - from]);
+        }
+      }
+      const lv = (rl: Reloc): string | undefined => {
+        const l = ls?.find((x) => x.kind === 'ptr' && x.off === rl.at);
+        return l !== undefined ? `o${o.id}${l.path}` : undefined;
+      };
       out.push(
         ...this.checkBytes(
           `o${o.id}`,
-          plus(`o${o.id}`, ext.lo),
+          plus(this.bytes(o.id), ext.lo),
           ext.lo,
-          unb64(o.data),
+          data,
           o.relocs,
           `object ${o.id}`,
+          skips,
+          lv,
+          new Set(this.r.objects.find((x) => x.id === o.id)?.relocs.map((rl) => rl.at)),
         ),
       );
     }
     for (const g of this.r.outcome.memory.globals) {
       const { addr, label: c } = this.global(g.name);
-      out.push(...this.checkBytes(`${c}`, addr, 0, unb64(g.data), g.relocs, `global ${c}`));
+      const skips: [number, number][] = g.relocs.map((rl) => [rl.at, 8]);
+      const slots = new Set(this.r.globals.find((x) => x.name === g.name)?.relocs.map((rl) => rl.at));
+      out.push(
+        ...this.checkBytes(`${c}`, addr, 0, unb64(g.data), g.relocs, `global ${c}`, skips, undefined, slots),
+      );
+    }
+    return out;
+  }
+
+  /** Typed assertions of the scalar fields of object `id` whose bytes changed. */
+  private checkFields(id: number, ls: readonly Leaf[], before: Uint8Array, after: Uint8Array): string[] {
+    const out: string[] = [];
+    for (const l of ls) {
+      if (l.kind === 'ptr') continue;
+      let same = true;
+      for (let i = l.off; i < l.off + l.size; i++) if (before[i] !== after[i]) same = false;
+      if (same) continue;
+      const lv = `o${id}${l.path}`;
+      const v = leafValue(l, after, l.off) ?? 'a NaN';
+      if (l.kind === 'float') {
+        const fn = l.size === 4 ? 'isx_bits32' : 'isx_bits64';
+        const bits = Array.from(after.subarray(l.off, l.off + l.size)).reverse();
+        const hex = bits.map((b) => b.toString(16).padStart(2, '0')).join('');
+        out.push(
+          `  assert_int_equal(${fn}(${lv}), 0x${hex}${l.size === 4 ? 'u' : 'ull'}); /* ${v.replace(/ \/\*.*$/, '')} */`,
+        );
+      } else out.push(`  assert_int_equal(${lv}, ${v});`);
     }
     return out;
   }
@@ -546,20 +755,31 @@ class TestWriter {
     data: Uint8Array,
     relocs: readonly Reloc[],
     what: string,
+    skips: readonly (readonly [number, number])[],
+    lvalue: (rl: Reloc) => string | undefined = () => undefined,
+    /** Offsets that held a pointer in the input (pointer fields whatever their value afterwards). */
+    slots: ReadonlySet<number> = new Set(),
   ): string[] {
     const out = [`  static const unsigned char ${id}_out[${data.length}] = ${byteArray(data, '  ')};`];
-    const skips = relocs.map((rl) => rl.at - lo);
-    if (skips.length > 0) out.push(`  static const size_t ${id}_ptrs[] = { ${skips.join(', ')} };`);
-    const sk = skips.length > 0 ? `${id}_ptrs, ${skips.length}` : 'NULL, 0';
+    if (skips.length > 0)
+      out.push(
+        `  static const size_t ${id}_skip[][2] = { ${skips.map(([a, n]) => `{ ${a}, ${n} }`).join(', ')} };`,
+      );
+    const sk = skips.length > 0 ? `${id}_skip, ${skips.length}` : 'NULL, 0';
     out.push(`  isx_check_mem(${start}, ${id}_out, ${data.length}, ${sk}, ${JSON.stringify(what)});`);
     for (const rl of relocs) {
-      const slot = plus(start, rl.at - lo);
-      const label = JSON.stringify(`${what} +${rl.at}`);
+      const lv = lvalue(rl);
+      const slot = lv !== undefined ? `&${lv}` : plus(start, rl.at - lo);
+      const label = JSON.stringify(lv ?? `${what} +${rl.at}`);
       const to = rl.to;
       if (to === null) out.push(`  isx_check_ptr(${slot}, 0, ${label});`);
       else if ('other' in to)
-        out.push(`  /* ${what} +${rl.at}: memory the function allocated (${to.other}) */`);
+        out.push(`  /* ${lv ?? `${what} +${rl.at}`}: memory the function allocated (${to.other}) */`);
       else if ('fn' in to) out.push(`  isx_check_ptr(${slot}, (uintptr_t)${this.fn(to.fn)}, ${label});`);
+      else if ('obj' in to && !slots.has(rl.at) && this.outsideRecorded(to))
+        out.push(
+          `  /* ${lv ?? `${what} +${rl.at}`}: an address outside object ${to.obj}'s recorded bytes in the engine (data that looks like one, or a pointer computed out of them): not checked */`,
+        );
       else if (this.literalTarget(to) !== undefined) {
         const { bytes, off } = this.literalTarget(to)!;
         out.push(
@@ -577,15 +797,31 @@ class TestWriter {
   }
 
   /** The call in a forked child, its end asserted (error tests, exit, noreturn calls). */
-  forked(k: OutcomeKind, call: string, r: InputRecord, note: string): string[] {
+  forked(
+    k: OutcomeKind,
+    c: { callee: string; args: readonly string[] },
+    r: InputRecord,
+    note: string,
+    hasRet: boolean,
+  ): string[] {
     const out: string[] = [];
     const normal = k === 'exit' || k === 'noreturn-call';
     if (normal) out.push('  isx_capture_begin();');
     out.push('  pid_t pid = isx_fork();', '  if (pid == 0) {');
     if (this.ctx.hasStubs) out.push(`    isx_script(${this.script()});`);
+    // A call that faults goes through an opaque pointer, its result kept (volatile): an optimiser that saw
+    // the constant arguments could treat the faulting path as unreachable (clang -O2 with a NULL argument)
+    // or delete a discarded call's faulting reads.
+    const direct = /^[A-Za-z_]\w*$/.test(c.callee);
+    const fn = direct ? 'isx_fn' : c.callee;
+    if (direct)
+      out.push(
+        `    __typeof__(&${c.callee}) isx_fn = (__typeof__(&${c.callee}))isx_launder((void *)&${c.callee});`,
+      );
+    const call = `${fn}(${c.args.join(', ')})`;
     out.push(
       '    isx_clear_stack();',
-      `    (void)${call};`,
+      hasRet ? `    volatile __typeof__(${call}) isx_ret = ${call};\n    (void)isx_ret;` : `    ${call};`,
       '    isx_child_returned();',
       '  }',
       '',

@@ -7,7 +7,7 @@
  *
  * What it provides: pointer slots written and compared as "object k + offset" (`isx_put_ptr`,
  * `isx_check_ptr`), exact byte comparison of memory with pointer slots masked (`isx_check_mem`, reporting
- * the first differing byte), heap objects (`isx_heap`), stdin from the recorded bytes through a temporary
+ * the first differing byte), heap objects the function's `free`/`realloc` recognise (`isx_heap_object`), stdin from the recorded bytes through a temporary
  * file (`isx_stdin`), files in a private working directory (`isx_file`), stdout/stderr captured around
  * the call and compared (`isx_capture_begin/end`), the script of recorded results that stubs return in
  * call order (`isx_script`, `isx_next_call`; a call the record does not have fails the test), globals saved
@@ -35,7 +35,7 @@ void isx_put_int(void *slot, uint64_t v, size_t n);
 double isx_f64(uint64_t bits);
 float isx_f32(uint32_t bits);
 long double isx_f80(const char *bytes10);
-void *isx_heap(const void *init, size_t ninit, size_t size);
+void isx_heap_object(void *base, size_t size);
 void isx_save(void *addr, size_t size);
 void isx_restore(void);
 void isx_stdin(const void *data, size_t n);
@@ -49,7 +49,7 @@ const void *isx_next_call(const char *fn);
 int isx_active(void);
 void isx_noreturn(const char *fn);
 void isx_no_real(const char *fn);
-void isx_check_mem(const void *actual, const unsigned char *expected, size_t n, const size_t *skip,
+void isx_check_mem(const void *actual, const unsigned char *expected, size_t n, const size_t (*skip)[2],
                    size_t nskip, const char *what);
 void isx_check_ptr(const void *slot, uintptr_t expected, const char *what);
 void isx_check_points_to(const void *slot, const void *bytes, size_t n, const char *what);
@@ -96,12 +96,38 @@ long double isx_f80(const char *bytes10) {
   return d;
 }
 
-void *isx_heap(const void *init, size_t ninit, size_t size) {
-  void *p = NULL;
-  if (posix_memalign(&p, 16, size ? size : 1) != 0) fail_msg("out of memory for a heap object");
-  memset(p, 0, size);
-  memcpy(p, init, ninit);
-  return p;
+/* Heap objects: input objects the function may free or realloc. They live in the test's object block at
+   the engine's offsets like every other object (so distances between them and other objects are the
+   engine's); free() and realloc() below know them, as native replay's do, and pass every other pointer to
+   glibc. Forgotten by the teardown. */
+extern void __libc_free(void *);
+extern void *__libc_malloc(size_t);
+extern void *__libc_realloc(void *, size_t);
+static struct { unsigned char *base; size_t size; } heap_objs[256];
+static size_t nheap;
+void isx_heap_object(void *base, size_t size) {
+  if (nheap == 256) fail_msg("more than 256 heap objects");
+  heap_objs[nheap].base = base;
+  heap_objs[nheap].size = size;
+  nheap++;
+}
+static long heap_object(const void *p) {
+  for (size_t i = 0; i < nheap; i++)
+    if (heap_objs[i].base == p) return (long)i;
+  return -1;
+}
+void free(void *p) {
+  if (p != NULL && heap_object(p) >= 0) return;
+  __libc_free(p);
+}
+void *realloc(void *p, size_t n) {
+  long h = p != NULL ? heap_object(p) : -1;
+  if (h < 0) return __libc_realloc(p, n);
+  unsigned char *q = __libc_malloc(n ? n : 1);
+  if (q == NULL) return NULL;
+  size_t have = heap_objs[h].size;
+  memcpy(q, p, have < n ? have : n);
+  return q;
 }
 
 /* Saved globals, restored by the teardown. */
@@ -255,13 +281,14 @@ void isx_no_real(const char *fn) {
   abort();
 }
 
-void isx_check_mem(const void *actual, const unsigned char *expected, size_t n, const size_t *skip,
+/* Every byte of n but the ranges skip[k] = { offset, length } (pointer slots, padding). */
+void isx_check_mem(const void *actual, const unsigned char *expected, size_t n, const size_t (*skip)[2],
                    size_t nskip, const char *what) {
   const unsigned char *a = actual;
   for (size_t i = 0; i < n; i++) {
     int masked = 0;
     for (size_t k = 0; k < nskip; k++)
-      if (i >= skip[k] && i < skip[k] + 8) masked = 1;
+      if (i >= skip[k][0] && i < skip[k][0] + skip[k][1]) masked = 1;
     if (!masked && a[i] != expected[i])
       fail_msg("%s byte %zu: 0x%02x, expected 0x%02x", what, i, a[i], expected[i]);
   }
@@ -357,6 +384,7 @@ int isx_teardown(void **state) {
   (void)state;
   uncapture();
   script_on = 0;
+  nheap = 0;
   isx_restore();
   return 0;
 }

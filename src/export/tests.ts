@@ -364,6 +364,7 @@ function testUnit(
     `#include "${inc}"`,
     '#undef main',
     '',
+    '#include <math.h>',
     '#include <setjmp.h>',
     '#include <signal.h>',
     '#include <stdarg.h>',

@@ -295,3 +295,18 @@ function holesOf(size: number, fields: readonly FieldLayout[]): { offset: number
   }
   return holes;
 }
+
+/**
+ * Whether the values of an enum type are signed: as its underlying type when the metadata names one,
+ * else signed only when an enumerator is negative (C compilers give an enum whose values are all
+ * non-negative the type `unsigned int`).
+ */
+export function enumSigned(nodes: NodeLookup, n: DICompositeType): boolean {
+  const b = n.baseType === null ? undefined : nodes(underlyingType(nodes, n.baseType) ?? -1);
+  if (b?.kind === 'DIBasicType')
+    return b.signed && b.encoding !== 'bool' && b.encoding !== 'float' && !b.name.includes('unsigned');
+  return n.elements.some((e) => {
+    const x = e === null ? undefined : nodes(e);
+    return x?.kind === 'DIEnumerator' && !x.unsigned && x.value.startsWith('-');
+  });
+}
