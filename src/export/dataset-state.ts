@@ -96,7 +96,21 @@ function changedRanges(before: Uint8Array, after: Uint8Array): [number, number][
   return out;
 }
 
-const sameReloc = (a: Reloc, b: Reloc): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** A relocation's identity (offset and target), for set membership. */
+const relocKey = (a: Reloc): string => JSON.stringify(a);
+
+const RELOC_INDEX = new WeakMap<readonly Reloc[], Map<number, Reloc>>();
+
+/** The relocations of a list by offset, made once per list (objects can hold 100,000s of pointers). */
+function relocAt(relocs: readonly Reloc[], at: number): Reloc | undefined {
+  let ix = RELOC_INDEX.get(relocs);
+  if (ix === undefined) {
+    ix = new Map();
+    for (const x of relocs) if (!ix.has(x.at)) ix.set(x.at, x);
+    RELOC_INDEX.set(relocs, ix);
+  }
+  return ix.get(at);
+}
 
 /**
  * What the run changed in each input object: byte ranges (relative to the base) and pointers. The record's
@@ -111,21 +125,23 @@ export function objectChanges(
   r: InputRecord,
 ): { id: number; changes: { off: number; bytes: string }[]; pointers: Reloc[]; after: Uint8Array }[] {
   const out = [];
+  const byId = new Map(r.objects.map((o) => [o.id, o]));
   for (const m of r.outcome.memory.objects) {
-    const o = r.objects.find((x) => x.id === m.id);
+    const o = byId.get(m.id);
     if (o === undefined) continue;
     const before = Buffer.from(o.data, 'base64');
     const after = new Uint8Array(Buffer.from(m.data, 'base64'));
     const pointers: Reloc[] = [];
+    const had = new Set(o.relocs.map(relocKey));
     for (const x of m.relocs) {
-      if (o.relocs.some((y) => sameReloc(x, y))) continue;
+      if (had.has(relocKey(x))) continue;
       const at = x.at - o.lo;
       if (at < 0 || at + 8 > before.length) continue;
       const raw = before.readBigUInt64LE(at);
       const t = x.to;
       const same =
         t !== null && 'obj' in t
-          ? raw === BigInt(objectAddress(r, t.obj) + t.off)
+          ? raw === BigInt(objectAddress(byId.get(t.obj), t.obj) + t.off)
           : raw !== 0n && t !== null && !('obj' in t);
       if (same) after.set(before.subarray(at, at + 8), at);
       else {
@@ -143,8 +159,7 @@ export function objectChanges(
 }
 
 /** The engine address of input object `id`'s base (docs/input-format.md: its slot's middle). */
-function objectAddress(r: InputRecord, id: number): number {
-  const o = r.objects.find((x) => x.id === id);
+function objectAddress(o: ObjectRec | undefined, id: number): number {
   return INPUT_REGION_BASE + slotBaseOffset(id, o?.big) + (o?.baseMod ?? 0);
 }
 
@@ -325,9 +340,11 @@ export class StateText {
       lines.push(o.ret === undefined || o.ret.t === 'void' ? 'return;' : `return ${valueText(o.ret, ret)};`);
     } else if (o.kind === 'exit') lines.push(`exit(${o.exitCode ?? 0});`);
     else lines.push(`/* ${o.kind}${o.message !== undefined ? `: ${o.message}` : ''} */`);
+    const objects = new Map(r.objects.map((x) => [x.id, x]));
+    const memory = new Map(o.memory.objects.map((x) => [x.id, x]));
     for (const ch of objectChanges(r)) {
-      const obj = r.objects.find((x) => x.id === ch.id)!;
-      const mem = o.memory.objects.find((x) => x.id === ch.id)!;
+      const obj = objects.get(ch.id)!;
+      const mem = memory.get(ch.id)!;
       const ranges = ch.changes.map((c) => [c.off, c.off + c.bytes.length / 2] as const);
       const shown = maskOf(obj.lo, obj.size, [
         ...ranges,
@@ -377,7 +394,7 @@ export class StateText {
       const layout = structLayout(t.nodes, this.types.get(id)!, { cxx: t.cxx });
       if (o === undefined || layout === undefined) continue;
       for (const f of layout.fields) {
-        const rel = o.relocs.find((x) => x.at === f.offset);
+        const rel = relocAt(o.relocs, f.offset);
         if (rel !== undefined) assign(rel.to, f.type);
       }
     }
@@ -470,7 +487,7 @@ export class StateText {
     if (!composite && (at < 0 || at + size > v.bytes.length)) return '_';
     if (n.kind === 'DIBasicType') return basicText(n.encoding, n.signed, v.bytes.subarray(at, at + size));
     if (n.kind === 'DIDerivedType' && POINTERS.includes(n.tag)) {
-      const rel = v.relocs.find((x) => x.at === off);
+      const rel = relocAt(v.relocs, off);
       if (rel !== undefined) return targetText(rel.to);
       const raw = Buffer.from(v.bytes.subarray(at, at + 8)).readBigUInt64LE(0);
       return raw === 0n ? 'NULL' : `(void *)0x${raw.toString(16)}`;

@@ -684,12 +684,12 @@ class TestWriter {
         // Only scalars whose bytes the engine recorded as data afterwards: inside the recorded range and
         // clear of its pointer slots (an integer the engine derived from an address, such as a pointer
         // difference stored in a counter, is a pointer slot of the after-state: its bytes are no value).
-        const inside = ls.filter(
-          (l) =>
-            l.off >= ext.lo &&
-            l.off + l.size <= ext.lo + ext.size &&
-            !o.relocs.some((rl) => rl.at < l.off + l.size && l.off < rl.at + 8),
-        );
+        const slots = new Set(o.relocs.map((rl) => rl.at));
+        const clear = (l: { off: number; size: number }): boolean => {
+          for (let at = l.off - 7; at < l.off + l.size; at++) if (slots.has(at)) return false;
+          return true;
+        };
+        const inside = ls.filter((l) => l.off >= ext.lo && l.off + l.size <= ext.lo + ext.size && clear(l));
         out.push(...this.checkFields(o.id, inside, this.full(o.id, ext.data), this.full(o.id, data)));
         for (const [a, n] of padding(ls, this.types.get(o.id)!.size * this.types.get(o.id)!.count)) {
           const from = Math.max(a, ext.lo);
@@ -697,8 +697,10 @@ class TestWriter {
           if (from < to) skips.push([from - ext.lo, to - from]);
         }
       }
+      const ptrLeaves = new Map<number, NonNullable<typeof ls>[number]>();
+      for (const x of ls ?? []) if (x.kind === 'ptr' && !ptrLeaves.has(x.off)) ptrLeaves.set(x.off, x);
       const lv = (rl: Reloc): string | undefined => {
-        const l = ls?.find((x) => x.kind === 'ptr' && x.off === rl.at);
+        const l = ptrLeaves.get(rl.at);
         return l !== undefined ? `o${o.id}${l.path}` : undefined;
       };
       out.push(
