@@ -435,6 +435,11 @@ function cmakeLists(run: RunDir, dir: string, units: readonly Unit[]): string {
     if (u.command !== undefined && u.command.args.length > 0)
       lines.push(`target_compile_options(${t} PRIVATE ${commandFlags(u.command).join(' ')})`);
     lines.push(`target_link_libraries(${t} PRIVATE isx_support \${CMOCKA_LIBRARY} m \${CMAKE_DL_LIBS})`);
+    // Functions of other units that the source calls on paths the optimised IR proved dead (pcre2: a UTF
+    // check behind an option the configuration rules out) are referenced at -O0 but never declared in the
+    // IR, so no stub or weak declaration names them: left unresolved, as the weak ones are (no test
+    // reaches them; the engine never did).
+    lines.push(`target_link_options(${t} PRIVATE -no-pie -Wl,--unresolved-symbols=ignore-in-object-files)`);
     lines.push(`isx_instrument(${t})`);
     for (const n of u.tests) lines.push(`add_test(NAME ${u.stem}.${n} COMMAND ${t} ${n})`);
     lines.push('');
