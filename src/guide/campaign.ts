@@ -56,7 +56,7 @@ import {
   type WorkerRequest,
 } from './workers.js';
 import { DEFAULT_SEARCH, type SearchOptions } from './search.js';
-import { ShardPlan, shardOfSpec, SHARD_FORMAT, type ShardRecord, type ShardSpec } from './shard.js';
+import { functionSizes, ShardPlan, shardOfSpec, shardRecord, type ShardSpec } from './shard.js';
 import { DEFAULTS } from '../util/defaults.js';
 import {
   buildSummary,
@@ -100,7 +100,7 @@ export interface CampaignOptions {
   /** Native replay: wall-clock limit per record (ms) and address-space limit (MiB). */
   readonly nativeTimeoutMs?: number;
   readonly nativeMemLimitMb?: number;
-  /** Run only share `index` of `count` of the modules (./shard.ts; `inputsmith merge` joins the shares). */
+  /** Run only share `index` of `count` of the functions (./shard.ts; `inputsmith merge` joins the shares). */
   readonly shard?: ShardSpec;
 }
 
@@ -172,11 +172,7 @@ export function discoverModules(inputs: readonly string[]): string[] {
 /** Names of defined functions in IR text, by a quick scan (for the progress total before parsing). */
 export function estimateFunctions(text: string, filter: RegExp | undefined): number {
   let n = 0;
-  for (const m of text.matchAll(/^define\b[^\n]*?@("(?:[^"\\]|\\.)*"|[-\w$.]+)\s*\(/gm)) {
-    const raw = m[1]!;
-    const name = raw.startsWith('"') ? raw.slice(1, -1) : raw;
-    if (filter === undefined || filter.test(name)) n++;
-  }
+  for (const name of functionSizes(text).keys()) if (filter === undefined || filter.test(name)) n++;
   return n;
 }
 
@@ -577,25 +573,9 @@ class Campaign {
     const summary = buildSummary(this.search.seed, this.native, results);
     writeFileAtomic(this.out.functionsFile, functionsJsonl(results));
     writeFileAtomic(this.out.summaryFile, stableJson(summary));
-    const sh = this.o.shard;
-    if (sh !== undefined) {
-      const record: ShardRecord = {
-        format: SHARD_FORMAT,
-        version: 1,
-        index: sh.index,
-        count: sh.count,
-        modules: this.owned.map((m) => {
-          const r = this.results[m.index]!;
-          const owner = plan!.ownsModule(m.index);
-          return {
-            key: r.key,
-            owner,
-            functions: r.rows.map((row) => row.function),
-            ...(r.failure === undefined || !owner ? {} : { failure: r.failure }),
-          };
-        }),
-      };
-      writeFileAtomic(this.out.shardFile, stableJson(record));
+    if (this.o.shard !== undefined && plan !== undefined) {
+      const parts = this.owned.map((m) => ({ index: m.index, result: this.results[m.index]! }));
+      writeFileAtomic(this.out.shardFile, stableJson(shardRecord(this.o.shard, plan, parts)));
     }
     const elapsedMs = performance.now() - this.t0;
     return { summary, out: this.o.out, fresh: this.fresh, reused: this.reused, elapsedMs, jobs: this.jobs };

@@ -59,6 +59,29 @@ export interface ShardModule {
   readonly failure?: { readonly stage: string; readonly reason: string };
 }
 
+/** The shard's record of the modules it worked on (`parts`: module index and result, campaign order). */
+export function shardRecord(
+  sh: ShardSpec,
+  plan: ShardPlan,
+  parts: readonly { readonly index: number; readonly result: ModuleResult }[],
+): ShardRecord {
+  return {
+    format: SHARD_FORMAT,
+    version: 1,
+    index: sh.index,
+    count: sh.count,
+    modules: parts.map(({ index, result: r }) => {
+      const owner = plan.ownsModule(index);
+      return {
+        key: r.key,
+        owner,
+        functions: r.rows.map((row) => row.function),
+        ...(r.failure === undefined || !owner ? {} : { failure: r.failure }),
+      };
+    }),
+  };
+}
+
 /** Parse `i/N` (1 <= i <= N). Throws a usage `UserError`. */
 export function parseShard(raw: string): ShardSpec {
   const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
