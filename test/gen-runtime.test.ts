@@ -461,6 +461,24 @@ describe('determinism and divergence', () => {
     }
   }, 120_000);
 
+  it('outlined loops (every loop a JS function of its own) give exactly the records of whole functions', () => {
+    for (const level of ['0', '2']) {
+      const { text, file } = texts.get(level)!;
+      const all = new GenSession(parseModule(text, file), {
+        modulePath: `gen-O${level}.ll`,
+        moduleHash: moduleHash(text),
+        outline: { minFunction: 0, minRegion: 0, maxRegion: 0 },
+      });
+      expect(all.engine.linked.source).toMatch(/^function f\d+_L\d+\(/m);
+      for (const [fn, r] of results.get(level)!.byFn) {
+        const b = searchFunction(all, fn, SEARCH);
+        expect(b.records.map(encodeRecord), fn).toEqual(r.records.map(encodeRecord));
+        expect(b.covered, fn).toBe(r.covered);
+      }
+      all.dispose();
+    }
+  }, 120_000);
+
   it('a disposed session leaves its memory all zero, and the next session reuses it', () => {
     const { text, file } = texts.get('0')!;
     const s = new GenSession(parseModule(text, file), {

@@ -52,7 +52,30 @@ export interface CompileOptions {
    * (export dataset's `--trace lines`). Absent or 0: the generated code is unchanged.
    */
   readonly traceLines?: number;
+  /**
+   * Emit the big loops of big functions as JS functions of their own (codegen.ts, "Outlined regions"), so
+   * that V8 optimises, deoptimises and recompiles them apart from the rest of the function. Default: on in
+   * compact code (generation and replay), off otherwise; a policy gives the sizes (tests outline every
+   * loop with zeros). The results are the same either way.
+   */
+  readonly outline?: boolean | OutlinePolicy;
 }
+
+/** Which loops `outline` emits as functions of their own, by instruction counts. */
+export interface OutlinePolicy {
+  /** Functions with fewer instructions are emitted whole. */
+  readonly minFunction: number;
+  /** A loop is outlined when its region, less the regions outlined inside it, has this many instructions. */
+  readonly minRegion: number;
+  /**
+   * A block whose region, less the regions outlined inside it, has more instructions than this gets its
+   * biggest dominator-tree children's regions outlined too (loops or not) until it has no more.
+   */
+  readonly maxRegion: number;
+}
+
+/** The default outlining policy (measured: docs/engine.md, "Recompilation during a search"). */
+export const OUTLINE_DEFAULT: OutlinePolicy = { minFunction: 300, minRegion: 40, maxRegion: 200 };
 
 /** A trap site: the IR location of an instruction that may trap. */
 export interface Site {
@@ -175,6 +198,19 @@ export class FuncEmitter {
     this.lines.length = 0;
     this.indent = 1;
     this.depth = 0;
+  }
+  /** Start emitting into an empty buffer (an outlined function's body); `endSection` returns to the old one. */
+  protected beginSection(): { lines: string[]; indent: number } {
+    const saved = { lines: this.lines.splice(0), indent: this.indent };
+    this.indent = 1;
+    return saved;
+  }
+  /** The lines emitted since `beginSection`; output goes on where it was. */
+  protected endSection(saved: { lines: string[]; indent: number }): string[] {
+    const section = this.lines.splice(0);
+    for (const l of saved.lines) this.lines.push(l);
+    this.indent = saved.indent;
+    return section;
   }
   tmp(): string {
     return `t${this.tmpCounter++}`;

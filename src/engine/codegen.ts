@@ -18,18 +18,43 @@
  * `for(;;) switch(B)` dispatcher. Phis become assignments on edges (through temporaries when they read
  * each other). The step counter `C` is decremented at function entry and at every loop header. `invoke`
  * is a call in a JS try whose catch enters the landing pad when eh.ts says the C++ exception is for it.
+ *
+ * Outlined regions: in a big function, the dominator subtree of a big loop's header (and of other blocks,
+ * until no region is too big) is emitted as a JS function of its own (`f12_L5`), called where the block
+ * would be. V8 optimises each JS function alone,
+ * and every time the search reaches a block that never ran it deoptimises the function holding it and later
+ * recompiles it; a 1,000-line function recompiled for each newly reached block is most of the cost of a
+ * search on compression code (docs/engine.md). The region is entered only at its header (it is the
+ * header's dominator subtree), so the values it reads from outside are in scope at the call and are passed
+ * as arguments; the variables it assigns that code outside reads (phis of the blocks it jumps to) go back
+ * through `OLV`, the value a `ret` inside it returns through `ORV`, and each way out of it (a return, a
+ * `continue` or `break` to a label outside) is a small integer the caller dispatches on. Steps, coverage
+ * and results are those of the function emitted whole.
  */
 import type { AllocaInstr, Block, Func, Instr, LandingPadInstr, Local } from '../ir/model.js';
 import { analyze, type Cfg } from './cfg.js';
-import { FuncEmitter, NestingError, type LinkCtx } from './codegen-emit.js';
+import { FuncEmitter, NestingError, OUTLINE_DEFAULT, type LinkCtx } from './codegen-emit.js';
 import { emitCall, isSetjmpCall } from './codegen-call.js';
 import { emitInstr, emitTerminatorValue } from './codegen-ops.js';
 import { UnsupportedError, numLit, slotCount, type Leaf } from './values.js';
 
-export type { CompileOptions, LinkCtx, Mode, Site } from './codegen-emit.js';
+export type { CompileOptions, LinkCtx, Mode, OutlinePolicy, Site } from './codegen-emit.js';
 
 /** Size - 1 of the edge-hit table (`Engine.ecov`). */
 export const EDGE_MASK = 0xffff;
+
+/** Placeholder for an outlined region's live-out stores, at each of its exits (known once it is emitted). */
+const WB = '\u0000WB\u0000';
+/** Names of the generated code that an outlined region may read from the function around it. */
+const NAME_RE = /(?<![\w$.])(v\d+(?:_\d+)?|sp0|fp|va)(?![\w$])/g;
+const ASSIGN_RE = /(?<![\w$.])(v\d+(?:_\d+)?) = (?!=)/g;
+const DECL_RE = /(?:\blet |, )(v\d+(?:_\d+)?) = /g;
+
+/** An outlined region being emitted: its header block, and its exits (`ret`, `continue 5`, `break 7`) by code. */
+interface Region {
+  readonly x: number;
+  readonly exits: Map<string, number>;
+}
 
 /** Compiles one function: the stack frame and control flow, on the emission layer of codegen-emit.ts. */
 export class FuncGen extends FuncEmitter {
@@ -41,6 +66,14 @@ export class FuncGen extends FuncEmitter {
   readonly byvalCopies = new Map<number, { off: number; size: number }>();
   /** Locals declared at function level; the others are declared where they are defined. */
   private readonly topLevel = new Set<number>();
+  /** Headers of the outlined regions (see the file comment). */
+  private readonly outlineAt = new Set<number>();
+  /** Per block index: the header of the innermost outlined region holding it, or -1. */
+  private regionOf: number[] = [];
+  /** The outlined region being emitted, if any. */
+  private region: Region | undefined;
+  /** Source of the outlined regions' functions, emitted after the function. */
+  private readonly outlined: string[] = [];
 
   constructor(ctx: LinkCtx, f: Func, compact = false) {
     super(ctx, f, compact);
@@ -64,6 +97,8 @@ export class FuncGen extends FuncEmitter {
       if (!(e instanceof NestingError)) throw e;
       this.structured = false;
       this.rewind();
+      this.outlined.length = 0;
+      this.region = undefined;
       return this.emitWith();
     }
   }
@@ -74,24 +109,189 @@ export class FuncGen extends FuncEmitter {
     for (const p of f.params) params.push(...this.slots(p.local));
     if (this.varargs) params.push('va');
     this.planFrame();
-    // Declarations of every local that is not a parameter.
+    this.planOutline();
+    // Declarations of every local that is not a parameter (those an outlined region owns, in its function).
     const decls: string[] = [];
+    let nDecls = 0;
     const nParams = f.params.length;
     this.markTopLevel();
-    for (const l of f.locals.slice(nParams)) if (this.topLevel.has(l.id)) decls.push(...this.declarations(l));
+    const owner = this.declaringRegions();
+    for (const l of f.locals.slice(nParams))
+      if (this.topLevel.has(l.id)) {
+        const d = this.declarations(l);
+        nDecls += d.length;
+        if ((owner.get(l.id) ?? -1) === -1) decls.push(...d);
+      }
     const body = this.lines;
     if (decls.length > 0)
       for (let i = 0; i < decls.length; i += 20) this.out(`let ${decls.slice(i, i + 20).join(', ')};`);
     this.out('if (--C < 0) STEP();');
     // Generation and replay need a deterministic recursion limit (V8's own depends on JIT tiers).
     // Depth is weighed by an estimate of the JS frame's bytes (huge functions have huge frames).
-    this.frameWeight = 160 + 32 * (decls.length + params.length);
+    this.frameWeight = 160 + 32 * (nDecls + params.length);
     if (this.depthLimited) this.out(`if ((D += ${this.frameWeight}) > DMAX) DEEP();`);
     if (this.ctx.opts.coverage) this.ctx.coverageBase(f);
     this.emitPrologue();
     if (this.structured) this.doTree(0);
     else this.emitDispatcher();
-    return `function ${this.ctx.jsName(f)}(${params.join(', ')}) {\n${body.join('\n')}\n}\n`;
+    const text = `function ${this.ctx.jsName(f)}(${params.join(', ')}) {\n${body.join('\n')}\n}\n`;
+    return text + this.outlined.join('');
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Outlined regions (see the file comment)
+
+  /**
+   * Choose the regions to outline (`OutlinePolicy`): bottom-up over the dominator tree, so inner ones go
+   * first: loops of `minRegion` instructions, and the biggest subtrees of a region over `maxRegion`.
+   */
+  private planOutline(): void {
+    this.outlineAt.clear();
+    const cfg = this.cfg;
+    const n = this.f.blocks.length;
+    this.regionOf = new Array<number>(n).fill(-1);
+    const opt = this.ctx.opts.outline ?? this.compact;
+    if (opt === false || !this.structured) return;
+    const policy = opt === true ? OUTLINE_DEFAULT : opt;
+    let total = 0;
+    for (const b of cfg.rpo) total += b.instrs.length;
+    if (total < policy.minFunction) return;
+    const own = new Array<number>(n).fill(0);
+    for (let k = cfg.rpo.length - 1; k >= 0; k--) {
+      const x = cfg.rpo[k]!.index;
+      let size = this.f.blocks[x]!.instrs.length;
+      for (const c of cfg.children[x]!) if (!this.outlineAt.has(c)) size += own[c]!;
+      // Too big: outline the biggest children's regions.
+      const kids = cfg.children[x]!.filter((c) => !this.outlineAt.has(c) && own[c]! >= policy.minRegion);
+      kids.sort((a, b) => own[b]! - own[a]! || a - b);
+      for (const c of kids) {
+        if (size <= policy.maxRegion) break;
+        this.outlineAt.add(c);
+        size -= own[c]!;
+      }
+      own[x] = size;
+      if (x !== 0 && cfg.isLoopHeader[x] && size >= policy.minRegion) this.outlineAt.add(x);
+    }
+    for (const b of cfg.rpo) {
+      const x = b.index;
+      if (x === 0) continue;
+      this.regionOf[x] = this.outlineAt.has(x) ? x : this.regionOf[cfg.idom[x]!]!;
+    }
+  }
+
+  /**
+   * Where each function-level local is declared: in the function (-1) or in the outlined region holding its
+   * definition (the phis of a region's header belong to the region around it, which assigns them first).
+   */
+  private declaringRegions(): Map<number, number> {
+    const owner = new Map<number, number>();
+    if (this.outlineAt.size === 0) return owner;
+    for (const b of this.f.blocks) {
+      if (this.cfg.rpoNum[b.index] === -1) continue;
+      for (const i of b.instrs) {
+        if (i.result === undefined || !this.topLevel.has(i.result.id)) continue;
+        const r =
+          i.op === 'phi' && this.outlineAt.has(b.index)
+            ? this.regionOf[this.cfg.idom[b.index]!]!
+            : this.regionOf[b.index]!;
+        owner.set(i.result.id, r);
+      }
+    }
+    return owner;
+  }
+
+  private dominates(a: number, b: number): boolean {
+    for (;;) {
+      if (a === b) return true;
+      if (b === 0) return false;
+      b = this.cfg.idom[b]!;
+    }
+  }
+
+  /** The code of a way out of the region being emitted. */
+  private exitCode(r: Region, key: string): number {
+    let code = r.exits.get(key);
+    if (code === undefined) r.exits.set(key, (code = r.exits.size));
+    return code;
+  }
+
+  /** `continue L<y>` or `break B<y>`, or, to a label outside the region being emitted, its exit. */
+  private jump(kind: 'continue' | 'break', y: number): void {
+    const r = this.region;
+    if (r === undefined || this.dominates(r.x, y)) this.out(`${kind} ${kind === 'continue' ? 'L' : 'B'}${y};`);
+    else this.out(`${WB}return ${this.exitCode(r, `${kind} ${y}`)};`);
+  }
+
+  /**
+   * Return `value` after the statements `prefix` (the epilogue); in an outlined region, the value goes to
+   * `ORV` and the region exits. `inRV`: an outlined region called here returned, its value is in `ORV`.
+   */
+  private emitReturn(prefix: string, value: string | undefined, inRV = false): void {
+    const r = this.region;
+    if (r !== undefined) {
+      const set = value === undefined || inRV ? '' : `ORV = ${value}; `;
+      this.out(`${prefix}${set}${WB}return ${this.exitCode(r, 'ret')};`);
+    } else if (inRV) this.out(this.f.funcType.ret.kind === 'void' ? 'return;' : 'return ORV;');
+    else this.out(`${prefix}return${value === undefined ? '' : ` ${value}`};`);
+  }
+
+  /** Emit the region of block x (x's dominator subtree) as a function of its own, and its call here. */
+  private emitOutlined(x: number): void {
+    const saved = this.beginSection();
+    const outer = this.region;
+    const region: Region = { x, exits: new Map() };
+    this.region = region;
+    this.doTree(x, true);
+    this.region = outer;
+    const body = this.endSection(saved);
+    // Names the region declares: values defined in it (but not its header's phis), and any `let` in it.
+    const local = new Set<string>();
+    for (const b of this.f.blocks) {
+      if (this.cfg.rpoNum[b.index] === -1 || !this.dominates(x, b.index)) continue;
+      for (const i of b.instrs)
+        if (i.result !== undefined && !(i.op === 'phi' && b.index === x))
+          for (const s of this.slots(i.result)) local.add(s);
+    }
+    const code = body.join('\n').replace(/"(?:[^"\\\n]|\\.)*"/g, '""');
+    for (const m of code.matchAll(DECL_RE)) local.add(m[1]!);
+    const free: string[] = [];
+    const seen = new Set<string>();
+    for (const m of code.matchAll(NAME_RE)) {
+      const name = m[1]!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      if (!local.has(name)) free.push(name);
+    }
+    const headerPhis = new Set<string>();
+    for (const i of this.f.blocks[x]!.instrs)
+      if (i.op === 'phi' && i.result !== undefined) for (const s of this.slots(i.result)) headerPhis.add(s);
+    const assigned = new Set<string>();
+    for (const m of code.matchAll(ASSIGN_RE)) assigned.add(m[1]!);
+    const liveOut = free.filter((name) => assigned.has(name) && !headerPhis.has(name));
+    const store = liveOut.map((name, k) => `OLV[${k}] = ${name}; `).join('');
+    // Function-level locals the region owns are declared in its function.
+    const decls: string[] = [];
+    const owner = this.declaringRegions();
+    for (const l of this.f.locals) if (owner.get(l.id) === x) decls.push(...this.declarations(l));
+    const head: string[] = [];
+    for (let i = 0; i < decls.length; i += 20) head.push(`  let ${decls.slice(i, i + 20).join(', ')};`);
+    const name = `${this.ctx.jsName(this.f)}_L${x}`;
+    this.outlined.push(
+      `function ${name}(${free.join(', ')}) {\n${[...head, ...body].join('\n').replaceAll(WB, store)}\n}\n`,
+    );
+    // The call, the live-outs, and a dispatch on the exit taken.
+    const t = this.tmp();
+    this.out(`const ${t} = ${name}(${free.join(', ')});`);
+    if (liveOut.length > 0) this.out(liveOut.map((v, k) => `${v} = OLV[${k}];`).join(' '));
+    const exits = [...region.exits];
+    exits.forEach(([key, c], k) => {
+      const last = k === exits.length - 1;
+      if (!last) this.open(`if (${t} === ${c}) {`);
+      const [kind, y] = key.split(' ') as [string, string | undefined];
+      if (kind === 'ret') this.emitReturn('', undefined, true);
+      else this.jump(kind as 'continue' | 'break', Number(y));
+      if (!last) this.close();
+    });
   }
 
   /**
@@ -216,7 +416,12 @@ export class FuncGen extends FuncEmitter {
   // ------------------------------------------------------------------------------------------------
   // Structured control flow (reducible CFGs)
 
-  private doTree(x: number): void {
+  /** Emit block x and the blocks it dominates (`inline`: here even when x heads an outlined region). */
+  private doTree(x: number, inline = false): void {
+    if (!inline && this.outlineAt.has(x)) {
+      this.emitOutlined(x);
+      return;
+    }
     const cfg = this.cfg;
     const merges = cfg.children[x]!.filter((c) => cfg.isMerge[c]).sort(
       (a, b) => cfg.rpoNum[b]! - cfg.rpoNum[a]!,
@@ -257,8 +462,8 @@ export class FuncGen extends FuncEmitter {
       return;
     }
     const cfg = this.cfg;
-    if (cfg.rpoNum[y.index]! <= cfg.rpoNum[x.index]!) this.out(`continue L${y.index};`);
-    else if (cfg.isMerge[y.index]) this.out(`break B${y.index};`);
+    if (cfg.rpoNum[y.index]! <= cfg.rpoNum[x.index]!) this.jump('continue', y.index);
+    else if (cfg.isMerge[y.index]) this.jump('break', y.index);
     else this.doTree(y.index);
   }
 
@@ -408,21 +613,20 @@ export class FuncGen extends FuncEmitter {
     switch (t.op) {
       case 'ret': {
         if (t.value === undefined) {
-          this.out(`${this.epilogue()}return;`);
+          this.emitReturn(this.epilogue(), undefined);
           return;
         }
         const all = this.opndAll(t.value);
         if (all.length === 1) {
-          this.out(`${this.epilogue()}return ${all[0]};`);
+          this.emitReturn(this.epilogue(), all[0]);
         } else if (t.value.type.kind === 'int' && all.length === 2) {
-          this.out(`H[0] = ${all[1]}; ${this.epilogue()}return ${all[0]};`);
+          this.emitReturn(`H[0] = ${all[1]}; ${this.epilogue()}`, all[0]);
         } else {
-          this.out(
-            `${all
-              .slice(1)
-              .map((s, k) => `RS[${k + 1}] = ${s}; `)
-              .join('')}${this.epilogue()}return ${all[0]};`,
-          );
+          const rest = all
+            .slice(1)
+            .map((s, k) => `RS[${k + 1}] = ${s}; `)
+            .join('');
+          this.emitReturn(`${rest}${this.epilogue()}`, all[0]);
         }
         return;
       }

@@ -402,7 +402,8 @@ const { MUL64, MULO64, UDIV64, SDIV64, UREM64, SREM64, SHL64, LSHR64, ASHR64, S6
   F2S32, F2U32, PAIR2P, P2H, BIG2F32, F2B, TOBIG, UNI32, UNL, LD80, ST80, LDB, STB, LDLEAF, STLEAF, POP32, BSWAP32,
   BREV32, BIGBITOP, FSH64, RINT, ROUND, COPYSIGN, FMA, MINNUM, MAXNUM, POWI, XADD, XSUB, XMUL, XDIV, XREM, XNEG, XCMP,
   XFROMN, XTON, XTOF, XFROMB, XTOB, XABS, XSQRT, XFLOOR, XCEIL, XTRUNC, XRINT, XROUND, XCOPYSIGN, FPCLASS, PTRMASK, LJ, Trap } = RT.h;
-let C = 0, CS = -1, LJV = 0, JMPID = 0, XC = 0, D = 0, PE = 0, EN = 0;
+let C = 0, CS = -1, LJV = 0, JMPID = 0, XC = 0, D = 0, PE = 0, EN = 0, ORV = 0;
+const OLV = [];
 const DMAX = RT.maxDepth, EH = RT.eh;
 function DEEP() { throw new Trap('stack-overflow', 'call stack budget of ' + DMAX + ' bytes exhausted'); }
 function STEP() { C = RT.budget(C); }

@@ -17,6 +17,7 @@
  * any access outside them, an extra external call or stdin read is `input-divergence`.
  */
 import type { Func, Module } from '../ir/model.js';
+import type { CompileOptions } from '../engine/codegen.js';
 import { Engine } from '../engine/engine.js';
 import type { ExtValue } from '../engine/externals.js';
 import { Trap, type IrLocation, type OutcomeKind } from '../engine/outcome.js';
@@ -84,6 +85,8 @@ export interface SessionOptions {
   readonly limits?: Partial<RunLimits>;
   /** Compact generated code (the engine's default, true); false inlines checks, for tests. */
   readonly compact?: boolean;
+  /** Outlined loops (the engine's `outline` option; default on), for tests. */
+  readonly outline?: CompileOptions['outline'];
   /** Record the order of executed blocks, the first this many, in `engine.trace` (export dataset). */
   readonly traceBlocks?: number;
   /** Record executed source locations and `#dbg_value` values, this many events (`engine.trace.ev`). */
@@ -132,6 +135,7 @@ export class GenSession {
       coverage: true,
       inputSize: INPUT_REGION,
       compact: opts.compact,
+      outline: opts.outline,
       traceBlocks: opts.traceBlocks,
       traceLines: opts.traceLines,
       stubExternal: (name, type) => calls.stub(name, type),
