@@ -218,7 +218,8 @@ export class FuncGen extends FuncEmitter {
   /** `continue L<y>` or `break B<y>`, or, to a label outside the region being emitted, its exit. */
   private jump(kind: 'continue' | 'break', y: number): void {
     const r = this.region;
-    if (r === undefined || this.dominates(r.x, y)) this.out(`${kind} ${kind === 'continue' ? 'L' : 'B'}${y};`);
+    if (r === undefined || this.dominates(r.x, y))
+      this.out(`${kind} ${kind === 'continue' ? 'L' : 'B'}${y};`);
     else this.out(`${WB}return ${this.exitCode(r, `${kind} ${y}`)};`);
   }
 
