@@ -19,6 +19,7 @@ import { register as registerGen } from './commands/gen.js';
 import { register as registerInspect } from './commands/inspect.js';
 import { register as registerMerge } from './commands/merge.js';
 import { register as registerProgs } from './commands/progs.js';
+import { register as registerQueue } from './commands/queue.js';
 import { register as registerReplay } from './commands/replay.js';
 import { register as registerRun } from './commands/run.js';
 
@@ -31,6 +32,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerGen,
   registerReplay,
   registerMerge,
+  registerQueue,
   registerExport,
 ];
 

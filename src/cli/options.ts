@@ -53,6 +53,13 @@ export interface CliOptions {
   force: boolean;
   shard?: ShardSpec;
   shardCosts?: string;
+  // Job queue (queue submit|work|status|finish).
+  redis: string;
+  queue: string;
+  attempts: number;
+  queueJobs?: number;
+  stallTimeout: number;
+  wait: boolean;
   // One run (run).
   entry?: string;
   stdin?: string;
@@ -294,6 +301,44 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     description:
       "with --shard: balance the shares by an earlier run's CPU time per function (its timings.jsonl) instead of the instruction count; give every share the same file",
   },
+  redis: {
+    flags: '--redis <url>',
+    description:
+      'the Redis server of the job queue (default: $INPUTSMITH_REDIS, else redis://127.0.0.1:6379)',
+    // The one place INPUTSMITH_REDIS is read.
+    default: process.env.INPUTSMITH_REDIS ?? DEFAULTS.queue.redis,
+    defaultText: process.env.INPUTSMITH_REDIS === undefined ? undefined : '$INPUTSMITH_REDIS',
+  },
+  queue: {
+    flags: '--queue <name>',
+    description: 'the name of the job queue on the Redis server',
+    default: DEFAULTS.queue.name,
+  },
+  attempts: {
+    flags: '--attempts <n>',
+    description:
+      'starts a queue job may make (after it threw, or lost its worker) before it fails for good, its functions failed (job-failed)',
+    default: DEFAULTS.queue.attempts,
+    parse: (raw) => positiveInt(raw),
+  },
+  queueJobs: {
+    flags: '--queue-jobs <n>',
+    description: `jobs to split the campaign into, of about equal estimated cost (default: one per ${DEFAULTS.queue.functionsPerJob} functions)`,
+    parse: (raw) => positiveInt(raw),
+  },
+  stallTimeout: {
+    flags: '--stall-timeout <seconds>',
+    description:
+      "a worker that has not renewed its job's lock for this long is lost, and its job goes back to the queue",
+    default: DEFAULTS.queue.stallSeconds,
+    parse: (raw) => positiveNumber(raw),
+  },
+  wait: {
+    flags: '--wait',
+    description:
+      'keep waiting for jobs when the queue is empty (default: exit once no job is waiting or running)',
+    default: false,
+  },
   entry: { flags: '-e, --entry <name>', description: 'function to run instead of main' },
   stdin: { flags: '--stdin <file>', description: 'file to feed to the program as stdin (default: empty)' },
   stepLimit: {
@@ -444,6 +489,32 @@ export const COMMAND_OPTIONS = {
   ],
   replay: ['jobs', 'native', 'verbose', 'compileCommands', ...COMPILE],
   merge: ['output', 'force'],
+  'queue submit': [
+    'seed',
+    'inputs',
+    'maxRuns',
+    'plateau',
+    'maxSteps',
+    'runStepFactor',
+    'runStepFloor',
+    'stepLimit',
+    'functionTimeout',
+    'sample',
+    'functions',
+    'force',
+    'shardCosts',
+    'output',
+    'native',
+    'compileCommands',
+    'redis',
+    'queue',
+    'attempts',
+    'queueJobs',
+    ...COMPILE,
+  ],
+  'queue work': ['redis', 'queue', 'jobs', 'stallTimeout', 'wait'],
+  'queue status': ['redis'],
+  'queue finish': ['output', 'force', 'redis'],
   'export lcov': ['output', 'throughCalls', 'compileCommands', 'clang'],
   'export sarif': ['output', 'compileCommands', 'clang'],
   'export dataset': ['output', 'format', 'trace', 'traceLimit', 'split', 'compileCommands', 'clang'],
@@ -460,6 +531,8 @@ const REQUIRED: { readonly [C in CommandName]?: readonly (typeof COMMAND_OPTIONS
   compile: ['output'],
   gen: ['output'],
   merge: ['output'],
+  'queue submit': ['output'],
+  'queue finish': ['output'],
   'export lcov': ['output'],
   'export sarif': ['output'],
   'export dataset': ['output'],
@@ -509,9 +582,10 @@ export function checkOptions(command: CommandName, o: Partial<CliOptions>, posit
   if (o.json === true && o.print === true) throw usage(command, '--json and --print cannot be combined');
   if (command === 'compile' && positionals === 0 && o.compileCommands === undefined)
     throw usage(command, 'give source files or directories, or --compile-commands FILE');
-  if (command === 'gen' && positionals === 0 && o.compileCommands === undefined)
+  const gen = command === 'gen' || command === 'queue submit';
+  if (gen && positionals === 0 && o.compileCommands === undefined)
     throw usage(command, 'give modules, source files or directories, or --compile-commands FILE');
-  if (command === 'gen' && o.seed === '') throw usage(command, '--seed must not be empty');
+  if (gen && o.seed === '') throw usage(command, '--seed must not be empty');
   if (command === 'gen' && o.shardCosts !== undefined && o.shard === undefined)
     throw usage(command, '--shard-costs needs --shard i/N');
   if (command === 'gen' && o.shard !== undefined && o.dataset !== undefined)

@@ -74,7 +74,13 @@ export interface RunSpec {
    * `gen --shard i/N` (./shard.ts): this directory holds share `index` of `count`; absent in a whole run
    * (and in the merge of its shards).
    */
-  readonly shard?: { readonly index: number; readonly count: number; readonly costs?: string };
+  readonly shard?: {
+    readonly index: number;
+    readonly count: number;
+    readonly costs?: string;
+    /** A queue job's share (./queue.ts): consecutive functions. */
+    readonly contiguous?: true;
+  };
   /** Modules in campaign order; `hash` is null for a module that could not be loaded. */
   readonly modules: readonly { readonly path: string; readonly key: string; readonly hash: string | null }[];
 }
@@ -92,6 +98,10 @@ export const FAILURES = {
   'guard-timeout': {
     description:
       'the time guard (--function-timeout) stopped its search or engine replay; the inputs found before are kept',
+  },
+  'job-failed': {
+    description:
+      'queue: the job holding the function failed for good (it threw, or lost its worker, more often than submit --attempts allows: a poison job)',
   },
 } as const satisfies { readonly [id: string]: { readonly description: string } };
 

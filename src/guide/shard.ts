@@ -34,6 +34,12 @@ export interface ShardSpec {
    * given the same file.
    */
   readonly costs?: string;
+  /**
+   * Queue jobs (./queue.ts): consecutive functions in campaign order, cut where the shares' estimated
+   * costs are equal (`cutShards`), so that a job touches one or two modules and parses little, instead of
+   * longest processing time first over all modules.
+   */
+  readonly contiguous?: boolean;
 }
 
 export const SHARD_FORMAT = 'inputsmith-shard';
@@ -156,10 +162,8 @@ export class ShardPlan {
         units.push({ module: i, fn, cost: t === undefined ? n * scale : Math.max(t, 0.01) });
       }
     });
-    const owner = assignShards(
-      units.map((u) => u.cost),
-      sh.count,
-    );
+    const costs = units.map((u) => u.cost);
+    const owner = sh.contiguous === true ? cutShards(costs, sh.count) : assignShards(costs, sh.count);
     const moduleOwner = new Array<number>(modules.length).fill(-1);
     const fnOwner = modules.map(() => new Map<string, number>());
     units.forEach((u, k) => {
@@ -167,6 +171,16 @@ export class ShardPlan {
       if (u.fn !== undefined) fnOwner[u.module]!.set(u.fn, owner[k]!);
     });
     return new ShardPlan(sh.index - 1, moduleOwner, fnOwner);
+  }
+
+  /** The share (0-based) that records module i's failure. */
+  moduleShare(i: number): number {
+    return this.moduleOwner[i]!;
+  }
+
+  /** The share (0-based) that runs function `fn` of module i. */
+  functionShare(i: number, fn: string): number {
+    return this.fnOwner[i]!.get(fn) ?? this.moduleOwner[i]!;
   }
 
   /** This share records module i's failure (and runs functions of it the scan did not see). */
@@ -219,10 +233,16 @@ function readCosts(file: string): string {
 }
 
 /** What run.json says of a shard: its share, and a hash of the cost file that made the assignment. */
-export function shardOfSpec(sh: ShardSpec): { index: number; count: number; costs?: string } {
-  if (sh.costs === undefined) return { index: sh.index, count: sh.count };
+export function shardOfSpec(sh: ShardSpec): {
+  index: number;
+  count: number;
+  costs?: string;
+  contiguous?: true;
+} {
+  const contiguous = sh.contiguous === true ? { contiguous: true as const } : {};
+  if (sh.costs === undefined) return { index: sh.index, count: sh.count, ...contiguous };
   const hash = createHash('sha256').update(readCosts(sh.costs)).digest('hex').slice(0, 16);
-  return { index: sh.index, count: sh.count, costs: hash };
+  return { index: sh.index, count: sh.count, costs: hash, ...contiguous };
 }
 
 /**
@@ -239,6 +259,29 @@ export function assignShards(costs: readonly number[], count: number): number[] 
     owner[i] = best;
     load[best]! += c;
   }
+  return owner;
+}
+
+/**
+ * The share (0-based) of each unit when the units, in order, are cut into `count` consecutive runs of
+ * about equal cost: a unit goes to the share its cost's midpoint falls in, never skipping a share and
+ * leaving none empty while there are at least `count` units. Deterministic for the same costs.
+ */
+export function cutShards(costs: readonly number[], count: number): number[] {
+  const total = costs.reduce((a, c) => a + c, 0);
+  const owner: number[] = [];
+  let before = 0;
+  let prev = 0;
+  costs.forEach((c, u) => {
+    const want =
+      total > 0 ? Math.floor(((before + c / 2) * count) / total) : Math.floor((u * count) / costs.length);
+    // Enough units must remain for the shares after this one.
+    const lo = Math.max(prev, count - (costs.length - u));
+    const hi = u === 0 ? 0 : prev + 1;
+    prev = Math.max(lo, Math.min(want, hi, count - 1));
+    owner.push(prev);
+    before += c;
+  });
   return owner;
 }
 

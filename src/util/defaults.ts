@@ -72,6 +72,20 @@ export const DEFAULTS = {
    * `INPUTSMITH_WATCHDOG_SECONDS` overrides it (docs/summary-json.md).
    */
   watchdogSeconds: 300,
+  /**
+   * guide: a campaign on the job queue (`inputsmith queue`, docs/distributed.md). `redis`: where the queue
+   * lives (`$INPUTSMITH_REDIS` overrides it, read in src/cli/options.ts); `queue`: its name; `attempts`:
+   * how often a job may start (a job that threw or whose worker was lost is retried) before it fails for
+   * good; `stallSeconds`: a worker that has not renewed its job's lock for this long is lost and its job
+   * goes back to the queue; `functionsPerJob`: the size of a job when submit is not given a number.
+   */
+  queue: {
+    redis: 'redis://127.0.0.1:6379',
+    name: 'inputsmith',
+    attempts: 3,
+    stallSeconds: 30,
+    functionsPerJob: 16,
+  },
   /** progs check: compilers, their levels and the engine's levels. */
   progs: {
     count: 1,

@@ -15,7 +15,7 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { exportDataset } from '../../export/dataset.js';
 import { writeRunSources } from '../../export/run-dir.js';
-import { sourceLanguage, type CompileCommand } from '../../toolchain/compile.js';
+import { sourceLanguage, type CompileCommand, type CompileOptions } from '../../toolchain/compile.js';
 import { runCampaign, type CampaignOptions, type CampaignResult } from '../../guide/campaign.js';
 import { addCommandOptions, checkOptions, compileOptions, type OptionsOf } from '../options.js';
 import { formatSummaryTable, formatThroughput, terminalReporter } from '../reporter.js';
@@ -46,6 +46,31 @@ export function commandSources(commands: readonly CompileCommand[]): string[] {
   });
 }
 
+/** The options of the campaign that gen (or queue submit) was given, but its threads, --force and shard. */
+export function campaignOptions(
+  inputs: readonly string[],
+  o: Omit<OptionsOf<'queue submit'>, 'redis' | 'queue' | 'attempts' | 'queueJobs'>,
+  compile: CompileOptions,
+): CampaignOptions {
+  return {
+    inputs: inputs.length > 0 ? inputs : commandSources(compile.commands ?? []),
+    out: o.output as string,
+    seed: o.seed,
+    maxInputs: o.inputs,
+    maxRuns: o.maxRuns,
+    plateau: o.plateau,
+    maxSteps: o.maxSteps,
+    runStepFactor: o.runStepFactor,
+    runStepFloor: o.runStepFloor,
+    functionTimeoutMs: Math.round(o.functionTimeout * 1000),
+    limits: o.stepLimit === undefined ? undefined : { stepLimit: o.stepLimit },
+    sample: o.sample,
+    native: o.native,
+    functions: o.functions,
+    compile,
+  };
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('gen')
@@ -59,22 +84,8 @@ export function register(program: Command): void {
     checkOptions('gen', o, inputs.length);
     const compile = compileOptions(o);
     const r = await runCampaignOnTerminal({
-      inputs: inputs.length > 0 ? inputs : commandSources(compile.commands ?? []),
-      out: o.output as string,
-      seed: o.seed,
-      maxInputs: o.inputs,
-      maxRuns: o.maxRuns,
-      plateau: o.plateau,
-      maxSteps: o.maxSteps,
-      runStepFactor: o.runStepFactor,
-      runStepFloor: o.runStepFloor,
-      functionTimeoutMs: Math.round(o.functionTimeout * 1000),
-      limits: o.stepLimit === undefined ? undefined : { stepLimit: o.stepLimit },
-      sample: o.sample,
+      ...campaignOptions(inputs, o, compile),
       jobs: o.jobs,
-      native: o.native,
-      functions: o.functions,
-      compile,
       force: o.force,
       shard: o.shard === undefined ? undefined : { ...o.shard, costs: o.shardCosts },
     });
