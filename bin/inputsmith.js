@@ -18,7 +18,10 @@ const flags = (process.env.INPUTSMITH_NODE_FLAGS ?? '--interrupt-budget=300000 -
   .filter(Boolean);
 const args = process.argv.slice(2);
 
-if (HEAVY.has(args[0]) && flags.length > 0 && process.env.INPUTSMITH_REEXEC !== '1') {
+// `queue work` runs gen's jobs (src/guide/queue.ts), so it gets the same flags.
+const heavy = HEAVY.has(args[0]) || (args[0] === 'queue' && args[1] === 'work');
+
+if (heavy && flags.length > 0 && process.env.INPUTSMITH_REEXEC !== '1') {
   const child = spawn(
     process.execPath,
     [...process.execArgv, ...flags, fileURLToPath(import.meta.url), ...args],

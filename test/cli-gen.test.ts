@@ -172,7 +172,12 @@ describe('inputsmith gen', () => {
     expect(t.functions).toBeGreaterThanOrEqual(40);
     expect(t.succeeded).toBe(t.functions);
     expect(t.failed).toBe(0);
-    expect(t.failedByKind).toEqual({ 'internal-error': 0, 'worker-crash': 0, 'guard-timeout': 0 });
+    expect(t.failedByKind).toEqual({
+      'internal-error': 0,
+      'worker-crash': 0,
+      'guard-timeout': 0,
+      'job-failed': 0,
+    });
     expect(t.meanCoverageFirst).toBeGreaterThan(0.5);
     expect(t.meanCoverage).toBeGreaterThanOrEqual(t.meanCoverageFirst!);
     expect(t.meanCoverage).toBeLessThanOrEqual(1);
@@ -333,7 +338,12 @@ int sign(int x) { if (x < 0) return -1; if (x > 0) return 1; return 0; }
     expect(r.code).toBe(0);
     const s = summaryOf(out);
     expect(s.totals.failed).toBe(1);
-    expect(s.totals.failedByKind).toEqual({ 'internal-error': 0, 'worker-crash': 0, 'guard-timeout': 1 });
+    expect(s.totals.failedByKind).toEqual({
+      'internal-error': 0,
+      'worker-crash': 0,
+      'guard-timeout': 1,
+      'job-failed': 0,
+    });
     expect(s.modules[0]!.failures).toEqual([
       {
         function: 'spin',

@@ -72,12 +72,14 @@ async function checkRedis(url: string): Promise<void> {
     retryStrategy: () => null,
     connectTimeout: 5000,
   });
-  probe.on('error', () => {});
+  // The socket's error (ECONNREFUSED, ENOTFOUND) says more than the rejection ("Connection is closed").
+  let cause: unknown;
+  probe.on('error', (e) => (cause ??= e));
   try {
     await probe.connect();
     await probe.ping();
   } catch (e) {
-    throw new UserError(`cannot reach Redis at ${url}: ${errorLine(e)}`);
+    throw new UserError(`cannot reach Redis at ${url}: ${errorLine(cause ?? e)}`);
   } finally {
     probe.disconnect();
   }
@@ -227,7 +229,7 @@ export async function workQueue(o: WorkOptions, rep: QueueWorkReporter = {}): Pr
     failed++;
     if (job === undefined) return;
     const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    rep.onJobFailed?.({ index: job.data.index, count: job.data.count, reason: errorLine(err), final });
+    rep.onJobFailed?.({ index: job.data.index, count: job.data.count, reason: err.message, final });
   });
   worker.on('error', (e) => rep.onError?.(errorLine(e)));
   const queue = openQueue(o);
