@@ -166,3 +166,11 @@ if (
   if (isRoot && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0)
     aptInstall(['cmake', 'libcmocka-dev']);
 }
+
+// 6. redis-server, for the job queue's test (test/guide-queue.test.ts starts a real one on loopback). Only
+// as root with apt, like lcov; otherwise that test says what to install.
+if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0)
+    aptInstall(['redis-server']);
+}
