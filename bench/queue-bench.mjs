@@ -6,8 +6,9 @@
 // the queue's throughput against gen's: wall time of gen over wall time of the workers (submit and finish,
 // which run once per campaign, reported apart). Prints Markdown on stdout; exits 1 when a result differs.
 //
-// Usage: node bench/queue-bench.mjs [--workers J] [--rounds R] [--queue-jobs N] [lib...]
-//        (default: 2 workers, 2 rounds, submit's default job count; cjson zlib lz4)
+// Usage: node bench/queue-bench.mjs [--workers J] [--rounds R] [--queue-jobs N] [lib[+lib...]...]
+//        (default: 2 workers, 2 rounds, submit's default job count; one campaign of cjson+zlib+lz4;
+//        `a+b` is one campaign over both libraries)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -28,7 +29,7 @@ const flag = (name, def) => {
 const J = Number(flag('--workers', '2'));
 const R = Number(flag('--rounds', '2'));
 const jobsFlag = flag('--queue-jobs', undefined);
-const libs = args.length > 0 ? args : ['cjson', 'zlib', 'lz4'];
+const libs = args.length > 0 ? args : ['cjson+zlib+lz4'];
 
 function cli(argv) {
   const r = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8' });
@@ -106,7 +107,9 @@ const rows = [];
 let failed = false;
 try {
   for (const name of libs) {
-    const files = await corpusIR(await fetchCorpus(name, {}), 'O1');
+    // `a+b+c`: one campaign over several libraries.
+    const files = [];
+    for (const lib of name.split('+')) files.push(...(await corpusIR(await fetchCorpus(lib, {}), 'O1')));
     const row = { name, gen: [], queue: [], submit: [], finish: [], jobs: 0, functions: 0, diff: undefined };
     let want;
     for (let r = 0; r < R; r++) {

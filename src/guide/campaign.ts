@@ -102,6 +102,11 @@ export interface CampaignOptions {
   readonly nativeMemLimitMb?: number;
   /** Run only share `index` of `count` of the functions (./shard.ts; `inputsmith merge` joins the shares). */
   readonly shard?: ShardSpec;
+  /**
+   * Worker threads the caller owns (and closes), of `jobs` threads: `queue work` runs a campaign's jobs
+   * one after the other on one pool, so that its threads keep their compiled module and warm code.
+   */
+  readonly pool?: WorkerPool;
 }
 
 /** Lifecycle hooks for progress display. */
@@ -240,7 +245,7 @@ class Campaign {
     private readonly o: CampaignOptions,
     private readonly rep: CampaignReporter,
   ) {
-    this.jobs = Math.max(1, o.jobs ?? coreCount());
+    this.jobs = o.pool?.size ?? Math.max(1, o.jobs ?? coreCount());
     this.filter = functionFilter(o.functions);
     this.search = {
       seed: o.seed ?? DEFAULT_SEARCH.seed,
@@ -257,7 +262,7 @@ class Campaign {
     this.native = o.native === true;
     this.copts = o.compile ?? {};
     this.out = new OutDir(o.out);
-    this.pool = new WorkerPool(this.jobs, watchdogFor(this.functionTimeoutMs));
+    this.pool = o.pool ?? new WorkerPool(this.jobs, watchdogFor(this.functionTimeoutMs));
   }
 
   async run(): Promise<CampaignResult> {
@@ -271,7 +276,7 @@ class Campaign {
     try {
       await Promise.all(this.owned.map((m) => this.processModule(m)));
     } finally {
-      await this.pool.close();
+      if (this.o.pool === undefined) await this.pool.close();
     }
     return this.writeSummary();
   }

@@ -46,6 +46,7 @@ import {
   type QueueCampaign,
 } from './queue-jobs.js';
 import type { MergeResult } from './shard.js';
+import { watchdogFor, WorkerPool } from './workers.js';
 import { functionSizes, ShardPlan } from './shard.js';
 
 /** Where the queue is. */
@@ -126,7 +127,7 @@ export async function submitCampaign(o: CampaignOptions, s: SubmitOptions): Prom
   const count = Math.max(1, Math.min(units, s.count ?? Math.ceil(units / DEFAULTS.queue.functionsPerJob)));
   const plan = ShardPlan.make(modules, { index: 1, count, costs: s.costs, contiguous: true });
   const keys = assignKeys(paths, moduleRawKey);
-  const { out, jobs: _j, force: _f, shard: _s, ...options } = o;
+  const { out, jobs: _j, force: _f, shard: _s, pool: _p, ...options } = o;
   const body = {
     format: QUEUE_FORMAT as typeof QUEUE_FORMAT,
     version: 1 as const,
@@ -205,12 +206,14 @@ export async function workQueue(o: WorkOptions, rep: QueueWorkReporter = {}): Pr
   let done = 0;
   let failed = 0;
   let busy = false;
+  // One pool per campaign, kept from job to job (its threads keep their module compiled, their code warm).
+  const pools = new PoolCache(Math.max(1, o.jobs ?? coreCount()));
   const worker = new Worker<JobData>(
     o.queue ?? DEFAULTS.queue.name,
     async (job, token) => {
       busy = true;
       try {
-        return await runJob(job, token ?? 'none', o.jobs, rep);
+        return await runJob(job, token ?? 'none', pools, rep);
       } finally {
         busy = false;
       }
@@ -236,7 +239,9 @@ export async function workQueue(o: WorkOptions, rep: QueueWorkReporter = {}): Pr
   try {
     await worker.waitUntilReady();
     for (;;) {
-      await nextEvent(worker, stallMs);
+      // Looked at after each job and every half second (one Redis command), so an idle worker exits soon
+      // after the last job ends anywhere.
+      await nextEvent(worker, Math.min(stallMs, 500));
       if (o.wait === true || busy) continue;
       const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       if (Object.values(c).every((n) => n === 0)) break;
@@ -244,8 +249,29 @@ export async function workQueue(o: WorkOptions, rep: QueueWorkReporter = {}): Pr
   } finally {
     await worker.close();
     await queue.close();
+    await pools.close();
   }
   return { done, failed };
+}
+
+/** The worker threads of the campaign a queue worker is on; a job of another campaign gets fresh ones. */
+class PoolCache {
+  private current: { id: string; pool: WorkerPool } | undefined;
+  constructor(private readonly size: number) {}
+
+  async for(id: string, functionTimeoutMs: number | undefined): Promise<WorkerPool> {
+    if (this.current?.id === id) return this.current.pool;
+    await this.close();
+    const timeout = functionTimeoutMs ?? DEFAULTS.functionTimeoutSeconds * 1000;
+    this.current = { id, pool: new WorkerPool(this.size, watchdogFor(timeout)) };
+    return this.current.pool;
+  }
+
+  async close(): Promise<void> {
+    const c = this.current;
+    this.current = undefined;
+    await c?.pool.close();
+  }
 }
 
 /** Resolve at the worker's next job end, or after `ms` (the queue is looked at again then). */
@@ -267,7 +293,7 @@ function nextEvent(worker: Worker<JobData>, ms: number): Promise<void> {
 async function runJob(
   job: Job<JobData>,
   token: string,
-  threads: number | undefined,
+  pools: PoolCache,
   rep: QueueWorkReporter,
 ): Promise<{ dir: string; functions: number }> {
   const { dir, index, count } = job.data;
@@ -289,7 +315,7 @@ async function runJob(
   const r = await runCampaign({
     ...c.options,
     out,
-    jobs: threads,
+    pool: await pools.for(c.id, c.options.functionTimeoutMs),
     shard: { index, count, contiguous: true, ...(c.costs === undefined ? {} : { costs: c.costs }) },
   });
   const functions = r.summary.totals.functions;
