@@ -27,6 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walkFiles } from '../src/util/fsx.js';
 import { which } from '../src/util/proc.js';
 import type { QueueCampaign } from '../src/guide/queue-jobs.js';
+import { cutShards } from '../src/guide/shard.js';
 
 const ROOT = join(__dirname, '..');
 const BIN = join(ROOT, 'bin', 'inputsmith.js');
@@ -414,5 +415,28 @@ describe('queue submit, work, finish on a real Redis', () => {
       new RegExp(`^inputsmith: cannot reach Redis at redis://127.0.0.1:${port}: .*ECONNREFUSED`),
     );
     expect(r.out.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('queue jobs: contiguous shares (cutShards)', () => {
+  it('cuts units in order into N non-empty runs of about equal cost', () => {
+    const costs = [5, 1, 1, 8, 2, 2, 2, 9, 1, 1, 3, 4, 6, 1, 1, 2];
+    const total = costs.reduce((a, c) => a + c, 0);
+    for (const n of [1, 2, 3, 4, 8, 16]) {
+      const owner = cutShards(costs, n);
+      expect(owner).toHaveLength(costs.length);
+      // In order, every share used, none skipped.
+      expect(owner[0]).toBe(0);
+      expect(owner[owner.length - 1]).toBe(n - 1);
+      for (let u = 1; u < owner.length; u++) expect(owner[u]! - owner[u - 1]!).toBeGreaterThanOrEqual(0);
+      for (let u = 1; u < owner.length; u++) expect(owner[u]! - owner[u - 1]!).toBeLessThanOrEqual(1);
+      // Each share within the largest unit of its fair part (the cut is at unit midpoints).
+      const load = new Array<number>(n).fill(0);
+      owner.forEach((o, u) => (load[o]! += costs[u]!));
+      if (n <= 4)
+        for (const l of load) expect(Math.abs(l - total / n)).toBeLessThanOrEqual(Math.max(...costs));
+    }
+    // All costs zero: by count.
+    expect(cutShards([0, 0, 0, 0], 2)).toEqual([0, 0, 1, 1]);
   });
 });
