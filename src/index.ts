@@ -235,6 +235,18 @@ export type { CampaignSummary, Figures, ModuleSummary as CampaignModuleSummary }
 export type { FunctionRow, InputRow } from './guide/layout.js';
 /** `gen --shard i/N` and `inputsmith merge` (docs/distributed.md). */
 export { mergeShards, type MergeResult, type ShardSpec } from './guide/shard.js';
+/** A campaign on a job queue, BullMQ on Redis (`inputsmith queue`, docs/distributed.md). */
+export {
+  finishCampaign,
+  queueStatus,
+  submitCampaign,
+  workQueue,
+  type QueueConnection,
+  type QueueStatus,
+  type QueueWorkReporter,
+  type SubmitOptions,
+  type WorkOptions,
+} from './guide/queue.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // export: a gen run as standard formats
