@@ -419,10 +419,10 @@ describe('queue submit, work, finish on a real Redis', () => {
 });
 
 describe('queue jobs: contiguous shares (cutShards)', () => {
-  it('cuts units in order into N non-empty runs of decreasing cost', () => {
-    const costs = [5, 1, 1, 8, 2, 2, 2, 9, 1, 1, 3, 4, 6, 1, 1, 2, 3, 3, 1, 4, 2, 2, 5, 1];
+  it('cuts units in order into N non-empty runs of about equal cost', () => {
+    const costs = [5, 1, 1, 8, 2, 2, 2, 9, 1, 1, 3, 4, 6, 1, 1, 2];
     const total = costs.reduce((a, c) => a + c, 0);
-    for (const n of [1, 2, 3, 4, 8, 24]) {
+    for (const n of [1, 2, 3, 4, 8, 16]) {
       const owner = cutShards(costs, n);
       expect(owner).toHaveLength(costs.length);
       // In order, every share used, none skipped.
@@ -430,20 +430,12 @@ describe('queue jobs: contiguous shares (cutShards)', () => {
       expect(owner[owner.length - 1]).toBe(n - 1);
       for (let u = 1; u < owner.length; u++) expect(owner[u]! - owner[u - 1]!).toBeGreaterThanOrEqual(0);
       for (let u = 1; u < owner.length; u++) expect(owner[u]! - owner[u - 1]!).toBeLessThanOrEqual(1);
-      // Each share within the largest unit of its target: 1.75x the mean first, down to 0.25x last.
+      // Each share within the largest unit of its fair part (the cut is at unit midpoints).
       const load = new Array<number>(n).fill(0);
       owner.forEach((o, u) => (load[o]! += costs[u]!));
-      if (n > 1 && n <= 4)
-        load.forEach((l, j) => {
-          const target = (total / n) * (1.75 - (1.5 * j) / (n - 1));
-          expect(Math.abs(l - target), `share ${j} of ${n}`).toBeLessThanOrEqual(Math.max(...costs));
-        });
-      if (n === 1) expect(load).toEqual([total]);
+      if (n <= 4)
+        for (const l of load) expect(Math.abs(l - total / n)).toBeLessThanOrEqual(Math.max(...costs));
     }
-    // Equal units: the first share gets more than the last.
-    const even = cutShards(new Array<number>(100).fill(1), 4);
-    const sizes = [0, 1, 2, 3].map((j) => even.filter((o) => o === j).length);
-    expect(sizes).toEqual([44, 31, 19, 6]);
     // All costs zero: by count.
     expect(cutShards([0, 0, 0, 0], 2)).toEqual([0, 0, 1, 1]);
   });

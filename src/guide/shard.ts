@@ -35,9 +35,9 @@ export interface ShardSpec {
    */
   readonly costs?: string;
   /**
-   * Queue jobs (./queue.ts): consecutive functions in campaign order, cut into shares of steadily
-   * decreasing estimated cost (`cutShards`), so that a job touches one or two modules and parses little,
-   * instead of longest processing time first over all modules.
+   * Queue jobs (./queue.ts): consecutive functions in campaign order, cut where the shares' estimated
+   * costs are equal (`cutShards`), so that a job touches one or two modules and parses little, instead of
+   * longest processing time first over all modules.
    */
   readonly contiguous?: boolean;
 }
@@ -277,28 +277,18 @@ export function assignShards(costs: readonly number[], count: number): number[] 
 }
 
 /**
- * The share (0-based) of each unit when the units, in order, are cut into `count` consecutive runs whose
- * estimated costs decrease steadily, from 1.75x the mean to 0.25x (guided self-scheduling: a queue hands
- * out the big jobs first and the small ones last, so that workers run out of work at about the same time).
- * A unit goes to the share its cost's midpoint falls in, never skipping a share and leaving none empty
- * while there are at least `count` units. Deterministic for the same costs.
+ * The share (0-based) of each unit when the units, in order, are cut into `count` consecutive runs of
+ * about equal cost: a unit goes to the share its cost's midpoint falls in, never skipping a share and
+ * leaving none empty while there are at least `count` units. Deterministic for the same costs.
  */
 export function cutShards(costs: readonly number[], count: number): number[] {
   const total = costs.reduce((a, c) => a + c, 0);
-  const weight = (j: number): number => (count === 1 ? 1 : 1.75 - (1.5 * j) / (count - 1));
-  // Where each share ends, as a fraction of the total cost.
-  const ends: number[] = [];
-  let sum = 0;
-  for (let j = 0; j < count; j++) ends.push((sum += weight(j)));
   const owner: number[] = [];
   let before = 0;
   let prev = 0;
-  let want = 0;
   costs.forEach((c, u) => {
-    if (total > 0) {
-      const x = ((before + c / 2) / total) * sum;
-      while (want < count - 1 && x >= ends[want]!) want++;
-    } else want = Math.floor((u * count) / costs.length);
+    const want =
+      total > 0 ? Math.floor(((before + c / 2) * count) / total) : Math.floor((u * count) / costs.length);
     // Enough units must remain for the shares after this one.
     const lo = Math.max(prev, count - (costs.length - u));
     const hi = u === 0 ? 0 : prev + 1;
