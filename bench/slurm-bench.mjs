@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, hostname, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -98,7 +99,7 @@ try {
     const s = spawnSync('sinfo', ['-h', '-o', '%t'], { env, encoding: 'utf8' });
     if (s.stdout.trim() === 'idle') break;
     if (i > 100) throw new Error(`slurm node not idle: ${s.stdout}${s.stderr}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 
   const files = [];
@@ -119,12 +120,15 @@ try {
       `#SBATCH --array=1-${N}`,
       '#SBATCH --cpus-per-task=1',
       `#SBATCH --output=${join(work, 'task-%a.log')}`,
-      `exec ${process.execPath} ${BIN} gen ${files.join(' ')} -o ${join(work, 'shard-')}$SLURM_ARRAY_TASK_ID \\`,
-      '  --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT --jobs $SLURM_CPUS_PER_TASK',
+      'echo "start $(date +%s.%N)"',
+      `${process.execPath} ${BIN} gen ${files.join(' ')} -o ${join(work, 'shard-')}$SLURM_ARRAY_TASK_ID \\`,
+      '  --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT --jobs $SLURM_CPUS_PER_TASK || exit 1',
+      'echo "end $(date +%s.%N)"',
       '',
     ].join('\n'),
   );
   const t1 = performance.now();
+  const submitAt = Date.now() / 1000;
   const sb = spawnSync('sbatch', ['--wait', '--chdir', process.cwd(), script], { env, encoding: 'utf8' });
   const arrayS = (performance.now() - t1) / 1000;
   if (sb.status !== 0) {
@@ -137,13 +141,24 @@ try {
   const diff = m.status !== 0 ? m.stderr.trim() : same(tree(whole), tree(merged));
   if (diff !== undefined) failed = true;
   const fns = JSON.parse(readFileSync(join(whole, 'summary.json'))).totals.functions;
-  process.stdout.write(
-    `| campaign | functions | gen --jobs ${cores}, s | Slurm array of ${N} (1 CPU each, ${cores} at a time), s | merge |\n|---|---:|---:|---:|---|\n`,
+  // When each task ran, from its log: the scheduler's overhead and how many ran at once.
+  const spans = dirs.map((_, i) => {
+    const log = readFileSync(join(work, `task-${i + 1}.log`), 'utf8');
+    const t = (k) => Number(new RegExp(`^${k} (\\S+)$`, 'm').exec(log)?.[1] ?? NaN);
+    return [t('start'), t('end')];
+  });
+  const first = Math.min(...spans.map((x) => x[0]));
+  const lastEnd = Math.max(...spans.map((x) => x[1]));
+  const timeline = spans.map(
+    ([a, b], i) => `task ${i + 1}: ${(a - first).toFixed(1)}-${(b - first).toFixed(1)} s`,
   );
   process.stdout.write(
-    `| ${name} | ${fns} | ${genS.toFixed(1)} | ${arrayS.toFixed(1)} | ${diff === undefined ? 'identical' : `DIFFERS: ${diff}`} |\n`,
+    `| campaign | functions | gen --jobs ${cores}, s | Slurm array of ${N} (1 CPU each, ${cores} at a time): submit to last task's end, s | sbatch --wait, s | merge |\n|---|---:|---:|---:|---:|---|\n`,
   );
-  process.stdout.write(`\n${sb.stdout.trim()}\n`);
+  process.stdout.write(
+    `| ${name} | ${fns} | ${genS.toFixed(1)} | ${(lastEnd - submitAt).toFixed(1)} | ${arrayS.toFixed(1)} | ${diff === undefined ? 'identical' : `DIFFERS: ${diff}`} |\n`,
+  );
+  process.stdout.write(`\n${sb.stdout.trim()}; ${timeline.join(', ')}\n`);
 } finally {
   // Stop what this script started, by its pid files, last started first.
   for (const f of pids.reverse())
@@ -151,7 +166,7 @@ try {
       const pid = Number(readFileSync(f, 'utf8').trim());
       if (pid > 0) spawnSync('kill', [String(pid)]);
     }
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   if (!failed) rmSync(work, { recursive: true, force: true });
   else process.stderr.write(`slurm-bench: kept ${work} (logs)\n`);
 }
