@@ -116,6 +116,12 @@ export interface Runtime {
    */
   call(fnPtr: number, args: readonly ExtValue[]): ExtValue | undefined;
   /**
+   * `call` without boxing, for callbacks a model calls many times (qsort and bsearch comparators): a JS
+   * function calling the program's function at `fnPtr` with `pointers` pointer arguments and returning its
+   * `int` result, when the function has exactly that type; undefined otherwise (then use `call`).
+   */
+  intCallback(fnPtr: number, pointers: 2 | 3): ((a: number, b: number, c?: number) => number) | undefined;
+  /**
    * Hook of the generation runtime: `fn` got `addr` as a FILE * that is no open stream. It may rewrite
    * the input and restart the run (by throwing); returning lets the model report the bad pointer.
    */
