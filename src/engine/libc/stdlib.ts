@@ -71,8 +71,7 @@ function msort(
       else if (s === 8) {
         mem.dv.setInt32(d, mem.dv.getInt32(from, true), true);
         mem.dv.setInt32(d + 4, mem.dv.getInt32(from + 4, true), true);
-      }
-      else mem.u8.copyWithin(d, from, from + s);
+      } else mem.u8.copyWithin(d, from, from + s);
       charge(rt, s, COST.bulkBytes);
     }
   };
@@ -353,9 +352,7 @@ registerExternals({
       ptr(base),
       size(n),
       size(s),
-      fast !== undefined
-        ? (a, b) => cmpCharged(rt, fast(a, b))
-        : (a, b) => cmpResult(rt, rt.call(f, [a, b])),
+      fast !== undefined ? (a, b) => cmpCharged(rt, fast(a, b)) : (a, b) => cmpResult(rt, rt.call(f, [a, b])),
     );
   },
   qsort_r: (rt, [base, n, s, cmp, arg]) => {
