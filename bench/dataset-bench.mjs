@@ -10,14 +10,24 @@
 // (bench/dataset-replay.mjs). With several libraries, one more export per trace kind makes the corpus's
 // dataset from all their runs at once (`export dataset OUT...`: copies dropped across libraries, one split).
 // It prints Markdown on stdout, in the style of the other benches. Sources are given to gen by absolute
-// path (rows' `module`), so that export reads every run from one directory.
+// path (rows' `module`) with the library's flags as a compile_commands.json (kept in OUT/sources.json), so
+// that export compiles every run's modules as gen did from one directory.
 //
 // Usage: node bench/dataset-bench.mjs [lib... | dev]   (default: cjson zlib; dev: the development corpus)
 // Environment: INPUTSMITH_BENCH_OPT (default O1); INPUTSMITH_BENCH_KEEP=DIR keeps each library's gen run
 // and datasets as DIR/<lib>, and reuses a gen run found there (gen once, export many times);
 // INPUTSMITH_BENCH_TRACES (default "none lines"); INPUTSMITH_BENCH_SAMPLE rows replayed per library (50).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,7 +91,21 @@ for (const name of libs) {
   let genSeconds = NaN;
   if (keep === undefined || !existsSync(join(out, 'summary.json'))) {
     rmSync(join(work, name), { recursive: true, force: true });
-    genSeconds = timed(bin, ['gen', ...files, '-g', `-${opt}`, ...lib.flags, '-o', out], lib.root).wall;
+    // The library's flags as a compilation database: OUT/sources.json then keeps each module's directory
+    // and flags, so every export compiles the modules as gen did from any directory (the corpus export).
+    mkdirSync(join(work, name), { recursive: true });
+    const cc = join(work, name, 'compile_commands.json');
+    writeFileSync(
+      cc,
+      JSON.stringify(
+        files.map((file) => ({ directory: lib.root, file, arguments: ['cc', ...lib.flags, '-c', file] })),
+      ),
+    );
+    genSeconds = timed(
+      bin,
+      ['gen', ...files, '--compile-commands', cc, '-g', `-${opt}`, '-o', out],
+      lib.root,
+    ).wall;
   }
   for (const trace of traces) {
     const ds = join(work, name, `ds-${trace}`);
