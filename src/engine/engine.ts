@@ -18,6 +18,7 @@ import {
   Trap,
   VaList,
   type ExtValue,
+  scalarFormOf,
   type Runtime,
 } from './externals.js';
 import { CxxThrow } from './eh.js';
@@ -261,6 +262,7 @@ export class Engine {
       h: makeHelpers(this.mem.dv),
       budget: (c: number) => this.budget(c),
       ext: (k: number, args: ExtValue[], va: number | undefined) => this.ext(k, args, va),
+      scalar: (k: number) => this.scalar(k),
       badCall: (p: number) => {
         const k = this.onBadCall?.(p);
         if (k !== undefined) return this.ctl.FT[k];
@@ -673,6 +675,23 @@ export class Engine {
       k += slotCount(l.k);
     }
     return out;
+  }
+
+  /** The generated code's call of external `k`'s unboxed form (link.ts thunks of libm models). */
+  private scalar(k: number): (a: number, b: number) => number {
+    const s = this.linked.slots[k]!;
+    const form = scalarFormOf(s.handler!)!;
+    const name = s.func.name;
+    const rt = this.rt;
+    return (a: number, b: number): number => {
+      const outer = this.inExternal;
+      this.inExternal = name;
+      try {
+        return form(rt, a, b);
+      } finally {
+        this.inExternal = outer;
+      }
+    };
   }
 
   private ext(k: number, args: ExtValue[], va: number | undefined): ExtValue | ExtValue[] | undefined {

@@ -192,6 +192,26 @@ export function registerExternalGlobal(name: string, g: ExternalGlobal): void {
   globals.set(name, g);
 }
 
+/**
+ * The unboxed form of a model whose arguments and result are floating-point numbers (libm): called by
+ * the generated code with its numbers as they are, no argument array per call. Its results must be the
+ * model's own.
+ */
+export type ScalarForm = (rt: Runtime, a: number, b: number) => number;
+
+const scalarForms = new WeakMap<ExternalHandler, ScalarForm>();
+
+/** Register `handler` with its unboxed form (the engine calls the form when the handler is unwrapped). */
+export function registerScalarExternal(name: string, handler: ExternalHandler, form: ScalarForm): void {
+  handlers.set(name, handler);
+  scalarForms.set(handler, form);
+}
+
+/** The unboxed form of a handler registered with one, else undefined. */
+export function scalarFormOf(handler: ExternalHandler): ScalarForm | undefined {
+  return scalarForms.get(handler);
+}
+
 export function lookupExternal(name: string): ExternalHandler | undefined {
   return handlers.get(name) ?? coreHandlers.get(name);
 }

@@ -15,7 +15,14 @@
  * errno: EDOM for a NaN result from non-NaN arguments, ERANGE for an infinite result from finite ones and
  * for underflow to zero of exp/pow-like functions, as glibc's wrappers do.
  */
-import { registerExternals, type ExtValue, type Runtime } from '../externals.js';
+import {
+  registerExternals,
+  registerScalarExternal,
+  type ExtValue,
+  type ExternalHandler,
+  type Runtime,
+  type ScalarForm,
+} from '../externals.js';
 import {
   f80Abs,
   f80Cmp,
@@ -479,20 +486,32 @@ const EXACT_L1: Record<string, (x: bigint) => bigint> = {
 
 const handlers: Record<string, (rt: Runtime, args: ExtValue[]) => ExtValue | undefined> = {};
 
+/** A double and a float model of one libm function, with their unboxed forms (`registerScalarExternal`). */
+function scalarPair(name: string, double: ScalarForm, float: ScalarForm, arity: 1 | 2): void {
+  const box =
+    (form: ScalarForm): ExternalHandler =>
+    (rt, args) =>
+      form(rt, num(args[0]), arity === 2 ? num(args[1]) : 0);
+  registerScalarExternal(name, box(double), double);
+  registerScalarExternal(name + 'f', box(float), float);
+}
+
 for (const [name, f] of Object.entries(MATH_F64_1)) {
   const e = errnoRule(name);
-  handlers[name] = (rt, [x]) => {
-    const a = num(x);
-    const r = f(a);
-    errnoAfter(rt, e, r, a, 0);
-    return r;
-  };
-  handlers[name + 'f'] = (rt, [x]) => {
-    const a = num(x);
-    const r = fr(f(a));
-    errnoAfter(rt, e, r, a, 0);
-    return r;
-  };
+  scalarPair(
+    name,
+    (rt, a) => {
+      const r = f(a);
+      errnoAfter(rt, e, r, a, 0);
+      return r;
+    },
+    (rt, a) => {
+      const r = fr(f(a));
+      errnoAfter(rt, e, r, a, 0);
+      return r;
+    },
+    1,
+  );
   if (!(name + 'l' in EXACT_L1)) {
     handlers[name + 'l'] = (rt, [x]) => {
       const d = f80ToNumber(ld(x));
@@ -504,20 +523,20 @@ for (const [name, f] of Object.entries(MATH_F64_1)) {
 }
 for (const [name, f] of Object.entries(MATH_F64_2)) {
   const e = errnoRule(name);
-  handlers[name] = (rt, [x, y]) => {
-    const a = num(x);
-    const b = num(y);
-    const r = f(a, b);
-    errnoAfter(rt, e, r, a, b);
-    return r;
-  };
-  handlers[name + 'f'] = (rt, [x, y]) => {
-    const a = num(x);
-    const b = num(y);
-    const r = name === 'nextafter' ? nextafterf(a, b) : fr(f(a, b));
-    errnoAfter(rt, e, r, a, b);
-    return r;
-  };
+  scalarPair(
+    name,
+    (rt, a, b) => {
+      const r = f(a, b);
+      errnoAfter(rt, e, r, a, b);
+      return r;
+    },
+    (rt, a, b) => {
+      const r = name === 'nextafter' ? nextafterf(a, b) : fr(f(a, b));
+      errnoAfter(rt, e, r, a, b);
+      return r;
+    },
+    2,
+  );
   handlers[name + 'l'] = (rt, [x, y]) => {
     const a = f80ToNumber(ld(x));
     const b = f80ToNumber(ld(y));
