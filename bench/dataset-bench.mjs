@@ -7,16 +7,29 @@
 // %M of the export process), traced replays that differ from their record; then that DuckDB loads every
 // Parquet file (rows equal to the JSONL's, every column chunk zstd) and that a sample of rows, replayed
 // from their own `input` column, reproduce their `output`, `covered_blocks` and `steps`
-// (bench/dataset-replay.mjs). It prints Markdown on stdout, in the style of the other benches.
+// (bench/dataset-replay.mjs). With several libraries, one more export per trace kind makes the corpus's
+// dataset from all their runs at once (`export dataset OUT...`: copies dropped across libraries, one split).
+// It prints Markdown on stdout, in the style of the other benches. Sources are given to gen by absolute
+// path (rows' `module`) with the library's flags as a compile_commands.json (kept in OUT/sources.json), so
+// that export compiles every run's modules as gen did from one directory.
 //
 // Usage: node bench/dataset-bench.mjs [lib... | dev]   (default: cjson zlib; dev: the development corpus)
 // Environment: INPUTSMITH_BENCH_OPT (default O1); INPUTSMITH_BENCH_KEEP=DIR keeps each library's gen run
 // and datasets as DIR/<lib>, and reuses a gen run found there (gen once, export many times);
 // INPUTSMITH_BENCH_TRACES (default "none lines"); INPUTSMITH_BENCH_SAMPLE rows replayed per library (50).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 
@@ -72,12 +85,27 @@ const rows = [];
 const replays = [];
 for (const name of libs) {
   const lib = await fetchCorpus(name);
-  const files = lib.files.map((f) => relative(lib.root, f));
+  // Absolute paths, so that one export reads every library's run (the corpus dataset below) from anywhere.
+  const files = lib.files;
   const out = join(work, name, 'out');
   let genSeconds = NaN;
   if (keep === undefined || !existsSync(join(out, 'summary.json'))) {
     rmSync(join(work, name), { recursive: true, force: true });
-    genSeconds = timed(bin, ['gen', ...files, '-g', `-${opt}`, ...lib.flags, '-o', out], lib.root).wall;
+    // The library's flags as a compilation database: OUT/sources.json then keeps each module's directory
+    // and flags, so every export compiles the modules as gen did from any directory (the corpus export).
+    mkdirSync(join(work, name), { recursive: true });
+    const cc = join(work, name, 'compile_commands.json');
+    writeFileSync(
+      cc,
+      JSON.stringify(
+        files.map((file) => ({ directory: lib.root, file, arguments: ['cc', ...lib.flags, '-c', file] })),
+      ),
+    );
+    genSeconds = timed(
+      bin,
+      ['gen', ...files, '--compile-commands', cc, '-g', `-${opt}`, '-o', out],
+      lib.root,
+    ).wall;
   }
   for (const trace of traces) {
     const ds = join(work, name, `ds-${trace}`);
@@ -113,6 +141,36 @@ for (const name of libs) {
   }
 }
 
+// The corpus dataset: one export of every library's run (copies dropped across libraries, one split).
+const corpus = [];
+if (libs.length > 1)
+  for (const trace of traces) {
+    const ds = join(work, `corpus-ds-${trace}`);
+    const outs = libs.map((name) => join(work, name, 'out'));
+    const r = timed(
+      bin,
+      ['export', 'dataset', ...outs, '-o', ds, '--format', 'both', '--trace', trace],
+      work,
+    );
+    const n = readFileSync(join(ds, 'data.jsonl'), 'utf8').trim().split('\n').length;
+    const dropped = /dropped (\d+) rows of (\d+) duplicate/.exec(r.stdout);
+    const db = await duckdb(ds);
+    corpus.push({
+      lib: `**corpus, one export of ${libs.length} runs**`,
+      trace,
+      genSeconds: NaN,
+      rows: n,
+      dropped: dropped ? `${dropped[2]} (${dropped[1]} rows)` : '0',
+      withSource: NaN,
+      seconds: r.wall,
+      parquet: sizeOf(ds, /\.parquet$/) / n,
+      jsonl: sizeOf(ds, /\.jsonl$/) / n,
+      rss: r.rssMiB,
+      mism: '-',
+      duck: db.rows === n ? `${db.rows} rows, ${db.codecs}` : `MISMATCH ${db.rows} of ${n}`,
+    });
+  }
+
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
 console.log(`## Dataset export (${opt}, sources compiled with -g)\n`);
@@ -144,6 +202,7 @@ for (const trace of traces) {
     duck: mine.every((r) => !r.duck.startsWith('MISMATCH')) ? 'all loaded' : 'MISMATCH',
   });
 }
+for (const r of corpus) line(r);
 console.log('\n| library | rows replayed from `input` | reproduced `output` exactly | first differences |');
 console.log('| --- | ---: | ---: | --- |');
 for (const r of replays)

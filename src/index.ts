@@ -59,6 +59,8 @@ export {
 export { parseModule } from './ir/parser.js';
 /** Print a parsed module, function or instruction back as LLVM IR text. */
 export { printModule, printFunction, printInstr } from './ir/printer.js';
+/** One function's self-contained module: it and every function and global it reaches (`inspect --extract`). */
+export { extractFunction } from './ir/extract.js';
 /** Per-function summary of a module (signature, blocks, loops, callees), as `inspect` prints it. */
 export { summarizeModule, formatSummary, type ModuleSummary, type FunctionSummary } from './ir/summary.js';
 /** The IR model the parser builds. */

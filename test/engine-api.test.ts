@@ -109,6 +109,24 @@ describe('external handlers', () => {
   });
 });
 
+describe('libm models', () => {
+  it('are called unboxed (numbers as they are), directly and through a pointer, with glibc errno', () => {
+    const src = `#include <errno.h>
+#include <math.h>
+double (*volatile pf)(double, double) = pow;
+double direct(double x) { return sin(x) + atan2f((float)x, 2.0f); }
+int dom(void) { errno = 0; volatile double r = log(-1.0); (void)r; return errno; }
+double viaptr(double x) { return pf(x, 0.5); }
+`;
+    const e = new Engine(parseModule(irText(src, '-O1'), 'm.ll'));
+    // The thunks of sin, atan2f, log and pow call their unboxed forms.
+    expect(e.linked.source.match(/RT\.scalar\(/g)?.length ?? 0).toBeGreaterThanOrEqual(4);
+    expect(e.callFunction('direct', [0.5]).returnValue).toBe(Math.sin(0.5) + Math.fround(Math.atan2(0.5, 2)));
+    expect(e.callFunction('viaptr', [2]).returnValue).toBe(Math.SQRT2);
+    expect(e.callFunction('dom', []).returnValue).toBe(33); // EDOM
+  });
+});
+
 describe('inputsmith run', () => {
   const out: string[] = [];
   afterEach(() => {

@@ -75,6 +75,14 @@ const CASES: Case[] = [
     body: 'int *p = malloc(sizeof(int)); *p = 3; int *volatile q = p; if (k) free(p); int r = *q; if (!k) free(p); return r;',
   },
   {
+    // qsort's element moves skip their checks only while nothing is freed (Memory.frees).
+    name: 'qsort whose comparator frees the array',
+    kind: 'use-after-free',
+    decls:
+      'static int *arr; static int kill_it; static int cmp(const void *a, const void *b) { if (kill_it) { kill_it = 0; free(arr); return 0; } return *(const int *)a - *(const int *)b; }',
+    body: 'arr = malloc(64 * sizeof(int)); for (int i = 0; i < 64; i++) arr[i] = 64 - i; kill_it = k; qsort(arr, 64, sizeof(int), cmp); int r = arr[0]; if (!k) free(arr); return r;',
+  },
+  {
     name: 'double free',
     kind: 'double-free',
     body: 'char *p = malloc(8); free(p); if (k) free(p); return 0;',

@@ -274,3 +274,55 @@ describe('export dataset: split by package', () => {
     expect(moved).toBeGreaterThan(100);
   });
 });
+
+describe('export dataset: a corpus of runs', () => {
+  it('makes one dataset of runs made in their own directories: copies dropped across runs, one split seed', async () => {
+    // One gen run per package, each where its sources are (bare file names), the second with another seed.
+    for (const [pkg, seed] of [
+      ['pa', '1'],
+      ['pb', '7'],
+      ['pc', '1'],
+    ] as const) {
+      const file = Object.keys(FILES)
+        .find((f) => f.startsWith(`${pkg}/`))!
+        .slice(3);
+      const gen = await cli(
+        ['gen', file, '-g', '-O1', '--inputs', '2', '--seed', seed, '-o', 'run'],
+        join(dir, pkg),
+      );
+      expect(gen.code, gen.stderr).toBe(0);
+    }
+    // Exported from the parent directory: the bare paths are found beside each OUT.
+    const ex = await cli(
+      ['export', 'dataset', 'pa/run', 'pb/run', 'pc/run', '-o', 'corpus-ds', '--format', 'jsonl'],
+      dir,
+    );
+    expect(ex.code, ex.stderr).toBe(0);
+    const got = jsonl('corpus-ds');
+    // twice (pa, pb) is kept in the first run; kmul (pb, pc) in pb, the first run holding it.
+    expect(fnsOf(got)).toEqual(['a.c:only_a', 'a.c:twice', 'b.c:kmul'].sort());
+    expect(ex.stdout).toMatch(/dropped \d+ rows of 2 duplicate functions/);
+    expect(new Set(got.map((r) => r.package))).toEqual(new Set(['pa', 'pb']));
+    // Rows run by run: pa's, then pb's.
+    expect(got.map((r) => r.package)).toEqual([...got.map((r) => r.package)].sort());
+    for (const r of got) expect(r.split).toBe(splitOf(r.package as string, '1', parseSplit('80:10:10')));
+    const card = readFileSync(join(dir, 'corpus-ds', 'README.md'), 'utf8');
+    expect(card).toContain('3 runs');
+    expect(card).toContain('seed `7`');
+    // One run's rows are that run's own export's rows (the first run's, which drops nothing)
+    const one = await cli(['export', 'dataset', 'pa/run', '-o', 'pa-ds', '--format', 'jsonl'], dir);
+    expect(one.code, one.stderr).toBe(0);
+    // (but for `duplicates`: twice has a copy in pb).
+    const alone = jsonl('pa-ds');
+    expect(got.filter((r) => r.package === 'pa').map((r) => ({ ...r, duplicates: 0 }))).toEqual(
+      alone.map((r) => ({ ...r, duplicates: 0 })),
+    );
+    expect(got.filter((r) => r.function === 'twice').map((r) => r.duplicates)).toEqual(
+      alone.filter((r) => r.function === 'twice').map(() => 1),
+    );
+    // The same run twice would repeat row ids: refused, nothing written.
+    const twice = await cli(['export', 'dataset', 'pa/run', 'pa/run', '-o', 'twice-ds'], dir);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/module a\.c is in two of the runs/);
+  }, 120_000);
+});

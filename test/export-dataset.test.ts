@@ -6,6 +6,7 @@
  * of the function and a replay; exports are byte-identical when repeated; the trace hook leaves the
  * engine's generated code unchanged when off.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -388,6 +389,38 @@ describe('export dataset', () => {
     // With lines on, the code is the code without plus the TL/TV calls and their prelude, nothing else.
     expect(lines.replace(/^.*\bT[LV]\(.*\n/gm, '').replace('const TRL = RT.trace;\n', '')).toBe(off);
     expect(on.replace(/const TR = RT.trace;\n/, '').length).toBeGreaterThan(off.length);
+  });
+
+  it('line traces show a variable the optimiser left without a value (poison) as optimised out, not as 0', () => {
+    // At -O1 clang ends `child`'s range in the loop with `#dbg_value(ptr poison, ...)`.
+    const src = `#include <stddef.h>
+typedef struct N { struct N *next; struct N *child; } N;
+int count(const N *array) {
+  N *child = NULL;
+  int size = 0;
+  if (array == NULL) return 0;
+  child = array->child;
+  while (child != NULL) { size++; child = child->next; }
+  return size;
+}
+int main(void) { N c = { NULL, NULL }, b = { &c, NULL }, a = { &b, NULL }, h = { NULL, &a }; return count(&h); }
+`;
+    const file = join(dir, 'poison.c');
+    writeFileSync(file, src);
+    const ll = join(dir, 'poison.ll');
+    execFileSync(findToolchain().clang, ['-O1', '-g', '-fno-inline', '-S', '-emit-llvm', file, '-o', ll]);
+    const text = readFileSync(ll, 'utf8');
+    const poisoned = /#dbg_value\(ptr poison, (!\d+)/.exec(text);
+    expect(poisoned, 'clang no longer emits a poison dbg_value here').not.toBeNull();
+    const e = new Engine(parseModule(text, 'poison.ll'), { mode: 'gen', traceLines: 1000 });
+    expect(e.linked.source).toContain(`TV(${poisoned![1]!.slice(1)}, null);`);
+    const r = e.runMain();
+    expect(r.exitCode).toBe(3);
+    const ev = e.trace.ev;
+    let nulls = 0;
+    for (let k = 0; k + 1 < ev.length; k += 2)
+      if (ev[k] === Number(poisoned![1]!.slice(1)) && ev[k + 1] === null) nulls++;
+    expect(nulls).toBeGreaterThan(0);
   });
 
   it('gen --dataset writes what export dataset writes with its defaults', () => {

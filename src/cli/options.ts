@@ -35,6 +35,7 @@ export interface CliOptions {
   // Output format (inspect).
   json: boolean;
   print: boolean;
+  extract?: string;
   // Work.
   jobs?: number;
   native: boolean;
@@ -208,6 +209,11 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   },
   json: { flags: '--json', description: 'print JSON instead of text', default: false },
   print: { flags: '--print', description: 'print the parsed module back as LLVM IR', default: false },
+  extract: {
+    flags: '--extract <functions>',
+    description:
+      'print the self-contained module of a function (it and all it reaches) as LLVM IR; more names after commas are kept too',
+  },
   jobs: {
     flags: '-j, --jobs <n>',
     description: 'jobs at once: worker threads, native replays, programs checked (default: all cores)',
@@ -462,7 +468,7 @@ const COMPILE: readonly ['opt', 'include', 'define', 'clang', 'debug'] = [
 /** The options each command accepts, in the order its help lists them. */
 export const COMMAND_OPTIONS = {
   compile: ['output', 'opt', 'include', 'define', 'compileCommands', 'clang', 'debug'],
-  inspect: ['json', 'print', ...COMPILE],
+  inspect: ['json', 'print', 'extract', ...COMPILE],
   demo: ['opt', 'clang', 'jobs'],
   run: ['entry', 'stdin', 'stepLimit', 'timeLimit', 'memLimit', ...COMPILE],
   gen: [
@@ -580,6 +586,8 @@ function usage(command: CommandName, message: string): UserError {
  */
 export function checkOptions(command: CommandName, o: Partial<CliOptions>, positionals?: number): void {
   if (o.json === true && o.print === true) throw usage(command, '--json and --print cannot be combined');
+  if (o.extract !== undefined && o.json === true)
+    throw usage(command, '--json and --extract cannot be combined');
   if (command === 'compile' && positionals === 0 && o.compileCommands === undefined)
     throw usage(command, 'give source files or directories, or --compile-commands FILE');
   const gen = command === 'gen' || command === 'queue submit';

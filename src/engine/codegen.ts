@@ -582,7 +582,7 @@ export class FuncGen extends FuncEmitter {
 
   /**
    * `traceLines`: before an instruction, `TV(variable, value)` for each `#dbg_value` record on it whose
-   * expression is empty and whose value is a scalar in scope here (a constant, a parameter, a value of
+   * expression is empty and whose value is a scalar in scope here (`null` for poison or undef) (a constant, a parameter, a value of
    * the function's top level or one `definedHere`, earlier in this block), then `TL(dbg)` for its
    * location. Only emitted with the option, so code without it is unchanged.
    */
@@ -600,6 +600,11 @@ export class FuncGen extends FuncEmitter {
       if (v.kind === 'metadata' || v.kind === 'asm') continue;
       const ls = this.leaves(v.type);
       if (ls.length !== 1 || !['i', 'l', 'f', 'd', 'p'].includes(ls[0]!.k)) continue;
+      // The optimiser says the variable has no value here (a debugger's `<optimized out>`).
+      if (v.kind === 'poison' || v.kind === 'undef') {
+        this.out(`TV(${variable[1]}, null);`);
+        continue;
+      }
       const s = this.opnd(v, 0);
       this.out(`TV(${variable[1]}, ${ls[0]!.k === 'l' ? `TOBIG(${s[0]}, ${s[1]})` : s[0]});`);
     }

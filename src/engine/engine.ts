@@ -18,6 +18,7 @@ import {
   Trap,
   VaList,
   type ExtValue,
+  scalarFormOf,
   type Runtime,
 } from './externals.js';
 import { CxxThrow } from './eh.js';
@@ -106,13 +107,19 @@ class RuntimeImpl implements Runtime {
   }
   call(fnPtr: number, args: readonly ExtValue[]): ExtValue | undefined {
     const outer = this.engine.inExternal;
+    const site = this.engine.currentSite();
     this.engine.inExternal = undefined;
     try {
       const r = this.engine.callAddress(fnPtr, args);
+      // Back in the model: what it traps on next is at its own call's site, not the callback's last.
+      this.engine.restoreSite(site);
       return Array.isArray(r) ? r[0] : r;
     } finally {
       this.engine.inExternal = outer;
     }
+  }
+  intCallback(fnPtr: number, pointers: 2 | 3): ((a: number, b: number, c?: number) => number) | undefined {
+    return this.engine.intCallback(fnPtr, pointers);
   }
   functionName(fnPtr: number): string | undefined {
     return this.engine.slotAt(fnPtr)?.func.name;
@@ -255,6 +262,7 @@ export class Engine {
       h: makeHelpers(this.mem.dv),
       budget: (c: number) => this.budget(c),
       ext: (k: number, args: ExtValue[], va: number | undefined) => this.ext(k, args, va),
+      scalar: (k: number) => this.scalar(k),
       badCall: (p: number) => {
         const k = this.onBadCall?.(p);
         if (k !== undefined) return this.ctl.FT[k];
@@ -460,6 +468,10 @@ export class Engine {
   currentSite(): number {
     return this.ctl.getCS();
   }
+  /** Make `site` the current site again (a model back from a callback). */
+  restoreSite(site: number): void {
+    this.ctl.setCS(site);
+  }
 
   /** The instruction of a site, or undefined. */
   siteInstr(id: number): Instr | undefined {
@@ -569,6 +581,54 @@ export class Engine {
     return this.invoke(s.func, args);
   }
 
+  /**
+   * The function at `p` as a JS function of `pointers` pointer arguments returning its i32 result, when
+   * its IR type is exactly that (`Runtime.intCallback`): the generated function itself, called with the
+   * engine's external state as `callAddress` leaves it, without boxing or allocation per call.
+   */
+  intCallback(p: number, pointers: 2 | 3): ((a: number, b: number, c?: number) => number) | undefined {
+    const s = this.slotAt(p);
+    if (s === undefined) return undefined;
+    const t = s.func.funcType;
+    const lc = this.linked.lc;
+    const leafIs = (ty: Func['funcType']['ret'], k: string, bits?: number): boolean => {
+      if (ty.kind === 'void') return false;
+      const ls = lc.leaves(ty);
+      return ls.length === 1 && ls[0]!.k === k && (bits === undefined || ls[0]!.bits === bits);
+    };
+    if (t.varargs || t.params.length !== pointers || !leafIs(t.ret, 'i', 32)) return undefined;
+    if (!t.params.every((x) => leafIs(x, 'p'))) return undefined;
+    const fn = this.ctl.FT[s.index]! as (a: number, b: number, c?: number) => number;
+    const ctl = this.ctl;
+    // One closure per arity: no rest arguments (an array per call). After the call the current site is
+    // the model's own call again (as `Runtime.call` leaves it).
+    if (pointers === 2)
+      return (a: number, b: number): number => {
+        const outer = this.inExternal;
+        const site = ctl.getCS();
+        this.inExternal = undefined;
+        try {
+          const r = fn(a, b) | 0;
+          ctl.setCS(site);
+          return r;
+        } finally {
+          this.inExternal = outer;
+        }
+      };
+    return (a: number, b: number, c?: number): number => {
+      const outer = this.inExternal;
+      const site = ctl.getCS();
+      this.inExternal = undefined;
+      try {
+        const r = fn(a, b, c) | 0;
+        ctl.setCS(site);
+        return r;
+      } finally {
+        this.inExternal = outer;
+      }
+    };
+  }
+
   /** Call an IR function (or external thunk) with boxed args; returns the boxed result. */
   invoke(f: Func, args: readonly ExtValue[]): ExtValue | ExtValue[] | undefined {
     const s = this.linked.slotOf.get(f)!;
@@ -615,6 +675,23 @@ export class Engine {
       k += slotCount(l.k);
     }
     return out;
+  }
+
+  /** The generated code's call of external `k`'s unboxed form (link.ts thunks of libm models). */
+  private scalar(k: number): (a: number, b: number) => number {
+    const s = this.linked.slots[k]!;
+    const form = scalarFormOf(s.handler!)!;
+    const name = s.func.name;
+    const rt = this.rt;
+    return (a: number, b: number): number => {
+      const outer = this.inExternal;
+      this.inExternal = name;
+      try {
+        return form(rt, a, b);
+      } finally {
+        this.inExternal = outer;
+      }
+    };
   }
 
   private ext(k: number, args: ExtValue[], va: number | undefined): ExtValue | ExtValue[] | undefined {

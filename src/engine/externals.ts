@@ -116,6 +116,12 @@ export interface Runtime {
    */
   call(fnPtr: number, args: readonly ExtValue[]): ExtValue | undefined;
   /**
+   * `call` without boxing, for callbacks a model calls many times (qsort and bsearch comparators): a JS
+   * function calling the program's function at `fnPtr` with `pointers` pointer arguments and returning its
+   * `int` result, when the function has exactly that type; undefined otherwise (then use `call`).
+   */
+  intCallback(fnPtr: number, pointers: 2 | 3): ((a: number, b: number, c?: number) => number) | undefined;
+  /**
    * Hook of the generation runtime: `fn` got `addr` as a FILE * that is no open stream. It may rewrite
    * the input and restart the run (by throwing); returning lets the model report the bad pointer.
    */
@@ -184,6 +190,26 @@ export function registerCoreExternal(name: string, handler: ExternalHandler): vo
 
 export function registerExternalGlobal(name: string, g: ExternalGlobal): void {
   globals.set(name, g);
+}
+
+/**
+ * The unboxed form of a model whose arguments and result are floating-point numbers (libm): called by
+ * the generated code with its numbers as they are, no argument array per call. Its results must be the
+ * model's own.
+ */
+export type ScalarForm = (rt: Runtime, a: number, b: number) => number;
+
+const scalarForms = new WeakMap<ExternalHandler, ScalarForm>();
+
+/** Register `handler` with its unboxed form (the engine calls the form when the handler is unwrapped). */
+export function registerScalarExternal(name: string, handler: ExternalHandler, form: ScalarForm): void {
+  handlers.set(name, handler);
+  scalarForms.set(handler, form);
+}
+
+/** The unboxed form of a handler registered with one, else undefined. */
+export function scalarFormOf(handler: ExternalHandler): ScalarForm | undefined {
+  return scalarForms.get(handler);
 }
 
 export function lookupExternal(name: string): ExternalHandler | undefined {

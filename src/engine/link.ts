@@ -20,6 +20,7 @@ import { Eh, TYPEINFO_VTABLES } from './eh.js';
 import {
   lookupExternal,
   lookupExternalGlobal,
+  scalarFormOf,
   type ExternalGlobal,
   type ExternalHandler,
 } from './externals.js';
@@ -351,8 +352,23 @@ function thunk(L: Linked, s: CodeSlot): string {
       });
     });
     if (f.funcType.varargs) params.push('va');
-    const call = `EXT(${s.index}, [${boxed.join(', ')}], ${f.funcType.varargs ? 'va' : 'undefined'})`;
     const rl = leavesOrEmpty(L, f.funcType.ret);
+    // A libm model with an unboxed form, called with numbers as they are (no argument array per call).
+    const isFp = (ls: Leaf[]): boolean => ls.length === 1 && (ls[0]!.k === 'd' || ls[0]!.k === 'f');
+    if (
+      s.handler !== undefined &&
+      scalarFormOf(s.handler) !== undefined &&
+      !f.funcType.varargs &&
+      f.funcType.params.length >= 1 &&
+      f.funcType.params.length <= 2 &&
+      f.funcType.params.every((t) => isFp(leavesOrEmpty(L, t))) &&
+      isFp(rl)
+    ) {
+      const sc = `SC${s.index}`;
+      const call = `${sc}(${params[0]}, ${params[1] ?? '0'})`;
+      return `const ${sc} = RT.scalar(${s.index});\nfunction f${s.index}(${params.join(', ')}) { return ${unboxExpr(rl[0]!, call)}; }\n`;
+    }
+    const call = `EXT(${s.index}, [${boxed.join(', ')}], ${f.funcType.varargs ? 'va' : 'undefined'})`;
     let body: string;
     if (rl.length === 0) body = `${call};`;
     else if (rl.length === 1) body = `return ${unboxExpr(rl[0]!, call)};`;

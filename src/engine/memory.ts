@@ -567,9 +567,17 @@ export class Memory {
     return p;
   }
 
+  /**
+   * Calls of free and realloc so far (of any pointer): memory a model checked stays addressable while
+   * this is unchanged, so a model looping over it (qsort's moves between comparator calls) need not check
+   * it again.
+   */
+  frees = 0;
+
   /** free: traps on double free and on pointers malloc did not return. free(NULL) is a no-op. */
   free(p: number): void {
     if (p === 0) return;
+    this.frees++;
     if (p >= this.inputBase && p < this.size && this.onInputFree?.(p) === true) return;
     const b = this.blocks.get(p);
     if (b === undefined) throw new Trap('invalid-free', `free(${hex(p)}): not a pointer returned by malloc`);
@@ -596,6 +604,7 @@ export class Memory {
   /** realloc: new block, copy, free the old one (so stale pointers to the old block are caught). */
   realloc(p: number, size: number): number {
     if (p === 0) return this.malloc(size);
+    this.frees++;
     const inputSize = p >= this.inputBase && p < this.size ? this.inputBlockSize?.(p) : undefined;
     if (inputSize !== undefined) {
       // An input object the function reallocates: it reads the old contents (generating them), copies them

@@ -58,16 +58,8 @@ const counts = (m: Map<string, number>): string =>
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
 
-/** The card of a dataset made from `spec`'s run, with files `files` and trace kind `trace`. */
-export function datasetCard(
-  spec: RunSpec,
-  stats: CardStats,
-  dedup: Dedup | undefined,
-  files: readonly string[],
-  trace: string,
-  version: string,
-): string {
-  const parquet = files.some((f) => f.endsWith('.parquet'));
+/** `inputsmith gen <version>, seed ..., at most N inputs per function, compiled with ...` of one run. */
+function runLine(spec: RunSpec, version: string): string {
   const c = spec.compile;
   const flags = [
     `-${c.opt.replace(/^-?O?/, 'O')}`,
@@ -75,6 +67,24 @@ export function datasetCard(
     ...c.includes.map((i) => `-I${i}`),
   ];
   flags.push(...c.defines.map((d) => `-D${d}`));
+  return `\`inputsmith gen\` ${version === spec.inputsmith ? version : `${spec.inputsmith} (exported by ${version})`}, seed \`${spec.seed}\`, at most ${spec.inputs} inputs per
+function, compiled with \`${flags.join(' ')}\``;
+}
+
+/** The card of a dataset made from the runs `specs`, with files `files` and trace kind `trace`. */
+export function datasetCard(
+  specs: readonly RunSpec[],
+  stats: CardStats,
+  dedup: Dedup | undefined,
+  files: readonly string[],
+  trace: string,
+  version: string,
+): string {
+  const parquet = files.some((f) => f.endsWith('.parquet'));
+  const made =
+    specs.length === 1
+      ? runLine(specs[0]!, version)
+      : `${specs.length} runs (one per line; the split's seed is the first's):\n\n${specs.map((x) => `- ${runLine(x, version).replace('\n', ' ')}`).join('\n')}\n\nIn each run,`;
   return `---
 pretty_name: inputsmith executions of ${stats.functions.size} functions
 license: other
@@ -111,8 +121,7 @@ ${COLUMNS.map((k) => `| \`${k.name}\` | ${k.type} | ${k.doc.replace(/\|/g, '\\|'
 
 ## How it was made
 
-\`inputsmith gen\` ${version === spec.inputsmith ? version : `${spec.inputsmith} (exported by ${version})`}, seed \`${spec.seed}\`, at most ${spec.inputs} inputs per
-function, compiled with \`${flags.join(' ')}\`; inputs are generated lazily in inputsmith's engine and
+${made}${specs.length === 1 ? ';' : ''} inputs are generated lazily in inputsmith's engine and
 replayed there (and natively with \`gen --native\`: column \`native\`), then exported by \`inputsmith export
 dataset\`. Pointers in states are symbolic (object and offset), never addresses.
 
@@ -126,8 +135,9 @@ licensed for redistribution by this dataset. The dataset as a whole is under tho
 ## Splits and duplicates
 
 Functions with the same IR (\`function_hash\`) or the same normalised source (\`source_hash\`) are kept
-once; \`duplicates\` counts the copies dropped for a row's function. The \`split\` column is drawn per
-package (\`package\`) from the seed, after deduplication, so no package is in two splits.
+once, across all the runs the dataset was made from; \`duplicates\` counts the copies dropped for a row's
+function. The \`split\` column is drawn per package (\`package\`) from the seed, after deduplication, so no
+package is in two splits.
 
 ## Known limitations
 

@@ -11,7 +11,8 @@
  *   `<package>_<version>/<file>` with the file relative to the source tree's top, and the licence that
  *   `debian/copyright` gives that file (DEP-5: the `License:` of the last `Files:` paragraph matching it,
  *   else the header's; `copyrightLicense`, src/toolchain/corpus-provenance.ts);
- * - **other code**: package = the module's directory as given to gen (`.` for the current directory),
+ * - **other code**: package = the module's directory as given to gen (`src/net`), or the name of the
+ *   directory it was read from when gen was given a bare file name (`a.c` read from /x/libfoo: `libfoo`),
  *   origin = the source file's absolute path, licence = the `SPDX-License-Identifier:` comment among the
  *   file's first lines when it has one.
  *
@@ -19,7 +20,7 @@
  * and per file: rows come function by function.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { corpusFileOf, corpusProvenance } from '../toolchain/corpus.js';
 import { copyrightLicense, parseCopyright, type Copyright } from '../toolchain/corpus-provenance.js';
 
@@ -47,9 +48,12 @@ export class ProvenanceFinder {
   private readonly packages = new Map<string, CorpusPackage>();
   private readonly spdx = new Map<string, string>();
 
-  /** The provenance of a function of module `modulePath` whose source file is `sourceFile` ('' unknown). */
-  of(modulePath: string, sourceFile: string): Provenance {
-    const moduleFile = resolve(modulePath);
+  /**
+   * The provenance of a function of module `modulePath` (read from `loadedFrom`, run-dir.ts
+   * `moduleBaseFrom`) whose source file is `sourceFile` ('' unknown).
+   */
+  of(modulePath: string, sourceFile: string, loadedFrom = modulePath): Provenance {
+    const moduleFile = resolve(loadedFrom);
     const file = sourceFile !== '' ? sourceFile : moduleFile;
     const lib = corpusFileOf(moduleFile);
     if (lib !== undefined) {
@@ -70,7 +74,7 @@ export class ProvenanceFinder {
     }
     const license = this.spdxOf(file);
     return {
-      package: dirname(modulePath),
+      package: dirname(modulePath) !== '.' ? dirname(modulePath) : basename(dirname(moduleFile)),
       packageVersion: '',
       origin: file,
       license,

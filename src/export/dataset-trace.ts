@@ -98,6 +98,7 @@ export function lineTrace(session: GenSession, fn: Func, r: InputRecord): TraceF
 
 /** A variable's value as the engine held it (number, bigint for i64), typed by its DWARF type. */
 function variableText(session: GenSession, type: number | null, x: unknown): string {
+  if (x === null) return '<optimized out>';
   const nodes = debugInfo(session.m).lookup;
   const u = underlyingType(nodes, type);
   const n = u === null ? undefined : nodes(u);

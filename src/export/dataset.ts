@@ -1,6 +1,6 @@
 /**
- * @fileoverview Stage: export. `inputsmith export dataset OUT -o DIR`: a `gen` run's kept inputs as a
- * dataset of functions paired with executions, one row per kept input (./dataset-row.ts), in Parquet
+ * @fileoverview Stage: export. `inputsmith export dataset OUT... -o DIR`: the kept inputs of one `gen` run
+ * or several (a corpus made of runs per package) as a dataset of functions paired with executions, one row per kept input (./dataset-row.ts), in Parquet
  * and/or JSONL (issue 14, docs/dataset.md).
  *
  * Consumes: OUT through `openRunDir` (./run-dir.ts: one module loaded at a time), its records file by
@@ -102,19 +102,33 @@ interface RowSink {
   abort(): void;
 }
 
-/** Write the dataset of the `gen` output directory `outDir` into `dir`. */
+/**
+ * Write the dataset of the `gen` output directories `outDirs` (one run, or several: a corpus made of runs
+ * per package) into `dir`. Rows come run by run in the order given; copies of a function are dropped
+ * across runs, and the split is drawn with the first run's seed, so one package lands in one split
+ * whichever run holds it.
+ */
 export async function exportDataset(
-  outDir: string,
+  outDirs: string | readonly string[],
   dir: string,
   o: DatasetOptions = {},
 ): Promise<DatasetExport> {
+  const roots = typeof outDirs === 'string' ? [outDirs] : outDirs;
+  if (roots.length === 0) throw new UserError('export dataset: no gen output directory given');
   const format = o.format ?? DATASET_DEFAULTS.format;
   const ratio = parseSplit(o.split ?? DATASET_DEFAULTS.split);
-  const { spec, modules } = openRunDir(outDir, o);
+  const runs = roots.map((root) => ({ root, ...openRunDir(root, o) }));
+  const specs = runs.map((r) => r.spec);
+  const spec = specs[0]!;
+  checkDistinctModules(runs);
   const files = new SourceFiles();
   const provenance = new ProvenanceFinder();
   // The first pass: which functions are copies of which (./dataset-hygiene.ts), before any row is written.
-  const dedup = o.dedup === false ? undefined : await surveyRun(outDir, o, files, provenance);
+  let dedup: Dedup | undefined;
+  if (o.dedup !== false) {
+    dedup = new Dedup();
+    for (const [k, root] of roots.entries()) await surveyRun(root, k, o, files, provenance, dedup);
+  }
   mkdirSync(dir, { recursive: true });
   const sinks: RowSink[] = [];
   if (format !== 'parquet') sinks.push(new JsonlSink(dir));
@@ -124,7 +138,7 @@ export async function exportDataset(
         dir,
         o.rowGroupRows ?? DATASET_DEFAULTS.rowGroupRows,
         o.fileBytes ?? DATASET_DEFAULTS.fileBytes,
-        { schema: DATASET_SCHEMA, inputsmith: packageVersion(), seed: spec.seed },
+        { schema: DATASET_SCHEMA, inputsmith: packageVersion(), seed: specs.map((x) => x.seed).join(',') },
         await zstdCompressor(),
       ),
     );
@@ -132,25 +146,36 @@ export async function exportDataset(
   let nmod = 0;
   let replayMismatches = 0;
   const stats = new CardStats();
-  const ctx: RowContext = { limits: spec.limits, seed: spec.seed, o, files, provenance, dedup, ratio };
   try {
-    for await (const mod of modules) {
-      nmod++;
-      for (const row of moduleRows(mod, ctx)) {
-        if (row.replay !== '' && row.replay !== 'ok') replayMismatches++;
-        for (const s of sinks) s.add(row);
-        stats.add(row);
-        rows++;
+    for (const [run, { spec: rs, modules }] of runs.entries()) {
+      const ctx: RowContext = {
+        run,
+        limits: rs.limits,
+        splitSeed: spec.seed,
+        o,
+        files,
+        provenance,
+        dedup,
+        ratio,
+      };
+      for await (const mod of modules) {
+        nmod++;
+        for (const row of moduleRows(mod, ctx)) {
+          if (row.replay !== '' && row.replay !== 'ok') replayMismatches++;
+          for (const s of sinks) s.add(row);
+          stats.add(row);
+          rows++;
+        }
       }
     }
     if (nmod === 0)
-      throw new UserError('no module of the run could be loaded: nothing to export', { file: outDir });
+      throw new UserError('no module of the run could be loaded: nothing to export', { file: roots[0]! });
   } catch (e) {
     for (const s of sinks) s.abort();
     throw e;
   }
   const written = sinks.flatMap((s) => s.close());
-  const card = datasetCard(spec, stats, dedup, written, o.trace ?? 'none', packageVersion());
+  const card = datasetCard(specs, stats, dedup, written, o.trace ?? 'none', packageVersion());
   writeFileAtomic(join(dir, 'README.md'), card);
   for (const f of readdirSync(dir))
     if ((f === 'data.jsonl' || /^data-\d{5}\.parquet$/.test(f)) && !written.includes(f)) rmSync(join(dir, f));
@@ -164,10 +189,13 @@ export async function exportDataset(
   };
 }
 
-/** What the rows of every module share. */
+/** What the rows of every module of one run share. */
 interface RowContext {
+  /** The run's index among the export's runs (dedup keys). */
+  readonly run: number;
   readonly limits: SessionOptions['limits'];
-  readonly seed: string;
+  /** The seed of the split (the first run's). */
+  readonly splitSeed: string;
   readonly o: DatasetOptions;
   readonly files: SourceFiles;
   readonly provenance: ProvenanceFinder;
@@ -184,30 +212,52 @@ function* okFunctions(mod: LazyRunModule): Generator<{ key: string; row: Functio
   }
 }
 
-/** The first pass: every function that will give rows, with its hashes and package, one module at a time. */
+/**
+ * Two runs must not share a module path: rows' ids (`module:function:index`) would not be unique. The
+ * same run given twice is the same mistake.
+ */
+function checkDistinctModules(
+  runs: readonly { root: string; spec: { modules: readonly { path: string }[] } }[],
+): void {
+  const seen = new Map<string, string>();
+  for (const r of runs)
+    for (const m of r.spec.modules) {
+      const other = seen.get(m.path);
+      if (other !== undefined)
+        throw new UserError(
+          `module ${m.path} is in two of the runs (${other} and ${r.root}): row ids would not be unique`,
+        );
+      seen.set(m.path, r.root);
+    }
+}
+
+/**
+ * The first pass over run number `run`: every function that will give rows, with its hashes and package,
+ * one module at a time, into `dedup`.
+ */
 async function surveyRun(
   outDir: string,
+  run: number,
   o: DatasetOptions,
   files: SourceFiles,
   provenance: ProvenanceFinder,
-): Promise<Dedup> {
-  const dedup = new Dedup();
+  dedup: Dedup,
+): Promise<void> {
   // Modules left out are reported once, by the second pass.
   const { modules } = openRunDir(outDir, { ...(o.clang !== undefined ? { clang: o.clang } : {}) });
   for await (const mod of modules)
     for (const { row, fn } of okFunctions(mod)) {
       const facts = functionFacts(mod.m, fn, mod.path, files);
       dedup.add({
-        key: `${mod.path}\0${fn.name}`,
+        key: `${run}\0${mod.path}\0${fn.name}`,
         irHash: facts.hash,
         // A function a macro generated has the macro's lines as its source, the same for every function
         // the macro made (zstd's ZSTD_GEN_* templates): its source text names it nowhere, and joins nothing.
         sourceHash: facts.source.includes(fn.name.replace(/\.\d+$/, '')) ? facts.sourceHash : '',
-        package: provenance.of(mod.path, facts.sourceFile).package,
+        package: provenance.of(mod.path, facts.sourceFile, mod.file).package,
         rows: row.inputs.length,
       });
     }
-  return dedup;
 }
 
 /** The rows of one module, function by function (records read per function); copies are left out. */
@@ -220,14 +270,17 @@ function* moduleRows(mod: LazyRunModule, ctx: RowContext): Generator<DatasetRow>
   let session: GenSession | undefined;
   try {
     for (const { key, row, fn } of okFunctions(mod)) {
-      const verdict = ctx.dedup?.verdict(`${mod.path}\0${fn.name}`) ?? { kept: true, duplicates: 0 };
+      const verdict = ctx.dedup?.verdict(`${ctx.run}\0${mod.path}\0${fn.name}`) ?? {
+        kept: true,
+        duplicates: 0,
+      };
       if (!verdict.kept) continue;
       const facts = functionFacts(mod.m, fn, mod.path, files);
-      const prov = ctx.provenance.of(mod.path, facts.sourceFile);
+      const prov = ctx.provenance.of(mod.path, facts.sourceFile, mod.file);
       const place = {
         provenance: prov,
         duplicates: verdict.duplicates,
-        split: splitOf(prov.package, ctx.seed, ctx.ratio),
+        split: splitOf(prov.package, ctx.splitSeed, ctx.ratio),
       };
       for (const inp of row.inputs) {
         const file = mod.out.inputFile(mod.key, key, inp.index);

@@ -4,7 +4,8 @@
  *
  * Consumes: OUT, the directory `gen -o OUT` wrote (read through `OutDir`, src/guide/layout.ts: run.json,
  * results/<module-key>/module.json and <fn-key>.json, inputs/<module-key>/<fn-key>/<k>.json). Module paths
- * are resolved against the current directory, like `replay`'s: run export where gen ran. Sources are
+ * are resolved against the current directory, like `replay`'s (run export where gen ran), and a relative
+ * path that names nothing there against OUT's parent directory (`moduleBaseFrom`). Sources are
  * compiled again with the run's compile options (through the IR cache, so normally not at all).
  *
  * Produces: `RunDir`, the run's `RunSpec` and one `RunModule` per module that could be loaded and still
@@ -13,7 +14,7 @@
  * left is enough.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { InputRecord } from '../gen/record.js';
 import { decodeRecord } from '../gen/record.js';
 import { OutDir, RUN_FORMAT, type FunctionRow, type RunSpec } from '../guide/layout.js';
@@ -76,6 +77,8 @@ export async function readRunDir(root: string, o: ExportOptions = {}): Promise<R
 /** A module of the run whose functions are read on demand (`RunFunctionFiles`), for streaming exports. */
 export interface LazyRunModule extends Omit<RunModule, 'functions'> {
   readonly out: OutDir;
+  /** Where the module was read from (absolute; `moduleBaseFrom`: against the current directory or beside OUT). */
+  readonly file: string;
 }
 
 /**
@@ -106,7 +109,9 @@ async function* eachModule(out: OutDir, spec: RunSpec, o: ExportOptions): AsyncG
       warn(`${mod.path}: skipped: gen could not load it`);
       continue;
     }
-    const loaded = await loadModule(spec, mod.path, o.clang, commands);
+    const base = moduleBaseFrom(out.root, mod.path);
+    const file = resolve(base, mod.path);
+    const loaded = await loadModule(spec, mod.path, base, o.clang, commands);
     if (typeof loaded === 'string') {
       warn(`${mod.path}: skipped: ${loaded}`);
       continue;
@@ -115,16 +120,36 @@ async function* eachModule(out: OutDir, spec: RunSpec, o: ExportOptions): AsyncG
       warn(`${mod.path}: skipped: the module changed since gen ran`);
       continue;
     }
-    const abs = resolve(mod.path);
-    const command = commands?.find((c) => c.file === abs);
-    yield { path: mod.path, key: mod.key, hash: mod.hash, m: loaded.m, out, ...(command ? { command } : {}) };
+    const command = commands?.find((c) => c.file === file);
+    yield {
+      path: mod.path,
+      file,
+      key: mod.key,
+      hash: mod.hash,
+      m: loaded.m,
+      out,
+      ...(command ? { command } : {}),
+    };
   }
+}
+
+/**
+ * The directory a module of the run in `root` is read and compiled in: the current directory, or, for a
+ * relative path that names nothing there, `root`'s parent directory (where `gen -o OUT` usually ran) if
+ * it names a file there. Sources compile there, so their relative `-I` directories and the IR's file
+ * names are gen's; the module's hash decides whether it is the text gen saw.
+ */
+export function moduleBaseFrom(root: string, path: string): string {
+  if (isAbsolute(path) || existsSync(path)) return resolve('.');
+  const beside = dirname(resolve(root));
+  return existsSync(join(beside, path)) ? beside : resolve('.');
 }
 
 /** The module text and its parse, or why it cannot be had. */
 async function loadModule(
   spec: RunSpec,
   path: string,
+  cwd: string,
   clang: string | undefined,
   commands: readonly CompileCommand[] | undefined,
 ): Promise<{ text: string; m: Module } | string> {
@@ -136,11 +161,12 @@ async function loadModule(
       defines: [...c.defines],
       debug: c.debug,
       clang,
+      cwd,
       ...(commands !== undefined ? { commands } : {}),
     });
     return { text, m: parseModule(text, file) };
   } catch (e) {
-    return `cannot load it: ${errorLine(e)} (module paths are resolved against the current directory: run export where gen ran)`;
+    return `cannot load it: ${errorLine(e)} (a relative module path is resolved against the current directory, then the output directory's parent: run export where gen ran)`;
   }
 }
 

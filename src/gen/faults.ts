@@ -274,6 +274,13 @@ export class LazyMemory {
     );
     const end = off + count * stride;
     inp.extend(o.id, Math.min(off, end), Math.max(off, end) + n);
+    if (!write && stride === 1 && isByteLeaf(lp!)) {
+      // A forward walk over bytes: the elements' bytes in one bulk generation, which draws exactly what
+      // generating them one by one in this order draws (`generateBytes`).
+      if (count > 0) this.generateBytes(o, base, off + 1, count);
+      last.next = end + stride;
+      return;
+    }
     for (let k = 1; k <= count; k++) {
       const at = off + k * stride;
       if (write) this.markMissing(base + at, n);
@@ -442,6 +449,12 @@ export class LazyMemory {
 }
 
 let SCRATCH = new Uint8Array(4096);
+
+/** A plan of one 8-bit integer leaf (an element `generateTyped` generates as one untyped byte). */
+function isByteLeaf(lp: LeafPlan): boolean {
+  const l = lp.leaves[0]?.leaf;
+  return lp.size === 1 && lp.leaves.length === 1 && l?.k === 'i' && l.bits === 8;
+}
 
 /** A view of the first n bytes of a shared scratch buffer (grown as needed). */
 function scratch(n: number): Uint8Array {

@@ -66,25 +66,30 @@ export function register(program: Command): void {
     .description(
       'write one row per kept input (function, source, IR, input and output state) as Parquet/JSONL',
     )
-    .argument('<out>', 'a gen output directory (compiled with -g for source text and typed states)');
-  addCommandOptions(dataset, 'export dataset').action(async (out: string, o: OptionsOf<'export dataset'>) => {
-    checkOptions('export dataset', o);
-    const r = await exportDataset(out, o.output!, {
-      ...loadOptions(o),
-      format: o.format as DatasetFormat,
-      trace: o.trace as DatasetTrace,
-      traceLimit: o.traceLimit,
-      split: o.split,
-    });
-    const mism = r.replayMismatches > 0 ? `, ${r.replayMismatches} traced replays differ` : '';
-    const dups =
-      r.droppedFunctions > 0
-        ? `; dropped ${r.droppedRows} rows of ${r.droppedFunctions} duplicate functions`
-        : '';
-    process.stdout.write(
-      `wrote ${o.output}: ${r.rows} rows of ${r.modules} modules in ${r.files.join(', ')}${mism}${dups}\n`,
+    .argument(
+      '<out...>',
+      'gen output directories, one or several (a corpus of runs); compiled with -g for source text and typed states',
     );
-  });
+  addCommandOptions(dataset, 'export dataset').action(
+    async (outs: string[], o: OptionsOf<'export dataset'>) => {
+      checkOptions('export dataset', o);
+      const r = await exportDataset(outs, o.output!, {
+        ...loadOptions(o),
+        format: o.format as DatasetFormat,
+        trace: o.trace as DatasetTrace,
+        traceLimit: o.traceLimit,
+        split: o.split,
+      });
+      const mism = r.replayMismatches > 0 ? `, ${r.replayMismatches} traced replays differ` : '';
+      const dups =
+        r.droppedFunctions > 0
+          ? `; dropped ${r.droppedRows} rows of ${r.droppedFunctions} duplicate functions`
+          : '';
+      process.stdout.write(
+        `wrote ${o.output}: ${r.rows} rows of ${r.modules} modules in ${r.files.join(', ')}${mism}${dups}\n`,
+      );
+    },
+  );
 
   const tests = exp
     .command('tests')

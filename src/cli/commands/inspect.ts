@@ -2,14 +2,16 @@
  * @fileoverview Stage: cli. `inputsmith inspect <file>`: what a module contains, per function.
  *
  * Consumes: a .ll, .bc or C/C++ file (compiled on the fly, cached). Produces on stdout: the module summary
- * as text (default) or JSON (`--json`, format in docs/inspect-json.md), or the parsed module printed back
- * as LLVM IR (`--print`). The work is `inspectFile`, callable without the CLI.
+ * as text (default) or JSON (`--json`, format in docs/inspect-json.md), the parsed module printed back
+ * as LLVM IR (`--print`), or one function's self-contained module (`--extract`, src/ir/extract.ts). The work is `inspectFile`, callable without the CLI.
  */
 
 import type { Command } from 'commander';
 import { loadModule } from '../../index.js';
 import type { Module } from '../../ir/model.js';
+import { extractFunction } from '../../ir/extract.js';
 import { printModule } from '../../ir/printer.js';
+import { UserError } from '../../util/errors.js';
 import { formatSummary, summarizeModule, type ModuleSummary } from '../../ir/summary.js';
 import type { CompileOptions } from '../../toolchain/compile.js';
 import { addCommandOptions, checkOptions, compileOptions, type OptionsOf } from '../options.js';
@@ -36,6 +38,17 @@ export function register(program: Command): void {
   cmd.action(async (file: string, o: OptionsOf<'inspect'>) => {
     checkOptions('inspect', o);
     const m = await loadModule(file, compileOptions(o));
+    if (o.extract !== undefined) {
+      const [fn, ...also] = o.extract.split(',').filter((x) => x !== '');
+      let x: Module;
+      try {
+        x = extractFunction(m, fn ?? '', also);
+      } catch (e) {
+        throw new UserError(`--extract: ${(e as Error).message}`, { file });
+      }
+      process.stdout.write(printModule(x));
+      return;
+    }
     if (o.print) {
       process.stdout.write(printModule(m));
       return;

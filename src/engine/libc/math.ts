@@ -15,7 +15,14 @@
  * errno: EDOM for a NaN result from non-NaN arguments, ERANGE for an infinite result from finite ones and
  * for underflow to zero of exp/pow-like functions, as glibc's wrappers do.
  */
-import { registerExternals, type ExtValue, type Runtime } from '../externals.js';
+import {
+  registerExternals,
+  registerScalarExternal,
+  type ExtValue,
+  type ExternalHandler,
+  type Runtime,
+  type ScalarForm,
+} from '../externals.js';
 import {
   f80Abs,
   f80Cmp,
@@ -425,16 +432,37 @@ const DOMAIN_EXEMPT = new Set([
   'roundeven',
 ]);
 
-function errnoAfter(rt: Runtime, name: string, r: number, args: number[]): void {
-  if (DOMAIN_EXEMPT.has(name)) return;
+/** What errno a function's result may set (glibc's wrappers), decided once per function name. */
+interface ErrnoRule {
+  readonly domain: boolean;
+  readonly range: boolean;
+  readonly underflow: boolean;
+}
+
+function errnoRule(name: string): ErrnoRule {
+  return {
+    domain: !DOMAIN_EXEMPT.has(name),
+    range: RANGE_CHECKED.has(name),
+    underflow: UNDERFLOW_CHECKED.has(name),
+  };
+}
+
+/**
+ * errno after `name(x, y)` returned r (y NaN-free and finite for one-argument functions: pass 0): EDOM
+ * for a NaN from non-NaN arguments, ERANGE for an infinite result of finite arguments or (underflow) a
+ * zero result of finite arguments with x not zero. Per call without allocation: libm loops call it
+ * millions of times.
+ */
+function errnoAfter(rt: Runtime, e: ErrnoRule, r: number, x: number, y: number): void {
+  if (!e.domain) return;
   if (Number.isNaN(r)) {
-    if (!args.some((a) => Number.isNaN(a))) setErrno(rt, EDOM);
+    if (!Number.isNaN(x) && !Number.isNaN(y)) setErrno(rt, EDOM);
     return;
   }
-  if (!RANGE_CHECKED.has(name)) return;
-  if (!Number.isFinite(r) && args.every((a) => Number.isFinite(a))) setErrno(rt, ERANGE);
-  else if (r === 0 && UNDERFLOW_CHECKED.has(name) && args.every((a) => Number.isFinite(a)) && args[0] !== 0)
-    setErrno(rt, ERANGE);
+  if (!e.range) return;
+  const finiteArgs = Number.isFinite(x) && Number.isFinite(y);
+  if (!Number.isFinite(r) && finiteArgs) setErrno(rt, ERANGE);
+  else if (r === 0 && e.underflow && finiteArgs && x !== 0) setErrno(rt, ERANGE);
 }
 
 // Registration -----------------------------------------------------------------------------------------
@@ -458,42 +486,62 @@ const EXACT_L1: Record<string, (x: bigint) => bigint> = {
 
 const handlers: Record<string, (rt: Runtime, args: ExtValue[]) => ExtValue | undefined> = {};
 
+/** A double and a float model of one libm function, with their unboxed forms (`registerScalarExternal`). */
+function scalarPair(name: string, double: ScalarForm, float: ScalarForm, arity: 1 | 2): void {
+  const box =
+    (form: ScalarForm): ExternalHandler =>
+    (rt, args) =>
+      form(rt, num(args[0]), arity === 2 ? num(args[1]) : 0);
+  registerScalarExternal(name, box(double), double);
+  registerScalarExternal(name + 'f', box(float), float);
+}
+
 for (const [name, f] of Object.entries(MATH_F64_1)) {
-  handlers[name] = (rt, [x]) => {
-    const r = f(num(x));
-    errnoAfter(rt, name, r, [num(x)]);
-    return r;
-  };
-  handlers[name + 'f'] = (rt, [x]) => {
-    const r = fr(f(num(x)));
-    errnoAfter(rt, name, r, [num(x)]);
-    return r;
-  };
+  const e = errnoRule(name);
+  scalarPair(
+    name,
+    (rt, a) => {
+      const r = f(a);
+      errnoAfter(rt, e, r, a, 0);
+      return r;
+    },
+    (rt, a) => {
+      const r = fr(f(a));
+      errnoAfter(rt, e, r, a, 0);
+      return r;
+    },
+    1,
+  );
   if (!(name + 'l' in EXACT_L1)) {
     handlers[name + 'l'] = (rt, [x]) => {
       const d = f80ToNumber(ld(x));
       const r = f(d);
-      errnoAfter(rt, name, r, [d]);
+      errnoAfter(rt, e, r, d, 0);
       return f80FromNumber(r);
     };
   }
 }
 for (const [name, f] of Object.entries(MATH_F64_2)) {
-  handlers[name] = (rt, [x, y]) => {
-    const r = f(num(x), num(y));
-    errnoAfter(rt, name, r, [num(x), num(y)]);
-    return r;
-  };
-  handlers[name + 'f'] = (rt, [x, y]) => {
-    const r = name === 'nextafter' ? nextafterf(num(x), num(y)) : fr(f(num(x), num(y)));
-    errnoAfter(rt, name, r, [num(x), num(y)]);
-    return r;
-  };
+  const e = errnoRule(name);
+  scalarPair(
+    name,
+    (rt, a, b) => {
+      const r = f(a, b);
+      errnoAfter(rt, e, r, a, b);
+      return r;
+    },
+    (rt, a, b) => {
+      const r = name === 'nextafter' ? nextafterf(a, b) : fr(f(a, b));
+      errnoAfter(rt, e, r, a, b);
+      return r;
+    },
+    2,
+  );
   handlers[name + 'l'] = (rt, [x, y]) => {
     const a = f80ToNumber(ld(x));
     const b = f80ToNumber(ld(y));
     const r = f(a, b);
-    errnoAfter(rt, name, r, [a, b]);
+    errnoAfter(rt, e, r, a, b);
     return f80FromNumber(r);
   };
 }
@@ -506,6 +554,7 @@ handlers.fmaxl = (_rt, [x, y]) =>
   f80IsNaN(ld(x)) ? ld(y) : f80IsNaN(ld(y)) ? ld(x) : f80Cmp(ld(x), ld(y)) > 0 ? ld(x) : ld(y);
 
 // Functions with integer or pointer parts.
+const LDEXP_ERRNO = errnoRule('ldexp');
 const L_INDEFINITE = -(1n << 63n);
 function toLong(v: number): bigint {
   if (!Number.isFinite(v) || v >= 2 ** 63 || v < -(2 ** 63)) return L_INDEFINITE;
@@ -529,7 +578,7 @@ Object.assign(handlers, {
   ilogbl: (_rt: Runtime, [x]: ExtValue[]) => ilogb(f80ToNumber(ld(x))),
   ldexp: (rt: Runtime, [x, n]: ExtValue[]) => {
     const r = scalbn(num(x), int(n));
-    errnoAfter(rt, 'ldexp', r, [num(x)]);
+    errnoAfter(rt, LDEXP_ERRNO, r, num(x), 0);
     return r;
   },
   ldexpf: (_rt: Runtime, [x, n]: ExtValue[]) => fr(scalbn(num(x), Math.max(-400, Math.min(400, int(n))))),

@@ -40,7 +40,10 @@ function isPow2(x: number): boolean {
 
 // qsort / bsearch ------------------------------------------------------------------------------------
 
-/** glibc 2.36 msort_with_tmp: top-down merge sort on the array in memory, merging through `tmp`. */
+/**
+ * glibc 2.36 msort_with_tmp: top-down merge sort on the array in memory, merging through `tmp`. `frees`:
+ * `Memory.frees` when the array and `tmp` were known addressable.
+ */
 function msort(
   rt: Runtime,
   b: number,
@@ -48,22 +51,37 @@ function msort(
   s: number,
   tmp: number,
   cmp: (a: number, b: number) => number,
+  frees: number,
 ): void {
   if (n <= 1) return;
   let n1 = Math.floor(n / 2);
   let n2 = n - n1;
   let b1 = b;
   let b2 = b + n1 * s;
-  msort(rt, b1, n1, s, tmp, cmp);
-  msort(rt, b2, n2, s, tmp, cmp);
+  msort(rt, b1, n1, s, tmp, cmp, frees);
+  msort(rt, b2, n2, s, tmp, cmp, frees);
   let t = tmp;
+  const mem = rt.mem;
+  // Elements move to `tmp` one by one: checked copies, unless nothing was freed since the whole array and
+  // `tmp` were checked (qsortImpl), when the bytes are moved directly and charged alike.
+  const move = (d: number, from: number): void => {
+    if (mem.frees !== frees) copy(rt, d, from, s);
+    else {
+      if (s === 4) mem.dv.setInt32(d, mem.dv.getInt32(from, true), true);
+      else if (s === 8) {
+        mem.dv.setInt32(d, mem.dv.getInt32(from, true), true);
+        mem.dv.setInt32(d + 4, mem.dv.getInt32(from + 4, true), true);
+      } else mem.u8.copyWithin(d, from, from + s);
+      charge(rt, s, COST.bulkBytes);
+    }
+  };
   while (n1 > 0 && n2 > 0) {
     if (cmp(b1, b2) <= 0) {
-      copy(rt, t, b1, s);
+      move(t, b1);
       b1 += s;
       n1--;
     } else {
-      copy(rt, t, b2, s);
+      move(t, b2);
       b2 += s;
       n2--;
     }
@@ -87,7 +105,8 @@ function qsortImpl(
   const tmp = rt.mem.malloc(total);
   if (tmp === 0) throw new Trap('memory-limit', `qsort: cannot allocate ${total} bytes`);
   try {
-    msort(rt, base, n, s, tmp, cmp);
+    // `frees` now: the array and tmp are addressable until something is freed (msort's moves).
+    msort(rt, base, n, s, tmp, cmp, rt.mem.frees);
   } finally {
     rt.mem.free(tmp);
   }
@@ -97,6 +116,12 @@ function qsortImpl(
 function cmpResult(rt: Runtime, v: ExtValue | undefined): number {
   rt.charge(COST.compareSteps);
   return int(v);
+}
+
+/** `cmpResult` of a comparator called through `Runtime.intCallback` (its result an int already). */
+function cmpCharged(rt: Runtime, v: number): number {
+  rt.charge(COST.compareSteps);
+  return v;
 }
 
 // Random numbers --------------------------------------------------------------------------------------
@@ -321,21 +346,41 @@ registerExternals({
 
   qsort: (rt, [base, n, s, cmp]) => {
     const f = ptr(cmp);
-    qsortImpl(rt, ptr(base), size(n), size(s), (a, b) => cmpResult(rt, rt.call(f, [a, b])));
+    const fast = rt.intCallback(f, 2);
+    qsortImpl(
+      rt,
+      ptr(base),
+      size(n),
+      size(s),
+      fast !== undefined ? (a, b) => cmpCharged(rt, fast(a, b)) : (a, b) => cmpResult(rt, rt.call(f, [a, b])),
+    );
   },
   qsort_r: (rt, [base, n, s, cmp, arg]) => {
     const f = ptr(cmp);
     const x = ptr(arg);
-    qsortImpl(rt, ptr(base), size(n), size(s), (a, b) => cmpResult(rt, rt.call(f, [a, b, x])));
+    const fast = rt.intCallback(f, 3);
+    qsortImpl(
+      rt,
+      ptr(base),
+      size(n),
+      size(s),
+      fast !== undefined
+        ? (a, b) => cmpCharged(rt, fast(a, b, x))
+        : (a, b) => cmpResult(rt, rt.call(f, [a, b, x])),
+    );
   },
   bsearch: (rt, [key, base, n, s, cmp]) => {
     const f = ptr(cmp);
+    const fast = rt.intCallback(f, 2);
+    const k = ptr(key);
+    const b = ptr(base);
+    const w = size(s);
     let l = 0;
     let u = size(n);
     while (l < u) {
       const idx = Math.floor((l + u) / 2);
-      const p = ptr(base) + idx * size(s);
-      const c = cmpResult(rt, rt.call(f, [ptr(key), p]));
+      const p = b + idx * w;
+      const c = fast !== undefined ? cmpCharged(rt, fast(k, p)) : cmpResult(rt, rt.call(f, [k, p]));
       if (c < 0) u = idx;
       else if (c > 0) l = idx + 1;
       else return p;
