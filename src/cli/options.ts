@@ -309,8 +309,7 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   },
   redis: {
     flags: '--redis <url>',
-    description:
-      'the Redis server of the job queue (default: $INPUTSMITH_REDIS, else redis://127.0.0.1:6379)',
+    description: 'the Redis server of the job queue ($INPUTSMITH_REDIS, when set, is the default)',
     // The one place INPUTSMITH_REDIS is read.
     default: process.env.INPUTSMITH_REDIS ?? DEFAULTS.queue.redis,
     defaultText: process.env.INPUTSMITH_REDIS === undefined ? undefined : '$INPUTSMITH_REDIS',
@@ -342,7 +341,7 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   wait: {
     flags: '--wait',
     description:
-      'keep waiting for jobs when the queue is empty (default: exit once no job is waiting or running)',
+      'keep waiting for jobs when the queue is empty, rather than exit once no job is waiting or running',
     default: false,
   },
   entry: { flags: '-e, --entry <name>', description: 'function to run instead of main' },
