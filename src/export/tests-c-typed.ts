@@ -23,6 +23,7 @@ import {
   sizeOfType,
   structLayout,
   underlyingType,
+  type CTypeOptions,
   type NodeLookup,
 } from '../ir/debuginfo-c.js';
 import type { DIRef } from '../ir/debuginfo-nodes.js';
@@ -64,7 +65,10 @@ function unqualified(nodes: NodeLookup, t: DIRef): DIRef {
 function pointee(nodes: NodeLookup, t: DIRef): DIRef | undefined {
   const u = underlyingType(nodes, t);
   const n = u === null ? undefined : nodes(u);
-  return n?.kind === 'DIDerivedType' && n.tag === 'pointer' ? n.baseType : undefined;
+  // (A C++ reference is a pointer in the IR.)
+  return n?.kind === 'DIDerivedType' && (n.tag === 'pointer' || n.tag === 'reference' || n.tag === 'rvalue-reference')
+    ? n.baseType
+    : undefined;
 }
 
 /** The type of the pointer field at byte `at` of a `t`, when one starts there. */
@@ -80,7 +84,7 @@ function pointerFieldAt(nodes: NodeLookup, t: DIRef, at: number): DIRef | undefi
     if (es === undefined || es === 0 || total === undefined || at >= total) return undefined;
     return pointerFieldAt(nodes, n.baseType, at % es);
   }
-  if (n.tag !== 'struct') return undefined;
+  if (n.tag !== 'struct' && n.tag !== 'class') return undefined;
   const l = structLayout(nodes, u);
   const f = l?.fields.find((x) => x.bitSize === undefined && at >= x.offset && at < x.offset + x.size);
   return f === undefined ? undefined : pointerFieldAt(nodes, f.type, at - f.offset);
@@ -92,6 +96,7 @@ export function objectTypes(
   f: Func,
   fi: FunctionDebugInfo | undefined,
   r: InputRecord,
+  opts: CTypeOptions = {},
 ): Map<number, ObjectType> {
   const types = new Map<number, ObjectType>();
   if (fi === undefined || fi.params.length !== f.params.length) return types;
@@ -109,7 +114,7 @@ export function objectTypes(
     if (o.big !== undefined && (o.lo !== 0 || o.size % size !== 0)) return;
     const count = Math.ceil((o.lo + o.size) / size);
     if (kind !== 'DIBasicType' && kind !== 'DIDerivedType' && kind !== 'DICompositeType') return;
-    const name = cTypeName(nodes, el);
+    const name = cTypeName(nodes, el, opts);
     if (name === '' || /[[(]/.test(name)) return;
     types.set(id, { type: el, name, size, count });
     queue.push(id);
@@ -194,11 +199,12 @@ function leavesOf(nodes: NodeLookup, t: DIRef, off: number, path: string, out: L
       if (!leavesOf(nodes, n.baseType, off + i * es, `${whole}[${i}].`, out)) return false;
     return true;
   }
-  if (n.tag !== 'struct') return false;
+  if (n.tag !== 'struct' && n.tag !== 'class') return false;
   const l = structLayout(nodes, u);
   if (l === undefined) return false;
   for (const f of l.fields) {
-    if (f.bitSize !== undefined || f.name === '' || f.base) return false;
+    // (A C++ vtable pointer, `_vptr$Node`, is no field a test can name.)
+    if (f.bitSize !== undefined || !/^[A-Za-z_]\w*$/.test(f.name) || f.base) return false;
     const sep = path.endsWith('->') || path.endsWith('.') ? '' : '.';
     if (!leavesOf(nodes, f.type, off + f.offset, `${path}${sep}${f.name}`, out)) return false;
   }

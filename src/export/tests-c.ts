@@ -36,6 +36,16 @@ import type { Func, Module } from '../ir/model.js';
 import type { Type } from '../ir/types.js';
 import { irPointerType } from './tests-stubs.js';
 import {
+  CMOCKA_ASSERTIONS,
+  cxxCall,
+  cxxCallee,
+  deathTest,
+  GTEST_ASSERTIONS,
+  referenceArg,
+  referenceOf,
+  type Assertions,
+} from './tests-cxx.js';
+import {
   initializer,
   isCharType,
   leaves,
@@ -82,6 +92,8 @@ export interface TestContext {
   readonly stubReturn: (name: string) => Type | undefined;
   /** Whether the module has stubs (then every test sets the script of recorded calls). */
   readonly hasStubs: boolean;
+  /** C++ source: a GoogleTest test (`TEST(regression, name)`), C++ names and types (tests-cxx.ts). */
+  readonly cxx?: boolean;
 }
 
 const PAGE = 4096;
@@ -106,9 +118,12 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
   const cls = outcomeClass(k);
   if (cls !== 'normal' && cls !== 'crash' && cls !== 'undefined')
     throw new LeaveOut(`outcome ${k} does not replay natively`);
-  const name0 = ctx.funcName(f.name);
+  const name0 = ctx.cxx === true ? f.name : ctx.funcName(f.name);
   if (name0 === undefined) throw new LeaveOut(`@${f.name} has no C name`);
   const fi = ctx.di?.function(f);
+  if (ctx.cxx === true && (fi === undefined || ctx.di === undefined))
+    throw new LeaveOut('C++ without debug information: the test cannot name the function');
+  const cx = ctx.cxx === true ? cxxCallee(ctx.di!, fi!) : undefined;
   // Without debug information the source's prototype may differ from the IR's (a struct passed by value
   // is scalars in the IR): call through a pointer of the IR's ABI-level type, which is the same call.
   let callee = name0;
@@ -127,7 +142,7 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
   body.push(...w.calls());
   const args = w.args(f, fi);
   body.push(...w.pre);
-  const call = `${callee}(${args.join(', ')})`;
+  const call = cx !== undefined ? cxxCall(cx, args) : `${callee}(${args.join(', ')})`;
   body.push('', '  /* call */');
   const hasRet =
     f.funcType.ret.kind !== 'void' && (r.outcome.ret === undefined || r.outcome.ret.t !== 'void');
@@ -135,17 +150,27 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
     if (ctx.hasStubs) body.push(`  isx_script(${w.script()});`);
     body.push('  isx_capture_begin();');
     body.push('  isx_clear_stack();');
-    if (hasRet) body.push(`  ${w.retDecl(fi, call)} = ${call};`);
+    if (hasRet) {
+      const d = w.retDecl(fi, call);
+      body.push(d === 'auto *ret' ? `  auto *ret = &${call};` : `  ${d} = ${call};`);
+    }
     else body.push(`  ${call};`);
     body.push(`  isx_capture_end(${w.stream(r.outcome.stdout)}, ${w.stream(r.outcome.stderr)});`);
     if (ctx.hasStubs) body.push('  isx_script_end();');
     body.push('', '  /* check */');
     if (hasRet && r.outcome.ret !== undefined) body.push(...w.checkRet(f.funcType.ret, r.outcome.ret, fi));
     body.push(...w.checkMemory());
+  } else if (cx !== undefined) {
+    const opaque = cxxCall(
+      cx,
+      args.map((a) => `isx_opaque(${a})`),
+    );
+    body.push(...w.forkedCxx(k, opaque, r, note, hasRet));
   } else {
     body.push(...w.forked(k, { callee, args }, r, note, hasRet));
   }
   const head = `/* ${note} */`;
+  if (ctx.cxx === true) return `${head}\nTEST(regression, ${name}) {\n${body.join('\n')}\n}\n`;
   return `${head}\nstatic void ${testFunc(name)}(void **state) {\n  (void)state;\n${body.join('\n')}\n}\n`;
 }
 
@@ -183,6 +208,8 @@ class TestWriter {
   private readonly types: Map<number, ObjectType>;
   /** Scalars of each typed object whose type allows typed initializers and checks. */
   private readonly leaves = new Map<number, Leaf[]>();
+  /** The framework's assertions (cmocka for C, GoogleTest for C++). */
+  private readonly a: Assertions;
 
   constructor(
     private readonly ctx: TestContext,
@@ -191,7 +218,8 @@ class TestWriter {
     fi: FunctionDebugInfo | undefined,
   ) {
     const nodes = ctx.di?.lookup;
-    this.types = nodes !== undefined ? objectTypes(nodes, f, fi, r) : new Map();
+    this.types = nodes !== undefined ? objectTypes(nodes, f, fi, r, { cxx: ctx.cxx }) : new Map();
+    this.a = ctx.cxx === true ? GTEST_ASSERTIONS : CMOCKA_ASSERTIONS;
     for (const o of r.objects) {
       this.base.set(o.id, `o${o.id}`);
       this.los.set(o.id, { lo: o.lo, size: o.size, data: unb64(o.data) });
@@ -277,7 +305,8 @@ class TestWriter {
         stmts.push(`  memcpy(o${id}, ${stringLiteral(data)}, ${data.length});`);
         return { init: [], stmts };
       }
-      const text = isCharType(nodes, ot.type) ? undefined : initializer(nodes, ot, data, ptrs);
+      const text =
+        isCharType(nodes, ot.type) || this.ctx.cxx === true ? undefined : initializer(nodes, ot, data, ptrs);
       if (text !== undefined) {
         if (text === '{ 0 }') return { init: [], stmts };
         const init = [`  static const ${ot.name} o${id}_in${arr} = ${text};`];
@@ -309,7 +338,7 @@ class TestWriter {
     const leaf = this.leaves.get(id)?.find((l) => l.kind === 'ptr' && l.off === rl.at);
     if (leaf === undefined || rl.to === null || this.ctx.di === undefined || !this.types.has(id))
       return this.putPtr(plus(this.bytes(id), rl.at), rl.to);
-    const ft = cTypeName(this.ctx.di.lookup, leaf.type);
+    const ft = cTypeName(this.ctx.di.lookup, leaf.type, { cxx: this.ctx.cxx });
     const e = 'fn' in rl.to ? this.fn(rl.to.fn) : this.target(rl.to);
     const tt = 'obj' in rl.to ? this.types.get(rl.to.obj) : undefined;
     const same = tt !== undefined && 'obj' in rl.to && rl.to.off === 0 && pointerTo(tt.name) === ft;
@@ -558,7 +587,7 @@ class TestWriter {
 
   private cType(t: number | null): string | undefined {
     if (this.ctx.di === undefined) return undefined;
-    const s = cDeclaration(this.ctx.di.lookup, t, '').trim();
+    const s = cDeclaration(this.ctx.di.lookup, t, '', { cxx: this.ctx.cxx }).trim();
     return s === '' ? undefined : s;
   }
 
@@ -566,16 +595,23 @@ class TestWriter {
   private valueExpr(t: Type | undefined, v: ValueRec, ctype: string | undefined, i: number): string {
     switch (v.t) {
       case 'int':
+        // C++ picks an overload by the argument's type, and an enum takes no integer unconverted.
+        if (this.ctx.cxx === true && ctype !== undefined && ctype !== 'int' && !ctype.endsWith('&'))
+          return `(${ctype})${intLiteral(v.bits, BigInt(v.v), true)}`;
         return intLiteral(v.bits, BigInt(v.v), true);
       case 'float':
         return floatExpr(v.kind, v.hex);
       case 'null':
-        return 'NULL';
+        if (this.ctx.cxx === true && referenceOf(ctype) !== undefined)
+          throw new LeaveOut(`argument ${i}: a reference to NULL`);
+        return this.ctx.cxx === true && ctype !== undefined ? `(${ctype})NULL` : 'NULL';
       case 'rawptr':
         return `(void *)(uintptr_t)${intLiteral(64, BigInt(v.addr), false)}`;
       case 'ptr': {
         if ('fn' in v) return ctype !== undefined ? `(${ctype})${this.fn(v.fn)}` : this.fn(v.fn);
         const e = this.target(v);
+        const ref = this.ctx.cxx === true ? referenceOf(ctype) : undefined;
+        if (ref !== undefined) return referenceArg(ref, e);
         return ctype !== undefined && ctype.endsWith('*') ? `(${ctype})(${e})` : `(void *)(${e})`;
       }
       case 'agg': {
@@ -596,9 +632,12 @@ class TestWriter {
   /** `T ret` (from debug information) or `__typeof__(call) ret`. */
   retDecl(fi: FunctionDebugInfo | undefined, call: string): string {
     if (fi !== undefined && fi.returnType !== null && this.ctx.di !== undefined) {
-      const d = cDeclaration(this.ctx.di.lookup, fi.returnType, 'ret');
+      const d = cDeclaration(this.ctx.di.lookup, fi.returnType, 'ret', { cxx: this.ctx.cxx });
+      // A C++ reference return is a pointer in the IR: the test keeps the address it refers to.
+      if (this.ctx.cxx === true && /&\s*ret$/.test(d)) return 'auto *ret';
       if (!d.includes('(')) return d;
     }
+    if (this.ctx.cxx === true) return 'auto ret';
     return `__typeof__(${call}) ret`;
   }
 
@@ -607,7 +646,9 @@ class TestWriter {
     const enc = this.baseEncoding(fi);
     if (v.t === 'int' && t.kind === 'int' && enc !== 'other') {
       const lit = intLiteral(v.bits, BigInt(v.v), enc !== 'unsigned');
-      return [`  assert_int_equal(ret, ${enc === 'unknown' ? `(__typeof__(ret))${lit}` : lit});`];
+      // A C++ enum (class) compares with no integer unconverted.
+      const cast = enc === 'unknown' || (this.ctx.cxx === true && this.returnsEnum(fi));
+      return [`  ${this.a.eq('ret', cast ? `(__typeof__(ret))${lit}` : lit)};`];
     }
     if (
       v.t === 'float' &&
@@ -620,23 +661,23 @@ class TestWriter {
       const fn = v.kind === 'double' ? 'isx_bits64' : 'isx_bits32';
       return [
         `  /* expected ${shown.replace(/ \/\*.*$/, '')} = ${floatDecimal(bits, v.kind)} */`,
-        `  assert_int_equal(${fn}(ret), 0x${v.hex}${v.kind === 'double' ? 'ull' : 'u'});`,
+        `  ${this.a.eq(`${fn}(ret)`, `0x${v.hex}${v.kind === 'double' ? 'ull' : 'u'}`)};`,
       ];
     }
     if (t.kind === 'ptr') {
-      if (v.t === 'null') return ['  assert_null(ret);'];
+      if (v.t === 'null') return [`  ${this.a.isNull('ret')};`];
       if (v.t === 'ptr' && 'other' in v)
-        return [`  assert_non_null(ret); /* memory the function allocated (${v.other}) */`];
+        return [`  ${this.a.nonNull('ret')}; /* memory the function allocated (${v.other}) */`];
       if (v.t === 'ptr' && 'fn' in v)
-        return [`  assert_int_equal((uintptr_t)ret, (uintptr_t)${this.fn(v.fn)});`];
+        return [`  ${this.a.eq('(uintptr_t)ret', `(uintptr_t)${this.fn(v.fn)}`)};`];
       const lit = v.t === 'ptr' ? this.literalTarget(v) : undefined;
       if (lit !== undefined)
         return [
           `  isx_check_points_to(&ret, ${literalOf(lit.bytes)} + ${lit.off}, ${lit.bytes.length - lit.off}, "return value");`,
         ];
-      if (v.t === 'ptr') return [`  assert_ptr_equal(ret, ${this.target(v)});`];
+      if (v.t === 'ptr') return [`  ${this.a.ptrEq('ret', this.target(v))};`];
       if (v.t === 'rawptr')
-        return [`  assert_int_equal((uintptr_t)ret, ${intLiteral(64, BigInt(v.addr), false)});`];
+        return [`  ${this.a.eq('(uintptr_t)ret', intLiteral(64, BigInt(v.addr), false))};`];
     }
     const { bytes, ptrs } = encodeValue(this.ctx.dl, t, v);
     if (ptrs.length > 0) throw new LeaveOut('an aggregate return value holding pointers');
@@ -644,6 +685,14 @@ class TestWriter {
       `  static const unsigned char ret_out[${bytes.length}] = ${byteArray(bytes, '  ')};`,
       `  isx_check_ret(&ret, sizeof ret, ret_out, sizeof ret_out);`,
     ];
+  }
+
+  /** Whether the function returns an enum (a C++ scoped enum needs its type to compare). */
+  private returnsEnum(fi: FunctionDebugInfo | undefined): boolean {
+    const di = this.ctx.di;
+    if (fi === undefined || di === undefined) return false;
+    const n = di.node(underlyingType(di.lookup, fi.returnType) ?? -1);
+    return n?.kind === 'DICompositeType' && n.tag === 'enum';
   }
 
   /** The C return type's kind: signed / unsigned integer, float, other (a struct), or unknown (no -g). */
@@ -728,6 +777,12 @@ class TestWriter {
     return out;
   }
 
+  private isEnum(t: number | null): boolean {
+    const di = this.ctx.di;
+    const n = di === undefined ? undefined : di.node(underlyingType(di.lookup, t) ?? -1);
+    return n?.kind === 'DICompositeType' && n.tag === 'enum';
+  }
+
   /** Typed assertions of the scalar fields of object `id` whose bytes changed. */
   private checkFields(id: number, ls: readonly Leaf[], before: Uint8Array, after: Uint8Array): string[] {
     const out: string[] = [];
@@ -743,9 +798,10 @@ class TestWriter {
         const bits = Array.from(after.subarray(l.off, l.off + l.size)).reverse();
         const hex = bits.map((b) => b.toString(16).padStart(2, '0')).join('');
         out.push(
-          `  assert_int_equal(${fn}(${lv}), 0x${hex}${l.size === 4 ? 'u' : 'ull'}); /* ${v.replace(/ \/\*.*$/, '')} */`,
+          `  ${this.a.eq(`${fn}(${lv})`, `0x${hex}${l.size === 4 ? 'u' : 'ull'}`)}; /* ${v.replace(/ \/\*.*$/, '')} */`,
         );
-      } else out.push(`  assert_int_equal(${lv}, ${v});`);
+      } else if (this.ctx.cxx === true && this.isEnum(l.type)) out.push(`  ${this.a.eq(lv, `(__typeof__(${lv}))${v}`)};`);
+      else out.push(`  ${this.a.eq(lv, v)};`);
     }
     return out;
   }
@@ -845,6 +901,36 @@ class TestWriter {
     }
     if (normal)
       out.push(`  isx_capture_end(${this.stream(r.outcome.stdout)}, ${this.stream(r.outcome.stderr)});`);
+    return out;
+  }
+
+  /**
+   * An error test in GoogleTest: the call in a death test (`EXPECT_EXIT`), its arguments opaque to the
+   * optimiser (`isx_opaque`) and its result kept (`isx_keep`), for the reasons of `forked`; the predicate
+   * is the exit code, the noreturn stub's exit, the outcome's signals, or, for undefined behaviour, any
+   * end but the 10 s alarm. stdout is compared for an exit; stderr is the death test's own.
+   */
+  forkedCxx(k: OutcomeKind, call: string, r: InputRecord, note: string, hasRet: boolean): string[] {
+    const out: string[] = [];
+    const normal = k === 'exit' || k === 'noreturn-call';
+    if (normal) out.push('  isx_capture_begin();');
+    const stmt = ['isx_child_setup();'];
+    if (this.ctx.hasStubs) stmt.push(`isx_script(${this.script()});`);
+    stmt.push('isx_clear_stack();', hasRet ? `isx_keep(${call});` : `${call};`, 'isx_child_returned();');
+    const what = JSON.stringify(`${k}: ${r.outcome.message ?? ''}`.slice(0, 200));
+    let pred: string;
+    if (k === 'exit') pred = `::testing::ExitedWithCode(${r.outcome.exitCode ?? 0})`;
+    else if (k === 'noreturn-call') pred = '::testing::ExitedWithCode(ISX_NORETURN_EXIT)';
+    else if (outcomeClass(k) === 'crash') {
+      const sigs = outcomeSignals(k).map((s) => SIGNAL_NUMBERS[s] ?? s);
+      if (k === 'stack-overflow') sigs.push('SIGALRM');
+      pred = sigs.length === 1 ? `::testing::KilledBySignal(${sigs[0]})` : `isx_killed_by_any({ ${sigs.join(', ')} })`;
+    } else {
+      out.push(`  /* undefined behaviour (${note}): natively it may fault or not; the test asserts that the call ends */`);
+      pred = 'isx_ends';
+    }
+    out.push('', '  /* call and check */', ...deathTest(stmt, pred, what));
+    if (normal) out.push(`  isx_capture_end_out(${this.stream(r.outcome.stdout)});`);
     return out;
   }
 }

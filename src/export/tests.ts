@@ -39,10 +39,18 @@ import { planStubs } from './tests-stubs.js';
 import { COVERAGE_C, COVERAGE_CMAKE } from './tests-coverage.js';
 import { commandFlags } from './tests-flags.js';
 import { SUPPORT_C, SUPPORT_H } from './tests-support.js';
+import { GTEST_CC, GTEST_H, gtestSupportC } from './tests-support-gtest.js';
+import { cxxCallee, cxxTestBase } from './tests-cxx.js';
+import { CXX_UNIT_PRELUDE, cxxTestUnit, gtestCmake, gtestWrapperUnit } from './tests-gtest.js';
+
+/** The test framework of C sources' units (C++ sources always get GoogleTest). */
+export type TestFramework = 'cmocka' | 'gtest';
 
 export interface TestsExportOptions extends ExportOptions {
   /** Directory to write (created). */
   readonly dir: string;
+  /** Framework of the C sources' tests (default cmocka); C++ sources' tests are GoogleTest's. */
+  readonly framework?: TestFramework;
 }
 
 export interface FunctionReport {
@@ -76,11 +84,11 @@ export interface TestsReport {
 /** Write the test project of gen run `outDir` into `o.dir`; returns the report (also DIR/report.json). */
 export async function exportTests(outDir: string, o: TestsExportOptions): Promise<TestsReport> {
   const run = await readRunDir(outDir, o);
-  return writeTestProject(run, o.dir);
+  return writeTestProject(run, o.dir, o.framework ?? 'cmocka');
 }
 
 /** The project of an already read run. */
-export function writeTestProject(run: RunDir, dir: string): TestsReport {
+export function writeTestProject(run: RunDir, dir: string, framework: TestFramework = 'cmocka'): TestsReport {
   mkdirSync(join(dir, 'tests'), { recursive: true });
   mkdirSync(join(dir, 'stubs'), { recursive: true });
   mkdirSync(join(dir, 'support'), { recursive: true });
@@ -93,11 +101,16 @@ export function writeTestProject(run: RunDir, dir: string): TestsReport {
   const stems = new Set<string>();
   let errorTests = 0;
   for (const mod of run.modules) {
-    const rep = moduleProject(run, out, mod, dir, stems);
+    const rep = moduleProject(run, out, mod, dir, stems, framework);
     modules.push(rep.report);
     errorTests += rep.errorTests;
     if (rep.stem !== undefined && rep.tests.length > 0)
-      units.push({ stem: rep.stem, tests: rep.tests, command: mod.command });
+      units.push({ stem: rep.stem, tests: rep.tests, command: mod.command, kind: rep.kind });
+  }
+  if (units.some((u) => u.kind !== 'cmocka')) {
+    writeFileSync(join(dir, 'support', 'isx_support_gtest.c'), gtestSupportC());
+    writeFileSync(join(dir, 'support', 'isx_gtest.h'), GTEST_H);
+    writeFileSync(join(dir, 'support', 'isx_gtest.cc'), GTEST_CC);
   }
   writeFileSync(join(dir, 'CMakeLists.txt'), cmakeLists(run, dir, units));
   const all = modules.flatMap((m) => m.functions);
@@ -117,24 +130,28 @@ export function writeTestProject(run: RunDir, dir: string): TestsReport {
   return report;
 }
 
+/** C++ source file names (as the compile stage tells languages apart). */
+const CXX_SOURCE = /\.(cc|cpp|cxx|c\+\+|C)$/;
+const SOURCE = /\.(c|cc|cpp|cxx|c\+\+|C)$/;
+
 /** The source file a module was compiled from: the module itself, or its compile unit's file. */
 function sourceOf(mod: RunModule): string | undefined {
   if (mod.command !== undefined) return mod.command.file;
-  if (/\.c$/.test(mod.path)) return resolve(mod.path);
+  if (SOURCE.test(mod.path)) return resolve(mod.path);
   if (!hasDebugInfo(mod.m)) return undefined;
   const di = debugInfo(mod.m);
   for (const cu of di.compileUnits()) {
     const f = di.fileOf(cu.file);
     if (f === undefined) continue;
     const p = isAbsolute(f.filename) ? f.filename : join(f.directory, f.filename);
-    if (/\.c$/.test(p) && existsSync(p)) return p;
+    if (SOURCE.test(p) && existsSync(p)) return p;
   }
   return undefined;
 }
 
 function stemOf(source: string, stems: Set<string>): string {
   const base = basename(source)
-    .replace(/\.c$/, '')
+    .replace(SOURCE, '')
     .replace(/[^A-Za-z0-9_]/g, '_');
   let s = base;
   for (let i = 2; stems.has(s); i++) s = `${base}_${i}`;
@@ -142,11 +159,15 @@ function stemOf(source: string, stems: Set<string>): string {
   return s;
 }
 
+/** How a unit's tests are written: cmocka in C, C test bodies run by GoogleTest, or GoogleTest in C++. */
+type UnitKind = 'cmocka' | 'gtest-c' | 'gtest-cxx';
+
 interface ModuleResult {
   report: ModuleReport;
   stem: string | undefined;
   tests: string[];
   errorTests: number;
+  kind: UnitKind;
 }
 
 function moduleProject(
@@ -155,8 +176,11 @@ function moduleProject(
   mod: RunModule,
   dir: string,
   stems: Set<string>,
+  framework: TestFramework,
 ): ModuleResult {
   const source = sourceOf(mod);
+  const cxx = source !== undefined && CXX_SOURCE.test(source);
+  const kind: UnitKind = cxx ? 'gtest-cxx' : framework === 'gtest' ? 'gtest-c' : 'cmocka';
   const fns = mod.functions.filter((f) => f.row?.status === 'ok');
   const verdicts = new Map((out.readNative(mod.key) ?? []).map((v) => [`${v.function}#${v.index}`, v]));
   const haveVerdicts = verdicts.size > 0;
@@ -183,6 +207,7 @@ function moduleProject(
       stem: undefined,
       tests: [],
       errorTests: 0,
+      kind,
     };
   }
   const stem = stemOf(source, stems);
@@ -194,7 +219,8 @@ function moduleProject(
     stem,
   );
   const di = hasDebugInfo(mod.m) ? debugInfo(mod.m) : undefined;
-  const ctx = testContext(mod.m, dl, di, stubs);
+  const ctx = testContext(mod.m, dl, di, stubs, cxx);
+  const bases = new Map<string, string>();
   const places = faultPlaces(
     run,
     mod,
@@ -205,8 +231,12 @@ function moduleProject(
   let errorTests = 0;
   for (const { fn, r, rep } of selected) {
     const f = mod.m.symbols.get(fn);
-    const name = `${fn}_${r.index}`;
+    let name = `${fn}_${r.index}`;
     try {
+      if (cxx) {
+        const fi = f?.kind === 'function' ? di?.function(f) : undefined;
+        name = `${cxxTestBase(di !== undefined && fi !== undefined ? cxxCallee(di, fi) : undefined, fn, bases)}_${r.index}`;
+      }
       if (f === undefined || f.kind !== 'function') throw new LeaveOut('not a function of the module');
       for (const c of r.calls)
         if (stubs.refused.has(c.fn)) throw new LeaveOut(`calls ${c.fn}, which ${stubs.refused.get(c.fn)}`);
@@ -220,17 +250,23 @@ function moduleProject(
       rep.leftOut.push({ index: r.index, reason: e.message });
     }
   }
-  const testFile = join('tests', `test_${stem}.c`);
+  const testFile = join('tests', `test_${stem}.${cxx ? 'cpp' : 'c'}`);
   if (names.length > 0) {
     writeFileSync(join(dir, 'stubs', `stubs_${stem}.c`), stubs.source + '\n');
     writeFileSync(join(dir, 'stubs', `stubs_${stem}.h`), stubs.header);
-    writeFileSync(join(dir, testFile), testUnit(run, source, dir, stem, stubs.weak, texts, names));
+    const inc = posix(relative(join(resolve(dir), 'tests'), source));
+    if (kind === 'gtest-cxx')
+      writeFileSync(join(dir, testFile), cxxTestUnit(run.spec.seed, source, inc, stem, texts));
+    else writeFileSync(join(dir, testFile), testUnit(run, source, dir, stem, stubs.weak, texts, names, kind));
+    if (kind === 'gtest-c')
+      writeFileSync(join(dir, 'tests', `test_${stem}_gtest.cpp`), gtestWrapperUnit(source, names.map((n) => [n, testFunc(n)])));
   }
   return {
     report: { module: mod.path, source, testFile: names.length > 0 ? testFile : null, functions: reports },
     stem,
     tests: names,
     errorTests,
+    kind,
   };
 }
 
@@ -243,21 +279,23 @@ function testContext(
   dl: DataLayout,
   di: DebugInfo | undefined,
   stubs: ReturnType<typeof planStubs>,
+  cxx: boolean,
 ): TestContext {
   return {
     m,
     dl,
     di,
     hasStubs: stubs.names.size > 0,
+    ...(cxx ? { cxx } : {}),
     globalName: (name) => {
       const g = m.symbols.get(name);
       if (g === undefined || g.kind !== 'gvar' || (g.isConstant && g.init !== undefined)) return undefined;
-      return globalAddress(m, di, name);
+      return globalAddress(m, di, name, cxx);
     },
     globalTarget: (name) => {
       const g = m.symbols.get(name);
       if (g === undefined || g.kind !== 'gvar') return undefined;
-      const a = globalAddress(m, di, name);
+      const a = globalAddress(m, di, name, cxx);
       if (a !== undefined) return a;
       if (g.isConstant && g.init?.kind === 'string') return { bytes: g.init.bytes };
       return undefined;
@@ -270,6 +308,8 @@ function testContext(
       if (stubs.names.has(name)) return stubs.names.get(name);
       const g = m.symbols.get(name);
       if (g === undefined || g.kind !== 'function' || !isCIdent(name)) return undefined;
+      // A C++ function is named by its mangled symbol only in the stubs (a C file); the test cannot.
+      if (cxx && name.startsWith('_Z')) return undefined;
       return name === 'main' ? 'isx_orig_main' : name;
     },
     stubReturn: (name) => stubs.returns.get(name),
@@ -286,8 +326,9 @@ function globalAddress(
   m: Module,
   di: DebugInfo | undefined,
   name: string,
+  cxx = false,
 ): { addr: string; label: string } | undefined {
-  if (isCIdent(name)) return { addr: `(unsigned char *)&${name}`, label: name };
+  if (isCIdent(name) && !(cxx && name.startsWith('_Z'))) return { addr: `(unsigned char *)&${name}`, label: name };
   const g = m.symbols.get(name);
   const id = g?.kind === 'gvar' ? /!dbg !(\d+)/.exec(g.md ?? '')?.[1] : undefined;
   if (di === undefined || id === undefined) return undefined;
@@ -295,7 +336,13 @@ function globalAddress(
   if (gve?.kind !== 'DIGlobalVariableExpression') return undefined;
   const v = di.node(gve.var ?? -1);
   if (v?.kind !== 'DIGlobalVariable' || !isCIdent(v.name)) return undefined;
-  if (di.node(v.scope ?? -1)?.kind !== 'DICompileUnit') return undefined;
+  const scope = cxx ? cxxScope(di, v.scope) : undefined;
+  if (scope === undefined && di.node(v.scope ?? -1)?.kind !== 'DICompileUnit') return undefined;
+  if (scope !== undefined && scope !== '') {
+    const frag0 = /DW_OP_LLVM_fragment/.test(gve.expr);
+    if (frag0) return undefined;
+    return { addr: `(unsigned char *)&${scope}::${v.name}`, label: `${scope.replace(/\W+/g, '_')}_${v.name}` };
+  }
   const frag = /DW_OP_LLVM_fragment,\s*(\d+),\s*(\d+)/.exec(gve.expr);
   const bits = frag !== null ? Number(frag[1]) : 0;
   if (bits % 8 !== 0) return undefined;
@@ -304,6 +351,24 @@ function globalAddress(
     addr: off === 0 ? `(unsigned char *)&${v.name}` : `((unsigned char *)&${v.name} + ${off})`,
     label: `${v.name}_${off}`,
   };
+}
+
+/**
+ * The C++ scope of a global (namespaces and classes, `a::b`; '' at file scope, anonymous namespaces left
+ * out as their names are visible in the test unit), or undefined inside a function (a static local).
+ */
+function cxxScope(di: DebugInfo, scope: number | null): string | undefined {
+  const out: string[] = [];
+  let s = scope;
+  for (let hops = 0; s !== null && hops < 64; hops++) {
+    const n = di.node(s);
+    if (n?.kind === 'DICompileUnit' || n?.kind === 'DIFile') break;
+    if ((n?.kind !== 'DINamespace' && n?.kind !== 'DICompositeType') || (n.kind === 'DICompositeType' && n.name === ''))
+      return undefined;
+    if (n.name !== '') out.push(n.name);
+    s = n.scope;
+  }
+  return out.reverse().join('::');
 }
 
 /** ` at file:line` of each crash or undefined-behaviour record, from a replay in the engine. */
@@ -350,8 +415,25 @@ function testUnit(
   weak: readonly string[],
   texts: string[],
   names: string[],
+  kind: UnitKind = 'cmocka',
 ): string {
   const inc = posix(relative(join(resolve(dir), 'tests'), source));
+  if (kind === 'gtest-c') {
+    // C test bodies as for cmocka, with cmocka's assertions from isx_gtest.h; GoogleTest runs them
+    // through the entry points below (test_<stem>_gtest.cpp).
+    const c = testUnit(run, source, dir, stem, weak, texts, names).replace(
+      '#include <cmocka.h>\n',
+      '#include "isx_gtest.h"\n',
+    );
+    const at = c.indexOf('int main(int argc, char **argv) {');
+    return [
+      c.slice(0, at).replace(' * One test per kept input', ' * Run by GoogleTest (test_' + stem + '_gtest.cpp). One test per kept input'),
+      '/* Entry points of the tests for GoogleTest. */',
+      ...names.map((n) => `void ${testFunc(n)}_run(void) { ${testFunc(n)}(NULL); }`),
+      'void isx_unused_helpers(void) { (void)isx_bits64; (void)isx_bits32; }',
+      '',
+    ].join('\n');
+  }
   const lines = [
     `/* Tests of ${basename(source)}: generated by inputsmith export tests from a gen run (seed ${run.spec.seed}), do not edit.`,
     ' * One test per kept input: construct input, call, check. The source file is included so that its',
@@ -395,6 +477,7 @@ function testUnit(
 }
 
 interface Unit {
+  kind: UnitKind;
   stem: string;
   tests: string[];
   /** The source's compile_commands.json entry (gen --compile-commands): its flags build the test unit. */
@@ -407,41 +490,62 @@ function cmakeLists(run: RunDir, dir: string, units: readonly Unit[]): string {
     const r = posix(relative(resolve(dir), resolve(p)));
     return `\${CMAKE_CURRENT_SOURCE_DIR}/${r}`;
   };
+  const gtest = units.some((u) => u.kind !== 'cmocka');
+  const cmocka = !gtest || units.some((u) => u.kind === 'cmocka');
   const lines = [
     '# Generated by inputsmith export tests, do not edit.',
     '# cmake -S . -B build && cmake --build build && ctest --test-dir build',
     'cmake_minimum_required(VERSION 3.13)',
-    'project(inputsmith_tests C)',
+    gtest ? 'project(inputsmith_tests C CXX)' : 'project(inputsmith_tests C)',
     `set(ISX_OPT "-O${c.opt.replace(/^-?O/, '')}" CACHE STRING "optimisation level of the sources under test (gen ran at this one)")`,
-    'find_path(CMOCKA_INCLUDE_DIR cmocka.h)',
-    'find_library(CMOCKA_LIBRARY cmocka)',
-    'if(NOT CMOCKA_INCLUDE_DIR OR NOT CMOCKA_LIBRARY)',
-    '  message(FATAL_ERROR "cmocka not found (Debian: apt-get install libcmocka-dev)")',
-    'endif()',
+    ...(cmocka
+      ? [
+          'find_path(CMOCKA_INCLUDE_DIR cmocka.h)',
+          'find_library(CMOCKA_LIBRARY cmocka)',
+          'if(NOT CMOCKA_INCLUDE_DIR OR NOT CMOCKA_LIBRARY)',
+          '  message(FATAL_ERROR "cmocka not found (Debian: apt-get install libcmocka-dev)")',
+          'endif()',
+        ]
+      : []),
+    ...(gtest ? gtestCmake.find : []),
     'enable_testing()',
-    'add_library(isx_support STATIC support/isx_support.c)',
-    'target_include_directories(isx_support PUBLIC support ${CMOCKA_INCLUDE_DIR})',
+    ...(cmocka
+      ? [
+          'add_library(isx_support STATIC support/isx_support.c)',
+          'target_include_directories(isx_support PUBLIC support ${CMOCKA_INCLUDE_DIR})',
+        ]
+      : []),
+    ...(gtest ? gtestCmake.support : []),
     ...COVERAGE_CMAKE,
     '',
   ];
   for (const u of units) {
     const t = `test_${u.stem}`;
-    lines.push(`add_executable(${t} tests/${t}.c stubs/stubs_${u.stem}.c)`);
-    lines.push(`target_compile_options(${t} PRIVATE \${ISX_OPT} -g)`);
+    const files =
+      u.kind === 'gtest-cxx' ? `tests/${t}.cpp` : u.kind === 'gtest-c' ? `tests/${t}.c tests/${t}_gtest.cpp` : `tests/${t}.c`;
+    lines.push(`add_executable(${t} ${files} stubs/stubs_${u.stem}.c)`);
+    lines.push(`target_compile_options(${t} PRIVATE \${ISX_OPT} -g${u.kind === 'cmocka' ? '' : ' -fexceptions'})`);
     lines.push(
       `target_include_directories(${t} PRIVATE stubs${c.includes.map((i) => ' ' + rel(i)).join('')})`,
     );
     if (c.defines.length > 0) lines.push(`target_compile_definitions(${t} PRIVATE ${c.defines.join(' ')})`);
     if (u.command !== undefined && u.command.args.length > 0)
       lines.push(`target_compile_options(${t} PRIVATE ${commandFlags(u.command).join(' ')})`);
-    lines.push(`target_link_libraries(${t} PRIVATE isx_support \${CMOCKA_LIBRARY} m \${CMAKE_DL_LIBS})`);
+    if (u.kind === 'cmocka')
+      lines.push(`target_link_libraries(${t} PRIVATE isx_support \${CMOCKA_LIBRARY} m \${CMAKE_DL_LIBS})`);
+    else lines.push(`target_link_libraries(${t} PRIVATE isx_support_gtest GTest::gtest_main m \${CMAKE_DL_LIBS})`);
     // Functions of other units that the source calls on paths the optimised IR proved dead (pcre2: a UTF
     // check behind an option the configuration rules out) are referenced at -O0 but never declared in the
     // IR, so no stub or weak declaration names them: left unresolved, as the weak ones are (no test
     // reaches them; the engine never did).
     lines.push(`target_link_options(${t} PRIVATE -no-pie -Wl,--unresolved-symbols=ignore-in-object-files)`);
     lines.push(`isx_instrument(${t})`);
-    for (const n of u.tests) lines.push(`add_test(NAME ${u.stem}.${n} COMMAND ${t} ${n})`);
+    for (const n of u.tests)
+      lines.push(
+        u.kind === 'cmocka'
+          ? `add_test(NAME ${u.stem}.${n} COMMAND ${t} ${n})`
+          : `add_test(NAME ${u.stem}.${n} COMMAND ${t} --gtest_filter=regression.${n})`,
+      );
     lines.push('');
   }
   void dirname;

@@ -1,0 +1,149 @@
+/**
+ * @fileoverview Stage: export. The C++ side of `export tests` (GoogleTest): how a test calls a function
+ * of C++ source, the names of its tests, and the pieces of a GoogleTest test (assertions, death tests).
+ *
+ * Consumes: a function's debug information (its DISubprogram: name, scope chain of namespaces and
+ * classes, whether it has `this`) and the C argument expressions tests-c.ts builds.
+ * Produces: the call expression (`double_conversion::Bignum::Compare(a, b)`, `(geo::Counter *)(o0)->add(14)`),
+ * a readable test name (`Counter_add_0`), or a `LeaveOut` with the reason a function cannot be called.
+ *
+ * Naming: a function is named from its DISubprogram, not by demangling: the subprogram's scope chain gives
+ * the namespaces (an anonymous namespace is left out of the name: its names are visible unqualified in
+ * the test unit, which includes the source) and the enclosing classes; a method with an artificial first
+ * parameter `this` is called on the object its first IR argument points to; a static member or free
+ * function through its qualified name. Overloads are told apart by the arguments, each cast to its
+ * parameter's exact C++ type (tests-c.ts). Left out: constructors and destructors (an object's lifetime
+ * is not the engine's to start or end in a test), functions of unnamed classes (lambdas) and of classes
+ * local to a function, whose names the test cannot write.
+ */
+import type { DebugInfo, FunctionDebugInfo } from '../ir/debuginfo.js';
+import type { DIRef } from '../ir/debuginfo-nodes.js';
+import { LeaveOut } from './tests-c-literal.js';
+
+/** How a test calls a C++ function. */
+export interface CxxCallee {
+  /** `ns::f` for a free function or static member; the method's name for a method. */
+  readonly name: string;
+  /** Whether the first argument is `this` (a non-static member function). */
+  readonly method: boolean;
+  /** The qualified names of the scope (namespaces and classes), outermost first, without anonymous ones. */
+  readonly scope: readonly string[];
+}
+
+/** The qualified scope of a DISubprogram or type: namespaces and classes, outermost first. */
+function scopeNames(di: DebugInfo, scope: DIRef): string[] {
+  const out: string[] = [];
+  let s = scope;
+  for (let hops = 0; s !== null && hops < 64; hops++) {
+    const n = di.node(s);
+    if (n?.kind === 'DINamespace') {
+      if (n.name !== '') out.push(n.name);
+      s = n.scope;
+    } else if (n?.kind === 'DICompositeType') {
+      if (n.name === '') throw new LeaveOut('a member of an unnamed class (a lambda): the test cannot name it');
+      out.push(n.name);
+      s = n.scope;
+    } else if (n?.kind === 'DISubprogram' || n?.kind === 'DILexicalBlock' || n?.kind === 'DILexicalBlockFile')
+      throw new LeaveOut('a member of a class local to a function: the test cannot name it');
+    else break;
+  }
+  return out.reverse();
+}
+
+/** How to call the function of `fi` from the test unit; throws `LeaveOut`. */
+export function cxxCallee(di: DebugInfo, fi: FunctionDebugInfo): CxxCallee {
+  const sp = di.node(fi.subprogram);
+  if (sp?.kind !== 'DISubprogram') throw new LeaveOut('no subprogram in the debug information');
+  const decl = sp.declaration !== null ? di.node(sp.declaration) : undefined;
+  const scopeRef = decl?.kind === 'DISubprogram' ? decl.scope : sp.scope;
+  const scope = scopeNames(di, scopeRef);
+  const name = fi.name;
+  if (name === '') throw new LeaveOut('a function without a name in the debug information');
+  const cls = di.node(scopeRef ?? -1);
+  const inClass = cls?.kind === 'DICompositeType';
+  if (inClass && (name === cls.name.replace(/<.*$/, '') || name.startsWith('~')))
+    throw new LeaveOut(
+      `${name.startsWith('~') ? 'a destructor' : 'a constructor'}: an object's lifetime is not the test's to start or end`,
+    );
+  const first = fi.params[0];
+  const method = inClass && first !== undefined && first.name === 'this';
+  return { name: method ? name : [...scope, name].join('::'), method, scope };
+}
+
+/** The call of `c` with argument expressions `args` (for a method, `args[0]` is the `this` pointer). */
+export function cxxCall(c: CxxCallee, args: readonly string[]): string {
+  if (!c.method) return `${c.name}(${args.join(', ')})`;
+  const [self, ...rest] = args;
+  return `(${self})->${c.name}(${rest.join(', ')})`;
+}
+
+/**
+ * A readable test name for function `fn` (`Counter_add`, `dot`): the class and the function's name,
+ * made an identifier (a template's arguments become words), unique in `taken` (an overload gets `_2`, ...).
+ */
+export function cxxTestBase(c: CxxCallee | undefined, fn: string, taken: Map<string, string>): string {
+  const prev = taken.get(fn);
+  if (prev !== undefined) return prev;
+  const raw = c === undefined ? fn : c.method || c.scope.length > 0 ? `${c.scope.at(-1) ?? ''}_${c.name.split('::').at(-1)}` : c.name;
+  const ident = raw
+    .replace(/^_+/, '')
+    .replace(/operator\s*([^\w\s]+)/, (_, op: string) => `operator_${[...op].map((ch) => ch.charCodeAt(0).toString(16)).join('')}`)
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  const base = /^[A-Za-z]/.test(ident) ? ident : `f_${ident}`;
+  const used = new Set(taken.values());
+  let s = base;
+  for (let i = 2; used.has(s); i++) s = `${base}_${i}`;
+  taken.set(fn, s);
+  return s;
+}
+
+/** A parameter of C++ reference type (`const geo::Point &`): the referenced type, and whether it is `&&`. */
+export function referenceOf(ctype: string | undefined): { to: string; rvalue: boolean } | undefined {
+  if (ctype === undefined) return undefined;
+  const m = /^(.*?)\s*(&&?)$/.exec(ctype);
+  if (m === null || m[1] === undefined || m[1] === '') return undefined;
+  return { to: m[1], rvalue: m[2] === '&&' };
+}
+
+/** The argument for a reference parameter from a pointer expression `p`. */
+export function referenceArg(ref: { to: string; rvalue: boolean }, p: string): string {
+  const lv = `*(${ref.to} *)(${p})`;
+  return ref.rvalue ? `static_cast<${ref.to} &&>(${lv})` : lv;
+}
+
+/** GoogleTest assertions with cmocka's meaning (the test's checks are written through these). */
+export interface Assertions {
+  eq(actual: string, expected: string): string;
+  isNull(actual: string): string;
+  nonNull(actual: string): string;
+  ptrEq(actual: string, expected: string): string;
+}
+
+export const CMOCKA_ASSERTIONS: Assertions = {
+  eq: (a, b) => `assert_int_equal(${a}, ${b})`,
+  isNull: (a) => `assert_null(${a})`,
+  nonNull: (a) => `assert_non_null(${a})`,
+  ptrEq: (a, b) => `assert_ptr_equal(${a}, ${b})`,
+};
+
+export const GTEST_ASSERTIONS: Assertions = {
+  eq: (a, b) => `EXPECT_EQ(${a}, ${b})`,
+  isNull: (a) => `EXPECT_EQ(${a}, nullptr)`,
+  nonNull: (a) => `EXPECT_NE(${a}, nullptr)`,
+  ptrEq: (a, b) => `EXPECT_EQ((const void *)(${a}), (const void *)(${b}))`,
+};
+
+/**
+ * The check of an error test as a GoogleTest death test: the statement (the call in the child, which
+ * ends by `isx_child_returned()` if the call returns) and the predicate its end must satisfy.
+ */
+export function deathTest(statement: readonly string[], predicate: string, what: string): string[] {
+  return [
+    '  EXPECT_EXIT(',
+    '      {',
+    ...statement.map((s) => `        ${s.trim()}`),
+    '      },',
+    `      ${predicate}, "") << ${what};`,
+  ];
+}
