@@ -339,6 +339,8 @@ class TestWriter {
     if (leaf === undefined || rl.to === null || this.ctx.di === undefined || !this.types.has(id))
       return this.putPtr(plus(this.bytes(id), rl.at), rl.to);
     const ft = cTypeName(this.ctx.di.lookup, leaf.type, { cxx: this.ctx.cxx });
+    // A const pointer field cannot be assigned: its bytes are written.
+    if (/\bconst$/.test(ft)) return this.putPtr(plus(this.bytes(id), rl.at), rl.to);
     const e = 'fn' in rl.to ? this.fn(rl.to.fn) : this.target(rl.to);
     const tt = 'obj' in rl.to ? this.types.get(rl.to.obj) : undefined;
     const same = tt !== undefined && 'obj' in rl.to && rl.to.off === 0 && pointerTo(tt.name) === ft;
@@ -559,7 +561,7 @@ class TestWriter {
         `  static unsigned char a${j}_bytes[] __attribute__((aligned(16))) = ${byteArray(bytes, '  ', true)};`,
         ...patches,
       );
-      out.push(`*(const ${ctype} *)(const void *)a${j}_bytes`);
+      out.push(`*(${this.constOf(ctype)} *)(const void *)a${j}_bytes`);
     });
     if (next !== f.params.length) bad();
     return out;
@@ -622,11 +624,17 @@ class TestWriter {
         this.pre.push(
           `  static const unsigned char a${i}_bytes[] __attribute__((aligned(16))) = ${byteArray(bytes, '  ', true)};`,
         );
-        return `*(const ${ctype} *)(const void *)a${i}_bytes`;
+        return `*(${this.constOf(ctype)} *)(const void *)a${i}_bytes`;
       }
       default:
         throw new LeaveOut(`argument ${i} is a ${v.t} value`);
     }
+  }
+
+  /** `const T` (C++ rejects a duplicate `const`, C accepts it). */
+  private constOf(ctype: string | undefined): string {
+    if (ctype === undefined) throw new LeaveOut('an aggregate argument without its C type');
+    return this.ctx.cxx === true && ctype.startsWith('const ') ? ctype : `const ${ctype}`;
   }
 
   /** `T ret` (from debug information) or `__typeof__(call) ret`. */
@@ -929,7 +937,7 @@ class TestWriter {
       out.push(`  /* undefined behaviour (${note}): natively it may fault or not; the test asserts that the call ends */`);
       pred = 'isx_ends';
     }
-    out.push('', '  /* call and check */', ...deathTest(stmt, pred, what));
+    out.push('  /* (in a death test, which checks how it ends) */', ...deathTest(stmt, pred, what));
     if (normal) out.push(`  isx_capture_end_out(${this.stream(r.outcome.stdout)});`);
     return out;
   }

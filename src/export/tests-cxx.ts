@@ -67,7 +67,11 @@ export function cxxCallee(di: DebugInfo, fi: FunctionDebugInfo): CxxCallee {
     );
   const first = fi.params[0];
   const method = inClass && first !== undefined && first.name === 'this';
-  return { name: method ? name : [...scope, name].join('::'), method, scope };
+  // A virtual function is called by its qualified name, which suppresses the virtual dispatch: the test
+  // is of this definition, whatever the object's vtable pointer says.
+  const flags = [...sp.spFlags, ...(decl?.kind === 'DISubprogram' ? decl.spFlags : [])];
+  const virtual = flags.some((f) => /Virtual/.test(f));
+  return { name: method && !virtual ? name : [...scope, name].join('::'), method, scope };
 }
 
 /** The call of `c` with argument expressions `args` (for a method, `args[0]` is the `this` pointer). */
@@ -84,7 +88,8 @@ export function cxxCall(c: CxxCallee, args: readonly string[]): string {
 export function cxxTestBase(c: CxxCallee | undefined, fn: string, taken: Map<string, string>): string {
   const prev = taken.get(fn);
   if (prev !== undefined) return prev;
-  const raw = c === undefined ? fn : c.method || c.scope.length > 0 ? `${c.scope.at(-1) ?? ''}_${c.name.split('::').at(-1)}` : c.name;
+  const short = c?.name.split('::').at(-1) ?? '';
+  const raw = c === undefined ? fn : c.scope.length > 0 ? `${c.scope.at(-1) ?? ''}_${short}` : c.name;
   const ident = raw
     .replace(/^_+/, '')
     .replace(/operator\s*([^\w\s]+)/, (_, op: string) => `operator_${[...op].map((ch) => ch.charCodeAt(0).toString(16)).join('')}`)

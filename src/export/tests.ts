@@ -41,6 +41,8 @@ import { commandFlags } from './tests-flags.js';
 import { SUPPORT_C, SUPPORT_H } from './tests-support.js';
 import { GTEST_CC, GTEST_H, gtestSupportC } from './tests-support-gtest.js';
 import { cxxCallee, cxxTestBase } from './tests-cxx.js';
+import { compileCheck } from './tests-compile-check.js';
+import { findToolchain } from '../toolchain/find.js';
 import { CXX_UNIT_PRELUDE, cxxTestUnit, gtestCmake, gtestWrapperUnit } from './tests-gtest.js';
 
 /** The test framework of C sources' units (C++ sources always get GoogleTest). */
@@ -84,11 +86,21 @@ export interface TestsReport {
 /** Write the test project of gen run `outDir` into `o.dir`; returns the report (also DIR/report.json). */
 export async function exportTests(outDir: string, o: TestsExportOptions): Promise<TestsReport> {
   const run = await readRunDir(outDir, o);
-  return writeTestProject(run, o.dir, o.framework ?? 'cmocka');
+  return writeTestProject(run, o.dir, o);
 }
 
-/** The project of an already read run. */
-export function writeTestProject(run: RunDir, dir: string, framework: TestFramework = 'cmocka'): TestsReport {
+/**
+ * The project of an already read run. C++ units are compile-checked with the toolchain's clang++ (a test
+ * that does not compile is left out with the compiler's message); `compileCheck: false` skips that.
+ */
+export function writeTestProject(
+  run: RunDir,
+  dir: string,
+  o: { framework?: TestFramework; clang?: string; compileCheck?: boolean } = {},
+): TestsReport {
+  let clangxx: string | undefined;
+  if (o.compileCheck !== false && run.modules.some((m) => CXX_SOURCE.test(sourceOf(m) ?? '')))
+    clangxx = findToolchain(o.clang !== undefined ? { clang: o.clang } : {}).clangxx;
   mkdirSync(join(dir, 'tests'), { recursive: true });
   mkdirSync(join(dir, 'stubs'), { recursive: true });
   mkdirSync(join(dir, 'support'), { recursive: true });
@@ -101,7 +113,7 @@ export function writeTestProject(run: RunDir, dir: string, framework: TestFramew
   const stems = new Set<string>();
   let errorTests = 0;
   for (const mod of run.modules) {
-    const rep = moduleProject(run, out, mod, dir, stems, framework);
+    const rep = moduleProject(run, out, mod, dir, stems, o.framework ?? 'cmocka', clangxx);
     modules.push(rep.report);
     errorTests += rep.errorTests;
     if (rep.stem !== undefined && rep.tests.length > 0)
@@ -177,6 +189,7 @@ function moduleProject(
   dir: string,
   stems: Set<string>,
   framework: TestFramework,
+  clangxx: string | undefined,
 ): ModuleResult {
   const source = sourceOf(mod);
   const cxx = source !== undefined && CXX_SOURCE.test(source);
@@ -226,9 +239,7 @@ function moduleProject(
     mod,
     selected.map((s) => s.r),
   );
-  const texts: string[] = [];
-  const names: string[] = [];
-  let errorTests = 0;
+  const entries: { name: string; text: string; rep: FunctionReport; index: number; error: boolean }[] = [];
   for (const { fn, r, rep } of selected) {
     const f = mod.m.symbols.get(fn);
     let name = `${fn}_${r.index}`;
@@ -241,20 +252,40 @@ function moduleProject(
       for (const c of r.calls)
         if (stubs.refused.has(c.fn)) throw new LeaveOut(`calls ${c.fn}, which ${stubs.refused.get(c.fn)}`);
       const note = `${fn} #${r.index}: ${r.outcome.kind}${places.get(r) ?? ''} (${relative(run.root, out.inputFile(mod.key, fnKey(mod, fn), r.index))})`;
-      texts.push(emitTest(ctx, f, r, name, note));
-      names.push(name);
-      rep.tests.push(name);
-      if (r.outcome.kind !== 'returned') errorTests++;
+      const text = emitTest(ctx, f, r, name, note);
+      entries.push({ name, text, rep, index: r.index, error: r.outcome.kind !== 'returned' });
     } catch (e) {
       if (!(e instanceof LeaveOut)) throw e;
       rep.leftOut.push({ index: r.index, reason: e.message });
     }
   }
   const testFile = join('tests', `test_${stem}.${cxx ? 'cpp' : 'c'}`);
-  if (names.length > 0) {
+  if (entries.length > 0) {
     writeFileSync(join(dir, 'stubs', `stubs_${stem}.c`), stubs.source + '\n');
     writeFileSync(join(dir, 'stubs', `stubs_${stem}.h`), stubs.header);
-    const inc = posix(relative(join(resolve(dir), 'tests'), source));
+  }
+  const inc = posix(relative(join(resolve(dir), 'tests'), source));
+  if (kind === 'gtest-cxx' && entries.length > 0 && clangxx !== undefined) {
+    // A C++ test that does not compile is left out with the compiler's message (tests-compile-check.ts).
+    const bad = compileCheck(
+      clangxx,
+      unitFlags(run, dir, mod.command),
+      join(resolve(dir), testFile),
+      entries.map((e) => e.text),
+      (kept) => cxxTestUnit(run.spec.seed, source, inc, stem, kept),
+    );
+    for (const [k, reason] of [...bad].sort((a, b) => a[0] - b[0])) {
+      const e = entries[k]!;
+      e.rep.leftOut.push({ index: e.index, reason });
+      e.rep.leftOut.sort((a, b) => a.index - b.index);
+    }
+    entries.splice(0, entries.length, ...entries.filter((_, k) => !bad.has(k)));
+  }
+  const texts = entries.map((e) => e.text);
+  const names = entries.map((e) => e.name);
+  for (const e of entries) e.rep.tests.push(e.name);
+  const errorTests = entries.filter((e) => e.error).length;
+  if (names.length > 0) {
     if (kind === 'gtest-cxx')
       writeFileSync(join(dir, testFile), cxxTestUnit(run.spec.seed, source, inc, stem, texts));
     else writeFileSync(join(dir, testFile), testUnit(run, source, dir, stem, stubs.weak, texts, names, kind));
@@ -482,6 +513,18 @@ interface Unit {
   tests: string[];
   /** The source's compile_commands.json entry (gen --compile-commands): its flags build the test unit. */
   command: CompileCommand | undefined;
+}
+
+/** The flags a unit is compiled with (as CMakeLists.txt gives them), for the compile check. */
+function unitFlags(run: RunDir, dir: string, command: CompileCommand | undefined): string[] {
+  const c = run.spec.compile;
+  return [
+    `-I${join(resolve(dir), 'support')}`,
+    `-I${join(resolve(dir), 'stubs')}`,
+    ...c.includes.map((i) => `-I${resolve(i)}`),
+    ...c.defines.map((d) => `-D${d}`),
+    ...(command !== undefined && command.args.length > 0 ? commandFlags(command) : []),
+  ];
 }
 
 function cmakeLists(run: RunDir, dir: string, units: readonly Unit[]): string {
