@@ -142,7 +142,15 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
   body.push(...w.calls());
   const args = w.args(f, fi);
   body.push(...w.pre);
-  const call = cx !== undefined ? cxxCall(cx, args) : `${callee}(${args.join(', ')})`;
+  if (cx?.special === 'deleting') {
+    const t = irPointerType(f);
+    const sym = ctx.funcName(f.name);
+    if (typeof t !== 'string' || sym === undefined)
+      throw new LeaveOut('a deleting destructor whose symbol the test cannot reach');
+    callee = `((${t})${sym})`;
+  }
+  const call =
+    cx !== undefined && cx.special !== 'deleting' ? cxxCall(cx, args) : `${callee}(${args.join(', ')})`;
   body.push('', '  /* call */');
   const hasRet =
     f.funcType.ret.kind !== 'void' && (r.outcome.ret === undefined || r.outcome.ret.t !== 'void');
@@ -161,10 +169,8 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
     if (hasRet && r.outcome.ret !== undefined) body.push(...w.checkRet(f.funcType.ret, r.outcome.ret, fi));
     body.push(...w.checkMemory());
   } else if (cx !== undefined) {
-    const opaque = cxxCall(
-      cx,
-      args.map((a) => `isx_opaque(${a})`),
-    );
+    const oargs = args.map((a) => `isx_opaque(${a})`);
+    const opaque = cx.special === 'deleting' ? `${callee}(${oargs.join(', ')})` : cxxCall(cx, oargs);
     body.push(...w.forkedCxx(k, opaque, r, note, hasRet));
   } else {
     body.push(...w.forked(k, { callee, args }, r, note, hasRet));

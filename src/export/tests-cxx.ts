@@ -26,6 +26,8 @@ export interface CxxCallee {
   readonly name: string;
   /** Whether the first argument is `this` (a non-static member function). */
   readonly method: boolean;
+  /** A constructor (called by placement new on its object) or destructor (called on it, qualified). */
+  readonly special?: 'constructor' | 'destructor' | 'deleting';
   /** The qualified names of the scope (namespaces and classes), outermost first, without anonymous ones. */
   readonly scope: readonly string[];
 }
@@ -61,11 +63,20 @@ export function cxxCallee(di: DebugInfo, fi: FunctionDebugInfo): CxxCallee {
   if (name === '') throw new LeaveOut('a function without a name in the debug information');
   const cls = di.node(scopeRef ?? -1);
   const inClass = cls?.kind === 'DICompositeType';
-  if (inClass && (name === cls.name.replace(/<.*$/, '') || name.startsWith('~')))
-    throw new LeaveOut(
-      `${name.startsWith('~') ? 'a destructor' : 'a constructor'}: an object's lifetime is not the test's to start or end`,
-    );
   const first = fi.params[0];
+  if (inClass && (name === cls.name.replace(/<.*$/, '') || name.startsWith('~'))) {
+    // The complete- and base-object constructors and destructors (C1/C2, D1/D2) are what `new (p) T(...)`
+    // and `p->T::~T()` call (they differ only for virtual bases); a deleting destructor (D0) frees the
+    // object: C++ has no syntax for calling it directly, so the test calls its symbol through a pointer of
+    // its IR signature (`this` first, as the Itanium ABI passes it); the object is registered with the
+    // support's `free` (a heap object of the record), which keeps it.
+    if (/D0E/.test(fi.linkageName)) return { name: fi.linkageName, method: true, scope, special: 'deleting' };
+    if (first === undefined || first.name !== 'this') throw new LeaveOut('a constructor without its object');
+    const cname = [...scope].join('::');
+    return name.startsWith('~')
+      ? { name: `${cname}::${name}`, method: true, scope, special: 'destructor' }
+      : { name: cname, method: true, scope, special: 'constructor' };
+  }
   const method = inClass && first !== undefined && first.name === 'this';
   // A virtual function is called by its qualified name, which suppresses the virtual dispatch: the test
   // is of this definition, whatever the object's vtable pointer says.
@@ -78,6 +89,7 @@ export function cxxCallee(di: DebugInfo, fi: FunctionDebugInfo): CxxCallee {
 export function cxxCall(c: CxxCallee, args: readonly string[]): string {
   if (!c.method) return `${c.name}(${args.join(', ')})`;
   const [self, ...rest] = args;
+  if (c.special === 'constructor') return `new ((void *)(${self})) ${c.name}(${rest.join(', ')})`;
   return `(${self})->${c.name}(${rest.join(', ')})`;
 }
 
@@ -88,7 +100,7 @@ export function cxxCall(c: CxxCallee, args: readonly string[]): string {
 export function cxxTestBase(c: CxxCallee | undefined, fn: string, taken: Map<string, string>): string {
   const prev = taken.get(fn);
   if (prev !== undefined) return prev;
-  const short = c?.name.split('::').at(-1) ?? '';
+  const short = c?.special === 'constructor' ? 'new' : c?.special === 'destructor' ? 'delete' : (c?.name.split('::').at(-1) ?? '');
   const raw = c === undefined ? fn : c.scope.length > 0 ? `${c.scope.at(-1) ?? ''}_${short}` : c.name;
   const ident = raw
     .replace(/^_+/, '')
@@ -152,3 +164,58 @@ export function deathTest(statement: readonly string[], predicate: string, what:
     `      ${predicate}, "") << ${what};`,
   ];
 }
+
+/**
+ * Names a C++ test unit gives symbols it cannot name in C++ (a member function whose address is an input,
+ * a vtable): constant pointers defined in the stubs file, which is C, where a mangled name is an ordinary
+ * identifier (`void (*const isx_fn_0)(void) = (void (*)(void))_ZN8tinyxml27XMLNode9ToElementEv;`), and
+ * declared `extern "C"` in the unit. (An asm label in the unit itself clashes with the definition the
+ * unit emits from the included source.) Only symbols with external linkage can be reached so (an
+ * internal one may be renamed or not emitted); numbered in order of first use, so the same tests give
+ * the same names.
+ */
+export class SymbolAliases {
+  private readonly fns = new Map<string, string>();
+  private readonly vars = new Map<string, string>();
+
+  fn(symbol: string): string {
+    let a = this.fns.get(symbol);
+    if (a === undefined) this.fns.set(symbol, (a = `isx_fn_${this.fns.size}`));
+    return a;
+  }
+
+  variable(symbol: string): string {
+    let a = this.vars.get(symbol);
+    if (a === undefined) this.vars.set(symbol, (a = `isx_gv_${this.vars.size}`));
+    return a;
+  }
+
+  /** The declarations, for the unit's prelude. */
+  declarations(): string[] {
+    return [
+      ...[...this.fns.values()].map((a) => `extern "C" void (*const ${a})(void);`),
+      ...[...this.vars.values()].map((a) => `extern "C" unsigned char *const ${a};`),
+    ];
+  }
+
+  /** The definitions, for the stubs file (C); `declared`: symbols the file already declares (stubs). */
+  definitions(declared: ReadonlySet<string>): string[] {
+    if (this.fns.size + this.vars.size === 0) return [];
+    return [
+      '/* Addresses the C++ tests use but cannot name (member functions, vtables): mangled names are C identifiers. */',
+      ...[...this.fns].flatMap(([s, a]) => [
+        ...(declared.has(s) ? [] : [`extern void ${s}(void);`]),
+        `void (*const ${a})(void) = (void (*)(void))${s};`,
+      ]),
+      ...[...this.vars].flatMap(([s, a]) => [
+        ...(declared.has(s) ? [] : [`extern unsigned char ${s}[];`]),
+        `unsigned char *const ${a} = (unsigned char *)${s};`,
+      ]),
+      '',
+    ];
+  }
+}
+
+/** Whether a symbol of this linkage can be bound by name from another declaration. */
+export const bindableLinkage = (linkage: string | undefined): boolean =>
+  linkage === undefined || !['internal', 'private', 'available_externally'].includes(linkage);

@@ -40,7 +40,7 @@ import { COVERAGE_C, COVERAGE_CMAKE } from './tests-coverage.js';
 import { commandFlags } from './tests-flags.js';
 import { SUPPORT_C, SUPPORT_H } from './tests-support.js';
 import { GTEST_CC, GTEST_H, gtestSupportC } from './tests-support-gtest.js';
-import { cxxCallee, cxxTestBase } from './tests-cxx.js';
+import { bindableLinkage, cxxCallee, cxxTestBase, SymbolAliases } from './tests-cxx.js';
 import { compileCheck } from './tests-compile-check.js';
 import { findToolchain } from '../toolchain/find.js';
 import { CXX_UNIT_PRELUDE, cxxTestUnit, gtestCmake, gtestWrapperUnit } from './tests-gtest.js';
@@ -98,15 +98,22 @@ export function writeTestProject(
   dir: string,
   o: { framework?: TestFramework; clang?: string; compileCheck?: boolean } = {},
 ): TestsReport {
-  let clangxx: string | undefined;
-  if (o.compileCheck !== false && run.modules.some((m) => CXX_SOURCE.test(sourceOf(m) ?? '')))
-    clangxx = findToolchain(o.clang !== undefined ? { clang: o.clang } : {}).clangxx;
+  const anyCxx = run.modules.some((m) => CXX_SOURCE.test(sourceOf(m) ?? ''));
+  const clangxx =
+    o.compileCheck !== false && anyCxx
+      ? findToolchain(o.clang !== undefined ? { clang: o.clang } : {}).clangxx
+      : undefined;
   mkdirSync(join(dir, 'tests'), { recursive: true });
   mkdirSync(join(dir, 'stubs'), { recursive: true });
   mkdirSync(join(dir, 'support'), { recursive: true });
   writeFileSync(join(dir, 'support', 'isx_support.h'), SUPPORT_H);
   writeFileSync(join(dir, 'support', 'isx_support.c'), SUPPORT_C);
   writeFileSync(join(dir, 'support', 'isx_coverage.c'), COVERAGE_C);
+  if (anyCxx || o.framework === 'gtest') {
+    writeFileSync(join(dir, 'support', 'isx_support_gtest.c'), gtestSupportC());
+    writeFileSync(join(dir, 'support', 'isx_gtest.h'), GTEST_H);
+    writeFileSync(join(dir, 'support', 'isx_gtest.cc'), GTEST_CC);
+  }
   const out = new OutDir(run.root);
   const modules: ModuleReport[] = [];
   const units: Unit[] = [];
@@ -118,11 +125,6 @@ export function writeTestProject(
     errorTests += rep.errorTests;
     if (rep.stem !== undefined && rep.tests.length > 0)
       units.push({ stem: rep.stem, tests: rep.tests, command: mod.command, kind: rep.kind });
-  }
-  if (units.some((u) => u.kind !== 'cmocka')) {
-    writeFileSync(join(dir, 'support', 'isx_support_gtest.c'), gtestSupportC());
-    writeFileSync(join(dir, 'support', 'isx_gtest.h'), GTEST_H);
-    writeFileSync(join(dir, 'support', 'isx_gtest.cc'), GTEST_CC);
   }
   writeFileSync(join(dir, 'CMakeLists.txt'), cmakeLists(run, dir, units));
   const all = modules.flatMap((m) => m.functions);
@@ -232,7 +234,8 @@ function moduleProject(
     stem,
   );
   const di = hasDebugInfo(mod.m) ? debugInfo(mod.m) : undefined;
-  const ctx = testContext(mod.m, dl, di, stubs, cxx);
+  const aliases = new SymbolAliases();
+  const ctx = testContext(mod.m, dl, di, stubs, cxx ? aliases : undefined);
   const bases = new Map<string, string>();
   const places = faultPlaces(
     run,
@@ -260,10 +263,13 @@ function moduleProject(
     }
   }
   const testFile = join('tests', `test_${stem}.${cxx ? 'cpp' : 'c'}`);
-  if (entries.length > 0) {
-    writeFileSync(join(dir, 'stubs', `stubs_${stem}.c`), stubs.source + '\n');
+  const writeStubs = (): void => {
+    const declared = new Set([...stubs.names.keys(), ...stubs.globals.keys()]);
+    const defs = aliases.definitions(declared);
+    writeFileSync(join(dir, 'stubs', `stubs_${stem}.c`), stubs.source + '\n' + (defs.length > 0 ? '\n' + defs.join('\n') : ''));
     writeFileSync(join(dir, 'stubs', `stubs_${stem}.h`), stubs.header);
-  }
+  };
+  if (entries.length > 0) writeStubs();
   const inc = posix(relative(join(resolve(dir), 'tests'), source));
   if (kind === 'gtest-cxx' && entries.length > 0 && clangxx !== undefined) {
     // A C++ test that does not compile is left out with the compiler's message (tests-compile-check.ts).
@@ -272,7 +278,7 @@ function moduleProject(
       unitFlags(run, dir, mod.command),
       join(resolve(dir), testFile),
       entries.map((e) => e.text),
-      (kept) => cxxTestUnit(run.spec.seed, source, inc, stem, kept),
+      (kept) => cxxTestUnit(run.spec.seed, source, inc, stem, kept, aliases.declarations()),
     );
     for (const [k, reason] of [...bad].sort((a, b) => a[0] - b[0])) {
       const e = entries[k]!;
@@ -286,8 +292,9 @@ function moduleProject(
   for (const e of entries) e.rep.tests.push(e.name);
   const errorTests = entries.filter((e) => e.error).length;
   if (names.length > 0) {
+    writeStubs();
     if (kind === 'gtest-cxx')
-      writeFileSync(join(dir, testFile), cxxTestUnit(run.spec.seed, source, inc, stem, texts));
+      writeFileSync(join(dir, testFile), cxxTestUnit(run.spec.seed, source, inc, stem, texts, aliases.declarations()));
     else writeFileSync(join(dir, testFile), testUnit(run, source, dir, stem, stubs.weak, texts, names, kind));
     if (kind === 'gtest-c')
       writeFileSync(join(dir, 'tests', `test_${stem}_gtest.cpp`), gtestWrapperUnit(source, names.map((n) => [n, testFunc(n)])));
@@ -310,8 +317,15 @@ function testContext(
   dl: DataLayout,
   di: DebugInfo | undefined,
   stubs: ReturnType<typeof planStubs>,
-  cxx: boolean,
+  aliases: SymbolAliases | undefined,
 ): TestContext {
+  const cxx = aliases !== undefined;
+  // A C++ symbol the test cannot name (mangled): bound by an asm label when it can be (tests-cxx.ts).
+  const alias = (name: string, kind: 'function' | 'gvar'): string | undefined => {
+    const g = m.symbols.get(name);
+    if (aliases === undefined || g === undefined || g.kind !== kind || !bindableLinkage(g.linkage)) return undefined;
+    return kind === 'function' ? aliases.fn(name) : aliases.variable(name);
+  };
   return {
     m,
     dl,
@@ -321,13 +335,18 @@ function testContext(
     globalName: (name) => {
       const g = m.symbols.get(name);
       if (g === undefined || g.kind !== 'gvar' || (g.isConstant && g.init !== undefined)) return undefined;
-      return globalAddress(m, di, name, cxx);
+      const a = globalAddress(m, di, name, cxx);
+      if (a !== undefined || !cxx) return a;
+      const v = alias(name, 'gvar');
+      return v === undefined ? undefined : { addr: `(unsigned char *)${v}`, label: v };
     },
     globalTarget: (name) => {
       const g = m.symbols.get(name);
       if (g === undefined || g.kind !== 'gvar') return undefined;
       const a = globalAddress(m, di, name, cxx);
       if (a !== undefined) return a;
+      const v = cxx && name.startsWith('_Z') ? alias(name, 'gvar') : undefined;
+      if (v !== undefined) return { addr: `(unsigned char *)${v}` };
       if (g.isConstant && g.init?.kind === 'string') return { bytes: g.init.bytes };
       return undefined;
     },
@@ -336,6 +355,7 @@ function testContext(
       return g !== undefined && g.kind === 'gvar' ? declaredSize(dl, g as GlobalVar) : 0;
     },
     funcName: (name) => {
+      if (cxx && name.startsWith('_Z')) return alias(name, 'function');
       if (stubs.names.has(name)) return stubs.names.get(name);
       const g = m.symbols.get(name);
       if (g === undefined || g.kind !== 'function' || !isCIdent(name)) return undefined;
