@@ -167,7 +167,9 @@ for (const name of libs) {
     opt,
     ...build(work, lib, cc, opt),
   }));
-  const gcov = process.env.INPUTSMITH_BENCH_NO_GCOV ? { error: 'not measured' } : await gcovCheck(work, lib, report);
+  const gcov = process.env.INPUTSMITH_BENCH_NO_GCOV
+    ? { error: 'not measured' }
+    : await gcovCheck(work, lib, report);
   rows.push({
     name,
     totals: report.totals,

@@ -102,7 +102,13 @@ const ready =
   spawnSync('sh', ['-c', 'test -f /usr/include/gtest/gtest.h']).status === 0;
 
 /** Configure, build and run a project; the ctest result. */
-function buildAndTest(dir: string, proj: string, b: string, cxx: string, opt: string): { code: number; out: string } {
+function buildAndTest(
+  dir: string,
+  proj: string,
+  b: string,
+  cxx: string,
+  opt: string,
+): { code: number; out: string } {
   const cc = cxx === 'g++' ? 'gcc' : 'clang-19';
   const c = sh(
     'cmake',
@@ -181,7 +187,10 @@ describe.runIf(ready)('export tests: GoogleTest', () => {
     // The abort test asserts SIGABRT: expecting SIGSEGV instead must fail; a wrong return value too.
     const wrong = unit
       .replace('::testing::KilledBySignal(SIGABRT)', '::testing::KilledBySignal(SIGSEGV)')
-      .replace(/(TEST\(regression, Counter_limit_0\)[^]*?EXPECT_EQ\(ret, )(-?\d+)\)/, (_, a: string, v: string) => `${a}${Number(v) + 1})`);
+      .replace(
+        /(TEST\(regression, Counter_limit_0\)[^]*?EXPECT_EQ\(ret, )(-?\d+)\)/,
+        (_, a: string, v: string) => `${a}${Number(v) + 1})`,
+      );
     expect(wrong).not.toBe(unit);
     writeFileSync(join(dir, 'proj', 'tests', 'test_lib.cpp'), wrong);
     try {

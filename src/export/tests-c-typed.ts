@@ -66,7 +66,8 @@ function pointee(nodes: NodeLookup, t: DIRef): DIRef | undefined {
   const u = underlyingType(nodes, t);
   const n = u === null ? undefined : nodes(u);
   // (A C++ reference is a pointer in the IR.)
-  return n?.kind === 'DIDerivedType' && (n.tag === 'pointer' || n.tag === 'reference' || n.tag === 'rvalue-reference')
+  return n?.kind === 'DIDerivedType' &&
+    (n.tag === 'pointer' || n.tag === 'reference' || n.tag === 'rvalue-reference')
     ? n.baseType
     : undefined;
 }

@@ -161,8 +161,7 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
     if (hasRet) {
       const d = w.retDecl(fi, call);
       body.push(d === 'auto *ret' ? `  auto *ret = &${call};` : `  ${d} = ${call};`);
-    }
-    else body.push(`  ${call};`);
+    } else body.push(`  ${call};`);
     body.push(`  isx_capture_end(${w.stream(r.outcome.stdout)}, ${w.stream(r.outcome.stderr)});`);
     if (ctx.hasStubs) body.push('  isx_script_end();');
     body.push('', '  /* check */');
@@ -814,7 +813,8 @@ class TestWriter {
         out.push(
           `  ${this.a.eq(`${fn}(${lv})`, `0x${hex}${l.size === 4 ? 'u' : 'ull'}`)}; /* ${v.replace(/ \/\*.*$/, '')} */`,
         );
-      } else if (this.ctx.cxx === true && this.isEnum(l.type)) out.push(`  ${this.a.eq(lv, `(__typeof__(${lv}))${v}`)};`);
+      } else if (this.ctx.cxx === true && this.isEnum(l.type))
+        out.push(`  ${this.a.eq(lv, `(__typeof__(${lv}))${v}`)};`);
       else out.push(`  ${this.a.eq(lv, v)};`);
     }
     return out;
@@ -938,9 +938,14 @@ class TestWriter {
     else if (outcomeClass(k) === 'crash') {
       const sigs = outcomeSignals(k).map((s) => SIGNAL_NUMBERS[s] ?? s);
       if (k === 'stack-overflow') sigs.push('SIGALRM');
-      pred = sigs.length === 1 ? `::testing::KilledBySignal(${sigs[0]})` : `isx_killed_by_any({ ${sigs.join(', ')} })`;
+      pred =
+        sigs.length === 1
+          ? `::testing::KilledBySignal(${sigs[0]})`
+          : `isx_killed_by_any({ ${sigs.join(', ')} })`;
     } else {
-      out.push(`  /* undefined behaviour (${note}): natively it may fault or not; the test asserts that the call ends */`);
+      out.push(
+        `  /* undefined behaviour (${note}): natively it may fault or not; the test asserts that the call ends */`,
+      );
       pred = 'isx_ends';
     }
     out.push('  /* (in a death test, which checks how it ends) */', ...deathTest(stmt, pred, what));

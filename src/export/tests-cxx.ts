@@ -42,7 +42,8 @@ function scopeNames(di: DebugInfo, scope: DIRef): string[] {
       if (n.name !== '') out.push(n.name);
       s = n.scope;
     } else if (n?.kind === 'DICompositeType') {
-      if (n.name === '') throw new LeaveOut('a member of an unnamed class (a lambda): the test cannot name it');
+      if (n.name === '')
+        throw new LeaveOut('a member of an unnamed class (a lambda): the test cannot name it');
       out.push(n.name);
       s = n.scope;
     } else if (n?.kind === 'DISubprogram' || n?.kind === 'DILexicalBlock' || n?.kind === 'DILexicalBlockFile')
@@ -100,11 +101,19 @@ export function cxxCall(c: CxxCallee, args: readonly string[]): string {
 export function cxxTestBase(c: CxxCallee | undefined, fn: string, taken: Map<string, string>): string {
   const prev = taken.get(fn);
   if (prev !== undefined) return prev;
-  const short = c?.special === 'constructor' ? 'new' : c?.special === 'destructor' ? 'delete' : (c?.name.split('::').at(-1) ?? '');
+  const short =
+    c?.special === 'constructor'
+      ? 'new'
+      : c?.special === 'destructor'
+        ? 'delete'
+        : (c?.name.split('::').at(-1) ?? '');
   const raw = c === undefined ? fn : c.scope.length > 0 ? `${c.scope.at(-1) ?? ''}_${short}` : c.name;
   const ident = raw
     .replace(/^_+/, '')
-    .replace(/operator\s*([^\w\s]+)/, (_, op: string) => `operator_${[...op].map((ch) => ch.charCodeAt(0).toString(16)).join('')}`)
+    .replace(
+      /operator\s*([^\w\s]+)/,
+      (_, op: string) => `operator_${[...op].map((ch) => ch.charCodeAt(0).toString(16)).join('')}`,
+    )
     .replace(/[^A-Za-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
   const base = /^[A-Za-z]/.test(ident) ? ident : `f_${ident}`;

@@ -90,7 +90,9 @@ export function cxxTestUnit(
     '#include "isx_gtest.h"',
     '',
     ...(aliases.length > 0
-      ? ['/* Symbols of the source the tests use by address but C++ cannot name (member functions, vtables). */']
+      ? [
+          '/* Symbols of the source the tests use by address but C++ cannot name (member functions, vtables). */',
+        ]
       : []),
     ...aliases,
     'static inline uint64_t isx_bits64(double d) { uint64_t b; memcpy(&b, &d, 8); return b; }',

@@ -21,7 +21,8 @@ const MAIN_START = '/* Run the test named argv[1]';
 /** support/isx_support_gtest.c: SUPPORT_C with GoogleTest's failures and without cmocka's main. */
 export function gtestSupportC(): string {
   const at = SUPPORT_C.indexOf(MAIN_START);
-  if (!SUPPORT_C.includes(CMOCKA_INCLUDE) || at < 0) throw new Error('SUPPORT_C changed: update tests-support-gtest.ts');
+  if (!SUPPORT_C.includes(CMOCKA_INCLUDE) || at < 0)
+    throw new Error('SUPPORT_C changed: update tests-support-gtest.ts');
   return (
     SUPPORT_C.slice(0, at).replace(CMOCKA_INCLUDE, '#include "isx_gtest.h"\n') +
     `/* Only stdout is compared after an exit test: the death test keeps the child's stderr. */

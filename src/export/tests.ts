@@ -43,7 +43,7 @@ import { GTEST_CC, GTEST_H, gtestSupportC } from './tests-support-gtest.js';
 import { bindableLinkage, cxxCallee, cxxTestBase, SymbolAliases } from './tests-cxx.js';
 import { compileCheck } from './tests-compile-check.js';
 import { findToolchain } from '../toolchain/find.js';
-import { CXX_UNIT_PRELUDE, cxxTestUnit, gtestCmake, gtestWrapperUnit } from './tests-gtest.js';
+import { cxxTestUnit, gtestCmake, gtestWrapperUnit } from './tests-gtest.js';
 
 /** The test framework of C sources' units (C++ sources always get GoogleTest). */
 export type TestFramework = 'cmocka' | 'gtest';
@@ -196,24 +196,7 @@ function moduleProject(
   const source = sourceOf(mod);
   const cxx = source !== undefined && CXX_SOURCE.test(source);
   const kind: UnitKind = cxx ? 'gtest-cxx' : framework === 'gtest' ? 'gtest-c' : 'cmocka';
-  const fns = mod.functions.filter((f) => f.row?.status === 'ok');
-  const verdicts = new Map((out.readNative(mod.key) ?? []).map((v) => [`${v.function}#${v.index}`, v]));
-  const haveVerdicts = verdicts.size > 0;
-  const reports: FunctionReport[] = [];
-  const selected: { fn: string; r: InputRecord; rep: FunctionReport }[] = [];
-  for (const fn of fns) {
-    const rep: FunctionReport = { function: fn.name, tests: [], leftOut: [], notReplayable: [] };
-    reports.push(rep);
-    for (const r of fn.records) {
-      const k = r.outcome.kind;
-      const v = verdicts.get(`${r.function}#${r.index}`);
-      if (haveVerdicts && v?.status !== 'ok')
-        rep.notReplayable.push({ index: r.index, cause: v?.cause ?? 'no verdict' });
-      else if (!haveVerdicts && !(isOutcomeKind(k) && isReplayableOutcome(k)))
-        rep.notReplayable.push({ index: r.index, cause: k });
-      else selected.push({ fn: fn.name, r, rep });
-    }
-  }
+  const { reports, selected } = selectInputs(out, mod);
   if (source === undefined) {
     const reason = 'the source file is unknown (gen on a .c file, or IR compiled with -g)';
     for (const s of selected) s.rep.leftOut.push({ index: s.r.index, reason });
@@ -242,7 +225,7 @@ function moduleProject(
     mod,
     selected.map((s) => s.r),
   );
-  const entries: { name: string; text: string; rep: FunctionReport; index: number; error: boolean }[] = [];
+  const entries: Entry[] = [];
   for (const { fn, r, rep } of selected) {
     const f = mod.m.symbols.get(fn);
     let name = `${fn}_${r.index}`;
@@ -266,27 +249,22 @@ function moduleProject(
   const writeStubs = (): void => {
     const declared = new Set([...stubs.names.keys(), ...stubs.globals.keys()]);
     const defs = aliases.definitions(declared);
-    writeFileSync(join(dir, 'stubs', `stubs_${stem}.c`), stubs.source + '\n' + (defs.length > 0 ? '\n' + defs.join('\n') : ''));
+    writeFileSync(
+      join(dir, 'stubs', `stubs_${stem}.c`),
+      stubs.source + '\n' + (defs.length > 0 ? '\n' + defs.join('\n') : ''),
+    );
     writeFileSync(join(dir, 'stubs', `stubs_${stem}.h`), stubs.header);
   };
   if (entries.length > 0) writeStubs();
   const inc = posix(relative(join(resolve(dir), 'tests'), source));
-  if (kind === 'gtest-cxx' && entries.length > 0 && clangxx !== undefined) {
-    // A C++ test that does not compile is left out with the compiler's message (tests-compile-check.ts).
-    const bad = compileCheck(
+  if (kind === 'gtest-cxx' && entries.length > 0 && clangxx !== undefined)
+    dropUncompilable(
+      entries,
       clangxx,
       unitFlags(run, dir, mod.command),
       join(resolve(dir), testFile),
-      entries.map((e) => e.text),
       (kept) => cxxTestUnit(run.spec.seed, source, inc, stem, kept, aliases.declarations()),
     );
-    for (const [k, reason] of [...bad].sort((a, b) => a[0] - b[0])) {
-      const e = entries[k]!;
-      e.rep.leftOut.push({ index: e.index, reason });
-      e.rep.leftOut.sort((a, b) => a.index - b.index);
-    }
-    entries.splice(0, entries.length, ...entries.filter((_, k) => !bad.has(k)));
-  }
   const texts = entries.map((e) => e.text);
   const names = entries.map((e) => e.name);
   for (const e of entries) e.rep.tests.push(e.name);
@@ -294,10 +272,19 @@ function moduleProject(
   if (names.length > 0) {
     writeStubs();
     if (kind === 'gtest-cxx')
-      writeFileSync(join(dir, testFile), cxxTestUnit(run.spec.seed, source, inc, stem, texts, aliases.declarations()));
+      writeFileSync(
+        join(dir, testFile),
+        cxxTestUnit(run.spec.seed, source, inc, stem, texts, aliases.declarations()),
+      );
     else writeFileSync(join(dir, testFile), testUnit(run, source, dir, stem, stubs.weak, texts, names, kind));
     if (kind === 'gtest-c')
-      writeFileSync(join(dir, 'tests', `test_${stem}_gtest.cpp`), gtestWrapperUnit(source, names.map((n) => [n, testFunc(n)])));
+      writeFileSync(
+        join(dir, 'tests', `test_${stem}_gtest.cpp`),
+        gtestWrapperUnit(
+          source,
+          names.map((n) => [n, testFunc(n)]),
+        ),
+      );
   }
   return {
     report: { module: mod.path, source, testFile: names.length > 0 ? testFile : null, functions: reports },
@@ -306,6 +293,67 @@ function moduleProject(
     errorTests,
     kind,
   };
+}
+
+/**
+ * The inputs of a module that become tests: those of functions whose search succeeded that native replay
+ * found `ok` (or, without native verdicts, of a replayable outcome); the others are counted.
+ */
+function selectInputs(
+  out: OutDir,
+  mod: RunModule,
+): { reports: FunctionReport[]; selected: { fn: string; r: InputRecord; rep: FunctionReport }[] } {
+  const fns = mod.functions.filter((f) => f.row?.status === 'ok');
+  const verdicts = new Map((out.readNative(mod.key) ?? []).map((v) => [`${v.function}#${v.index}`, v]));
+  const haveVerdicts = verdicts.size > 0;
+  const reports: FunctionReport[] = [];
+  const selected: { fn: string; r: InputRecord; rep: FunctionReport }[] = [];
+  for (const fn of fns) {
+    const rep: FunctionReport = { function: fn.name, tests: [], leftOut: [], notReplayable: [] };
+    reports.push(rep);
+    for (const r of fn.records) {
+      const k = r.outcome.kind;
+      const v = verdicts.get(`${r.function}#${r.index}`);
+      if (haveVerdicts && v?.status !== 'ok')
+        rep.notReplayable.push({ index: r.index, cause: v?.cause ?? 'no verdict' });
+      else if (!haveVerdicts && !(isOutcomeKind(k) && isReplayableOutcome(k)))
+        rep.notReplayable.push({ index: r.index, cause: k });
+      else selected.push({ fn: fn.name, r, rep });
+    }
+  }
+  return { reports, selected };
+}
+
+/** A test written for one input, before the compile check. */
+interface Entry {
+  name: string;
+  text: string;
+  rep: FunctionReport;
+  index: number;
+  error: boolean;
+}
+
+/** A C++ test that does not compile is left out with the compiler's message (tests-compile-check.ts). */
+function dropUncompilable(
+  entries: Entry[],
+  compiler: string,
+  flags: string[],
+  file: string,
+  write: (kept: readonly string[]) => string,
+): void {
+  const bad = compileCheck(
+    compiler,
+    flags,
+    file,
+    entries.map((e) => e.text),
+    write,
+  );
+  for (const [k, reason] of [...bad].sort((a, b) => a[0] - b[0])) {
+    const e = entries[k]!;
+    e.rep.leftOut.push({ index: e.index, reason });
+    e.rep.leftOut.sort((a, b) => a.index - b.index);
+  }
+  entries.splice(0, entries.length, ...entries.filter((_, k) => !bad.has(k)));
 }
 
 function fnKey(mod: RunModule, fn: string): string {
@@ -323,7 +371,8 @@ function testContext(
   // A C++ symbol the test cannot name (mangled): bound by an asm label when it can be (tests-cxx.ts).
   const alias = (name: string, kind: 'function' | 'gvar'): string | undefined => {
     const g = m.symbols.get(name);
-    if (aliases === undefined || g === undefined || g.kind !== kind || !bindableLinkage(g.linkage)) return undefined;
+    if (aliases === undefined || g === undefined || g.kind !== kind || !bindableLinkage(g.linkage))
+      return undefined;
     return kind === 'function' ? aliases.fn(name) : aliases.variable(name);
   };
   return {
@@ -379,7 +428,8 @@ function globalAddress(
   name: string,
   cxx = false,
 ): { addr: string; label: string } | undefined {
-  if (isCIdent(name) && !(cxx && name.startsWith('_Z'))) return { addr: `(unsigned char *)&${name}`, label: name };
+  if (isCIdent(name) && !(cxx && name.startsWith('_Z')))
+    return { addr: `(unsigned char *)&${name}`, label: name };
   const g = m.symbols.get(name);
   const id = g?.kind === 'gvar' ? /!dbg !(\d+)/.exec(g.md ?? '')?.[1] : undefined;
   if (di === undefined || id === undefined) return undefined;
@@ -392,7 +442,10 @@ function globalAddress(
   if (scope !== undefined && scope !== '') {
     const frag0 = /DW_OP_LLVM_fragment/.test(gve.expr);
     if (frag0) return undefined;
-    return { addr: `(unsigned char *)&${scope}::${v.name}`, label: `${scope.replace(/\W+/g, '_')}_${v.name}` };
+    return {
+      addr: `(unsigned char *)&${scope}::${v.name}`,
+      label: `${scope.replace(/\W+/g, '_')}_${v.name}`,
+    };
   }
   const frag = /DW_OP_LLVM_fragment,\s*(\d+),\s*(\d+)/.exec(gve.expr);
   const bits = frag !== null ? Number(frag[1]) : 0;
@@ -414,7 +467,10 @@ function cxxScope(di: DebugInfo, scope: number | null): string | undefined {
   for (let hops = 0; s !== null && hops < 64; hops++) {
     const n = di.node(s);
     if (n?.kind === 'DICompileUnit' || n?.kind === 'DIFile') break;
-    if ((n?.kind !== 'DINamespace' && n?.kind !== 'DICompositeType') || (n.kind === 'DICompositeType' && n.name === ''))
+    if (
+      (n?.kind !== 'DINamespace' && n?.kind !== 'DICompositeType') ||
+      (n.kind === 'DICompositeType' && n.name === '')
+    )
       return undefined;
     if (n.name !== '') out.push(n.name);
     s = n.scope;
@@ -478,7 +534,12 @@ function testUnit(
     );
     const at = c.indexOf('int main(int argc, char **argv) {');
     return [
-      c.slice(0, at).replace(' * One test per kept input', ' * Run by GoogleTest (test_' + stem + '_gtest.cpp). One test per kept input'),
+      c
+        .slice(0, at)
+        .replace(
+          ' * One test per kept input',
+          ' * Run by GoogleTest (test_' + stem + '_gtest.cpp). One test per kept input',
+        ),
       '/* Entry points of the tests for GoogleTest. */',
       ...names.map((n) => `void ${testFunc(n)}_run(void) { ${testFunc(n)}(NULL); }`),
       'void isx_unused_helpers(void) { (void)isx_bits64; (void)isx_bits32; }',
@@ -585,9 +646,15 @@ function cmakeLists(run: RunDir, dir: string, units: readonly Unit[]): string {
   for (const u of units) {
     const t = `test_${u.stem}`;
     const files =
-      u.kind === 'gtest-cxx' ? `tests/${t}.cpp` : u.kind === 'gtest-c' ? `tests/${t}.c tests/${t}_gtest.cpp` : `tests/${t}.c`;
+      u.kind === 'gtest-cxx'
+        ? `tests/${t}.cpp`
+        : u.kind === 'gtest-c'
+          ? `tests/${t}.c tests/${t}_gtest.cpp`
+          : `tests/${t}.c`;
     lines.push(`add_executable(${t} ${files} stubs/stubs_${u.stem}.c)`);
-    lines.push(`target_compile_options(${t} PRIVATE \${ISX_OPT} -g${u.kind === 'cmocka' ? '' : ' -fexceptions'})`);
+    lines.push(
+      `target_compile_options(${t} PRIVATE \${ISX_OPT} -g${u.kind === 'cmocka' ? '' : ' -fexceptions'})`,
+    );
     lines.push(
       `target_include_directories(${t} PRIVATE stubs${c.includes.map((i) => ' ' + rel(i)).join('')})`,
     );
@@ -596,7 +663,10 @@ function cmakeLists(run: RunDir, dir: string, units: readonly Unit[]): string {
       lines.push(`target_compile_options(${t} PRIVATE ${commandFlags(u.command).join(' ')})`);
     if (u.kind === 'cmocka')
       lines.push(`target_link_libraries(${t} PRIVATE isx_support \${CMOCKA_LIBRARY} m \${CMAKE_DL_LIBS})`);
-    else lines.push(`target_link_libraries(${t} PRIVATE isx_support_gtest GTest::gtest_main m \${CMAKE_DL_LIBS})`);
+    else
+      lines.push(
+        `target_link_libraries(${t} PRIVATE isx_support_gtest GTest::gtest_main m \${CMAKE_DL_LIBS})`,
+      );
     // Functions of other units that the source calls on paths the optimised IR proved dead (pcre2: a UTF
     // check behind an option the configuration rules out) are referenced at -O0 but never declared in the
     // IR, so no stub or weak declaration names them: left unresolved, as the weak ones are (no test
