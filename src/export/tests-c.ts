@@ -310,6 +310,10 @@ class TestWriter {
         stmts.push(`  memcpy(o${id}, ${stringLiteral(data)}, ${data.length});`);
         return { init: [], stmts };
       }
+      if (this.ctx.cxx === true && !isCharType(nodes, ot.type)) {
+        const fields = this.cxxFields(id, ot, data, ptrs);
+        if (fields !== undefined) return { init: [], stmts: [...stmts, ...fields] };
+      }
       const text =
         isCharType(nodes, ot.type) || this.ctx.cxx === true ? undefined : initializer(nodes, ot, data, ptrs);
       if (text !== undefined) {
@@ -328,6 +332,32 @@ class TestWriter {
     if (zero) return { init: [], stmts };
     stmts.push(`  memcpy(${plus(`o${id}`, lo)}, o${id}_in, sizeof o${id}_in);`);
     return { init: [`  static const unsigned char o${id}_in[] = ${byteArray(data, '  ')};`], stmts };
+  }
+
+  /**
+   * C++ has no designated initializers of C's kind (C++20's need every designator in order and none
+   * for an array element or a base): a typed object is set field by field instead (`o0->_flags = 512;`),
+   * its other bytes zero as the object block is. Only where C's initializer would be exact, no field is
+   * const, and there are at most 64 non-zero fields; else undefined (bytes).
+   */
+  private cxxFields(
+    id: number,
+    ot: ObjectType,
+    data: Uint8Array,
+    ptrs: ReadonlySet<number>,
+  ): string[] | undefined {
+    const di = this.ctx.di!;
+    if (initializer(di.lookup, ot, data, ptrs) === undefined) return undefined;
+    const out: string[] = [];
+    for (const l of this.leaves.get(id) ?? []) {
+      if (l.kind === 'ptr' || data.subarray(l.off, l.off + l.size).every((b) => b === 0)) continue;
+      if (/^const\b|\bconst$/.test(cTypeName(di.lookup, l.type, { cxx: true }))) return undefined;
+      const v = leafValue(l, data, l.off);
+      if (v === undefined || out.length >= 64) return undefined;
+      const lv = `o${id}${l.path}`;
+      out.push(`  ${lv} = ${this.isEnum(l.type) ? `(__typeof__(${lv}))` : ''}${v};`);
+    }
+    return out;
   }
 
   /** A typed object's bytes over its whole elements (the recorded ones at their place, zeros around). */

@@ -86,6 +86,20 @@ export function cxxCallee(di: DebugInfo, fi: FunctionDebugInfo): CxxCallee {
   return { name: method && !virtual ? name : [...scope, name].join('::'), method, scope };
 }
 
+/** A C++ function's name as its source writes it (`tinyxml2::StrPair::GetStr`), else the IR name. */
+export function cxxDisplayName(di: DebugInfo, fn: string): string {
+  const fi = di.function(fn);
+  if (fi === undefined || fi.name === '') return fn;
+  const sp = di.node(fi.subprogram);
+  if (sp?.kind !== 'DISubprogram') return fn;
+  const decl = sp.declaration !== null ? di.node(sp.declaration) : undefined;
+  try {
+    return [...scopeNames(di, decl?.kind === 'DISubprogram' ? decl.scope : sp.scope), fi.name].join('::');
+  } catch {
+    return fn;
+  }
+}
+
 /** The call of `c` with argument expressions `args` (for a method, `args[0]` is the `this` pointer). */
 export function cxxCall(c: CxxCallee, args: readonly string[]): string {
   if (!c.method) return `${c.name}(${args.join(', ')})`;
@@ -103,10 +117,12 @@ export function cxxTestBase(c: CxxCallee | undefined, fn: string, taken: Map<str
   if (prev !== undefined) return prev;
   const short =
     c?.special === 'constructor'
-      ? 'new'
+      ? 'construct'
       : c?.special === 'destructor'
-        ? 'delete'
-        : (c?.name.split('::').at(-1) ?? '');
+        ? 'destruct'
+        : c?.special === 'deleting'
+          ? 'delete'
+          : (c?.name.split('::').at(-1) ?? '');
   const raw = c === undefined ? fn : c.scope.length > 0 ? `${c.scope.at(-1) ?? ''}_${short}` : c.name;
   const ident = raw
     .replace(/^_+/, '')

@@ -40,7 +40,7 @@ import { COVERAGE_C, COVERAGE_CMAKE } from './tests-coverage.js';
 import { commandFlags } from './tests-flags.js';
 import { SUPPORT_C, SUPPORT_H } from './tests-support.js';
 import { GTEST_CC, GTEST_H, gtestSupportC } from './tests-support-gtest.js';
-import { bindableLinkage, cxxCallee, cxxTestBase, SymbolAliases } from './tests-cxx.js';
+import { bindableLinkage, cxxCallee, cxxDisplayName, cxxTestBase, SymbolAliases } from './tests-cxx.js';
 import { compileCheck } from './tests-compile-check.js';
 import { findToolchain } from '../toolchain/find.js';
 import { cxxTestUnit, gtestCmake, gtestWrapperUnit } from './tests-gtest.js';
@@ -237,7 +237,8 @@ function moduleProject(
       if (f === undefined || f.kind !== 'function') throw new LeaveOut('not a function of the module');
       for (const c of r.calls)
         if (stubs.refused.has(c.fn)) throw new LeaveOut(`calls ${c.fn}, which ${stubs.refused.get(c.fn)}`);
-      const note = `${fn} #${r.index}: ${r.outcome.kind}${places.get(r) ?? ''} (${relative(run.root, out.inputFile(mod.key, fnKey(mod, fn), r.index))})`;
+      const shown = cxx && di !== undefined ? cxxDisplayName(di, fn) : fn;
+      const note = `${shown} #${r.index}: ${r.outcome.kind}${places.get(r) ?? ''} (${relative(run.root, out.inputFile(mod.key, fnKey(mod, fn), r.index))})`;
       const text = emitTest(ctx, f, r, name, note);
       entries.push({ name, text, rep, index: r.index, error: r.outcome.kind !== 'returned' });
     } catch (e) {
@@ -504,7 +505,9 @@ function faultPlaces(run: RunDir, mod: RunModule, records: readonly InputRecord[
         f?.kind === 'function' ? f.blocks.find((x) => (x.name ?? String(x.index)) === loc.block) : undefined;
       const i = b?.instrs[loc.instr];
       const d = i !== undefined && i.dbg >= 0 ? debugLocation(mod.m, i.dbg) : undefined;
-      if (d !== undefined && d.line > 0) places.set(r, ` at ${d.file}:${d.line} in ${loc.func}`);
+      const di = loc.func.startsWith('_Z') ? debugInfo(mod.m) : undefined;
+      const where = di !== undefined ? cxxDisplayName(di, loc.func) : loc.func;
+      if (d !== undefined && d.line > 0) places.set(r, ` at ${d.file}:${d.line} in ${where}`);
     }
   } finally {
     session.dispose();

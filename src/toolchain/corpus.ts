@@ -313,6 +313,24 @@ export const CORPUS: readonly CorpusSpec[] = [
     rev: 1,
   },
   {
+    // Without the STL parts (a documented configuration): no std::string in the interface.
+    name: 'pugixml',
+    set: 'cxx',
+    dir: 'src',
+    files: ['pugixml.cpp'],
+    flags: ['-I.', '-DPUGIXML_NO_STL'],
+    rev: 1,
+  },
+  {
+    // TinyXML 1 with its own string class (TIXML_USE_STL undefined, as the Debian build).
+    name: 'tinyxml',
+    set: 'cxx',
+    dir: '.',
+    files: ['tinyxml.cpp', 'tinystr.cpp', 'tinyxmlerror.cpp', 'tinyxmlparser.cpp'],
+    flags: ['-I.'],
+    rev: 1,
+  },
+  {
     // No generated header: src/dictionary.c and src/iniparser.c.
     name: 'iniparser',
     set: 'fresh',
