@@ -202,7 +202,8 @@ describe.runIf(ready)('export tests: GoogleTest', () => {
         .find((b) => b.includes('KilledBySignal(SIGABRT)'))!
         .replace(/\).*$/s, '');
       expect(failed).toEqual(['Counter_limit_0', abortTest].sort());
-      expect(t.out).toContain('Expected: ');
+      expect(t.out).toContain('Expected equality of these values');
+      expect(t.out).toContain('died but not with expected exit code');
     } finally {
       writeFileSync(join(dir, 'proj', 'tests', 'test_lib.cpp'), unit);
     }
