@@ -315,3 +315,23 @@ export function looksLikeText(data: Uint8Array): boolean {
   for (const b of data) if ((b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x09 || b === 0) p++;
   return p * 4 >= data.length * 3;
 }
+
+/**
+ * The `bool` fields of a struct or class (base classes and member structs included), as byte offsets
+ * and C++ member paths (`_elementJustOpened`, `_attr.flag`).
+ */
+export function boolFields(nodes: NodeLookup, t: DIRef, depth = 0): { off: number; path: string }[] {
+  const u = underlyingType(nodes, t);
+  const n = u === null ? undefined : nodes(u);
+  if (depth > 8 || n?.kind !== 'DICompositeType' || (n.tag !== 'struct' && n.tag !== 'class')) return [];
+  const out: { off: number; path: string }[] = [];
+  for (const f of structLayout(nodes, u)?.fields ?? []) {
+    if (f.bitSize !== undefined) continue;
+    const b = nodes(underlyingType(nodes, f.type) ?? -1);
+    if (b?.kind === 'DIBasicType' && b.encoding === 'bool') out.push({ off: f.offset, path: f.name });
+    else
+      for (const x of boolFields(nodes, f.type, depth + 1))
+        out.push({ off: f.offset + x.off, path: f.base || f.name === '' ? x.path : `${f.name}.${x.path}` });
+  }
+  return out;
+}
