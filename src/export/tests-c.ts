@@ -39,7 +39,7 @@ import {
   CMOCKA_ASSERTIONS,
   cxxCall,
   cxxCallee,
-  deathTest,
+  cxxErrorTest,
   GTEST_ASSERTIONS,
   referenceArg,
   referenceOf,
@@ -979,38 +979,9 @@ class TestWriter {
     return out;
   }
 
-  /**
-   * An error test in GoogleTest: the call in a death test (`EXPECT_EXIT`), its arguments opaque to the
-   * optimiser (`isx_opaque`) and its result kept (`isx_keep`), for the reasons of `forked`; the predicate
-   * is the exit code, the noreturn stub's exit, the outcome's signals, or, for undefined behaviour, any
-   * end but the 10 s alarm. stdout is compared for an exit; stderr is the death test's own.
-   */
+  /** An error test in GoogleTest (tests-cxx.ts, `cxxErrorTest`). */
   forkedCxx(k: OutcomeKind, call: string, r: InputRecord, note: string, hasRet: boolean): string[] {
-    const out: string[] = [];
-    const normal = k === 'exit' || k === 'noreturn-call';
-    if (normal) out.push('  isx_capture_begin();');
-    const stmt = ['isx_child_setup();'];
-    if (this.ctx.hasStubs) stmt.push(`isx_script(${this.script()});`);
-    stmt.push('isx_clear_stack();', hasRet ? `isx_keep(${call});` : `${call};`, 'isx_child_returned();');
-    const what = JSON.stringify(`${k}: ${r.outcome.message ?? ''}`.slice(0, 200));
-    let pred: string;
-    if (k === 'exit') pred = `::testing::ExitedWithCode(${r.outcome.exitCode ?? 0})`;
-    else if (k === 'noreturn-call') pred = '::testing::ExitedWithCode(ISX_NORETURN_EXIT)';
-    else if (outcomeClass(k) === 'crash') {
-      const sigs = outcomeSignals(k).map((s) => SIGNAL_NUMBERS[s] ?? s);
-      if (k === 'stack-overflow') sigs.push('SIGALRM');
-      pred =
-        sigs.length === 1
-          ? `::testing::KilledBySignal(${sigs[0]})`
-          : `isx_killed_by_any({ ${sigs.join(', ')} })`;
-    } else {
-      out.push(
-        `  /* undefined behaviour (${note}): natively it may fault or not; the test asserts that the call ends */`,
-      );
-      pred = 'isx_ends';
-    }
-    out.push('  /* (in a death test, which checks how it ends) */', ...deathTest(stmt, pred, what));
-    if (normal) out.push(`  isx_capture_end_out(${this.stream(r.outcome.stdout)});`);
-    return out;
+    const script = this.ctx.hasStubs ? this.script() : undefined;
+    return cxxErrorTest({ k, call, r, note, hasRet, script, stdout: this.stream(r.outcome.stdout) });
   }
 }

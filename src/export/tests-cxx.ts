@@ -18,6 +18,8 @@
  */
 import type { DebugInfo, FunctionDebugInfo } from '../ir/debuginfo.js';
 import type { DIRef } from '../ir/debuginfo-nodes.js';
+import { outcomeClass, outcomeSignals, type OutcomeKind } from '../engine/outcome.js';
+import type { InputRecord } from '../gen/record.js';
 import { LeaveOut } from './tests-c-literal.js';
 
 /** How a test calls a C++ function. */
@@ -244,3 +246,50 @@ export class SymbolAliases {
 /** Whether a symbol of this linkage can be bound by name from another declaration. */
 export const bindableLinkage = (linkage: string | undefined): boolean =>
   linkage === undefined || !['internal', 'private', 'available_externally'].includes(linkage);
+
+/**
+ * An error test in GoogleTest: the call in a death test (`EXPECT_EXIT`), its arguments opaque to the
+ * optimiser (`isx_opaque`) and its result kept (`isx_keep`), for the reasons of the C error tests
+ * (tests-c.ts, `forked`); the predicate is the exit code, the noreturn stub's exit, the outcome's
+ * signals, or, for undefined behaviour, any end but the 10 s alarm. stdout is compared for an exit;
+ * stderr is the death test's own.
+ */
+export function cxxErrorTest(t: {
+  k: OutcomeKind;
+  call: string;
+  r: InputRecord;
+  note: string;
+  hasRet: boolean;
+  /** The arguments of `isx_script` when the module has stubs. */
+  script: string | undefined;
+  /** `"bytes", n` of the recorded stdout. */
+  stdout: string;
+}): string[] {
+  const { k, r } = t;
+  const out: string[] = [];
+  const normal = k === 'exit' || k === 'noreturn-call';
+  if (normal) out.push('  isx_capture_begin();');
+  const stmt = ['isx_child_setup();'];
+  if (t.script !== undefined) stmt.push(`isx_script(${t.script});`);
+  stmt.push('isx_clear_stack();', t.hasRet ? `isx_keep(${t.call});` : `${t.call};`, 'isx_child_returned();');
+  const what = JSON.stringify(`${k}: ${r.outcome.message ?? ''}`.slice(0, 200));
+  let pred: string;
+  if (k === 'exit') pred = `::testing::ExitedWithCode(${r.outcome.exitCode ?? 0})`;
+  else if (k === 'noreturn-call') pred = '::testing::ExitedWithCode(ISX_NORETURN_EXIT)';
+  else if (outcomeClass(k) === 'crash') {
+    const sigs: string[] = [...outcomeSignals(k)];
+    if (k === 'stack-overflow') sigs.push('SIGALRM');
+    pred =
+      sigs.length === 1
+        ? `::testing::KilledBySignal(${sigs[0]})`
+        : `isx_killed_by_any({ ${sigs.join(', ')} })`;
+  } else {
+    out.push(
+      `  /* undefined behaviour (${t.note}): natively it may fault or not; the test asserts that the call ends */`,
+    );
+    pred = 'isx_ends';
+  }
+  out.push('  /* (in a death test, which checks how it ends) */', ...deathTest(stmt, pred, what));
+  if (normal) out.push(`  isx_capture_end_out(${t.stdout});`);
+  return out;
+}
