@@ -100,7 +100,9 @@ export function objectTypes(
   opts: CTypeOptions = {},
 ): Map<number, ObjectType> {
   const types = new Map<number, ObjectType>();
-  if (fi === undefined || fi.params.length !== f.params.length) return types;
+  // A result returned in memory (`sret`, IR parameter 0) has the function's return type.
+  const skip = opts.cxx === true && f.params[0]?.attrs.attrs.some((a) => a.name === 'sret') === true ? 1 : 0;
+  if (fi === undefined || fi.params.length !== f.params.length - skip) return types;
   const objs = new Map(r.objects.map((o) => [o.id, o]));
   const queue: number[] = [];
   const assign = (id: number, t: DIRef): void => {
@@ -115,13 +117,19 @@ export function objectTypes(
     if (o.big !== undefined && (o.lo !== 0 || o.size % size !== 0)) return;
     const count = Math.ceil((o.lo + o.size) / size);
     if (kind !== 'DIBasicType' && kind !== 'DIDerivedType' && kind !== 'DICompositeType') return;
-    const name = cTypeName(nodes, el, opts);
+    const name =
+      opts.cxx === true
+        ? cTypeName(nodes, el, opts).replace(/\(anonymous namespace\)::/g, '')
+        : cTypeName(nodes, el, opts);
     if (name === '' || /[[(]/.test(name)) return;
     types.set(id, { type: el, name, size, count });
     queue.push(id);
   };
+  const ret = r.args[0];
+  if (skip === 1 && ret?.t === 'ptr' && 'obj' in ret && ret.off === 0 && fi.returnType !== null)
+    assign(ret.obj, fi.returnType);
   fi.params.forEach((p, i) => {
-    const v = r.args[i];
+    const v = r.args[i + skip];
     const pe = pointee(nodes, p.type);
     if (v?.t === 'ptr' && 'obj' in v && v.off === 0 && pe !== undefined) assign(v.obj, pe);
   });
@@ -332,6 +340,62 @@ export function boolFields(nodes: NodeLookup, t: DIRef, depth = 0): { off: numbe
     else
       for (const x of boolFields(nodes, f.type, depth + 1))
         out.push({ off: f.offset + x.off, path: f.base || f.name === '' ? x.path : `${f.name}.${x.path}` });
+  }
+  return out;
+}
+
+/**
+ * Comments on `bool` fields whose byte is neither 0 nor 1 (gen writes bytes; the IR's `i8` of a C++
+ * `bool` takes any): reading one is undefined in C++, and compilers test it differently (any bit, the
+ * low bit), so such a test may pass with one build and fail with another.
+ */
+export function invalidBoolNotes(
+  nodes: NodeLookup,
+  types: ReadonlyMap<number, ObjectType>,
+  objects: ReadonlyMap<number, { lo: number; data: Uint8Array }>,
+): string[] {
+  const out: string[] = [];
+  for (const [id, ot] of types) {
+    const o = objects.get(id);
+    if (o === undefined || ot.count !== 1) continue;
+    for (const f of boolFields(nodes, ot.type)) {
+      const at = f.off - o.lo;
+      const b = at >= 0 && at < o.data.length ? o.data[at]! : 0;
+      if (b > 1)
+        out.push(
+          `  /* o${id}->${f.path} holds ${b}, not a bool value (0 or 1): builds may read it differently */`,
+        );
+    }
+  }
+  return out;
+}
+
+/**
+ * C++ has no designated initializers of C's kind (C++20's need every designator in order and none for
+ * an array element or a base): a typed object is set field by field instead (`o0->_flags = 512;`), its
+ * other bytes zero as the object block is. Only where C's initializer would be exact, no field is const,
+ * and there are at most 64 non-zero fields; else undefined (bytes).
+ */
+export function cxxFieldAssignments(
+  nodes: NodeLookup,
+  id: number,
+  ot: ObjectType,
+  data: Uint8Array,
+  ptrs: ReadonlySet<number>,
+  ls: readonly Leaf[] | undefined,
+): string[] | undefined {
+  if (ls === undefined || initializer(nodes, ot, data, ptrs) === undefined) return undefined;
+  const out: string[] = [];
+  for (const l of ls) {
+    if (l.kind === 'ptr' || data.subarray(l.off, l.off + l.size).every((b) => b === 0)) continue;
+    if (/^const\b|\bconst$/.test(cTypeName(nodes, l.type, { cxx: true }))) return undefined;
+    const v = leafValue(l, data, l.off);
+    if (v === undefined || out.length >= 64) return undefined;
+    const lv = `o${id}${l.path}`;
+    const isEnum = nodes(underlyingType(nodes, l.type) ?? -1);
+    out.push(
+      `  ${lv} = ${isEnum?.kind === 'DICompositeType' && isEnum.tag === 'enum' ? `(__typeof__(${lv}))` : ''}${v};`,
+    );
   }
   return out;
 }

@@ -39,6 +39,7 @@ import {
   CMOCKA_ASSERTIONS,
   cxxCall,
   cxxCallee,
+  cxxClean,
   cxxErrorTest,
   GTEST_ASSERTIONS,
   referenceArg,
@@ -46,8 +47,9 @@ import {
   type Assertions,
 } from './tests-cxx.js';
 import {
-  boolFields,
+  cxxFieldAssignments,
   initializer,
+  invalidBoolNotes,
   isCharType,
   leaves,
   leafValue,
@@ -95,6 +97,8 @@ export interface TestContext {
   readonly hasStubs: boolean;
   /** C++ source: a GoogleTest test (`TEST(regression, name)`), C++ names and types (tests-cxx.ts). */
   readonly cxx?: boolean;
+  /** Objects as bytes, without C types (a C++ test whose typed form does not compile). */
+  readonly untyped?: boolean;
 }
 
 const PAGE = 4096;
@@ -141,7 +145,10 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
   body.push(...w.globals());
   body.push(...w.streams());
   body.push(...w.calls());
-  const args = w.args(f, fi);
+  // A C++ function returning a class in memory (`sret`): the call constructs its result in the record's
+  // object for it (C++17 elides the copy in `new (p) T(f())`), whose after-state the checks compare.
+  const sret = ctx.cxx === true && f.params[0]?.attrs.attrs.some((a) => a.name === 'sret') === true;
+  const args = w.args(f, fi, sret ? 1 : 0);
   body.push(...w.pre);
   if (cx?.special === 'deleting') {
     const t = irPointerType(f);
@@ -150,8 +157,12 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
       throw new LeaveOut('a deleting destructor whose symbol the test cannot reach');
     callee = `((${t})${sym})`;
   }
-  const call =
-    cx !== undefined && cx.special !== 'deleting' ? cxxCall(cx, args) : `${callee}(${args.join(', ')})`;
+  const into = sret ? w.sretPlace(fi) : undefined;
+  const place = (c: string): string =>
+    into === undefined ? c : `new ((void *)(${into.at})) ${into.type}(${c})`;
+  const call = place(
+    cx !== undefined && cx.special !== 'deleting' ? cxxCall(cx, args) : `${callee}(${args.join(', ')})`,
+  );
   body.push('', '  /* call */');
   const hasRet =
     f.funcType.ret.kind !== 'void' && (r.outcome.ret === undefined || r.outcome.ret.t !== 'void');
@@ -173,7 +184,7 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
     body.push(...w.checkMemory(self?.t === 'ptr' && 'obj' in self ? self.obj : undefined));
   } else if (cx !== undefined) {
     const oargs = args.map((a) => `isx_opaque(${a})`);
-    const opaque = cx.special === 'deleting' ? `${callee}(${oargs.join(', ')})` : cxxCall(cx, oargs);
+    const opaque = place(cx.special === 'deleting' ? `${callee}(${oargs.join(', ')})` : cxxCall(cx, oargs));
     body.push(...w.forkedCxx(k, opaque, r, note, hasRet));
   } else {
     body.push(...w.forked(k, { callee, args }, r, note, hasRet));
@@ -227,7 +238,10 @@ class TestWriter {
     fi: FunctionDebugInfo | undefined,
   ) {
     const nodes = ctx.di?.lookup;
-    this.types = nodes !== undefined ? objectTypes(nodes, f, fi, r, { cxx: ctx.cxx }) : new Map();
+    this.types =
+      nodes !== undefined && ctx.untyped !== true
+        ? objectTypes(nodes, f, fi, r, { cxx: ctx.cxx })
+        : new Map();
     this.a = ctx.cxx === true ? GTEST_ASSERTIONS : CMOCKA_ASSERTIONS;
     for (const o of r.objects) {
       this.base.set(o.id, `o${o.id}`);
@@ -283,7 +297,9 @@ class TestWriter {
     }
     if (end > 0)
       out.unshift(`  static unsigned char isx_mem[${Math.ceil(end / PAGE) * PAGE}] ISX_PAGE_ALIGNED;`);
-    out.push(...decl, ...this.invalidBools());
+    out.push(...decl);
+    if (this.ctx.cxx === true && this.ctx.di !== undefined)
+      out.push(...invalidBoolNotes(this.ctx.di.lookup, this.types, this.los));
     for (const o of this.r.objects) for (const rl of o.relocs) out.push(...this.putPtrIn(o.id, rl));
     return out;
   }
@@ -315,7 +331,7 @@ class TestWriter {
         return { init: [], stmts };
       }
       if (this.ctx.cxx === true && !isCharType(nodes, ot.type)) {
-        const fields = this.cxxFields(id, ot, data, ptrs);
+        const fields = cxxFieldAssignments(nodes, id, ot, data, ptrs, this.leaves.get(id));
         if (fields !== undefined) return { init: [], stmts: [...stmts, ...fields] };
       }
       const text =
@@ -338,55 +354,6 @@ class TestWriter {
     return { init: [`  static const unsigned char o${id}_in[] = ${byteArray(data, '  ')};`], stmts };
   }
 
-  /**
-   * C++ has no designated initializers of C's kind (C++20's need every designator in order and none
-   * for an array element or a base): a typed object is set field by field instead (`o0->_flags = 512;`),
-   * its other bytes zero as the object block is. Only where C's initializer would be exact, no field is
-   * const, and there are at most 64 non-zero fields; else undefined (bytes).
-   */
-  private cxxFields(
-    id: number,
-    ot: ObjectType,
-    data: Uint8Array,
-    ptrs: ReadonlySet<number>,
-  ): string[] | undefined {
-    const di = this.ctx.di!;
-    if (initializer(di.lookup, ot, data, ptrs) === undefined) return undefined;
-    const out: string[] = [];
-    for (const l of this.leaves.get(id) ?? []) {
-      if (l.kind === 'ptr' || data.subarray(l.off, l.off + l.size).every((b) => b === 0)) continue;
-      if (/^const\b|\bconst$/.test(cTypeName(di.lookup, l.type, { cxx: true }))) return undefined;
-      const v = leafValue(l, data, l.off);
-      if (v === undefined || out.length >= 64) return undefined;
-      const lv = `o${id}${l.path}`;
-      out.push(`  ${lv} = ${this.isEnum(l.type) ? `(__typeof__(${lv}))` : ''}${v};`);
-    }
-    return out;
-  }
-
-  /**
-   * Comments on `bool` fields whose byte is neither 0 nor 1 (gen writes bytes; the IR's `i8` of a C++
-   * `bool` takes any): reading one is undefined in C++, and compilers test it differently (any bit, the
-   * low bit), so such a test may pass with one build and fail with another.
-   */
-  private invalidBools(): string[] {
-    const di = this.ctx.di;
-    if (this.ctx.cxx !== true || di === undefined) return [];
-    const out: string[] = [];
-    for (const [id, ot] of this.types) {
-      const o = this.los.get(id)!;
-      for (const f of boolFields(di.lookup, ot.type)) {
-        const at = f.off - o.lo;
-        const b = at >= 0 && at < o.data.length ? o.data[at]! : 0;
-        if (b > 1 && ot.count === 1)
-          out.push(
-            `  /* o${id}->${f.path} holds ${b}, not a bool value (0 or 1): builds may read it differently */`,
-          );
-      }
-    }
-    return out;
-  }
-
   /** A typed object's bytes over its whole elements (the recorded ones at their place, zeros around). */
   private full(id: number, data: Uint8Array): Uint8Array {
     const ot = this.types.get(id)!;
@@ -400,7 +367,7 @@ class TestWriter {
     const leaf = this.leaves.get(id)?.find((l) => l.kind === 'ptr' && l.off === rl.at);
     if (leaf === undefined || rl.to === null || this.ctx.di === undefined || !this.types.has(id))
       return this.putPtr(plus(this.bytes(id), rl.at), rl.to);
-    const ft = cTypeName(this.ctx.di.lookup, leaf.type, { cxx: this.ctx.cxx });
+    const ft = cxxClean(cTypeName(this.ctx.di.lookup, leaf.type, { cxx: this.ctx.cxx }));
     // A const pointer field cannot be assigned: its bytes are written.
     if (/\bconst$/.test(ft)) return this.putPtr(plus(this.bytes(id), rl.at), rl.to);
     const e = 'fn' in rl.to ? this.fn(rl.to.fn) : this.target(rl.to);
@@ -539,12 +506,14 @@ class TestWriter {
   readonly pre: string[] = [];
 
   /** Argument expressions, one per C parameter (variadic extras after the fixed ones). */
-  args(f: Func, fi: FunctionDebugInfo | undefined): string[] {
+  args(f: Func, fi: FunctionDebugInfo | undefined, skip = 0): string[] {
     const ps = f.params;
-    if (fi !== undefined && fi.params.length !== ps.length) return this.splitArgs(f, fi);
+    if (fi !== undefined && fi.params.length !== ps.length - skip) return this.splitArgs(f, fi, skip);
     const out: string[] = [];
-    ps.forEach((p, i) => {
-      const v = this.r.args[i];
+    ps.forEach((p, j) => {
+      if (j < skip) return;
+      const i = j - skip;
+      const v = this.r.args[j];
       if (v === undefined) throw new LeaveOut('missing argument');
       const attrs = p.attrs.attrs.map((a) => a.name);
       const ctype = fi !== undefined ? this.cType(fi.params[i]!.type) : undefined;
@@ -557,7 +526,7 @@ class TestWriter {
         out.push(`*(${ctype} *)(void *)(${this.target(v)})`);
         return;
       }
-      out.push(this.valueExpr(p.type, v, ctype, i));
+      out.push(this.valueExpr(p.type, v, ctype, j));
     });
     for (let i = ps.length; i < this.r.args.length; i++) {
       const v = this.r.args[i]!;
@@ -574,14 +543,14 @@ class TestWriter {
    * C parameters carried by several IR parameters (a small struct passed in two registers, x86-64 SysV:
    * one eightbyte each): the struct rebuilt from the IR values' bytes.
    */
-  private splitArgs(f: Func, fi: FunctionDebugInfo): string[] {
+  private splitArgs(f: Func, fi: FunctionDebugInfo, skip = 0): string[] {
     const bad = (): never => {
       throw new LeaveOut(
         `the IR has ${f.params.length} parameters, the C function ${fi.params.length} (the optimiser changed the signature)`,
       );
     };
     if (f.funcType.varargs) bad();
-    let next = 0;
+    let next = skip;
     const out: string[] = [];
     fi.params.forEach((p, j) => {
       const ir = p.irArgs;
@@ -651,7 +620,7 @@ class TestWriter {
 
   private cType(t: number | null): string | undefined {
     if (this.ctx.di === undefined) return undefined;
-    const s = cDeclaration(this.ctx.di.lookup, t, '', { cxx: this.ctx.cxx }).trim();
+    const s = cxxClean(cDeclaration(this.ctx.di.lookup, t, '', { cxx: this.ctx.cxx }).trim());
     return s === '' ? undefined : s;
   }
 
@@ -693,6 +662,15 @@ class TestWriter {
     }
   }
 
+  /** Where a C++ `sret` call's result goes: the object of the first argument, and the result's type. */
+  sretPlace(fi: FunctionDebugInfo | undefined): { at: string; type: string } {
+    const v = this.r.args[0];
+    const type = fi !== undefined ? this.cType(fi.returnType) : undefined;
+    if (v?.t !== 'ptr' || !('obj' in v) || type === undefined)
+      throw new LeaveOut('a result returned in memory that is not an object of the record');
+    return { at: this.target(v), type };
+  }
+
   /** `const T` (C++ rejects a duplicate `const`, C accepts it). */
   private constOf(ctype: string | undefined): string {
     if (ctype === undefined) throw new LeaveOut('an aggregate argument without its C type');
@@ -702,7 +680,7 @@ class TestWriter {
   /** `T ret` (from debug information) or `__typeof__(call) ret`. */
   retDecl(fi: FunctionDebugInfo | undefined, call: string): string {
     if (fi !== undefined && fi.returnType !== null && this.ctx.di !== undefined) {
-      const d = cDeclaration(this.ctx.di.lookup, fi.returnType, 'ret', { cxx: this.ctx.cxx });
+      const d = cxxClean(cDeclaration(this.ctx.di.lookup, fi.returnType, 'ret', { cxx: this.ctx.cxx }));
       // A C++ reference return is a pointer in the IR: the test keeps the address it refers to.
       if (this.ctx.cxx === true && /&\s*ret$/.test(d)) return 'auto *ret';
       if (!d.includes('(')) return d;
@@ -733,6 +711,26 @@ class TestWriter {
         `  /* expected ${shown.replace(/ \/\*.*$/, '')} = ${floatDecimal(bits, v.kind)} */`,
         `  ${this.a.eq(`${fn}(ret)`, `0x${v.hex}${v.kind === 'double' ? 'ull' : 'u'}`)};`,
       ];
+    }
+    if (t.kind === 'ptr' && this.ctx.cxx === true && enc === 'other') {
+      // A C++ class returned in a register (`xml_node`, one pointer): its pointer compared in place.
+      const lit = v.t === 'ptr' ? this.literalTarget(v) : undefined;
+      if (lit !== undefined)
+        return [
+          `  isx_check_points_to(&ret, ${literalOf(lit.bytes)} + ${lit.off}, ${lit.bytes.length - lit.off}, "return value");`,
+        ];
+      if (v.t === 'ptr' && 'other' in v)
+        return [`  /* return value: memory the function allocated (${v.other}) */`];
+      const to =
+        v.t === 'null'
+          ? '0'
+          : v.t === 'ptr'
+            ? `(uintptr_t)(${'fn' in v ? this.fn(v.fn) : this.target(v)})`
+            : v.t === 'rawptr'
+              ? intLiteral(64, BigInt(v.addr), false)
+              : undefined;
+      if (to === undefined) throw new LeaveOut(`a ${v.t} return value of a pointer type`);
+      return [`  isx_check_ptr(&ret, ${to}, "return value");`];
     }
     if (t.kind === 'ptr') {
       if (v.t === 'null') return [`  ${this.a.isNull('ret')};`];

@@ -34,6 +34,12 @@ export interface CxxCallee {
   readonly scope: readonly string[];
 }
 
+/**
+ * A C++ name as the test unit can write it: an anonymous namespace's members are visible unqualified
+ * there (it includes the source), so `(anonymous namespace)::` (in a template's arguments) is dropped.
+ */
+export const cxxClean = (name: string): string => name.replace(/\(anonymous namespace\)::/g, '');
+
 /** The qualified scope of a DISubprogram or type: namespaces and classes, outermost first. */
 function scopeNames(di: DebugInfo, scope: DIRef): string[] {
   const out: string[] = [];
@@ -46,7 +52,7 @@ function scopeNames(di: DebugInfo, scope: DIRef): string[] {
     } else if (n?.kind === 'DICompositeType') {
       if (n.name === '')
         throw new LeaveOut('a member of an unnamed class (a lambda): the test cannot name it');
-      out.push(n.name);
+      out.push(cxxClean(n.name));
       s = n.scope;
     } else if (n?.kind === 'DISubprogram' || n?.kind === 'DILexicalBlock' || n?.kind === 'DILexicalBlockFile')
       throw new LeaveOut('a member of a class local to a function: the test cannot name it');
@@ -62,8 +68,10 @@ export function cxxCallee(di: DebugInfo, fi: FunctionDebugInfo): CxxCallee {
   const decl = sp.declaration !== null ? di.node(sp.declaration) : undefined;
   const scopeRef = decl?.kind === 'DISubprogram' ? decl.scope : sp.scope;
   const scope = scopeNames(di, scopeRef);
-  const name = fi.name;
+  const name = cxxClean(fi.name);
   if (name === '') throw new LeaveOut('a function without a name in the debug information');
+  if (/^operator\s.*\(/.test(name))
+    throw new LeaveOut(`a conversion to a function pointer type (${name}): the test cannot name it`);
   const cls = di.node(scopeRef ?? -1);
   const inClass = cls?.kind === 'DICompositeType';
   const first = fi.params[0];
