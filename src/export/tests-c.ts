@@ -559,15 +559,25 @@ class TestWriter {
       // its variable in the debug information (a constant at every call site), or any value when the
       // optimised code does not use it (poison); else it cannot be supplied.
       if (ir.length === 0) {
-        const v = this.removedParam(f, p.variable);
+        const v = this.removedParam(f, p.variable) ?? this.emptyObject(p.type, ctype);
         if (v === undefined) return bad();
-        out.push(ctype !== undefined && !v.startsWith('NULL') ? `(${ctype})${v}` : v);
+        const ref = this.ctx.cxx === true ? referenceOf(ctype) : undefined;
+        // A C++ reference the code does not read (an empty function object): any object will do.
+        if (ref !== undefined && v.startsWith('0 '))
+          out.push(
+            `*(${ref.to} *)(void *)isx_zeros /* removed by the optimiser: its code does not read it */`,
+          );
+        else if (v.startsWith('NULL /* an empty')) out.push(`${ctype}()${v.slice(4)}`);
+        else out.push(ctype !== undefined && !v.startsWith('NULL') ? `(${ctype})${v}` : v);
         return;
       }
       if (ir.some((a, k) => a !== next + k)) bad();
       next += ir.length;
       // A pointer promoted to the value it points to (argument promotion) cannot be called from C.
-      const isPtr = ctype !== undefined && (ctype.endsWith('*') || ctype.includes('(*'));
+      // (A C++ reference is a pointer in the IR.)
+      const isPtr =
+        ctype !== undefined &&
+        (ctype.endsWith('*') || ctype.includes('(*') || (this.ctx.cxx === true && ctype.endsWith('&')));
       if (ir.length === 1 && (f.params[ir[0]!]!.type.kind === 'ptr') !== isPtr) bad();
       if (ir.length === 1 && f.params[ir[0]!]!.attrs.attrs.some((a) => a.name === 'byval')) {
         const v = this.r.args[ir[0]!]!;
@@ -669,6 +679,21 @@ class TestWriter {
     if (v?.t !== 'ptr' || !('obj' in v) || type === undefined)
       throw new LeaveOut('a result returned in memory that is not an object of the record');
     return { at: this.target(v), type };
+  }
+
+  /** A C++ class without data passed by value (a tag or function object the IR does not pass): `T()`. */
+  private emptyObject(t: number | null, ctype: string | undefined): string | undefined {
+    const di = this.ctx.di;
+    if (this.ctx.cxx !== true || di === undefined || ctype === undefined || referenceOf(ctype) !== undefined)
+      return undefined;
+    const n = di.node(underlyingType(di.lookup, t) ?? -1);
+    if (n?.kind !== 'DICompositeType' || (n.tag !== 'struct' && n.tag !== 'class') || n.size > 8)
+      return undefined;
+    const data = n.elements.some((e) => {
+      const m = di.node(e ?? -1);
+      return m?.kind === 'DIDerivedType' && (m.tag === 'member' || m.tag === 'inheritance');
+    });
+    return data ? undefined : `NULL /* an empty ${ctype}, which the IR does not pass */`;
   }
 
   /** `const T` (C++ rejects a duplicate `const`, C accepts it). */

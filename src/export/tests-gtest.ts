@@ -95,6 +95,8 @@ export function cxxTestUnit(
         ]
       : []),
     ...aliases,
+    '/* Stands for an object a parameter refers to that the optimised code does not read. */',
+    'static unsigned char isx_zeros[256] __attribute__((aligned(16), unused));',
     'static inline uint64_t isx_bits64(double d) { uint64_t b; memcpy(&b, &d, 8); return b; }',
     'static inline uint32_t isx_bits32(float f) { uint32_t b; memcpy(&b, &f, 4); return b; }',
     '',
