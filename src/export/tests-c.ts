@@ -41,6 +41,7 @@ import {
   cxxCallee,
   cxxClean,
   cxxErrorTest,
+  emptyClassArg,
   GTEST_ASSERTIONS,
   referenceArg,
   referenceOf,
@@ -559,7 +560,11 @@ class TestWriter {
       // its variable in the debug information (a constant at every call site), or any value when the
       // optimised code does not use it (poison); else it cannot be supplied.
       if (ir.length === 0) {
-        const v = this.removedParam(f, p.variable) ?? this.emptyObject(p.type, ctype);
+        const v =
+          this.removedParam(f, p.variable) ??
+          (this.ctx.cxx === true && this.ctx.di !== undefined
+            ? emptyClassArg(this.ctx.di, p.type, ctype)
+            : undefined);
         if (v === undefined) return bad();
         const ref = this.ctx.cxx === true ? referenceOf(ctype) : undefined;
         // A C++ reference the code does not read (an empty function object): any object will do.
@@ -679,21 +684,6 @@ class TestWriter {
     if (v?.t !== 'ptr' || !('obj' in v) || type === undefined)
       throw new LeaveOut('a result returned in memory that is not an object of the record');
     return { at: this.target(v), type };
-  }
-
-  /** A C++ class without data passed by value (a tag or function object the IR does not pass): `T()`. */
-  private emptyObject(t: number | null, ctype: string | undefined): string | undefined {
-    const di = this.ctx.di;
-    if (this.ctx.cxx !== true || di === undefined || ctype === undefined || referenceOf(ctype) !== undefined)
-      return undefined;
-    const n = di.node(underlyingType(di.lookup, t) ?? -1);
-    if (n?.kind !== 'DICompositeType' || (n.tag !== 'struct' && n.tag !== 'class') || n.size > 8)
-      return undefined;
-    const data = n.elements.some((e) => {
-      const m = di.node(e ?? -1);
-      return m?.kind === 'DIDerivedType' && (m.tag === 'member' || m.tag === 'inheritance');
-    });
-    return data ? undefined : `NULL /* an empty ${ctype}, which the IR does not pass */`;
   }
 
   /** `const T` (C++ rejects a duplicate `const`, C accepts it). */

@@ -18,6 +18,7 @@
  */
 import type { DebugInfo, FunctionDebugInfo } from '../ir/debuginfo.js';
 import type { DIRef } from '../ir/debuginfo-nodes.js';
+import { underlyingType } from '../ir/debuginfo-c.js';
 import { outcomeClass, outcomeSignals, type OutcomeKind } from '../engine/outcome.js';
 import type { InputRecord } from '../gen/record.js';
 import { LeaveOut } from './tests-c-literal.js';
@@ -300,4 +301,20 @@ export function cxxErrorTest(t: {
   out.push('  /* (in a death test, which checks how it ends) */', ...deathTest(stmt, pred, what));
   if (normal) out.push(`  isx_capture_end_out(${t.stdout});`);
   return out;
+}
+
+/**
+ * A C++ class without data passed by value (a tag or function object the optimised IR does not pass):
+ * a marker the caller turns into `T()`; undefined for anything else.
+ */
+export function emptyClassArg(di: DebugInfo, t: DIRef, ctype: string | undefined): string | undefined {
+  if (ctype === undefined || referenceOf(ctype) !== undefined) return undefined;
+  const n = di.node(underlyingType(di.lookup, t) ?? -1);
+  if (n?.kind !== 'DICompositeType' || (n.tag !== 'struct' && n.tag !== 'class') || n.size > 8)
+    return undefined;
+  const data = n.elements.some((e) => {
+    const m = di.node(e ?? -1);
+    return m?.kind === 'DIDerivedType' && (m.tag === 'member' || m.tag === 'inheritance');
+  });
+  return data ? undefined : `NULL /* an empty ${ctype}, which the IR does not pass */`;
 }
