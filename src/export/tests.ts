@@ -390,6 +390,12 @@ function testContext(
   aliases: SymbolAliases | undefined,
 ): TestContext {
   const cxx = aliases !== undefined;
+  const localFunction = (name: string): string | undefined => {
+    const fi = di?.function(name);
+    if (di === undefined || fi === undefined || fi.params[0]?.name === 'this') return undefined;
+    const shown = cxxDisplayName(di, name);
+    return shown === name ? undefined : `&${shown}`;
+  };
   // A C++ symbol the test cannot name (mangled): bound by an asm label when it can be (tests-cxx.ts).
   const alias = (name: string, kind: 'function' | 'gvar'): string | undefined => {
     const g = m.symbols.get(name);
@@ -419,6 +425,9 @@ function testContext(
       const v = cxx && name.startsWith('_Z') ? alias(name, 'gvar') : undefined;
       if (v !== undefined) return { addr: `(unsigned char *)${v}` };
       if (g.isConstant && g.init?.kind === 'string') return { bytes: g.init.bytes };
+      // An empty C++ string constant (`""` is `zeroinitializer` in the IR).
+      if (cxx && g.isConstant && g.init?.kind === 'zero' && g.init.type.kind === 'array')
+        return { bytes: new Uint8Array(declaredSize(dl, g as GlobalVar)) };
       return undefined;
     },
     globalSize: (name) => {
@@ -426,7 +435,9 @@ function testContext(
       return g !== undefined && g.kind === 'gvar' ? declaredSize(dl, g as GlobalVar) : 0;
     },
     funcName: (name) => {
-      if (cxx && name.startsWith('_Z')) return alias(name, 'function');
+      // A C++ function by its symbol when it has external linkage, else (a static or anonymous-namespace
+      // function, visible in the unit) by its name, when it is no member.
+      if (cxx && name.startsWith('_Z')) return alias(name, 'function') ?? localFunction(name);
       if (stubs.names.has(name)) return stubs.names.get(name);
       const g = m.symbols.get(name);
       if (g === undefined || g.kind !== 'function' || !isCIdent(name)) return undefined;
@@ -460,6 +471,8 @@ function globalAddress(
   const v = di.node(gve.var ?? -1);
   if (v?.kind !== 'DIGlobalVariable' || !isCIdent(v.name)) return undefined;
   const scope = cxx ? cxxScope(di, v.scope) : undefined;
+  // A mangled name at file scope is a static data member defined outside its class: reached by symbol.
+  if (scope === '' && name.startsWith('_Z')) return undefined;
   if (scope === undefined && di.node(v.scope ?? -1)?.kind !== 'DICompileUnit') return undefined;
   if (scope !== undefined && scope !== '') {
     const frag0 = /DW_OP_LLVM_fragment/.test(gve.expr);
