@@ -166,7 +166,7 @@ describe.runIf(ready)('export tests: GoogleTest', () => {
     expect(unit).toMatch(/ret = twice\(/);
     // The abort as a death test.
     expect(unit).toMatch(
-      /EXPECT_EXIT\(\n\s+\{\n[^]*?isx_keep\(must_be_small\(isx_opaque\(\d+\)\)\);[^]*?::testing::KilledBySignal\(SIGABRT\), ""\)/,
+      /EXPECT_EXIT\(\n\s+\{\n[^]*?\[&\]\(\) noexcept \{ isx_keep\(must_be_small\(isx_opaque\(\d+\)\)\); \}\(\);[^]*?::testing::KilledBySignal\(SIGABRT\), ""\)/,
     );
     const e = sh('node', [BIN, 'export', 'tests', 'out', '-o', 'proj2'], dir);
     expect(e.code, e.out).toBe(0);

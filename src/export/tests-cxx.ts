@@ -280,12 +280,10 @@ export function cxxErrorTest(t: {
   if (normal) out.push('  isx_capture_begin();');
   const stmt = ['isx_child_setup();'];
   if (t.script !== undefined) stmt.push(`isx_script(${t.script});`);
-  // (Parenthesised: a template's arguments would split the macro's.)
-  stmt.push(
-    'isx_clear_stack();',
-    t.hasRet ? `isx_keep(${t.call});` : `(void)(${t.call});`,
-    'isx_child_returned();',
-  );
+  // (Parenthesised: a template's arguments would split the macro's. In a `noexcept` lambda: an exception
+  // the call does not catch ends in std::terminate, as in the program, where GoogleTest would catch it.)
+  const call = t.hasRet ? `isx_keep(${t.call});` : `(void)(${t.call});`;
+  stmt.push('isx_clear_stack();', `[&]() noexcept { ${call} }();`, 'isx_child_returned();');
   const what = JSON.stringify(`${k}: ${r.outcome.message ?? ''}`.slice(0, 200));
   let pred: string;
   if (k === 'exit') pred = `::testing::ExitedWithCode(${r.outcome.exitCode ?? 0})`;
