@@ -15,7 +15,9 @@
 // Environment: INPUTSMITH_BENCH_KEEP=DIR keeps each library's directory as DIR/<lib>;
 // INPUTSMITH_BENCH_REUSE=DIR takes gen's output from DIR/<lib>/out (a kept directory) instead of running gen
 // (an output without sources.json, of gen on .ll files, gets the library's flags as CMAKE_C_FLAGS);
-// INPUTSMITH_BENCH_GCOV_ONLY=1 skips the four builds (only the gcov check).
+// INPUTSMITH_BENCH_GCOV_ONLY=1 skips the four builds (only the gcov check); INPUTSMITH_BENCH_NO_GCOV=1
+// skips the gcov check. C++ libraries (the `cxx` corpus set: `node bench/tests-bench.mjs tinyxml2
+// double-conversion`) get GoogleTest units, built with clang++-19 and g++ beside clang-19 and gcc.
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -44,6 +46,8 @@ const BUILDS = [
   ['gcc', '-O2'],
 ];
 const jobs = String(availableParallelism());
+/** The C++ compiler of each C compiler (C++ sources' tests are GoogleTest units, issue 13). */
+const CXX = { 'clang-19': 'clang++-19', gcc: 'g++' };
 
 function run(cmd, args, cwd) {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -70,6 +74,7 @@ function build(work, lib, cc, opt) {
       '-B',
       b,
       `-DCMAKE_C_COMPILER=${cc}`,
+      `-DCMAKE_CXX_COMPILER=${CXX[cc]}`,
       `-DISX_OPT=${opt}`,
       ...(cflags === undefined ? [] : [`-DCMAKE_C_FLAGS=${cflags}`]),
     ],
@@ -77,7 +82,9 @@ function build(work, lib, cc, opt) {
   );
   if (c.code !== 0) return { error: c.out.slice(-2000) };
   run('cmake', ['--build', b, '-j', jobs, '--', '-k'], work);
-  const units = readdirSync(join(work, 'proj', 'tests')).map((f) => f.replace(/\.c$/, ''));
+  const units = readdirSync(join(work, 'proj', 'tests'))
+    .filter((f) => !f.endsWith('_gtest.cpp'))
+    .map((f) => f.replace(/\.(c|cpp)$/, ''));
   const compiled = units.filter((u) => existsSync(join(b, u))).length;
   const t = run('ctest', ['--test-dir', b, '-j', jobs, '--timeout', '20'], work);
   const failed = [
@@ -133,7 +140,7 @@ for (const name of libs) {
   const entries = lib.files.map((f) => ({
     directory: lib.root,
     file: f,
-    arguments: ['clang', ...lib.flags, '-c', f],
+    arguments: [/\.(cc|cpp|cxx)$/.test(f) ? 'clang++' : 'clang', ...lib.flags, '-c', f],
   }));
   writeFileSync(db, JSON.stringify(entries, null, 2));
   const reuse = process.env.INPUTSMITH_BENCH_REUSE && join(process.env.INPUTSMITH_BENCH_REUSE, name, 'out');
@@ -160,7 +167,9 @@ for (const name of libs) {
     opt,
     ...build(work, lib, cc, opt),
   }));
-  const gcov = await gcovCheck(work, lib, report);
+  const gcov = process.env.INPUTSMITH_BENCH_NO_GCOV
+    ? { error: 'not measured' }
+    : await gcovCheck(work, lib, report);
   rows.push({
     name,
     totals: report.totals,

@@ -156,15 +156,16 @@ if (spawnSync('genhtml', ['--version'], { stdio: 'ignore' }).status !== 0) {
   if (isRoot && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0) aptInstall(['lcov']);
 }
 
-// 5. cmake and cmocka, for the unit-test export's test (test/export-tests.test.ts) and its bench. Only as
-// root with apt, like lcov.
+// 5. cmake, cmocka and GoogleTest, for the unit-test export's tests (test/export-tests.test.ts, C;
+// test/export-tests-gtest.test.ts, C++) and its bench. Only as root with apt, like lcov.
 if (
   spawnSync('cmake', ['--version'], { stdio: 'ignore' }).status !== 0 ||
-  !existsSync('/usr/include/cmocka.h')
+  !existsSync('/usr/include/cmocka.h') ||
+  !existsSync('/usr/include/gtest/gtest.h')
 ) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0)
-    aptInstall(['cmake', 'libcmocka-dev']);
+    aptInstall(['cmake', 'libcmocka-dev', 'libgtest-dev']);
 }
 
 // 6. redis-server, for the job queue's test (test/guide-queue.test.ts starts a real one on loopback). Only

@@ -276,5 +276,13 @@ export {
 } from './export/dataset.js';
 export { COLUMNS as DATASET_COLUMNS, DATASET_SCHEMA, type DatasetRow } from './export/dataset-row.js';
 
-/** `exportTests(outDir, { dir })` is `inputsmith export tests`: a cmocka test project in `dir` (docs/tests.md). */
-export { exportTests, type TestsExportOptions, type TestsReport } from './export/tests.js';
+/**
+ * `exportTests(outDir, { dir })` is `inputsmith export tests`: a test project in `dir`, cmocka for C and
+ * GoogleTest for C++ sources (`framework: 'gtest'` for C too; docs/tests.md).
+ */
+export {
+  exportTests,
+  type TestFramework,
+  type TestsExportOptions,
+  type TestsReport,
+} from './export/tests.js';

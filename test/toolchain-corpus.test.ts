@@ -7,7 +7,7 @@ import { UserError } from '../src/util/errors.js';
 import { walkFiles } from '../src/util/fsx.js';
 
 describe('corpus table', () => {
-  it('lists the development corpus and the fresh set of docs/toolchain.md', () => {
+  it('lists the development corpus, the fresh set and the C++ set of docs/toolchain.md', () => {
     expect(corpusSet('dev').map((s) => s.name)).toEqual([
       'cjson',
       'zlib',
@@ -27,8 +27,14 @@ describe('corpus table', () => {
       'libsodium',
       'iniparser',
     ]);
+    expect(corpusSet('cxx').map((s) => s.name)).toEqual([
+      'tinyxml2',
+      'double-conversion',
+      'pugixml',
+      'tinyxml',
+    ]);
     // Every library is in exactly one set, and names are unique.
-    expect(corpusSet('dev').length + corpusSet('fresh').length).toBe(CORPUS.length);
+    expect(corpusSet('dev').length + corpusSet('fresh').length + corpusSet('cxx').length).toBe(CORPUS.length);
     expect(new Set(CORPUS.map((s) => s.name)).size).toBe(CORPUS.length);
     expect(() => corpusSpec('nosuchlib')).toThrow(UserError);
   });

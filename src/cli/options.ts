@@ -84,6 +84,8 @@ export interface CliOptions {
   split: string;
   // Coverage export (export lcov).
   throughCalls: boolean;
+  // Tests export (export tests).
+  framework: string;
 }
 
 export type OptionKey = keyof CliOptions;
@@ -436,6 +438,12 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
       'credit the lines an input ran in the functions it called too (each kept input replayed once in the engine): the coverage of the kept inputs run as a test suite',
     default: false,
   },
+  framework: {
+    flags: '--framework <name>',
+    description: 'test framework of C sources: cmocka or gtest (C++ sources always get GoogleTest)',
+    default: 'cmocka',
+    parse: oneOf(['cmocka', 'gtest']),
+  },
 };
 
 /** Value parser of `--split`: checked by the export's own parser, passed on as given. */
@@ -523,7 +531,7 @@ export const COMMAND_OPTIONS = {
   'export lcov': ['output', 'throughCalls', 'compileCommands', 'clang'],
   'export sarif': ['output', 'compileCommands', 'clang'],
   'export dataset': ['output', 'format', 'trace', 'traceLimit', 'split', 'compileCommands', 'clang'],
-  'export tests': ['output', 'compileCommands', 'clang'],
+  'export tests': ['output', 'framework', 'compileCommands', 'clang'],
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],
   'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],

@@ -23,6 +23,7 @@ import {
   sizeOfType,
   structLayout,
   underlyingType,
+  type CTypeOptions,
   type NodeLookup,
 } from '../ir/debuginfo-c.js';
 import type { DIRef } from '../ir/debuginfo-nodes.js';
@@ -64,7 +65,11 @@ function unqualified(nodes: NodeLookup, t: DIRef): DIRef {
 function pointee(nodes: NodeLookup, t: DIRef): DIRef | undefined {
   const u = underlyingType(nodes, t);
   const n = u === null ? undefined : nodes(u);
-  return n?.kind === 'DIDerivedType' && n.tag === 'pointer' ? n.baseType : undefined;
+  // (A C++ reference is a pointer in the IR.)
+  return n?.kind === 'DIDerivedType' &&
+    (n.tag === 'pointer' || n.tag === 'reference' || n.tag === 'rvalue-reference')
+    ? n.baseType
+    : undefined;
 }
 
 /** The type of the pointer field at byte `at` of a `t`, when one starts there. */
@@ -80,7 +85,7 @@ function pointerFieldAt(nodes: NodeLookup, t: DIRef, at: number): DIRef | undefi
     if (es === undefined || es === 0 || total === undefined || at >= total) return undefined;
     return pointerFieldAt(nodes, n.baseType, at % es);
   }
-  if (n.tag !== 'struct') return undefined;
+  if (n.tag !== 'struct' && n.tag !== 'class') return undefined;
   const l = structLayout(nodes, u);
   const f = l?.fields.find((x) => x.bitSize === undefined && at >= x.offset && at < x.offset + x.size);
   return f === undefined ? undefined : pointerFieldAt(nodes, f.type, at - f.offset);
@@ -92,9 +97,12 @@ export function objectTypes(
   f: Func,
   fi: FunctionDebugInfo | undefined,
   r: InputRecord,
+  opts: CTypeOptions = {},
 ): Map<number, ObjectType> {
   const types = new Map<number, ObjectType>();
-  if (fi === undefined || fi.params.length !== f.params.length) return types;
+  // A result returned in memory (`sret`, IR parameter 0) has the function's return type.
+  const skip = opts.cxx === true && f.params[0]?.attrs.attrs.some((a) => a.name === 'sret') === true ? 1 : 0;
+  if (fi === undefined || fi.params.length !== f.params.length - skip) return types;
   const objs = new Map(r.objects.map((o) => [o.id, o]));
   const queue: number[] = [];
   const assign = (id: number, t: DIRef): void => {
@@ -109,13 +117,19 @@ export function objectTypes(
     if (o.big !== undefined && (o.lo !== 0 || o.size % size !== 0)) return;
     const count = Math.ceil((o.lo + o.size) / size);
     if (kind !== 'DIBasicType' && kind !== 'DIDerivedType' && kind !== 'DICompositeType') return;
-    const name = cTypeName(nodes, el);
+    const name =
+      opts.cxx === true
+        ? cTypeName(nodes, el, opts).replace(/\(anonymous namespace\)::/g, '')
+        : cTypeName(nodes, el, opts);
     if (name === '' || /[[(]/.test(name)) return;
     types.set(id, { type: el, name, size, count });
     queue.push(id);
   };
+  const ret = r.args[0];
+  if (skip === 1 && ret?.t === 'ptr' && 'obj' in ret && ret.off === 0 && fi.returnType !== null)
+    assign(ret.obj, fi.returnType);
   fi.params.forEach((p, i) => {
-    const v = r.args[i];
+    const v = r.args[i + skip];
     const pe = pointee(nodes, p.type);
     if (v?.t === 'ptr' && 'obj' in v && v.off === 0 && pe !== undefined) assign(v.obj, pe);
   });
@@ -194,11 +208,12 @@ function leavesOf(nodes: NodeLookup, t: DIRef, off: number, path: string, out: L
       if (!leavesOf(nodes, n.baseType, off + i * es, `${whole}[${i}].`, out)) return false;
     return true;
   }
-  if (n.tag !== 'struct') return false;
+  if (n.tag !== 'struct' && n.tag !== 'class') return false;
   const l = structLayout(nodes, u);
   if (l === undefined) return false;
   for (const f of l.fields) {
-    if (f.bitSize !== undefined || f.name === '' || f.base) return false;
+    // (A C++ vtable pointer, `_vptr$Node`, is no field a test can name.)
+    if (f.bitSize !== undefined || !/^[A-Za-z_]\w*$/.test(f.name) || f.base) return false;
     const sep = path.endsWith('->') || path.endsWith('.') ? '' : '.';
     if (!leavesOf(nodes, f.type, off + f.offset, `${path}${sep}${f.name}`, out)) return false;
   }
@@ -307,4 +322,80 @@ export function looksLikeText(data: Uint8Array): boolean {
   let p = 0;
   for (const b of data) if ((b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x09 || b === 0) p++;
   return p * 4 >= data.length * 3;
+}
+
+/**
+ * The `bool` fields of a struct or class (base classes and member structs included), as byte offsets
+ * and C++ member paths (`_elementJustOpened`, `_attr.flag`).
+ */
+export function boolFields(nodes: NodeLookup, t: DIRef, depth = 0): { off: number; path: string }[] {
+  const u = underlyingType(nodes, t);
+  const n = u === null ? undefined : nodes(u);
+  if (depth > 8 || n?.kind !== 'DICompositeType' || (n.tag !== 'struct' && n.tag !== 'class')) return [];
+  const out: { off: number; path: string }[] = [];
+  for (const f of structLayout(nodes, u)?.fields ?? []) {
+    if (f.bitSize !== undefined) continue;
+    const b = nodes(underlyingType(nodes, f.type) ?? -1);
+    if (b?.kind === 'DIBasicType' && b.encoding === 'bool') out.push({ off: f.offset, path: f.name });
+    else
+      for (const x of boolFields(nodes, f.type, depth + 1))
+        out.push({ off: f.offset + x.off, path: f.base || f.name === '' ? x.path : `${f.name}.${x.path}` });
+  }
+  return out;
+}
+
+/**
+ * Comments on `bool` fields whose byte is neither 0 nor 1 (gen writes bytes; the IR's `i8` of a C++
+ * `bool` takes any): reading one is undefined in C++, and compilers test it differently (any bit, the
+ * low bit), so such a test may pass with one build and fail with another.
+ */
+export function invalidBoolNotes(
+  nodes: NodeLookup,
+  types: ReadonlyMap<number, ObjectType>,
+  objects: ReadonlyMap<number, { lo: number; data: Uint8Array }>,
+): string[] {
+  const out: string[] = [];
+  for (const [id, ot] of types) {
+    const o = objects.get(id);
+    if (o === undefined || ot.count !== 1) continue;
+    for (const f of boolFields(nodes, ot.type)) {
+      const at = f.off - o.lo;
+      const b = at >= 0 && at < o.data.length ? o.data[at]! : 0;
+      if (b > 1)
+        out.push(
+          `  /* o${id}->${f.path} holds ${b}, not a bool value (0 or 1): builds may read it differently */`,
+        );
+    }
+  }
+  return out;
+}
+
+/**
+ * C++ has no designated initializers of C's kind (C++20's need every designator in order and none for
+ * an array element or a base): a typed object is set field by field instead (`o0->_flags = 512;`), its
+ * other bytes zero as the object block is. Only where C's initializer would be exact, no field is const,
+ * and there are at most 64 non-zero fields; else undefined (bytes).
+ */
+export function cxxFieldAssignments(
+  nodes: NodeLookup,
+  id: number,
+  ot: ObjectType,
+  data: Uint8Array,
+  ptrs: ReadonlySet<number>,
+  ls: readonly Leaf[] | undefined,
+): string[] | undefined {
+  if (ls === undefined || initializer(nodes, ot, data, ptrs) === undefined) return undefined;
+  const out: string[] = [];
+  for (const l of ls) {
+    if (l.kind === 'ptr' || data.subarray(l.off, l.off + l.size).every((b) => b === 0)) continue;
+    if (/^const\b|\bconst$/.test(cTypeName(nodes, l.type, { cxx: true }))) return undefined;
+    const v = leafValue(l, data, l.off);
+    if (v === undefined || out.length >= 64) return undefined;
+    const lv = `o${id}${l.path}`;
+    const isEnum = nodes(underlyingType(nodes, l.type) ?? -1);
+    out.push(
+      `  ${lv} = ${isEnum?.kind === 'DICompositeType' && isEnum.tag === 'enum' ? `(__typeof__(${lv}))` : ''}${v};`,
+    );
+  }
+  return out;
 }

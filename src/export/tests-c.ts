@@ -36,7 +36,21 @@ import type { Func, Module } from '../ir/model.js';
 import type { Type } from '../ir/types.js';
 import { irPointerType } from './tests-stubs.js';
 import {
+  CMOCKA_ASSERTIONS,
+  cxxCall,
+  cxxCallee,
+  cxxClean,
+  cxxErrorTest,
+  emptyClassArg,
+  GTEST_ASSERTIONS,
+  referenceArg,
+  referenceOf,
+  type Assertions,
+} from './tests-cxx.js';
+import {
+  cxxFieldAssignments,
   initializer,
+  invalidBoolNotes,
   isCharType,
   leaves,
   leafValue,
@@ -82,6 +96,10 @@ export interface TestContext {
   readonly stubReturn: (name: string) => Type | undefined;
   /** Whether the module has stubs (then every test sets the script of recorded calls). */
   readonly hasStubs: boolean;
+  /** C++ source: a GoogleTest test (`TEST(regression, name)`), C++ names and types (tests-cxx.ts). */
+  readonly cxx?: boolean;
+  /** Objects as bytes, without C types (a C++ test whose typed form does not compile). */
+  readonly untyped?: boolean;
 }
 
 const PAGE = 4096;
@@ -106,9 +124,12 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
   const cls = outcomeClass(k);
   if (cls !== 'normal' && cls !== 'crash' && cls !== 'undefined')
     throw new LeaveOut(`outcome ${k} does not replay natively`);
-  const name0 = ctx.funcName(f.name);
+  const name0 = ctx.cxx === true ? f.name : ctx.funcName(f.name);
   if (name0 === undefined) throw new LeaveOut(`@${f.name} has no C name`);
   const fi = ctx.di?.function(f);
+  if (ctx.cxx === true && (fi === undefined || ctx.di === undefined))
+    throw new LeaveOut('C++ without debug information: the test cannot name the function');
+  const cx = ctx.cxx === true ? cxxCallee(ctx.di!, fi!) : undefined;
   // Without debug information the source's prototype may differ from the IR's (a struct passed by value
   // is scalars in the IR): call through a pointer of the IR's ABI-level type, which is the same call.
   let callee = name0;
@@ -125,9 +146,24 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
   body.push(...w.globals());
   body.push(...w.streams());
   body.push(...w.calls());
-  const args = w.args(f, fi);
+  // A C++ function returning a class in memory (`sret`): the call constructs its result in the record's
+  // object for it (C++17 elides the copy in `new (p) T(f())`), whose after-state the checks compare.
+  const sret = ctx.cxx === true && f.params[0]?.attrs.attrs.some((a) => a.name === 'sret') === true;
+  const args = w.args(f, fi, sret ? 1 : 0);
   body.push(...w.pre);
-  const call = `${callee}(${args.join(', ')})`;
+  if (cx?.special === 'deleting') {
+    const t = irPointerType(f);
+    const sym = ctx.funcName(f.name);
+    if (typeof t !== 'string' || sym === undefined)
+      throw new LeaveOut('a deleting destructor whose symbol the test cannot reach');
+    callee = `((${t})${sym})`;
+  }
+  const into = sret ? w.sretPlace(fi) : undefined;
+  const place = (c: string): string =>
+    into === undefined ? c : `new ((void *)(${into.at})) ${into.type}(${c})`;
+  const call = place(
+    cx !== undefined && cx.special !== 'deleting' ? cxxCall(cx, args) : `${callee}(${args.join(', ')})`,
+  );
   body.push('', '  /* call */');
   const hasRet =
     f.funcType.ret.kind !== 'void' && (r.outcome.ret === undefined || r.outcome.ret.t !== 'void');
@@ -135,17 +171,27 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
     if (ctx.hasStubs) body.push(`  isx_script(${w.script()});`);
     body.push('  isx_capture_begin();');
     body.push('  isx_clear_stack();');
-    if (hasRet) body.push(`  ${w.retDecl(fi, call)} = ${call};`);
-    else body.push(`  ${call};`);
+    if (hasRet) {
+      const d = w.retDecl(fi, call);
+      body.push(d === 'auto *ret' ? `  auto *ret = &${call};` : `  ${d} = ${call};`);
+    } else body.push(`  ${call};`);
     body.push(`  isx_capture_end(${w.stream(r.outcome.stdout)}, ${w.stream(r.outcome.stderr)});`);
     if (ctx.hasStubs) body.push('  isx_script_end();');
     body.push('', '  /* check */');
     if (hasRet && r.outcome.ret !== undefined) body.push(...w.checkRet(f.funcType.ret, r.outcome.ret, fi));
-    body.push(...w.checkMemory());
+    // After a destructor the object's lifetime has ended: its bytes are no result (compilers differ in
+    // the vtable pointer they leave there).
+    const self = cx?.special === 'destructor' || cx?.special === 'deleting' ? r.args[0] : undefined;
+    body.push(...w.checkMemory(self?.t === 'ptr' && 'obj' in self ? self.obj : undefined));
+  } else if (cx !== undefined) {
+    const oargs = args.map((a) => `isx_opaque(${a})`);
+    const opaque = place(cx.special === 'deleting' ? `${callee}(${oargs.join(', ')})` : cxxCall(cx, oargs));
+    body.push(...w.forkedCxx(k, opaque, r, note, hasRet));
   } else {
     body.push(...w.forked(k, { callee, args }, r, note, hasRet));
   }
   const head = `/* ${note} */`;
+  if (ctx.cxx === true) return `${head}\nTEST(regression, ${name}) {\n${body.join('\n')}\n}\n`;
   return `${head}\nstatic void ${testFunc(name)}(void **state) {\n  (void)state;\n${body.join('\n')}\n}\n`;
 }
 
@@ -183,6 +229,8 @@ class TestWriter {
   private readonly types: Map<number, ObjectType>;
   /** Scalars of each typed object whose type allows typed initializers and checks. */
   private readonly leaves = new Map<number, Leaf[]>();
+  /** The framework's assertions (cmocka for C, GoogleTest for C++). */
+  private readonly a: Assertions;
 
   constructor(
     private readonly ctx: TestContext,
@@ -191,7 +239,11 @@ class TestWriter {
     fi: FunctionDebugInfo | undefined,
   ) {
     const nodes = ctx.di?.lookup;
-    this.types = nodes !== undefined ? objectTypes(nodes, f, fi, r) : new Map();
+    this.types =
+      nodes !== undefined && ctx.untyped !== true
+        ? objectTypes(nodes, f, fi, r, { cxx: ctx.cxx })
+        : new Map();
+    this.a = ctx.cxx === true ? GTEST_ASSERTIONS : CMOCKA_ASSERTIONS;
     for (const o of r.objects) {
       this.base.set(o.id, `o${o.id}`);
       this.los.set(o.id, { lo: o.lo, size: o.size, data: unb64(o.data) });
@@ -247,6 +299,8 @@ class TestWriter {
     if (end > 0)
       out.unshift(`  static unsigned char isx_mem[${Math.ceil(end / PAGE) * PAGE}] ISX_PAGE_ALIGNED;`);
     out.push(...decl);
+    if (this.ctx.cxx === true && this.ctx.di !== undefined)
+      out.push(...invalidBoolNotes(this.ctx.di.lookup, this.types, this.los));
     for (const o of this.r.objects) for (const rl of o.relocs) out.push(...this.putPtrIn(o.id, rl));
     return out;
   }
@@ -277,7 +331,12 @@ class TestWriter {
         stmts.push(`  memcpy(o${id}, ${stringLiteral(data)}, ${data.length});`);
         return { init: [], stmts };
       }
-      const text = isCharType(nodes, ot.type) ? undefined : initializer(nodes, ot, data, ptrs);
+      if (this.ctx.cxx === true && !isCharType(nodes, ot.type)) {
+        const fields = cxxFieldAssignments(nodes, id, ot, data, ptrs, this.leaves.get(id));
+        if (fields !== undefined) return { init: [], stmts: [...stmts, ...fields] };
+      }
+      const text =
+        isCharType(nodes, ot.type) || this.ctx.cxx === true ? undefined : initializer(nodes, ot, data, ptrs);
       if (text !== undefined) {
         if (text === '{ 0 }') return { init: [], stmts };
         const init = [`  static const ${ot.name} o${id}_in${arr} = ${text};`];
@@ -309,7 +368,9 @@ class TestWriter {
     const leaf = this.leaves.get(id)?.find((l) => l.kind === 'ptr' && l.off === rl.at);
     if (leaf === undefined || rl.to === null || this.ctx.di === undefined || !this.types.has(id))
       return this.putPtr(plus(this.bytes(id), rl.at), rl.to);
-    const ft = cTypeName(this.ctx.di.lookup, leaf.type);
+    const ft = cxxClean(cTypeName(this.ctx.di.lookup, leaf.type, { cxx: this.ctx.cxx }));
+    // A const pointer field cannot be assigned: its bytes are written.
+    if (/\bconst$/.test(ft)) return this.putPtr(plus(this.bytes(id), rl.at), rl.to);
     const e = 'fn' in rl.to ? this.fn(rl.to.fn) : this.target(rl.to);
     const tt = 'obj' in rl.to ? this.types.get(rl.to.obj) : undefined;
     const same = tt !== undefined && 'obj' in rl.to && rl.to.off === 0 && pointerTo(tt.name) === ft;
@@ -446,12 +507,14 @@ class TestWriter {
   readonly pre: string[] = [];
 
   /** Argument expressions, one per C parameter (variadic extras after the fixed ones). */
-  args(f: Func, fi: FunctionDebugInfo | undefined): string[] {
+  args(f: Func, fi: FunctionDebugInfo | undefined, skip = 0): string[] {
     const ps = f.params;
-    if (fi !== undefined && fi.params.length !== ps.length) return this.splitArgs(f, fi);
+    if (fi !== undefined && fi.params.length !== ps.length - skip) return this.splitArgs(f, fi, skip);
     const out: string[] = [];
-    ps.forEach((p, i) => {
-      const v = this.r.args[i];
+    ps.forEach((p, j) => {
+      if (j < skip) return;
+      const i = j - skip;
+      const v = this.r.args[j];
       if (v === undefined) throw new LeaveOut('missing argument');
       const attrs = p.attrs.attrs.map((a) => a.name);
       const ctype = fi !== undefined ? this.cType(fi.params[i]!.type) : undefined;
@@ -464,7 +527,7 @@ class TestWriter {
         out.push(`*(${ctype} *)(void *)(${this.target(v)})`);
         return;
       }
-      out.push(this.valueExpr(p.type, v, ctype, i));
+      out.push(this.valueExpr(p.type, v, ctype, j));
     });
     for (let i = ps.length; i < this.r.args.length; i++) {
       const v = this.r.args[i]!;
@@ -481,14 +544,14 @@ class TestWriter {
    * C parameters carried by several IR parameters (a small struct passed in two registers, x86-64 SysV:
    * one eightbyte each): the struct rebuilt from the IR values' bytes.
    */
-  private splitArgs(f: Func, fi: FunctionDebugInfo): string[] {
+  private splitArgs(f: Func, fi: FunctionDebugInfo, skip = 0): string[] {
     const bad = (): never => {
       throw new LeaveOut(
         `the IR has ${f.params.length} parameters, the C function ${fi.params.length} (the optimiser changed the signature)`,
       );
     };
     if (f.funcType.varargs) bad();
-    let next = 0;
+    let next = skip;
     const out: string[] = [];
     fi.params.forEach((p, j) => {
       const ir = p.irArgs;
@@ -497,15 +560,29 @@ class TestWriter {
       // its variable in the debug information (a constant at every call site), or any value when the
       // optimised code does not use it (poison); else it cannot be supplied.
       if (ir.length === 0) {
-        const v = this.removedParam(f, p.variable);
+        const v =
+          this.removedParam(f, p.variable) ??
+          (this.ctx.cxx === true && this.ctx.di !== undefined
+            ? emptyClassArg(this.ctx.di, p.type, ctype)
+            : undefined);
         if (v === undefined) return bad();
-        out.push(ctype !== undefined && !v.startsWith('NULL') ? `(${ctype})${v}` : v);
+        const ref = this.ctx.cxx === true ? referenceOf(ctype) : undefined;
+        // A C++ reference the code does not read (an empty function object): any object will do.
+        if (ref !== undefined && v.startsWith('0 '))
+          out.push(
+            `*(${ref.to} *)(void *)isx_zeros /* removed by the optimiser: its code does not read it */`,
+          );
+        else if (v.startsWith('NULL /* an empty')) out.push(`${ctype}()${v.slice(4)}`);
+        else out.push(ctype !== undefined && !v.startsWith('NULL') ? `(${ctype})${v}` : v);
         return;
       }
       if (ir.some((a, k) => a !== next + k)) bad();
       next += ir.length;
       // A pointer promoted to the value it points to (argument promotion) cannot be called from C.
-      const isPtr = ctype !== undefined && (ctype.endsWith('*') || ctype.includes('(*'));
+      // (A C++ reference is a pointer in the IR.)
+      const isPtr =
+        ctype !== undefined &&
+        (ctype.endsWith('*') || ctype.includes('(*') || (this.ctx.cxx === true && ctype.endsWith('&')));
       if (ir.length === 1 && (f.params[ir[0]!]!.type.kind === 'ptr') !== isPtr) bad();
       if (ir.length === 1 && f.params[ir[0]!]!.attrs.attrs.some((a) => a.name === 'byval')) {
         const v = this.r.args[ir[0]!]!;
@@ -530,7 +607,7 @@ class TestWriter {
         `  static unsigned char a${j}_bytes[] __attribute__((aligned(16))) = ${byteArray(bytes, '  ', true)};`,
         ...patches,
       );
-      out.push(`*(const ${ctype} *)(const void *)a${j}_bytes`);
+      out.push(`*(${this.constOf(ctype)} *)(const void *)a${j}_bytes`);
     });
     if (next !== f.params.length) bad();
     return out;
@@ -558,7 +635,7 @@ class TestWriter {
 
   private cType(t: number | null): string | undefined {
     if (this.ctx.di === undefined) return undefined;
-    const s = cDeclaration(this.ctx.di.lookup, t, '').trim();
+    const s = cxxClean(cDeclaration(this.ctx.di.lookup, t, '', { cxx: this.ctx.cxx }).trim());
     return s === '' ? undefined : s;
   }
 
@@ -566,16 +643,23 @@ class TestWriter {
   private valueExpr(t: Type | undefined, v: ValueRec, ctype: string | undefined, i: number): string {
     switch (v.t) {
       case 'int':
+        // C++ picks an overload by the argument's type, and an enum takes no integer unconverted.
+        if (this.ctx.cxx === true && ctype !== undefined && ctype !== 'int' && !ctype.endsWith('&'))
+          return `(${ctype})${intLiteral(v.bits, BigInt(v.v), true)}`;
         return intLiteral(v.bits, BigInt(v.v), true);
       case 'float':
         return floatExpr(v.kind, v.hex);
       case 'null':
-        return 'NULL';
+        if (this.ctx.cxx === true && referenceOf(ctype) !== undefined)
+          throw new LeaveOut(`argument ${i}: a reference to NULL`);
+        return this.ctx.cxx === true && ctype !== undefined ? `(${ctype})NULL` : 'NULL';
       case 'rawptr':
         return `(void *)(uintptr_t)${intLiteral(64, BigInt(v.addr), false)}`;
       case 'ptr': {
         if ('fn' in v) return ctype !== undefined ? `(${ctype})${this.fn(v.fn)}` : this.fn(v.fn);
         const e = this.target(v);
+        const ref = this.ctx.cxx === true ? referenceOf(ctype) : undefined;
+        if (ref !== undefined) return referenceArg(ref, e);
         return ctype !== undefined && ctype.endsWith('*') ? `(${ctype})(${e})` : `(void *)(${e})`;
       }
       case 'agg': {
@@ -586,19 +670,37 @@ class TestWriter {
         this.pre.push(
           `  static const unsigned char a${i}_bytes[] __attribute__((aligned(16))) = ${byteArray(bytes, '  ', true)};`,
         );
-        return `*(const ${ctype} *)(const void *)a${i}_bytes`;
+        return `*(${this.constOf(ctype)} *)(const void *)a${i}_bytes`;
       }
       default:
         throw new LeaveOut(`argument ${i} is a ${v.t} value`);
     }
   }
 
+  /** Where a C++ `sret` call's result goes: the object of the first argument, and the result's type. */
+  sretPlace(fi: FunctionDebugInfo | undefined): { at: string; type: string } {
+    const v = this.r.args[0];
+    const type = fi !== undefined ? this.cType(fi.returnType) : undefined;
+    if (v?.t !== 'ptr' || !('obj' in v) || type === undefined)
+      throw new LeaveOut('a result returned in memory that is not an object of the record');
+    return { at: this.target(v), type };
+  }
+
+  /** `const T` (C++ rejects a duplicate `const`, C accepts it). */
+  private constOf(ctype: string | undefined): string {
+    if (ctype === undefined) throw new LeaveOut('an aggregate argument without its C type');
+    return this.ctx.cxx === true && ctype.startsWith('const ') ? ctype : `const ${ctype}`;
+  }
+
   /** `T ret` (from debug information) or `__typeof__(call) ret`. */
   retDecl(fi: FunctionDebugInfo | undefined, call: string): string {
     if (fi !== undefined && fi.returnType !== null && this.ctx.di !== undefined) {
-      const d = cDeclaration(this.ctx.di.lookup, fi.returnType, 'ret');
+      const d = cxxClean(cDeclaration(this.ctx.di.lookup, fi.returnType, 'ret', { cxx: this.ctx.cxx }));
+      // A C++ reference return is a pointer in the IR: the test keeps the address it refers to.
+      if (this.ctx.cxx === true && /&\s*ret$/.test(d)) return 'auto *ret';
       if (!d.includes('(')) return d;
     }
+    if (this.ctx.cxx === true) return 'auto ret';
     return `__typeof__(${call}) ret`;
   }
 
@@ -607,7 +709,9 @@ class TestWriter {
     const enc = this.baseEncoding(fi);
     if (v.t === 'int' && t.kind === 'int' && enc !== 'other') {
       const lit = intLiteral(v.bits, BigInt(v.v), enc !== 'unsigned');
-      return [`  assert_int_equal(ret, ${enc === 'unknown' ? `(__typeof__(ret))${lit}` : lit});`];
+      // A C++ enum (class) compares with no integer unconverted.
+      const cast = enc === 'unknown' || (this.ctx.cxx === true && this.returnsEnum(fi));
+      return [`  ${this.a.eq('ret', cast ? `(__typeof__(ret))${lit}` : lit)};`];
     }
     if (
       v.t === 'float' &&
@@ -620,30 +724,45 @@ class TestWriter {
       const fn = v.kind === 'double' ? 'isx_bits64' : 'isx_bits32';
       return [
         `  /* expected ${shown.replace(/ \/\*.*$/, '')} = ${floatDecimal(bits, v.kind)} */`,
-        `  assert_int_equal(${fn}(ret), 0x${v.hex}${v.kind === 'double' ? 'ull' : 'u'});`,
+        `  ${this.a.eq(`${fn}(ret)`, `0x${v.hex}${v.kind === 'double' ? 'ull' : 'u'}`)};`,
       ];
     }
-    if (t.kind === 'ptr') {
-      if (v.t === 'null') return ['  assert_null(ret);'];
+    // (A C++ class returned in a register, pugixml's `xml_node`, is compared in place, below.)
+    if (t.kind === 'ptr' && !(this.ctx.cxx === true && enc === 'other')) {
+      if (v.t === 'null') return [`  ${this.a.isNull('ret')};`];
       if (v.t === 'ptr' && 'other' in v)
-        return [`  assert_non_null(ret); /* memory the function allocated (${v.other}) */`];
+        return [`  ${this.a.nonNull('ret')}; /* memory the function allocated (${v.other}) */`];
       if (v.t === 'ptr' && 'fn' in v)
-        return [`  assert_int_equal((uintptr_t)ret, (uintptr_t)${this.fn(v.fn)});`];
+        return [`  ${this.a.eq('(uintptr_t)ret', `(uintptr_t)${this.fn(v.fn)}`)};`];
       const lit = v.t === 'ptr' ? this.literalTarget(v) : undefined;
       if (lit !== undefined)
         return [
           `  isx_check_points_to(&ret, ${literalOf(lit.bytes)} + ${lit.off}, ${lit.bytes.length - lit.off}, "return value");`,
         ];
-      if (v.t === 'ptr') return [`  assert_ptr_equal(ret, ${this.target(v)});`];
+      if (v.t === 'ptr') return [`  ${this.a.ptrEq('ret', this.target(v))};`];
       if (v.t === 'rawptr')
-        return [`  assert_int_equal((uintptr_t)ret, ${intLiteral(64, BigInt(v.addr), false)});`];
+        return [`  ${this.a.eq('(uintptr_t)ret', intLiteral(64, BigInt(v.addr), false))};`];
     }
     const { bytes, ptrs } = encodeValue(this.ctx.dl, t, v);
+    if (ptrs.length > 0 && this.ctx.cxx === true) {
+      // A C++ class returned in registers holding pointers (an iterator): compared in place.
+      const relocs = ptrs.map((p) => ({ at: p.off, to: p.to }));
+      const skips = ptrs.map((p): [number, number] => [p.off, 8]);
+      return this.checkBytes('ret', '(unsigned char *)&ret', 0, bytes, relocs, 'return value', skips);
+    }
     if (ptrs.length > 0) throw new LeaveOut('an aggregate return value holding pointers');
     return [
       `  static const unsigned char ret_out[${bytes.length}] = ${byteArray(bytes, '  ')};`,
       `  isx_check_ret(&ret, sizeof ret, ret_out, sizeof ret_out);`,
     ];
+  }
+
+  /** Whether the function returns an enum (a C++ scoped enum needs its type to compare). */
+  private returnsEnum(fi: FunctionDebugInfo | undefined): boolean {
+    const di = this.ctx.di;
+    if (fi === undefined || di === undefined) return false;
+    const n = di.node(underlyingType(di.lookup, fi.returnType) ?? -1);
+    return n?.kind === 'DICompositeType' && n.tag === 'enum';
   }
 
   /** The C return type's kind: signed / unsigned integer, float, other (a struct), or unknown (no -g). */
@@ -671,12 +790,16 @@ class TestWriter {
    * field that changed as a typed assertion (`assert_int_equal(o0->id, 4)`), then every byte but its
    * padding; for the rest, every byte. Pointer slots are compared as "object + offset".
    */
-  checkMemory(): string[] {
+  checkMemory(ended?: number): string[] {
     const out: string[] = [];
     for (const o of this.r.outcome.memory.objects) {
       const ext = this.los.get(o.id);
       if (ext === undefined) throw new LeaveOut(`output object ${o.id} is not an input object`);
       if (ext.size === 0) continue;
+      if (o.id === ended) {
+        out.push(`  /* object ${o.id}: destroyed by the call, its bytes are not checked */`);
+        continue;
+      }
       const data = unb64(o.data);
       const ls = this.leaves.get(o.id);
       const skips: [number, number][] = o.relocs.map((rl) => [rl.at - ext.lo, 8]);
@@ -728,6 +851,12 @@ class TestWriter {
     return out;
   }
 
+  private isEnum(t: number | null): boolean {
+    const di = this.ctx.di;
+    const n = di === undefined ? undefined : di.node(underlyingType(di.lookup, t) ?? -1);
+    return n?.kind === 'DICompositeType' && n.tag === 'enum';
+  }
+
   /** Typed assertions of the scalar fields of object `id` whose bytes changed. */
   private checkFields(id: number, ls: readonly Leaf[], before: Uint8Array, after: Uint8Array): string[] {
     const out: string[] = [];
@@ -743,9 +872,11 @@ class TestWriter {
         const bits = Array.from(after.subarray(l.off, l.off + l.size)).reverse();
         const hex = bits.map((b) => b.toString(16).padStart(2, '0')).join('');
         out.push(
-          `  assert_int_equal(${fn}(${lv}), 0x${hex}${l.size === 4 ? 'u' : 'ull'}); /* ${v.replace(/ \/\*.*$/, '')} */`,
+          `  ${this.a.eq(`${fn}(${lv})`, `0x${hex}${l.size === 4 ? 'u' : 'ull'}`)}; /* ${v.replace(/ \/\*.*$/, '')} */`,
         );
-      } else out.push(`  assert_int_equal(${lv}, ${v});`);
+      } else if (this.ctx.cxx === true && this.isEnum(l.type))
+        out.push(`  ${this.a.eq(lv, `(__typeof__(${lv}))${v}`)};`);
+      else out.push(`  ${this.a.eq(lv, v)};`);
     }
     return out;
   }
@@ -846,5 +977,11 @@ class TestWriter {
     if (normal)
       out.push(`  isx_capture_end(${this.stream(r.outcome.stdout)}, ${this.stream(r.outcome.stderr)});`);
     return out;
+  }
+
+  /** An error test in GoogleTest (tests-cxx.ts, `cxxErrorTest`). */
+  forkedCxx(k: OutcomeKind, call: string, r: InputRecord, note: string, hasRet: boolean): string[] {
+    const script = this.ctx.hasStubs ? this.script() : undefined;
+    return cxxErrorTest({ k, call, r, note, hasRet, script, stdout: this.stream(r.outcome.stdout) });
   }
 }

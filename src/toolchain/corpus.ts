@@ -47,9 +47,10 @@ export interface PrepContext {
 
 /**
  * Which set a library belongs to: `dev` is the development corpus (figures in docs/benchmarks.md, tuned
- * on); `fresh` is a second set nobody tunes on (issue 12), measured to see how the tool does on new code.
+ * on); `fresh` is a second set nobody tunes on (issue 12), measured to see how the tool does on new code;
+ * `cxx` are C++ libraries (issue 13's C++ set: GoogleTest export, docs/tests.md).
  */
-export type CorpusSet = 'dev' | 'fresh';
+export type CorpusSet = 'dev' | 'fresh' | 'cxx';
 
 export interface CorpusSpec {
   /** Debian source package name (also the corpus name). */
@@ -293,6 +294,41 @@ export const CORPUS: readonly CorpusSpec[] = [
         .replace('@SODIUM_LIBRARY_MINIMAL_DEF@', '');
       writeFileSync(`${h}.h`, text);
     },
+  },
+  // ---- The C++ set (issue 13): C++ library code that builds file by file without a configure step.
+  {
+    name: 'tinyxml2',
+    set: 'cxx',
+    dir: '.',
+    files: ['tinyxml2.cpp'],
+    flags: ['-I.'],
+    rev: 1,
+  },
+  {
+    name: 'double-conversion',
+    set: 'cxx',
+    dir: '.',
+    files: ['double-conversion/*.cc'],
+    flags: ['-I.'],
+    rev: 1,
+  },
+  {
+    // Without the STL parts (a documented configuration): no std::string in the interface.
+    name: 'pugixml',
+    set: 'cxx',
+    dir: 'src',
+    files: ['pugixml.cpp'],
+    flags: ['-I.', '-DPUGIXML_NO_STL'],
+    rev: 1,
+  },
+  {
+    // TinyXML 1 with its own string class (TIXML_USE_STL undefined, as the Debian build).
+    name: 'tinyxml',
+    set: 'cxx',
+    dir: '.',
+    files: ['tinyxml.cpp', 'tinystr.cpp', 'tinyxmlerror.cpp', 'tinyxmlparser.cpp'],
+    flags: ['-I.'],
+    rev: 1,
   },
   {
     // No generated header: src/dictionary.c and src/iniparser.c.

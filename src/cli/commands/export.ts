@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { exportLcov } from '../../export/lcov.js';
 import { exportDataset, type DatasetFormat, type DatasetTrace } from '../../export/dataset.js';
 import { exportSarif } from '../../export/sarif.js';
-import { exportTests } from '../../export/tests.js';
+import { exportTests, type TestFramework } from '../../export/tests.js';
 import { readCompileCommands } from '../../toolchain/compile.js';
 import { writeFileAtomic } from '../../util/fsx.js';
 import { addCommandOptions, checkOptions, type OptionsOf } from '../options.js';
@@ -93,11 +93,17 @@ export function register(program: Command): void {
 
   const tests = exp
     .command('tests')
-    .description('write a cmocka test project (CMake) with one test per kept input that replays natively')
+    .description(
+      'write a test project (CMake; cmocka for C, GoogleTest for C++) with one test per kept input that replays natively',
+    )
     .argument('<out>', 'a gen output directory (compiled with -g for typed checks and source lines)');
   addCommandOptions(tests, 'export tests').action(async (out: string, o: OptionsOf<'export tests'>) => {
     checkOptions('export tests', o);
-    const r = await exportTests(out, { dir: o.output!, ...loadOptions(o) });
+    const r = await exportTests(out, {
+      dir: o.output!,
+      framework: o.framework as TestFramework,
+      ...loadOptions(o),
+    });
     const t = r.totals;
     process.stderr.write(
       `inputsmith: ${t.tests} tests (${t.errorTests} error tests) in ${t.files} files; ${t.leftOut} inputs left out, ${t.notReplayable} not replayable natively (${o.output}/report.json)\n`,
