@@ -464,6 +464,21 @@ function oneOf(words: readonly string[]): (raw: string) => string {
   };
 }
 
+/** The search's options, shared by `gen` and `queue submit` (a queued campaign is a gen run). */
+const SEARCH = [
+  'seed',
+  'inputs',
+  'maxRuns',
+  'plateau',
+  'maxSteps',
+  'runStepFactor',
+  'runStepFloor',
+  'stepLimit',
+  'functionTimeout',
+  'sample',
+  'functions',
+  'force',
+] as const;
 const COMPILE: readonly ['opt', 'include', 'define', 'clang', 'debug'] = [
   'opt',
   'include',
@@ -479,18 +494,7 @@ export const COMMAND_OPTIONS = {
   demo: ['opt', 'clang', 'jobs'],
   run: ['entry', 'stdin', 'stepLimit', 'timeLimit', 'memLimit', ...COMPILE],
   gen: [
-    'seed',
-    'inputs',
-    'maxRuns',
-    'plateau',
-    'maxSteps',
-    'runStepFactor',
-    'runStepFloor',
-    'stepLimit',
-    'functionTimeout',
-    'sample',
-    'functions',
-    'force',
+    ...SEARCH,
     'shard',
     'shardCosts',
     'output',
@@ -503,18 +507,7 @@ export const COMMAND_OPTIONS = {
   replay: ['jobs', 'native', 'verbose', 'compileCommands', ...COMPILE],
   merge: ['output', 'force'],
   'queue submit': [
-    'seed',
-    'inputs',
-    'maxRuns',
-    'plateau',
-    'maxSteps',
-    'runStepFactor',
-    'runStepFloor',
-    'stepLimit',
-    'functionTimeout',
-    'sample',
-    'functions',
-    'force',
+    ...SEARCH,
     'shardCosts',
     'output',
     'native',
