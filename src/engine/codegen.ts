@@ -74,6 +74,8 @@ export class FuncGen extends FuncEmitter {
   private region: Region | undefined;
   /** Source of the outlined regions' functions, emitted after the function. */
   private readonly outlined: string[] = [];
+  /** Function-level local id -> the outlined region declaring it (`declaringRegions`; absent: the function). */
+  private owner = new Map<number, number>();
 
   constructor(ctx: LinkCtx, f: Func, compact = false) {
     super(ctx, f, compact);
@@ -115,12 +117,12 @@ export class FuncGen extends FuncEmitter {
     let nDecls = 0;
     const nParams = f.params.length;
     this.markTopLevel();
-    const owner = this.declaringRegions();
+    this.owner = this.declaringRegions();
     for (const l of f.locals.slice(nParams))
       if (this.topLevel.has(l.id)) {
         const d = this.declarations(l);
         nDecls += d.length;
-        if ((owner.get(l.id) ?? -1) === -1) decls.push(...d);
+        if ((this.owner.get(l.id) ?? -1) === -1) decls.push(...d);
       }
     const body = this.lines;
     if (decls.length > 0)
@@ -272,8 +274,7 @@ export class FuncGen extends FuncEmitter {
     const store = liveOut.map((name, k) => `OLV[${k}] = ${name}; `).join('');
     // Function-level locals the region owns are declared in its function.
     const decls: string[] = [];
-    const owner = this.declaringRegions();
-    for (const l of this.f.locals) if (owner.get(l.id) === x) decls.push(...this.declarations(l));
+    for (const l of this.f.locals) if (this.owner.get(l.id) === x) decls.push(...this.declarations(l));
     const head: string[] = [];
     for (let i = 0; i < decls.length; i += 20) head.push(`  let ${decls.slice(i, i + 20).join(', ')};`);
     const name = `${this.ctx.jsName(this.f)}_L${x}`;
@@ -582,9 +583,9 @@ export class FuncGen extends FuncEmitter {
 
   /**
    * `traceLines`: before an instruction, `TV(variable, value)` for each `#dbg_value` record on it whose
-   * expression is empty and whose value is a scalar in scope here (`null` for poison or undef) (a constant, a parameter, a value of
-   * the function's top level or one `definedHere`, earlier in this block), then `TL(dbg)` for its
-   * location. Only emitted with the option, so code without it is unchanged.
+   * expression is empty and whose value is a scalar in scope here (a constant, a parameter, a value of
+   * the function's top level or one `definedHere`, earlier in this block; `null` for poison or undef,
+   * which the trace shows as optimised out), then `TL(dbg)` for its location. Only emitted with the option, so code without it is unchanged.
    */
   private emitLineTrace(i: Instr, definedHere: ReadonlySet<number>): void {
     for (const r of i.dbgRecords ?? []) {

@@ -600,21 +600,8 @@ export class Engine {
     if (!t.params.every((x) => leafIs(x, 'p'))) return undefined;
     const fn = this.ctl.FT[s.index]! as (a: number, b: number, c?: number) => number;
     const ctl = this.ctl;
-    // One closure per arity: no rest arguments (an array per call). After the call the current site is
-    // the model's own call again (as `Runtime.call` leaves it).
-    if (pointers === 2)
-      return (a: number, b: number): number => {
-        const outer = this.inExternal;
-        const site = ctl.getCS();
-        this.inExternal = undefined;
-        try {
-          const r = fn(a, b) | 0;
-          ctl.setCS(site);
-          return r;
-        } finally {
-          this.inExternal = outer;
-        }
-      };
+    // After the call the current site is the model's own call again (as `Runtime.call` leaves it). A
+    // function of two parameters ignores the third argument.
     return (a: number, b: number, c?: number): number => {
       const outer = this.inExternal;
       const site = ctl.getCS();

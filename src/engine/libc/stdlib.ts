@@ -41,6 +41,24 @@ function isPow2(x: number): boolean {
 // qsort / bsearch ------------------------------------------------------------------------------------
 
 /**
+ * One element of `s` bytes moved to msort's `tmp`: a checked copy, unless nothing was freed since the whole
+ * array and `tmp` were checked (`frees`, qsortImpl), when the bytes are moved directly and charged alike.
+ */
+function moveElement(rt: Runtime, d: number, from: number, s: number, frees: number): void {
+  const mem = rt.mem;
+  if (mem.frees !== frees) {
+    copy(rt, d, from, s);
+    return;
+  }
+  if (s === 4) mem.dv.setInt32(d, mem.dv.getInt32(from, true), true);
+  else if (s === 8) {
+    mem.dv.setInt32(d, mem.dv.getInt32(from, true), true);
+    mem.dv.setInt32(d + 4, mem.dv.getInt32(from + 4, true), true);
+  } else mem.u8.copyWithin(d, from, from + s);
+  charge(rt, s, COST.bulkBytes);
+}
+
+/**
  * glibc 2.36 msort_with_tmp: top-down merge sort on the array in memory, merging through `tmp`. `frees`:
  * `Memory.frees` when the array and `tmp` were known addressable.
  */
@@ -61,27 +79,13 @@ function msort(
   msort(rt, b1, n1, s, tmp, cmp, frees);
   msort(rt, b2, n2, s, tmp, cmp, frees);
   let t = tmp;
-  const mem = rt.mem;
-  // Elements move to `tmp` one by one: checked copies, unless nothing was freed since the whole array and
-  // `tmp` were checked (qsortImpl), when the bytes are moved directly and charged alike.
-  const move = (d: number, from: number): void => {
-    if (mem.frees !== frees) copy(rt, d, from, s);
-    else {
-      if (s === 4) mem.dv.setInt32(d, mem.dv.getInt32(from, true), true);
-      else if (s === 8) {
-        mem.dv.setInt32(d, mem.dv.getInt32(from, true), true);
-        mem.dv.setInt32(d + 4, mem.dv.getInt32(from + 4, true), true);
-      } else mem.u8.copyWithin(d, from, from + s);
-      charge(rt, s, COST.bulkBytes);
-    }
-  };
   while (n1 > 0 && n2 > 0) {
     if (cmp(b1, b2) <= 0) {
-      move(t, b1);
+      moveElement(rt, t, b1, s, frees);
       b1 += s;
       n1--;
     } else {
-      move(t, b2);
+      moveElement(rt, t, b2, s, frees);
       b2 += s;
       n2--;
     }
