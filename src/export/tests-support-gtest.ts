@@ -127,20 +127,7 @@ class isx_teardown_listener : public ::testing::EmptyTestEventListener {
 struct isx_process_setup {
   isx_process_setup() {
     isx_stdin("", 0);
-    long pages = 0;
-    FILE *statm = fopen("/proc/self/statm", "r");
-    if (statm != nullptr) {
-      if (fscanf(statm, "%ld", &pages) != 1) pages = 0;
-      fclose(statm);
-    }
-    if (pages > 0) {
-      struct rlimit as;
-      rlim_t want = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)512 << 20);
-      if (getrlimit(RLIMIT_AS, &as) == 0 && (as.rlim_max == RLIM_INFINITY || want < as.rlim_max)) {
-        as.rlim_cur = want;
-        setrlimit(RLIMIT_AS, &as);
-      }
-    }
+    isx_limit_address_space();
     ::testing::UnitTest::GetInstance()->listeners().Append(new isx_teardown_listener);
   }
 } isx_setup;

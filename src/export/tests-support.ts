@@ -39,6 +39,7 @@ void isx_heap_object(void *base, size_t size);
 void isx_save(void *addr, size_t size);
 void isx_restore(void);
 void isx_stdin(const void *data, size_t n);
+void isx_limit_address_space(void);
 void isx_workdir(void);
 void isx_file(const char *path, const void *data, size_t n);
 void isx_capture_begin(void);
@@ -390,21 +391,9 @@ void isx_expect_end(pid_t pid, const char *what) {
   fail_msg("expected the call to end (%s), it %s", what, got);
 }
 
-int isx_teardown(void **state) {
-  (void)state;
-  uncapture();
-  script_on = 0;
-  nheap = 0;
-  isx_restore();
-  return 0;
-}
-
-/* Run the test named argv[1] (ctest runs each in its own process), or all of them. */
-int isx_main(int argc, char **argv, const void *tests, size_t ntests) {
-  const struct CMUnitTest *t = tests;
-  isx_stdin("", 0);
-  /* Allocations beyond what the engine grants fail natively too: the address space may grow by 512 MiB
-     (as in native replay), so glibc does not overcommit a request the engine refused. */
+/* Allocations beyond what the engine grants fail natively too: the address space may grow by 512 MiB
+   (as in native replay), so glibc does not overcommit a request the engine refused. */
+void isx_limit_address_space(void) {
   long pages = 0;
   FILE *statm = fopen("/proc/self/statm", "r");
   if (statm != NULL) {
@@ -419,6 +408,22 @@ int isx_main(int argc, char **argv, const void *tests, size_t ntests) {
       setrlimit(RLIMIT_AS, &as);
     }
   }
+}
+
+int isx_teardown(void **state) {
+  (void)state;
+  uncapture();
+  script_on = 0;
+  nheap = 0;
+  isx_restore();
+  return 0;
+}
+
+/* Run the test named argv[1] (ctest runs each in its own process), or all of them. */
+int isx_main(int argc, char **argv, const void *tests, size_t ntests) {
+  const struct CMUnitTest *t = tests;
+  isx_stdin("", 0);
+  isx_limit_address_space();
   if (argc < 2) return _cmocka_run_group_tests(argv[0], t, ntests, NULL, NULL);
   for (size_t i = 0; i < ntests; i++)
     if (strcmp(t[i].name, argv[1]) == 0) return _cmocka_run_group_tests(argv[1], &t[i], 1, NULL, NULL);
