@@ -217,22 +217,25 @@ const work = (queue: string): string[] => [
   '2',
 ];
 
+/** `queue submit` of the campaign into `shared`, in six jobs (the same command each time). */
+const submitShared = (): string[] => [
+  'queue',
+  'submit',
+  ...inputs,
+  '-o',
+  'shared',
+  '--redis',
+  url,
+  '--queue',
+  'main',
+  '--queue-jobs',
+  '6',
+  ...GEN,
+];
+
 describe('queue submit, work, finish on a real Redis', () => {
   it('finishes into exactly the directory of one gen run, with a worker killed mid-job', async () => {
-    const s = await run([
-      'queue',
-      'submit',
-      ...inputs,
-      '-o',
-      'shared',
-      '--redis',
-      url,
-      '--queue',
-      'main',
-      '--queue-jobs',
-      '6',
-      ...GEN,
-    ]);
+    const s = await run(submitShared());
     expect(s.code, s.out).toBe(0);
     expect(s.out).toMatch(/: 6 jobs \(45 functions, 7 modules\), 6 added/);
     const c = campaign('shared');
@@ -271,20 +274,7 @@ describe('queue submit, work, finish on a real Redis', () => {
   }, 90_000);
 
   it('takes a second submit and a job completed twice without a change', async () => {
-    const s = await run([
-      'queue',
-      'submit',
-      ...inputs,
-      '-o',
-      'shared',
-      '--redis',
-      url,
-      '--queue',
-      'main',
-      '--queue-jobs',
-      '6',
-      ...GEN,
-    ]);
+    const s = await run(submitShared());
     expect(s.code, s.out).toBe(0);
     expect(s.out).toMatch(/6 jobs .*, 0 added/);
     // Job 1 is run once more: BullMQ moves the completed job back to the queue.
