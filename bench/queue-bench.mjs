@@ -13,13 +13,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { corpusIR, fetchCorpus } = await import(join(root, 'dist/toolchain/corpus.js'));
-const { walkFiles } = await import(join(root, 'dist/util/fsx.js'));
+const { tree, same } = await import(join(root, 'bench/run-tree.mjs'));
 const BIN = join(root, 'bin', 'inputsmith.js');
 const args = process.argv.slice(2);
 const flag = (name, def) => {
@@ -63,19 +63,6 @@ function workers(url, queue) {
       }),
   );
   return Promise.all(runs).then(() => (performance.now() - t0) / 1000);
-}
-
-function tree(d) {
-  const out = new Map();
-  for (const f of walkFiles(d, {}))
-    if (!f.endsWith('timings.jsonl')) out.set(relative(d, f), readFileSync(f));
-  return out;
-}
-
-function same(a, b) {
-  if (a.size !== b.size) return `${a.size} files against ${b.size}`;
-  for (const [f, bytes] of a) if (!b.has(f) || !b.get(f).equals(bytes)) return `${f} differs`;
-  return undefined;
 }
 
 const port = await new Promise((resolve) => {

@@ -10,12 +10,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { corpusIR, fetchCorpus } = await import(join(root, 'dist/toolchain/corpus.js'));
-const { walkFiles } = await import(join(root, 'dist/util/fsx.js'));
+const { tree, same } = await import(join(root, 'bench/run-tree.mjs'));
 const BIN = join(root, 'bin', 'inputsmith.js');
 const args = process.argv.slice(2);
 const at = args.indexOf('--shards');
@@ -25,20 +25,6 @@ const libs = args.length > 0 ? args : ['zlib', 'lz4', 'bzip2'];
 function gen(files, out, extra = []) {
   const r = spawnSync(process.execPath, [BIN, 'gen', ...files, '-o', out, ...extra], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`gen ${extra.join(' ')}: ${r.stderr.trim().split('\n').pop()}`);
-}
-
-/** Every file under d (relative path -> bytes), timings.jsonl left out. */
-function tree(d) {
-  const out = new Map();
-  for (const f of walkFiles(d, {}))
-    if (!f.endsWith('timings.jsonl')) out.set(relative(d, f), readFileSync(f));
-  return out;
-}
-
-function same(a, b) {
-  if (a.size !== b.size) return `${a.size} files against ${b.size}`;
-  for (const [f, bytes] of a) if (!b.has(f) || !b.get(f).equals(bytes)) return `${f} differs`;
-  return undefined;
 }
 
 /** Busiest shard's CPU time against the mean (sum of cpuMs of each shard's timings.jsonl). */

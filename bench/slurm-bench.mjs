@@ -11,14 +11,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { corpusIR, fetchCorpus } = await import(join(root, 'dist/toolchain/corpus.js'));
-const { walkFiles } = await import(join(root, 'dist/util/fsx.js'));
+const { tree, same } = await import(join(root, 'bench/run-tree.mjs'));
 const BIN = join(root, 'bin', 'inputsmith.js');
 const args = process.argv.slice(2);
 const at = args.indexOf('--shards');
@@ -30,19 +30,6 @@ for (const tool of ['slurmctld', 'slurmd', 'sbatch', 'munged'])
     process.stderr.write(`slurm-bench: ${tool} not found: apt-get install slurm-wlm munge (as root)\n`);
     process.exit(2);
   }
-
-function tree(d) {
-  const out = new Map();
-  for (const f of walkFiles(d, {}))
-    if (!f.endsWith('timings.jsonl')) out.set(relative(d, f), readFileSync(f));
-  return out;
-}
-
-function same(a, b) {
-  if (a.size !== b.size) return `${a.size} files against ${b.size}`;
-  for (const [f, bytes] of a) if (!b.has(f) || !b.get(f).equals(bytes)) return `${f} differs`;
-  return undefined;
-}
 
 const work = mkdtempSync(join(tmpdir(), 'inputsmith-slurm-bench-'));
 const conf = join(work, 'slurm.conf');
