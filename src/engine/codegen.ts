@@ -249,10 +249,11 @@ export class FuncGen extends FuncEmitter {
     const body = this.endSection(saved);
     // Names the region declares: values defined in it (but not its header's phis), and any `let` in it.
     const local = new Set<string>();
-    for (const b of this.f.blocks) {
-      if (this.cfg.rpoNum[b.index] === -1 || !this.dominates(x, b.index)) continue;
-      for (const i of b.instrs)
-        if (i.result !== undefined && !(i.op === 'phi' && b.index === x))
+    for (const stack = [x]; stack.length > 0;) {
+      const y = stack.pop()!;
+      stack.push(...this.cfg.children[y]!);
+      for (const i of this.f.blocks[y]!.instrs)
+        if (i.result !== undefined && !(i.op === 'phi' && y === x))
           for (const s of this.slots(i.result)) local.add(s);
     }
     const code = body.join('\n').replace(/"(?:[^"\\\n]|\\.)*"/g, '""');
