@@ -142,6 +142,14 @@ const CASES: Case[] = [
     decls: 'static int one(void) { return 1; }',
     body: 'int (*volatile f)(void) = k ? (int (*)(void))(long)0x12345678 : one; return f() - 1;',
   },
+  {
+    // clang attaches `!range !{i8 0, i8 2}, !noundef` to a bool load from -O1 on (none at -O0).
+    name: 'a bool that is neither 0 nor 1',
+    kind: 'invalid-value',
+    opt: '-O1',
+    decls: 'struct flags { _Bool on; char pad[3]; }; struct flags *volatile fp;',
+    body: 'struct flags f; volatile unsigned char *b = (unsigned char *)&f.on; *b = k ? 5 : 1; fp = &f; return fp->on ? 7 : 3;',
+  },
 ];
 
 function program(c: Case): string {

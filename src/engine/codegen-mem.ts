@@ -19,6 +19,7 @@ import type {
   Value,
 } from '../ir/model.js';
 import type { Type } from '../ir/types.js';
+import { loadRange } from '../ir/ranges.js';
 import { cmpExpr } from './codegen-arith.js';
 import { isLit, rawLoad, rawStore, sx, type FuncEmitter, type KnownObject } from './codegen-emit.js';
 import { UnsupportedError, numLit, type Leaf } from './values.js';
@@ -188,14 +189,42 @@ function emitLoad(g: FuncEmitter, i: LoadInstr): void {
   if (helper !== undefined) {
     const d = g.leafSlots(i.result!, 0);
     g.out(`${d[0]} = ${helper}(${p}, ${g.site()});${ls[0]!.k === 'l' ? ` ${d[1]} = H[0];` : ''}`);
-    return;
+  } else {
+    if (checked) emitCheck(g, p, n, false, i.align);
+    if (i.type.kind === 'vector' && i.type.elem.kind === 'int' && i.type.elem.bits === 1) {
+      ls.forEach((_, j) =>
+        g.out(`${g.leafSlots(i.result!, j)[0]} = (U8[${at(p, j >> 3)}] >>> ${j & 7}) & 1;`),
+      );
+      return;
+    }
+    ls.forEach((l, j) => g.out(rawLoad(l, at(p, l.off), g.leafSlots(i.result!, j))));
   }
-  if (checked) emitCheck(g, p, n, false, i.align);
-  if (i.type.kind === 'vector' && i.type.elem.kind === 'int' && i.type.elem.bits === 1) {
-    ls.forEach((_, j) => g.out(`${g.leafSlots(i.result!, j)[0]} = (U8[${at(p, j >> 3)}] >>> ${j & 7}) & 1;`));
-    return;
-  }
-  ls.forEach((l, j) => g.out(rawLoad(l, at(p, l.off), g.leafSlots(i.result!, j))));
+  emitRangeCheck(g, i, p, n);
+}
+
+/**
+ * A load that promises its value's range (`!range` with `!noundef`: clang's `bool` loads) checks it: a
+ * value outside is undefined behaviour (`invalid-value`, reported by the runtime's `badValue`, which the
+ * generation runtime may answer by repairing the input and running again). Integer loads of up to 32 bits
+ * only; their slot holds the value unsigned below 32 bits and signed at 32.
+ */
+function emitRangeCheck(g: FuncEmitter, i: LoadInstr, p: string, n: number): void {
+  if (i.type.kind !== 'int') return;
+  const bits = i.type.bits;
+  const r = loadRange(g.ctx.m, i.md, bits);
+  if (r === undefined) return;
+  const d = g.leafSlots(i.result!, 0)[0]!;
+  const v = bits === 32 ? `(${d} >>> 0)` : d;
+  const ok = r
+    .map(({ lo, hi }) =>
+      lo < hi
+        ? lo === 0
+          ? `${v} < ${hi}`
+          : `(${v} >= ${lo} && ${v} < ${hi})`
+        : `(${v} >= ${lo} || ${v} < ${hi})`,
+    )
+    .join(' || ');
+  g.out(`if (!(${ok})) BADV(${p}, ${n}, ${v}, ${g.site()});`);
 }
 
 function emitStore(g: FuncEmitter, i: StoreInstr): void {

@@ -212,6 +212,12 @@ export class Engine {
    */
   onBadCall: ((p: number) => number | undefined) | undefined = undefined;
   /**
+   * Hook of the generation runtime: a load that promises its range (`!range`, `!noundef`: a C++ `bool`)
+   * read `v` outside it from [p, p+n). It may repair the input and restart the run (by throwing);
+   * returning ends the run with the invalid-value outcome.
+   */
+  onBadValue: ((p: number, n: number, v: number) => void) | undefined = undefined;
+  /**
    * Comparison logging of generation mode: when `on` is 1, every integer comparison of the code calls
    * `log(a, b, bits)` (or `log64(alo, ahi, blo, bhi)`) with its operands.
    */
@@ -270,6 +276,10 @@ export class Engine {
           p > -65536 && p < 65536 ? 'null-deref' : 'invalid-pointer',
           `call through ${hex(p)}, which is not a function address`,
         );
+      },
+      badValue: (p: number, n: number, v: number) => {
+        this.onBadValue?.(p, n, v);
+        throw new Trap('invalid-value', `load of ${v} from ${hex(p)}, outside the values its type allows`);
       },
       vaArg: (ap: number, kind: number) => this.vaArg(ap, kind),
       setjmp: (buf: number, frame: number, state: number) => {

@@ -430,6 +430,7 @@ function OVF(site) { CS = site; throw new Trap('trap', 'signed division overflow
 function UNR(site) { CS = site; throw new Trap('unreachable', '\`unreachable\` reached'); }
 function UNSUP(msg, site) { CS = site; throw new Trap('unsupported-feature', msg); }
 function TRAP(kind, msg, site) { if (site >= 0) CS = site; throw new Trap(kind, msg); }
+function BADV(p, n, v, site) { CS = site; RT.badValue(p, n, v); }
 function BADJUMP(v, site) { if (site >= 0) CS = site; throw new Trap('invalid-pointer', 'indirect branch to ' + v); }
 function FRAME(size, al, tpl) {
   const fp = Math.floor((M.sp - size) / al) * al;

@@ -146,6 +146,12 @@ export const OUTCOMES = {
     description:
       'a call or jump through a pointer that is not a function or block address, or a longjmp through a jmp_buf no live setjmp filled',
   },
+  'invalid-value': {
+    class: 'undefined',
+    signals: [],
+    description:
+      "a load read a value its type does not allow (the load's `!range` with `!noundef`: a C/C++ bool that is neither 0 nor 1)",
+  },
   'input-divergence': {
     class: 'divergence',
     signals: [],

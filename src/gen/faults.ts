@@ -27,6 +27,7 @@ import { f80FromNumber } from '../engine/fp80.js';
 import { SH_RW, hex } from '../engine/memory.js';
 import { Trap } from '../engine/outcome.js';
 import type { Leaf } from '../engine/values.js';
+import { inRange, loadRange, rangeSize, rangeValue, type ValueInterval } from '../ir/ranges.js';
 import type { Type } from '../ir/types.js';
 import { GUARD, type Inputs } from './inputs.js';
 import type { Holder, PlanObject } from './plan.js';
@@ -294,10 +295,58 @@ export class LazyMemory {
     let lp = this.leafPlans.get(site);
     if (lp === undefined) {
       const ins = this.engine.siteInstr(site);
-      lp = ins?.op === 'load' ? leafPlan(this.engine.linked, ins.type) : null;
+      lp = null;
+      if (ins?.op === 'load') {
+        lp = leafPlan(this.engine.linked, ins.type);
+        const range = this.loadRange(site);
+        if (range !== undefined) lp = { ...lp, range };
+      }
       this.leafPlans.set(site, lp);
     }
     return lp;
+  }
+
+  /** The values the load at `site` allows (`!range` with `!noundef`: a C++ `bool`), if it says. */
+  private loadRange(
+    site: number,
+  ): { readonly r: readonly ValueInterval[]; readonly bits: number } | undefined {
+    const ins = this.engine.siteInstr(site);
+    if (ins?.op !== 'load' || ins.type.kind !== 'int') return undefined;
+    const r = loadRange(this.engine.linked.m, ins.md, ins.type.bits);
+    return r === undefined ? undefined : { r, bits: ins.type.bits };
+  }
+
+  /**
+   * The engine's `onBadValue`: a load that promises its range read a value outside it. When those bytes
+   * are the plan's input bytes as generated or mutated (the run did not write them), the plan gets an
+   * allowed value there instead (a C++ `bool` field of 237 becomes 1: the caller of a C++ function cannot
+   * pass such an object without undefined behaviour of its own) and the run starts again. Anything else
+   * (bytes the function wrote or copied) stays an `invalid-value` finding.
+   */
+  badValue(p: number, n: number, v: number): void {
+    const inp = this.inp;
+    if (inp.mode !== 'gen') return;
+    const range = this.loadRange(this.engine.currentSite());
+    if (range === undefined) return;
+    let h: Holder | undefined;
+    let off: number;
+    if (p >= this.engine.mem.inputBase) {
+      const id = inp.slotOf(p);
+      const o = inp.plan.objects[id];
+      if (o === undefined || o.dead === true || inp.freed.has(id)) return;
+      h = o;
+      off = p - inp.base(id);
+    } else {
+      const g = this.findWritable(p);
+      if (g === undefined) return;
+      h = inp.plan.globals.get(g.name);
+      off = p - g.address;
+    }
+    const u8 = this.engine.mem.u8;
+    for (let i = 0; i < n; i++) if (h?.bytes.get(off + i) !== u8[p + i]) return;
+    const w = rangeValue(range.r, range.bits, v % rangeSize(range.r, range.bits));
+    for (let i = 0; i < n; i++) h!.bytes.set(off + i, (w >>> (8 * i)) & 0xff);
+    inp.restartRun();
   }
 
   /** The input object whose base is p, if it can be a heap block (nothing below its base). */
@@ -376,6 +425,7 @@ export class LazyMemory {
   }
 
   private generateTyped(h: Holder, base: number, off: number, lp: LeafPlan): void {
+    if (lp.range !== undefined) return this.generateInRange(h, base, off, lp.size, lp.range);
     for (const { leaf, size } of lp.leaves) this.generateLeaf(h, base, off + leaf.off, size, leaf);
     if (lp.covered < lp.size) this.generateBytes(h, base, off, lp.size);
   }
@@ -401,6 +451,33 @@ export class LazyMemory {
     for (let i = 0; i < size; i++) {
       if (s[base + off + i] !== 0) continue;
       const b = bytes[i] ?? 0;
+      mem.u8[base + off + i] = b;
+      s[base + off + i] = SH_RW;
+      h.bytes.set(off + i, b);
+    }
+  }
+
+  /**
+   * An integer of a load that promises its range: the policy's value when allowed, else the allowed value
+   * it picks (by its remainder), so a C++ `bool` is 0 or 1 and other ranges keep the policy's small values.
+   */
+  private generateInRange(
+    h: Holder,
+    base: number,
+    off: number,
+    size: number,
+    range: { readonly r: readonly ValueInterval[]; readonly bits: number },
+  ): void {
+    const mem = this.engine.mem;
+    const s = mem.shadow;
+    let missing = false;
+    for (let i = 0; i < size; i++) if (s[base + off + i] === 0) missing = true;
+    if (!missing) return;
+    let v = this.inp.policy.int32(range.bits) >>> 0;
+    if (!inRange(range.r, v)) v = rangeValue(range.r, range.bits, v % rangeSize(range.r, range.bits));
+    for (let i = 0; i < size; i++) {
+      if (s[base + off + i] !== 0) continue;
+      const b = (v >>> (8 * i)) & 0xff;
       mem.u8[base + off + i] = b;
       s[base + off + i] = SH_RW;
       h.bytes.set(off + i, b);
@@ -453,7 +530,7 @@ let SCRATCH = new Uint8Array(4096);
 /** A plan of one 8-bit integer leaf (an element `generateTyped` generates as one untyped byte). */
 function isByteLeaf(lp: LeafPlan): boolean {
   const l = lp.leaves[0]?.leaf;
-  return lp.size === 1 && lp.leaves.length === 1 && l?.k === 'i' && l.bits === 8;
+  return lp.range === undefined && lp.size === 1 && lp.leaves.length === 1 && l?.k === 'i' && l.bits === 8;
 }
 
 /** A view of the first n bytes of a shared scratch buffer (grown as needed). */

@@ -152,6 +152,7 @@ export class GenSession {
     engine.mem.onInputFree = (p) => lazy.freeInput(p);
     engine.mem.inputBlockSize = (p) => lazy.inputBlockSize(p);
     engine.onBadCall = (p) => calls.badCall(p);
+    engine.onBadValue = (p, n, v) => lazy.badValue(p, n, v);
     engine.rt.unknownStream = (a, fn) => calls.badStream(a, fn);
   }
 

@@ -11,6 +11,7 @@ import { f80FromNumber } from '../engine/fp80.js';
 import type { Linked } from '../engine/link.js';
 import { Trap } from '../engine/outcome.js';
 import type { Leaf } from '../engine/values.js';
+import type { ValueInterval } from '../ir/ranges.js';
 import type { Type } from '../ir/types.js';
 import type { Inputs } from './inputs.js';
 import { intRec, type ValueRec } from './record.js';
@@ -23,6 +24,11 @@ export interface LeafPlan {
   readonly covered: number;
   /** A leaf is a pointer (such values are not prefetched: pointers stay lazy). */
   readonly pointers: boolean;
+  /**
+   * The values a load of this (integer) type promises (`!range` with `!noundef`, src/ir/ranges.ts):
+   * generated inside them. Set per load site, never by `leafPlan`.
+   */
+  readonly range?: { readonly r: readonly ValueInterval[]; readonly bits: number };
 }
 
 export function leafPlan(l: Linked, t: Type): LeafPlan {
