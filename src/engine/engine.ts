@@ -675,16 +675,16 @@ export class Engine {
   }
 
   /** The generated code's call of external `k`'s unboxed form (link.ts thunks of libm models). */
-  private scalar(k: number): (a: number, b: number) => number {
+  private scalar(k: number): (a: number, b: number, c: number) => number | undefined {
     const s = this.linked.slots[k]!;
     const form = scalarFormOf(s.handler!)!;
     const name = s.func.name;
     const rt = this.rt;
-    return (a: number, b: number): number => {
+    return (a: number, b: number, c: number): number | undefined => {
       const outer = this.inExternal;
       this.inExternal = name;
       try {
-        return form(rt, a, b);
+        return form(rt, a, b, c);
       } finally {
         this.inExternal = outer;
       }

@@ -193,23 +193,53 @@ export function registerExternalGlobal(name: string, g: ExternalGlobal): void {
 }
 
 /**
- * The unboxed form of a model whose arguments and result are floating-point numbers (libm): called by
- * the generated code with its numbers as they are, no argument array per call. Its results must be the
- * model's own.
+ * The unboxed form of a model whose arguments and result are scalars: called by the generated code with
+ * its numbers as they are, no argument array per call. Its results must be the model's own. Two kinds
+ * (link.ts decides by the IR type of the call): floating-point arguments and result (libm, up to two
+ * arguments), and integer or pointer arguments and an integer, pointer or void result (the allocator, up
+ * to three arguments), whose 64-bit integers come as numbers as `numericArguments` describes (a form of
+ * the second kind must be registered with `registerScalarExternal(..., { numbers: true })`).
  */
-export type ScalarForm = (rt: Runtime, a: number, b: number) => number;
+export type ScalarForm = (rt: Runtime, a: number, b: number, c: number) => number | undefined;
 
 const scalarForms = new WeakMap<ExternalHandler, ScalarForm>();
+const numericHandlers = new WeakSet<ExternalHandler>();
 
 /** Register `handler` with its unboxed form (the engine calls the form when the handler is unwrapped). */
-export function registerScalarExternal(name: string, handler: ExternalHandler, form: ScalarForm): void {
+export function registerScalarExternal(
+  name: string,
+  handler: ExternalHandler,
+  form: ScalarForm,
+  o: { readonly numbers?: boolean } = {},
+): void {
   handlers.set(name, handler);
   scalarForms.set(handler, form);
+  if (o.numbers === true) numericHandlers.add(handler);
 }
 
 /** The unboxed form of a handler registered with one, else undefined. */
 export function scalarFormOf(handler: ExternalHandler): ScalarForm | undefined {
   return scalarForms.get(handler);
+}
+
+/**
+ * Declare the handlers now registered under `names` as taking 64-bit integer arguments as JS numbers
+ * (exact below 2^53, the nearest double above) rather than BigInts: their conversions (`size`, `ptr` of
+ * libc/common.ts) accept both, and nothing they compute depends on bits beyond 2^53 (a size that large
+ * fails whatever its low bits). The generated code then calls them without making a BigInt per call
+ * (malloc, free, memcmp... in a loop).
+ */
+export function numericArguments(names: readonly string[]): void {
+  for (const n of names) {
+    const h = handlers.get(n);
+    if (h === undefined) throw new Error(`numericArguments: no handler registered for ${n}`);
+    numericHandlers.add(h);
+  }
+}
+
+/** Whether `handler` takes its 64-bit integer arguments as numbers (`numericArguments`). */
+export function takesNumbers(handler: ExternalHandler): boolean {
+  return numericHandlers.has(handler);
 }
 
 export function lookupExternal(name: string): ExternalHandler | undefined {

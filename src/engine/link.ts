@@ -21,6 +21,7 @@ import {
   lookupExternal,
   lookupExternalGlobal,
   scalarFormOf,
+  takesNumbers,
   type ExternalGlobal,
   type ExternalHandler,
 } from './externals.js';
@@ -339,6 +340,8 @@ function thunk(L: Linked, s: CodeSlot): string {
     return `function f${s.index}() { TRAP('unsupported-feature', ${JSON.stringify(`intrinsic @${f.name} called indirectly`)}, -1); }\n`;
   const params: string[] = [];
   const boxed: string[] = [];
+  // A handler that takes i64 arguments as numbers gets them without a BigInt per call.
+  const numbers = s.handler !== undefined && takesNumbers(s.handler);
   try {
     f.funcType.params.forEach((t, pi) => {
       const ls = leavesOrEmpty(L, t);
@@ -348,25 +351,34 @@ function thunk(L: Linked, s: CodeSlot): string {
         const ss = Array.from({ length: n }, (_, k) => `a${pi}_${j}_${k}`);
         params.push(...ss);
         names.push(ss);
-        boxed.push(boxExpr(l, ss));
+        boxed.push(numbers && l.k === 'l' ? `(${ss[1]} * 4294967296 + (${ss[0]} >>> 0))` : boxExpr(l, ss));
       });
     });
     if (f.funcType.varargs) params.push('va');
     const rl = leavesOrEmpty(L, f.funcType.ret);
-    // A libm model with an unboxed form, called with numbers as they are (no argument array per call).
+    // A model with an unboxed form, called with numbers as they are (no argument array per call): libm's
+    // (floating-point arguments and result) and the allocator's (integers and pointers, i64 as numbers).
     const isFp = (ls: Leaf[]): boolean => ls.length === 1 && (ls[0]!.k === 'd' || ls[0]!.k === 'f');
-    if (
-      s.handler !== undefined &&
-      scalarFormOf(s.handler) !== undefined &&
-      !f.funcType.varargs &&
-      f.funcType.params.length >= 1 &&
-      f.funcType.params.length <= 2 &&
-      f.funcType.params.every((t) => isFp(leavesOrEmpty(L, t))) &&
-      isFp(rl)
-    ) {
+    const isInt = (ls: Leaf[]): boolean =>
+      ls.length === 1 && (ls[0]!.k === 'p' || ls[0]!.k === 'l' || (ls[0]!.k === 'i' && ls[0]!.bits <= 32));
+    const np = f.funcType.params.length;
+    const form =
+      s.handler === undefined || scalarFormOf(s.handler) === undefined || f.funcType.varargs
+        ? undefined
+        : np >= 1 && np <= 2 && f.funcType.params.every((t) => isFp(leavesOrEmpty(L, t))) && isFp(rl)
+          ? 'fp'
+          : numbers &&
+              np <= 3 &&
+              f.funcType.params.every((t) => isInt(leavesOrEmpty(L, t))) &&
+              (rl.length === 0 || isInt(rl))
+            ? 'int'
+            : undefined;
+    if (form !== undefined) {
       const sc = `SC${s.index}`;
-      const call = `${sc}(${params[0]}, ${params[1] ?? '0'})`;
-      return `const ${sc} = RT.scalar(${s.index});\nfunction f${s.index}(${params.join(', ')}) { return ${unboxExpr(rl[0]!, call)}; }\n`;
+      const args = [0, 1, 2].map((i) => boxed[i] ?? '0');
+      const call = `${sc}(${args.join(', ')})`;
+      const body = rl.length === 0 ? `${call};` : `return ${unboxExpr(rl[0]!, call)};`;
+      return `const ${sc} = RT.scalar(${s.index});\nfunction f${s.index}(${params.join(', ')}) { ${body} }\n`;
     }
     const call = `EXT(${s.index}, [${boxed.join(', ')}], ${f.funcType.varargs ? 'va' : 'undefined'})`;
     let body: string;

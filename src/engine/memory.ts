@@ -27,6 +27,7 @@
 import { environmentError } from '../util/errors.js';
 import { Trap, type OutcomeKind } from './outcome.js';
 import { COST, bytesCost } from './cost.js';
+import { HeapTable } from './heap-table.js';
 
 export const SH_NONE = 0;
 export const SH_RO = 1;
@@ -59,13 +60,15 @@ export interface MemObject {
   readonly size: number;
 }
 
+/** A heap block as diagnostics see it (`nearestBlock`). */
 interface HeapBlock {
   readonly base: number;
   readonly size: number;
-  /** Bytes of the chunk (redzone + rounded size). */
-  readonly chunk: number;
-  freed: boolean;
+  readonly freed: boolean;
 }
+
+/** Chunks up to this size have their free list in an array indexed by chunk / 16 (others in a map). */
+const SMALL_CHUNK = 4096;
 
 /** Eight shadow bytes of SH_RW, read as a double. */
 const RW8 = new Float64Array(new Uint8Array(8).fill(SH_RW).buffer)[0]!;
@@ -102,8 +105,11 @@ export class Memory {
   readonly dv: DataView;
   readonly shadow: Uint8Array;
   private readonly shadow64: Float64Array;
-  private blockCache0: HeapBlock | undefined;
-  private blockCache1: HeapBlock | undefined;
+  /** Two live heap blocks a large range check found last ([base, end); base -1: none). */
+  private cache0Base = -1;
+  private cache0End = -1;
+  private cache1Base = -1;
+  private cache1End = -1;
 
   /**
    * Function addresses start at 0x0c350000 (~205 MB), not right after the null page: small integers and
@@ -133,9 +139,16 @@ export class Memory {
   private readonly inputSize: number;
   private heapBudget: number;
   private heapTop = 0;
-  private readonly blocks = new Map<number, HeapBlock>();
+  /**
+   * Every chunk of the run, by its block's base. A chunk is made once and kept for the rest of the run:
+   * freed, it waits in the quarantine (so that a use after free is caught), then in the free list of its
+   * size (`freeList`: bases), and a later malloc of that size takes it again.
+   */
+  private readonly blocks = new HeapTable(0);
   private readonly freeLists = new Map<number, number[]>();
-  private quarantine: HeapBlock[] = [];
+  private readonly smallFree: number[][] = Array.from({ length: (SMALL_CHUNK >> 4) + 1 }, () => []);
+  /** Bases of freed blocks, oldest first from `quarantineHead`. */
+  private quarantine: number[] = [];
   private quarantineHead = 0;
   private quarantineBytes = 0;
   private static readonly QUARANTINE_MAX = 16 << 20;
@@ -192,6 +205,7 @@ export class Memory {
     this.sp = this.stackTop;
     this.spLow = this.stackTop;
     this.heapTop = this.heapBase;
+    this.blocks.clear(this.heapBase);
   }
 
   setHeapBudget(bytes: number | undefined): void {
@@ -210,9 +224,10 @@ export class Memory {
     this.sp = this.stackTop;
     this.spLow = this.stackTop;
     this.heapTop = this.heapBase;
-    this.blocks.clear();
-    this.blockCache0 = this.blockCache1 = undefined;
+    this.blocks.clear(this.heapBase);
+    this.cache0Base = this.cache1Base = -1;
     this.freeLists.clear();
+    for (const l of this.smallFree) l.length = 0;
     this.quarantine = [];
     this.quarantineHead = 0;
     this.quarantineBytes = 0;
@@ -257,18 +272,22 @@ export class Memory {
       return true;
     }
     // Large ranges: inside a recently checked live heap block?
-    const c0 = this.blockCache0;
-    if (c0 !== undefined && !c0.freed && p >= c0.base && p + n <= c0.base + c0.size) return true;
-    const c1 = this.blockCache1;
-    if (c1 !== undefined && !c1.freed && p >= c1.base && p + n <= c1.base + c1.size) {
-      this.blockCache1 = c0;
-      this.blockCache0 = c1;
+    if (this.cache0Base >= 0 && p >= this.cache0Base && p + n <= this.cache0End) return true;
+    if (this.cache1Base >= 0 && p >= this.cache1Base && p + n <= this.cache1End) {
+      const b = this.cache1Base;
+      const e = this.cache1End;
+      this.cache1Base = this.cache0Base;
+      this.cache1End = this.cache0End;
+      this.cache0Base = b;
+      this.cache0End = e;
       return true;
     }
-    const b = this.blocks.get(p);
-    if (b !== undefined && !b.freed && p + n <= p + b.size) {
-      this.blockCache1 = c0;
-      this.blockCache0 = b;
+    const live = this.blocks.entry(p);
+    if (live > 0 && n <= live - 1) {
+      this.cache1Base = this.cache0Base;
+      this.cache1End = this.cache0End;
+      this.cache0Base = p;
+      this.cache0End = p + live - 1;
       return true;
     }
     // Eight bytes at a time: all-read-write words compare equal as doubles; others byte by byte.
@@ -358,18 +377,16 @@ export class Memory {
   private nearestBlock(q: number): HeapBlock | undefined {
     let best: HeapBlock | undefined;
     let bestD = Infinity;
-    const consider = (b: HeapBlock): void => {
-      const end = b.base + Math.max(b.size, 1);
-      const d = q < b.base ? b.base - q : q < end ? -1 : q - end + 1;
+    this.blocks.forEach((base, size, freed) => {
+      const end = base + Math.max(size, 1);
+      const d = q < base ? base - q : q < end ? -1 : q - end + 1;
       // A freed block containing q wins over a live neighbour.
-      const score = d < 0 ? (b.freed ? -2 : -1) : d;
+      const score = d < 0 ? (freed ? -2 : -1) : d;
       if (score < bestD) {
         bestD = score;
-        best = b;
+        best = { base, size, freed };
       }
-    };
-    for (const b of this.blocks.values()) consider(b);
-    for (let i = this.quarantineHead; i < this.quarantine.length; i++) consider(this.quarantine[i]!);
+    });
     return best;
   }
 
@@ -538,11 +555,9 @@ export class Memory {
   malloc(size: number): number {
     if (!(size >= 0) || size > this.heapLimit - this.heapBase) return 0;
     const chunk = REDZONE + align(Math.max(size, 1), 16);
-    let base: number;
-    const list = this.freeLists.get(chunk);
-    if (list !== undefined && list.length > 0) {
-      base = list.pop()!;
-    } else {
+    let base = this.freeList(chunk).pop();
+    if (base !== undefined) this.blocks.setLive(base, size);
+    else {
       if (
         this.heapTop + chunk + REDZONE > this.heapLimit ||
         this.heapTop + chunk - this.heapBase > this.heapBudget
@@ -550,8 +565,8 @@ export class Memory {
         throw new Trap('memory-limit', `heap exhausted allocating ${size} bytes`);
       base = this.heapTop + REDZONE;
       this.heapTop += chunk;
+      this.blocks.add(base, size, chunk);
     }
-    this.blocks.set(base, { base, size, chunk, freed: false });
     this.chargeBytes(size, COST.allocBytes);
     this.shadow.fill(SH_RW, base, base + size);
     this.liveBytes += size;
@@ -579,26 +594,35 @@ export class Memory {
     if (p === 0) return;
     this.frees++;
     if (p >= this.inputBase && p < this.size && this.onInputFree?.(p) === true) return;
-    const b = this.blocks.get(p);
-    if (b === undefined) throw new Trap('invalid-free', `free(${hex(p)}): not a pointer returned by malloc`);
-    if (b.freed) throw new Trap('double-free', `free(${hex(p)}): block of ${b.size} bytes already freed`);
-    b.freed = true;
-    this.liveBytes -= b.size;
-    this.shadow.fill(SH_NONE, b.base, b.base + b.size);
-    this.quarantine.push(b);
-    this.quarantineBytes += b.chunk;
+    const e = this.blocks.entry(p);
+    if (e === 0) throw new Trap('invalid-free', `free(${hex(p)}): not a pointer returned by malloc`);
+    if (e < 0) throw new Trap('double-free', `free(${hex(p)}): block of ${-e - 1} bytes already freed`);
+    const size = e - 1;
+    this.blocks.setFreed(p);
+    if (p === this.cache0Base) this.cache0Base = -1;
+    if (p === this.cache1Base) this.cache1Base = -1;
+    this.liveBytes -= size;
+    this.shadow.fill(SH_NONE, p, p + size);
+    this.quarantine.push(p);
+    this.quarantineBytes += this.blocks.chunk(p);
     while (this.quarantineBytes > Memory.QUARANTINE_MAX && this.quarantineHead < this.quarantine.length) {
       const old = this.quarantine[this.quarantineHead++]!;
-      this.quarantineBytes -= old.chunk;
-      this.blocks.delete(old.base);
-      let list = this.freeLists.get(old.chunk);
-      if (list === undefined) this.freeLists.set(old.chunk, (list = []));
-      list.push(old.base);
+      const chunk = this.blocks.chunk(old);
+      this.quarantineBytes -= chunk;
+      this.freeList(chunk).push(old);
     }
     if (this.quarantineHead > 1024 && this.quarantineHead * 2 > this.quarantine.length) {
       this.quarantine = this.quarantine.slice(this.quarantineHead);
       this.quarantineHead = 0;
     }
+  }
+
+  /** Bases of the free chunks of `chunk` bytes (freed, out of the quarantine: still freed blocks). */
+  private freeList(chunk: number): number[] {
+    if (chunk <= SMALL_CHUNK) return this.smallFree[chunk >> 4]!;
+    let list = this.freeLists.get(chunk);
+    if (list === undefined) this.freeLists.set(chunk, (list = []));
+    return list;
   }
 
   /** realloc: new block, copy, free the old one (so stale pointers to the old block are caught). */
@@ -618,13 +642,12 @@ export class Memory {
       this.free(p);
       return q;
     }
-    const b = this.blocks.get(p);
-    if (b === undefined)
-      throw new Trap('invalid-free', `realloc(${hex(p)}): not a pointer returned by malloc`);
-    if (b.freed) throw new Trap('use-after-free', `realloc(${hex(p)}): block already freed`);
+    const e = this.blocks.entry(p);
+    if (e === 0) throw new Trap('invalid-free', `realloc(${hex(p)}): not a pointer returned by malloc`);
+    if (e < 0) throw new Trap('use-after-free', `realloc(${hex(p)}): block already freed`);
     const q = this.malloc(size);
     if (q === 0) return 0;
-    const n = Math.min(size, b.size);
+    const n = Math.min(size, e - 1);
     this.chargeBytes(n, COST.bulkBytes);
     this.u8.copyWithin(q, p, p + n);
     this.free(p);
@@ -633,15 +656,17 @@ export class Memory {
 
   /** Size of the live heap block starting at p, or -1. */
   blockSize(p: number): number {
-    const b = this.blocks.get(p);
-    return b === undefined || b.freed ? -1 : b.size;
+    const e = this.blocks.entry(p);
+    return e > 0 ? e - 1 : -1;
   }
 
   /** Live heap blocks (base, size), in address order. */
   liveBlocks(): { base: number; size: number }[] {
     const out: { base: number; size: number }[] = [];
-    for (const b of this.blocks.values()) if (!b.freed) out.push({ base: b.base, size: b.size });
-    return out.sort((a, b) => a.base - b.base);
+    this.blocks.forEach((base, size, freed) => {
+      if (!freed) out.push({ base, size });
+    });
+    return out;
   }
 
   // ------------------------------------------------------------------------------------------------

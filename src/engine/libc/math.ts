@@ -491,7 +491,7 @@ function scalarPair(name: string, double: ScalarForm, float: ScalarForm, arity: 
   const box =
     (form: ScalarForm): ExternalHandler =>
     (rt, args) =>
-      form(rt, num(args[0]), arity === 2 ? num(args[1]) : 0);
+      form(rt, num(args[0]), arity === 2 ? num(args[1]) : 0, 0);
   registerScalarExternal(name, box(double), double);
   registerScalarExternal(name + 'f', box(float), float);
 }

@@ -8,7 +8,16 @@
  * bsearch is glibc's; rand/random use glibc's TYPE_3 additive feedback generator and rand_r, *rand48 its
  * 48-bit LCG, so sequences match native runs; getenv reads the run's deterministic environment.
  */
-import { ExitSignal, registerExternals, Trap, type ExtValue, type Runtime } from '../externals.js';
+import {
+  ExitSignal,
+  numericArguments,
+  registerExternals,
+  registerScalarExternal,
+  Trap,
+  type ExtValue,
+  type Runtime,
+  type ScalarForm,
+} from '../externals.js';
 import { COST } from '../cost.js';
 import { bytesOf, charge, copy, EINVAL, ENOMEM, int, long, ptr, setErrno, size } from './common.js';
 import { parseDouble, parseFloat32, parseFp80, parseInteger } from './strto.js';
@@ -290,27 +299,48 @@ function strtoFloat<T>(
   return r.value;
 }
 
-registerExternals({
-  malloc: (rt, [n]) => {
+// The allocator: unboxed forms (called by the generated code with numbers, no array or BigInt per call)
+// and the boxed handlers made from them.
+const ALLOCATOR: Readonly<Record<string, ScalarForm>> = {
+  malloc: (rt, n) => {
     const p = rt.mem.malloc(size(n));
     if (p === 0) setErrno(rt, ENOMEM);
     return p;
   },
-  calloc: (rt, [n, s]) => {
+  calloc: (rt, n, s) => {
     const p = rt.mem.calloc(size(n), size(s));
     if (p === 0) setErrno(rt, ENOMEM);
     return p;
   },
-  realloc: (rt, [p, n]) => {
-    if (ptr(p) !== 0 && size(n) === 0) {
+  realloc: (rt, p, n) => {
+    if (p !== 0 && size(n) === 0) {
       // glibc: realloc(p, 0) frees p and returns NULL.
-      rt.mem.free(ptr(p));
+      rt.mem.free(p);
       return 0;
     }
-    const q = rt.mem.realloc(ptr(p), size(n));
+    const q = rt.mem.realloc(p, size(n));
     if (q === 0) setErrno(rt, ENOMEM);
     return q;
   },
+  free: (rt, p) => {
+    rt.mem.free(p);
+    return undefined;
+  },
+};
+for (const [name, form] of Object.entries(ALLOCATOR))
+  registerScalarExternal(
+    name,
+    (rt, args) => form(rt, numberArg(args[0]), numberArg(args[1]), numberArg(args[2])),
+    form,
+    { numbers: true },
+  );
+
+/** A boxed integer or pointer argument as the number an unboxed form takes (i64 above 2^53 rounded). */
+function numberArg(v: ExtValue | undefined): number {
+  return v === undefined ? 0 : typeof v === 'bigint' ? Number(BigInt.asIntN(64, v)) : v;
+}
+
+registerExternals({
   reallocarray: (rt, [p, n, s]) => {
     const total = size(n) * size(s);
     if (!Number.isSafeInteger(total) || total >= 2 ** 63) {
@@ -318,9 +348,6 @@ registerExternals({
       return 0;
     }
     return rt.mem.realloc(ptr(p), total);
-  },
-  free: (rt, [p]) => {
-    rt.mem.free(ptr(p));
   },
   cfree: (rt, [p]) => {
     rt.mem.free(ptr(p));
@@ -554,3 +581,6 @@ registerExternals({
 });
 
 export { bytesOf };
+
+// Their size_t arguments go through size(): numbers do (no BigInt per allocation).
+numericArguments(['reallocarray', 'aligned_alloc', 'memalign', 'valloc']);

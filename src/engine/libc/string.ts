@@ -9,7 +9,7 @@
  * what glibc's x86-64 strcmp/strncmp return; for memcmp only the sign is portable (glibc's result depends
  * on the CPU's implementation) and we return the byte difference as well.
  */
-import { Trap, registerExternals, type ExtValue, type Runtime } from '../externals.js';
+import { Trap, numericArguments, registerExternals, type ExtValue, type Runtime } from '../externals.js';
 import { toLower } from './ctype.js';
 import { chargeScan, copy, fill, ptr, size } from './common.js';
 
@@ -509,3 +509,21 @@ function ffs64(x: ExtValue): number {
   }
   return i;
 }
+
+// Their size_t arguments go through n_ (size): numbers do (no BigInt per call).
+numericArguments([
+  'memcpy',
+  'memmove',
+  'memset',
+  'bzero',
+  'memcmp',
+  'bcmp',
+  'memchr',
+  'memrchr',
+  'strncmp',
+  'strncasecmp',
+  'strnlen',
+  'strncpy',
+  'strncat',
+  'strndup',
+]);
