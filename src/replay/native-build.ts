@@ -584,7 +584,21 @@ export async function buildNativeReplayer(
     writeFileSync(ll, e.text);
     writeFileSync(c, DRIVER_C);
     const tmp = `${exe}.tmp-${unique}`;
-    const r = await run(tc.clang, ['-O0', '-w', '-x', 'ir', ll, '-x', 'c', c, '-o', tmp, ...libs]);
+    // The linker names undefined C++ symbols mangled (`undefinedSymbols` looks them up in the module).
+    const r = await run(tc.clang, [
+      '-O0',
+      '-w',
+      '-x',
+      'ir',
+      ll,
+      '-x',
+      'c',
+      c,
+      '-o',
+      tmp,
+      ...libs,
+      '-Wl,--no-demangle',
+    ]);
     if (r.code === 0) {
       renameSync(tmp, exe);
       rmSync(ll, { force: true });
