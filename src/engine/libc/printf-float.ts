@@ -57,6 +57,20 @@ export class ByteSink {
     }
     this.len += b.length;
   }
+  /** `bytes(b.subarray(i, j))` without the view. */
+  range(b: Uint8Array, i: number, j: number): void {
+    const n = j - i;
+    const k = Math.min(n, this.cap - this.len);
+    if (k > 0) {
+      if (this.len + k > this.buf.length) this.grow(k);
+      const buf = this.buf;
+      const at = this.len;
+      // Literal runs of a format are short: a loop costs less than a view.
+      if (k < 64) for (let q = 0; q < k; q++) buf[at + q] = b[i + q]!;
+      else buf.set(b.subarray(i, i + k), at);
+    }
+    this.len += n;
+  }
   /** Append an ASCII string. */
   ascii(s: string): void {
     const k = Math.min(s.length, this.cap - this.len);

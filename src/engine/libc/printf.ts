@@ -24,6 +24,8 @@ export interface VarArgs {
   double(): number;
   /** The next x87-class argument: a long double's raw 80-bit pattern. */
   longDouble(): bigint;
+  /** The next integer-class argument as a pointer (a number); `long()` made unsigned when absent. */
+  ptr?(): number;
 }
 
 /** What the formatter needs from memory. Accessors throw the engine's traps on bad addresses. */
@@ -114,6 +116,8 @@ function readNum(fmt: Uint8Array, i: number): [number, number] {
 interface ArgReader {
   int(pos: number): number;
   long(pos: number): bigint;
+  /** An address argument (%s), unsigned, without a BigInt when the source can. */
+  addr(pos: number): number;
   double(pos: number): number;
   ldouble(pos: number): bigint;
 }
@@ -122,6 +126,13 @@ function sequentialReader(a: VarArgs): ArgReader {
   return {
     int: () => a.int(),
     long: () => a.long(),
+    addr:
+      a.ptr !== undefined
+        ? () => {
+            const v = a.ptr!();
+            return v < 0 ? v + 2 ** 64 : v;
+          }
+        : () => Number(BigInt.asUintN(64, a.long())),
     double: () => a.double(),
     ldouble: () => a.longDouble(),
   };
@@ -144,6 +155,20 @@ function formatInto(out: ByteSink, fmt: Uint8Array, args: VarArgs, mem: FormatMe
   // glibc switches to positional processing when the first specification has `n$`; find out.
   const positional = firstSpecIsPositional(fmt);
   const reader = positional ? positionalReader(fmt, args) : sequentialReader(args);
+  const s: Spec = {
+    left: false,
+    showsign: false,
+    space: false,
+    alt: false,
+    zero: false,
+    group: false,
+    i18n: false,
+    width: 0,
+    prec: -1,
+    len: 0,
+    ldbl: false,
+    conv: 0,
+  };
   let nextArg = 1;
   const n = fmt.length;
   let i = 0;
@@ -153,26 +178,15 @@ function formatInto(out: ByteSink, fmt: Uint8Array, args: VarArgs, mem: FormatMe
       // Copy a run of literal bytes.
       let j = i + 1;
       while (j < n && fmt[j] !== C_PCT) j++;
-      out.bytes(fmt.subarray(i, j));
+      out.range(fmt, i, j);
       i = j;
       continue;
     }
-    const start = i;
     i++;
-    const s: Spec = {
-      left: false,
-      showsign: false,
-      space: false,
-      alt: false,
-      zero: false,
-      group: false,
-      i18n: false,
-      width: 0,
-      prec: -1,
-      len: 0,
-      ldbl: false,
-      conv: 0,
-    };
+    // One specification object per call, reset for each conversion (conversions change it, nothing keeps it).
+    s.left = s.showsign = s.space = s.alt = s.zero = s.group = s.i18n = s.ldbl = false;
+    s.width = s.len = s.conv = 0;
+    s.prec = -1;
     let argPos = 0;
     if (positional) {
       const [v, j] = readNum(fmt, i);
@@ -227,7 +241,7 @@ function formatInto(out: ByteSink, fmt: Uint8Array, args: VarArgs, mem: FormatMe
     if (s.left) s.zero = false;
     if (s.showsign) s.space = false;
     const pos = argPos > 0 ? argPos : argKind(s) !== undefined ? nextArg++ : 0;
-    const err = convert(out, s, pos, reader, mem, fmt.subarray(start, i));
+    const err = convert(out, s, pos, reader, mem);
     if (err !== 0) return { bytes: out.result(), ret: -1, errno: err };
   }
   if (out.len > 0x7fffffff) return { bytes: out.result(), ret: -1, errno: EOVERFLOW };
@@ -360,6 +374,10 @@ function positionalReader(fmt: Uint8Array, args: VarArgs): ArgReader {
       const v = get(p);
       return typeof v === 'bigint' ? v : BigInt(v | 0);
     },
+    addr: (p) => {
+      const v = get(p);
+      return Number(BigInt.asUintN(64, typeof v === 'bigint' ? v : BigInt(v | 0)));
+    },
     double: (p) => Number(get(p)),
     ldouble: (p) => {
       const v = get(p);
@@ -369,14 +387,7 @@ function positionalReader(fmt: Uint8Array, args: VarArgs): ArgReader {
 }
 
 /** Perform one conversion. Returns 0 or an errno value. */
-function convert(
-  out: ByteSink,
-  s: Spec,
-  pos: number,
-  rd: ArgReader,
-  mem: FormatMemory,
-  specText: Uint8Array,
-): number {
+function convert(out: ByteSink, s: Spec, pos: number, rd: ArgReader, mem: FormatMemory): number {
   switch (s.conv) {
     case C_PCT:
       out.byte(C_PCT);
@@ -443,7 +454,7 @@ function convert(
       return 0;
     }
     default:
-      return printUnknown(out, s, specText);
+      return printUnknown(out, s);
   }
 }
 
@@ -484,7 +495,7 @@ function convertUnsigned(out: ByteSink, s: Spec, pos: number, rd: ArgReader): nu
 
 /** %s %S (and %ls): a narrow or wide string; a null pointer prints `(null)` when the precision allows. */
 function convertString(out: ByteSink, s: Spec, pos: number, rd: ArgReader, mem: FormatMemory): number {
-  const addr = Number(BigInt.asUintN(64, rd.long(pos)));
+  const addr = rd.addr(pos);
   if (s.conv === 83 || s.len === 3) {
     if (addr === 0) {
       emitString(out, s, asciiBytes(s.prec < 0 || s.prec >= 6 ? '(null)' : ''));
@@ -512,7 +523,7 @@ function convertString(out: ByteSink, s: Spec, pos: number, rd: ArgReader, mem: 
 }
 
 /** glibc's __printf_unknown: re-print the specification from its parsed parts. */
-function printUnknown(out: ByteSink, s: Spec, _text: Uint8Array): number {
+function printUnknown(out: ByteSink, s: Spec): number {
   if (s.conv === 0) return EINVAL;
   out.byte(C_PCT);
   if (s.alt) out.byte(35);

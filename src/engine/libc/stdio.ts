@@ -419,8 +419,13 @@ export function closeStream(rt: Runtime, s: Stream): void {
 
 // printf family ---------------------------------------------------------------------------------------
 
+const FORMAT_MEMORY = new WeakMap<Runtime, FormatMemory>();
+
+/** The formatter's view of the run's memory (one per runtime: printf is called in loops). */
 function formatMemory(rt: Runtime): FormatMemory {
-  return {
+  const fm = FORMAT_MEMORY.get(rt);
+  if (fm !== undefined) return fm;
+  const made: FormatMemory = {
     cstring: (a, max) => rt.mem.cstring(a, max),
     wstring: (a, max) => {
       const out: number[] = [];
@@ -435,6 +440,8 @@ function formatMemory(rt: Runtime): FormatMemory {
     errnoMessage: () => errnoMessage(getErrno(rt)),
     charge: (units) => rt.charge(units),
   };
+  FORMAT_MEMORY.set(rt, made);
+  return made;
 }
 
 /**
