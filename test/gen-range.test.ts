@@ -4,13 +4,14 @@
  * must hold); a mutated plan holding another value there is repaired and run again; a run of a plan or
  * record that still holds one ends as undefined behaviour (`invalid-value`), which is what it is in C and
  * C++ and what builds other than the one gen ran disagree about (issue 13: tests at clang -O2 and gcc).
+ * Likewise a parameter the caller must not pass null (`nonnull`, a C++ reference) is never mutated to null.
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Plan } from '../src/gen/plan.js';
 import { unb64, type InputRecord } from '../src/gen/record.js';
 import type { GenSession } from '../src/gen/runtime.js';
-import { DEFAULT_SEARCH, searchFunction } from '../src/guide/search.js';
+import { DEFAULT_SEARCH, mutate, searchFunction } from '../src/guide/search.js';
 import { replayInEngine } from '../src/replay/engine.js';
 import { inRange, loadRange, rangeSize, rangeValue } from '../src/ir/ranges.js';
 import { parseModule } from '../src/ir/parser.js';
@@ -29,6 +30,9 @@ int classify(const struct opts *o) {
   if (global_flag) r += 1000;
   return r;
 }
+
+/* A pointer the caller must not pass null (a C++ reference is such a parameter too). */
+int __attribute__((nonnull(1))) deref_sum(const int *p, const int *q) { return q ? *p + *q : *p; }
 
 /* A walk over an array of bools (an array walk, generated ahead). */
 int count_on(const bool *v, int n) {
@@ -104,6 +108,21 @@ describe('ranges of loads', () => {
         }
       }
     }
+  });
+
+  it('never passes null to a `nonnull` parameter, while other pointers are mutated to null', () => {
+    const res = searchFunction(session, 'deref_sum', { ...DEFAULT_SEARCH, seed: 5 });
+    const rec = res.records.find((r) => r.args[0]!.t === 'ptr' && r.args[1]!.t === 'ptr')!;
+    expect(rec).toBeDefined();
+    const rng = new Rng(9);
+    let nulls = 0;
+    for (let k = 0; k < 500; k++) {
+      const plan = Plan.fromRecord(rec).clone();
+      mutate(plan, rng, session, 'deref_sum');
+      expect(plan.args[0]?.t ?? 'ptr').toBe('ptr');
+      if (plan.args[1]?.t === 'null') nulls++;
+    }
+    expect(nulls).toBeGreaterThan(0);
   });
 
   it('repairs a plan holding another value in a bool field, and replay of such a record is undefined behaviour', () => {

@@ -16,7 +16,7 @@
  * In replay mode the same code runs with nothing generated: the record's objects are laid out whole, and
  * any access outside them, an extra external call or stdin read is `input-divergence`.
  */
-import type { Func, Module } from '../ir/model.js';
+import type { AttrList, Func, Module } from '../ir/model.js';
 import type { CompileOptions } from '../engine/codegen.js';
 import { Engine } from '../engine/engine.js';
 import type { ExtValue } from '../engine/externals.js';
@@ -39,6 +39,17 @@ export { MAX_OBJECTS } from './inputs.js';
 export type { CmpEntry, IntCmp } from './compare-log.js';
 
 const MAX_RESTARTS = 8;
+
+/**
+ * Attributes that make a null pointer argument undefined behaviour of the caller (`nonnull`, a C++
+ * reference's `dereferenceable`, `byval`, `sret`): such arguments are never generated null, nor mutated to
+ * null (src/guide/search.ts).
+ */
+export function pointsSomewhere(attrs: AttrList): boolean {
+  return attrs.attrs.some(
+    (a) => a.name === 'nonnull' || a.name === 'dereferenceable' || a.name === 'byval' || a.name === 'sret',
+  );
+}
 /** Reruns of one run with a dereferenced generated null pointed at a new object (see runIf). */
 const MAX_NULL_REPAIRS = 24;
 
@@ -343,10 +354,7 @@ export class GenSession {
       let v = plan.args[i];
       if (v === undefined) {
         if (inp.mode === 'replay') throw new Trap('input-divergence', `argument ${i} is not in the record`);
-        const forced = p.attrs.attrs.some((a) =>
-          ['byval', 'sret', 'nonnull', 'dereferenceable'].includes(a.name),
-        );
-        v = genValue(inp, p.type, 0, forced);
+        v = genValue(inp, p.type, 0, pointsSomewhere(p.attrs));
         plan.args[i] = v;
         if (v.t === 'null')
           inp.freshNulls.push(() => (plan.args[i] = { t: 'ptr', obj: plan.newObject(1).id, off: 0 }));

@@ -17,7 +17,7 @@
  * comparisons a run made as values to try where they came from.
  */
 import { Plan, type Holder } from '../gen/plan.js';
-import { hasAttribute } from '../ir/model.js';
+import { hasAttribute, type Func } from '../ir/model.js';
 import {
   isDeterministicOutcome,
   isNormalOutcome,
@@ -25,7 +25,13 @@ import {
   type OutcomeKind,
 } from '../engine/outcome.js';
 import { intRec, type InputRecord, type ValueRec } from '../gen/record.js';
-import type { CmpEntry, GenSession, IntCmp, RunRecord } from '../gen/runtime.js';
+import {
+  pointsSomewhere,
+  type CmpEntry,
+  type GenSession,
+  type IntCmp,
+  type RunRecord,
+} from '../gen/runtime.js';
 import { replayInEngine, type EngineVerdict } from '../replay/engine.js';
 import { CpuDeadline } from '../util/cputime.js';
 import { errorLine } from '../util/errors.js';
@@ -471,7 +477,7 @@ export function mutate(plan: Plan, rng: Rng, session: GenSession, fn: string): v
     const x = rng.below(100);
     if (x < 20 && mutateArg(plan, rng, dict.ints)) continue;
     if (x < 55 && mutateBytes(plan, rng, dict.ints, dict.bytes)) continue;
-    if (x < 70 && mutatePointer(plan, rng)) continue;
+    if (x < 70 && mutatePointer(plan, rng, session.func(fn))) continue;
     if (x < 82 && mutateCall(plan, rng, dict.ints)) continue;
     if (x < 90 && mutateStdin(plan, rng, dict.bytes)) continue;
     truncate(plan, rng);
@@ -538,10 +544,18 @@ function mutateBytes(plan: Plan, rng: Rng, ints: readonly bigint[], bytes: reado
   return true;
 }
 
-function mutatePointer(plan: Plan, rng: Rng): boolean {
+function mutatePointer(plan: Plan, rng: Rng, f: Func): boolean {
   const slots: { h: Holder; off: number }[] = [];
   for (const h of holders(plan)) for (const off of h.relocs.keys()) slots.push({ h, off });
-  const argPtrs = plan.args.map((a, i) => (a?.t === 'ptr' || a?.t === 'null' ? i : -1)).filter((i) => i >= 0);
+  // Arguments the caller must not pass null (a C++ reference, `nonnull`) stay pointers.
+  const argPtrs = plan.args
+    .map((a, i) =>
+      (a?.t === 'ptr' || a?.t === 'null') &&
+      !(f.params[i] !== undefined && pointsSomewhere(f.params[i]!.attrs))
+        ? i
+        : -1,
+    )
+    .filter((i) => i >= 0);
   if (slots.length === 0 && argPtrs.length === 0) return false;
   if (argPtrs.length > 0 && (slots.length === 0 || rng.chance(0.2))) {
     const i = rng.pick(argPtrs);
