@@ -147,6 +147,8 @@ export class Memory {
   private readonly blocks = new HeapTable(0);
   private readonly freeLists = new Map<number, number[]>();
   private readonly smallFree: number[][] = Array.from({ length: (SMALL_CHUNK >> 4) + 1 }, () => []);
+  /** Indices of `smallFree` lists that may be non-empty (a reset clears just those: it runs per run). */
+  private readonly smallUsed: number[] = [];
   /** Bases of freed blocks, oldest first from `quarantineHead`. */
   private quarantine: number[] = [];
   private quarantineHead = 0;
@@ -227,7 +229,10 @@ export class Memory {
     this.blocks.clear(this.heapBase);
     this.cache0Base = this.cache1Base = -1;
     this.freeLists.clear();
-    for (const l of this.smallFree) l.length = 0;
+    if (this.smallUsed.length > 0) {
+      for (const k of this.smallUsed) this.smallFree[k]!.length = 0;
+      this.smallUsed.length = 0;
+    }
     this.quarantine = [];
     this.quarantineHead = 0;
     this.quarantineBytes = 0;
@@ -619,7 +624,11 @@ export class Memory {
 
   /** Bases of the free chunks of `chunk` bytes (freed, out of the quarantine: still freed blocks). */
   private freeList(chunk: number): number[] {
-    if (chunk <= SMALL_CHUNK) return this.smallFree[chunk >> 4]!;
+    if (chunk <= SMALL_CHUNK) {
+      const l = this.smallFree[chunk >> 4]!;
+      if (l.length === 0) this.smallUsed.push(chunk >> 4);
+      return l;
+    }
     let list = this.freeLists.get(chunk);
     if (list === undefined) this.freeLists.set(chunk, (list = []));
     return list;
