@@ -21,6 +21,8 @@ import {
 } from './fpconv.js';
 
 export const ERANGE = 34;
+const U64_WRAP = 1n << 64n;
+const U32_WRAP = 1n << 32n;
 export const EINVAL = 22;
 
 /** C-locale isspace: space, \t \n \v \f \r. */
@@ -92,6 +94,11 @@ export function parseInteger(
     } else mag = mag * b + BigInt(d);
   }
   if (i === digitsStart) return { value: 0n, end: start, errno: 0 };
+  // Below 2^47 nothing saturates (bits is 32 or 64): one BigInt, not the range arithmetic below.
+  if (!useBig && (bits === 64 || small < 2 ** 31)) {
+    if (signed || !neg || small === 0) return { value: BigInt(neg ? -small : small), end: i, errno: 0 };
+    return { value: (bits === 64 ? U64_WRAP : U32_WRAP) - BigInt(small), end: i, errno: 0 };
+  }
   if (!useBig) mag = BigInt(small);
   const umax = (1n << BigInt(bits)) - 1n;
   if (signed) {
