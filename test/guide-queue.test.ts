@@ -156,6 +156,27 @@ function spinJob(c: QueueCampaign): number {
   return m.jobs[m.functions.indexOf('spin')]!;
 }
 
+/** The functions job `index` runs before spin, in campaign order. */
+function functionsBefore(c: QueueCampaign, index: number): string[] {
+  const out: string[] = [];
+  for (const m of c.modules)
+    for (let i = 0; i < m.functions.length; i++) {
+      if (m.path === 'spin.c' && m.functions[i] === 'spin') return out;
+      if (m.jobs[i] === index) out.push(m.functions[i]!);
+    }
+  return out;
+}
+
+/** Functions whose result an output directory holds. */
+function resultsIn(d: string): number {
+  const r = join(d, 'results');
+  if (!existsSync(r)) return 0;
+  return readdirSync(r).reduce(
+    (n, m) => n + readdirSync(join(r, m)).filter((f) => f.endsWith('.json') && f !== 'module.json').length,
+    0,
+  );
+}
+
 /** Attempt directories of job `index`, and which of them finished (their shard.json written). */
 function attempts(shared: string, index: number): { name: string; finished: boolean }[] {
   const d = join(dir, shared, 'jobs', String(index));
@@ -245,8 +266,10 @@ describe('queue submit, work, finish on a real Redis', () => {
     const started = new RegExp(`job ${k}/6 started \\(attempt 1\\) in (\\S+)`);
     const victim = await Promise.any(workers.map((w) => w.waitFor(started).then(() => w)));
     const killedDir = started.exec(victim.lines.find((l) => started.test(l))!)![1]!;
-    // Killed once the attempt has loaded its modules and begun writing (run.json), before its end.
-    await until(() => existsSync(join(dir, killedDir, 'run.json')));
+    // Killed once the attempt has finished a function before spin (in spin's module or an earlier one),
+    // while spin still runs: the attempt that takes the job over continues from that function on.
+    expect(functionsBefore(c, k).length).toBeGreaterThan(0);
+    await until(() => resultsIn(join(dir, killedDir)) > 0);
     victim.kill();
     expect((await victim.exit).signal).toBe('SIGKILL');
     // The others see the lost lock, run the job again and exit once nothing is left.
@@ -265,6 +288,11 @@ describe('queue submit, work, finish on a real Redis', () => {
         expect(t.length).toBeGreaterThanOrEqual(1);
         expect(t.every((x) => x.finished)).toBe(true);
       }
+    // The retry continued the lost attempt's finished functions instead of searching them again.
+    const retried = new RegExp(`job ${k}/6 started \\(attempt 2\\) in \\S+, continuing (\\d+) functions`);
+    const line = workers.flatMap((w) => w.lines).find((l) => retried.test(l));
+    expect(line, workers.flatMap((w) => w.lines).join('\n')).toBeDefined();
+    expect(Number(retried.exec(line!)![1])).toBeGreaterThan(0);
     const st = await run(['queue', 'status', 'shared', '--redis', url]);
     expect(st.out).toMatch(/6 jobs: 6 finished, 0 running, 0 waiting, 0 failed/);
     expect(st.out).toContain('functions: 45 of 45');

@@ -18,10 +18,10 @@
  * worker that took its job over never write the same files; two finished attempts of a job hold the same
  * bytes (the run is deterministic), so the finish takes the first by name.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fsx.js';
+import { TEMP_SIBLING, writeFileAtomic } from '../util/fsx.js';
 import type { CampaignOptions } from './campaign.js';
 import {
   assignKeys,
@@ -127,6 +127,43 @@ export function finishedAttempt(dir: string, index: number): string | undefined 
     .sort();
   for (const n of names) if (existsSync(new OutDir(join(jobDir, n)).shardFile)) return join(jobDir, n);
   return undefined;
+}
+
+/**
+ * Seed attempt `out` of job `index` with the work of the unfinished attempt that got furthest (a lost
+ * worker's): its functions' results and inputs, so the new attempt searches only the rest (a campaign
+ * continues a directory holding the same run, ./layout.ts). Results are written atomically, inputs before
+ * the result that marks a function done, and the run is deterministic, so what is copied is exactly what
+ * the new attempt would write; a file the lost worker is still writing is a temporary name, left behind.
+ * Returns the number of functions found done (0: nothing to continue).
+ */
+export function seedAttempt(dir: string, index: number, out: string): number {
+  const jobDir = join(dir, 'jobs', String(index));
+  if (!existsSync(jobDir)) return 0;
+  let best: string | undefined;
+  let bestDone = 0;
+  for (const n of readdirSync(jobDir).sort()) {
+    const d = join(jobDir, n);
+    if (n === 'failed' || d === out || existsSync(new OutDir(d).shardFile)) continue;
+    const done = functionsDone(d);
+    if (done > bestDone) {
+      best = d;
+      bestDone = done;
+    }
+  }
+  if (best === undefined) return 0;
+  cpSync(best, out, { recursive: true, filter: (src) => !TEMP_SIBLING.test(src) });
+  return bestDone;
+}
+
+/** Functions whose result an output directory holds (results/<module>/<fn>.json). */
+function functionsDone(d: string): number {
+  const results = join(d, 'results');
+  if (!existsSync(results)) return 0;
+  let n = 0;
+  for (const m of readdirSync(results))
+    for (const f of readdirSync(join(results, m))) if (f.endsWith('.json') && f !== 'module.json') n++;
+  return n;
 }
 
 /** Functions (by the scan) that job `index` runs. */

@@ -35,6 +35,7 @@ import { discoverModules, runCampaign, type CampaignOptions } from './campaign.j
 import { assignKeys, moduleRawKey, stableJson } from './layout.js';
 import {
   attemptDir,
+  seedAttempt,
   finishedAttempt,
   finishJobs,
   jobFunctions,
@@ -174,7 +175,8 @@ function jobId(c: QueueCampaign, index: number): string {
 
 /** Progress of a worker process. */
 export interface QueueWorkReporter {
-  onJobStart?(e: { index: number; count: number; attempt: number; dir: string }): void;
+  /** `resumed`: functions found done in an earlier, lost attempt of the job (`seedAttempt`). */
+  onJobStart?(e: { index: number; count: number; attempt: number; dir: string; resumed: number }): void;
   onJobDone?(e: { index: number; count: number; functions: number; elapsedMs: number }): void;
   onJobFailed?(e: { index: number; count: number; reason: string; final: boolean }): void;
   /** Trouble with the queue itself (a lost connection): BullMQ retries. */
@@ -310,7 +312,9 @@ async function runJob(
     );
   }
   const out = attemptDir(dir, index, started, token);
-  rep.onJobStart?.({ index, count, attempt: started, dir: out });
+  // A job started again (its worker was lost) continues from what its furthest earlier attempt did.
+  const resumed = started > 1 ? seedAttempt(dir, index, out) : 0;
+  rep.onJobStart?.({ index, count, attempt: started, dir: out, resumed });
   const t0 = performance.now();
   const r = await runCampaign({
     ...c.options,

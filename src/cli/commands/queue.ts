@@ -57,7 +57,10 @@ export function register(program: Command): void {
     const r = await workQueue(
       { redis: o.redis, queue: o.queue, jobs: o.jobs, stallSeconds: o.stallTimeout, wait: o.wait },
       {
-        onJobStart: (e) => say(`job ${e.index}/${e.count} started (attempt ${e.attempt}) in ${e.dir}`),
+        onJobStart: (e) =>
+          say(
+            `job ${e.index}/${e.count} started (attempt ${e.attempt}) in ${e.dir}${e.resumed > 0 ? `, continuing ${e.resumed} functions done by an earlier attempt` : ''}`,
+          ),
         onJobDone: (e) =>
           say(
             `job ${e.index}/${e.count} done: ${e.functions} functions in ${(e.elapsedMs / 1000).toFixed(1)} s`,
