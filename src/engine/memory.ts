@@ -486,6 +486,14 @@ export class Memory {
   /** Store the low `size` (1, 2, 4, 8) bytes of v. */
   writeInt(p: number, size: number, v: bigint): void {
     this.check(p, size, true);
+    if (size <= 8) {
+      // Two 32-bit halves, then bytes by number arithmetic (a BigInt operation per byte was slow).
+      const u = BigInt.asUintN(64, v);
+      const lo = Number(u & 0xffffffffn);
+      const hi = Number(u >> 32n);
+      for (let i = 0; i < size; i++) this.u8[p + i] = (i < 4 ? lo >>> (8 * i) : hi >>> (8 * (i - 4))) & 0xff;
+      return;
+    }
     for (let i = 0; i < size; i++) this.u8[p + i] = Number((v >> BigInt(8 * i)) & 0xffn);
   }
 

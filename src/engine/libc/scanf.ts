@@ -120,7 +120,10 @@ class Scanner {
     throw new Failure(false);
   }
   private ptrArg(): number {
-    return Number(BigInt.asUintN(64, this.args.long()));
+    const a = this.args;
+    if (a.ptr === undefined) return Number(BigInt.asUintN(64, a.long()));
+    const v = a.ptr();
+    return v < 0 ? v + 2 ** 64 : v;
   }
 
   run(): void {
