@@ -99,6 +99,10 @@ struct meter { int unit; long total; long spare[4]; };
 void charge(struct meter *m) {
   if (m->unit > 0 && m->total != 0) m->total = 300000000L + m->unit;
 }
+
+/* A result computed from an address (a pointer hash): the test maps its objects at the engine's own
+   addresses (isx_input_block), so it is the engine's natively too. */
+unsigned long addr_hash(const int *p) { return ((unsigned long)p >> 3) * 2654435761ul + (unsigned long)*p; }
 `;
 
 function sh(
@@ -170,6 +174,9 @@ describe.runIf(ready)('export tests', () => {
     expect(unit).toMatch(/struct meter \*const o\d+ = /);
     expect(unit).toMatch(/isx_test_charge_\d+[^]*?\/\* check \*\/[^]*?isx_check_mem/);
     expect(unit).not.toMatch(/assert_int_equal\(o\d+->total, /);
+    // The object block is mapped where the engine's input region is (addr_hash's result depends on it).
+    expect(unit).toMatch(/unsigned char \*const isx_mem = isx_input_block\(\d+\);/);
+    expect(unit).toMatch(/isx_test_addr_hash_0/);
     const e = sh('node', [BIN, 'export', 'tests', 'out', '-o', 'proj2'], dir);
     expect(e.code, e.out).toBe(0);
     expect(readFileSync(join(dir, 'proj2', 'tests', 'test_lib.c'), 'utf8')).toBe(unit);

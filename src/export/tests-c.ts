@@ -261,7 +261,9 @@ class TestWriter {
   /**
    * The objects: one page-aligned block holding each object in its small slot as the engine lays them
    * out (object id in slot id, base in the slot's middle plus `baseMod`), so distances between objects,
-   * and comparisons and differences of pointers to different objects, are the engine's; objects of a big
+   * and comparisons and differences of pointers to different objects, are the engine's (and, where the
+   * engine's input region is free in the test process, `isx_input_block` maps the block there, so the
+   * addresses themselves are the engine's); objects of a big
    * slot get a page-aligned array of their own. Heap objects are placed the same way and registered with
    * the support's `free`/`realloc` (`isx_heap_object`), which know them, as native replay's do.
    */
@@ -297,7 +299,7 @@ class TestWriter {
         decl.push(`  isx_heap_object(o${o.id}, ${o.size}); /* the function may free or realloc it */`);
     }
     if (end > 0)
-      out.unshift(`  static unsigned char isx_mem[${Math.ceil(end / PAGE) * PAGE}] ISX_PAGE_ALIGNED;`);
+      out.unshift(`  unsigned char *const isx_mem = isx_input_block(${Math.ceil(end / PAGE) * PAGE});`);
     out.push(...decl);
     if (this.ctx.cxx === true && this.ctx.di !== undefined)
       out.push(...invalidBoolNotes(this.ctx.di.lookup, this.types, this.los));
