@@ -13,7 +13,8 @@
  * crates) are installed, as scripts/setup.mjs installs clang; else a one-line `UserError`.
  *
  * How IR is built (docs/rust.md): `rustc --emit=llvm-ir,dep-info --crate-type=lib -C opt-level=N
- * -C codegen-units=1 -C panic=abort -C debuginfo=0|2` for a file (edition 2021); for a crate `cargo rustc
+ * -C codegen-units=1 -C panic=abort -C debuginfo=0|2 -Zcross-crate-inline-threshold=never` (with
+ * RUSTC_BOOTSTRAP=1: see `rustcFlags`) for a file (edition 2021); for a crate `cargo rustc
  * --lib --offline` with the same flags after `--`, and, when the crate's dependencies are not vendored,
  * a private `CARGO_HOME` whose config replaces crates.io by Debian's `/usr/share/cargo/registry` (the
  * sources of the `librust-*-dev` packages). `panic=abort` makes a panic a call of a `noreturn` function
@@ -141,7 +142,16 @@ export function rustcFlags(opts: RustCompileOptions): string[] {
     'panic=abort',
     '-C',
     `debuginfo=${opts.debug === true ? 2 : 0}`,
+    // Small functions are "cross-crate inlinable" from rustc 1.75 on: a library then emits them only
+    // where used, so most small `pub fn`s of a library would be missing from its IR. Stable rustc takes
+    // this -Z flag with RUSTC_BOOTSTRAP=1 (`rustEnv`).
+    '-Zcross-crate-inline-threshold=never',
   ];
+}
+
+/** The environment rustc and cargo run in: `RUSTC_BOOTSTRAP=1` for `rustcFlags`' one -Z flag. */
+function rustEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra, RUSTC_BOOTSTRAP: '1' };
 }
 
 function rustError(output: string, file: string): UserError {
@@ -172,7 +182,7 @@ export async function compileRustFile(source: string, opts: RustCompileOptions =
   const src = resolve(source);
   if (!existsSync(src)) throw new UserError('no such file', { file: source });
   const flags = rustcFlags(opts);
-  const key = hashParts(['rust-file-v1', tc.rustc, tc.version, src, readFileSync(src), ...flags]);
+  const key = hashParts(['rust-file-v2', tc.rustc, tc.version, src, readFileSync(src), ...flags]);
   const dir = join(cacheDir(), 'rust', key.slice(0, 2));
   const ll = join(dir, `${key}.ll`);
   const depsJson = join(dir, `${key}.deps.json`);
@@ -185,7 +195,7 @@ export async function compileRustFile(source: string, opts: RustCompileOptions =
   mkdirSync(tmp, { recursive: true });
   const name = basename(src, '.rs').replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1');
   const args = ['--edition', '2021', '--crate-type=lib', '--crate-name', name, '--emit=llvm-ir,dep-info'];
-  const r = await run(tc.rustc, [...args, ...flags, '--out-dir', tmp, src]);
+  const r = await run(tc.rustc, [...args, ...flags, '--out-dir', tmp, src], { env: rustEnv() });
   if (r.code !== 0) throw rustError(r.stderr + r.stdout, source);
   const d = readFileSync(join(tmp, `${name}.d`), 'utf8');
   const deps = depPaths(d).map((p) => [p, ...stamp(p)] as [string, number, number]);
@@ -291,12 +301,12 @@ export async function compileCrate(crateDir: string, opts: RustCompileOptions = 
   const name = crateName(dir);
   const flags = rustcFlags(opts);
   const files = walkFiles(dir, { skipHidden: true, skipNames: ['target'] });
-  const key = hashParts(['rust-crate-v1', tc.rustc, tc.version, dir, ...flags, ...files.flatMap((f) => [f, readFileSync(f)])]);
+  const key = hashParts(['rust-crate-v2', tc.rustc, tc.version, dir, ...flags, ...files.flatMap((f) => [f, readFileSync(f)])]);
   const outDir = join(cacheDir(), 'rust', key.slice(0, 2));
   const ll = join(outDir, `${key}.ll`);
   if (existsSync(ll)) return ll;
   const target = join(cacheDir(), 'rust', 'target', key.slice(0, 16));
-  const env: NodeJS.ProcessEnv = { ...process.env, CARGO_TARGET_DIR: target, RUSTC: tc.rustc };
+  const env = rustEnv({ CARGO_TARGET_DIR: target, RUSTC: tc.rustc });
   // Dependencies come from Debian's registry unless the crate vendors them (its own .cargo/config).
   if (!existsSync(join(dir, '.cargo')) && existsSync(DEBIAN_CARGO_REGISTRY)) env.CARGO_HOME = debianCargoHome();
   // A crate of Debian's registry (or any read-only one) builds from a copy made fit for offline builds.
