@@ -9,11 +9,16 @@
  * `alloc::alloc::handle_alloc_error`, `std::panicking::begin_panic`) or `rust_begin_unwind`. Generation
  * ends such a run with the `panic` outcome (src/engine/outcome.ts) instead of `noreturn-call`.
  *
- * The allocator shims (`__rust_alloc`, `__rust_dealloc`, `__rust_realloc`, `__rust_alloc_zeroed`,
- * `__rust_no_alloc_shim_is_unstable`) are not modelled yet: a library crate only declares them, so
- * generation treats them as stubbed externals whose results are recorded inputs, and the native driver
- * returns the same results.
+ * Also the models of Rust's allocator shims, which a library crate only declares (the final link of a
+ * program generates them): `__rust_alloc(size, align)`, `__rust_alloc_zeroed`, `__rust_dealloc(p, size,
+ * align)`, `__rust_realloc(p, old, align, new)` on the engine's heap (memalign's model for alignments above
+ * 16), and `__rust_no_alloc_shim_is_unstable_v2()` (does nothing). rustc 1.9x mangles them
+ * (`_RNvCs<hash>_7___rustc12___rust_alloc`, the hash changing with the compiler), so they are found
+ * through an alias resolver of the externals table (`rustShimName`). Natively, src/replay/native-rust.ts
+ * defines the same shims over glibc.
  */
+import { lookupExternal, registerExternalAliases, registerExternals, type Runtime } from '../externals.js';
+import { copy, fill, ptr, size } from './common.js';
 
 /** The crates whose noreturn functions are panics. */
 const PANIC_CRATES = /^(?:_ZN|_R\w*?C(?:s\w*?_)?)(?:4core|5alloc|3std)/;
@@ -22,3 +27,47 @@ const PANIC_CRATES = /^(?:_ZN|_R\w*?C(?:s\w*?_)?)(?:4core|5alloc|3std)/;
 export function isRustPanic(name: string): boolean {
   return name === 'rust_begin_unwind' || name === 'rust_panic' || PANIC_CRATES.test(name);
 }
+
+/** The allocator shims, by their unmangled names. */
+export const RUST_SHIMS = [
+  '__rust_alloc',
+  '__rust_alloc_zeroed',
+  '__rust_dealloc',
+  '__rust_realloc',
+  '__rust_no_alloc_shim_is_unstable_v2',
+] as const;
+export type RustShim = (typeof RUST_SHIMS)[number];
+
+/** `__rust_alloc` for `_RNvCs..._7___rustc12___rust_alloc` (or the plain name); undefined otherwise. */
+export function rustShimName(name: string): RustShim | undefined {
+  const m = /^(?:_RNvCs\w+?_7___rustc\d+)?(__rust_\w+)$/.exec(name);
+  const n = m?.[1];
+  return (RUST_SHIMS as readonly string[]).includes(n ?? '') ? (n as RustShim) : undefined;
+}
+
+function alignedAlloc(rt: Runtime, n: number, align: number): number {
+  if (align <= 16) return rt.mem.malloc(n);
+  return Number(lookupExternal('memalign')!(rt, [BigInt(align), BigInt(n)], undefined) ?? 0);
+}
+
+registerExternals({
+  __rust_alloc: (rt, [n, al]) => alignedAlloc(rt, size(n), size(al)),
+  __rust_alloc_zeroed: (rt, [n, al]) => {
+    const p = alignedAlloc(rt, size(n), size(al));
+    if (p !== 0) fill(rt, p, 0, size(n));
+    return p;
+  },
+  __rust_dealloc: (rt, [p]) => {
+    rt.mem.free(ptr(p));
+  },
+  __rust_realloc: (rt, [p, old, al, n]) => {
+    if (size(al) <= 16) return rt.mem.realloc(ptr(p), size(n));
+    const q = alignedAlloc(rt, size(n), size(al));
+    if (q === 0) return 0;
+    copy(rt, q, ptr(p), Math.min(size(old), size(n)));
+    rt.mem.free(ptr(p));
+    return q;
+  },
+  __rust_no_alloc_shim_is_unstable_v2: () => undefined,
+});
+registerExternalAliases((name) => (name.includes('___rust_') ? rustShimName(name) : undefined));
