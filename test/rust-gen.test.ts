@@ -16,6 +16,7 @@ import { replayDialectText } from '../src/replay/native-dialect.js';
 import { loadIRText } from '../src/toolchain/compile.js';
 import { findToolchain } from '../src/toolchain/find.js';
 import { findRust, libraryManifest } from '../src/toolchain/rust.js';
+import { UserError } from '../src/util/errors.js';
 import { run } from '../src/util/proc.js';
 
 const SHAPES = join(import.meta.dirname, 'rust', 'shapes.rs');
@@ -45,6 +46,22 @@ describe('rustc and its IR', () => {
     for (const f of ['sum_slice', 'count_spaces', 'pick', 'at', 'checked_mul', 'squares', 'area_plus_one'])
       expect(defined.some((n) => n.includes(f))).toBe(true);
     expect(needsDowngrade(m, findToolchain().version)).toBe(true);
+  });
+
+  it('says in one line when the rustc it is told to use does not run', async () => {
+    const before = process.env.INPUTSMITH_RUSTC;
+    process.env.INPUTSMITH_RUSTC = join(dir, 'no-rustc');
+    try {
+      const e = await findRust().then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      expect(e).toBeInstanceOf(UserError);
+      expect((e as UserError).format()).toMatch(/^INPUTSMITH_RUSTC=\S+: not a runnable rustc$/);
+    } finally {
+      if (before === undefined) delete process.env.INPUTSMITH_RUSTC;
+      else process.env.INPUTSMITH_RUSTC = before;
+    }
   });
 
   it('clang-19 rejects the IR as rustc wrote it, and accepts it downgraded', async () => {

@@ -70,6 +70,14 @@ export function clangArgs(source: string, out: string, opts: CompileOptions): st
 
 /** `clang -S -emit-llvm -w` one file to `out` (atomically). Compile errors become a one-line `UserError`. */
 export async function compileToIR(source: string, out: string, opts: CompileOptions): Promise<void> {
+  const src = resolve(opts.cwd ?? '.', source);
+  if (isRustInput(src)) {
+    const ro = { opt: opts.opt, debug: opts.debug };
+    const ll = statSync(src).isDirectory() ? await compileCrate(src, ro) : await compileRustFile(src, ro);
+    mkdirSync(dirname(resolve(out)), { recursive: true });
+    writeFileAtomic(resolve(out), readFileSync(ll, 'utf8'));
+    return;
+  }
   await compileWithDeps(source, resolve(out), opts, undefined);
 }
 

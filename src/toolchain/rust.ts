@@ -56,7 +56,10 @@ export const RUST_PACKAGES = ['rustc-web', 'cargo-web'] as const;
 /** Where Debian's `librust-*-dev` packages put crate sources. */
 export const DEBIAN_CARGO_REGISTRY = '/usr/share/cargo/registry';
 
-let found: RustToolchain | undefined;
+/** Found toolchains by the environment they were found in (`$INPUTSMITH_RUSTC`, `$PATH`, `$CARGO_HOME`). */
+const found = new Map<string, RustToolchain>();
+const envKey = (): string =>
+  JSON.stringify([process.env.INPUTSMITH_RUSTC, process.env.PATH, process.env.CARGO_HOME]);
 
 function probe(rustc: string): RustToolchain | undefined {
   const out = runQuiet(rustc, ['-vV']);
@@ -81,11 +84,16 @@ function candidates(): string[] {
 
 /** Find rustc without installing anything; undefined when there is none. */
 export function findRustQuiet(): RustToolchain | undefined {
-  if (found !== undefined) return found;
+  const key = envKey();
+  const known = found.get(key);
+  if (known !== undefined) return known;
   for (const c of candidates()) {
     const p = which(c);
     const tc = p === undefined ? undefined : probe(p);
-    if (tc !== undefined) return (found = tc);
+    if (tc !== undefined) {
+      found.set(key, tc);
+      return tc;
+    }
   }
   return undefined;
 }
