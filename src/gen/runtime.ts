@@ -28,7 +28,8 @@ import { LazyMemory } from './faults.js';
 import { GUARD, INPUT_REGION, Inputs, type Mode } from './inputs.js';
 import type { Plan } from './plan.js';
 import { Policy, buildDictionary, type Dictionary } from './policy.js';
-import { INPUT_REGION_BASE, VA_EXTRA, type InputRecord, type PtrTarget } from './record.js';
+import { INPUT_REGION_BASE, VA_EXTRA, intRec, type InputRecord, type PtrTarget } from './record.js';
+import { inRange, paramRange, rangeSize, rangeValue } from '../ir/ranges.js';
 import { Recorder } from './recorder.js';
 import { stubDeclarations, withStubs } from './stubs.js';
 import { genValue, toExt } from './values.js';
@@ -358,6 +359,14 @@ export class GenSession {
         plan.args[i] = v;
         if (v.t === 'null')
           inp.freshNulls.push(() => (plan.args[i] = { t: 'ptr', obj: plan.newObject(1).id, off: 0 }));
+      }
+      // An integer the parameter's `range` excludes is no valid argument (rustc: an enum's discriminant,
+      // a `char`): generated or mutated, it is moved into the range as a load's bytes are (faults.ts).
+      if (v.t === 'int' && inp.mode === 'gen') {
+        const r = paramRange(p.attrs.attrs, v.bits);
+        const n = Number(v.v);
+        if (r !== undefined && !inRange(r, n))
+          v = plan.args[i] = intRec(v.bits, BigInt(rangeValue(r, v.bits, n % rangeSize(r, v.bits))));
       }
       // A struct passed by value: generated as that struct now (the callee's copy reads it untyped).
       const byval = p.attrs.attrs.find((a) => a.name === 'byval')?.type;
