@@ -13,7 +13,8 @@
  * crates) are installed, as scripts/setup.mjs installs clang; else a one-line `UserError`.
  *
  * How IR is built (docs/rust.md): `rustc --emit=llvm-ir,dep-info --crate-type=lib -C opt-level=N
- * -C codegen-units=1 -C panic=abort -C debuginfo=0|2 -Zcross-crate-inline-threshold=never` (with
+ * -C codegen-units=1 -C panic=abort -C debuginfo=0|2 -Zcross-crate-inline-threshold=never
+ * -Zshare-generics=no` (with
  * RUSTC_BOOTSTRAP=1: see `rustcFlags`) for a file (edition 2021); for a crate `cargo rustc
  * --lib --offline` with the same flags after `--`, and, when the crate's dependencies are not vendored,
  * a private `CARGO_HOME` whose config replaces crates.io by Debian's `/usr/share/cargo/registry` (the
@@ -152,12 +153,16 @@ export function rustcFlags(opts: RustCompileOptions): string[] {
     `debuginfo=${opts.debug === true ? 2 : 0}`,
     // Small functions are "cross-crate inlinable" from rustc 1.75 on: a library then emits them only
     // where used, so most small `pub fn`s of a library would be missing from its IR. Stable rustc takes
-    // this -Z flag with RUSTC_BOOTSTRAP=1 (`rustEnv`).
+    // these -Z flags with RUSTC_BOOTSTRAP=1 (`rustEnv`).
     '-Zcross-crate-inline-threshold=never',
+    // Generic code of std (Vec's growth: `RawVecInner::grow_amortized`, `finish_grow`) is instantiated in
+    // the module instead of reusing std's compiled instances, so it runs in the engine (over the
+    // allocator shims' models) rather than being a stubbed external whose results are made up.
+    '-Zshare-generics=no',
   ];
 }
 
-/** The environment rustc and cargo run in: `RUSTC_BOOTSTRAP=1` for `rustcFlags`' one -Z flag. */
+/** The environment rustc and cargo run in: `RUSTC_BOOTSTRAP=1` for `rustcFlags`' two -Z flags. */
 function rustEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, ...extra, RUSTC_BOOTSTRAP: '1' };
 }
@@ -190,7 +195,7 @@ export async function compileRustFile(source: string, opts: RustCompileOptions =
   const src = resolve(source);
   if (!existsSync(src)) throw new UserError('no such file', { file: source });
   const flags = rustcFlags(opts);
-  const key = hashParts(['rust-file-v2', tc.rustc, tc.version, src, readFileSync(src), ...flags]);
+  const key = hashParts(['rust-file-v3', tc.rustc, tc.version, src, readFileSync(src), ...flags]);
   const dir = join(cacheDir(), 'rust', key.slice(0, 2));
   const ll = join(dir, `${key}.ll`);
   const depsJson = join(dir, `${key}.deps.json`);
@@ -309,7 +314,7 @@ export async function compileCrate(crateDir: string, opts: RustCompileOptions = 
   const name = crateName(dir);
   const flags = rustcFlags(opts);
   const files = walkFiles(dir, { skipHidden: true, skipNames: ['target'] });
-  const key = hashParts(['rust-crate-v2', tc.rustc, tc.version, dir, ...flags, ...files.flatMap((f) => [f, readFileSync(f)])]);
+  const key = hashParts(['rust-crate-v3', tc.rustc, tc.version, dir, ...flags, ...files.flatMap((f) => [f, readFileSync(f)])]);
   const outDir = join(cacheDir(), 'rust', key.slice(0, 2));
   const ll = join(outDir, `${key}.ll`);
   if (existsSync(ll)) return ll;
