@@ -91,7 +91,8 @@ for (const [name, kind] of crates) {
   const t = summary.totals;
   const causes = {};
   for (const f of fns)
-    for (const i of f.inputs ?? []) if (i.nativeCause !== undefined) causes[i.nativeCause] = (causes[i.nativeCause] ?? 0) + 1;
+    for (const i of f.inputs ?? [])
+      if (i.nativeCause !== undefined) causes[i.nativeCause] = (causes[i.nativeCause] ?? 0) + 1;
   rows.push({
     name,
     kind,
@@ -99,9 +100,8 @@ for (const [name, kind] of crates) {
     functions: t.functions,
     failed: t.failed,
     valid: fns.filter((f) => (f.inputs ?? []).some((i) => i.outcome === 'returned')).length,
-    panicOnly: fns.filter(
-      (f) => (f.inputs ?? []).length > 0 && f.inputs.every((i) => i.outcome === 'panic'),
-    ).length,
+    panicOnly: fns.filter((f) => (f.inputs ?? []).length > 0 && f.inputs.every((i) => i.outcome === 'panic'))
+      .length,
     cov1: t.meanCoverageFirst,
     cov5: t.meanCoverage,
     inputs: t.inputs,
@@ -160,7 +160,13 @@ lines.push([
   '',
 ]);
 const widths = head.map((_, k) => Math.max(...lines.map((l) => (l[k] ?? '').length)));
-for (const l of lines) console.log(l.map((c, k) => (c ?? '').padEnd(widths[k])).join('  ').trimEnd());
+for (const l of lines)
+  console.log(
+    l
+      .map((c, k) => (c ?? '').padEnd(widths[k]))
+      .join('  ')
+      .trimEnd(),
+  );
 const causes = {};
 const outcomes = {};
 for (const r of rows) {

@@ -22,9 +22,14 @@ const TEST_CRATES = ['hex', 'md5', 'strsim'];
 
 function crateDir(name: string): string {
   const d = existsSync(DEBIAN_CARGO_REGISTRY)
-    ? readdirSync(DEBIAN_CARGO_REGISTRY).filter((x) => x.startsWith(`${name}-`) && /^\d/.test(x.slice(name.length + 1)))
+    ? readdirSync(DEBIAN_CARGO_REGISTRY).filter(
+        (x) => x.startsWith(`${name}-`) && /^\d/.test(x.slice(name.length + 1)),
+      )
     : [];
-  if (d.length === 0) throw new Error(`crate ${name} not installed: apt-get install librust-${name}-dev (npm test's setup does)`);
+  if (d.length === 0)
+    throw new Error(
+      `crate ${name} not installed: apt-get install librust-${name}-dev (npm test's setup does)`,
+    );
   return join(DEBIAN_CARGO_REGISTRY, d.sort().at(-1) as string);
 }
 
@@ -62,9 +67,15 @@ function check(text: string): void {
 describe('rustc IR round trips', () => {
   for (const opt of ['O0', 'O1', 'O2'] as OptLevel[])
     it(`shapes.rs at -${opt}`, async () => check((await loadIRText(SHAPES, { opt })).text), 60_000);
-  it('shapes.rs with debug information', async () =>
-    check((await loadIRText(SHAPES, { debug: true })).text), 60_000);
+  it(
+    'shapes.rs with debug information',
+    async () => check((await loadIRText(SHAPES, { debug: true })).text),
+    60_000,
+  );
   for (const c of TEST_CRATES)
-    it(`crate ${c} (Debian's registry, cargo offline)`, async () =>
-      check((await loadIRText(crateDir(c))).text), 120_000);
+    it(
+      `crate ${c} (Debian's registry, cargo offline)`,
+      async () => check((await loadIRText(crateDir(c))).text),
+      120_000,
+    );
 });

@@ -27,15 +27,7 @@
  * - `internal`: a bug in inputsmith.
  */
 export type OutcomeClass =
-  | 'normal'
-  | 'panic'
-  | 'crash'
-  | 'undefined'
-  | 'budget'
-  | 'time'
-  | 'unsupported'
-  | 'divergence'
-  | 'internal';
+  'normal' | 'panic' | 'crash' | 'undefined' | 'budget' | 'time' | 'unsupported' | 'divergence' | 'internal';
 
 /**
  * What each class implies, a closed table too: `replayable`, native code can reproduce it;

@@ -962,7 +962,8 @@ class TestWriter {
     );
     const what = JSON.stringify(`${k}: ${r.outcome.message ?? ''}`.slice(0, 200));
     if (k === 'exit') out.push(`  isx_expect_exit(pid, ${r.outcome.exitCode ?? 0}, ${what});`);
-    else if (k === 'noreturn-call' || k === 'panic') out.push(`  isx_expect_exit(pid, ISX_NORETURN_EXIT, ${what});`);
+    else if (k === 'noreturn-call' || k === 'panic')
+      out.push(`  isx_expect_exit(pid, ISX_NORETURN_EXIT, ${what});`);
     else if (outcomeClass(k) === 'crash') {
       const sigs = outcomeSignals(k).map((s) => SIGNAL_NUMBERS[s] ?? s);
       if (k === 'stack-overflow') sigs.push('SIGALRM');

@@ -159,7 +159,8 @@ export function discoverModules(inputs: readonly string[]): string[] {
   };
   for (const input of inputs) {
     const st = statInput(input);
-    if (isRustInput(input)) add(input); // a .rs file, or a Cargo crate directory: one module
+    if (isRustInput(input))
+      add(input); // a .rs file, or a Cargo crate directory: one module
     else if (st.isDirectory()) {
       const found = findModules(input);
       if (found.length === 0)

@@ -39,7 +39,8 @@ export function zeroUndefined(text: string): string {
     .map((line) => {
       if (line.startsWith('!') || line.startsWith(';') || !/undef|poison/.test(line)) return line;
       const parts = line.split('"');
-      for (let k = 0; k < parts.length; k += 2) parts[k] = (parts[k] as string).replace(UNDEF, 'zeroinitializer');
+      for (let k = 0; k < parts.length; k += 2)
+        parts[k] = (parts[k] as string).replace(UNDEF, 'zeroinitializer');
       return parts.join('"');
     })
     .join('\n');

@@ -107,8 +107,7 @@ export async function findRust(): Promise<RustToolchain> {
   const tc = findRustQuiet();
   if (tc !== undefined) return tc;
   const env = process.env.INPUTSMITH_RUSTC;
-  if (env !== undefined && env !== '')
-    throw new UserError(`INPUTSMITH_RUSTC=${env}: not a runnable rustc`);
+  if (env !== undefined && env !== '') throw new UserError(`INPUTSMITH_RUSTC=${env}: not a runnable rustc`);
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hint = `install ${RUST_PACKAGES.join(' and ')} (apt-get install ${RUST_PACKAGES.join(' ')}), or rustup, or set INPUTSMITH_RUSTC`;
   if (!isRoot || which('apt-get') === undefined) throw new UserError(`rustc not found; ${hint}`);
@@ -206,7 +205,9 @@ export async function compileRustFile(source: string, opts: RustCompileOptions =
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `${key}.tmp-${process.pid}`);
   mkdirSync(tmp, { recursive: true });
-  const name = basename(src, '.rs').replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1');
+  const name = basename(src, '.rs')
+    .replace(/[^A-Za-z0-9_]/g, '_')
+    .replace(/^(\d)/, '_$1');
   const args = ['--edition', '2021', '--crate-type=lib', '--crate-name', name, '--emit=llvm-ir,dep-info'];
   const r = await run(tc.rustc, [...args, ...flags, '--out-dir', tmp, src], { env: rustEnv() });
   if (r.code !== 0) throw rustError(r.stderr + r.stdout, source);
@@ -314,17 +315,36 @@ export async function compileCrate(crateDir: string, opts: RustCompileOptions = 
   const name = crateName(dir);
   const flags = rustcFlags(opts);
   const files = walkFiles(dir, { skipHidden: true, skipNames: ['target'] });
-  const key = hashParts(['rust-crate-v3', tc.rustc, tc.version, dir, ...flags, ...files.flatMap((f) => [f, readFileSync(f)])]);
+  const key = hashParts([
+    'rust-crate-v3',
+    tc.rustc,
+    tc.version,
+    dir,
+    ...flags,
+    ...files.flatMap((f) => [f, readFileSync(f)]),
+  ]);
   const outDir = join(cacheDir(), 'rust', key.slice(0, 2));
   const ll = join(outDir, `${key}.ll`);
   if (existsSync(ll)) return ll;
   const target = join(cacheDir(), 'rust', 'target', key.slice(0, 16));
   const env = rustEnv({ CARGO_TARGET_DIR: target, RUSTC: tc.rustc });
   // Dependencies come from Debian's registry unless the crate vendors them (its own .cargo/config).
-  if (!existsSync(join(dir, '.cargo')) && existsSync(DEBIAN_CARGO_REGISTRY)) env.CARGO_HOME = debianCargoHome();
+  if (!existsSync(join(dir, '.cargo')) && existsSync(DEBIAN_CARGO_REGISTRY))
+    env.CARGO_HOME = debianCargoHome();
   // A crate of Debian's registry (or any read-only one) builds from a copy made fit for offline builds.
   const root = dir.startsWith(DEBIAN_CARGO_REGISTRY + '/') ? stageCrate(dir, key) : dir;
-  const args = ['rustc', '--lib', '--offline', '--release', '-q', '--', '--emit=llvm-ir', '--cap-lints', 'allow', ...flags];
+  const args = [
+    'rustc',
+    '--lib',
+    '--offline',
+    '--release',
+    '-q',
+    '--',
+    '--emit=llvm-ir',
+    '--cap-lints',
+    'allow',
+    ...flags,
+  ];
   const r = await run(tc.cargo, args, { cwd: root, env });
   if (r.code !== 0) throw rustError(r.stderr + r.stdout, join(crateDir, 'Cargo.toml'));
   const deps = join(target, 'release', 'deps');
