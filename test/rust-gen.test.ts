@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRustPanic, rustShimName } from '../src/engine/libc/rust.js';
 import { runCampaign } from '../src/guide/campaign.js';
 import { downgradeModule, needsDowngrade } from '../src/ir/dialect.js';
 import { parseModule } from '../src/ir/parser.js';
@@ -99,6 +100,19 @@ describe('rustc and its IR', () => {
     const out = libraryManifest(toml);
     expect(out).not.toMatch(/serde"|criterion|\[\[bench/);
     expect(out).toContain('std = ["alloc"]');
+  });
+});
+
+describe('Rust runtime names', () => {
+  it('tells panics and allocator shims by their mangled names, never a C++ name', () => {
+    expect(isRustPanic('_RNvNtCsgEmfK2I1SDS_4core9panicking9panic_fmt')).toBe(true);
+    expect(isRustPanic('_RNvNtCslNYArtu3iFV_5alloc7raw_vec12handle_error')).toBe(true);
+    expect(isRustPanic('_ZN4core9panicking5panic17h0123456789abcdefE')).toBe(true);
+    expect(isRustPanic('_ZN4core3fooEv')).toBe(false); // C++ namespace core
+    expect(isRustPanic('_RNvCs5OopQKGS3lm_6shapes11checked_mul')).toBe(false);
+    expect(rustShimName('_RNvCsfLfy6EI15iL_7___rustc12___rust_alloc')).toBe('__rust_alloc');
+    expect(rustShimName('__rust_dealloc')).toBe('__rust_dealloc');
+    expect(rustShimName('_RNvCsfLfy6EI15iL_7___rustc9___rust_xyz')).toBeUndefined();
   });
 });
 

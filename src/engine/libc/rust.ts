@@ -20,12 +20,18 @@
 import { lookupExternal, registerExternalAliases, registerExternals, type Runtime } from '../externals.js';
 import { copy, fill, ptr, size } from './common.js';
 
-/** The crates whose noreturn functions are panics. */
-const PANIC_CRATES = /^(?:_ZN|_R\w*?C(?:s\w*?_)?)(?:4core|5alloc|3std)/;
+/** The crates whose noreturn functions are panics: v0 mangling, and legacy mangling with its hash. */
+const PANIC_V0 = /^_R\w*?C(?:s\w*?_)?(?:4core|5alloc|3std)/;
+const PANIC_LEGACY = /^_ZN(?:4core|5alloc|3std)\w*17h[0-9a-f]{16}E$/;
 
-/** Whether a call of the `noreturn` external `name` is a Rust panic. */
+/**
+ * Whether a call of the `noreturn` external `name` is a Rust panic. A legacy-mangled name must end in
+ * Rust's hash (`17h<16 hex digits>E`), so a C++ function of a namespace `core` is never one.
+ */
 export function isRustPanic(name: string): boolean {
-  return name === 'rust_begin_unwind' || name === 'rust_panic' || PANIC_CRATES.test(name);
+  return (
+    name === 'rust_begin_unwind' || name === 'rust_panic' || PANIC_V0.test(name) || PANIC_LEGACY.test(name)
+  );
 }
 
 /** The allocator shims, by their unmangled names. */
