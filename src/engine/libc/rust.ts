@@ -46,7 +46,7 @@ export type RustShim = (typeof RUST_SHIMS)[number];
 
 /** `__rust_alloc` for `_RNvCs..._7___rustc12___rust_alloc` (or the plain name); undefined otherwise. */
 export function rustShimName(name: string): RustShim | undefined {
-  const m = /^(?:_RNvCs\w+?_7___rustc\d+)?(__rust_\w+)$/.exec(name);
+  const m = /^(?:_RNvCs\w+?_7___rustc\d+_)?(__rust_\w+)$/.exec(name);
   const n = m?.[1];
   return (RUST_SHIMS as readonly string[]).includes(n ?? '') ? (n as RustShim) : undefined;
 }
