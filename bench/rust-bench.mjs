@@ -159,21 +159,23 @@ lines.push([
   String(sum.panic),
   '',
 ]);
+// A Markdown table (bench/run-all.mjs collects each bench's stdout into docs/benchmarks.md).
 const widths = head.map((_, k) => Math.max(...lines.map((l) => (l[k] ?? '').length)));
-for (const l of lines)
-  console.log(
-    l
-      .map((c, k) => (c ?? '').padEnd(widths[k]))
-      .join('  ')
-      .trimEnd(),
-  );
+const row = (l) => `| ${head.map((_, k) => (l[k] ?? '').padEnd(widths[k])).join(' | ')} |`;
+console.log(row(lines[0]));
+console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
+for (const l of lines.slice(1)) console.log(row(l));
+console.log('');
 const causes = {};
 const outcomes = {};
 for (const r of rows) {
   for (const [k, v] of Object.entries(r.causes ?? {})) causes[k] = (causes[k] ?? 0) + v;
   for (const [k, v] of Object.entries(r.outcomes ?? {})) outcomes[k] = (outcomes[k] ?? 0) + v;
 }
-console.log(`outcomes of kept inputs: ${JSON.stringify(outcomes)}`);
-console.log(`native causes: ${JSON.stringify(causes)}`);
+console.log(
+  `Outcomes of kept inputs: \`${JSON.stringify(outcomes)}\`; native causes: \`${JSON.stringify(causes)}\` (${tc.version}).`,
+);
 const json = opt('--json');
 if (json !== undefined) writeFileSync(json, JSON.stringify({ rustc: tc.version, rows }, null, 1) + '\n');
+// A crate that could not be built or searched fails the bench (run-all reports it).
+if (rows.some((r) => r.error !== undefined)) process.exitCode = 1;
