@@ -106,15 +106,19 @@ export function findRustQuiet(): RustToolchain | undefined {
 export async function findRust(): Promise<RustToolchain> {
   const tc = findRustQuiet();
   if (tc !== undefined) return tc;
-  const env = process.env.INPUTSMITH_RUSTC;
-  if (env !== undefined && env !== '') throw new UserError(`INPUTSMITH_RUSTC=${env}: not a runnable rustc`);
+  const given = process.env.INPUTSMITH_RUSTC;
+  if (given !== undefined && given !== '')
+    throw new UserError(`INPUTSMITH_RUSTC=${given}: not a runnable rustc`);
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hint = `install ${RUST_PACKAGES.join(' and ')} (apt-get install ${RUST_PACKAGES.join(' ')}), or rustup, or set INPUTSMITH_RUSTC`;
   if (!isRoot || which('apt-get') === undefined) throw new UserError(`rustc not found; ${hint}`);
   process.stderr.write(`inputsmith: installing ${RUST_PACKAGES.join(' ')} with apt-get\n`);
-  const r = await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...RUST_PACKAGES], {
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = (): Promise<{ code: number }> =>
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...RUST_PACKAGES], { env });
+  let r = await install();
+  // A stale package index (a fresh machine, a moved security archive): refresh it once and retry.
+  if (r.code !== 0 && (await run('apt-get', ['update', '-qq'], { env })).code === 0) r = await install();
   const again = findRustQuiet();
   if (r.code !== 0 || again === undefined)
     throw new UserError(`rustc not found and apt-get install ${RUST_PACKAGES.join(' ')} failed; ${hint}`);
