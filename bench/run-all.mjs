@@ -18,6 +18,7 @@ const BENCHES = [
   { script: 'corpus-roundtrip.mjs', title: 'Parser and printer: corpus round trip', minutes: 40 },
   { script: 'engine-bench.mjs', title: 'Engine: speed vs native and lli', minutes: 20 },
   { script: 'progs-bench.mjs', title: 'Program generator: speed', minutes: 5 },
+  { script: 'rust-bench.mjs', title: 'Rust: input generation on Debian crates', minutes: 20 },
   // Both sets (development corpus and fresh set); gen-bench bounds itself 10 minutes before it would be
   // killed, so what finished is still reported.
   {

@@ -2,7 +2,8 @@
 // Set-up: makes a fresh clone ready to run. Installs npm dependencies when missing or stale, builds the
 // TypeScript sources when they changed, and makes sure a clang/LLVM toolchain (>= 15, preferring 19) is
 // present, installing Debian's clang-19/llvm-19 packages when run as root, and Debian's lcov (genhtml, which
-// test/export-lcov.test.ts renders the LCOV export with) when it is missing and we are root. Idempotent and quiet when
+// test/export-lcov.test.ts renders the LCOV export with) when it is missing and we are root, and a rustc (the
+// user's, else Debian's rustc-web/cargo-web) with a few crate sources for the Rust tests. Idempotent and quiet when
 // nothing is missing. Plain JavaScript on purpose: it must run before anything is installed or built.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, statSync } from 'node:fs';
@@ -174,4 +175,25 @@ if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) 
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0)
     aptInstall(['redis-server']);
+}
+
+// 7. Rust (issue 20; src/toolchain/rust.ts finds it the same way): the user's rustc first ($INPUTSMITH_RUSTC,
+// rustc on PATH, ~/.cargo/bin/rustc, /usr/bin/rustc), else Debian's rustc-web and cargo-web (rustc 1.96,
+// bookworm-security) when root with apt; and the sources of the crates test/rust-roundtrip.test.ts builds
+// (librust-*-dev, under /usr/share/cargo/registry). Without root, the Rust tests say what to install.
+{
+  const cargoHome = process.env.CARGO_HOME || join(homedir(), '.cargo');
+  const rustcs = process.env.INPUTSMITH_RUSTC
+    ? [process.env.INPUTSMITH_RUSTC]
+    : ['rustc', join(cargoHome, 'bin', 'rustc'), '/usr/bin/rustc'];
+  const haveRust = rustcs.some((r) => spawnSync(r, ['--version'], { stdio: 'ignore' }).status === 0);
+  const crates = ['hex', 'md5', 'strsim'].filter(
+    (c) =>
+      !existsSync('/usr/share/cargo/registry') ||
+      !readdirSync('/usr/share/cargo/registry').some((d) => d.startsWith(`${c}-`)),
+  );
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const pkgs = [...(haveRust ? [] : ['rustc-web', 'cargo-web']), ...crates.map((c) => `librust-${c}-dev`)];
+  if (pkgs.length > 0 && isRoot && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0)
+    aptInstall(pkgs);
 }

@@ -243,7 +243,24 @@ export function takesNumbers(handler: ExternalHandler): boolean {
 }
 
 export function lookupExternal(name: string): ExternalHandler | undefined {
-  return handlers.get(name) ?? coreHandlers.get(name);
+  const h = handlers.get(name) ?? coreHandlers.get(name);
+  if (h !== undefined || aliasResolvers.length === 0) return h;
+  for (const resolve of aliasResolvers) {
+    const canonical = resolve(name);
+    if (canonical !== undefined) return handlers.get(canonical);
+  }
+  return undefined;
+}
+
+/**
+ * Resolvers of mangled names to the name a model is registered under (Rust's allocator shims are
+ * `_RNvCs<hash>_7___rustc12___rust_alloc`, the hash changing with the compiler: src/engine/libc/rust.ts).
+ */
+const aliasResolvers: ((name: string) => string | undefined)[] = [];
+
+/** Register a resolver of external names to model names, tried when no model has the name itself. */
+export function registerExternalAliases(resolve: (name: string) => string | undefined): void {
+  aliasResolvers.push(resolve);
 }
 
 export function lookupExternalGlobal(name: string): ExternalGlobal | undefined {

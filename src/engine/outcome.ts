@@ -11,6 +11,9 @@
 /**
  * What an outcome is, which decides how every stage treats it:
  * - `normal`: the run ended as a program may (not a finding); native replay compares everything.
+ * - `panic`: a Rust panic (with `panic=abort`, a call of a `noreturn` function of core, alloc or std):
+ *   a checked, defined end that is neither a valid input nor a crash; native replay checks that the run
+ *   ended in that call, as for `noreturn-call`.
  * - `crash`: a defined way to die: natively the process ends in one of the outcome's `signals`; native
  *   replay checks the signal, then compares outputs and memory.
  * - `undefined`: undefined behaviour the engine catches; natively anything may happen, so native replay
@@ -24,7 +27,7 @@
  * - `internal`: a bug in inputsmith.
  */
 export type OutcomeClass =
-  'normal' | 'crash' | 'undefined' | 'budget' | 'time' | 'unsupported' | 'divergence' | 'internal';
+  'normal' | 'panic' | 'crash' | 'undefined' | 'budget' | 'time' | 'unsupported' | 'divergence' | 'internal';
 
 /**
  * What each class implies, a closed table too: `replayable`, native code can reproduce it;
@@ -32,6 +35,7 @@ export type OutcomeClass =
  */
 const CLASSES = {
   normal: { replayable: true, deterministic: true },
+  panic: { replayable: true, deterministic: true },
   crash: { replayable: true, deterministic: true },
   undefined: { replayable: true, deterministic: true },
   budget: { replayable: false, deterministic: true },
@@ -73,6 +77,12 @@ export const OUTCOMES = {
     signals: [],
     description:
       'the function called an external function that does not return (declared noreturn, e.g. an error routine that longjmps); the run ends there',
+  },
+  panic: {
+    class: 'panic',
+    signals: [],
+    description:
+      'Rust code panicked: it called a noreturn function of core, alloc or std (`core::panicking::panic*`, `unwrap_failed`, bounds checks; built with panic=abort); the run ends there',
   },
   abort: { class: 'crash', signals: ABRT, description: 'the program called abort()' },
   'assert-fail': { class: 'crash', signals: ABRT, description: 'an assertion failed (__assert_fail)' },

@@ -47,6 +47,7 @@ export type SarifLevel = 'error' | 'warning';
 /** The SARIF level of each outcome class's findings; null: the class is no finding. */
 export const FINDING_LEVEL: { readonly [C in OutcomeClass]: SarifLevel | null } = {
   normal: null,
+  panic: null,
   crash: 'warning',
   undefined: 'error',
   budget: null,

@@ -122,7 +122,7 @@ export function emitTest(ctx: TestContext, f: Func, r: InputRecord, name: string
   const k = r.outcome.kind;
   if (!isOutcomeKind(k)) throw new LeaveOut(`unknown outcome ${k}`);
   const cls = outcomeClass(k);
-  if (cls !== 'normal' && cls !== 'crash' && cls !== 'undefined')
+  if (cls !== 'normal' && cls !== 'panic' && cls !== 'crash' && cls !== 'undefined')
     throw new LeaveOut(`outcome ${k} does not replay natively`);
   const name0 = ctx.cxx === true ? f.name : ctx.funcName(f.name);
   if (name0 === undefined) throw new LeaveOut(`@${f.name} has no C name`);
@@ -940,7 +940,7 @@ class TestWriter {
     hasRet: boolean,
   ): string[] {
     const out: string[] = [];
-    const normal = k === 'exit' || k === 'noreturn-call';
+    const normal = k === 'exit' || k === 'noreturn-call' || k === 'panic';
     if (normal) out.push('  isx_capture_begin();');
     out.push('  pid_t pid = isx_fork();', '  if (pid == 0) {');
     if (this.ctx.hasStubs) out.push(`    isx_script(${this.script()});`);
@@ -964,7 +964,8 @@ class TestWriter {
     );
     const what = JSON.stringify(`${k}: ${r.outcome.message ?? ''}`.slice(0, 200));
     if (k === 'exit') out.push(`  isx_expect_exit(pid, ${r.outcome.exitCode ?? 0}, ${what});`);
-    else if (k === 'noreturn-call') out.push(`  isx_expect_exit(pid, ISX_NORETURN_EXIT, ${what});`);
+    else if (k === 'noreturn-call' || k === 'panic')
+      out.push(`  isx_expect_exit(pid, ISX_NORETURN_EXIT, ${what});`);
     else if (outcomeClass(k) === 'crash') {
       const sigs = outcomeSignals(k).map((s) => SIGNAL_NUMBERS[s] ?? s);
       if (k === 'stack-overflow') sigs.push('SIGALRM');

@@ -276,7 +276,7 @@ export function cxxErrorTest(t: {
 }): string[] {
   const { k, r } = t;
   const out: string[] = [];
-  const normal = k === 'exit' || k === 'noreturn-call';
+  const normal = k === 'exit' || k === 'noreturn-call' || k === 'panic';
   if (normal) out.push('  isx_capture_begin();');
   const stmt = ['isx_child_setup();'];
   if (t.script !== undefined) stmt.push(`isx_script(${t.script});`);
@@ -287,7 +287,7 @@ export function cxxErrorTest(t: {
   const what = JSON.stringify(`${k}: ${r.outcome.message ?? ''}`.slice(0, 200));
   let pred: string;
   if (k === 'exit') pred = `::testing::ExitedWithCode(${r.outcome.exitCode ?? 0})`;
-  else if (k === 'noreturn-call') pred = '::testing::ExitedWithCode(ISX_NORETURN_EXIT)';
+  else if (k === 'noreturn-call' || k === 'panic') pred = '::testing::ExitedWithCode(ISX_NORETURN_EXIT)';
   else if (outcomeClass(k) === 'crash') {
     const sigs: string[] = [...outcomeSignals(k)];
     if (k === 'stack-overflow') sigs.push('SIGALRM');

@@ -24,6 +24,7 @@
  */
 import { InputStream, externalAttrs, type ExtValue, type ExternalHandler } from '../engine/externals.js';
 import { Trap } from '../engine/outcome.js';
+import { isRustPanic } from '../engine/libc/rust.js';
 import { hasAttribute, type Func, type Module } from '../ir/model.js';
 import type { FuncType } from '../ir/types.js';
 import type { Value } from '../ir/model.js';
@@ -121,6 +122,7 @@ export class ExternalCalls {
     return () => {
       const { rec, fresh } = this.nextCall(name, () => genValue(this.inp, type.ret, 1));
       if (fresh && rec.ret.t === 'null') this.freshNull(this.callIdx - 1, name);
+      if (noreturn && isRustPanic(name)) throw new Trap('panic', `panicked: called @${name}`);
       if (noreturn) throw new Trap('noreturn-call', `called @${name}, which does not return`);
       return toExt(this.inp, rec.ret, type.ret) as ExtValue | undefined;
     };

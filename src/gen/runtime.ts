@@ -28,7 +28,8 @@ import { LazyMemory } from './faults.js';
 import { GUARD, INPUT_REGION, Inputs, type Mode } from './inputs.js';
 import type { Plan } from './plan.js';
 import { Policy, buildDictionary, type Dictionary } from './policy.js';
-import { INPUT_REGION_BASE, VA_EXTRA, type InputRecord, type PtrTarget } from './record.js';
+import { INPUT_REGION_BASE, VA_EXTRA, intRec, type InputRecord, type PtrTarget } from './record.js';
+import { inRange, paramRange, rangeSize, rangeValue } from '../ir/ranges.js';
 import { Recorder } from './recorder.js';
 import { stubDeclarations, withStubs } from './stubs.js';
 import { genValue, toExt } from './values.js';
@@ -50,6 +51,30 @@ export function pointsSomewhere(attrs: AttrList): boolean {
     (a) => a.name === 'nonnull' || a.name === 'dereferenceable' || a.name === 'byval' || a.name === 'sret',
   );
 }
+/**
+ * The longest slice (`&[T]`, `&str`) an argument pair describes: a slice's length must fit its object, and
+ * an input object grows as the function reads it only up to a big slot (src/gen/inputs.ts), so a length
+ * beyond that is an invalid slice rather than a finding (2^16 elements of up to 8 bytes fit).
+ */
+const MAX_SLICE_LENGTH = 1n << 16n;
+
+/**
+ * Whether parameter `i` is the length of a Rust slice passed as two scalars: rustc names the pair
+ * `%x.0` (the pointer) and `%x.1` (the length, an integer of pointer width).
+ */
+function isSliceLength(f: Func, i: number): boolean {
+  const len = f.params[i];
+  const data = f.params[i - 1];
+  const name = len?.local.name;
+  if (data === undefined || name === undefined || !name.endsWith('.1')) return false;
+  return (
+    data.type.kind === 'ptr' &&
+    len!.type.kind === 'int' &&
+    len!.type.bits === 64 &&
+    data.local.name === name.slice(0, -2) + '.0'
+  );
+}
+
 /** Reruns of one run with a dereferenced generated null pointed at a new object (see runIf). */
 const MAX_NULL_REPAIRS = 24;
 
@@ -359,6 +384,14 @@ export class GenSession {
         if (v.t === 'null')
           inp.freshNulls.push(() => (plan.args[i] = { t: 'ptr', obj: plan.newObject(1).id, off: 0 }));
       }
+      // An integer the parameter's `range` excludes is no valid argument (rustc: an enum's discriminant,
+      // a `char`): generated or mutated, it is moved into the range as a load's bytes are (faults.ts).
+      if (v.t === 'int' && inp.mode === 'gen') {
+        const r = paramRange(p.attrs.attrs, v.bits);
+        const n = Number(v.v);
+        if (r !== undefined && !inRange(r, n))
+          v = plan.args[i] = intRec(v.bits, BigInt(rangeValue(r, v.bits, n % rangeSize(r, v.bits))));
+      }
       // A struct passed by value: generated as that struct now (the callee's copy reads it untyped).
       const byval = p.attrs.attrs.find((a) => a.name === 'byval')?.type;
       if (byval !== undefined && inp.mode === 'gen' && v.t === 'ptr' && 'obj' in v) {
@@ -369,6 +402,8 @@ export class GenSession {
           this.lazy.generate(o, inp.base(o.id), v.off, size, byval);
         }
       }
+      if (v.t === 'int' && inp.mode === 'gen' && isSliceLength(f, i) && BigInt(v.v) > MAX_SLICE_LENGTH)
+        v = plan.args[i] = intRec(v.bits, BigInt(v.v) % (MAX_SLICE_LENGTH + 1n));
       return toExt(inp, v, p.type) as ExtValue;
     });
     if (!f.funcType.varargs) return fixed;

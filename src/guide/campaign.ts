@@ -28,6 +28,7 @@ import { decodeRecord, type InputRecord } from '../gen/record.js';
 import { DEFAULT_LIMITS, type RunLimits } from '../gen/runtime.js';
 import { moduleHash, NATIVE_REPLAY_DEFAULTS, nativeWorkDir, replayNativeText } from '../replay/native.js';
 import { loadIRText, sourceLanguage, type CompileOptions } from '../toolchain/compile.js';
+import { isRustInput } from '../toolchain/rust.js';
 import { errorLine, UserError } from '../util/errors.js';
 import { statInput, walkFiles, writeFileAtomic } from '../util/fsx.js';
 import { coreCount, mapLimit, Semaphore } from '../util/concurrency.js';
@@ -158,7 +159,9 @@ export function discoverModules(inputs: readonly string[]): string[] {
   };
   for (const input of inputs) {
     const st = statInput(input);
-    if (st.isDirectory()) {
+    if (isRustInput(input))
+      add(input); // a .rs file, or a Cargo crate directory: one module
+    else if (st.isDirectory()) {
       const found = findModules(input);
       if (found.length === 0)
         throw new UserError('no .ll, .bc, .c, .cc, .cpp or .cxx files found', { file: input });
@@ -166,7 +169,7 @@ export function discoverModules(inputs: readonly string[]): string[] {
     } else if (isModuleFile(input)) add(input);
     else
       throw new UserError(
-        'unsupported input; expected a .ll, .bc, .c, .cc, .cpp or .cxx file or a directory',
+        'unsupported input; expected a .ll, .bc, .c, .cc, .cpp, .cxx or .rs file, a Cargo crate or a directory',
         { file: input },
       );
   }

@@ -43,6 +43,24 @@ export function loadRange(
   return r ?? undefined;
 }
 
+/**
+ * The allowed values of an integer parameter with a `range(i8 0, 6)` attribute (LLVM 19+; rustc writes it
+ * for enum discriminants, `char`, `NonZero*`), for `bits` up to 32; undefined when there is none. Outside
+ * it the argument is poison, undefined behaviour with `noundef`: a caller may not pass such a value.
+ */
+export function paramRange(
+  attrs: readonly { readonly name: string; readonly value?: string }[],
+  bits: number,
+): readonly ValueInterval[] | undefined {
+  const a = attrs.find((x) => x.name === 'range');
+  if (a?.value === undefined || bits > 32) return undefined;
+  const mt = /^\(?\s*i(\d+)\s+(-?\d+)\s*,\s*(-?\d+)\s*\)?$/.exec(a.value.trim());
+  if (mt === null || Number(mt[1]) !== bits) return undefined;
+  const lo = Number(BigInt.asUintN(bits, BigInt(mt[2]!)));
+  const hi = Number(BigInt.asUintN(bits, BigInt(mt[3]!)));
+  return lo === hi ? undefined : [{ lo, hi }];
+}
+
 /** `!{i8 0, i8 2, i8 5, i8 7}` as intervals; null when the text is no such list. */
 function parseRange(text: string | undefined, bits: number): readonly ValueInterval[] | null {
   if (text === undefined) return null;

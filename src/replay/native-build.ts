@@ -44,6 +44,7 @@ import { UserError } from '../util/errors.js';
 import { hashParts } from '../util/fsx.js';
 import { run } from '../util/proc.js';
 import { DRIVER_C } from './native-driver.js';
+import { replayDialectText } from './native-dialect.js';
 
 /** Where each argument of an entry lives in the argument buffer. */
 export interface EntryInfo {
@@ -567,6 +568,8 @@ export async function buildNativeReplayer(
   opts: { clang?: string } = {},
 ): Promise<NativePlan> {
   const tc = findToolchain({ clang: opts.clang });
+  // IR of a newer LLVM (rustc's) in the dialect of this clang; clang's own modules unchanged.
+  text = replayDialectText(text, m, tc.version);
   mkdirSync(workDir, { recursive: true });
   // C++ modules get the C++ runtime (exceptions, operator new), which the engine models too.
   const libs = CXX_RUNTIME.test(text) ? ['-lstdc++', '-lm'] : ['-lm'];

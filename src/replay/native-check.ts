@@ -418,7 +418,7 @@ export function checkRun(
   const sigs = crashSignals(want);
   let endOk: boolean;
   if (want === 'returned') endOk = end.kind === 'returned';
-  else if (want === 'noreturn-call') endOk = end.kind === 'noreturn';
+  else if (want === 'noreturn-call' || want === 'panic') endOk = end.kind === 'noreturn';
   else if (want === 'exit') endOk = end.kind === 'exit' && end.code === (r.outcome.exitCode ?? 0);
   else if (sigs !== undefined) endOk = end.kind === 'signal' && sigs.includes(end.sig);
   else return notOk('failed', 'record-unfit', `unknown outcome kind "${want}" in the record`);

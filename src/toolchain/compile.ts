@@ -17,6 +17,7 @@ import { coreCount, Semaphore } from '../util/concurrency.js';
 import { firstErrorLine, run } from '../util/proc.js';
 import { cacheDir } from './cache.js';
 import { findToolchain } from './find.js';
+import { compileCrate, compileRustFile, isRustInput } from './rust.js';
 
 export type OptLevel = 'O0' | 'O1' | 'O2' | 'O3' | 'Os' | 'Oz';
 export const OPT_LEVELS: readonly OptLevel[] = ['O0', 'O1', 'O2', 'O3', 'Os', 'Oz'];
@@ -69,6 +70,14 @@ export function clangArgs(source: string, out: string, opts: CompileOptions): st
 
 /** `clang -S -emit-llvm -w` one file to `out` (atomically). Compile errors become a one-line `UserError`. */
 export async function compileToIR(source: string, out: string, opts: CompileOptions): Promise<void> {
+  const src = resolve(opts.cwd ?? '.', source);
+  if (isRustInput(src)) {
+    const ro = { opt: opts.opt, debug: opts.debug };
+    const ll = statSync(src).isDirectory() ? await compileCrate(src, ro) : await compileRustFile(src, ro);
+    mkdirSync(dirname(resolve(out)), { recursive: true });
+    writeFileAtomic(resolve(out), readFileSync(ll, 'utf8'));
+    return;
+  }
   await compileWithDeps(source, resolve(out), opts, undefined);
 }
 
@@ -287,8 +296,16 @@ export async function loadIRText(
   } catch {
     throw new UserError('no such file', { file: path });
   }
+  // Rust: a .rs file or a Cargo crate (src/toolchain/rust.ts).
+  if (isRustInput(abs)) {
+    const ro = { opt: opts.opt, debug: opts.debug };
+    const file = st.isDirectory() ? await compileCrate(abs, ro) : await compileRustFile(abs, ro);
+    return { text: readFileSync(file, 'utf8'), file };
+  }
   if (st.isDirectory())
-    throw new UserError('is a directory, expected a .ll, .bc, .c or .cpp file', { file: path });
+    throw new UserError('is a directory, expected a .ll, .bc, .c, .cpp or .rs file or a Cargo crate', {
+      file: path,
+    });
   const ext = extname(abs).toLowerCase();
   if (ext === '.ll') return { text: readFileSync(abs, 'utf8'), file: path };
   if (ext === '.bc') {
@@ -306,7 +323,9 @@ export async function loadIRText(
     const file = await cachedCompile(abs, withCommand(abs, opts));
     return { text: readFileSync(file, 'utf8'), file };
   }
-  throw new UserError('unsupported input; expected a .ll, .bc, .c, .cc, .cpp or .cxx file', { file: path });
+  throw new UserError('unsupported input; expected a .ll, .bc, .c, .cc, .cpp, .cxx or .rs file', {
+    file: path,
+  });
 }
 
 /** Compile `source` into the IR cache unless an up-to-date entry exists; returns the cached .ll path. */

@@ -14,6 +14,7 @@ import {
   sourceLanguage,
   type CompileOptions,
 } from '../../toolchain/compile.js';
+import { isRustInput } from '../../toolchain/rust.js';
 import { UserError } from '../../util/errors.js';
 import { statInput, walkFiles } from '../../util/fsx.js';
 import { addCommandOptions, checkOptions, compileOptions, type OptionsOf } from '../options.js';
@@ -46,7 +47,11 @@ export function planCompile(
   const wantedDirs: string[] = [];
   for (const input of inputs) {
     const st = statInput(input);
-    if (st.isDirectory()) {
+    if (isRustInput(input)) {
+      // A .rs file or a Cargo crate: one module (src/toolchain/rust.ts).
+      const name = basename(resolve(input)).replace(/\.rs$/, '') + '.ll';
+      jobs.push({ source: input, out: join(outDir, name), opts: base });
+    } else if (st.isDirectory()) {
       wantedDirs.push(resolve(input));
       if (compileCommands === undefined) {
         const found = findSources(input);

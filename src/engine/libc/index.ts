@@ -20,6 +20,7 @@ import './math.js';
 import './time.js';
 import './misc.js';
 import './cxxabi.js';
+import './rust.js';
 import { registerExternalAttrs, type ExternalAttrs } from '../externals.js';
 
 export { formatPrintf, type VarArgs, type FormatMemory } from './printf.js';
