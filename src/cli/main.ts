@@ -18,6 +18,7 @@ import { register as registerExport } from './commands/export.js';
 import { register as registerGen } from './commands/gen.js';
 import { register as registerInspect } from './commands/inspect.js';
 import { register as registerMerge } from './commands/merge.js';
+import { register as registerPerf } from './commands/perf.js';
 import { register as registerProgs } from './commands/progs.js';
 import { register as registerQueue } from './commands/queue.js';
 import { register as registerReplay } from './commands/replay.js';
@@ -34,6 +35,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerMerge,
   registerQueue,
   registerExport,
+  registerPerf,
 ];
 
 /** Exit code for usage errors (bad flags, missing arguments). */

@@ -86,6 +86,14 @@ export interface CliOptions {
   throughCalls: boolean;
   // Tests export (export tests).
   framework: string;
+  // Build variants (perf, diff).
+  variants: string[];
+  variantsFile?: string;
+  baseline?: string;
+  budget: number;
+  recordTimeout: number;
+  passes: number;
+  classify: boolean;
 }
 
 export type OptionKey = keyof CliOptions;
@@ -438,6 +446,44 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
       'credit the lines an input ran in the functions it called too (each kept input replayed once in the engine): the coverage of the kept inputs run as a test suite',
     default: false,
   },
+  variants: {
+    flags: '--variants <spec...>',
+    description:
+      "build variants, each a compiler and its flags as one argument ('clang-19 -O2', 'gcc -O2 -fno-tree-vectorize'); the first is the baseline unless --baseline",
+    default: [],
+    defaultText: 'none',
+  },
+  variantsFile: {
+    flags: '--variants-file <file>',
+    description: 'more build variants, one spec a line (# comments)',
+  },
+  baseline: {
+    flags: '--baseline <spec>',
+    description: 'the variant the others are compared with (its spec or 1-based position; default the first)',
+  },
+  budget: {
+    flags: '--budget <ms>',
+    description: 'measured time per input and variant in each pass, once the minimum samples are taken',
+    default: DEFAULTS.perf.budgetMs,
+    parse: positiveNumber,
+  },
+  recordTimeout: {
+    flags: '--record-timeout <ms>',
+    description: 'wall-clock limit of one input (timing, or one native run of diff)',
+    default: DEFAULTS.perf.recordTimeoutMs,
+    parse: positiveInt,
+  },
+  passes: {
+    flags: '--passes <n>',
+    description: 'measurement passes (the stability check compares the first two)',
+    default: DEFAULTS.perf.passes,
+    parse: positiveInt,
+  },
+  classify: {
+    flags: '--no-classify',
+    description: 'report differences without the rebuilds that classify them',
+    default: true,
+  },
   framework: {
     flags: '--framework <name>',
     description: 'test framework of C sources: cmocka or gtest (C++ sources always get GoogleTest)',
@@ -525,6 +571,8 @@ export const COMMAND_OPTIONS = {
   'export sarif': ['output', 'compileCommands', 'clang'],
   'export dataset': ['output', 'format', 'trace', 'traceLimit', 'split', 'compileCommands', 'clang'],
   'export tests': ['output', 'framework', 'compileCommands', 'clang'],
+  perf: ['variants', 'variantsFile', 'baseline', 'output', 'json', 'budget', 'recordTimeout', 'passes', 'seed', 'jobs', 'compileCommands', 'clang'],
+  diff: ['variants', 'variantsFile', 'output', 'json', 'recordTimeout', 'classify', 'jobs', 'compileCommands', 'clang'],
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],
   'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],

@@ -50,6 +50,22 @@ export const DEFAULTS = {
     sample: 0,
   },
   /** replay: native replay of one record. */
+  /**
+   * tune (perf, diff): measured time per input, variant and pass once `minSamples` are taken; samples at
+   * most and at least; warm-up; the least duration of a batched sample (so the clock's resolution and
+   * overhead are a small part of it); a record's wall-clock limit; passes (the stability check needs 2);
+   * bootstrap resamples.
+   */
+  perf: {
+    budgetMs: 20,
+    maxSamples: 200,
+    minSamples: 15,
+    warmupMs: 2,
+    batchTargetUs: 20,
+    recordTimeoutMs: 5000,
+    passes: 2,
+    resamples: 1000,
+  },
   native: {
     /** Wall-clock limit per record, ms (the process is killed after it). */
     timeoutMs: 5000,
