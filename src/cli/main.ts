@@ -14,6 +14,7 @@ import { environmentError, oneLine } from '../util/errors.js';
 import { packageVersion } from '../util/version.js';
 import { register as registerCompile } from './commands/compile.js';
 import { register as registerDemo } from './commands/demo.js';
+import { register as registerDiff } from './commands/diff.js';
 import { register as registerExport } from './commands/export.js';
 import { register as registerGen } from './commands/gen.js';
 import { register as registerInspect } from './commands/inspect.js';
@@ -36,6 +37,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerQueue,
   registerExport,
   registerPerf,
+  registerDiff,
 ];
 
 /** Exit code for usage errors (bad flags, missing arguments). */
