@@ -3,7 +3,16 @@
  * ratio of medians with a fixed seed, Spearman's rank correlation with ties) and of variant specs.
  */
 import { describe, expect, it } from 'vitest';
-import { bootstrapRatio, geomean, mad, median, quantile, ranks, relativeSpread, spearman } from '../src/tune/stats.js';
+import {
+  bootstrapRatio,
+  geomean,
+  mad,
+  median,
+  quantile,
+  ranks,
+  relativeSpread,
+  spearman,
+} from '../src/tune/stats.js';
 import { parseVariant, parseVariants } from '../src/tune/variants.js';
 import { Rng } from '../src/util/rng.js';
 
@@ -32,7 +41,8 @@ describe('stats', () => {
 
   it('bootstrap interval: deterministic with a seed, covers the true ratio, excludes 1 for a real difference', () => {
     const rng = new Rng(7);
-    const noisy = (m: number, n: number): number[] => Array.from({ length: n }, () => m * (1 + (rng.u32() / 2 ** 32 - 0.5) * 0.1));
+    const noisy = (m: number, n: number): number[] =>
+      Array.from({ length: n }, () => m * (1 + (rng.u32() / 2 ** 32 - 0.5) * 0.1));
     const a = [[noisy(200, 50), noisy(200, 50)]];
     const b = [[noisy(100, 50), noisy(100, 50)]];
     const i1 = bootstrapRatio(a, b, 42, 500);

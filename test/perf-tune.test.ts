@@ -46,26 +46,46 @@ beforeAll(() => {
   writeFileSync(join(dir, 'planted.c'), SOURCE);
   writeFileSync(
     join(dir, 'cc.json'),
-    JSON.stringify([{ directory: dir, file: join(dir, 'planted.c'), arguments: ['clang', '-c', 'planted.c'] }]),
+    JSON.stringify([
+      { directory: dir, file: join(dir, 'planted.c'), arguments: ['clang', '-c', 'planted.c'] },
+    ]),
   );
   out = join(dir, 'out');
   work = join(dir, 'work');
-  const r = spawnSync(process.execPath, [BIN, 'gen', '--compile-commands', join(dir, 'cc.json'), '-o', out, '--jobs', '1', '--inputs', '2'], {
-    cwd: dir,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [BIN, 'gen', '--compile-commands', join(dir, 'cc.json'), '-o', out, '--jobs', '1', '--inputs', '2'],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+    },
+  );
   expect(r.status, r.stderr).toBe(0);
 }, 60_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const timing = { warmupNs: 1e6, targetNs: 2e4, maxSamples: 60, minSamples: 15, budgetNs: 4e6, recordTimeoutMs: 5000, cpu: 0 };
+const timing = {
+  warmupNs: 1e6,
+  targetNs: 2e4,
+  maxSamples: 60,
+  minSamples: 15,
+  budgetNs: 4e6,
+  recordTimeoutMs: 5000,
+  cpu: 0,
+};
 
 describe('perf', () => {
   it('finds -O0 slower than -O2 on a loop, and no difference between identical variants', async () => {
     const { mods, textOf } = await readTuneModules(out, {});
     const vs = parseVariants([`${CLANG} -O2`, `${CLANG} -O0`, `${CLANG} -O2`]);
-    const rep = await runPerf(mods, textOf, { variants: vs, workDir: work, timing, passes: 2, resamples: 400 });
+    const rep = await runPerf(mods, textOf, {
+      variants: vs,
+      workDir: work,
+      timing,
+      passes: 2,
+      resamples: 400,
+    });
     expect(rep.buildFailures).toEqual([]);
     const loopO0 = rep.functions.find((f) => f.function === 'loop' && f.variant === `${CLANG} -O0`)!;
     expect(loopO0.aboveFloor).toBe(true);
@@ -81,12 +101,22 @@ describe('perf', () => {
     expect(rep.floor.every((f) => f.singleNs > 0 && f.batchNs > 0)).toBe(true);
     expect(Number.isFinite(rep.stability.spearmanAll)).toBe(true);
     const files = writePerfReport(rep, join(dir, 'report'));
-    expect(files.map((f) => f.replace(/^.*\//, ''))).toEqual(['perf.jsonl', 'perf.md', 'speedup.svg', 'extremes-1.svg', 'extremes-2.svg']);
+    expect(files.map((f) => f.replace(/^.*\//, ''))).toEqual([
+      'perf.jsonl',
+      'perf.md',
+      'speedup.svg',
+      'extremes-1.svg',
+      'extremes-2.svg',
+    ]);
     expect(readFileSync(join(dir, 'report', 'speedup.svg'), 'utf8')).toMatch(/^<svg [^]*<\/svg>\n$/);
   }, 120_000);
 
   it('a missing compiler is a one-line error naming it', () => {
-    const r = spawnSync(process.execPath, [BIN, 'perf', out, '--variants', 'clang-19 -O2', 'no-such-cc -O2'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'perf', out, '--variants', 'clang-19 -O2', 'no-such-cc -O2'],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/no-such-cc not found/);
@@ -94,23 +124,33 @@ describe('perf', () => {
 });
 
 describe('diff', () => {
-  it.skipIf(!HAVE_GCC)('finds and classifies planted differences', async () => {
-    const { mods, textOf } = await readTuneModules(out, {});
-    const specs = [`${CLANG} -O0`, `${CLANG} -O2`, 'gcc -O0', 'gcc -O2', ...(HAVE_FMA ? [`${CLANG} -O2 -mfma`] : [])];
-    const rep = await runDiff(mods, textOf, {
-      variants: parseVariants(specs),
-      workDir: work,
-      recordTimeoutMs: 5000,
-      memLimitMb: 512,
-    });
-    const cls = (fn: string): string | undefined => rep.differences.find((d) => d.function === fn)?.class;
-    expect(cls('order')).toBe('implementation-defined');
-    expect(cls('uninit')).toBe('undefined-behaviour');
-    if (HAVE_FMA) expect(cls('residual')).toBe('fp-contraction');
-    // The loop and pair agree everywhere; the reference column (gen's IR) replays every record.
-    expect(cls('loop')).toBeUndefined();
-    expect(cls('pair')).toBeUndefined();
-    expect(rep.perVariant.at(-1)!.ok).toBe(rep.records);
-    expect(rep.differences.every((d) => d.classes.length > 0)).toBe(true);
-  }, 120_000);
+  it.skipIf(!HAVE_GCC)(
+    'finds and classifies planted differences',
+    async () => {
+      const { mods, textOf } = await readTuneModules(out, {});
+      const specs = [
+        `${CLANG} -O0`,
+        `${CLANG} -O2`,
+        'gcc -O0',
+        'gcc -O2',
+        ...(HAVE_FMA ? [`${CLANG} -O2 -mfma`] : []),
+      ];
+      const rep = await runDiff(mods, textOf, {
+        variants: parseVariants(specs),
+        workDir: work,
+        recordTimeoutMs: 5000,
+        memLimitMb: 512,
+      });
+      const cls = (fn: string): string | undefined => rep.differences.find((d) => d.function === fn)?.class;
+      expect(cls('order')).toBe('implementation-defined');
+      expect(cls('uninit')).toBe('undefined-behaviour');
+      if (HAVE_FMA) expect(cls('residual')).toBe('fp-contraction');
+      // The loop and pair agree everywhere; the reference column (gen's IR) replays every record.
+      expect(cls('loop')).toBeUndefined();
+      expect(cls('pair')).toBeUndefined();
+      expect(rep.perVariant.at(-1)!.ok).toBe(rep.records);
+      expect(rep.differences.every((d) => d.classes.length > 0)).toBe(true);
+    },
+    120_000,
+  );
 });

@@ -31,7 +31,11 @@ export async function readTuneModules(
     const source = mod.command
       ? { file: mod.command.file, directory: mod.command.directory, args: mod.command.args }
       : isC
-        ? { file, directory: base, args: [...c.includes.map((i) => `-I${i}`), ...c.defines.map((d) => `-D${d}`)] }
+        ? {
+            file,
+            directory: base,
+            args: [...c.includes.map((i) => `-I${i}`), ...c.defines.map((d) => `-D${d}`)],
+          }
         : undefined;
     return {
       path: mod.path,
@@ -50,7 +54,11 @@ export async function readTuneModules(
       debug: c.debug,
       clang: o.clang,
       cwd: base,
-      ...(commands !== undefined ? { commands } : mod.source !== undefined && rd.modules.find((x) => x.path === mod.path)?.command ? { commands: [rd.modules.find((x) => x.path === mod.path)!.command!] } : {}),
+      ...(commands !== undefined
+        ? { commands }
+        : mod.source !== undefined && rd.modules.find((x) => x.path === mod.path)?.command
+          ? { commands: [rd.modules.find((x) => x.path === mod.path)!.command!] }
+          : {}),
     });
     return text;
   };

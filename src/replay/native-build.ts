@@ -498,7 +498,7 @@ export function emitExternalStubs(out: string[], m: Module, stubs: ReadonlyMap<s
 }
 
 /** Definitions of declared globals that do not link, zeroed. */
-export function emitStubGlobals(out: string[], dl: DataLayout, stubGlobals: readonly GlobalVar[]): void {
+function emitStubGlobals(out: string[], dl: DataLayout, stubGlobals: readonly GlobalVar[]): void {
   for (const g of stubGlobals) {
     // As large as the engine made it (a declaration of unknown size gets UNSIZED_DECLARATION_BYTES).
     const size = declaredSize(dl, g);

@@ -36,7 +36,8 @@ import type { TextOf } from './perf.js';
 import { buildVariant, recordUnfit, type TuneModule, type VariantPlan } from './variant-build.js';
 import { withFlags, type Variant } from './variants.js';
 
-export type DiffClass = 'engine-gap' | 'fp-contraction' | 'undefined-behaviour' | 'implementation-defined' | 'unexplained';
+export type DiffClass =
+  'engine-gap' | 'fp-contraction' | 'undefined-behaviour' | 'implementation-defined' | 'unexplained';
 
 export const DIFF_CLASSES: readonly DiffClass[] = [
   'engine-gap',
@@ -69,7 +70,14 @@ export interface Difference {
 export interface DiffReport {
   readonly variants: readonly string[];
   readonly records: number;
-  readonly perVariant: readonly { variant: string; ok: number; mismatch: number; failed: number; notRun: number; unfit: number }[];
+  readonly perVariant: readonly {
+    variant: string;
+    ok: number;
+    mismatch: number;
+    failed: number;
+    notRun: number;
+    unfit: number;
+  }[];
   readonly differences: readonly Difference[];
   readonly byClass: Readonly<Record<DiffClass, number>>;
   readonly buildFailures: readonly { module: string; variant: string; why: string }[];
@@ -123,7 +131,12 @@ async function replayPlan(
           memLimitMb: o.memLimitMb,
           workDir: dir,
         });
-        out.set(r, { variant: label, status: v.status, reason: v.reason, ...(v.cause !== undefined ? { cause: v.cause } : {}) });
+        out.set(r, {
+          variant: label,
+          status: v.status,
+          reason: v.reason,
+          ...(v.cause !== undefined ? { cause: v.cause } : {}),
+        });
       } catch (e) {
         if (e instanceof ImageError) out.set(r, { variant: label, status: 'unfit', reason: e.message });
         else if (e instanceof UserError) out.set(r, { variant: label, status: 'failed', reason: e.format() });
@@ -136,7 +149,8 @@ async function replayPlan(
   return out;
 }
 
-const disagrees = (v: DiffVerdict | undefined): boolean => v !== undefined && (v.status === 'mismatch' || v.status === 'failed');
+const disagrees = (v: DiffVerdict | undefined): boolean =>
+  v !== undefined && (v.status === 'mismatch' || v.status === 'failed');
 
 /** The rebuilds that explain a disagreement, in the order they are tried. */
 interface Rebuild {
@@ -164,7 +178,13 @@ function rebuilds(v: Variant, clangPath: string | undefined): Rebuild[] {
     },
   ];
   if (clangPath !== undefined) {
-    const viaClang: Variant = { ...v, compiler: 'clang', compilerPath: clangPath, family: 'clang', label: `clang ${v.flags.join(' ')}` };
+    const viaClang: Variant = {
+      ...v,
+      compiler: 'clang',
+      compilerPath: clangPath,
+      family: 'clang',
+      label: `clang ${v.flags.join(' ')}`,
+    };
     out.push({
       flags: ['-fsanitize=undefined', '-fsanitize-trap=undefined'],
       cls: 'undefined-behaviour',
@@ -173,6 +193,57 @@ function rebuilds(v: Variant, clangPath: string | undefined): Rebuild[] {
     });
   }
   return out;
+}
+
+type Explained = { cls: DiffClass; what: string };
+
+/** Per (record, variant index) key, the rebuild that explains the disagreement (tried in `rebuilds` order). */
+async function explainByRebuilds(
+  mod: TuneModule,
+  text: string,
+  o: DiffOptions,
+  differing: readonly InputRecord[],
+  verdicts: ReadonlyMap<InputRecord, DiffVerdict[]>,
+  k: (r: InputRecord, vi: number) => string,
+): Promise<Map<string, Explained>> {
+  const explained = new Map<string, Explained>();
+  const bopts = o.clang !== undefined ? { clang: o.clang } : {};
+  const clangPath = o.clang ?? which('clang-19') ?? which('clang');
+  for (const [vi, v] of o.variants.entries()) {
+    const todo = differing.filter(
+      (r) => disagrees(verdicts.get(r)![vi]) && !disagrees(verdicts.get(r)!.at(-1)),
+    );
+    for (const rb of rebuilds(v, clangPath)) {
+      const left = todo.filter((r) => !explained.has(k(r, vi)));
+      if (left.length === 0) break;
+      let plan: VariantPlan;
+      try {
+        plan = await buildVariant(mod, text, withFlags(rb.via ?? v, rb.flags), o.workDir, bopts);
+      } catch {
+        continue;
+      }
+      const res = await replayPlan(plan, left, o);
+      let contrast: Map<InputRecord, DiffVerdict> | undefined;
+      if (rb.contrast !== undefined)
+        try {
+          const cp = await buildVariant(mod, text, withFlags(rb.via ?? v, rb.contrast), o.workDir, bopts);
+          contrast = await replayPlan(cp, left, o);
+        } catch {
+          contrast = undefined;
+        }
+      for (const r of left) {
+        const x = res.get(r);
+        const y = contrast?.get(r);
+        const ub = rb.flags.includes('-fsanitize-trap=undefined');
+        const hit = ub
+          ? x !== undefined && /SIGILL|SIGTRAP/.test(x.reason)
+          : x?.status === 'ok' ||
+            (x !== undefined && y !== undefined && (x.status !== y.status || x.reason !== y.reason));
+        if (hit) explained.set(k(r, vi), { cls: rb.cls, what: rb.what });
+      }
+    }
+  }
+  return explained;
 }
 
 /** Differences of one module, classified. */
@@ -196,7 +267,14 @@ async function diffModule(
     plans.push(plan);
     const res = plan === undefined ? undefined : await replayPlan(plan, records, o);
     for (const r of records)
-      verdicts.get(r)!.push(res?.get(r) ?? { variant: v.label, status: 'failed', cause: 'build-failed', reason: 'build failed' });
+      verdicts.get(r)!.push(
+        res?.get(r) ?? {
+          variant: v.label,
+          status: 'failed',
+          cause: 'build-failed',
+          reason: 'build failed',
+        },
+      );
   }
   // The reference column: native replay of gen's own IR.
   const irRes = await replayNativeText(text, mod.path, records, {
@@ -208,47 +286,21 @@ async function diffModule(
   });
   records.forEach((r, i) => {
     const v = irRes[i]!;
-    verdicts.get(r)!.push({ variant: 'ir', status: v.status, reason: v.reason, ...(v.cause !== undefined ? { cause: v.cause } : {}) });
+    verdicts.get(r)!.push({
+      variant: 'ir',
+      status: v.status,
+      reason: v.reason,
+      ...(v.cause !== undefined ? { cause: v.cause } : {}),
+    });
   });
   const differing = records.filter((r) => verdicts.get(r)!.some(disagrees));
   const differences: Difference[] = [];
   if (differing.length === 0) return { verdicts, differences };
-  const explained = new Map<string, { cls: DiffClass; what: string }>();
   const k = (r: InputRecord, vi: number): string => `${r.function}\0${r.index}\0${vi}`;
-  if (o.classify !== false) {
-    const clangPath = o.clang ?? which('clang-19') ?? which('clang');
-    for (const [vi, v] of o.variants.entries()) {
-      const todo = differing.filter((r) => disagrees(verdicts.get(r)![vi]) && !disagrees(verdicts.get(r)!.at(-1)));
-      for (const rb of rebuilds(v, clangPath)) {
-        const left = todo.filter((r) => !explained.has(k(r, vi)));
-        if (left.length === 0) break;
-        let plan: VariantPlan;
-        try {
-          plan = await buildVariant(mod, text, withFlags(rb.via ?? v, rb.flags), o.workDir, bopts);
-        } catch {
-          continue;
-        }
-        const res = await replayPlan(plan, left, o);
-        let contrast: Map<InputRecord, DiffVerdict> | undefined;
-        if (rb.contrast !== undefined)
-          try {
-            const cp = await buildVariant(mod, text, withFlags(rb.via ?? v, rb.contrast), o.workDir, bopts);
-            contrast = await replayPlan(cp, left, o);
-          } catch {
-            contrast = undefined;
-          }
-        for (const r of left) {
-          const x = res.get(r);
-          const y = contrast?.get(r);
-          const ub = rb.flags.includes('-fsanitize-trap=undefined');
-          const hit = ub
-            ? x !== undefined && /SIGILL|SIGTRAP/.test(x.reason)
-            : x?.status === 'ok' || (x !== undefined && y !== undefined && (x.status !== y.status || x.reason !== y.reason));
-          if (hit) explained.set(k(r, vi), { cls: rb.cls, what: rb.what });
-        }
-      }
-    }
-  }
+  const explained =
+    o.classify === false
+      ? new Map<string, Explained>()
+      : await explainByRebuilds(mod, text, o, differing, verdicts, k);
   for (const r of differing) {
     const vs = verdicts.get(r)!;
     const ir = vs.at(-1)!;
@@ -257,7 +309,11 @@ async function diffModule(
       const x = vs[vi]!;
       if (!disagrees(x)) return;
       if (disagrees(ir)) {
-        classes.push({ variant: v.label, class: 'engine-gap', evidence: `gen's IR does not replay natively either: ${ir.reason}` });
+        classes.push({
+          variant: v.label,
+          class: 'engine-gap',
+          evidence: `gen's IR does not replay natively either: ${ir.reason}`,
+        });
         return;
       }
       const e = explained.get(k(r, vi));
@@ -275,18 +331,41 @@ async function diffModule(
         other.every((p) => p.x.status === 'ok');
       classes.push(
         familyWide
-          ? { variant: v.label, class: 'implementation-defined', evidence: `every ${v.family} variant differs at the same place and every other variant agrees with the engine` }
-          : { variant: v.label, class: 'unexplained', evidence: 'no rebuild explains it: a miscompilation candidate' },
+          ? {
+              variant: v.label,
+              class: 'implementation-defined',
+              evidence: `every ${v.family} variant differs at the same place and every other variant agrees with the engine`,
+            }
+          : {
+              variant: v.label,
+              class: 'unexplained',
+              evidence: 'no rebuild explains it: a miscompilation candidate',
+            },
       );
     });
-    const worst = classes.reduce<DiffClass>((w, c) => (DIFF_CLASSES.indexOf(c.class) > DIFF_CLASSES.indexOf(w) ? c.class : w), classes[0]?.class ?? 'engine-gap');
-    differences.push({ module: mod.path, function: r.function, index: r.index, outcome: r.outcome.kind, verdicts: vs, classes, class: worst });
+    const worst = classes.reduce<DiffClass>(
+      (w, c) => (DIFF_CLASSES.indexOf(c.class) > DIFF_CLASSES.indexOf(w) ? c.class : w),
+      classes[0]?.class ?? 'engine-gap',
+    );
+    differences.push({
+      module: mod.path,
+      function: r.function,
+      index: r.index,
+      outcome: r.outcome.kind,
+      verdicts: vs,
+      classes,
+      class: worst,
+    });
   }
   return { verdicts, differences };
 }
 
 /** Diff every module (one at a time; records of a module run `jobs` at once). */
-export async function runDiff(mods: readonly TuneModule[], textOf: TextOf, o: DiffOptions): Promise<DiffReport> {
+export async function runDiff(
+  mods: readonly TuneModule[],
+  textOf: TextOf,
+  o: DiffOptions,
+): Promise<DiffReport> {
   const labels = [...o.variants.map((v) => v.label), 'ir'];
   const counts = labels.map((variant) => ({ variant, ok: 0, mismatch: 0, failed: 0, notRun: 0, unfit: 0 }));
   const differences: Difference[] = [];
@@ -312,22 +391,40 @@ export async function runDiff(mods: readonly TuneModule[], textOf: TextOf, o: Di
     differences.push(...d.differences);
     o.progress?.(`${mod.path}: ${d.verdicts.size} records, ${d.differences.length} differences`);
   }
-  const byClass = Object.fromEntries(DIFF_CLASSES.map((c) => [c, differences.filter((d) => d.class === c).length])) as Record<DiffClass, number>;
+  const byClass = Object.fromEntries(
+    DIFF_CLASSES.map((c) => [c, differences.filter((d) => d.class === c).length]),
+  ) as Record<DiffClass, number>;
   return { variants: labels, records: n, perVariant: counts, differences, byClass, buildFailures };
 }
 
 /** The report as Markdown: counts per variant, differences per class, then each difference. */
 export function diffMarkdown(rep: DiffReport, limit = 50): string {
-  const out = ['# diff', '', `${rep.records} UB-free records compared across ${rep.variants.length} builds (\`ir\`: native replay of gen's IR, the reference).`, ''];
-  out.push('| build | ok | mismatch | failed | not run | unfit |', '| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const c of rep.perVariant) out.push(`| \`${c.variant}\` | ${c.ok} | ${c.mismatch} | ${c.failed} | ${c.notRun} | ${c.unfit} |`);
-  out.push('', `Differences: ${rep.differences.length} (${DIFF_CLASSES.map((c) => `${c} ${rep.byClass[c]}`).join(', ')}).`, '');
+  const out = [
+    '# diff',
+    '',
+    `${rep.records} UB-free records compared across ${rep.variants.length} builds (\`ir\`: native replay of gen's IR, the reference).`,
+    '',
+  ];
+  out.push(
+    '| build | ok | mismatch | failed | not run | unfit |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const c of rep.perVariant)
+    out.push(`| \`${c.variant}\` | ${c.ok} | ${c.mismatch} | ${c.failed} | ${c.notRun} | ${c.unfit} |`);
+  out.push(
+    '',
+    `Differences: ${rep.differences.length} (${DIFF_CLASSES.map((c) => `${c} ${rep.byClass[c]}`).join(', ')}).`,
+    '',
+  );
   for (const d of rep.differences.slice(0, limit)) {
     out.push(`- **${d.class}** ${d.module} @${d.function} #${d.index} (record: ${d.outcome})`);
-    for (const v of d.verdicts) if (v.status !== 'ok') out.push(`  - \`${v.variant}\`: ${v.status}${v.cause ? ` (${v.cause})` : ''}: ${v.reason}`);
+    for (const v of d.verdicts)
+      if (v.status !== 'ok')
+        out.push(`  - \`${v.variant}\`: ${v.status}${v.cause ? ` (${v.cause})` : ''}: ${v.reason}`);
     for (const c of d.classes) out.push(`  - class for \`${c.variant}\`: ${c.class}: ${c.evidence}`);
   }
-  if (rep.differences.length > limit) out.push(`- ... ${rep.differences.length - limit} more (--json lists all)`);
+  if (rep.differences.length > limit)
+    out.push(`- ... ${rep.differences.length - limit} more (--json lists all)`);
   if (rep.buildFailures.length > 0) {
     out.push('', '## Build failures', '');
     for (const b of rep.buildFailures) out.push(`- ${b.module} \`${b.variant}\`: ${b.why}`);

@@ -98,7 +98,9 @@ export interface PerfReport {
 
 /** Records perf times: normal returns only (a crash or exit would end the timing process every time). */
 export function timedRecords(records: readonly InputRecord[]): InputRecord[] {
-  return records.filter((r) => isOutcomeKind(r.outcome.kind) && isNormalOutcome(r.outcome.kind) && r.outcome.kind !== 'exit');
+  return records.filter(
+    (r) => isOutcomeKind(r.outcome.kind) && isNormalOutcome(r.outcome.kind) && r.outcome.kind !== 'exit',
+  );
 }
 
 /** A stable 32-bit seed from strings (FNV-1a). */
@@ -119,7 +121,11 @@ interface Cell {
 }
 
 /** Time every module under every variant; see the file header for the order. */
-export async function runPerf(mods: readonly TuneModule[], textOf: TextOf, o: PerfOptions): Promise<PerfReport> {
+export async function runPerf(
+  mods: readonly TuneModule[],
+  textOf: TextOf,
+  o: PerfOptions,
+): Promise<PerfReport> {
   const vs = o.variants;
   const base = o.baseline ?? 0;
   const passes = o.passes ?? 2;
@@ -132,7 +138,9 @@ export async function runPerf(mods: readonly TuneModule[], textOf: TextOf, o: Pe
     for (const v of vs) {
       try {
         text ??= await textOf(mod);
-        list.push(await buildVariant(mod, text, v, o.workDir, o.clang !== undefined ? { clang: o.clang } : {}));
+        list.push(
+          await buildVariant(mod, text, v, o.workDir, o.clang !== undefined ? { clang: o.clang } : {}),
+        );
       } catch (e) {
         const why = errorLine(e);
         list.push(why);
@@ -175,7 +183,11 @@ export async function runPerf(mods: readonly TuneModule[], textOf: TextOf, o: Pe
       say(`timed ${mod.path} (pass ${pass + 1}/${passes})`);
     }
   }
-  const floor = vs.map((v, i) => ({ variant: v.label, singleNs: median(floors[i]!.single), batchNs: median(floors[i]!.batch) }));
+  const floor = vs.map((v, i) => ({
+    variant: v.label,
+    singleNs: median(floors[i]!.single),
+    batchNs: median(floors[i]!.batch),
+  }));
   return summarise(mods, plans, cells, floor, buildFailures, o, base, passes, key);
 }
 
@@ -225,7 +237,12 @@ function summarise(
           const bc = cells.get(key(r, base));
           const ratio =
             vi !== base && complete(bc)
-              ? bootstrapRatio([c.passes], [bc!.passes], seedOf(seed, mod.path, fn, r.index, v.label), o.resamples)
+              ? bootstrapRatio(
+                  [c.passes],
+                  [bc!.passes],
+                  seedOf(seed, mod.path, fn, r.index, v.label),
+                  o.resamples,
+                )
               : undefined;
           rows.push({
             ...head,
@@ -242,14 +259,21 @@ function summarise(
         if (okRecords.length === 0) return;
         const cs = okRecords.map((r) => cells.get(key(r, vi)) as Cell);
         const medianNs = cs.reduce((s, c) => s + median(all(c)), 0);
-        const passMedianNs = Array.from({ length: passes }, (_, p) => cs.reduce((s, c) => s + median(c.passes[p]!), 0));
+        const passMedianNs = Array.from({ length: passes }, (_, p) =>
+          cs.reduce((s, c) => s + median(c.passes[p]!), 0),
+        );
         const floorSum = cs.reduce((s, c) => s + (c.batch > 1 ? floor[vi]!.batchNs : floor[vi]!.singleNs), 0);
         const spreads = cs.map((c) => relativeSpread(all(c)));
         const passGap = Math.max(...passMedianNs) / Math.min(...passMedianNs) - 1;
         const baseCells = okRecords.map((r) => cells.get(key(r, base)));
         const ratio =
           vi !== base && baseCells.every(complete)
-            ? bootstrapRatio(cs.map((x) => x.passes), baseCells.map((x) => x!.passes), seedOf(seed, mod.path, fn, v.label), o.resamples)
+            ? bootstrapRatio(
+                cs.map((x) => x.passes),
+                baseCells.map((x) => x!.passes),
+                seedOf(seed, mod.path, fn, v.label),
+                o.resamples,
+              )
             : undefined;
         functions.push({
           module: mod.path,
@@ -265,12 +289,29 @@ function summarise(
       });
     }
   }
-  return { variants: vs.map((v) => v.label), baseline: vs[base]!.label, floor, rows, functions, stability: stability(functions, vs, passes), buildFailures };
+  return {
+    variants: vs.map((v) => v.label),
+    baseline: vs[base]!.label,
+    floor,
+    rows,
+    functions,
+    stability: stability(functions, vs, passes),
+    buildFailures,
+  };
 }
 
-function stability(functions: readonly PerfFunctionRow[], vs: readonly Variant[], passes: number): PerfReport['stability'] {
+function stability(
+  functions: readonly PerfFunctionRow[],
+  vs: readonly Variant[],
+  passes: number,
+): PerfReport['stability'] {
   const corr = (fs: readonly PerfFunctionRow[]): number =>
-    passes < 2 ? NaN : spearman(fs.map((f) => f.passMedianNs[0]!), fs.map((f) => f.passMedianNs[1]!));
+    passes < 2
+      ? NaN
+      : spearman(
+          fs.map((f) => f.passMedianNs[0]!),
+          fs.map((f) => f.passMedianNs[1]!),
+        );
   const above = functions.filter((f) => f.aboveFloor);
   return {
     spearmanAboveFloor: corr(above),

@@ -72,7 +72,10 @@ export function bootstrapRatio(
 ): Interval {
   const stat = (xa: readonly (readonly number[])[], xb: readonly (readonly number[])[]): number =>
     xa.reduce((s, x) => s + median(x), 0) / xb.reduce((s, x) => s + median(x), 0);
-  const estimate = stat(a.map((g) => g.flat()), b.map((g) => g.flat()));
+  const estimate = stat(
+    a.map((g) => g.flat()),
+    b.map((g) => g.flat()),
+  );
   const rng = new Rng(seed);
   const rs: number[] = [];
   for (let i = 0; i < resamples; i++)
@@ -90,7 +93,7 @@ export function bootstrapRatio(
 export function ranks(xs: readonly number[]): number[] {
   const idx = xs.map((x, i) => [x, i] as const).sort((p, q) => p[0] - q[0]);
   const r = new Array<number>(xs.length);
-  for (let i = 0; i < idx.length; ) {
+  for (let i = 0; i < idx.length;) {
     let j = i;
     while (j + 1 < idx.length && idx[j + 1]![0] === idx[i]![0]) j++;
     const avg = (i + j) / 2 + 1;

@@ -20,12 +20,16 @@ class Svg {
     readonly h: number,
   ) {}
   rect(x: number, y: number, w: number, h: number, fill: string, extra = ''): this {
-    this.parts.push(`<rect x="${f1(x)}" y="${f1(y)}" width="${f1(Math.max(w, 0))}" height="${f1(Math.max(h, 0))}" fill="${fill}"${extra}/>`);
+    this.parts.push(
+      `<rect x="${f1(x)}" y="${f1(y)}" width="${f1(Math.max(w, 0))}" height="${f1(Math.max(h, 0))}" fill="${fill}"${extra}/>`,
+    );
     return this;
   }
   line(x1: number, y1: number, x2: number, y2: number, stroke: string, width = 1, dash = ''): this {
     const d = dash === '' ? '' : ` stroke-dasharray="${dash}"`;
-    this.parts.push(`<line x1="${f1(x1)}" y1="${f1(y1)}" x2="${f1(x2)}" y2="${f1(y2)}" stroke="${stroke}" stroke-width="${width}"${d}/>`);
+    this.parts.push(
+      `<line x1="${f1(x1)}" y1="${f1(y1)}" x2="${f1(x2)}" y2="${f1(y2)}" stroke="${stroke}" stroke-width="${width}"${d}/>`,
+    );
     return this;
   }
   circle(x: number, y: number, r: number, fill: string): this {
@@ -33,7 +37,9 @@ class Svg {
     return this;
   }
   text(x: number, y: number, s: string, anchor: 'start' | 'middle' | 'end' = 'start', size = 12): this {
-    this.parts.push(`<text x="${f1(x)}" y="${f1(y)}" font-size="${size}" text-anchor="${anchor}">${esc(s)}</text>`);
+    this.parts.push(
+      `<text x="${f1(x)}" y="${f1(y)}" font-size="${size}" text-anchor="${anchor}">${esc(s)}</text>`,
+    );
     return this;
   }
   toString(): string {
@@ -65,7 +71,9 @@ const tickLabel = (t: number): string => (t >= 1 ? `${t}x` : `1/${1 / t}x`);
 /** Per non-baseline variant, the per-function ratios to the baseline (time ratio: > 1 is slower). */
 export function speedupPlot(report: PerfReport): string {
   const vs = report.variants.filter((v) => v !== report.baseline);
-  const byV = vs.map((v) => report.functions.filter((f) => f.variant === v && f.aboveFloor && f.ratio !== undefined));
+  const byV = vs.map((v) =>
+    report.functions.filter((f) => f.variant === v && f.aboveFloor && f.ratio !== undefined),
+  );
   const all = byV.flat().map((f) => f.ratio!.estimate);
   const lo = Math.min(0.5, ...all);
   const hi = Math.max(2, ...all);
@@ -74,8 +82,15 @@ export function speedupPlot(report: PerfReport): string {
   const width = 900;
   const svg = new Svg(width, 70 + rowH * vs.length + 40);
   const plotW = width - left - 30;
-  const x = (r: number): number => left + ((Math.log2(r) - Math.log2(lo)) / (Math.log2(hi) - Math.log2(lo))) * plotW;
-  svg.text(width / 2, 22, `Time per call relative to ${report.baseline} (per function above the noise floor; log scale, right = slower)`, 'middle', 13);
+  const x = (r: number): number =>
+    left + ((Math.log2(r) - Math.log2(lo)) / (Math.log2(hi) - Math.log2(lo))) * plotW;
+  svg.text(
+    width / 2,
+    22,
+    `Time per call relative to ${report.baseline} (per function above the noise floor; log scale, right = slower)`,
+    'middle',
+    13,
+  );
   const top = 40;
   const bottom = top + rowH * vs.length;
   for (const t of ticks(lo, hi)) {
@@ -101,7 +116,13 @@ export function speedupPlot(report: PerfReport): string {
     }
     svg.text(x(q2), cy - 19, `median ${q2.toFixed(2)}x`, 'middle', 10);
   });
-  svg.text(left, bottom + 34, 'red: 95% interval above 1 (slower), green: below 1 (faster), grey: includes 1; box: quartiles', 'start', 11);
+  svg.text(
+    left,
+    bottom + 34,
+    'red: 95% interval above 1 (slower), green: below 1 (faster), grey: includes 1; box: quartiles',
+    'start',
+    11,
+  );
   return svg.toString();
 }
 
@@ -121,8 +142,15 @@ export function extremesPlot(report: PerfReport, variant: string, n = 10): strin
   const width = 900;
   const svg = new Svg(width, 60 + rowH * rows.length + 40);
   const plotW = width - left - 30;
-  const x = (r: number): number => left + ((Math.log2(r) - Math.log2(lo)) / (Math.log2(hi) - Math.log2(lo))) * plotW;
-  svg.text(width / 2, 22, `${variant} vs ${report.baseline}: slowest (top) and fastest (bottom) functions`, 'middle', 13);
+  const x = (r: number): number =>
+    left + ((Math.log2(r) - Math.log2(lo)) / (Math.log2(hi) - Math.log2(lo))) * plotW;
+  svg.text(
+    width / 2,
+    22,
+    `${variant} vs ${report.baseline}: slowest (top) and fastest (bottom) functions`,
+    'middle',
+    13,
+  );
   const top = 40;
   const bottom = top + rowH * rows.length;
   for (const t of ticks(lo, hi)) {

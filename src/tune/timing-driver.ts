@@ -30,7 +30,11 @@ const MAIN = 'int main(int argc, char **argv) {';
 function renamedDriver(): string {
   const at = DRIVER_C.indexOf(MAIN);
   if (at < 0 || DRIVER_C.indexOf(MAIN, at + 1) >= 0) throw new Error('native driver: main not found once');
-  return DRIVER_C.slice(0, at) + 'static int isnr_replay_main(int argc, char **argv) {' + DRIVER_C.slice(at + MAIN.length);
+  return (
+    DRIVER_C.slice(0, at) +
+    'static int isnr_replay_main(int argc, char **argv) {' +
+    DRIVER_C.slice(at + MAIN.length)
+  );
 }
 
 const TIMING_C = String.raw`

@@ -83,7 +83,13 @@ interface RunEnd {
   done: boolean;
 }
 
-function runOnce(exe: string, spec: string, cwd: string, timeoutMs: number, firstMs: number): Promise<RunEnd> {
+function runOnce(
+  exe: string,
+  spec: string,
+  cwd: string,
+  timeoutMs: number,
+  firstMs: number,
+): Promise<RunEnd> {
   return new Promise((resolveEnd) => {
     const child = spawn(exe, ['--time', spec], {
       cwd,
@@ -205,7 +211,11 @@ export async function timeRecords(
           const j = byId.get(Number(w[1]));
           const k = Number(w[2]);
           if (j !== undefined)
-            timings.set(j.r, { ok: true, batch: k, samplesNs: w.slice(3).map((c) => Number(c) / cyclesPerNs / k) });
+            timings.set(j.r, {
+              ok: true,
+              batch: k,
+              samplesNs: w.slice(3).map((c) => Number(c) / cyclesPerNs / k),
+            });
         }
       }
       if (end.done) break;

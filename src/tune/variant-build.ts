@@ -37,7 +37,6 @@ import {
   CXX_RUNTIME,
   declaredSize,
   emitExternalStubs,
-  emitStubGlobals,
   globalRef,
   NO_WAIT,
   printAbiAttrs,
@@ -102,7 +101,8 @@ const refCache = new Map<string, Promise<Reference>>();
 
 export function referenceOf(mod: TuneModule, workDir: string, clang?: string): Promise<Reference> {
   const src = mod.source;
-  if (src === undefined) throw new UserError(`${mod.path}: no C source known (run gen on C sources, or with --compile-commands)`);
+  if (src === undefined)
+    throw new UserError(`${mod.path}: no C source known (run gen on C sources, or with --compile-commands)`);
   const key = `${src.file}\0${src.args.join('\0')}\0${clang ?? ''}`;
   let p = refCache.get(key);
   if (p === undefined) {
@@ -117,7 +117,8 @@ export function referenceOf(mod: TuneModule, workDir: string, clang?: string): P
         const r = await run(tc.clang, ['-O0', '-S', '-emit-llvm', '-w', ...src.args, c, '-o', ll + '.tmp'], {
           cwd: src.directory,
         });
-        if (r.code !== 0) throw new UserError(`${src.file}: reference compile failed: ${firstError(r.stderr)}`);
+        if (r.code !== 0)
+          throw new UserError(`${src.file}: reference compile failed: ${firstError(r.stderr)}`);
         renameSync(ll + '.tmp', ll);
       }
       return { ref: parseModule(readFileSync(ll, 'utf8'), ll) };
@@ -267,7 +268,14 @@ function buildTables(
 }
 
 /** An entry stub calling the function through the funcs table with the C ABI of the reference IR. */
-function emitIndirectEntry(out: string[], rf: Func, sym: string, slots: readonly number[], fi: number, nf: number): void {
+function emitIndirectEntry(
+  out: string[],
+  rf: Func,
+  sym: string,
+  slots: readonly number[],
+  fi: number,
+  nf: number,
+): void {
   out.push(`define void ${sym}(ptr %args, ptr %ret) {`);
   out.push(`  %fpp = getelementptr inbounds [${nf} x ptr], ptr @__inputsmith_funcs, i64 0, i64 ${fi}`);
   out.push('  %fp = load ptr, ptr %fpp, align 8');
@@ -306,13 +314,27 @@ function linkStubs(ref: Module, names: ReadonlySet<string>, taken: ReadonlySet<s
       out.push(`${globalRef(n)} = global [${size} x i8] zeroinitializer, align 16`);
     } else {
       // Calling it diverges: the record has no such call (the id matches no stub).
-      out.push(`define void ${globalRef(n)}() {`, '  %v = call ptr @__inputsmith_next_call(i32 -1)', '  unreachable', '}');
+      out.push(
+        `define void ${globalRef(n)}() {`,
+        '  %v = call ptr @__inputsmith_next_call(i32 -1)',
+        '  unreachable',
+        '}',
+      );
     }
   }
   return out;
 }
 
-function glueText(m: Module, text: string, t: Tables, stubs: ReadonlyMap<string, number>, extra: string[], ng: number, nf: number, sleeps: readonly Func[]): string {
+function glueText(
+  m: Module,
+  text: string,
+  t: Tables,
+  stubs: ReadonlyMap<string, number>,
+  extra: string[],
+  ng: number,
+  nf: number,
+  sleeps: readonly Func[],
+): string {
   const out: string[] = [];
   if (m.dataLayout !== undefined) out.push(`target datalayout = "${m.dataLayout}"`);
   if (m.triple !== undefined) out.push(`target triple = "${m.triple}"`);
@@ -334,7 +356,10 @@ function glueText(m: Module, text: string, t: Tables, stubs: ReadonlyMap<string,
   // The noise floor: an entry that calls an empty function through a pointer, as the real entries do.
   out.push('define void @__isx_nothing() noinline {', '  ret void', '}');
   out.push('@__isx_nothing_ptr = global ptr @__isx_nothing');
-  out.push('define void @__isx_empty(ptr %args, ptr %ret) {', '  %fp = load volatile ptr, ptr @__isx_nothing_ptr, align 8');
+  out.push(
+    'define void @__isx_empty(ptr %args, ptr %ret) {',
+    '  %fp = load volatile ptr, ptr @__isx_nothing_ptr, align 8',
+  );
   out.push('  call void %fp()', '  ret void', '}');
   out.push(...t.entryLines);
   for (const f of sleeps) {
@@ -396,15 +421,36 @@ export async function buildVariant(
   const { globals, funcs } = symbolTables(ms, dl, wanted, stubs);
   const t = buildTables(text, ms, ref, mod.records, globals, funcs, stubs);
   const sleeps = ms.globals.filter(
-    (g): g is Func => g.kind === 'function' && g.blocks.length === 0 && NO_WAIT.has(g.name) && !stubs.has(g.name),
+    (g): g is Func =>
+      g.kind === 'function' && g.blocks.length === 0 && NO_WAIT.has(g.name) && !stubs.has(g.name),
   );
-  const wrapper = wrapperHead(src) + `void __isx_fill(void **g, void **f) {\n  (void)g; (void)f;\n${t.fill.join('\n')}\n}\n`;
+  const wrapper =
+    wrapperHead(src) +
+    `void __isx_fill(void **g, void **f) {\n  (void)g; (void)f;\n${t.fill.join('\n')}\n}\n`;
   const driverO = await driverObject(workDir, tc.clang);
   const defined = new Set([...stubs.keys(), ...sleeps.map((f) => f.name)]);
   const undef = new Set<string>();
   for (let attempt = 0; ; attempt++) {
-    const glue = glueText(ms, text, t, stubs, linkStubs(ref, undef, defined), globals.length, funcs.length, sleeps);
-    const key = hashParts(['tune-v1', variant.compilerPath, ...variant.flags, ...src.args, mtimeOf(src.file), wrapper, glue, tc.clang]);
+    const glue = glueText(
+      ms,
+      text,
+      t,
+      stubs,
+      linkStubs(ref, undef, defined),
+      globals.length,
+      funcs.length,
+      sleeps,
+    );
+    const key = hashParts([
+      'tune-v1',
+      variant.compilerPath,
+      ...variant.flags,
+      ...src.args,
+      mtimeOf(src.file),
+      wrapper,
+      glue,
+      tc.clang,
+    ]);
     const exe = join(workDir, `variant-${key}`);
     const plan: VariantPlan = {
       module: ms,
@@ -416,7 +462,12 @@ export async function buildVariant(
       funcs,
       funcIndex: new Map(funcs.map((f, i) => [f.name, i])),
       stubs,
-      callsLibm: ms.globals.some((g) => g.kind === 'function' && g.blocks.length === 0 && /^(sin|cos|tan|exp|log|pow|sqrt|atan|cbrt|hypot|erf)/.test(g.name)),
+      callsLibm: ms.globals.some(
+        (g) =>
+          g.kind === 'function' &&
+          g.blocks.length === 0 &&
+          /^(sin|cos|tan|exp|log|pow|sqrt|atan|cbrt|hypot|erf)/.test(g.name),
+      ),
       variant,
       emptyEntry: t.entryRefs.length,
       missingGlobals: t.missingGlobals,
@@ -431,7 +482,9 @@ export async function buildVariant(
     writeFileSync(wc, wrapper);
     writeFileSync(gl, glue);
     const clean = (): void => [wc, wo, gl, go].forEach((f) => rmSync(f, { force: true }));
-    const cw = await run(variant.compilerPath, [...src.args, ...variant.flags, '-w', '-c', wc, '-o', wo], { cwd: src.directory });
+    const cw = await run(variant.compilerPath, [...src.args, ...variant.flags, '-w', '-c', wc, '-o', wo], {
+      cwd: src.directory,
+    });
     if (cw.code !== 0) {
       clean();
       throw new UserError(`${variant.label}: ${src.file} does not compile: ${firstError(cw.stderr)}`);
@@ -439,7 +492,9 @@ export async function buildVariant(
     const cg = await run(tc.clang, ['-O0', '-w', '-c', '-x', 'ir', gl, '-o', go]);
     if (cg.code !== 0) {
       rmSync(wc, { force: true });
-      throw new UserError(`${variant.label}: glue does not compile: ${firstError(cg.stderr)} (kept in ${gl})`);
+      throw new UserError(
+        `${variant.label}: glue does not compile: ${firstError(cg.stderr)} (kept in ${gl})`,
+      );
     }
     const tmp = `${exe}.tmp-${unique}`;
     const link = await run(tc.clang, [wo, go, driverO, '-o', tmp, '-lm']);
@@ -450,9 +505,13 @@ export async function buildVariant(
     }
     clean();
     rmSync(tmp, { force: true });
-    const missing = undefinedSymbols(link.stderr + link.stdout).filter((n) => !undef.has(n) && !defined.has(n));
+    const missing = undefinedSymbols(link.stderr + link.stdout).filter(
+      (n) => !undef.has(n) && !defined.has(n),
+    );
     if (missing.length === 0 || attempt >= 3)
-      throw new UserError(`${variant.label}: ${mod.path}: link failed: ${firstError(link.stderr + link.stdout)}`);
+      throw new UserError(
+        `${variant.label}: ${mod.path}: link failed: ${firstError(link.stderr + link.stdout)}`,
+      );
     for (const n of missing) undef.add(n);
   }
 }

@@ -28,11 +28,14 @@ export function parseVariant(spec: string): Variant {
   const compiler = words[0];
   if (compiler === undefined) throw new UserError('empty variant spec');
   const path = compiler.includes('/') ? compiler : which(compiler);
-  if (path === undefined) throw new UserError(`variant '${spec.trim()}': compiler ${compiler} not found on PATH`);
+  if (path === undefined)
+    throw new UserError(`variant '${spec.trim()}': compiler ${compiler} not found on PATH`);
   const flags = words.slice(1);
   for (const f of flags)
     if (['-c', '-S', '-E', '-o', '-emit-llvm', '-shared', '-flto'].includes(f) || f.startsWith('-flto='))
-      throw new UserError(`variant '${spec.trim()}': flag ${f} cannot be used (the variant is compiled to an object and linked)`);
+      throw new UserError(
+        `variant '${spec.trim()}': flag ${f} cannot be used (the variant is compiled to an object and linked)`,
+      );
   const base = compiler.replace(/^.*\//, '');
   const family = /clang/.test(base) ? 'clang' : /g?cc|gcc/.test(base) ? 'gcc' : 'clang';
   return { label: [compiler, ...flags].join(' '), compiler, compilerPath: path, flags, family };

@@ -21,7 +21,9 @@ import { readTuneModules } from '../tune-input.js';
 export function register(program: Command): void {
   const cmd = program
     .command('diff')
-    .description('replay every UB-free kept input under several build variants and classify where they disagree')
+    .description(
+      'replay every UB-free kept input under several build variants and classify where they disagree',
+    )
     .argument('<out>', 'a gen output directory (modules compiled from C sources)');
   addCommandOptions(cmd, 'diff').action(async (out: string, o: OptionsOf<'diff'>) => {
     checkOptions('diff', o);

@@ -31,7 +31,9 @@ export function baselineIndex(vs: readonly Variant[], b: string | undefined): nu
 export function register(program: Command): void {
   const cmd = program
     .command('perf')
-    .description('time every kept input natively under several build variants; ratios to a baseline with confidence intervals')
+    .description(
+      'time every kept input natively under several build variants; ratios to a baseline with confidence intervals',
+    )
     .argument('<out>', 'a gen output directory (modules compiled from C sources)');
   addCommandOptions(cmd, 'perf').action(async (out: string, o: OptionsOf<'perf'>) => {
     checkOptions('perf', o);
@@ -60,7 +62,8 @@ export function register(program: Command): void {
       },
       progress: (line) => process.stderr.write(`perf: ${line}\n`),
     });
-    if (o.output !== undefined) for (const f of writePerfReport(rep, o.output)) process.stderr.write(`perf: wrote ${f}\n`);
+    if (o.output !== undefined)
+      for (const f of writePerfReport(rep, o.output)) process.stderr.write(`perf: wrote ${f}\n`);
     process.stdout.write(o.json ? JSON.stringify(rep, null, 1) + '\n' : perfMarkdown(rep));
   });
 }

@@ -1,0 +1,253 @@
+#!/usr/bin/env node
+// perf and diff on the development corpus (issue 15): for each library, `inputsmith gen --compile-commands`
+// over its C files (so OUT/sources.json keeps each module's source and flags), then one `perf` run over all
+// the libraries' modules with five variants (baseline clang -O2, clang -O0, clang -O2 without the loop and
+// SLP vectorisers, gcc -O2, and clang -O2 again: the identical twin) and `diff` across clang and gcc at
+// -O0..-O3. Prints the issue's figures as Markdown:
+//   - stability: Spearman rank correlation of per-function medians between the two passes, for the
+//     (function, variant) points above the noise floor (target >= 0.9) and for all;
+//   - share of functions with a kept input that are above the noise floor under the baseline (target >= 1/2);
+//   - -O0 against -O2: functions above the floor whose slowdown interval excludes 1;
+//   - vectorisation: functions whose -O2 body has a packed SIMD arithmetic instruction inside a loop
+//     (objdump -d of the baseline build: a backward branch in the function whose range holds one), and
+//     among those above the floor, the share whose slowdown under the no-vectoriser variant has an
+//     interval excluding 1 on the slow side (target >= 90%);
+//   - identical variants: share of functions above the floor whose interval excludes 1 (stated rate 5%);
+//   - diff: records compared, differences per class (every one classified).
+// Usage: node bench/perf-bench.mjs [--minutes N] [--budget MS] [--out DIR] [--plots DIR] [lib...]
+//   default libraries: cjson lz4 zlib bzip2 (the dev corpus' small C libraries); --out keeps the gen outputs
+//   (reused when present) and the perf report; --plots copies the SVGs there (docs/perf/).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const dist = (p) => import(join(root, 'dist', p));
+const { fetchCorpus } = await dist('toolchain/corpus.js');
+const { readTuneModules } = await dist('cli/tune-input.js');
+const { runPerf } = await dist('tune/perf.js');
+const { runDiff, diffMarkdown, DIFF_CLASSES } = await dist('tune/diff.js');
+const { writePerfReport, perfMarkdown } = await dist('tune/perf-report.js');
+const { parseVariants } = await dist('tune/variants.js');
+const { buildVariant } = await dist('tune/variant-build.js');
+const { DEFAULTS } = await dist('util/defaults.js');
+const { coreCount } = await dist('util/concurrency.js');
+const { which } = await dist('util/proc.js');
+
+const args = process.argv.slice(2);
+const opt = { minutes: Infinity, budget: 5, out: undefined, plots: undefined, libs: [] };
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--minutes') opt.minutes = Number(args[++i]);
+  else if (args[i] === '--budget') opt.budget = Number(args[++i]);
+  else if (args[i] === '--out') opt.out = args[++i];
+  else if (args[i] === '--plots') opt.plots = args[++i];
+  else opt.libs.push(args[i]);
+}
+if (opt.libs.length === 0) opt.libs = ['cjson', 'lz4', 'zlib', 'bzip2'];
+const out = opt.out ?? mkdtempSync(join(tmpdir(), 'inputsmith-perf-bench-'));
+const t0 = Date.now();
+const log = (s) => process.stderr.write(`perf-bench: ${s} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+const clang = which('clang-19') ? 'clang-19' : 'clang';
+
+// ---- gen per library (kept outputs reused)
+const genDirs = [];
+for (const name of opt.libs) {
+  const lib = await fetchCorpus(name);
+  const dir = join(out, 'gen', name);
+  if (!existsSync(join(dir, 'summary.json'))) {
+    mkdirSync(join(out, 'gen'), { recursive: true });
+    const cc = join(out, 'gen', `${name}.cc.json`);
+    writeFileSync(
+      cc,
+      JSON.stringify(
+        lib.files.map((f) => ({ directory: lib.root, file: f, arguments: ['clang', ...lib.flags, '-c', f] })),
+      ),
+    );
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, 'bin/inputsmith.js'),
+        'gen',
+        '--compile-commands',
+        cc,
+        '-o',
+        dir,
+        '--inputs',
+        '3',
+        '--jobs',
+        String(coreCount()),
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    if (r.status !== 0) {
+      log(`${name}: gen failed (${r.status})`);
+      continue;
+    }
+  }
+  genDirs.push(dir);
+  log(`${name}: gen output ready`);
+}
+
+const mods = [];
+const texts = new Map();
+for (const d of genDirs) {
+  const { mods: ms, textOf } = await readTuneModules(d, {});
+  for (const m of ms) {
+    mods.push(m);
+    texts.set(m, textOf);
+  }
+}
+const textOf = (m) => texts.get(m)(m);
+
+// ---- perf
+const V = [
+  `${clang} -O2`,
+  `${clang} -O0`,
+  `${clang} -O2 -fno-vectorize -fno-slp-vectorize`,
+  'gcc -O2',
+  `${clang} -O2`,
+];
+const variants = parseVariants(V);
+const workDir = join(out, 'work');
+const P = DEFAULTS.perf;
+const rep = await runPerf(mods, textOf, {
+  variants,
+  workDir,
+  seed: 1,
+  jobs: coreCount(),
+  passes: 2,
+  resamples: P.resamples,
+  timing: {
+    warmupNs: P.warmupMs * 1e6,
+    targetNs: P.batchTargetUs * 1e3,
+    maxSamples: P.maxSamples,
+    minSamples: P.minSamples,
+    budgetNs: opt.budget * 1e6,
+    recordTimeoutMs: P.recordTimeoutMs,
+    cpu: coreCount() - 1,
+  },
+  progress: (s) => log(s),
+});
+const files = writePerfReport(rep, join(out, 'perf'));
+if (opt.plots !== undefined) {
+  mkdirSync(opt.plots, { recursive: true });
+  for (const f of files.filter((x) => x.endsWith('.svg')))
+    copyFileSync(f, join(opt.plots, f.replace(/^.*\//, '')));
+}
+
+// ---- vectorisation: functions whose -O2 build has packed SIMD arithmetic inside a loop
+// Packed arithmetic (not the bit operations scalar code uses for fabs or zeroing, nor moves).
+const PACKED =
+  /^v?(p(add|sub|mull|mulh|mulu|madd|max|min|cmp|sll|srl|sra|shuf|unpck|sad|avg|abs|sign|blend|minpos)\w*|(add|sub|mul|div|max|min|sqrt|hadd|fmadd\w*|cmp\w*)p[sd])$/;
+function simdLoopFunctions(exe) {
+  const r = spawnSync('objdump', ['-d', '--no-show-raw-insn', exe], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const found = new Set();
+  let name;
+  let insns = [];
+  const flush = () => {
+    if (name === undefined) return;
+    for (const j of insns) {
+      if (!/^j/.test(j.op) || j.target === undefined || j.target > j.addr) continue;
+      if (insns.some((i) => i.addr >= j.target && i.addr <= j.addr && PACKED.test(i.op))) {
+        found.add(name);
+        break;
+      }
+    }
+  };
+  for (const line of (r.stdout ?? '').split('\n')) {
+    const h = /^[0-9a-f]+ <([^>]+)>:$/.exec(line);
+    if (h) {
+      flush();
+      name = h[1];
+      insns = [];
+      continue;
+    }
+    const m = /^\s+([0-9a-f]+):\s+(\S+)\s*(.*)$/.exec(line);
+    if (m && name !== undefined) {
+      const t = /^([0-9a-f]+) </.exec(m[3]);
+      insns.push({ addr: parseInt(m[1], 16), op: m[2], target: t ? parseInt(t[1], 16) : undefined });
+    }
+  }
+  flush();
+  return found;
+}
+const simd = new Set();
+for (const m of mods) {
+  try {
+    const plan = await buildVariant(m, await textOf(m), variants[0], workDir);
+    for (const f of simdLoopFunctions(plan.exe)) simd.add(`${m.path}\0${f}`);
+  } catch {
+    // build failures are in the perf report
+  }
+}
+
+// ---- figures
+const fnKey = (f) => `${f.module}\0${f.function}`;
+const base = rep.functions.filter((f) => f.variant === rep.baseline);
+const withInput = new Set(mods.flatMap((m) => m.records.map((r) => `${m.path}\0${r.function}`)));
+const aboveBase = base.filter((f) => f.aboveFloor);
+const pct = (a, b) => (b === 0 ? '-' : `${((100 * a) / b).toFixed(1)}%`);
+const excl = (f) => f.ratio !== undefined && (f.ratio.lo > 1 || f.ratio.hi < 1);
+const o0 = rep.functions.filter((f) => f.variant === variants[1].label && f.aboveFloor && f.ratio);
+const novec = rep.functions.filter((f) => f.variant === variants[2].label && f.ratio);
+const novecSimd = novec.filter((f) => simd.has(fnKey(f)));
+const novecSimdAbove = novecSimd.filter((f) => f.aboveFloor);
+const twin = rep.functions.filter((f) => f.variant === variants[4].label && f.aboveFloor && f.ratio);
+const lines = [];
+lines.push(
+  `## perf (${opt.libs.join(', ')}; ${mods.length} modules; budget ${opt.budget} ms per input, variant and pass; 2 passes)`,
+  '',
+);
+lines.push('| figure | target | measured |', '| --- | --- | --- |');
+lines.push(
+  `| stability: Spearman of per-function medians, points above the floor | >= 0.9 | ${rep.stability.spearmanAboveFloor.toFixed(3)} (${rep.stability.pointsAboveFloor} points; all points: ${rep.stability.spearmanAll.toFixed(3)} over ${rep.stability.points}) |`,
+);
+for (const pv of rep.stability.perVariant)
+  lines.push(
+    `| stability, \`${pv.variant}\` | >= 0.9 | ${Number.isFinite(pv.spearmanAboveFloor) ? pv.spearmanAboveFloor.toFixed(3) : '-'} (${pv.points}) |`,
+  );
+lines.push(
+  `| functions with a kept input above the noise floor (baseline) | >= 50% | ${aboveBase.length} of ${withInput.size} (${pct(aboveBase.length, withInput.size)}); timed: ${base.length} |`,
+);
+lines.push(
+  `| -O0 vs -O2: slowdown interval excludes 1 (above floor) | known difference detected | ${o0.filter((f) => f.ratio.lo > 1).length} of ${o0.length} slower, ${o0.filter((f) => f.ratio.hi < 1).length} faster |`,
+);
+lines.push(
+  `| vectorisation: packed SIMD in a loop at -O2 (objdump) | | ${novecSimd.length} timed functions (${novecSimdAbove.length} above the floor) |`,
+);
+lines.push(
+  `| ... no-vectoriser slowdown interval > 1 (above floor) | >= 90% | ${novecSimdAbove.filter((f) => f.ratio.lo > 1).length} of ${novecSimdAbove.length} (${pct(novecSimdAbove.filter((f) => f.ratio.lo > 1).length, novecSimdAbove.length)}) |`,
+);
+lines.push(
+  `| identical variants: interval excludes 1 (above floor) | <= 5% (stated rate) | ${twin.filter(excl).length} of ${twin.length} (${pct(twin.filter(excl).length, twin.length)}) |`,
+);
+lines.push(
+  `| noise floor, single call / batched (ns, baseline) | reported | ${rep.floor[0].singleNs.toFixed(1)} / ${rep.floor[0].batchNs.toFixed(2)} |`,
+);
+lines.push(`| build failures (module, variant) | | ${rep.buildFailures.length} |`);
+lines.push('');
+process.stdout.write(lines.join('\n') + '\n');
+process.stdout.write(perfMarkdown(rep).replace(/^# perf/, '### perf report'));
+log('perf done');
+
+// ---- diff across clang and gcc at -O0..-O3
+if ((Date.now() - t0) / 60000 < opt.minutes) {
+  const DV = ['O0', 'O1', 'O2', 'O3'].flatMap((o) => [`${clang} -${o}`, `gcc -${o}`]);
+  const drep = await runDiff(mods, textOf, {
+    variants: parseVariants(DV),
+    workDir,
+    recordTimeoutMs: 5000,
+    memLimitMb: DEFAULTS.native.memLimitMb,
+    jobs: coreCount(),
+    progress: (s) => log(s),
+  });
+  writeFileSync(join(out, 'diff.json'), JSON.stringify(drep, null, 1));
+  const classified = drep.differences.filter((d) => DIFF_CLASSES.includes(d.class)).length;
+  process.stdout.write(
+    `\n## diff (clang and gcc at -O0..-O3)\n\n${drep.records} records; ${drep.differences.length} differences, ${classified} classified: ${DIFF_CLASSES.map((c) => `${c} ${drep.byClass[c]}`).join(', ')}\n\n`,
+  );
+  process.stdout.write(diffMarkdown(drep, 30).replace(/^# diff/, '### diff report'));
+}
+log('done');
