@@ -4,7 +4,7 @@
 // the libraries' modules with five variants (baseline clang -O2, clang -O0, clang -O2 without the loop and
 // SLP vectorisers, gcc -O2, and clang -O2 again: the identical twin) and `diff` across clang and gcc at
 // -O0..-O3. Prints the issue's figures as Markdown:
-//   - stability: Spearman rank correlation of per-function medians between the two passes, for the
+//   - stability: Spearman rank correlation of per-function medians, even rounds against odd rounds, for the
 //     (function, variant) points above the noise floor (target >= 0.9) and for all;
 //   - share of functions with a kept input that are above the noise floor under the baseline (target >= 1/2);
 //   - -O0 against -O2: functions above the floor whose slowdown interval excludes 1;
@@ -50,6 +50,12 @@ const out = opt.out ?? mkdtempSync(join(tmpdir(), 'inputsmith-perf-bench-'));
 const t0 = Date.now();
 const log = (s) => process.stderr.write(`perf-bench: ${s} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
 const clang = which('clang-19') ? 'clang-19' : 'clang';
+process.on('exit', (code) => log(`exit ${code}`));
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'])
+  process.on(sig, () => {
+    log(`killed by ${sig}`);
+    process.exit(1);
+  });
 
 // ---- gen per library (kept outputs reused)
 const genDirs = [];
@@ -117,7 +123,7 @@ const rep = await runPerf(mods, textOf, {
   workDir,
   seed: 1,
   jobs: coreCount(),
-  passes: 2,
+  rounds: P.rounds,
   resamples: P.resamples,
   timing: {
     warmupNs: P.warmupMs * 1e6,
@@ -130,7 +136,9 @@ const rep = await runPerf(mods, textOf, {
   },
   progress: (s) => log(s),
 });
+log('perf summarised');
 const files = writePerfReport(rep, join(out, 'perf'));
+writeFileSync(join(out, 'perf', 'report.json'), JSON.stringify(rep));
 if (opt.plots !== undefined) {
   mkdirSync(opt.plots, { recursive: true });
   for (const f of files.filter((x) => x.endsWith('.svg')))
@@ -197,7 +205,7 @@ const novecSimdAbove = novecSimd.filter((f) => f.aboveFloor);
 const twin = rep.functions.filter((f) => f.variant === variants[4].label && f.aboveFloor && f.ratio);
 const lines = [];
 lines.push(
-  `## perf (${opt.libs.join(', ')}; ${mods.length} modules; budget ${opt.budget} ms per input, variant and pass; 2 passes)`,
+  `## perf (${opt.libs.join(', ')}; ${mods.length} modules; budget ${opt.budget} ms per input, variant and round; ${P.rounds} rounds)`,
   '',
 );
 lines.push('| figure | target | measured |', '| --- | --- | --- |');

@@ -92,7 +92,7 @@ export interface CliOptions {
   baseline?: string;
   budget: number;
   recordTimeout: number;
-  passes: number;
+  rounds: number;
   classify: boolean;
 }
 
@@ -463,7 +463,7 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   },
   budget: {
     flags: '--budget <ms>',
-    description: 'measured time per input and variant in each pass, once the minimum samples are taken',
+    description: 'measured time per input, variant and round, once the minimum samples are taken',
     default: DEFAULTS.perf.budgetMs,
     parse: positiveNumber,
   },
@@ -473,10 +473,11 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     default: DEFAULTS.perf.recordTimeoutMs,
     parse: positiveInt,
   },
-  passes: {
-    flags: '--passes <n>',
-    description: 'measurement passes (the stability check compares the first two)',
-    default: DEFAULTS.perf.passes,
+  rounds: {
+    flags: '--rounds <n>',
+    description:
+      'measurement rounds per input, each timing every variant once in turn; the stability check compares even and odd rounds',
+    default: DEFAULTS.perf.rounds,
     parse: positiveInt,
   },
   classify: {
@@ -579,7 +580,7 @@ export const COMMAND_OPTIONS = {
     'json',
     'budget',
     'recordTimeout',
-    'passes',
+    'rounds',
     'seed',
     'jobs',
     'compileCommands',

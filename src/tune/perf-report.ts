@@ -25,7 +25,7 @@ export function perfJsonl(rep: PerfReport): string {
         ...r,
         ...(r.medianNs !== undefined ? { medianNs: r3(r.medianNs) } : {}),
         ...(r.spread !== undefined ? { spread: r3(r.spread) } : {}),
-        ...(r.passMedianNs !== undefined ? { passMedianNs: r.passMedianNs.map(r3) } : {}),
+        ...(r.halfMedianNs !== undefined ? { halfMedianNs: r.halfMedianNs.map(r3) } : {}),
         ...(r.ratio !== undefined
           ? { ratio: { estimate: r3(r.ratio.estimate), lo: r3(r.ratio.lo), hi: r3(r.ratio.hi) } }
           : {}),
@@ -37,7 +37,7 @@ export function perfJsonl(rep: PerfReport): string {
         kind: 'function',
         ...f,
         medianNs: r3(f.medianNs),
-        passMedianNs: f.passMedianNs.map(r3),
+        halfMedianNs: f.halfMedianNs.map(r3),
         ...(f.ratio !== undefined
           ? { ratio: { estimate: r3(f.ratio.estimate), lo: r3(f.ratio.lo), hi: r3(f.ratio.hi) } }
           : {}),
@@ -94,7 +94,7 @@ export function perfMarkdown(rep: PerfReport, top = 10): string {
   const s = rep.stability;
   out.push(
     '',
-    `Stability (two passes, Spearman rank correlation of per-function medians): ${fmt(s.spearmanAboveFloor, 3)} over ${s.pointsAboveFloor} (function, variant) points above the noise floor; ${fmt(s.spearmanAll, 3)} over all ${s.points}.`,
+    `Stability (Spearman rank correlation of per-function medians, even rounds against odd rounds): ${fmt(s.spearmanAboveFloor, 3)} over ${s.pointsAboveFloor} (function, variant) points above the noise floor; ${fmt(s.spearmanAll, 3)} over all ${s.points}.`,
     '',
   );
   const fnAll = new Set(rep.functions.map((f) => `${f.module}\0${f.function}`));

@@ -5,20 +5,21 @@
  * Consumes: `TuneModule`s (the CLI reads them from OUT), `Variant`s, timing parameters. Produces: a
  * `PerfReport`: one row per (function, input, variant) with the median time per call, its spread and the
  * bootstrap interval of the ratio to the baseline; one row per (function, variant) over its inputs; the
- * noise floor per variant; the stability check (Spearman's rank correlation of per-function medians between
- * two passes) and the functions too noisy to use; builds that failed, per module and variant.
+ * noise floor per variant; the stability check (Spearman's rank correlation of per-function medians of the
+ * even-numbered rounds against the odd-numbered ones) and the functions too noisy to use; builds that failed,
+ * per module and variant.
  *
- * Order of measurement: each module is built for every variant first (builds run `jobs` at once); then
- * timing runs one process at a time, module by module, every variant of a module one after the other, so
- * drift over the run affects all variants of a module alike; the second pass takes the variants in reverse
- * order. Each process pins itself to the last CPU.
+ * Order of measurement: each module is built for every variant first (builds run `jobs` at once); then the
+ * module's variants are timed interleaved (tune/timing.ts): one process per variant, all pinned to the last
+ * CPU, each record measured in rounds that give every variant one measurement in turn, so drift hits the
+ * variants of a record alike.
  */
 import { isNormalOutcome, isOutcomeKind } from '../engine/outcome.js';
 import type { InputRecord } from '../gen/record.js';
 import { coreCount, mapLimit } from '../util/concurrency.js';
 import { errorLine } from '../util/errors.js';
 import { bootstrapRatio, median, relativeSpread, spearman, type Interval } from './stats.js';
-import { timeRecords, type ProcessTimings, type TimingParams } from './timing.js';
+import { timeModule, type TimingParams, type VariantTimings } from './timing.js';
 import { buildVariant, type TuneModule, type VariantPlan } from './variant-build.js';
 import type { Variant } from './variants.js';
 
@@ -29,14 +30,17 @@ export interface PerfOptions {
   readonly workDir: string;
   readonly clang?: string;
   readonly timing: TimingParams;
-  /** Measurement passes (2: the stability check needs two). */
-  readonly passes?: number;
+  /**
+   * Rounds per record (default 4): each gives every variant one measurement, in turn; the stability check
+   * compares the even-numbered rounds with the odd-numbered ones.
+   */
+  readonly rounds?: number;
   readonly seed?: number;
   /** Builds at once. */
   readonly jobs?: number;
   /** A median below this many times the noise floor of its mode is "below the floor". */
   readonly floorFactor?: number;
-  /** A function is noisy when its relative spread (MAD / median) exceeds this, or its two passes differ by more. */
+  /** A function is noisy when its relative spread (MAD / median) exceeds this, or its two halves differ by more than twice it. */
   readonly noisyLimit?: number;
   /** Bootstrap resamples. */
   readonly resamples?: number;
@@ -59,8 +63,8 @@ export interface PerfRow {
   readonly samples?: number;
   /** Calls per timed sample (1: each call timed alone, with the state restored before it). */
   readonly batch?: number;
-  /** Median per pass (the stability check). */
-  readonly passMedianNs?: readonly number[];
+  /** Medians of the even-numbered and of the odd-numbered rounds (the stability check). */
+  readonly halfMedianNs?: readonly number[];
   readonly aboveFloor?: boolean;
   /** This variant's time over the baseline's, with the 95% bootstrap interval. */
   readonly ratio?: Interval;
@@ -73,7 +77,7 @@ export interface PerfFunctionRow {
   readonly inputs: number;
   /** Sum over the inputs of their median time per call. */
   readonly medianNs: number;
-  readonly passMedianNs: readonly number[];
+  readonly halfMedianNs: readonly number[];
   readonly aboveFloor: boolean;
   readonly noisy: boolean;
   readonly ratio?: Interval;
@@ -114,7 +118,7 @@ export function seedOf(...parts: (string | number)[]): number {
 }
 
 interface Cell {
-  /** Samples per pass. */
+  /** Samples per round. */
   passes: number[][];
   batch: number;
   why?: string;
@@ -128,7 +132,7 @@ export async function runPerf(
 ): Promise<PerfReport> {
   const vs = o.variants;
   const base = o.baseline ?? 0;
-  const passes = o.passes ?? 2;
+  const passes = o.rounds ?? 4;
   const say = o.progress ?? ((): void => undefined);
   const buildFailures: { module: string; variant: string; why: string }[] = [];
   const plans = new Map<TuneModule, (VariantPlan | string)[]>();
@@ -153,35 +157,31 @@ export async function runPerf(
   const cells = new Map<string, Cell>();
   const floors = vs.map(() => ({ single: [] as number[], batch: [] as number[] }));
   const key = (r: InputRecord, vi: number): string => `${r.module}\0${r.function}\0${r.index}\0${vi}`;
-  for (let pass = 0; pass < passes; pass++) {
-    for (const mod of mods) {
-      const records = timedRecords(mod.records);
-      if (records.length === 0) continue;
-      const order = vs.map((_, i) => i);
-      if (pass % 2 === 1) order.reverse();
-      for (const vi of order) {
-        const plan = plans.get(mod)?.[vi];
-        if (plan === undefined || typeof plan === 'string') continue;
-        let t: ProcessTimings;
-        try {
-          t = await timeRecords(plan, records, o.timing);
-        } catch (e) {
-          for (const r of records) cells.set(key(r, vi), { passes: [], batch: 0, why: errorLine(e) });
-          continue;
-        }
-        floors[vi]!.single.push(...t.floorSingle);
-        floors[vi]!.batch.push(...t.floorBatch);
-        for (const [r, tm] of t.timings) {
-          const c = cells.get(key(r, vi)) ?? { passes: [], batch: 1 };
-          if (tm.ok) {
-            c.passes[pass] = [...tm.samplesNs];
-            c.batch = Math.max(c.batch, tm.batch);
-          } else c.why ??= tm.why;
-          cells.set(key(r, vi), c);
-        }
-      }
-      say(`timed ${mod.path} (pass ${pass + 1}/${passes})`);
+  for (const mod of mods) {
+    const records = timedRecords(mod.records);
+    if (records.length === 0) continue;
+    const ps = (plans.get(mod) ?? []).map((x) => (typeof x === 'string' ? undefined : x));
+    let res: (VariantTimings | undefined)[];
+    try {
+      res = await timeModule(ps, records, o.timing, passes);
+    } catch (e) {
+      for (const r of records)
+        vs.forEach((_, vi) => cells.set(key(r, vi), { passes: [], batch: 0, why: errorLine(e) }));
+      continue;
     }
+    res.forEach((t, vi) => {
+      if (t === undefined) return;
+      floors[vi]!.single.push(...t.floorSingle);
+      floors[vi]!.batch.push(...t.floorBatch);
+      for (const [r, tm] of t.timings)
+        cells.set(
+          key(r, vi),
+          tm.ok
+            ? { passes: tm.roundsNs.map((x) => [...x]), batch: tm.batch }
+            : { passes: [], batch: 0, why: tm.why },
+        );
+    });
+    say(`timed ${mod.path}`);
   }
   const floor = vs.map((v, i) => ({
     variant: v.label,
@@ -241,7 +241,8 @@ function summarise(
                   [c.passes],
                   [bc!.passes],
                   seedOf(seed, mod.path, fn, r.index, v.label),
-                  o.resamples,
+                  // Per-input intervals are the detail; the per-function ones get the full count.
+                  Math.ceil((o.resamples ?? 1000) / 4),
                 )
               : undefined;
           rows.push({
@@ -251,7 +252,7 @@ function summarise(
             spread: relativeSpread(xs),
             samples: xs.length,
             batch: c.batch,
-            passMedianNs: c.passes.map((p) => median(p)),
+            halfMedianNs: halves(c.passes),
             aboveFloor: med >= factor * fl,
             ...(ratio !== undefined ? { ratio } : {}),
           });
@@ -259,12 +260,10 @@ function summarise(
         if (okRecords.length === 0) return;
         const cs = okRecords.map((r) => cells.get(key(r, vi)) as Cell);
         const medianNs = cs.reduce((s, c) => s + median(all(c)), 0);
-        const passMedianNs = Array.from({ length: passes }, (_, p) =>
-          cs.reduce((s, c) => s + median(c.passes[p]!), 0),
-        );
+        const halfMedianNs = [0, 1].map((h) => cs.reduce((s, c) => s + halves(c.passes)[h]!, 0));
         const floorSum = cs.reduce((s, c) => s + (c.batch > 1 ? floor[vi]!.batchNs : floor[vi]!.singleNs), 0);
         const spreads = cs.map((c) => relativeSpread(all(c)));
-        const passGap = Math.max(...passMedianNs) / Math.min(...passMedianNs) - 1;
+        const passGap = Math.max(...halfMedianNs) / Math.min(...halfMedianNs) - 1;
         const baseCells = okRecords.map((r) => cells.get(key(r, base)));
         const ratio =
           vi !== base && baseCells.every(complete)
@@ -281,7 +280,7 @@ function summarise(
           variant: v.label,
           inputs: okRecords.length,
           medianNs,
-          passMedianNs,
+          halfMedianNs,
           aboveFloor: medianNs >= factor * floorSum,
           noisy: spreads.some((s) => !(s <= noisyLimit)) || passGap > 2 * noisyLimit,
           ...(ratio !== undefined ? { ratio } : {}),
@@ -300,6 +299,11 @@ function summarise(
   };
 }
 
+/** Medians of the even-numbered and of the odd-numbered rounds: the two measurements the stability check compares. */
+function halves(rounds: readonly (readonly number[])[]): number[] {
+  return [0, 1].map((h) => median(rounds.filter((_, i) => i % 2 === h).flat()));
+}
+
 function stability(
   functions: readonly PerfFunctionRow[],
   vs: readonly Variant[],
@@ -309,8 +313,8 @@ function stability(
     passes < 2
       ? NaN
       : spearman(
-          fs.map((f) => f.passMedianNs[0]!),
-          fs.map((f) => f.passMedianNs[1]!),
+          fs.map((f) => f.halfMedianNs[0]!),
+          fs.map((f) => f.halfMedianNs[1]!),
         );
   const above = functions.filter((f) => f.aboveFloor);
   return {

@@ -15,13 +15,21 @@
  * K calls, K chosen so that the batch lasts at least the target time; otherwise a sample is one call.
  * The noise floor, an entry calling an empty function through a pointer, is timed the same two ways first.
  *
+ * Rounds: a record is loaded and warmed up when the parent writes one byte to fd 4, then measured in
+ * `rounds` rounds, each started by another byte. The parent runs one process per variant of a module at once, all pinned to the same CPU, and
+ * gives the rounds of a record to the variants in turn, so the variants of one record are measured within
+ * milliseconds of each other (drift hits them alike); a process waiting for its go sleeps in `read`.
+ *
  * Spec (64-bit little-endian words, byte runs padded to 8): magic `ISTM0001`; cpu (all ones: no pinning);
- * warm-up ns; batch target ns; samples at most; samples at least; budget ns per record; empty entry index;
- * record count; then per record: id, stdin path length and bytes (0: none), image length and bytes.
+ * warm-up ns; batch target ns; samples at most; samples at least; budget ns per record and round; empty
+ * entry index; rounds; record count; then per record: id, stdin path length and bytes (0: none), image
+ * length and bytes.
  *
  * Output on fd 3 (text lines): `C cycles ns` (calibration), `F K c1 c2 ...` (noise floor samples, cycles per
- * batch of K), per record `S id` before it starts and `T id K c1 c2 ...` when done. A record that ends the
- * process (exit, a signal, a divergence) leaves `S id` last: the parent restarts after it.
+ * batch of K, single calls then batches), per record `L id` before loading it, `S id K` when loaded and warm
+ * (K: the batch size), then per round `T id round c1 c2 ...`, and `D` at the end. A record that ends the
+ * process (exit, a signal, a divergence) leaves its `L` or `S` last: the parent starts a new process after
+ * it.
  */
 import { DRIVER_C, DRIVER_FORMAT } from '../replay/native-driver.js';
 
@@ -219,13 +227,14 @@ typedef struct {
   uint64_t warm_cyc, target_cyc, max_samples, min_samples, budget_cyc;
 } tm_params_t;
 
-/* Samples of one entry: cycles per batch of k calls. */
-static void tm_measure(tm_out_t *o, const char *tag, uint64_t id, uint64_t entry, tm_state_t *st,
-                       const tm_params_t *pp, int may_batch) {
+/* Warm-up calls (each after a restore) until warm_cyc of calls and at least "least" calls; returns the batch
+   size: 1, or enough calls for target_cyc when every call left the state as it found it. */
+static uint64_t tm_warm(uint64_t entry, tm_state_t *st, const tm_params_t *pp, int may_batch, uint64_t least,
+                        uint64_t warm_cyc) {
   void (*fn)(void *, void *) = __inputsmith_entries[entry];
   uint64_t best = ~(uint64_t)0, spent = 0, calls_done = 0;
   int idem = may_batch;
-  while (calls_done < 3 || (spent < pp->warm_cyc && calls_done < 1000)) {
+  while (calls_done < least || (spent < warm_cyc && calls_done < 1000)) {
     tm_restore(st);
     uint64_t t0 = tm_cycles();
     fn(objs[st->args].base, objs[st->ret].base);
@@ -238,10 +247,14 @@ static void tm_measure(tm_out_t *o, const char *tag, uint64_t id, uint64_t entry
   uint64_t k = 1;
   if (idem && best > 0 && best < pp->target_cyc) k = (pp->target_cyc + best - 1) / best;
   if (k > (1u << 20)) k = 1u << 20;
-  tm_put(o, tag);
-  if (id != ~(uint64_t)0) tm_num(o, id);
-  tm_num(o, k);
-  spent = 0;
+  return k;
+}
+
+/* Samples of one entry, each a batch of k calls after a restore: at least min_samples, then until budget_cyc of
+   measured time or max_samples. */
+static void tm_sample(tm_out_t *o, uint64_t entry, tm_state_t *st, const tm_params_t *pp, uint64_t k) {
+  void (*fn)(void *, void *) = __inputsmith_entries[entry];
+  uint64_t spent = 0;
   for (uint64_t s = 0; s < pp->max_samples && (s < pp->min_samples || spent < pp->budget_cyc); s++) {
     tm_restore(st);
     uint64_t t0 = tm_cycles();
@@ -252,6 +265,12 @@ static void tm_measure(tm_out_t *o, const char *tag, uint64_t id, uint64_t entry
   }
   tm_put(o, "\n");
   tm_flush(o);
+}
+
+/* The parent's go for the next round (a byte on fd 902); its end of the pipe closed: stop. */
+static void tm_wait_go(void) {
+  char b;
+  if (isnr_syscall(SYS_read, 902, &b, 1) != 1) isnr_syscall(SYS_exit_group, 0);
 }
 
 static const uint8_t *tm_in, *tm_end;
@@ -279,7 +298,7 @@ static int tm_main(const char *spec) {
   if (memcmp(tm_bytes(8), "ISTM0001", 8) != 0) die("not a timing spec", spec);
   uint64_t cpu = tm_word();
   uint64_t warm_ns = tm_word(), target_ns = tm_word(), max_s = tm_word(), min_s = tm_word(), budget_ns = tm_word();
-  uint64_t empty = tm_word(), nrec = tm_word();
+  uint64_t empty = tm_word(), rounds = tm_word(), nrec = tm_word();
   if (cpu != ~(uint64_t)0) {
     uint64_t mask[16] = {0};
     if (cpu < 1024) mask[cpu / 64] |= 1ull << (cpu % 64);
@@ -313,8 +332,12 @@ static int tm_main(const char *spec) {
     st.heap_ext = 0;
     st.has_stdin = 0;
     tm_snapshot(&st);
-    tm_measure(o, "F", ~(uint64_t)0, empty, &st, &pp, 0);
-    tm_measure(o, "F", ~(uint64_t)0, empty, &st, &pp, 1);
+    for (int batch = 0; batch < 2; batch++) {
+      uint64_t k = tm_warm(empty, &st, &pp, batch, 3, pp.warm_cyc);
+      tm_put(o, "F");
+      tm_num(o, k);
+      tm_sample(o, empty, &st, &pp, k);
+    }
   }
   for (uint64_t r = 0; r < nrec; r++) {
     uint64_t id = tm_word();
@@ -323,7 +346,8 @@ static int tm_main(const char *spec) {
     uint64_t il = tm_word();
     const uint8_t *img = tm_bytes(il);
     const uint8_t *save_in = tm_in;
-    tm_put(o, "S");
+    tm_wait_go(); /* nothing else runs while a record loads and warms up */
+    tm_put(o, "L");
     tm_num(o, id);
     tm_put(o, "\n");
     tm_flush(o);
@@ -348,7 +372,21 @@ static int tm_main(const char *spec) {
     const uint8_t *keep_in = tm_in, *keep_end = tm_end;
     tm_snapshot(&st);
     clear_stack();
-    tm_measure(o, "T", id, entry, &st, &pp, stdin_path == 0);
+    uint64_t k = tm_warm(entry, &st, &pp, stdin_path == 0, 3, pp.warm_cyc);
+    tm_put(o, "S");
+    tm_num(o, id);
+    tm_num(o, k);
+    tm_put(o, "\n");
+    tm_flush(o);
+    for (uint64_t round = 0; round < rounds; round++) {
+      tm_wait_go();
+      /* Other builds ran in between: warm the caches again (3 calls). */
+      tm_warm(entry, &st, &pp, 0, 3, 0);
+      tm_put(o, "T");
+      tm_num(o, id);
+      tm_num(o, round);
+      tm_sample(o, entry, &st, &pp, k);
+    }
     tm_in = keep_in;
     tm_end = keep_end;
   }
@@ -363,6 +401,9 @@ int main(int argc, char **argv) {
     int fd = fcntl(3, F_DUPFD_CLOEXEC, 901);
     if (fd != 901) die("fd 3 must be the timing output", 0);
     isnr_syscall(SYS_close, 3);
+    fd = fcntl(4, F_DUPFD_CLOEXEC, 902);
+    if (fd != 902) die("fd 4 must be the go pipe", 0);
+    isnr_syscall(SYS_close, 4);
     return tm_main(argv[2]);
   }
   return isnr_replay_main(argc, argv);

@@ -1,17 +1,21 @@
 /**
- * @fileoverview Stage: tune. Runs the timing mode of a variant's executable over many records in one process.
+ * @fileoverview Stage: tune. Runs the timing mode of a module's variant executables, interleaved: one process
+ * per variant, all alive at once and pinned to the same CPU, each record's rounds handed to the variants in
+ * turn.
  *
- * Consumes: a `VariantPlan` (tune/variant-build.ts) and the records to time. Produces: per record a
- * `Timing` (nanoseconds per call of each sample, the batch size) or the reason it has none, plus the
- * process's noise floor samples and TSC calibration. The spec file format and the output lines are
- * described in tune/timing-driver.ts. A record that ends the process (a crash, `exit`, a divergence) or
- * outlasts its time-out is reported failed and the process is started again after it, so one record never
- * costs another its figures. Runs as `nobody` when inputsmith runs as root, like native replay.
+ * Consumes: the `VariantPlan`s of one module (undefined for a variant whose build failed) and the records to
+ * time. Produces: per variant its noise floor samples and TSC calibration, and per record a `Timing`
+ * (nanoseconds per call of each sample, per round; the batch size) or the reason it has none. The spec file
+ * format and the protocol are described in tune/timing-driver.ts. A record that ends its process (a crash,
+ * `exit`, a divergence) or outlasts its time-out is reported failed for that variant, whose process starts
+ * again after it; the other variants go on. Processes start one after the other, so each measures its noise
+ * floor alone. Runs as `nobody` when inputsmith runs as root, like native replay.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import type { InputRecord } from '../gen/record.js';
 import { encodeImage, ImageError } from '../replay/native-image.js';
 import { SANDBOX } from '../replay/native.js';
@@ -25,23 +29,22 @@ export interface TimingParams {
   readonly targetNs: number;
   readonly maxSamples: number;
   readonly minSamples: number;
-  /** Sampling stops after this much measured time per record once minSamples are taken (ns). */
+  /** Sampling of a round stops after this much measured time once minSamples are taken (ns). */
   readonly budgetNs: number;
-  /** Wall-clock time-out of one record (ms), warm-up and samples together. */
+  /** Wall-clock time-out of one step of one record (loading and warm-up, or one round), ms. */
   readonly recordTimeoutMs: number;
   /** CPU to pin to (undefined: none). */
   readonly cpu?: number;
 }
 
 export type Timing =
-  | { readonly ok: true; readonly batch: number; readonly samplesNs: readonly number[] }
+  | { readonly ok: true; readonly batch: number; readonly roundsNs: readonly (readonly number[])[] }
   | { readonly ok: false; readonly why: string };
 
-export interface ProcessTimings {
+export interface VariantTimings {
   /** Noise floor: ns per call of single calls and of batches. */
   readonly floorSingle: readonly number[];
   readonly floorBatch: readonly number[];
-  readonly floorBatchSize: number;
   /** TSC cycles per ns. */
   readonly cyclesPerNs: number;
   readonly timings: ReadonlyMap<InputRecord, Timing>;
@@ -61,10 +64,19 @@ interface Job {
   readonly stdin?: string;
 }
 
-function specBytes(p: TimingParams, empty: number, jobs: readonly Job[]): Buffer {
+function specBytes(p: TimingParams, empty: number, rounds: number, jobs: readonly Job[]): Buffer {
   const parts: Buffer[] = [Buffer.from('ISTM0001')];
   parts.push(u64(p.cpu === undefined ? 0xffffffffffffffffn : p.cpu));
-  for (const v of [p.warmupNs, p.targetNs, p.maxSamples, p.minSamples, p.budgetNs, empty, jobs.length])
+  for (const v of [
+    p.warmupNs,
+    p.targetNs,
+    p.maxSamples,
+    p.minSamples,
+    p.budgetNs,
+    empty,
+    rounds,
+    jobs.length,
+  ])
     parts.push(u64(Math.round(v)));
   for (const j of jobs) {
     parts.push(u64(j.id));
@@ -75,168 +87,288 @@ function specBytes(p: TimingParams, empty: number, jobs: readonly Job[]): Buffer
   return Buffer.concat(parts);
 }
 
-interface RunEnd {
-  lines: string[];
-  why: string;
-  /** Record id running when the process ended early. */
-  last?: number;
-  done: boolean;
-}
+/** One timing process: its output lines as they come, and the go pipe. */
+class Child {
+  private lines: string[] = [];
+  private buf = '';
+  private waiter: (() => void) | undefined;
+  private ended: string | undefined;
+  private err = '';
+  private readonly proc: ChildProcess;
 
-function runOnce(
-  exe: string,
-  spec: string,
-  cwd: string,
-  timeoutMs: number,
-  firstMs: number,
-): Promise<RunEnd> {
-  return new Promise((resolveEnd) => {
-    const child = spawn(exe, ['--time', spec], {
+  constructor(exe: string, spec: string, cwd: string) {
+    this.proc = spawn(exe, ['--time', spec], {
       cwd,
       ...(SANDBOX ?? {}),
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
       env: {},
     });
-    const lines: string[] = [];
-    let buf = '';
-    let err = '';
-    let last: number | undefined;
-    let killed: string | undefined;
-    let timer = setTimeout(() => kill('set-up time-out'), firstMs);
-    const kill = (why: string): void => {
-      killed ??= why;
-      child.kill('SIGKILL');
-    };
-    const arm = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => kill(`time-out (${timeoutMs} ms)`), timeoutMs);
-    };
-    child.stderr?.on('data', (b: Buffer) => {
-      if (err.length < 4096) err += b.toString();
+    this.proc.stderr?.on('data', (b: Buffer) => {
+      if (this.err.length < 4096) this.err += b.toString();
     });
-    const out = child.stdio[3] as NodeJS.ReadableStream;
-    out.on('data', (b: Buffer) => {
-      buf += b.toString();
+    (this.proc.stdio[3] as NodeJS.ReadableStream).on('data', (b: Buffer) => {
+      this.buf += b.toString();
       let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        lines.push(line);
-        if (line.startsWith('S ')) {
-          last = Number(line.slice(2));
-          arm();
-        } else if (line.startsWith('T ')) last = undefined;
+      while ((nl = this.buf.indexOf('\n')) >= 0) {
+        this.lines.push(this.buf.slice(0, nl));
+        this.buf = this.buf.slice(nl + 1);
       }
+      this.wake();
     });
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolveEnd({ lines, why: `cannot run: ${e.message}`, done: false });
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const done = lines.at(-1) === 'D';
-      const why =
-        killed ??
-        (signal !== null
+    (this.proc.stdio[4] as Writable).on('error', () => undefined);
+    this.proc.on('error', (e) => this.end(`cannot run: ${e.message}`));
+    this.proc.on('close', (code, signal) =>
+      this.end(
+        signal !== null
           ? `native ${signal}`
           : code === 125
-            ? `driver: ${err.trim().split('\n')[0] ?? ''}`
-            : `exited with ${code} while timing`);
-      resolveEnd({ lines, why, done, ...(last !== undefined ? { last } : {}) });
-    });
+            ? `driver: ${this.err.trim().split('\n')[0] ?? ''}`
+            : `exited with ${code} while timing`,
+      ),
+    );
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
+
+  private end(why: string): void {
+    this.ended ??= why;
+    this.wake();
+  }
+
+  /** The next line starting with one of `tags` (others are kept), or the reason the process ended. */
+  async next(tags: string, timeoutMs: number): Promise<{ line: string } | { why: string }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.lines.findIndex((l) => tags.includes(l[0] ?? ''));
+      if (i >= 0) return { line: this.lines.splice(i, 1)[0]! };
+      if (this.ended !== undefined) return { why: this.ended };
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        this.kill();
+        return { why: `time-out (${timeoutMs} ms)` };
+      }
+      await new Promise<void>((res) => {
+        const t = setTimeout(res, left);
+        this.waiter = () => {
+          clearTimeout(t);
+          res();
+        };
+      });
+    }
+  }
+
+  /** Lines of a kind received so far, removed. */
+  take(tag: string): string[] {
+    const out = this.lines.filter((l) => l[0] === tag);
+    this.lines = this.lines.filter((l) => l[0] !== tag);
+    return out;
+  }
+
+  go(): void {
+    (this.proc.stdio[4] as Writable).write('g');
+  }
+
+  kill(): void {
+    this.proc.kill('SIGKILL');
+  }
+}
+
+interface Lane {
+  readonly plan: VariantPlan;
+  readonly exe: string;
+  readonly jobs: readonly Job[];
+  child?: Child;
+  /** Index in `jobs` of the first record the current process was given. */
+  from: number;
+  cyclesPerNs: number;
+  floorSingle: number[];
+  floorBatch: number[];
+  readonly timings: Map<InputRecord, Timing>;
+  readonly rounds: Map<InputRecord, number[][]>;
+  readonly batch: Map<InputRecord, number>;
+}
+
+/** The records of `plan` that can be timed, as image jobs (ids: indices in `records`), and the others' reasons. */
+function jobsOf(
+  plan: VariantPlan,
+  records: readonly InputRecord[],
+  dir: string,
+  timings: Map<InputRecord, Timing>,
+): Job[] {
+  const jobs: Job[] = [];
+  records.forEach((r, id) => {
+    const unfit = recordUnfit(plan, r);
+    if (unfit !== undefined) return timings.set(r, { ok: false, why: unfit });
+    if (r.streams.files.length > 0) return timings.set(r, { ok: false, why: 'opens files (not timed)' });
+    try {
+      const image = encodeImage(plan, plan.entries.get(r.function)!, r).bytes;
+      let stdin: string | undefined;
+      if (r.streams.stdin !== '') {
+        stdin = join(dir, `stdin-${id}`);
+        writeFileSync(stdin, Buffer.from(r.streams.stdin, 'base64'));
+        chmodSync(stdin, 0o644);
+      }
+      jobs.push({ id, r, image, ...(stdin !== undefined ? { stdin } : {}) });
+    } catch (e) {
+      if (e instanceof ImageError) timings.set(r, { ok: false, why: `record does not fit: ${e.message}` });
+      else throw e;
+    }
+    return undefined;
   });
+  return jobs;
+}
+
+/** Start (or restart) a lane's process at job `from`; waits for its calibration and noise floor. */
+async function start(
+  lane: Lane,
+  from: number,
+  dir: string,
+  p: TimingParams,
+  rounds: number,
+  k: number,
+): Promise<void> {
+  lane.from = from;
+  lane.child = undefined;
+  if (from >= lane.jobs.length) return;
+  const spec = join(dir, `spec-${k}`);
+  writeFileSync(spec, specBytes(p, lane.plan.emptyEntry, rounds, lane.jobs.slice(from)));
+  chmodSync(spec, 0o644);
+  const c = new Child(lane.exe, spec, dir);
+  lane.child = c;
+  // Calibration (20 ms) and both noise floors (single calls, then batches), before it waits for a go.
+  const floors: string[] = [];
+  let why: string | undefined;
+  for (let i = 0; i < 2 && why === undefined; i++) {
+    const f = await c.next('F', p.recordTimeoutMs + 5000);
+    if ('why' in f) why = f.why;
+    else floors.push(f.line);
+  }
+  for (const line of c.take('C')) {
+    const w = line.split(' ');
+    lane.cyclesPerNs = Number(w[1]) / Number(w[2]);
+  }
+  floors.forEach((line, i) => {
+    const w = line.split(' ');
+    const kk = Number(w[1]);
+    (i === 0 ? lane.floorSingle : lane.floorBatch).push(
+      ...w.slice(2).map((x) => Number(x) / lane.cyclesPerNs / kk),
+    );
+  });
+  if (why !== undefined) {
+    for (const j of lane.jobs.slice(from))
+      if (!lane.timings.has(j.r)) lane.timings.set(j.r, { ok: false, why });
+    lane.child = undefined;
+  }
 }
 
 /**
- * Time `records` with `plan`'s executable, one process (restarted after a record that ends it). Records
- * that do not fit the build, or cannot be timed (files opened, outcome not a normal return), get a reason.
+ * Time `records` under every plan of one module, interleaved (see the file header): for each record, `rounds`
+ * rounds, each giving every variant one measurement in turn (the order rotates from round to round).
  */
-export async function timeRecords(
-  plan: VariantPlan,
+export async function timeModule(
+  plans: readonly (VariantPlan | undefined)[],
   records: readonly InputRecord[],
   p: TimingParams,
-): Promise<ProcessTimings> {
-  const timings = new Map<InputRecord, Timing>();
-  const jobs: Job[] = [];
+  rounds: number,
+): Promise<(VariantTimings | undefined)[]> {
   const dir = mkdtempSync(join(tmpdir(), 'inputsmith-perf-'));
+  const lanes: (Lane | undefined)[] = [];
+  let specs = 0;
   try {
     chmodSync(dir, 0o777);
-    for (const r of records) {
-      const unfit = recordUnfit(plan, r);
-      if (unfit !== undefined) {
-        timings.set(r, { ok: false, why: unfit });
+    for (const [vi, plan] of plans.entries()) {
+      if (plan === undefined) {
+        lanes.push(undefined);
         continue;
       }
-      if (r.streams.files.length > 0) {
-        timings.set(r, { ok: false, why: 'opens files (not timed)' });
-        continue;
-      }
-      try {
-        const image = encodeImage(plan, plan.entries.get(r.function)!, r).bytes;
-        const id = jobs.length;
-        let stdin: string | undefined;
-        if (r.streams.stdin !== '') {
-          stdin = join(dir, `stdin-${id}`);
-          writeFileSync(stdin, Buffer.from(r.streams.stdin, 'base64'));
-          chmodSync(stdin, 0o644);
-        }
-        jobs.push({ id, r, image, ...(stdin !== undefined ? { stdin } : {}) });
-      } catch (e) {
-        if (e instanceof ImageError) timings.set(r, { ok: false, why: `record does not fit: ${e.message}` });
-        else throw e;
-      }
+      const exe = join(dir, `replay-${vi}`);
+      copyFileSync(plan.exe, exe);
+      chmodSync(exe, 0o755);
+      const timings = new Map<InputRecord, Timing>();
+      const jobs = jobsOf(plan, records, dir, timings);
+      const lane: Lane = {
+        plan,
+        exe,
+        jobs,
+        from: 0,
+        cyclesPerNs: 0,
+        floorSingle: [],
+        floorBatch: [],
+        timings,
+        rounds: new Map(),
+        batch: new Map(),
+      };
+      lanes.push(lane);
+      await start(lane, 0, dir, p, rounds, specs++);
     }
-    const exe = join(dir, 'replay');
-    copyFileSync(plan.exe, exe);
-    chmodSync(exe, 0o755);
-    let floor: { single: number[]; batch: number[]; k: number } | undefined;
-    let cyclesPerNs = 0;
-    let pending = jobs;
-    while (pending.length > 0) {
-      const spec = join(dir, 'spec');
-      writeFileSync(spec, specBytes(p, plan.emptyEntry, pending));
-      chmodSync(spec, 0o644);
-      const end = await runOnce(exe, spec, dir, p.recordTimeoutMs, p.recordTimeoutMs + 5000);
-      const byId = new Map(pending.map((j) => [j.id, j]));
-      for (const line of end.lines) {
-        const w = line.split(' ');
-        if (w[0] === 'C') cyclesPerNs = Number(w[1]) / Number(w[2]);
-        else if (w[0] === 'F' && cyclesPerNs > 0) {
-          const k = Number(w[1]);
-          const ns = w.slice(2).map((c) => Number(c) / cyclesPerNs / k);
-          floor ??= { single: [], batch: [], k: 1 };
-          if (k === 1 && floor.single.length === 0) floor.single = ns;
-          else Object.assign(floor, { batch: ns, k });
-        } else if (w[0] === 'T' && cyclesPerNs > 0) {
-          const j = byId.get(Number(w[1]));
-          const k = Number(w[2]);
-          if (j !== undefined)
-            timings.set(j.r, {
-              ok: true,
-              batch: k,
-              samplesNs: w.slice(3).map((c) => Number(c) / cyclesPerNs / k),
-            });
-        }
-      }
-      if (end.done) break;
-      const at = end.last === undefined ? -1 : pending.findIndex((j) => j.id === end.last);
-      if (at < 0) {
-        // Died before or between records: every record not timed yet fails with the reason.
-        for (const j of pending) if (!timings.has(j.r)) timings.set(j.r, { ok: false, why: end.why });
-        break;
-      }
-      timings.set(pending[at]!.r, { ok: false, why: end.why });
-      pending = pending.slice(at + 1).filter((j) => !timings.has(j.r));
-    }
-    for (const j of jobs) if (!timings.has(j.r)) timings.set(j.r, { ok: false, why: 'not timed' });
-    return {
-      floorSingle: floor?.single ?? [],
-      floorBatch: floor?.batch ?? [],
-      floorBatchSize: floor?.k ?? 1,
-      cyclesPerNs,
-      timings,
+    const live = lanes.filter((l): l is Lane => l !== undefined);
+    // The position of each lane's next job; a record's id is its index in `records`.
+    const pos = new Map<Lane, number>(live.map((l) => [l, 0]));
+    const fail = async (lane: Lane, j: Job, why: string): Promise<void> => {
+      lane.timings.set(j.r, { ok: false, why });
+      lane.child?.kill();
+      const at = lane.jobs.indexOf(j);
+      pos.set(lane, at + 1);
+      await start(lane, at + 1, dir, p, rounds, specs++);
     };
+    for (let id = 0; id < records.length; id++) {
+      const r = records[id]!;
+      // Each lane with this record: wait until it is loaded and warm (`S id K`).
+      const ready: { lane: Lane; job: Job }[] = [];
+      for (const lane of live) {
+        const at = pos.get(lane)!;
+        const job = lane.jobs[at];
+        if (job === undefined || job.id !== id) continue;
+        if (lane.child === undefined) continue;
+        lane.child.go();
+        const s = await lane.child.next('S', p.recordTimeoutMs);
+        if ('why' in s) {
+          await fail(lane, job, s.why);
+          continue;
+        }
+        lane.batch.set(r, Number(s.line.split(' ')[2]));
+        lane.rounds.set(r, []);
+        ready.push({ lane, job });
+      }
+      for (let round = 0; round < rounds; round++) {
+        const order = ready.map((_, i) => ready[(i + round) % ready.length]!);
+        for (const { lane, job } of order) {
+          if (lane.timings.has(r) || lane.child === undefined) continue;
+          lane.child.go();
+          const t = await lane.child.next('T', p.recordTimeoutMs);
+          if ('why' in t) {
+            await fail(lane, job, t.why);
+            continue;
+          }
+          const w = t.line.split(' ');
+          const k = lane.batch.get(r)!;
+          lane.rounds.get(r)!.push(w.slice(3).map((c) => Number(c) / lane.cyclesPerNs / k));
+        }
+      }
+      for (const { lane, job } of ready) {
+        if (!lane.timings.has(r))
+          lane.timings.set(r, { ok: true, batch: lane.batch.get(r)!, roundsNs: lane.rounds.get(r)! });
+        if (pos.get(lane) === lane.jobs.indexOf(job)) pos.set(lane, lane.jobs.indexOf(job) + 1);
+      }
+    }
+    return lanes.map((lane) => {
+      if (lane === undefined) return undefined;
+      lane.child?.kill();
+      for (const j of lane.jobs)
+        if (!lane.timings.has(j.r)) lane.timings.set(j.r, { ok: false, why: 'not timed' });
+      return {
+        floorSingle: lane.floorSingle,
+        floorBatch: lane.floorBatch,
+        cyclesPerNs: lane.cyclesPerNs,
+        timings: lane.timings,
+      };
+    });
   } finally {
+    for (const lane of lanes) lane?.child?.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }

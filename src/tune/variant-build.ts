@@ -443,6 +443,7 @@ export async function buildVariant(
     );
     const key = hashParts([
       'tune-v1',
+      TIMING_DRIVER_C,
       variant.compilerPath,
       ...variant.flags,
       ...src.args,

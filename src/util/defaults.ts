@@ -51,19 +51,20 @@ export const DEFAULTS = {
   },
   /** replay: native replay of one record. */
   /**
-   * tune (perf, diff): measured time per input, variant and pass once `minSamples` are taken; samples at
-   * most and at least; warm-up; the least duration of a batched sample (so the clock's resolution and
-   * overhead are a small part of it); a record's wall-clock limit; passes (the stability check needs 2);
-   * bootstrap resamples.
+   * tune (perf, diff): measured time per input, variant and round once `minSamples` are taken; samples
+   * at most and at least per round; warm-up; the least duration of a batched sample (so the clock's
+   * resolution and overhead are a small part of it); a record's wall-clock limit (per step); rounds per
+   * input (each times every variant once; the stability check compares even and odd rounds); bootstrap
+   * resamples.
    */
   perf: {
-    budgetMs: 20,
-    maxSamples: 200,
-    minSamples: 15,
+    budgetMs: 5,
+    maxSamples: 100,
+    minSamples: 10,
     warmupMs: 2,
     batchTargetUs: 20,
     recordTimeoutMs: 5000,
-    passes: 2,
+    rounds: 4,
     resamples: 1000,
   },
   native: {

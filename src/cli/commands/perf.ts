@@ -49,7 +49,7 @@ export function register(program: Command): void {
       ...(o.clang !== undefined ? { clang: o.clang } : {}),
       seed: Number(o.seed) || 1,
       jobs: o.jobs ?? coreCount(),
-      passes: o.passes,
+      rounds: o.rounds,
       resamples: P.resamples,
       timing: {
         warmupNs: P.warmupMs * 1e6,
