@@ -14,11 +14,20 @@
 //     interval excluding 1 on the slow side (target >= 90%);
 //   - identical variants: share of functions above the floor whose interval excludes 1 (stated rate 5%);
 //   - diff: records compared, differences per class (every one classified).
-// Usage: node bench/perf-bench.mjs [--minutes N] [--budget MS] [--out DIR] [--plots DIR] [lib...]
-//   default libraries: cjson lz4 zlib bzip2 (the dev corpus' small C libraries); --out keeps the gen outputs
+// Usage: node bench/perf-bench.mjs [--minutes N] [--budget MS] [--out DIR] [--plots DIR] [--no-diff] [lib...]
+//   default libraries: cjson lz4 zlib bzip2 (the dev corpus' small C libraries); --no-diff: perf only;
+//   --out keeps the gen outputs
 //   (reused when present) and the perf report; --plots copies the SVGs there (docs/perf/).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,12 +46,13 @@ const { coreCount } = await dist('util/concurrency.js');
 const { which } = await dist('util/proc.js');
 
 const args = process.argv.slice(2);
-const opt = { minutes: Infinity, budget: 5, out: undefined, plots: undefined, libs: [] };
+const opt = { minutes: Infinity, budget: 5, out: undefined, plots: undefined, diff: true, libs: [] };
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--minutes') opt.minutes = Number(args[++i]);
   else if (args[i] === '--budget') opt.budget = Number(args[++i]);
   else if (args[i] === '--out') opt.out = args[++i];
   else if (args[i] === '--plots') opt.plots = args[++i];
+  else if (args[i] === '--no-diff') opt.diff = false;
   else opt.libs.push(args[i]);
 }
 if (opt.libs.length === 0) opt.libs = ['cjson', 'lz4', 'zlib', 'bzip2'];
@@ -151,18 +161,19 @@ const PACKED =
   /^v?(p(add|sub|mull|mulh|mulu|madd|max|min|cmp|sll|srl|sra|shuf|unpck|sad|avg|abs|sign|blend|minpos)\w*|(add|sub|mul|div|max|min|sqrt|hadd|fmadd\w*|cmp\w*)p[sd])$/;
 function simdLoopFunctions(exe) {
   const r = spawnSync('objdump', ['-d', '--no-show-raw-insn', exe], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const found = new Set();
+  /** Function name -> its start address and the addresses of its packed instructions inside loops. */
+  const found = new Map();
   let name;
   let insns = [];
   const flush = () => {
-    if (name === undefined) return;
+    if (name === undefined || insns.length === 0) return;
+    const addrs = new Set();
     for (const j of insns) {
       if (!/^j/.test(j.op) || j.target === undefined || j.target > j.addr) continue;
-      if (insns.some((i) => i.addr >= j.target && i.addr <= j.addr && PACKED.test(i.op))) {
-        found.add(name);
-        break;
-      }
+      for (const i of insns)
+        if (i.addr >= j.target && i.addr <= j.addr && PACKED.test(i.op)) addrs.add(i.addr);
     }
+    if (addrs.size > 0) found.set(name, { start: insns[0].addr, addrs: [...addrs] });
   };
   for (const line of (r.stdout ?? '').split('\n')) {
     const h = /^[0-9a-f]+ <([^>]+)>:$/.exec(line);
@@ -181,15 +192,102 @@ function simdLoopFunctions(exe) {
   flush();
   return found;
 }
-const simd = new Set();
-for (const m of mods) {
+/**
+ * How many times the most executed of `fn`'s packed loop instructions ran on record `r` (callgrind's per
+ * instruction counts of the baseline build replaying it; the function's entry locates it at run time).
+ */
+const { encodeImage } = await dist('replay/native-image.js');
+const haveValgrind = which('valgrind') !== undefined;
+function simdExecutions(plan, fn, info, r, dir) {
+  const entry = plan.entries.get(r.function);
+  if (!haveValgrind || entry === undefined || entry.index < 0) return undefined;
+  const img = join(dir, 'image');
+  writeFileSync(img, encodeImage(plan, entry, r).bytes);
+  const cg = join(dir, 'callgrind.out');
+  spawnSync(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      '--dump-instr=yes',
+      `--callgrind-out-file=${cg}`,
+      plan.exe,
+      img,
+      join(dir, 'result'),
+      '0',
+      '20',
+    ],
+    {
+      cwd: dir,
+      stdio: 'ignore',
+      timeout: 60000,
+      env: {},
+    },
+  );
+  let text;
   try {
-    const plan = await buildVariant(m, await textOf(m), variants[0], workDir);
-    for (const f of simdLoopFunctions(plan.exe)) simd.add(`${m.path}\0${f}`);
+    text = readFileSync(cg, 'utf8');
   } catch {
-    // build failures are in the perf report
+    return undefined;
+  }
+  // Per instruction address of `fn`, its execution count (Ir); cost lines after `calls=` are inclusive: skipped.
+  const counts = new Map();
+  const names = new Map();
+  let inFn = false;
+  let addr = 0;
+  let skip = false;
+  for (const line of text.split('\n')) {
+    const f = /^fn=\((\d+)\)(?: (.*))?$/.exec(line);
+    if (f) {
+      if (f[2] !== undefined) names.set(f[1], f[2]);
+      inFn = names.get(f[1]) === fn;
+      continue;
+    }
+    if (line.startsWith('calls=')) {
+      skip = true;
+      continue;
+    }
+    const c = /^(0x[0-9a-f]+|[+-]\d+|\*)\s+(\d+)/.exec(line);
+    if (!c) continue;
+    if (c[1] === '*') addr += 0;
+    else if (c[1].startsWith('0x')) addr = parseInt(c[1], 16);
+    else addr += Number(c[1]);
+    if (skip) {
+      skip = false;
+      continue;
+    }
+    if (inFn) counts.set(addr, (counts.get(addr) ?? 0) + Number(c[2]));
+  }
+  if (counts.size === 0) return 0;
+  const offset = Math.min(...counts.keys()) - info.start;
+  return Math.max(0, ...info.addrs.map((a) => counts.get(a + offset) ?? 0));
+}
+
+/** Function key -> the largest execution count of a packed loop instruction over its timed inputs. */
+const simd = new Map();
+const cgDir = mkdtempSync(join(tmpdir(), 'inputsmith-perf-bench-cg-'));
+for (const m of mods) {
+  let plan;
+  try {
+    plan = await buildVariant(m, await textOf(m), variants[0], workDir);
+  } catch {
+    continue; // build failures are in the perf report
+  }
+  for (const [fn, info] of simdLoopFunctions(plan.exe)) {
+    const timed = rep.functions.find((f) => f.module === m.path && f.function === fn);
+    if (timed === undefined) continue;
+    const rs = m.records.filter(
+      (r) =>
+        r.function === fn &&
+        rep.rows.some(
+          (x) => x.module === m.path && x.function === fn && x.input === r.index && x.status === 'ok',
+        ),
+    );
+    let most = 0;
+    for (const r of rs) most = Math.max(most, simdExecutions(plan, fn, info, r, cgDir) ?? 0);
+    simd.set(`${m.path}\0${fn}`, haveValgrind ? most : Infinity);
   }
 }
+rmSync(cgDir, { recursive: true, force: true });
 
 // ---- figures
 const fnKey = (f) => `${f.module}\0${f.function}`;
@@ -201,6 +299,8 @@ const excl = (f) => f.ratio !== undefined && (f.ratio.lo > 1 || f.ratio.hi < 1);
 const o0 = rep.functions.filter((f) => f.variant === variants[1].label && f.aboveFloor && f.ratio);
 const novec = rep.functions.filter((f) => f.variant === variants[2].label && f.ratio);
 const novecSimd = novec.filter((f) => simd.has(fnKey(f)));
+const novecSimd64 = novecSimd.filter((f) => simd.get(fnKey(f)) >= 64);
+const novecSimd64Above = novecSimd64.filter((f) => f.aboveFloor);
 const novecSimdAbove = novecSimd.filter((f) => f.aboveFloor);
 const twin = rep.functions.filter((f) => f.variant === variants[4].label && f.aboveFloor && f.ratio);
 const lines = [];
@@ -228,6 +328,13 @@ lines.push(
 lines.push(
   `| ... no-vectoriser slowdown interval > 1 (above floor) | >= 90% | ${novecSimdAbove.filter((f) => f.ratio.lo > 1).length} of ${novecSimdAbove.length} (${pct(novecSimdAbove.filter((f) => f.ratio.lo > 1).length, novecSimdAbove.length)}) |`,
 );
+const slow = (fs) => fs.filter((f) => f.ratio.lo > 1).length;
+lines.push(
+  `| ... of those, packed loop instructions run >= 64 times on an input (callgrind) | | ${novecSimd64.length} (${novecSimd64Above.length} above the floor) |`,
+);
+lines.push(
+  `| ... no-vectoriser slowdown interval > 1, SIMD >= 64 times, above floor | >= 90% | ${slow(novecSimd64Above)} of ${novecSimd64Above.length} (${pct(slow(novecSimd64Above), novecSimd64Above.length)}) |`,
+);
 lines.push(
   `| identical variants: interval excludes 1 (above floor) | <= 5% (stated rate) | ${twin.filter(excl).length} of ${twin.length} (${pct(twin.filter(excl).length, twin.length)}) |`,
 );
@@ -235,13 +342,24 @@ lines.push(
   `| noise floor, single call / batched (ns, baseline) | reported | ${rep.floor[0].singleNs.toFixed(1)} / ${rep.floor[0].batchNs.toFixed(2)} |`,
 );
 lines.push(`| build failures (module, variant) | | ${rep.buildFailures.length} |`);
+lines.push(
+  '',
+  '| function with packed SIMD in a loop | module | SIMD executions | -O2 ns/call | no-vectoriser ratio [95% CI] | above floor |',
+  '| --- | --- | ---: | ---: | --- | --- |',
+);
+for (const f of novecSimd.sort((a, b) => simd.get(fnKey(b)) - simd.get(fnKey(a)))) {
+  const b = base.find((g) => fnKey(g) === fnKey(f));
+  lines.push(
+    `| ${f.function} | ${f.module.replace(/^.*\//, '')} | ${simd.get(fnKey(f))} | ${b ? b.medianNs.toFixed(1) : '-'} | ${f.ratio.estimate.toFixed(2)} [${f.ratio.lo.toFixed(2)}, ${f.ratio.hi.toFixed(2)}] | ${f.aboveFloor ? 'yes' : ''} |`,
+  );
+}
 lines.push('');
 process.stdout.write(lines.join('\n') + '\n');
 process.stdout.write(perfMarkdown(rep).replace(/^# perf/, '### perf report'));
 log('perf done');
 
 // ---- diff across clang and gcc at -O0..-O3
-if ((Date.now() - t0) / 60000 < opt.minutes) {
+if (opt.diff && (Date.now() - t0) / 60000 < opt.minutes) {
   const DV = ['O0', 'O1', 'O2', 'O3'].flatMap((o) => [`${clang} -${o}`, `gcc -${o}`]);
   const drep = await runDiff(mods, textOf, {
     variants: parseVariants(DV),
