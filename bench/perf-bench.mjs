@@ -14,8 +14,9 @@
 //     interval excluding 1 on the slow side (target >= 90%);
 //   - identical variants: share of functions above the floor whose interval excludes 1 (stated rate 5%);
 //   - diff: records compared, differences per class (every one classified).
-// Usage: node bench/perf-bench.mjs [--minutes N] [--budget MS] [--out DIR] [--plots DIR] [--no-diff] [lib...]
-//   default libraries: cjson lz4 zlib bzip2 (the dev corpus' small C libraries); --no-diff: perf only;
+// Usage: node bench/perf-bench.mjs [--minutes N] [--budget MS] [--out DIR] [--plots DIR] [--no-diff] [--run OUT]... [lib...]
+//   default libraries: cjson lz4 zlib bzip2 (the dev corpus' small C libraries); --no-diff: perf only; --run OUT:
+//   an existing gen output (of C sources) instead of a library;
 //   --out keeps the gen outputs
 //   (reused when present) and the perf report; --plots copies the SVGs there (docs/perf/).
 import { spawnSync } from 'node:child_process';
@@ -46,16 +47,25 @@ const { coreCount } = await dist('util/concurrency.js');
 const { which } = await dist('util/proc.js');
 
 const args = process.argv.slice(2);
-const opt = { minutes: Infinity, budget: 5, out: undefined, plots: undefined, diff: true, libs: [] };
+const opt = {
+  minutes: Infinity,
+  budget: 5,
+  out: undefined,
+  plots: undefined,
+  diff: true,
+  runs: [],
+  libs: [],
+};
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--minutes') opt.minutes = Number(args[++i]);
   else if (args[i] === '--budget') opt.budget = Number(args[++i]);
   else if (args[i] === '--out') opt.out = args[++i];
   else if (args[i] === '--plots') opt.plots = args[++i];
   else if (args[i] === '--no-diff') opt.diff = false;
+  else if (args[i] === '--run') opt.runs.push(args[++i]);
   else opt.libs.push(args[i]);
 }
-if (opt.libs.length === 0) opt.libs = ['cjson', 'lz4', 'zlib', 'bzip2'];
+if (opt.libs.length === 0 && opt.runs.length === 0) opt.libs = ['cjson', 'lz4', 'zlib', 'bzip2'];
 const out = opt.out ?? mkdtempSync(join(tmpdir(), 'inputsmith-perf-bench-'));
 const t0 = Date.now();
 const log = (s) => process.stderr.write(`perf-bench: ${s} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
@@ -68,7 +78,7 @@ for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'])
   });
 
 // ---- gen per library (kept outputs reused)
-const genDirs = [];
+const genDirs = [...opt.runs];
 for (const name of opt.libs) {
   const lib = await fetchCorpus(name);
   const dir = join(out, 'gen', name);
@@ -197,7 +207,8 @@ function simdLoopFunctions(exe) {
  * instruction counts of the baseline build replaying it; the function's entry locates it at run time).
  */
 const { encodeImage } = await dist('replay/native-image.js');
-const haveValgrind = which('valgrind') !== undefined;
+const valgrind = which('valgrind');
+const haveValgrind = valgrind !== undefined;
 function simdExecutions(plan, fn, info, r, dir) {
   const entry = plan.entries.get(r.function);
   if (!haveValgrind || entry === undefined || entry.index < 0) return undefined;
@@ -205,7 +216,7 @@ function simdExecutions(plan, fn, info, r, dir) {
   writeFileSync(img, encodeImage(plan, entry, r).bytes);
   const cg = join(dir, 'callgrind.out');
   spawnSync(
-    'valgrind',
+    valgrind,
     [
       '--tool=callgrind',
       '--dump-instr=yes',
@@ -236,6 +247,9 @@ function simdExecutions(plan, fn, info, r, dir) {
   let addr = 0;
   let skip = false;
   for (const line of text.split('\n')) {
+    // Names are given once per id, in whichever of fn= and cfn= comes first.
+    const cf = /^cfn=\((\d+)\) (.*)$/.exec(line);
+    if (cf) names.set(cf[1], cf[2]);
     const f = /^fn=\((\d+)\)(?: (.*))?$/.exec(line);
     if (f) {
       if (f[2] !== undefined) names.set(f[1], f[2]);
@@ -246,7 +260,8 @@ function simdExecutions(plan, fn, info, r, dir) {
       skip = true;
       continue;
     }
-    const c = /^(0x[0-9a-f]+|[+-]\d+|\*)\s+(\d+)/.exec(line);
+    // `positions: instr line`: the instruction address, the source line, then the Ir count.
+    const c = /^(0x[0-9a-f]+|[+-]\d+|\*)\s+(?:[+-]?\d+|\*)\s+(\d+)/.exec(line);
     if (!c) continue;
     if (c[1] === '*') addr += 0;
     else if (c[1].startsWith('0x')) addr = parseInt(c[1], 16);

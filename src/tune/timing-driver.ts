@@ -250,18 +250,30 @@ static uint64_t tm_warm(uint64_t entry, tm_state_t *st, const tm_params_t *pp, i
   return k;
 }
 
+/* One timed batch of k calls, made from a frame moved down by "shift" bytes: where the function's stack lies
+   relative to its inputs (4 KiB aliasing, cache sets) changes its speed, and a process has one stack
+   placement, so samples spread over 64 placements instead of measuring one by chance. */
+static __attribute__((noinline)) uint64_t tm_timed(void (*fn)(void *, void *), uint64_t k, void *a, void *r,
+                                                   uint64_t shift) {
+  volatile char *pad = __builtin_alloca(shift + 16);
+  pad[0] = 0;
+  uint64_t t0 = tm_cycles();
+  for (uint64_t j = 0; j < k; j++) fn(a, r);
+  uint64_t t1 = tm_cycles();
+  pad[shift] = 0;
+  return t1 - t0;
+}
+
 /* Samples of one entry, each a batch of k calls after a restore: at least min_samples, then until budget_cyc of
-   measured time or max_samples. */
+   measured time or max_samples. The stack placement of sample s is the same in every process (paired). */
 static void tm_sample(tm_out_t *o, uint64_t entry, tm_state_t *st, const tm_params_t *pp, uint64_t k) {
   void (*fn)(void *, void *) = __inputsmith_entries[entry];
   uint64_t spent = 0;
   for (uint64_t s = 0; s < pp->max_samples && (s < pp->min_samples || spent < pp->budget_cyc); s++) {
     tm_restore(st);
-    uint64_t t0 = tm_cycles();
-    for (uint64_t j = 0; j < k; j++) fn(objs[st->args].base, objs[st->ret].base);
-    uint64_t t1 = tm_cycles();
-    tm_num(o, t1 - t0);
-    spent += t1 - t0;
+    uint64_t c = tm_timed(fn, k, objs[st->args].base, objs[st->ret].base, ((s * 37) % 64) * 64);
+    tm_num(o, c);
+    spent += c;
   }
   tm_put(o, "\n");
   tm_flush(o);
