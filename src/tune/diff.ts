@@ -49,7 +49,10 @@ export const DIFF_CLASSES: readonly DiffClass[] = [
 
 export interface DiffVerdict {
   readonly variant: string;
-  /** ok, mismatch, failed, not-run (as native replay), or unfit (the record names what C cannot reach). */
+  /**
+   * ok, mismatch, failed, not-run (as native replay), or unfit (the record names what C cannot reach, or the
+   * build failed: not compared).
+   */
   readonly status: NativeReplayResult['status'] | 'unfit';
   readonly cause?: string;
   readonly reason: string;
@@ -131,6 +134,17 @@ async function replayPlan(
           memLimitMb: o.memLimitMb,
           workDir: dir,
         });
+        // The build's own copy of a string literal (or another constant the glue copied) has another
+        // address: a pointer to it cannot be compared, which is no difference.
+        const copied = /record @([^\s+]+)\+/.exec(v.reason)?.[1];
+        if (v.status === 'mismatch' && copied !== undefined && plan.copiedGlobals.has(copied)) {
+          out.set(r, {
+            variant: label,
+            status: 'unfit',
+            reason: `points to @${copied}, whose copy in this build has another address`,
+          });
+          return;
+        }
         out.set(r, {
           variant: label,
           status: v.status,
@@ -270,9 +284,10 @@ async function diffModule(
       verdicts.get(r)!.push(
         res?.get(r) ?? {
           variant: v.label,
-          status: 'failed',
+          // Not a difference: the build failed (listed in buildFailures).
+          status: 'unfit',
           cause: 'build-failed',
-          reason: 'build failed',
+          reason: 'the build failed',
         },
       );
   }

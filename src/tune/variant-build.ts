@@ -79,6 +79,11 @@ export interface VariantPlan extends NativePlan {
   readonly emptyEntry: number;
   /** Table indices C cannot fill in this build (records naming them do not fit). */
   readonly missingGlobals: ReadonlySet<number>;
+  /**
+   * Names of the constants the glue copies (string literals and other unnamed constants): the build's own
+   * copy has another address, so a pointer to one cannot be compared.
+   */
+  readonly copiedGlobals: ReadonlySet<string>;
   readonly missingFuncs: ReadonlySet<number>;
 }
 
@@ -157,7 +162,7 @@ function cName(ref: Module, name: string, kind: 'function' | 'gvar'): string | u
   const refName = name === 'main' && kind === 'function' ? '__inputsmith_orig_main' : name;
   const g = ref.symbols.get(refName);
   if (g === undefined || g.kind !== kind || !isDefined(g)) return undefined;
-  return name;
+  return refName;
 }
 
 /** `@x = ... constant T init` of the gen text when it names no other symbol: a copy the glue can define. */
@@ -184,6 +189,7 @@ interface Tables {
   glueStores: string[];
   glueDecls: string[];
   missingGlobals: Set<number>;
+  copiedGlobals: Set<string>;
   missingFuncs: Set<number>;
 }
 
@@ -206,6 +212,7 @@ function buildTables(
     glueStores: [],
     glueDecls: [],
     missingGlobals: new Set(),
+    copiedGlobals: new Set(),
     missingFuncs: new Set(),
   };
   const ng = globals.length;
@@ -225,6 +232,7 @@ function buildTables(
     if (copy !== undefined) {
       t.glueDecls.push(copy);
       t.glueStores.push(`store ptr @__isx_copy_${i}, ptr ${slot}, align 8`);
+      t.copiedGlobals.add(g.name);
     } else t.missingGlobals.add(i);
   });
   const nf = funcs.length;
@@ -341,7 +349,11 @@ function glueText(
   for (const line of text.split('\n')) if (/^%[-\w.$"]+ = type /.test(line)) out.push(line);
   out.push('declare ptr @__inputsmith_next_call(i32)', 'declare void @__inputsmith_noreturn()');
   out.push('declare void @__isx_fill(ptr, ptr)');
-  out.push(...t.glueDecls);
+  // A declared global or function the link found undefined is defined by its link stub instead.
+  const stubbed = new Set(
+    extra.map((l) => /^(?:define [^@]*)?(@[^ (]+)/.exec(l)?.[1]).filter((x) => x !== undefined),
+  );
+  out.push(...t.glueDecls.filter((l) => !stubbed.has(/(@[^ (]+)/.exec(l)?.[1] ?? '')));
   out.push(`@__inputsmith_globals = global [${ng} x ptr] zeroinitializer, align 8`);
   out.push(`@__inputsmith_nglobals = constant i64 ${ng}`);
   out.push(`@__inputsmith_funcs = global [${nf} x ptr] zeroinitializer, align 8`);
@@ -472,6 +484,7 @@ export async function buildVariant(
       variant,
       emptyEntry: t.entryRefs.length,
       missingGlobals: t.missingGlobals,
+      copiedGlobals: t.copiedGlobals,
       missingFuncs: t.missingFuncs,
     };
     if (existsSync(exe)) return plan;
