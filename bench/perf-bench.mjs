@@ -373,6 +373,75 @@ process.stdout.write(lines.join('\n') + '\n');
 process.stdout.write(perfMarkdown(rep).replace(/^# perf/, '### perf report'));
 log('perf done');
 
+// ---- a natural workload, as information: zlib compressing and decompressing a file (the corpus' own sources)
+const ZWORK = `#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "zlib.h"
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+int main(int argc, char **argv) {
+  size_t n = 0, cap = 1 << 20;
+  unsigned char *in = malloc(cap);
+  for (int i = 1; i < argc; i++) {
+    FILE *f = fopen(argv[i], "rb");
+    if (!f) continue;
+    for (;;) {
+      if (n == cap) in = realloc(in, cap *= 2);
+      size_t k = fread(in + n, 1, cap - n, f);
+      if (k == 0) break;
+      n += k;
+    }
+    fclose(f);
+  }
+  uLongf zn = compressBound(n), back = n;
+  unsigned char *z = malloc(zn), *out = malloc(n);
+  double best = 1e9;
+  for (int rep = 0; rep < 7; rep++) {
+    double t0 = now();
+    zn = compressBound(n);
+    if (compress2(z, &zn, in, n, 6) != Z_OK) return 1;
+    back = n;
+    if (uncompress(out, &back, z, zn) != Z_OK || back != n || memcmp(in, out, n)) return 2;
+    double t = now() - t0;
+    if (t < best) best = t;
+  }
+  printf("%zu %lu %.0f\\n", n, (unsigned long)zn, best * 1e9);
+  return 0;
+}
+`;
+const workload = [];
+if (opt.libs.includes('zlib')) {
+  const lib = await fetchCorpus('zlib');
+  const dir = mkdtempSync(join(tmpdir(), 'inputsmith-perf-bench-zlib-'));
+  writeFileSync(join(dir, 'zwork.c'), ZWORK);
+  const data = lib.files.concat(mods.map((m) => m.source?.file).filter((f) => f !== undefined));
+  for (const v of variants.slice(0, 4)) {
+    const exe = join(dir, 'zwork');
+    const c = spawnSync(v.compilerPath, [...v.flags, ...lib.flags, '-w', join(dir, 'zwork.c'), ...lib.files, '-o', exe], { cwd: lib.root, encoding: 'utf8' });
+    if (c.status !== 0) {
+      workload.push({ variant: v.label, why: (c.stderr ?? '').split('\n')[0] });
+      continue;
+    }
+    const r = spawnSync('taskset', ['-c', String(coreCount() - 1), exe, ...data], { encoding: 'utf8' });
+    const w = (r.stdout ?? '').trim().split(' ');
+    workload.push(r.status === 0 ? { variant: v.label, bytes: Number(w[0]), ns: Number(w[2]) } : { variant: v.label, why: `exit ${r.status}` });
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const zb = workload.find((w) => w.variant === variants[0].label && w.ns !== undefined);
+  const zlibMods = new Set(mods.filter((m) => m.path.includes('/zlib-')).map((m) => m.path));
+  const zl = ['', `### zlib: whole-module figures against a workload (compress2 level 6 and uncompress of ${zb?.bytes ?? '?'} bytes of C source, best of 7, pinned)`, '', '| variant | workload ratio | perf: total time ratio over zlib functions | perf: geomean of zlib function ratios (above floor) |', '| --- | ---: | ---: | ---: |'];
+  for (const w of workload) {
+    if (w.variant === variants[0].label) continue;
+    const fs = rep.functions.filter((f) => zlibMods.has(f.module) && f.variant === w.variant && f.ratio);
+    const baseNs = (f) => base.find((g) => fnKey(g) === fnKey(f))?.medianNs ?? NaN;
+    const total = fs.reduce((a, f) => a + f.medianNs, 0) / fs.reduce((a, f) => a + baseNs(f), 0);
+    const gm = Math.exp(fs.filter((f) => f.aboveFloor).reduce((a, f) => a + Math.log(f.ratio.estimate), 0) / Math.max(1, fs.filter((f) => f.aboveFloor).length));
+    zl.push(`| \`${w.variant}\` | ${w.ns !== undefined && zb ? (w.ns / zb.ns).toFixed(2) : w.why} | ${total.toFixed(2)} | ${gm.toFixed(2)} |`);
+  }
+  process.stdout.write(zl.join('\n') + '\n\n');
+}
+
 // ---- diff across clang and gcc at -O0..-O3
 if (opt.diff && (Date.now() - t0) / 60000 < opt.minutes) {
   const DV = ['O0', 'O1', 'O2', 'O3'].flatMap((o) => [`${clang} -${o}`, `gcc -${o}`]);
