@@ -418,26 +418,45 @@ if (opt.libs.includes('zlib')) {
   const data = lib.files.concat(mods.map((m) => m.source?.file).filter((f) => f !== undefined));
   for (const v of variants.slice(0, 4)) {
     const exe = join(dir, 'zwork');
-    const c = spawnSync(v.compilerPath, [...v.flags, ...lib.flags, '-w', join(dir, 'zwork.c'), ...lib.files, '-o', exe], { cwd: lib.root, encoding: 'utf8' });
+    const c = spawnSync(
+      v.compilerPath,
+      [...v.flags, ...lib.flags, '-w', join(dir, 'zwork.c'), ...lib.files, '-o', exe],
+      { cwd: lib.root, encoding: 'utf8' },
+    );
     if (c.status !== 0) {
       workload.push({ variant: v.label, why: (c.stderr ?? '').split('\n')[0] });
       continue;
     }
     const r = spawnSync('taskset', ['-c', String(coreCount() - 1), exe, ...data], { encoding: 'utf8' });
     const w = (r.stdout ?? '').trim().split(' ');
-    workload.push(r.status === 0 ? { variant: v.label, bytes: Number(w[0]), ns: Number(w[2]) } : { variant: v.label, why: `exit ${r.status}` });
+    workload.push(
+      r.status === 0
+        ? { variant: v.label, bytes: Number(w[0]), ns: Number(w[2]) }
+        : { variant: v.label, why: `exit ${r.status}` },
+    );
   }
   rmSync(dir, { recursive: true, force: true });
   const zb = workload.find((w) => w.variant === variants[0].label && w.ns !== undefined);
   const zlibMods = new Set(mods.filter((m) => m.path.includes('/zlib-')).map((m) => m.path));
-  const zl = ['', `### zlib: whole-module figures against a workload (compress2 level 6 and uncompress of ${zb?.bytes ?? '?'} bytes of C source, best of 7, pinned)`, '', '| variant | workload ratio | perf: total time ratio over zlib functions | perf: geomean of zlib function ratios (above floor) |', '| --- | ---: | ---: | ---: |'];
+  const zl = [
+    '',
+    `### zlib: whole-module figures against a workload (compress2 level 6 and uncompress of ${zb?.bytes ?? '?'} bytes of C source, best of 7, pinned)`,
+    '',
+    '| variant | workload ratio | perf: total time ratio over zlib functions | perf: geomean of zlib function ratios (above floor) |',
+    '| --- | ---: | ---: | ---: |',
+  ];
   for (const w of workload) {
     if (w.variant === variants[0].label) continue;
     const fs = rep.functions.filter((f) => zlibMods.has(f.module) && f.variant === w.variant && f.ratio);
     const baseNs = (f) => base.find((g) => fnKey(g) === fnKey(f))?.medianNs ?? NaN;
     const total = fs.reduce((a, f) => a + f.medianNs, 0) / fs.reduce((a, f) => a + baseNs(f), 0);
-    const gm = Math.exp(fs.filter((f) => f.aboveFloor).reduce((a, f) => a + Math.log(f.ratio.estimate), 0) / Math.max(1, fs.filter((f) => f.aboveFloor).length));
-    zl.push(`| \`${w.variant}\` | ${w.ns !== undefined && zb ? (w.ns / zb.ns).toFixed(2) : w.why} | ${total.toFixed(2)} | ${gm.toFixed(2)} |`);
+    const gm = Math.exp(
+      fs.filter((f) => f.aboveFloor).reduce((a, f) => a + Math.log(f.ratio.estimate), 0) /
+        Math.max(1, fs.filter((f) => f.aboveFloor).length),
+    );
+    zl.push(
+      `| \`${w.variant}\` | ${w.ns !== undefined && zb ? (w.ns / zb.ns).toFixed(2) : w.why} | ${total.toFixed(2)} | ${gm.toFixed(2)} |`,
+    );
   }
   process.stdout.write(zl.join('\n') + '\n\n');
 }
