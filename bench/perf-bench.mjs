@@ -45,6 +45,7 @@ const { buildVariant } = await dist('tune/variant-build.js');
 const { DEFAULTS } = await dist('util/defaults.js');
 const { coreCount } = await dist('util/concurrency.js');
 const { which } = await dist('util/proc.js');
+const { sideOfOne } = await dist('tune/stats.js');
 
 const args = process.argv.slice(2);
 const opt = {
@@ -310,7 +311,8 @@ const base = rep.functions.filter((f) => f.variant === rep.baseline);
 const withInput = new Set(mods.flatMap((m) => m.records.map((r) => `${m.path}\0${r.function}`)));
 const aboveBase = base.filter((f) => f.aboveFloor);
 const pct = (a, b) => (b === 0 ? '-' : `${((100 * a) / b).toFixed(1)}%`);
-const excl = (f) => f.ratio !== undefined && (f.ratio.lo > 1 || f.ratio.hi < 1);
+const excl = (f) => sideOfOne(f.ratio) !== undefined;
+const slower = (f) => sideOfOne(f.ratio) === 'slower';
 const o0 = rep.functions.filter((f) => f.variant === variants[1].label && f.aboveFloor && f.ratio);
 const novec = rep.functions.filter((f) => f.variant === variants[2].label && f.ratio);
 const novecSimd = novec.filter((f) => simd.has(fnKey(f)));
@@ -335,15 +337,15 @@ lines.push(
   `| functions with a kept input above the noise floor (baseline) | >= 50% | ${aboveBase.length} of ${withInput.size} (${pct(aboveBase.length, withInput.size)}); timed: ${base.length} |`,
 );
 lines.push(
-  `| -O0 vs -O2: slowdown interval excludes 1 (above floor) | known difference detected | ${o0.filter((f) => f.ratio.lo > 1).length} of ${o0.length} slower, ${o0.filter((f) => f.ratio.hi < 1).length} faster |`,
+  `| -O0 vs -O2: slowdown interval excludes 1 (above floor) | known difference detected | ${o0.filter(slower).length} of ${o0.length} slower, ${o0.filter((f) => sideOfOne(f.ratio) === 'faster').length} faster |`,
 );
 lines.push(
   `| vectorisation: packed SIMD in a loop at -O2 (objdump) | | ${novecSimd.length} timed functions (${novecSimdAbove.length} above the floor) |`,
 );
 lines.push(
-  `| ... no-vectoriser slowdown interval > 1 (above floor) | >= 90% | ${novecSimdAbove.filter((f) => f.ratio.lo > 1).length} of ${novecSimdAbove.length} (${pct(novecSimdAbove.filter((f) => f.ratio.lo > 1).length, novecSimdAbove.length)}) |`,
+  `| ... no-vectoriser slowdown interval > 1 (above floor) | >= 90% | ${novecSimdAbove.filter(slower).length} of ${novecSimdAbove.length} (${pct(novecSimdAbove.filter(slower).length, novecSimdAbove.length)}) |`,
 );
-const slow = (fs) => fs.filter((f) => f.ratio.lo > 1).length;
+const slow = (fs) => fs.filter(slower).length;
 lines.push(
   `| ... of those, packed loop instructions run >= 64 times on an input (callgrind) | | ${novecSimd64.length} (${novecSimd64Above.length} above the floor) |`,
 );

@@ -11,7 +11,9 @@ import {
   quantile,
   ranks,
   relativeSpread,
+  sideOfOne,
   spearman,
+  trimmedMean,
 } from '../src/tune/stats.js';
 import { parseVariant, parseVariants } from '../src/tune/variants.js';
 import { Rng } from '../src/util/rng.js';
@@ -26,6 +28,13 @@ describe('stats', () => {
     expect(mad([1, 2, 3, 4, 100])).toBe(1);
     expect(relativeSpread([10, 10, 10])).toBe(0);
     expect(geomean([1, 4])).toBeCloseTo(2, 12);
+    // 20% trimmed: one sample cut from each end of five.
+    expect(trimmedMean([100, 2, 1, 4, 3])).toBe(3);
+    // A coarse clock: samples of 1 or 2 ticks, 30% of them 2: the median says 1, the trimmed mean 1.25.
+    expect(median([1, 1, 1, 1, 1, 1, 1, 2, 2, 2])).toBe(1);
+    expect(trimmedMean([1, 1, 1, 1, 1, 1, 1, 2, 2, 2])).toBeCloseTo(1.1667, 3);
+    expect(sideOfOne({ estimate: 1, lo: 1 + 1e-15, hi: 1 + 1e-15 })).toBeUndefined();
+    expect(sideOfOne({ estimate: 1.2, lo: 1.1, hi: 1.3 })).toBe('slower');
   });
 
   it('ranks with ties and Spearman', () => {

@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fsx.js';
 import type { PerfFunctionRow, PerfReport } from './perf.js';
-import { geomean, median } from './stats.js';
+import { geomean, median, sideOfOne } from './stats.js';
 import { extremesPlot, speedupPlot } from './svg.js';
 
 const r3 = (x: number | undefined): number | undefined =>
@@ -25,7 +25,7 @@ export function perfJsonl(rep: PerfReport): string {
         ...r,
         ...(r.medianNs !== undefined ? { medianNs: r3(r.medianNs) } : {}),
         ...(r.spread !== undefined ? { spread: r3(r.spread) } : {}),
-        ...(r.halfMedianNs !== undefined ? { halfMedianNs: r.halfMedianNs.map(r3) } : {}),
+        ...(r.halfMeanNs !== undefined ? { halfMeanNs: r.halfMeanNs.map(r3) } : {}),
         ...(r.ratio !== undefined
           ? { ratio: { estimate: r3(r.ratio.estimate), lo: r3(r.ratio.lo), hi: r3(r.ratio.hi) } }
           : {}),
@@ -37,7 +37,7 @@ export function perfJsonl(rep: PerfReport): string {
         kind: 'function',
         ...f,
         medianNs: r3(f.medianNs),
-        halfMedianNs: f.halfMedianNs.map(r3),
+        halfMeanNs: f.halfMeanNs.map(r3),
         ...(f.ratio !== undefined
           ? { ratio: { estimate: r3(f.ratio.estimate), lo: r3(f.ratio.lo), hi: r3(f.ratio.hi) } }
           : {}),
@@ -67,9 +67,9 @@ export function variantSummary(rep: PerfReport): {
         variant: v,
         functions: fs.length,
         aboveFloor: above.length,
-        slower: above.filter((f) => f.ratio!.lo > 1).length,
-        faster: above.filter((f) => f.ratio!.hi < 1).length,
-        same: above.filter((f) => f.ratio!.lo <= 1 && f.ratio!.hi >= 1).length,
+        slower: above.filter((f) => sideOfOne(f.ratio) === 'slower').length,
+        faster: above.filter((f) => sideOfOne(f.ratio) === 'faster').length,
+        same: above.filter((f) => sideOfOne(f.ratio) === undefined).length,
         geomeanRatio: geomean(rs),
         medianRatio: median(rs),
       };

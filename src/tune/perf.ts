@@ -18,7 +18,7 @@ import { isNormalOutcome, isOutcomeKind } from '../engine/outcome.js';
 import type { InputRecord } from '../gen/record.js';
 import { coreCount, mapLimit } from '../util/concurrency.js';
 import { errorLine } from '../util/errors.js';
-import { bootstrapRatio, median, relativeSpread, spearman, type Interval } from './stats.js';
+import { bootstrapRatio, median, relativeSpread, spearman, trimmedMean, type Interval } from './stats.js';
 import { timeModule, type TimingParams, type VariantTimings } from './timing.js';
 import { buildVariant, type TuneModule, type VariantPlan } from './variant-build.js';
 import type { Variant } from './variants.js';
@@ -58,13 +58,15 @@ export interface PerfRow {
   readonly status: 'ok' | 'failed';
   readonly why?: string;
   readonly medianNs?: number;
+  /** The 20%-trimmed mean time per call (stats.ts `trimmedMean`): what ratios and the stability check use. */
+  readonly meanNs?: number;
   /** MAD / median of the samples. */
   readonly spread?: number;
   readonly samples?: number;
   /** Calls per timed sample (1: each call timed alone, with the state restored before it). */
   readonly batch?: number;
-  /** Medians of the even-numbered and of the odd-numbered rounds (the stability check). */
-  readonly halfMedianNs?: readonly number[];
+  /** Trimmed means of the even-numbered and of the odd-numbered rounds (the stability check). */
+  readonly halfMeanNs?: readonly number[];
   readonly aboveFloor?: boolean;
   /** This variant's time over the baseline's, with the 95% bootstrap interval. */
   readonly ratio?: Interval;
@@ -77,7 +79,9 @@ export interface PerfFunctionRow {
   readonly inputs: number;
   /** Sum over the inputs of their median time per call. */
   readonly medianNs: number;
-  readonly halfMedianNs: readonly number[];
+  /** Sum over the inputs of their trimmed mean time per call. */
+  readonly meanNs: number;
+  readonly halfMeanNs: readonly number[];
   readonly aboveFloor: boolean;
   readonly noisy: boolean;
   readonly ratio?: Interval;
@@ -249,10 +253,11 @@ function summarise(
             ...head,
             status: 'ok',
             medianNs: med,
+            meanNs: trimmedMean(xs),
             spread: relativeSpread(xs),
             samples: xs.length,
             batch: c.batch,
-            halfMedianNs: halves(c.passes),
+            halfMeanNs: halves(c.passes),
             aboveFloor: med >= factor * fl,
             ...(ratio !== undefined ? { ratio } : {}),
           });
@@ -260,10 +265,11 @@ function summarise(
         if (okRecords.length === 0) return;
         const cs = okRecords.map((r) => cells.get(key(r, vi)) as Cell);
         const medianNs = cs.reduce((s, c) => s + median(all(c)), 0);
-        const halfMedianNs = [0, 1].map((h) => cs.reduce((s, c) => s + halves(c.passes)[h]!, 0));
+        const meanNs = cs.reduce((s, c) => s + trimmedMean(all(c)), 0);
+        const halfMeanNs = [0, 1].map((h) => cs.reduce((s, c) => s + halves(c.passes)[h]!, 0));
         const floorSum = cs.reduce((s, c) => s + (c.batch > 1 ? floor[vi]!.batchNs : floor[vi]!.singleNs), 0);
         const spreads = cs.map((c) => relativeSpread(all(c)));
-        const passGap = Math.max(...halfMedianNs) / Math.min(...halfMedianNs) - 1;
+        const passGap = Math.max(...halfMeanNs) / Math.min(...halfMeanNs) - 1;
         const baseCells = okRecords.map((r) => cells.get(key(r, base)));
         const ratio =
           vi !== base && baseCells.every(complete)
@@ -280,7 +286,8 @@ function summarise(
           variant: v.label,
           inputs: okRecords.length,
           medianNs,
-          halfMedianNs,
+          meanNs,
+          halfMeanNs,
           aboveFloor: medianNs >= factor * floorSum,
           noisy: spreads.some((s) => !(s <= noisyLimit)) || passGap > 2 * noisyLimit,
           ...(ratio !== undefined ? { ratio } : {}),
@@ -299,9 +306,9 @@ function summarise(
   };
 }
 
-/** Medians of the even-numbered and of the odd-numbered rounds: the two measurements the stability check compares. */
+/** Trimmed means of the even-numbered and of the odd-numbered rounds: the two measurements the stability check compares. */
 function halves(rounds: readonly (readonly number[])[]): number[] {
-  return [0, 1].map((h) => median(rounds.filter((_, i) => i % 2 === h).flat()));
+  return [0, 1].map((h) => trimmedMean(rounds.filter((_, i) => i % 2 === h).flat()));
 }
 
 function stability(
@@ -313,8 +320,8 @@ function stability(
     passes < 2
       ? NaN
       : spearman(
-          fs.map((f) => f.halfMedianNs[0]!),
-          fs.map((f) => f.halfMedianNs[1]!),
+          fs.map((f) => f.halfMeanNs[0]!),
+          fs.map((f) => f.halfMeanNs[1]!),
         );
   const above = functions.filter((f) => f.aboveFloor);
   return {

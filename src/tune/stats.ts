@@ -22,6 +22,23 @@ export function median(xs: readonly number[]): number {
   return quantile(xs, 0.5);
 }
 
+/** The share of samples cut from each end by `trimmedMean`. */
+export const TRIM = 0.2;
+
+/**
+ * Mean of the samples left after cutting `trim` of them from each end (0.2: the middle 60%). perf's location
+ * statistic: robust to outliers like the median, but it averages a coarse clock's steps (a sample is a
+ * whole number of ticks; the median jumps between ticks, a mean of many dithered samples does not).
+ */
+export function trimmedMean(xs: readonly number[], trim = TRIM): number {
+  if (xs.length === 0) return NaN;
+  const s = Float64Array.from(xs).sort();
+  const cut = Math.floor(s.length * trim);
+  let sum = 0;
+  for (let i = cut; i < s.length - cut; i++) sum += s[i] as number;
+  return sum / (s.length - 2 * cut);
+}
+
 /** Median absolute deviation from the median (unscaled). */
 export function mad(xs: readonly number[]): number {
   const m = median(xs);
@@ -80,8 +97,8 @@ function mulberry32(seed: number): Draw {
   };
 }
 
-/** The median of one two-level resample of `p`: rounds with replacement, then each drawn round's samples. */
-function resampledMedian(p: Prepared, next: Draw): number {
+/** The trimmed mean of one two-level resample of `p`: rounds with replacement, then each drawn round's samples. */
+function resampledLocation(p: Prepared, next: Draw): number {
   const { counts, ranks, sorted } = p;
   counts.fill(0);
   let n = 0;
@@ -91,21 +108,24 @@ function resampledMedian(p: Prepared, next: Draw): number {
     n += rk.length;
   }
   if (n === 0) return NaN;
-  const lo = Math.floor((n - 1) / 2);
-  const hi = Math.ceil((n - 1) / 2);
-  let cum = 0;
-  let vlo = NaN;
-  for (let i = 0; i < counts.length; i++) {
-    cum += counts[i] as number;
-    if (Number.isNaN(vlo) && cum > lo) vlo = sorted[i] as number;
-    if (cum > hi) return (vlo + (sorted[i] as number)) / 2;
+  // The trimmed mean of the resample: positions [cut, n - cut) of its sorted order, found by counting.
+  const cut = Math.floor(n * TRIM);
+  let pos = 0;
+  let sum = 0;
+  for (let i = 0; i < counts.length && pos < n - cut; i++) {
+    const c = counts[i] as number;
+    if (c === 0) continue;
+    const from = Math.max(pos, cut);
+    const to = Math.min(pos + c, n - cut);
+    if (to > from) sum += (to - from) * (sorted[i] as number);
+    pos += c;
   }
-  return vlo;
+  return sum / (n - 2 * cut);
 }
 
 /**
- * Percentile bootstrap interval of sum(median(a_i)) / sum(median(b_i)) over groups (a function's inputs; one
- * group for one input). Each group holds its samples per round (or process); a resample draws the rounds
+ * Percentile bootstrap interval of sum(trimmedMean(a_i)) / sum(trimmedMean(b_i)) over groups (a function's
+ * inputs; one group for one input). Each group holds its samples per round (or process); a resample draws the rounds
  * with replacement and then each drawn round's samples (a two-level bootstrap), independently for a and b,
  * so the interval covers the variation between rounds, not only within one. `level` is the coverage (0.95).
  */
@@ -116,7 +136,7 @@ export function bootstrapRatio(
   resamples = 1000,
   level = 0.95,
 ): Interval {
-  const sum = (gs: readonly Passes[]): number => gs.reduce((s, g) => s + median(g.flat()), 0);
+  const sum = (gs: readonly Passes[]): number => gs.reduce((s, g) => s + trimmedMean(g.flat()), 0);
   const estimate = sum(a) / sum(b);
   const next = mulberry32(new Rng(seed).u32());
   const pa = a.map(prepare);
@@ -124,9 +144,9 @@ export function bootstrapRatio(
   const rs: number[] = [];
   for (let i = 0; i < resamples; i++) {
     let x = 0;
-    for (const p of pa) x += resampledMedian(p, next);
+    for (const p of pa) x += resampledLocation(p, next);
     let y = 0;
-    for (const p of pb) y += resampledMedian(p, next);
+    for (const p of pb) y += resampledLocation(p, next);
     rs.push(x / y);
   }
   const tail = (1 - level) / 2;
@@ -175,4 +195,12 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
 export function geomean(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
   return Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+}
+
+/** Where an interval lies against 1 ('slower': wholly above, 'faster': wholly below), with a rounding margin. */
+export function sideOfOne(i: Interval | undefined): 'slower' | 'faster' | undefined {
+  if (i === undefined) return undefined;
+  if (i.lo > 1 + 1e-9) return 'slower';
+  if (i.hi < 1 - 1e-9) return 'faster';
+  return undefined;
 }

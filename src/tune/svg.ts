@@ -8,7 +8,7 @@
  * by a hash of the function name, not at random.
  */
 import type { PerfFunctionRow, PerfReport } from './perf.js';
-import { quantile } from './stats.js';
+import { quantile, sideOfOne } from './stats.js';
 
 const esc = (s: string): string => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const f1 = (x: number): string => (Math.round(x * 10) / 10).toString();
@@ -111,7 +111,8 @@ export function speedupPlot(report: PerfReport): string {
     svg.line(x(q2), cy - 16, x(q2), cy + 16, '#1f4e8c', 2.5);
     for (const f of fs) {
       const jitter = (hash01(`${f.module}:${f.function}`) - 0.5) * 24;
-      const sig = f.ratio!.lo > 1 ? '#c0392b' : f.ratio!.hi < 1 ? '#27863b' : '#777';
+      const side = sideOfOne(f.ratio);
+      const sig = side === 'slower' ? '#c0392b' : side === 'faster' ? '#27863b' : '#777';
       svg.circle(x(f.ratio!.estimate), cy + jitter, 2.5, sig);
     }
     svg.text(x(q2), cy - 19, `median ${q2.toFixed(2)}x`, 'middle', 10);

@@ -15,8 +15,9 @@
  * K calls, K chosen so that the batch lasts at least the target time; otherwise a sample is one call.
  * The noise floor, an entry calling an empty function through a pointer, is timed the same two ways first.
  *
- * Rounds: a record is loaded and warmed up when the parent writes one byte to fd 4, then measured in
- * `rounds` rounds, each started by another byte. The parent runs one process per variant of a module at once, all pinned to the same CPU, and
+ * Rounds: a record is loaded and warmed up when the parent writes a word to fd 4, then measured in
+ * `rounds` rounds, each started by another word: the batch size, the smallest over the variants of the
+ * record, so that every build is timed with the same batch. The parent runs one process per variant of a module at once, all pinned to the same CPU, and
  * gives the rounds of a record to the variants in turn, so the variants of one record are measured within
  * milliseconds of each other (drift hits them alike); a process waiting for its go sleeps in `read`.
  *
@@ -27,7 +28,7 @@
  *
  * Output on fd 3 (text lines): `C cycles ns` (calibration), `F K c1 c2 ...` (noise floor samples, cycles per
  * batch of K, single calls then batches), per record `L id` before loading it, `S id K` when loaded and warm
- * (K: the batch size), then per round `T id round c1 c2 ...`, and `D` at the end. A record that ends the
+ * (K: the batch size this build would take), then per round `T id round K c1 c2 ...`, and `D` at the end. A record that ends the
  * process (exit, a signal, a divergence) leaves its `L` or `S` last: the parent starts a new process after
  * it.
  */
@@ -280,10 +281,18 @@ static void tm_sample(tm_out_t *o, uint64_t entry, tm_state_t *st, const tm_para
   tm_flush(o);
 }
 
-/* The parent's go for the next round (a byte on fd 902); its end of the pipe closed: stop. */
-static void tm_wait_go(void) {
-  char b;
-  if (isnr_syscall(SYS_read, 902, &b, 1) != 1) isnr_syscall(SYS_exit_group, 0);
+/* The parent's go: a 64-bit word on fd 902 (for a round, the batch size to use: the same for every variant
+   of a record, so that the builds are timed alike); its end of the pipe closed: stop. */
+static uint64_t tm_wait_go(void) {
+  uint64_t v = 0;
+  uint8_t *p = (uint8_t *)&v;
+  uint64_t got = 0;
+  while (got < 8) {
+    long n = isnr_syscall(SYS_read, 902, p + got, 8 - got);
+    if (n <= 0) isnr_syscall(SYS_exit_group, 0);
+    got += (uint64_t)n;
+  }
+  return v;
 }
 
 static const uint8_t *tm_in, *tm_end;
@@ -392,12 +401,14 @@ static int tm_main(const char *spec) {
     tm_put(o, "\n");
     tm_flush(o);
     for (uint64_t round = 0; round < rounds; round++) {
-      tm_wait_go();
+      uint64_t kk = tm_wait_go();
+      if (kk >= 1 && kk <= k) k = kk; /* the parent's common batch size (never more than this build's) */
       /* Other builds ran in between: warm the caches again (3 calls). */
       tm_warm(entry, &st, &pp, 0, 3, 0);
       tm_put(o, "T");
       tm_num(o, id);
       tm_num(o, round);
+      tm_num(o, k);
       tm_sample(o, entry, &st, &pp, k);
     }
     tm_in = keep_in;

@@ -168,8 +168,11 @@ class Child {
     return out;
   }
 
-  go(): void {
-    (this.proc.stdio[4] as Writable).write('g');
+  /** Let the process go on: load the next record, or run a round with batch size `k`. */
+  go(k = 0): void {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(k));
+    (this.proc.stdio[4] as Writable).write(b);
   }
 
   kill(): void {
@@ -334,19 +337,22 @@ export async function timeModule(
         lane.rounds.set(r, []);
         ready.push({ lane, job });
       }
+      // One batch size for all builds of the record: the smallest (1 when any build's call changes its state).
+      const common = Math.min(...ready.map(({ lane }) => lane.batch.get(r)!));
+      for (const { lane } of ready) lane.batch.set(r, common);
       for (let round = 0; round < rounds; round++) {
         const order = ready.map((_, i) => ready[(i + round) % ready.length]!);
         for (const { lane, job } of order) {
           if (lane.timings.has(r) || lane.child === undefined) continue;
-          lane.child.go();
+          lane.child.go(common);
           const t = await lane.child.next('T', p.recordTimeoutMs);
           if ('why' in t) {
             await fail(lane, job, t.why);
             continue;
           }
           const w = t.line.split(' ');
-          const k = lane.batch.get(r)!;
-          lane.rounds.get(r)!.push(w.slice(3).map((c) => Number(c) / lane.cyclesPerNs / k));
+          const k = Number(w[3]);
+          lane.rounds.get(r)!.push(w.slice(4).map((c) => Number(c) / lane.cyclesPerNs / k));
         }
       }
       for (const { lane, job } of ready) {
