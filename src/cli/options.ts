@@ -93,6 +93,7 @@ export interface CliOptions {
   budget: number;
   recordTimeout: number;
   rounds: number;
+  margin: number;
   classify: boolean;
 }
 
@@ -480,6 +481,18 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     default: DEFAULTS.perf.rounds,
     parse: positiveInt,
   },
+  margin: {
+    flags: '--margin <ratio>',
+    description:
+      'smallest difference perf reports: an interval within [1/(1+m), 1+m] of the ratio is no difference',
+    default: DEFAULTS.perf.margin,
+    parse: (raw) => {
+      const n = Number(raw);
+      if (!/^\s*\d*\.?\d+\s*$/.test(raw) || !(n >= 0 && n < 1))
+        throw new InvalidArgumentError('expected a number in [0, 1)');
+      return n;
+    },
+  },
   classify: {
     flags: '--no-classify',
     description: 'report differences without the rebuilds that classify them',
@@ -581,6 +594,7 @@ export const COMMAND_OPTIONS = {
     'budget',
     'recordTimeout',
     'rounds',
+    'margin',
     'seed',
     'jobs',
     'compileCommands',

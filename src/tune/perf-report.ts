@@ -67,9 +67,9 @@ export function variantSummary(rep: PerfReport): {
         variant: v,
         functions: fs.length,
         aboveFloor: above.length,
-        slower: above.filter((f) => sideOfOne(f.ratio) === 'slower').length,
-        faster: above.filter((f) => sideOfOne(f.ratio) === 'faster').length,
-        same: above.filter((f) => sideOfOne(f.ratio) === undefined).length,
+        slower: above.filter((f) => sideOfOne(f.ratio, rep.margin) === 'slower').length,
+        faster: above.filter((f) => sideOfOne(f.ratio, rep.margin) === 'faster').length,
+        same: above.filter((f) => sideOfOne(f.ratio, rep.margin) === undefined).length,
         geomeanRatio: geomean(rs),
         medianRatio: median(rs),
       };
@@ -83,7 +83,7 @@ const ci = (f: PerfFunctionRow): string =>
 export function perfMarkdown(rep: PerfReport, top = 10): string {
   const out: string[] = ['# perf', ''];
   out.push(
-    `Baseline: \`${rep.baseline}\`. Ratio = variant time / baseline time (> 1: slower), 95% bootstrap interval.`,
+    `Baseline: \`${rep.baseline}\`. Ratio = variant time / baseline time (> 1: slower), 95% bootstrap interval; a difference is reported when the interval lies outside [1/${1 + rep.margin}, ${1 + rep.margin}].`,
     '',
   );
   out.push(

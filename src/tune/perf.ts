@@ -42,6 +42,8 @@ export interface PerfOptions {
   readonly floorFactor?: number;
   /** A function is noisy when its relative spread (MAD / median) exceeds this, or its two halves differ by more than twice it. */
   readonly noisyLimit?: number;
+  /** Smallest difference reported: an interval within [1/(1+margin), 1+margin] is none (default 0.03). */
+  readonly margin?: number;
   /** Bootstrap resamples. */
   readonly resamples?: number;
   readonly progress?: (line: string) => void;
@@ -90,6 +92,8 @@ export interface PerfFunctionRow {
 export interface PerfReport {
   readonly variants: readonly string[];
   readonly baseline: string;
+  /** The smallest difference reported (`sideOfOne`). */
+  readonly margin: number;
   readonly floor: readonly { variant: string; singleNs: number; batchNs: number }[];
   readonly rows: readonly PerfRow[];
   readonly functions: readonly PerfFunctionRow[];
@@ -298,6 +302,7 @@ function summarise(
   return {
     variants: vs.map((v) => v.label),
     baseline: vs[base]!.label,
+    margin: o.margin ?? 0.03,
     floor,
     rows,
     functions,

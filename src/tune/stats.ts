@@ -197,10 +197,13 @@ export function geomean(xs: readonly number[]): number {
   return Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 }
 
-/** Where an interval lies against 1 ('slower': wholly above, 'faster': wholly below), with a rounding margin. */
-export function sideOfOne(i: Interval | undefined): 'slower' | 'faster' | undefined {
+/**
+ * Where an interval lies against 1 ('slower': wholly above 1 + margin, 'faster': wholly below 1 / (1 + margin)),
+ * else undefined (no difference shown). The margin is the smallest difference perf reports (docs/perf.md).
+ */
+export function sideOfOne(i: Interval | undefined, margin = 0): 'slower' | 'faster' | undefined {
   if (i === undefined) return undefined;
-  if (i.lo > 1 + 1e-9) return 'slower';
-  if (i.hi < 1 - 1e-9) return 'faster';
+  if (i.lo > (1 + margin) * (1 + 1e-9)) return 'slower';
+  if (i.hi < (1 / (1 + margin)) * (1 - 1e-9)) return 'faster';
   return undefined;
 }

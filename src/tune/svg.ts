@@ -111,7 +111,7 @@ export function speedupPlot(report: PerfReport): string {
     svg.line(x(q2), cy - 16, x(q2), cy + 16, '#1f4e8c', 2.5);
     for (const f of fs) {
       const jitter = (hash01(`${f.module}:${f.function}`) - 0.5) * 24;
-      const side = sideOfOne(f.ratio);
+      const side = sideOfOne(f.ratio, report.margin);
       const sig = side === 'slower' ? '#c0392b' : side === 'faster' ? '#27863b' : '#777';
       svg.circle(x(f.ratio!.estimate), cy + jitter, 2.5, sig);
     }
@@ -120,7 +120,7 @@ export function speedupPlot(report: PerfReport): string {
   svg.text(
     left,
     bottom + 34,
-    'red: 95% interval above 1 (slower), green: below 1 (faster), grey: includes 1; box: quartiles',
+    `red: 95% interval above ${1 + report.margin} (slower), green: below 1/${1 + report.margin} (faster), grey: neither; box: quartiles`,
     'start',
     11,
   );

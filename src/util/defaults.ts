@@ -65,6 +65,8 @@ export const DEFAULTS = {
     batchTargetUs: 20,
     recordTimeoutMs: 5000,
     rounds: 4,
+    /** A ratio whose interval stays within [1 / (1 + margin), 1 + margin] is no difference. */
+    margin: 0.03,
     resamples: 1000,
   },
   native: {

@@ -50,6 +50,7 @@ export function register(program: Command): void {
       seed: Number(o.seed) || 1,
       jobs: o.jobs ?? coreCount(),
       rounds: o.rounds,
+      margin: o.margin,
       resamples: P.resamples,
       timing: {
         warmupNs: P.warmupMs * 1e6,
