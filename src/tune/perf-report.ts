@@ -109,7 +109,7 @@ export function perfMarkdown(rep: PerfReport, top = 10): string {
     '',
   );
   out.push(
-    '| variant | functions | above floor | slower (CI > 1) | faster (CI < 1) | no difference | geomean ratio | median ratio |',
+    '| variant | functions | above floor | slower (CI above 1+m) | faster (CI below 1/(1+m)) | no difference | geomean ratio | median ratio |',
   );
   out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const v of variantSummary(rep))

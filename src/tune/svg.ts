@@ -78,8 +78,8 @@ export function speedupPlot(report: PerfReport): string {
   const lo = Math.min(0.5, ...all);
   const hi = Math.max(2, ...all);
   const rowH = 60;
-  const left = 260;
-  const width = 900;
+  const left = 380;
+  const width = 1000;
   const svg = new Svg(width, 70 + rowH * vs.length + 40);
   const plotW = width - left - 30;
   const x = (r: number): number =>
@@ -139,8 +139,8 @@ export function extremesPlot(report: PerfReport, variant: string, n = 10): strin
   const lo = Math.min(0.5, ...all);
   const hi = Math.max(2, ...all);
   const rowH = 20;
-  const left = 330;
-  const width = 900;
+  const left = 420;
+  const width = 1000;
   const svg = new Svg(width, 60 + rowH * rows.length + 40);
   const plotW = width - left - 30;
   const x = (r: number): number =>
