@@ -6,7 +6,19 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 // The pipeline's stages, lowest first (docs/architecture.md). A stage may import from the stages before it,
 // never from one after it; `progs` (the random program generator) sits beside the pipeline above the engine,
 // and only the CLI and the library API (src/index.ts) sit on top of everything.
-const STAGES = ['util', 'toolchain', 'ir', 'engine', 'gen', 'replay', 'guide', 'export', 'progs', 'cli'];
+const STAGES = [
+  'util',
+  'toolchain',
+  'ir',
+  'engine',
+  'gen',
+  'replay',
+  'tune',
+  'guide',
+  'export',
+  'progs',
+  'cli',
+];
 const BELOW_PROGS = new Set(['util', 'toolchain', 'ir', 'engine']);
 const allowed = (stage, other) => {
   if (stage === 'progs') return BELOW_PROGS.has(other);

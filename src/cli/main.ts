@@ -14,10 +14,12 @@ import { environmentError, oneLine } from '../util/errors.js';
 import { packageVersion } from '../util/version.js';
 import { register as registerCompile } from './commands/compile.js';
 import { register as registerDemo } from './commands/demo.js';
+import { register as registerDiff } from './commands/diff.js';
 import { register as registerExport } from './commands/export.js';
 import { register as registerGen } from './commands/gen.js';
 import { register as registerInspect } from './commands/inspect.js';
 import { register as registerMerge } from './commands/merge.js';
+import { register as registerPerf } from './commands/perf.js';
 import { register as registerProgs } from './commands/progs.js';
 import { register as registerQueue } from './commands/queue.js';
 import { register as registerReplay } from './commands/replay.js';
@@ -34,6 +36,8 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerMerge,
   registerQueue,
   registerExport,
+  registerPerf,
+  registerDiff,
 ];
 
 /** Exit code for usage errors (bad flags, missing arguments). */

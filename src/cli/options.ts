@@ -86,6 +86,15 @@ export interface CliOptions {
   throughCalls: boolean;
   // Tests export (export tests).
   framework: string;
+  // Build variants (perf, diff).
+  variants: string[];
+  variantsFile?: string;
+  baseline?: string;
+  budget: number;
+  recordTimeout: number;
+  rounds: number;
+  margin: number;
+  classify: boolean;
 }
 
 export type OptionKey = keyof CliOptions;
@@ -438,6 +447,57 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
       'credit the lines an input ran in the functions it called too (each kept input replayed once in the engine): the coverage of the kept inputs run as a test suite',
     default: false,
   },
+  variants: {
+    flags: '--variants <spec...>',
+    description:
+      "build variants, each a compiler and its flags as one argument ('clang-19 -O2', 'gcc -O2 -fno-tree-vectorize'); the first is the baseline unless --baseline",
+    default: [],
+    defaultText: 'none',
+  },
+  variantsFile: {
+    flags: '--variants-file <file>',
+    description: 'more build variants, one spec a line (# comments)',
+  },
+  baseline: {
+    flags: '--baseline <spec>',
+    description: 'the variant the others are compared with (its spec or 1-based position; default the first)',
+  },
+  budget: {
+    flags: '--budget <ms>',
+    description: 'measured time per input, variant and round, once the minimum samples are taken',
+    default: DEFAULTS.perf.budgetMs,
+    parse: positiveNumber,
+  },
+  recordTimeout: {
+    flags: '--record-timeout <ms>',
+    description: 'wall-clock limit of one input (timing, or one native run of diff)',
+    default: DEFAULTS.perf.recordTimeoutMs,
+    parse: positiveInt,
+  },
+  rounds: {
+    flags: '--rounds <n>',
+    description:
+      'measurement rounds per input, each timing every variant once in turn; the stability check compares even and odd rounds',
+    default: DEFAULTS.perf.rounds,
+    parse: positiveInt,
+  },
+  margin: {
+    flags: '--margin <ratio>',
+    description:
+      'smallest difference perf reports: an interval within [1/(1+m), 1+m] of the ratio is no difference',
+    default: DEFAULTS.perf.margin,
+    parse: (raw) => {
+      const n = Number(raw);
+      if (!/^\s*\d*\.?\d+\s*$/.test(raw) || !(n >= 0 && n < 1))
+        throw new InvalidArgumentError('expected a number in [0, 1)');
+      return n;
+    },
+  },
+  classify: {
+    flags: '--no-classify',
+    description: 'report differences without the rebuilds that classify them',
+    default: true,
+  },
   framework: {
     flags: '--framework <name>',
     description: 'test framework of C sources: cmocka or gtest (C++ sources always get GoogleTest)',
@@ -525,6 +585,32 @@ export const COMMAND_OPTIONS = {
   'export sarif': ['output', 'compileCommands', 'clang'],
   'export dataset': ['output', 'format', 'trace', 'traceLimit', 'split', 'compileCommands', 'clang'],
   'export tests': ['output', 'framework', 'compileCommands', 'clang'],
+  perf: [
+    'variants',
+    'variantsFile',
+    'baseline',
+    'output',
+    'json',
+    'budget',
+    'recordTimeout',
+    'rounds',
+    'margin',
+    'seed',
+    'jobs',
+    'compileCommands',
+    'clang',
+  ],
+  diff: [
+    'variants',
+    'variantsFile',
+    'output',
+    'json',
+    'recordTimeout',
+    'classify',
+    'jobs',
+    'compileCommands',
+    'clang',
+  ],
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],
   'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],

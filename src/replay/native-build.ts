@@ -154,7 +154,7 @@ const ABI_PARAM_ATTRS = new Set([
 ]);
 const UNSUPPORTED_PARAM_ATTRS = new Set(['inalloca', 'preallocated', 'swifterror']);
 
-function printAbiAttrs(l: AttrList, withAlign: boolean): string {
+export function printAbiAttrs(l: AttrList, withAlign: boolean): string {
   const parts: string[] = [];
   for (const a of l.attrs) {
     if (ABI_PARAM_ATTRS.has(a.name))
@@ -171,7 +171,7 @@ function hasAttr(l: AttrList, name: string): Attr | undefined {
 }
 
 /** Slot layout of a function's arguments: each 16-aligned, alloc-size long. */
-function argSlots(f: Func, dl: DataLayout): { slots: number[]; size: number } {
+export function argSlots(f: Func, dl: DataLayout): { slots: number[]; size: number } {
   const slots: number[] = [];
   let off = 0;
   for (const p of f.params) {
@@ -186,7 +186,7 @@ function argSlots(f: Func, dl: DataLayout): { slots: number[]; size: number } {
   return { slots, size: Math.max(off, 16) };
 }
 
-function unsupportedSignature(f: Func, dl: DataLayout): string | undefined {
+export function unsupportedSignature(f: Func, dl: DataLayout): string | undefined {
   for (const [i, p] of f.params.entries()) {
     if (!dl.isSized(p.type)) return `parameter ${i} has an unsized type`;
     for (const a of p.attrs.attrs) {
@@ -222,7 +222,7 @@ function visitTargets(r: InputRecord, fn: (t: PtrTarget) => void): void {
  * The module with declarations of the generated stubs the records name (gen/stubs.ts), which `emit` defines
  * like stubbed externals: each returns the record's next call result.
  */
-function withRecordStubs(m: Module, records: readonly InputRecord[]): Module {
+export function withRecordStubs(m: Module, records: readonly InputRecord[]): Module {
   const named = new Set<string>();
   for (const r of records) {
     visitTargets(r, (t) => {
@@ -284,7 +284,7 @@ function emit(
   };
 }
 
-interface WantedSymbols {
+export interface WantedSymbols {
   /** Functions and globals the records point to (or give values to). */
   readonly fns: ReadonlySet<string>;
   readonly globals: ReadonlySet<string>;
@@ -292,7 +292,7 @@ interface WantedSymbols {
   readonly calledStubs: ReadonlySet<string>;
 }
 
-function wantedSymbols(records: readonly InputRecord[]): WantedSymbols {
+export function wantedSymbols(records: readonly InputRecord[]): WantedSymbols {
   const fns = new Set<string>();
   const globals = new Set<string>();
   const calledStubs = new Set<string>();
@@ -312,7 +312,7 @@ function wantedSymbols(records: readonly InputRecord[]): WantedSymbols {
  * Stubbed functions (declared, not defined, that the records call or that do not link, and the generated
  * stubs the records name), with their ids.
  */
-function chooseStubs(
+export function chooseStubs(
   m: Module,
   calledStubs: ReadonlySet<string>,
   extraStubs: ReadonlySet<string>,
@@ -331,7 +331,7 @@ function chooseStubs(
 }
 
 /** The `__inputsmith_globals` and `__inputsmith_funcs` tables' members, in module order. */
-function symbolTables(
+export function symbolTables(
   m: Module,
   dl: DataLayout,
   wanted: WantedSymbols,
@@ -464,7 +464,7 @@ function emitSleeps(out: string[], sleeps: readonly Func[]): void {
 }
 
 /** External stubs: each returns the record's next call result (the driver checks the call's order). */
-function emitExternalStubs(out: string[], m: Module, stubs: ReadonlyMap<string, number>): void {
+export function emitExternalStubs(out: string[], m: Module, stubs: ReadonlyMap<string, number>): void {
   for (const [name, id] of stubs) {
     const f = m.symbols.get(name) as Func;
     const ret = f.funcType.ret;
@@ -547,7 +547,7 @@ function emitTables(
 }
 
 /** Undefined symbols named in a link error (GNU ld and lld spellings). */
-function undefinedSymbols(output: string): string[] {
+export function undefinedSymbols(output: string): string[] {
   const names = new Set<string>();
   for (const mm of output.matchAll(/undefined reference to `([^']+)'/g)) names.add(mm[1] as string);
   for (const mm of output.matchAll(/undefined symbol: (\S+)/g)) names.add(mm[1] as string);
@@ -679,10 +679,10 @@ export function stubReturnType(plan: NativePlan, name: string): Type | undefined
 
 /** libc functions that wait (sleep, usleep, nanosleep): the engine's models return 0 at once. */
 /** References to the C++ ABI (libstdc++/libsupc++) in a module's IR. */
-const CXX_RUNTIME =
+export const CXX_RUNTIME =
   /@(__gxx_personality_v0|__cxa_[a-z_]+|_Zn[wa]m\w*|_Zd[la]Pv\w*|_ZTI\w+|_ZSt9terminatev)\b/;
 
-const NO_WAIT: ReadonlySet<string> = new Set(['sleep', 'usleep', 'nanosleep']);
+export const NO_WAIT: ReadonlySet<string> = new Set(['sleep', 'usleep', 'nanosleep']);
 
 /** A global's size as the engine lays it out (a declaration of unknown size gets room, see link.ts). */
 export function declaredSize(dl: DataLayout, g: GlobalVar): number {

@@ -176,7 +176,7 @@ export async function replayNativeText(
  * code, running on generated arguments with real system calls, cannot change what only root may change
  * (docs/native-replay.md, Safety). INPUTSMITH_NATIVE_AS_ROOT=1 keeps root.
  */
-const SANDBOX: { uid: number; gid: number } | undefined =
+export const SANDBOX: { uid: number; gid: number } | undefined =
   process.getuid?.() === 0 && process.env.INPUTSMITH_NATIVE_AS_ROOT !== '1'
     ? { uid: 65534, gid: 65534 }
     : undefined;
@@ -193,7 +193,7 @@ function resultOf(r: InputRecord, v: Verdict, timeMs: number): NativeReplayResul
   };
 }
 
-async function replayOne(
+export async function replayOne(
   plan: NativePlan,
   r: InputRecord,
   dir: string,

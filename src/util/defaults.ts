@@ -50,6 +50,25 @@ export const DEFAULTS = {
     sample: 0,
   },
   /** replay: native replay of one record. */
+  /**
+   * tune (perf, diff): measured time per input, variant and round once `minSamples` are taken; samples
+   * at most and at least per round; warm-up; the least duration of a batched sample (so the clock's
+   * resolution and overhead are a small part of it); a record's wall-clock limit (per step); rounds per
+   * input (each times every variant once; the stability check compares even and odd rounds); bootstrap
+   * resamples.
+   */
+  perf: {
+    budgetMs: 5,
+    maxSamples: 100,
+    minSamples: 10,
+    warmupMs: 2,
+    batchTargetUs: 20,
+    recordTimeoutMs: 5000,
+    rounds: 4,
+    /** A ratio whose interval stays within [1 / (1 + margin), 1 + margin] is no difference. */
+    margin: 0.03,
+    resamples: 1000,
+  },
   native: {
     /** Wall-clock limit per record, ms (the process is killed after it). */
     timeoutMs: 5000,
