@@ -23,6 +23,7 @@ import {
   BIG_SLOT,
   INPUT_SLOT,
   SMALL_SLOTS,
+  type GlobalRec,
   type InputRecord,
   type PtrTarget,
   type Reloc,
@@ -34,6 +35,7 @@ import type { DebugInfo, FunctionDebugInfo } from '../ir/debuginfo.js';
 import { cDeclaration, cTypeName, enumSigned, underlyingType } from '../ir/debuginfo-c.js';
 import type { Func, Module } from '../ir/model.js';
 import type { Type } from '../ir/types.js';
+import { isGuardVariable } from '../gen/faults.js';
 import { irPointerType } from './tests-stubs.js';
 import {
   CMOCKA_ASSERTIONS,
@@ -261,9 +263,8 @@ class TestWriter {
   /**
    * The objects: one page-aligned block holding each object in its small slot as the engine lays them
    * out (object id in slot id, base in the slot's middle plus `baseMod`), so distances between objects,
-   * and comparisons and differences of pointers to different objects, are the engine's (and, where the
-   * engine's input region is free in the test process, `isx_input_block` maps the block there, so the
-   * addresses themselves are the engine's); objects of a big
+   * and comparisons and differences of pointers to different objects, are the engine's (the block is at
+   * the engine's address when free: `isx_input_block`); objects of a big
    * slot get a page-aligned array of their own. Heap objects are placed the same way and registered with
    * the support's `free`/`realloc` (`isx_heap_object`), which know them, as native replay's do.
    */
@@ -437,6 +438,11 @@ class TestWriter {
       : undefined;
   }
 
+  /** A C++ guard variable (`_ZGV...`) of a static local that no name in the test reaches. */
+  private unnamedGuard = (name: string): boolean => isGuardVariable(name) && !this.ctx.globalName(name);
+  private zeroGuard = (g: GlobalRec): boolean =>
+    this.unnamedGuard(g.name) && g.relocs.length === 0 && g.ranges.every((rg) => /^A*=*$/.test(rg.data));
+
   private global(name: string): { addr: string; label: string } {
     const c = this.ctx.globalName(name);
     if (c === undefined) throw new LeaveOut(`global @${name} has no C name the test can reach`);
@@ -447,6 +453,8 @@ class TestWriter {
   globals(): string[] {
     const out: string[] = [];
     for (const g of this.r.globals) {
+      // An unnamed C++ guard at zero (gen never changes one): each ctest test starts with it so.
+      if (this.zeroGuard(g)) continue;
       const { addr, label: c } = this.global(g.name);
       const size = this.ctx.globalSize(g.name);
       out.push(`  isx_save(${addr}, ${size}); /* global ${c}, restored after the test */`);
@@ -843,6 +851,7 @@ class TestWriter {
       );
     }
     for (const g of this.r.outcome.memory.globals) {
+      if (this.unnamedGuard(g.name)) continue; // a static local's guard: no C++ name reaches it
       const { addr, label: c } = this.global(g.name);
       const skips: [number, number][] = g.relocs.map((rl) => [rl.at, 8]);
       const slots = new Set(this.r.globals.find((x) => x.name === g.name)?.relocs.map((rl) => rl.at));

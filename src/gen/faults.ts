@@ -148,7 +148,7 @@ export class LazyMemory {
     for (const [name, h] of inp.plan.globals) {
       const g = this.writableByName.get(name);
       if (g === undefined) continue;
-      if (reroll && !g.declared && inp.policy.rng.chance(REROLL_INITIAL))
+      if (reroll && !g.declared && !isGuardVariable(name) && inp.policy.rng.chance(REROLL_INITIAL))
         for (const [a, b] of h.bytes.ranges())
           for (let off = a; off < b; off++) if (h.bytes.get(off) === u8[g.address + off]) h.bytes.delete(off);
       inp.layOut(h, g.address, (lo, hi) => this.touch(g, lo, hi));
@@ -214,7 +214,13 @@ export class LazyMemory {
     // globals, is kept).
     const inp = this.inp;
     const h = inp.plan.global(g.name);
-    if (!g.declared && (!inp.plan.derived || this.initialPointerAt(g, p) || inp.policy.rng.chance(0.7))) {
+    if (
+      !g.declared &&
+      (!inp.plan.derived ||
+        isGuardVariable(g.name) ||
+        this.initialPointerAt(g, p) ||
+        inp.policy.rng.chance(0.7))
+    ) {
       const mem = this.engine.mem;
       const u8 = mem.u8;
       const s = mem.shadow;
@@ -526,6 +532,16 @@ export class LazyMemory {
 }
 
 let SCRATCH = new Uint8Array(4096);
+
+/**
+ * A C++ guard variable (`_ZGV...`: whether a function's static local is initialised yet). It keeps its
+ * initial value (not yet) in every plan, and mutation leaves it alone (guide/search.ts): a generated
+ * "initialised" would pair with a static local holding bytes its initializer never computes, a state no
+ * program reaches, and the test of such an input cannot set either (no C++ name reaches them).
+ */
+export function isGuardVariable(name: string): boolean {
+  return name.startsWith('_ZGV');
+}
 
 /** A plan of one 8-bit integer leaf (an element `generateTyped` generates as one untyped byte). */
 function isByteLeaf(lp: LeafPlan): boolean {

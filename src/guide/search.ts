@@ -16,6 +16,7 @@
  * mutation does not touch replays as before. Comparison feedback (cmplog.ts) adds the operands of the
  * comparisons a run made as values to try where they came from.
  */
+import { isGuardVariable } from '../gen/faults.js';
 import { Plan, type Holder } from '../gen/plan.js';
 import { hasAttribute, type Func } from '../ir/model.js';
 import {
@@ -520,7 +521,8 @@ function mutateArg(plan: Plan, rng: Rng, ints: readonly bigint[]): boolean {
 }
 
 function holders(plan: Plan): Holder[] {
-  return [...plan.objects.filter((o) => o.dead !== true), ...plan.globals.values()];
+  const globals = [...plan.globals].filter(([name]) => !isGuardVariable(name)).map(([, h]) => h);
+  return [...plan.objects.filter((o) => o.dead !== true), ...globals];
 }
 
 function mutateBytes(plan: Plan, rng: Rng, ints: readonly bigint[], bytes: readonly number[]): boolean {
