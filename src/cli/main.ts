@@ -17,6 +17,7 @@ import { register as registerDemo } from './commands/demo.js';
 import { register as registerExport } from './commands/export.js';
 import { register as registerGen } from './commands/gen.js';
 import { register as registerInspect } from './commands/inspect.js';
+import { register as registerMathlib } from './commands/mathlib.js';
 import { register as registerMerge } from './commands/merge.js';
 import { register as registerProgs } from './commands/progs.js';
 import { register as registerQueue } from './commands/queue.js';
@@ -34,6 +35,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerMerge,
   registerQueue,
   registerExport,
+  registerMathlib,
 ];
 
 /** Exit code for usage errors (bad flags, missing arguments). */
