@@ -18,7 +18,7 @@ import { mathFunction } from './functions.js';
 import { chunkInputs, f32FromBits, type Chunk, type InputSet } from './inputs.js';
 import { binOfArg, binOfBits, type BinSpec } from './bins.js';
 import { compareBits, measure, type BitDiff, type ChunkView, type Tally } from './measure.js';
-import { parseReference } from './reference.js';
+import { parseReference, type RefChunk } from './reference.js';
 
 export interface ChunkTask {
   readonly fn: string;
@@ -62,6 +62,16 @@ function readTyped(path: string, float: boolean): Float32Array | Float64Array {
   return float ? new Float32Array(ab, off, buf.length / 4) : new Float64Array(ab, off, buf.length / 8);
 }
 
+interface Evaluated {
+  readonly ref: RefChunk;
+  readonly refSeconds: number;
+  readonly results: Map<string, Float32Array | Float64Array>;
+  readonly seconds: Map<string, number>;
+}
+
+const now = (): bigint => process.hrtime.bigint();
+const since = (t: bigint): number => Number(process.hrtime.bigint() - t) / 1e9;
+
 /** Run one chunk: evaluate what is missing, measure, write the chunk's files. */
 export function runChunk(task: ChunkTask): void {
   const todo = new Set(missing(task));
@@ -73,66 +83,36 @@ export function runChunk(task: ChunkTask): void {
   const fn = mathFunction(task.fn);
   const c = task.chunk;
   const tag = `${fn.name}-${c.index}-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
-  let input: ChunkInput;
-  let args: Float32Array | Float64Array | undefined;
-  if (c.kind === 'bits') input = { kind: 'range', lo: c.lo, hi: c.hi };
-  else {
-    args = chunkInputs(fn, task.set, c);
-    const path = join(task.tmp, `in-${tag}`);
-    writeFileAtomic(path, new Uint8Array(args.buffer, args.byteOffset, args.byteLength));
-    input = { kind: 'file', path };
+  let view: ChunkView;
+  let ev: Evaluated;
+  if (c.kind === 'bits') {
+    view = {
+      float: true,
+      n: c.hi - c.lo,
+      args: (i) => [f32FromBits(c.lo + i)],
+      bin: (i) => binOfBits(task.bins, c.lo + i),
+      monotone: true,
+    };
+    ev = evalBits32(task, todo, c.lo, c.hi, tag);
+  } else {
+    const args = chunkInputs(fn, task.set, c);
+    view = {
+      float: fn.float,
+      n: args.length / fn.arity,
+      args: (i) => Array.from(args.subarray(i * fn.arity, (i + 1) * fn.arity)),
+      bin: (i) => binOfArg(task.bins, args[i * fn.arity] as number),
+    };
+    ev = evalSampled(task, todo, args, tag);
   }
-  // A hard-case chunk of a binary64 function is Float64Array; binary32 samples are Float32Array.
-  const n = c.kind === 'bits' ? c.hi - c.lo : (args as Float32Array | Float64Array).length / fn.arity;
-  const view: ChunkView =
-    c.kind === 'bits'
-      ? {
-          float: true,
-          n,
-          args: (i) => [f32FromBits(c.lo + i)],
-          bin: (i) => binOfBits(task.bins, c.lo + i),
-          monotone: true,
-        }
-      : {
-          float: fn.float,
-          n,
-          args: (i) => Array.from((args as Float64Array).subarray(i * fn.arity, (i + 1) * fn.arity)),
-          bin: (i) => binOfArg(task.bins, (args as Float64Array)[i * fn.arity] as number),
-        };
-  const t0 = process.hrtime.bigint();
-  const refOut = join(task.tmp, `ref-${tag}`);
-  const stderr = runHarness(task.refExe, fn.name, input, refOut);
-  const refBuf = readFileSync(refOut);
-  rmSync(refOut, { force: true });
-  const ref = parseReference(refBuf, n, fn.float, stderr);
-  const refSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const results = new Map<string, Float32Array | Float64Array>();
-  const seconds = new Map<string, number>();
-  for (const nat of task.natives) {
-    if (!todo.has(nat.name)) continue;
-    const t = process.hrtime.bigint();
-    const out = join(task.tmp, `${nat.name}-${tag}`);
-    runHarness(nat.exe, fn.name, input, out);
-    results.set(nat.name, readTyped(out, fn.float));
-    seconds.set(nat.name, Number(process.hrtime.bigint() - t) / 1e9);
-  }
-  for (const name of task.js) {
-    if (!todo.has(name)) continue;
-    const f = jsFunction(name, fn);
-    const t = process.hrtime.bigint();
-    results.set(name, c.kind === 'bits' ? evalBits(f, c.lo, c.hi) : evalSamples(f, fn, args as Float64Array));
-    seconds.set(name, Number(process.hrtime.bigint() - t) / 1e9);
-  }
-  if (input.kind === 'file') rmSync(input.path, { force: true });
-  for (const [name, y] of results) {
+  for (const [name, y] of ev.results) {
     if (!existsSync(chunkFile(task.dir, c.index, name))) {
-      const rec: ImplChunk = { tally: measure(y, ref, view), seconds: seconds.get(name) ?? 0 };
+      const rec: ImplChunk = { tally: measure(y, ev.ref, view), seconds: ev.seconds.get(name) ?? 0 };
       writeFileAtomic(chunkFile(task.dir, c.index, name), JSON.stringify(rec));
     }
   }
   if (todo.has('fidelity')) {
-    const e = results.get('engine');
-    const g = results.get('glibc');
+    const e = ev.results.get('engine');
+    const g = ev.results.get('glibc');
     if (e !== undefined && g !== undefined) {
       const { count, diffs, raw } = compareBits(e, g, view, task.diffCap);
       writeFileAtomic(chunkFile(task.dir, c.index, 'fidelity').replace(/\.json$/, '.bin'), raw);
@@ -142,6 +122,111 @@ export function runChunk(task: ChunkTask): void {
   }
   writeFileAtomic(
     chunkFile(task.dir, c.index, 'reference'),
-    JSON.stringify({ seconds: refSeconds, fallbacks: ref.fallbacks, n }),
+    JSON.stringify({ seconds: ev.refSeconds, fallbacks: ev.ref.fallbacks, n: view.n }),
   );
+}
+
+/** Sampled inputs: every program reads the input file and writes every result. */
+function evalSampled(task: ChunkTask, todo: Set<string>, args: Float32Array | Float64Array, tag: string): Evaluated {
+  const fn = mathFunction(task.fn);
+  const path = join(task.tmp, `in-${tag}`);
+  writeFileAtomic(path, new Uint8Array(args.buffer, args.byteOffset, args.byteLength));
+  const input: ChunkInput = { kind: 'file', path };
+  const n = args.length / fn.arity;
+  try {
+    const t0 = now();
+    const refOut = join(task.tmp, `ref-${tag}`);
+    const stderr = runHarness(task.refExe, fn.name, input, refOut);
+    const refBuf = readFileSync(refOut);
+    rmSync(refOut, { force: true });
+    const ref = parseReference(refBuf, n, fn.float, stderr);
+    const refSeconds = since(t0);
+    const results = new Map<string, Float32Array | Float64Array>();
+    const seconds = new Map<string, number>();
+    for (const nat of task.natives) {
+      if (!todo.has(nat.name)) continue;
+      const t = now();
+      const out = join(task.tmp, `${nat.name}-${tag}`);
+      runHarness(nat.exe, fn.name, input, out);
+      results.set(nat.name, readTyped(out, fn.float));
+      seconds.set(nat.name, since(t));
+    }
+    for (const name of task.js) {
+      if (!todo.has(name)) continue;
+      const t = now();
+      results.set(name, evalSamples(jsFunction(name, fn), fn, args));
+      seconds.set(name, since(t));
+    }
+    return { ref, refSeconds, results, seconds };
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
+/**
+ * Exhaustive binary32 inputs lo..hi-1: the reference writes only the correctly rounded bits, the native
+ * harnesses only their differing results (`rangecheck`), and the exact values are asked for again only at
+ * the inputs some implementation got wrong. Results are rebuilt as full arrays for the measures.
+ */
+function evalBits32(task: ChunkTask, todo: Set<string>, lo: number, hi: number, tag: string): Evaluated {
+  const fn = mathFunction(task.fn);
+  const n = hi - lo;
+  const t0 = now();
+  const crPath = join(task.tmp, `cr-${tag}`);
+  const stderr1 = runHarness(task.refExe, fn.name, { kind: 'range', lo, hi }, crPath);
+  try {
+    const crBuf = readFileSync(crPath);
+    const crBits = new Uint32Array(n);
+    new Uint8Array(crBits.buffer).set(crBuf.subarray(0, n * 4));
+    let refSeconds = since(t0);
+    const results = new Map<string, Float32Array | Float64Array>();
+    const seconds = new Map<string, number>();
+    const wrong = new Set<number>();
+    for (const nat of task.natives) {
+      if (!todo.has(nat.name)) continue;
+      const t = now();
+      const out = join(task.tmp, `${nat.name}-${tag}`);
+      runHarness(nat.exe, fn.name, { kind: 'range', lo, hi, check: crPath }, out);
+      const pairs = readFileSync(out);
+      rmSync(out, { force: true });
+      const y = new Uint32Array(crBits);
+      for (let k = 0; k + 8 <= pairs.length; k += 8) {
+        const i = pairs.readUInt32LE(k);
+        y[i] = pairs.readUInt32LE(k + 4);
+        wrong.add(i);
+      }
+      results.set(nat.name, new Float32Array(y.buffer));
+      seconds.set(nat.name, since(t));
+    }
+    for (const name of task.js) {
+      if (!todo.has(name)) continue;
+      const t = now();
+      const y = evalBits(jsFunction(name, fn), lo, hi);
+      seconds.set(name, since(t));
+      const yb = new Uint32Array(y.buffer);
+      for (let i = 0; i < n; i++) if (yb[i] !== crBits[i]) wrong.add(i);
+      results.set(name, y);
+    }
+    // The exact values at the inputs some implementation got wrong.
+    const t1 = now();
+    const idx = [...wrong].sort((a, b) => a - b);
+    const approx = new Float64Array(n);
+    const fallbacks = /fallbacks (\d+)/.exec(stderr1)?.[1] ?? '0';
+    if (idx.length > 0) {
+      const xs = new Uint32Array(idx.map((i) => lo + i));
+      const inPath = join(task.tmp, `wrong-${tag}`);
+      const outPath = join(task.tmp, `exact-${tag}`);
+      writeFileAtomic(inPath, new Uint8Array(xs.buffer));
+      const stderr2 = runHarness(task.refExe, fn.name, { kind: 'file', path: inPath }, outPath);
+      const again = parseReference(readFileSync(outPath), idx.length, true, stderr2);
+      rmSync(inPath, { force: true });
+      rmSync(outPath, { force: true });
+      idx.forEach((i, k) => (approx[i] = again.approx[k] as number));
+      // (second-pass fallbacks are not counted again: the count is the first pass's, as for sampled chunks)
+    }
+    refSeconds += since(t1);
+    return { ref: { cr: crBits, approx, fallbacks: Number(fallbacks) }, refSeconds, results, seconds };
+  } finally {
+    rmSync(crPath, { force: true });
+  }
 }

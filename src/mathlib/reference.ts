@@ -20,7 +20,9 @@
  * (subnormalised), and the exact value at precision 160 split into hi + lo doubles.
  *
  * Protocol: `reference NAME range LO HI OUT` or `reference NAME file IN OUT`. OUT holds n result bits (4 or 8
- * bytes each), then n doubles (d, or hi), then for binary64 n doubles (lo). stderr's last line is
+ * bytes each), then (file mode only) n doubles (d, or hi), then for binary64 n doubles (lo). An exhaustive
+ * chunk asks `range` for the correctly rounded bits of all its inputs, then `file` for the exact values of
+ * the inputs some implementation got wrong. stderr's last line is
  * `fallbacks N` (the MPFR calls of the binary32 fast path).
  */
 import { which } from '../util/proc.js';
@@ -144,7 +146,10 @@ int main(int argc, char **argv) {
     }
   }
   FILE *out = fopen(argv[argc - 1], "wb");
-  if (!out || fwrite(bits, w, n, out) != n || fwrite(a, 8, n, out) != n || (dbl && fwrite(b, 8, n, out) != n) || fclose(out))
+  /* range: the correctly rounded bits only (the exact values of the few inputs that need them are asked
+     for again, in file mode). */
+  int all = data != 0;
+  if (!out || fwrite(bits, w, n, out) != n || (all && fwrite(a, 8, n, out) != n) || (dbl && fwrite(b, 8, n, out) != n) || fclose(out))
     die("cannot write", argv[argc - 1]);
   fprintf(stderr, "fallbacks %ld\n", fallbacks);
   return 0;
