@@ -93,6 +93,7 @@ export interface CliOptions {
   samples?: number;
   jsonFile?: string;
   work?: string;
+  cached: boolean;
 }
 
 export type OptionKey = keyof CliOptions;
@@ -473,12 +474,18 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     parse: (raw) => positiveInt(raw),
   },
   jsonFile: {
+    // Not `json`: inspect's `--json` is a switch (see addCommandOptions).
     flags: '--json <file>',
     description: 'write every figure as JSON to this file',
   },
   work: {
     flags: '--work <dir>',
     description: 'work directory: harness builds and per-chunk results, reused by later runs (default: the cache directory)',
+  },
+  cached: {
+    flags: '--cached',
+    description: 'compute nothing: report the chunks already in the work directory (partial runs say so)',
+    default: false,
   },
 };
 
@@ -564,7 +571,7 @@ export const COMMAND_OPTIONS = {
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],
   'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],
-  mathlib: ['impl', 'implFile', 'range', 'samples', 'seed', 'jsonFile', 'output', 'work', 'jobs'],
+  mathlib: ['impl', 'implFile', 'range', 'samples', 'seed', 'jsonFile', 'output', 'work', 'jobs', 'cached'],
 } as const satisfies Record<string, readonly OptionKey[]>;
 
 export type CommandName = keyof typeof COMMAND_OPTIONS;
@@ -607,6 +614,10 @@ export function addCommandOptions(cmd: Command, name: CommandName): Command {
     }
     if (required.includes(key)) o.makeOptionMandatory();
     cmd.addOption(o);
+    // A flag whose name is another key's (mathlib's `--json <file>` beside inspect's `--json` switch):
+    // commander stores it under the flag's name; the action reads it under its own key.
+    if (o.attributeName() !== key)
+      cmd.on(`option:${o.name()}`, (v: unknown) => cmd.setOptionValue(key, v));
     if (def.negate !== undefined) cmd.addOption(new Option(def.negate.flags, def.negate.description));
   }
   return cmd;

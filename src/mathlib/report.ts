@@ -45,13 +45,15 @@ function summaryTable(r: MathlibResult): string[] {
       return `${fmtErr(x.tally)} (${pct(x.tally.cr, x.tally.n)})`;
     });
     const fid = f.fidelity === undefined ? '-' : f.fidelity.count === 0 ? 'identical' : `${f.fidelity.count} differ`;
-    return `| ${f.name} | ${f.exhaustive ? `all ${f.inputs}` : f.inputs} | ${cells.join(' | ')} | ${fid} |`;
+    const inputs = f.chunksMissing > 0 ? `${f.inputs} (partial)` : f.exhaustive ? `all ${f.inputs}` : String(f.inputs);
+    return `| ${f.name} | ${inputs} | ${cells.join(' | ')} | ${fid} |`;
   });
   return [head, `|${' --- |'.repeat(r.impls.length + 3)}`, ...rows];
 }
 
 function functionSection(f: FunctionResult, impls: readonly string[]): string[] {
-  const out = [`## ${f.name}`, '', `Inputs: ${describeSet(f)}. Reference: ${secs(f.reference.seconds)} s (MPFR fallbacks: ${f.reference.fallbacks}). Wall time of this run: ${secs(f.wallSeconds)} s.`, ''];
+  const partial = f.chunksMissing > 0 ? ` **Partial: ${f.chunks} of ${f.chunks + f.chunksMissing} chunks measured (${f.inputs} inputs); the exhaustive figures are not final.**` : '';
+  const out = [`## ${f.name}`, '', `Inputs: ${describeSet(f)}.${partial} Reference: ${secs(f.reference.seconds)} s (MPFR fallbacks: ${f.reference.fallbacks}). Wall time of this run: ${secs(f.wallSeconds)} s.`, ''];
   out.push('| implementation | correctly rounded | not | max error (ulp) | at x | result | correct | NaN/number mismatches | evaluation (s) |');
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const i of impls) {
@@ -176,7 +178,7 @@ export function writeReport(r: MathlibResult, dir: string | undefined, jsonFile?
     writeFileAtomic(join(dir, 'fidelity', `${f.name}.csv`), csv.join('\n') + '\n');
     const fd = openSync(join(dir, 'fidelity', `${f.name}.bin`), 'w');
     try {
-      for (let k = 0; k < f.chunks; k++) {
+      for (let k = 0; k < f.chunks + f.chunksMissing; k++) {
         const p = chunkFile(f.cacheDir, k, 'fidelity').replace(/\.json$/, '.bin');
         if (existsSync(p)) writeSync(fd, readFileSync(p));
       }

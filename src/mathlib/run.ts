@@ -43,6 +43,8 @@ export interface MathlibOptions {
   readonly work: string;
   /** Differences listed per chunk at most (the count is always exact). */
   readonly diffCap?: number;
+  /** Compute nothing: report the chunks already in the work directory (a partial run says so). */
+  readonly cachedOnly?: boolean;
   readonly reporter?: MathlibReporter;
 }
 
@@ -79,6 +81,8 @@ export interface FunctionResult {
   /** The chunk files (cNNNNN.fidelity.bin hold every difference). */
   readonly cacheDir: string;
   readonly chunks: number;
+  /** Chunks not measured (only with `cachedOnly`): the figures cover the others. */
+  readonly chunksMissing: number;
 }
 
 export interface MathlibResult {
@@ -199,10 +203,12 @@ async function runFunction(
   o.reporter?.onFunctionStart?.(fn.name, tasks.length, tasks.length - pending.length, inputCount(set, fn));
   const t0 = Date.now();
   let done = tasks.length - pending.length;
-  await runTasks(pending, o.jobs ?? 1, () => o.reporter?.onChunk?.(fn.name, ++done, tasks.length));
-  const wall = pending.length === 0 ? 0 : (Date.now() - t0) / 1000;
+  if (!o.cachedOnly)
+    await runTasks(pending, o.jobs ?? 1, () => o.reporter?.onChunk?.(fn.name, ++done, tasks.length));
+  const wall = pending.length === 0 || o.cachedOnly ? 0 : (Date.now() - t0) / 1000;
   o.reporter?.onFunctionEnd?.(fn.name, wall);
-  return merge(fn, set, tasks, natives, js, bins, wall);
+  const complete = o.cachedOnly ? tasks.filter((t) => missing(t).length === 0) : tasks;
+  return merge(fn, set, complete, natives, js, bins, wall, tasks.length);
 }
 
 function merge(
@@ -213,6 +219,7 @@ function merge(
   js: JsImplName[],
   bins: BinSpec,
   wall: number,
+  all: number,
 ): FunctionResult {
   const read = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
   const impls: Record<string, ImplResult> = {};
@@ -251,7 +258,7 @@ function merge(
     name: fn.name,
     float: fn.float,
     arity: fn.arity,
-    inputs: inputCount(set, fn),
+    inputs: tasks.length === all ? inputCount(set, fn) : (Object.values(impls).find((x) => !x.skipped)?.tally.n ?? 0),
     exhaustive: set.kind === 'bits',
     set,
     impls,
@@ -261,6 +268,7 @@ function merge(
     wallSeconds: wall,
     cacheDir: tasks[0]?.dir ?? '',
     chunks: tasks.length,
+    chunksMissing: all - tasks.length,
   };
 }
 

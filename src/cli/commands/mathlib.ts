@@ -82,6 +82,7 @@ export function register(program: Command): void {
       seed: Number(o.seed),
       jobs: o.jobs ?? Math.min(2, coreCount()),
       work: o.work ?? join(cacheDir(), 'mathlib'),
+      cachedOnly: o.cached,
       reporter: progress(),
     });
     writeReport(r, o.output, o.jsonFile);
