@@ -179,7 +179,10 @@ if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) 
 // 7. musl-gcc (Debian musl-tools) and MPFR's headers (libmpfr-dev), for the maths library accuracy tool
 // (inputsmith mathlib: the musl harness and the MPFR reference; test/mathlib*.test.ts). Only as root with
 // apt, like lcov; otherwise mathlib says what to install.
-if (spawnSync('musl-gcc', ['--version'], { stdio: 'ignore' }).status !== 0 || !existsSync('/usr/include/mpfr.h')) {
+if (
+  spawnSync('musl-gcc', ['--version'], { stdio: 'ignore' }).status !== 0 ||
+  !existsSync('/usr/include/mpfr.h')
+) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0)
     aptInstall(['musl-tools', 'libmpfr-dev']);

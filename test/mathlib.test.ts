@@ -18,7 +18,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('mathlib measures', () => {
   it('finds glibc sqrtf and sqrt correctly rounded on every sampled input, and musl too', async () => {
-    const r = await runMathlib({ functions: ['sqrtf', 'sqrt'], impls: ['glibc', 'musl'], samples: 100_000, work });
+    const r = await runMathlib({
+      functions: ['sqrtf', 'sqrt'],
+      impls: ['glibc', 'musl'],
+      samples: 100_000,
+      work,
+    });
     for (const f of r.functions) {
       expect(f.inputs).toBe(100_000);
       for (const impl of ['glibc', 'musl']) {
@@ -71,7 +76,12 @@ describe('mathlib measures', () => {
   });
 
   it('measures glibc and musl logf exhaustively on [0.5, 0.53): the same figures (one code base)', async () => {
-    const r = await runMathlib({ functions: ['logf'], impls: ['glibc', 'musl', 'js'], range: [0.5, 0.53], work });
+    const r = await runMathlib({
+      functions: ['logf'],
+      impls: ['glibc', 'musl', 'js'],
+      range: [0.5, 0.53],
+      work,
+    });
     const f = r.functions[0];
     const g = f?.impls.glibc?.tally;
     const m = f?.impls.musl?.tally;
@@ -101,12 +111,29 @@ describe('mathlib CLI', () => {
   it('writes the report, the plots and the JSON', async () => {
     const out = join(work, 'report');
     const json = join(work, 'r.json');
-    const code = await main(['mathlib', 'cbrtf', '--samples', '5000', '--impl', 'glibc,engine', '--work', work, '-j', '1', '-o', out, '--json', json]);
+    const code = await main([
+      'mathlib',
+      'cbrtf',
+      '--samples',
+      '5000',
+      '--impl',
+      'glibc,engine',
+      '--work',
+      work,
+      '-j',
+      '1',
+      '-o',
+      out,
+      '--json',
+      json,
+    ]);
     expect(code).toBe(0);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toMatch(/\| cbrtf \| 5000 \|/);
     expect(readFileSync(join(out, 'plots', 'cbrtf-arg.svg'), 'utf8')).toMatch(/^<svg /);
-    const j = JSON.parse(readFileSync(json, 'utf8')) as { functions: { name: string; impls: Record<string, unknown> }[] };
+    const j = JSON.parse(readFileSync(json, 'utf8')) as {
+      functions: { name: string; impls: Record<string, unknown> }[];
+    };
     expect(j.functions[0]?.name).toBe('cbrtf');
     expect(Object.keys(j.functions[0]?.impls ?? {})).toEqual(['glibc', 'engine']);
   });
@@ -118,7 +145,9 @@ describe('mathlib CLI', () => {
     try {
       expect(await main(['mathlib', 'frobf', '--json', join(work, 'x.json'), '--work', work])).toBe(1);
       expect(await main(['mathlib', 'expf', '--work', work])).toBe(2);
-      expect(await main(['mathlib', 'expf', '--range', '3:1', '--json', join(work, 'x.json'), '--work', work])).toBe(1);
+      expect(
+        await main(['mathlib', 'expf', '--range', '3:1', '--json', join(work, 'x.json'), '--work', work]),
+      ).toBe(1);
     } finally {
       process.stderr.write = write;
     }

@@ -460,17 +460,20 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   },
   implFile: {
     flags: '--impl-file <name=path>',
-    description: 'another implementation: a C file or shared object defining some of the C names (repeatable)',
+    description:
+      'another implementation: a C file or shared object defining some of the C names (repeatable)',
     default: [],
     parse: collect,
   },
   range: {
     flags: '--range <a:b>',
-    description: 'inputs x with a <= x < b (binary32: every one; otherwise the sampling domain of each argument)',
+    description:
+      'inputs x with a <= x < b (binary32: every one; otherwise the sampling domain of each argument)',
   },
   samples: {
     flags: '--samples <n>',
-    description: 'random inputs per function (default: exhaustive for binary32 functions of one argument, else 1000000)',
+    description:
+      'random inputs per function (default: exhaustive for binary32 functions of one argument, else 1000000)',
     parse: (raw) => positiveInt(raw),
   },
   jsonFile: {
@@ -480,7 +483,8 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   },
   work: {
     flags: '--work <dir>',
-    description: 'work directory: harness builds and per-chunk results, reused by later runs (default: the cache directory)',
+    description:
+      'work directory: harness builds and per-chunk results, reused by later runs (default: the cache directory)',
   },
   cached: {
     flags: '--cached',
@@ -616,8 +620,7 @@ export function addCommandOptions(cmd: Command, name: CommandName): Command {
     cmd.addOption(o);
     // A flag whose name is another key's (mathlib's `--json <file>` beside inspect's `--json` switch):
     // commander stores it under the flag's name; the action reads it under its own key.
-    if (o.attributeName() !== key)
-      cmd.on(`option:${o.name()}`, (v: unknown) => cmd.setOptionValue(key, v));
+    if (o.attributeName() !== key) cmd.on(`option:${o.name()}`, (v: unknown) => cmd.setOptionValue(key, v));
     if (def.negate !== undefined) cmd.addOption(new Option(def.negate.flags, def.negate.description));
   }
   return cmd;

@@ -11,8 +11,19 @@ import type { MathFunction } from './functions.js';
 import { f32Bits, f32FromBits, f64Bits, f64FromBits, type InputSet } from './inputs.js';
 
 export type BinSpec =
-  | { readonly kind: 'bits'; readonly intervals: readonly (readonly [number, number])[]; readonly total: number; readonly count: number }
-  | { readonly kind: 'ord'; readonly float: boolean; readonly lo: number; readonly hi: number; readonly count: number };
+  | {
+      readonly kind: 'bits';
+      readonly intervals: readonly (readonly [number, number])[];
+      readonly total: number;
+      readonly count: number;
+    }
+  | {
+      readonly kind: 'ord';
+      readonly float: boolean;
+      readonly lo: number;
+      readonly hi: number;
+      readonly count: number;
+    };
 
 export const BIN_COUNT = 256;
 
@@ -22,7 +33,13 @@ export function binSpec(fn: MathFunction, set: InputSet): BinSpec {
     return { kind: 'bits', intervals: set.intervals, total, count: Math.min(BIN_COUNT, total) };
   }
   const [a, b] = set.domains[0] as readonly [number, number];
-  return { kind: 'ord', float: fn.float, lo: ordOf(a, fn.float), hi: ordOf(b, fn.float), count: BIN_COUNT / 4 };
+  return {
+    kind: 'ord',
+    float: fn.float,
+    lo: ordOf(a, fn.float),
+    hi: ordOf(b, fn.float),
+    count: BIN_COUNT / 4,
+  };
 }
 
 /** A monotone integer image of x: binary32 bits, or binary64's top 32 bits, signed by x's sign. */

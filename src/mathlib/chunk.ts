@@ -50,7 +50,12 @@ export const chunkFile = (dir: string, index: number, what: string): string =>
 
 /** The implementations (and 'fidelity', 'reference') still missing for the task's chunk. */
 export function missing(task: ChunkTask): string[] {
-  const all = [...task.natives.map((n) => n.name), ...task.js, 'reference', ...(task.fidelity ? ['fidelity'] : [])];
+  const all = [
+    ...task.natives.map((n) => n.name),
+    ...task.js,
+    'reference',
+    ...(task.fidelity ? ['fidelity'] : []),
+  ];
   return all.filter((w) => !existsSync(chunkFile(task.dir, task.chunk.index, w)));
 }
 
@@ -127,7 +132,12 @@ export function runChunk(task: ChunkTask): void {
 }
 
 /** Sampled inputs: every program reads the input file and writes every result. */
-function evalSampled(task: ChunkTask, todo: Set<string>, args: Float32Array | Float64Array, tag: string): Evaluated {
+function evalSampled(
+  task: ChunkTask,
+  todo: Set<string>,
+  args: Float32Array | Float64Array,
+  tag: string,
+): Evaluated {
   const fn = mathFunction(task.fn);
   const path = join(task.tmp, `in-${tag}`);
   writeFileAtomic(path, new Uint8Array(args.buffer, args.byteOffset, args.byteLength));

@@ -129,7 +129,10 @@ export interface ImplFileSpec {
 
 export function parseImplFile(raw: string): ImplFileSpec {
   const m = /^([A-Za-z][\w-]*)=(.+)$/.exec(raw);
-  if (!m) throw new UserError(`mathlib: --impl-file expects NAME=PATH (a .c file or a shared object), not '${raw}'`);
+  if (!m)
+    throw new UserError(
+      `mathlib: --impl-file expects NAME=PATH (a .c file or a shared object), not '${raw}'`,
+    );
   const path = resolve(m[2] as string);
   if (!existsSync(path)) throw new UserError(`mathlib: --impl-file ${m[1]}: no such file ${path}`);
   return { name: m[1] as string, path };
@@ -161,21 +164,28 @@ export function buildOnce(
   return exe;
 }
 
-
 const ALL_NAMES = new Set(allFunctions().map((f) => f.name));
 
 /** The glibc harness: gcc (or cc) against the system libm. */
 export function glibcImpl(work: string): NativeImpl {
   const cc = which('gcc') ?? which('cc');
-  if (cc === undefined) throw new UserError('mathlib: no C compiler (gcc) found: apt-get install gcc libc6-dev');
-  return { name: 'glibc', kind: 'glibc', exe: buildOnce(work, 'glibc', cc, HARNESS_C, [], ['-lm']), provides: ALL_NAMES };
+  if (cc === undefined)
+    throw new UserError('mathlib: no C compiler (gcc) found: apt-get install gcc libc6-dev');
+  return {
+    name: 'glibc',
+    kind: 'glibc',
+    exe: buildOnce(work, 'glibc', cc, HARNESS_C, [], ['-lm']),
+    provides: ALL_NAMES,
+  };
 }
 
 /** The musl harness: musl-gcc, statically linked. */
 export function muslImpl(work: string): NativeImpl {
   const cc = which('musl-gcc');
   if (cc === undefined)
-    throw new UserError('mathlib: musl-gcc not found: install Debian\'s musl-tools (apt-get install musl-tools)');
+    throw new UserError(
+      "mathlib: musl-gcc not found: install Debian's musl-tools (apt-get install musl-tools)",
+    );
   return {
     name: 'musl',
     kind: 'musl',
@@ -187,7 +197,8 @@ export function muslImpl(work: string): NativeImpl {
 /** A user's implementation: a C file compiled with the harness, or a shared object linked before libm. */
 export function fileImpl(work: string, spec: ImplFileSpec): NativeImpl {
   const cc = which('gcc') ?? which('cc');
-  if (cc === undefined) throw new UserError('mathlib: no C compiler (gcc) found: apt-get install gcc libc6-dev');
+  if (cc === undefined)
+    throw new UserError('mathlib: no C compiler (gcc) found: apt-get install gcc libc6-dev');
   const shared = /\.so(\.\d+)*$/.test(spec.path);
   let defined: string[];
   let extra: string[];
@@ -202,13 +213,17 @@ export function fileImpl(work: string, spec: ImplFileSpec): NativeImpl {
     const obj = `${copy}.o`;
     const r = spawnSync(cc, [...CFLAGS, '-c', '-o', obj, copy], { encoding: 'utf8' });
     if (r.status !== 0)
-      throw new UserError(`mathlib: --impl-file ${spec.name}: ${spec.path} does not compile: ${firstError(r.stderr)}`);
+      throw new UserError(
+        `mathlib: --impl-file ${spec.name}: ${spec.path} does not compile: ${firstError(r.stderr)}`,
+      );
     defined = definedSymbols(['--defined-only', obj]);
     extra = [obj];
   }
   const provides = new Set(defined.filter((s) => ALL_NAMES.has(s)));
   if (provides.size === 0)
-    throw new UserError(`mathlib: --impl-file ${spec.name}: ${spec.path} defines none of the measured functions`);
+    throw new UserError(
+      `mathlib: --impl-file ${spec.name}: ${spec.path} defines none of the measured functions`,
+    );
   // The file's content names the harness: an edited file is built again.
   const salt = hashParts([readFileSync(spec.path)]);
   const exe = buildOnce(work, `file-${spec.name}-${salt.slice(0, 8)}`, cc, HARNESS_C, extra, ['-lm']);
@@ -235,7 +250,13 @@ export type ChunkInput =
   | { readonly kind: 'file'; readonly path: string };
 
 /** Run `exe NAME MODE... OUT`; throws a one-line error when it fails. */
-export function runHarness(exe: string, fn: string, input: ChunkInput, out: string, extraArgs: string[] = []): string {
+export function runHarness(
+  exe: string,
+  fn: string,
+  input: ChunkInput,
+  out: string,
+  extraArgs: string[] = [],
+): string {
   const args =
     input.kind === 'range'
       ? input.check !== undefined
@@ -244,6 +265,8 @@ export function runHarness(exe: string, fn: string, input: ChunkInput, out: stri
       : [fn, 'file', input.path, ...extraArgs, out];
   const r = spawnSync(exe, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.error !== undefined || r.status !== 0)
-    throw new UserError(`mathlib: ${basename(exe)} ${fn} failed: ${(r.stderr || String(r.error ?? r.signal)).trim()}`);
+    throw new UserError(
+      `mathlib: ${basename(exe)} ${fn} failed: ${(r.stderr || String(r.error ?? r.signal)).trim()}`,
+    );
   return r.stderr;
 }

@@ -72,7 +72,11 @@ export function evalBits(f: F2, lo: number, hi: number): Float32Array {
 }
 
 /** Evaluate over interleaved sampled arguments. */
-export function evalSamples(f: F2, fn: MathFunction, args: Float32Array | Float64Array): Float32Array | Float64Array {
+export function evalSamples(
+  f: F2,
+  fn: MathFunction,
+  args: Float32Array | Float64Array,
+): Float32Array | Float64Array {
   const n = args.length / fn.arity;
   const out = fn.float ? new Float32Array(n) : new Float64Array(n);
   if (fn.arity === 1) for (let i = 0; i < n; i++) out[i] = f(args[i] as number, 0);

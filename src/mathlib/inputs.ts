@@ -114,7 +114,8 @@ export function inputSet(fn: MathFunction, o: InputOptions): InputSet {
   if (fn.float && fn.arity === 1 && o.samples === undefined) {
     if (o.range === undefined) return { kind: 'bits', intervals: [[0, 2 ** 32]] };
     const intervals = floatIntervals(o.range);
-    if (intervals.length === 0) throw new UserError(`mathlib: --range ${o.range.join(':')} holds no binary32 number`);
+    if (intervals.length === 0)
+      throw new UserError(`mathlib: --range ${o.range.join(':')} holds no binary32 number`);
     return { kind: 'bits', intervals };
   }
   const domains = o.range !== undefined ? fn.domains.map(() => o.range as Domain) : fn.domains;
@@ -179,7 +180,9 @@ export function chunkInputs(fn: MathFunction, set: InputSet, chunk: Chunk): Floa
   }
   const n = chunk.count;
   const out = fn.float ? new Float32Array(n * fn.arity) : new Float64Array(n * fn.arity);
-  const rng = new Rng((set.seed * 1000003 + fn.index * 7919 + (fn.float ? 1 : 0) * 104729 + chunk.index) >>> 0);
+  const rng = new Rng(
+    (set.seed * 1000003 + fn.index * 7919 + (fn.float ? 1 : 0) * 104729 + chunk.index) >>> 0,
+  );
   for (let i = 0; i < n; i++)
     for (let j = 0; j < fn.arity; j++) out[i * fn.arity + j] = draw(rng, set.domains[j] as Domain, fn.float);
   return out;

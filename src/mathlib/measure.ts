@@ -214,8 +214,12 @@ export interface ChunkView {
 export function measure(y: Float32Array | Float64Array, ref: RefChunk, view: ChunkView): Tally {
   const t = emptyTally();
   const float = view.float;
-  const cr = float ? new Float32Array((ref.cr as Uint32Array).buffer, ref.cr.byteOffset, view.n) : new Float64Array((ref.cr as BigUint64Array).buffer, ref.cr.byteOffset, view.n);
-  const yBits = float ? new Uint32Array(y.buffer, y.byteOffset, view.n) : new BigUint64Array(y.buffer, y.byteOffset, view.n);
+  const cr = float
+    ? new Float32Array((ref.cr as Uint32Array).buffer, ref.cr.byteOffset, view.n)
+    : new Float64Array((ref.cr as BigUint64Array).buffer, ref.cr.byteOffset, view.n);
+  const yBits = float
+    ? new Uint32Array(y.buffer, y.byteOffset, view.n)
+    : new BigUint64Array(y.buffer, y.byteOffset, view.n);
   const crBits = ref.cr;
   t.n = view.n;
   for (const [b, n] of binCounts(view)) t.bins[b] = [n, 0, 0];
@@ -274,8 +278,12 @@ export function compareBits(
   view: ChunkView,
   cap: number,
 ): { count: number; diffs: BitDiff[]; raw: Uint8Array } {
-  const ab = view.float ? new Uint32Array(a.buffer, a.byteOffset, view.n) : new BigUint64Array(a.buffer, a.byteOffset, view.n);
-  const bb = view.float ? new Uint32Array(b.buffer, b.byteOffset, view.n) : new BigUint64Array(b.buffer, b.byteOffset, view.n);
+  const ab = view.float
+    ? new Uint32Array(a.buffer, a.byteOffset, view.n)
+    : new BigUint64Array(a.buffer, a.byteOffset, view.n);
+  const bb = view.float
+    ? new Uint32Array(b.buffer, b.byteOffset, view.n)
+    : new BigUint64Array(b.buffer, b.byteOffset, view.n);
   const hex = view.float ? hex32 : hex64;
   const diffs: BitDiff[] = [];
   const idx: number[] = [];
@@ -288,7 +296,9 @@ export function compareBits(
     if (diffs.length < cap) diffs.push([view.args(i).map(hex), hex(x), hex(y)]);
   }
   const arity = idx.length > 0 ? view.args(idx[0] as number).length : 1;
-  const vals = view.float ? new Float32Array(idx.length * (arity + 2)) : new Float64Array(idx.length * (arity + 2));
+  const vals = view.float
+    ? new Float32Array(idx.length * (arity + 2))
+    : new Float64Array(idx.length * (arity + 2));
   idx.forEach((i, k) => {
     const base = k * (arity + 2);
     view.args(i).forEach((v, j) => (vals[base + j] = v));

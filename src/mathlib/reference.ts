@@ -159,9 +159,12 @@ int main(int argc, char **argv) {
 /** The reference program, built once per work directory (gcc, -lmpfr -lgmp -lm). */
 export function referenceExe(work: string): string {
   const cc = which('gcc') ?? which('cc');
-  if (cc === undefined) throw new UserError('mathlib: no C compiler (gcc) found: apt-get install gcc libc6-dev');
+  if (cc === undefined)
+    throw new UserError('mathlib: no C compiler (gcc) found: apt-get install gcc libc6-dev');
   if (!existsSync('/usr/include/mpfr.h') && !existsSync('/usr/local/include/mpfr.h'))
-    throw new UserError("mathlib: MPFR's header mpfr.h not found: install Debian's libmpfr-dev (apt-get install libmpfr-dev)");
+    throw new UserError(
+      "mathlib: MPFR's header mpfr.h not found: install Debian's libmpfr-dev (apt-get install libmpfr-dev)",
+    );
   return buildOnce(work, 'reference', cc, REFERENCE_C, [], ['-lmpfr', '-lgmp', '-lm']);
 }
 

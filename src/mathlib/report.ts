@@ -17,7 +17,8 @@ import { ERR_EDGES, ULP_EDGES, type Tally } from './measure.js';
 import type { FunctionResult, MathlibResult } from './run.js';
 import { barChart, stepChart } from './svg.js';
 
-const pct = (a: number, n: number): string => (n === 0 ? '-' : `${((100 * a) / n).toFixed(a === n ? 0 : 4)}%`);
+const pct = (a: number, n: number): string =>
+  n === 0 ? '-' : `${((100 * a) / n).toFixed(a === n ? 0 : 4)}%`;
 const secs = (s: number): string => (s >= 100 ? s.toFixed(0) : s.toFixed(1));
 
 /** The largest error as Zimmermann's tables print it (3 decimals), or "CR" when every result was. */
@@ -29,7 +30,8 @@ export function fmtErr(t: Tally): string {
 
 function describeSet(f: FunctionResult): string {
   if (f.set.kind === 'bits') {
-    const all = f.set.intervals.length === 1 && f.set.intervals[0]?.[0] === 0 && f.set.intervals[0]?.[1] === 2 ** 32;
+    const all =
+      f.set.intervals.length === 1 && f.set.intervals[0]?.[0] === 0 && f.set.intervals[0]?.[1] === 2 ** 32;
     return all ? 'exhaustive, all 2^32 inputs' : `exhaustive, ${f.inputs} inputs of the range`;
   }
   const d = f.set.domains.map(([a, b]) => `[${a}, ${b}]`).join(' x ');
@@ -44,17 +46,29 @@ function summaryTable(r: MathlibResult): string[] {
       if (x === undefined || x.skipped) return '-';
       return `${fmtErr(x.tally)} (${pct(x.tally.cr, x.tally.n)})`;
     });
-    const fid = f.fidelity === undefined ? '-' : f.fidelity.count === 0 ? 'identical' : `${f.fidelity.count} differ`;
-    const inputs = f.chunksMissing > 0 ? `${f.inputs} (partial)` : f.exhaustive ? `all ${f.inputs}` : String(f.inputs);
+    const fid =
+      f.fidelity === undefined ? '-' : f.fidelity.count === 0 ? 'identical' : `${f.fidelity.count} differ`;
+    const inputs =
+      f.chunksMissing > 0 ? `${f.inputs} (partial)` : f.exhaustive ? `all ${f.inputs}` : String(f.inputs);
     return `| ${f.name} | ${inputs} | ${cells.join(' | ')} | ${fid} |`;
   });
   return [head, `|${' --- |'.repeat(r.impls.length + 3)}`, ...rows];
 }
 
 function functionSection(f: FunctionResult, impls: readonly string[]): string[] {
-  const partial = f.chunksMissing > 0 ? ` **Partial: ${f.chunks} of ${f.chunks + f.chunksMissing} chunks measured (${f.inputs} inputs); the exhaustive figures are not final.**` : '';
-  const out = [`## ${f.name}`, '', `Inputs: ${describeSet(f)}.${partial} Reference: ${secs(f.reference.seconds)} s (MPFR fallbacks: ${f.reference.fallbacks}). Wall time of this run: ${secs(f.wallSeconds)} s.`, ''];
-  out.push('| implementation | correctly rounded | not | max error (ulp) | at x | result | correct | NaN/number mismatches | evaluation (s) |');
+  const partial =
+    f.chunksMissing > 0
+      ? ` **Partial: ${f.chunks} of ${f.chunks + f.chunksMissing} chunks measured (${f.inputs} inputs); the exhaustive figures are not final.**`
+      : '';
+  const out = [
+    `## ${f.name}`,
+    '',
+    `Inputs: ${describeSet(f)}.${partial} Reference: ${secs(f.reference.seconds)} s (MPFR fallbacks: ${f.reference.fallbacks}). Wall time of this run: ${secs(f.wallSeconds)} s.`,
+    '',
+  ];
+  out.push(
+    '| implementation | correctly rounded | not | max error (ulp) | at x | result | correct | NaN/number mismatches | evaluation (s) |',
+  );
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const i of impls) {
     const x = f.impls[i];
@@ -64,7 +78,9 @@ function functionSection(f: FunctionResult, impls: readonly string[]): string[] 
       continue;
     }
     const t = x.tally;
-    out.push(`| ${i} | ${t.cr} (${pct(t.cr, t.n)}) | ${t.n - t.cr} | ${fmtErr(t)} | ${t.maxAt.join(', ')} | ${t.maxGot} | ${t.maxWant} | ${t.special} | ${secs(x.seconds)} |`);
+    out.push(
+      `| ${i} | ${t.cr} (${pct(t.cr, t.n)}) | ${t.n - t.cr} | ${fmtErr(t)} | ${t.maxAt.join(', ')} | ${t.maxGot} | ${t.maxWant} | ${t.special} | ${secs(x.seconds)} |`,
+    );
   }
   const shown = impls.filter((i) => f.impls[i] !== undefined && !f.impls[i]?.skipped);
   out.push('', 'Errors of the results not correctly rounded (ulps):', '');
@@ -75,27 +91,44 @@ function functionSection(f: FunctionResult, impls: readonly string[]): string[] 
     if (cells.some((c) => c !== '0')) out.push(`| ${l} | ${cells.join(' | ')} |`);
   });
   out.push('', 'Distance from the correctly rounded result (whole ulps):', '');
-  const ulpLabels = ULP_EDGES.map((e, k) => (k === 0 ? '1' : `${ULP_EDGES[k - 1] as number + 1}..${e}`));
+  const ulpLabels = ULP_EDGES.map((e, k) => (k === 0 ? '1' : `${(ULP_EDGES[k - 1] as number) + 1}..${e}`));
   out.push(`| ulps | ${shown.join(' | ')} |`, `|${' --- |'.repeat(shown.length + 1)}`);
   ulpLabels.forEach((l, k) => {
     const cells = shown.map((i) => String(f.impls[i]?.tally.ulpHist[k] ?? 0));
     if (cells.some((c) => c !== '0')) out.push(`| ${l} | ${cells.join(' | ')} |`);
   });
   if (f.float) {
-    out.push('', 'Decimal study: shortest decimal printing of the result against the correctly rounded value\'s:', '');
-    out.push('| implementation | differs | only in the last digit | in more digits |', '| --- | --- | --- | --- |');
+    out.push(
+      '',
+      "Decimal study: shortest decimal printing of the result against the correctly rounded value's:",
+      '',
+    );
+    out.push(
+      '| implementation | differs | only in the last digit | in more digits |',
+      '| --- | --- | --- | --- |',
+    );
     for (const i of shown) {
       const t = f.impls[i]?.tally as Tally;
-      out.push(`| ${i} | ${pct(t.n - t.cr, t.n)} | ${t.decimalLast} (${pct(t.decimalLast, t.n)}) | ${t.decimalMore} (${pct(t.decimalMore, t.n)}) |`);
+      out.push(
+        `| ${i} | ${pct(t.n - t.cr, t.n)} | ${t.decimalLast} (${pct(t.decimalLast, t.n)}) | ${t.decimalMore} (${pct(t.decimalMore, t.n)}) |`,
+      );
     }
   }
-  out.push('', `![largest error by argument](plots/${f.name}-arg.svg)`, '', `![error histogram](plots/${f.name}-hist.svg)`, '');
+  out.push(
+    '',
+    `![largest error by argument](plots/${f.name}-arg.svg)`,
+    '',
+    `![error histogram](plots/${f.name}-hist.svg)`,
+    '',
+  );
   return out;
 }
 
 function plots(f: FunctionResult, impls: readonly string[], dir: string): void {
   const shown = impls.filter((i) => f.impls[i] !== undefined && !f.impls[i]?.skipped);
-  const labels = f.binStarts.map((x) => (Number.isFinite(x) ? Number(x.toPrecision(3)).toString() : String(x)));
+  const labels = f.binStarts.map((x) =>
+    Number.isFinite(x) ? Number(x.toPrecision(3)).toString() : String(x),
+  );
   const arg = stepChart(
     { title: `${f.name}: largest error (ulp) by argument`, xLabels: labels, yLabel: 'max error (ulp)' },
     shown.map((i) => ({
@@ -119,13 +152,24 @@ function plots(f: FunctionResult, impls: readonly string[], dir: string): void {
 function fidelitySection(r: MathlibResult): string[] {
   const fs = r.functions.filter((f) => f.fidelity !== undefined);
   if (fs.length === 0) return [];
-  const out = ['## Engine against glibc, bit for bit', '', 'Every input where the engine\'s model and glibc return different bits (NaNs of any payload count as equal): the count, the first ones listed below and in fidelity/FUNC.csv, all of them in fidelity/FUNC.bin.', ''];
+  const out = [
+    '## Engine against glibc, bit for bit',
+    '',
+    "Every input where the engine's model and glibc return different bits (NaNs of any payload count as equal): the count, the first ones listed below and in fidelity/FUNC.csv, all of them in fidelity/FUNC.bin.",
+    '',
+  ];
   out.push('| function | inputs | differences |', '| --- | --- | --- |');
   for (const f of fs) out.push(`| ${f.name} | ${f.inputs} | ${f.fidelity?.count} |`);
   for (const f of fs) {
     const d = f.fidelity?.diffs ?? [];
     if (d.length === 0) continue;
-    out.push('', `${f.name} (first ${Math.min(10, d.length)} of ${f.fidelity?.count}):`, '', '| x | engine | glibc |', '| --- | --- | --- |');
+    out.push(
+      '',
+      `${f.name} (first ${Math.min(10, d.length)} of ${f.fidelity?.count}):`,
+      '',
+      '| x | engine | glibc |',
+      '| --- | --- | --- |',
+    );
     for (const [args, e, g] of d.slice(0, 10)) out.push(`| ${args.join(', ')} | ${e} | ${g} |`);
   }
   out.push('');
@@ -147,7 +191,20 @@ export function resultJson(r: MathlibResult): string {
     impls: f.impls,
     ...(f.fidelity !== undefined ? { fidelity: f.fidelity } : {}),
   }));
-  return JSON.stringify({ impls: r.impls, versions: r.versions, wallSeconds: r.wallSeconds, errEdges: ERR_EDGES.map(String), ulpEdges: ULP_EDGES.map(String), functions: fns }, null, 1) + '\n';
+  return (
+    JSON.stringify(
+      {
+        impls: r.impls,
+        versions: r.versions,
+        wallSeconds: r.wallSeconds,
+        errEdges: ERR_EDGES.map(String),
+        ulpEdges: ULP_EDGES.map(String),
+        functions: fns,
+      },
+      null,
+      1,
+    ) + '\n'
+  );
 }
 
 export function reportMarkdown(r: MathlibResult): string {
@@ -174,7 +231,10 @@ export function writeReport(r: MathlibResult, dir: string | undefined, jsonFile?
   const withDiffs = r.functions.filter((f) => f.fidelity !== undefined);
   if (withDiffs.length > 0) mkdirSync(join(dir, 'fidelity'), { recursive: true });
   for (const f of withDiffs) {
-    const csv = ['x,engine,glibc', ...(f.fidelity?.diffs ?? []).map(([a, e, g]) => `${a.join(' ')},${e},${g}`)];
+    const csv = [
+      'x,engine,glibc',
+      ...(f.fidelity?.diffs ?? []).map(([a, e, g]) => `${a.join(' ')},${e},${g}`),
+    ];
     writeFileAtomic(join(dir, 'fidelity', `${f.name}.csv`), csv.join('\n') + '\n');
     const fd = openSync(join(dir, 'fidelity', `${f.name}.bin`), 'w');
     try {

@@ -156,7 +156,9 @@ export async function runMathlib(o: MathlibOptions): Promise<MathlibResult> {
   const start = Date.now();
   for (const i of o.impls)
     if (!(BUILTIN_IMPLS as readonly string[]).includes(i))
-      throw new UserError(`mathlib: unknown implementation '${i}' (known: ${BUILTIN_IMPLS.join(', ')}; others with --impl-file NAME=PATH)`);
+      throw new UserError(
+        `mathlib: unknown implementation '${i}' (known: ${BUILTIN_IMPLS.join(', ')}; others with --impl-file NAME=PATH)`,
+      );
   const fns: MathFunction[] = o.functions.map(mathFunction);
   const natives = nativeImpls(o);
   const refExe = referenceExe(o.work);
@@ -169,7 +171,12 @@ export async function runMathlib(o: MathlibOptions): Promise<MathlibResult> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  return { functions: results, impls: implNames, versions: versions(), wallSeconds: (Date.now() - start) / 1000 };
+  return {
+    functions: results,
+    impls: implNames,
+    versions: versions(),
+    wallSeconds: (Date.now() - start) / 1000,
+  };
 }
 
 async function runFunction(
@@ -180,7 +187,11 @@ async function runFunction(
   refExe: string,
   tmp: string,
 ): Promise<FunctionResult> {
-  const set = inputSet(fn, { ...(o.range ? { range: o.range } : {}), ...(o.samples !== undefined ? { samples: o.samples } : {}), seed: o.seed ?? 1 });
+  const set = inputSet(fn, {
+    ...(o.range ? { range: o.range } : {}),
+    ...(o.samples !== undefined ? { samples: o.samples } : {}),
+    seed: o.seed ?? 1,
+  });
   const dir = join(o.work, 'runs', fn.name, inputKey(set));
   mkdirSync(dir, { recursive: true });
   const bins: BinSpec = binSpec(fn, set);
@@ -258,7 +269,10 @@ function merge(
     name: fn.name,
     float: fn.float,
     arity: fn.arity,
-    inputs: tasks.length === all ? inputCount(set, fn) : (Object.values(impls).find((x) => !x.skipped)?.tally.n ?? 0),
+    inputs:
+      tasks.length === all
+        ? inputCount(set, fn)
+        : (Object.values(impls).find((x) => !x.skipped)?.tally.n ?? 0),
     exhaustive: set.kind === 'bits',
     set,
     impls,

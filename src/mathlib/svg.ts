@@ -89,7 +89,9 @@ function legend(fr: Frame, series: readonly Series[]): void {
   series.forEach((s, i) => {
     const x = fr.x0 + 10 + i * 120;
     const y = fr.y0 - 10;
-    fr.parts.push(`<rect x="${x}" y="${y - 8}" width="10" height="10" fill="${COLOURS[i % COLOURS.length]}"/>`);
+    fr.parts.push(
+      `<rect x="${x}" y="${y - 8}" width="10" height="10" fill="${COLOURS[i % COLOURS.length]}"/>`,
+    );
     fr.parts.push(`<text x="${x + 14}" y="${y + 1}">${esc(s.name)}</text>`);
   });
 }
@@ -99,7 +101,9 @@ function xLabels(fr: Frame, labels: readonly string[], centre: (i: number) => nu
     if (i % every !== 0) return;
     const x = centre(i);
     const y = fr.y0 + fr.h + 12;
-    fr.parts.push(`<text x="${f(x)}" y="${y}" text-anchor="end" transform="rotate(-40 ${f(x)} ${y})">${esc(l)}</text>`);
+    fr.parts.push(
+      `<text x="${f(x)}" y="${y}" text-anchor="end" transform="rotate(-40 ${f(x)} ${y})">${esc(l)}</text>`,
+    );
   });
 }
 
@@ -114,7 +118,9 @@ export function barChart(o: PlotOptions, series: readonly Series[]): string {
       const x = fr.x0 + i * gw + gw * 0.1 + si * bw;
       const top = fr.y(v);
       if (fr.y0 + fr.h - top > 0)
-        fr.parts.push(`<rect x="${f(x)}" y="${f(top)}" width="${f(bw)}" height="${f(fr.y0 + fr.h - top)}" fill="${COLOURS[si % COLOURS.length]}"/>`);
+        fr.parts.push(
+          `<rect x="${f(x)}" y="${f(top)}" width="${f(bw)}" height="${f(fr.y0 + fr.h - top)}" fill="${COLOURS[si % COLOURS.length]}"/>`,
+        );
     });
   });
   xLabels(fr, o.xLabels, (i) => fr.x0 + (i + 0.5) * gw, 1);
@@ -133,7 +139,9 @@ export function stepChart(o: PlotOptions, series: readonly Series[]): string {
       const y = f(fr.y(v));
       pts.push(`${f(fr.x0 + i * bw)},${y}`, `${f(fr.x0 + (i + 1) * bw)},${y}`);
     });
-    fr.parts.push(`<polyline fill="none" stroke="${COLOURS[si % COLOURS.length]}" stroke-width="1.5" stroke-opacity="0.8" points="${pts.join(' ')}"/>`);
+    fr.parts.push(
+      `<polyline fill="none" stroke="${COLOURS[si % COLOURS.length]}" stroke-width="1.5" stroke-opacity="0.8" points="${pts.join(' ')}"/>`,
+    );
   });
   xLabels(fr, o.xLabels, (i) => fr.x0 + i * bw, Math.max(1, Math.ceil(n / 16)));
   legend(fr, series);

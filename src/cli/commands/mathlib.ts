@@ -68,7 +68,13 @@ export function register(program: Command): void {
   const cmd = program
     .command('mathlib')
     .description('measure maths library implementations against correctly rounded results (MPFR)')
-    .argument('<functions...>', `C function names (${allFunctions().slice(0, 4).map((f) => f.name).join(' ')} ...), or all`);
+    .argument(
+      '<functions...>',
+      `C function names (${allFunctions()
+        .slice(0, 4)
+        .map((f) => f.name)
+        .join(' ')} ...), or all`,
+    );
   addCommandOptions(cmd, 'mathlib');
   cmd.action(async (names: string[], o: OptionsOf<'mathlib'>) => {
     checkOptions('mathlib', o, names.length);
