@@ -100,7 +100,9 @@ describe('mathlib measures', () => {
   it('measures ulp errors as Zimmermann et al. define them', () => {
     expect(ulpError(1 + 2 ** -23, 1, 0, true)).toBe(1);
     expect(ulpError(Infinity, 3.4028234663852886e38, 0, true)).toBeCloseTo(1, 10);
-    expect(ulpError(1 + 2 ** -52, 1, 2 ** -54, false)).toBe(0.75);
+    expect(ulpError(1 + 2 ** -52, 1, 0.25, false)).toBe(0.75);
+    // Near the underflow threshold too (the rest is kept in ulps, not as a double-double's low part).
+    expect(ulpError(2 ** -1022 + 2 ** -1074, 2 ** -1022, 0.4, false)).toBeCloseTo(0.6, 12);
     expect(parseHexFloat('-0x1.8p-3')).toBe(-0.1875);
     expect(parseHexFloat('0x0.02efe618534fbp-1022')).toBeGreaterThan(0);
     expect(floatIntervals([-1, 1]).map(([a, b]) => b - a)).toEqual([0x3f800000, 0x3f800000]);

@@ -110,17 +110,21 @@ export function ulpOf(z: number, float: boolean): number {
   return 2 ** (Math.min(Math.max(exponent(a), emin), emax) - p + 1);
 }
 
-/** Error in ulps of y against the exact value hi + lo (lo 0 for binary32, whose hi is within 2^-29 ulp). */
+/**
+ * Error in ulps of y against the exact value: binary32, `hi` (a double within 2^-29 ulp of it, `lo` 0);
+ * binary64, `hi` + `lo` ulps of hi (src/mathlib/reference.ts).
+ */
 export function ulpError(y: number, hi: number, lo: number, float: boolean): number {
   if (Number.isNaN(y) || Number.isNaN(hi)) return Infinity;
   if (!Number.isFinite(hi)) return y === hi ? 0 : Infinity;
-  const top = float ? 2 ** 128 : 2 ** 1023;
-  if (!Number.isFinite(y)) {
-    // 2^1024 is not a double: measure at half scale.
-    const half = float ? (Math.sign(y) * top - hi - lo) / 2 : Math.sign(y) * top - hi / 2 - lo / 2;
-    return Math.abs(half) / (ulpOf(hi, float) / 2);
+  const u = ulpOf(hi, float);
+  if (float) {
+    const yy = Number.isFinite(y) ? y : Math.sign(y) * 2 ** 128;
+    return Math.abs(yy - hi) / u;
   }
-  return Math.abs(y - hi - lo) / ulpOf(hi, float);
+  // 2^1024 is not a double: an infinite y is measured at half scale.
+  const d = Number.isFinite(y) ? (y - hi) / u : (Math.sign(y) * 2 ** 1023 - hi / 2) / (u / 2);
+  return Math.abs(d - lo);
 }
 
 function bucket(edges: readonly number[], v: number): number {

@@ -17,7 +17,9 @@
  * for ulp errors. (Ziv's strategy, as in CORE-MATH's binary32 functions.)
  *
  * binary64: MPFR only: the correctly rounded result at precision 53 in binary64's exponent range
- * (subnormalised), and the exact value at precision 160 split into hi + lo doubles.
+ * (subnormalised), and the exact value at precision 160 as hi (rounded to double) and the rest in ulps of
+ * hi (a double-double's low part would be rounded away near the underflow threshold, where results are
+ * subnormal or nearly: errors there would come out as whole ulps).
  *
  * Protocol: `reference NAME range LO HI OUT` or `reference NAME file IN OUT`. OUT holds n result bits (4 or 8
  * bytes each), then (file mode only) n doubles (d, or hi), then for binary64 n doubles (lo). An exhaustive
@@ -96,7 +98,12 @@ static double ref64(const struct rf *f, double x, double y, double *hi, double *
   *hi = mpfr_get_d(W, MPFR_RNDN);
   *lo = 0;
   if (isfinite(*hi) && mpfr_number_p(W)) {
+    /* The rest, in ulps of hi: a double-double would lose it near the underflow threshold. */
+    int e;
+    frexp(*hi, &e);
+    long ue = *hi == 0 ? -1074 : (e - 1 < -1022 ? -1022 : e - 1) - 52;
     mpfr_sub_d(T, W, *hi, MPFR_RNDN);
+    mpfr_mul_2si(T, T, -ue, MPFR_RNDN);
     *lo = mpfr_get_d(T, MPFR_RNDN);
   }
   return r;
@@ -174,7 +181,7 @@ export interface RefChunk {
   readonly cr: Uint32Array | BigUint64Array;
   /** The exact value (binary32: to within 2^-29 ulp) or its high part (binary64). */
   readonly approx: Float64Array;
-  /** binary64 only: the low part of the exact value. */
+  /** binary64 only: the exact value minus `approx`, in ulps of `approx`. */
   readonly lo?: Float64Array;
   readonly fallbacks: number;
 }
