@@ -121,11 +121,12 @@ async function runTasks(tasks: ChunkTask[], jobs: number, done: () => void): Pro
   }
   const entry = workerEntry();
   let next = 0;
+  let failed = false;
   await Promise.all(
     Array.from({ length: Math.min(jobs, tasks.length) }, async () => {
       const w = new Worker(entry);
       try {
-        while (next < tasks.length) {
+        while (next < tasks.length && !failed) {
           const task = tasks[next++] as ChunkTask;
           const answer = await new Promise<{ error?: string }>((resolve, reject) => {
             w.once('message', resolve);
@@ -133,7 +134,10 @@ async function runTasks(tasks: ChunkTask[], jobs: number, done: () => void): Pro
             w.postMessage(task);
           });
           w.removeAllListeners('error');
-          if (answer.error !== undefined) throw new UserError(answer.error);
+          if (answer.error !== undefined) {
+            failed = true;
+            throw new UserError(answer.error);
+          }
           done();
         }
       } finally {
