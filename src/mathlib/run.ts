@@ -147,6 +147,17 @@ async function runTasks(tasks: ChunkTask[], jobs: number, done: () => void): Pro
   );
 }
 
+/** Tasks ordered by the bit reversal of their chunk index (0, n/2, n/4, 3n/4, ...). */
+function spread(tasks: ChunkTask[]): ChunkTask[] {
+  const bits = Math.max(1, Math.ceil(Math.log2(Math.max(2, tasks.length + 1))));
+  const rev = (i: number): number => {
+    let r = 0;
+    for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+    return r;
+  };
+  return [...tasks].sort((a, b) => rev(a.chunk.index) - rev(b.chunk.index));
+}
+
 function nativeImpls(o: MathlibOptions): NativeImpl[] {
   const out: NativeImpl[] = [];
   if (o.impls.includes('glibc')) out.push(glibcImpl(o.work));
@@ -214,7 +225,8 @@ async function runFunction(
     diffCap: o.diffCap ?? 1000,
     bins,
   }));
-  const pending = tasks.filter((t) => missing(t).length > 0);
+  // Pending chunks in bit-reversed order: any prefix of an interrupted run covers the whole range evenly.
+  const pending = spread(tasks.filter((t) => missing(t).length > 0));
   o.reporter?.onFunctionStart?.(fn.name, tasks.length, tasks.length - pending.length, inputCount(set, fn));
   const t0 = Date.now();
   let done = tasks.length - pending.length;
