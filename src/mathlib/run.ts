@@ -149,7 +149,8 @@ async function runTasks(tasks: ChunkTask[], jobs: number, done: () => void): Pro
 
 /** Tasks ordered by the bit reversal of their chunk index (0, n/2, n/4, 3n/4, ...). */
 function spread(tasks: ChunkTask[]): ChunkTask[] {
-  const bits = Math.max(1, Math.ceil(Math.log2(Math.max(2, tasks.length + 1))));
+  const top = Math.max(1, ...tasks.map((t) => t.chunk.index));
+  const bits = Math.max(1, Math.ceil(Math.log2(top + 1)));
   const rev = (i: number): number => {
     let r = 0;
     for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
