@@ -182,9 +182,18 @@ export async function runMathlib(o: MathlibOptions): Promise<MathlibResult> {
   const implNames = [...natives.map((n) => n.name), ...js];
   const tmp = tempRoot();
   const results: FunctionResult[] = [];
+  // The temporary directory may be in tmpfs (memory): removed on SIGINT/SIGTERM too, then the usual exit.
+  const onSignal = (sig: NodeJS.Signals): void => {
+    rmSync(tmp, { recursive: true, force: true });
+    process.kill(process.pid, sig);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     for (const fn of fns) results.push(await runFunction(fn, o, natives, js, refExe, tmp));
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     rmSync(tmp, { recursive: true, force: true });
   }
   return {
