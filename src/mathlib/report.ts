@@ -184,6 +184,8 @@ export function resultJson(r: MathlibResult): string {
     arity: f.arity,
     inputs: f.inputs,
     exhaustive: f.exhaustive,
+    chunks: f.chunks + f.chunksMissing,
+    chunksMeasured: f.chunks,
     set: f.set,
     wallSeconds: f.wallSeconds,
     reference: f.reference,
