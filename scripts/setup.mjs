@@ -6,7 +6,16 @@
 // user's, else Debian's rustc-web/cargo-web) with a few crate sources for the Rust tests. Idempotent and quiet when
 // nothing is missing. Plain JavaScript on purpose: it must run before anything is installed or built.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,9 +54,12 @@ function newestUnder(dir) {
   return newest;
 }
 
-// 1. npm dependencies, exactly as the lockfile pins them.
+// 1. npm dependencies, exactly as the lockfile pins them. A node_modules that is a symbolic link (a git
+// worktree sharing another checkout's packages) is left alone: npm ci would empty the checkout it points to.
 const installed = join(root, 'node_modules', '.package-lock.json');
-if (!existsSync(installed) || mtime(join(root, 'package-lock.json')) > mtime(installed)) {
+const linked =
+  existsSync(join(root, 'node_modules')) && lstatSync(join(root, 'node_modules')).isSymbolicLink();
+if (!linked && (!existsSync(installed) || mtime(join(root, 'package-lock.json')) > mtime(installed))) {
   log('installing npm dependencies (npm ci)');
   run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
 }
@@ -196,4 +208,16 @@ if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) 
   const pkgs = [...(haveRust ? [] : ['rustc-web', 'cargo-web']), ...crates.map((c) => `librust-${c}-dev`)];
   if (pkgs.length > 0 && isRoot && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0)
     aptInstall(pkgs);
+}
+
+// 8. musl-gcc (Debian musl-tools) and MPFR's headers (libmpfr-dev), for the maths library accuracy tool
+// (inputsmith mathlib: the musl harness and the MPFR reference; test/mathlib*.test.ts). Only as root with
+// apt, like lcov; otherwise mathlib says what to install.
+if (
+  spawnSync('musl-gcc', ['--version'], { stdio: 'ignore' }).status !== 0 ||
+  !existsSync('/usr/include/mpfr.h')
+) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0)
+    aptInstall(['musl-tools', 'libmpfr-dev']);
 }

@@ -18,6 +18,7 @@ import { register as registerDiff } from './commands/diff.js';
 import { register as registerExport } from './commands/export.js';
 import { register as registerGen } from './commands/gen.js';
 import { register as registerInspect } from './commands/inspect.js';
+import { register as registerMathlib } from './commands/mathlib.js';
 import { register as registerMerge } from './commands/merge.js';
 import { register as registerPerf } from './commands/perf.js';
 import { register as registerProgs } from './commands/progs.js';
@@ -38,6 +39,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerExport,
   registerPerf,
   registerDiff,
+  registerMathlib,
 ];
 
 /** Exit code for usage errors (bad flags, missing arguments). */

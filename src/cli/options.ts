@@ -95,6 +95,14 @@ export interface CliOptions {
   rounds: number;
   margin: number;
   classify: boolean;
+  // Maths library accuracy (mathlib).
+  impl: string[];
+  implFile: string[];
+  range?: string;
+  samples?: number;
+  jsonFile?: string;
+  work?: string;
+  cached: boolean;
 }
 
 export type OptionKey = keyof CliOptions;
@@ -504,6 +512,45 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     default: 'cmocka',
     parse: oneOf(['cmocka', 'gtest']),
   },
+  impl: {
+    flags: '--impl <list>',
+    description: 'implementations to measure: glibc, musl, engine, js (comma-separated)',
+    default: ['glibc', 'musl', 'engine', 'js'],
+    parse: (raw) => list(raw),
+  },
+  implFile: {
+    flags: '--impl-file <name=path>',
+    description:
+      'another implementation: a C file or shared object defining some of the C names (repeatable)',
+    default: [],
+    parse: collect,
+  },
+  range: {
+    flags: '--range <a:b>',
+    description:
+      'inputs x with a <= x < b (binary32: every one; otherwise the sampling domain of each argument)',
+  },
+  samples: {
+    flags: '--samples <n>',
+    description:
+      'random inputs per function (default: exhaustive for binary32 functions of one argument, else 1000000)',
+    parse: (raw) => positiveInt(raw),
+  },
+  jsonFile: {
+    // Not `json`: inspect's `--json` is a switch (see addCommandOptions).
+    flags: '--json <file>',
+    description: 'write every figure as JSON to this file',
+  },
+  work: {
+    flags: '--work <dir>',
+    description:
+      'work directory: harness builds and per-chunk results, reused by later runs (default: the cache directory)',
+  },
+  cached: {
+    flags: '--cached',
+    description: 'compute nothing: report the chunks already in the work directory (partial runs say so)',
+    default: false,
+  },
 };
 
 /** Value parser of `--split`: checked by the export's own parser, passed on as given. */
@@ -614,6 +661,7 @@ export const COMMAND_OPTIONS = {
   'progs gen': ['seed', 'count', 'output', 'grammar'],
   'progs grammar': [],
   'progs check': ['compilers', 'optLevels', 'jobs', 'sanitize', 'limit', 'engine'],
+  mathlib: ['impl', 'implFile', 'range', 'samples', 'seed', 'jsonFile', 'output', 'work', 'jobs', 'cached'],
 } as const satisfies Record<string, readonly OptionKey[]>;
 
 export type CommandName = keyof typeof COMMAND_OPTIONS;
@@ -656,6 +704,9 @@ export function addCommandOptions(cmd: Command, name: CommandName): Command {
     }
     if (required.includes(key)) o.makeOptionMandatory();
     cmd.addOption(o);
+    // A flag whose name is another key's (mathlib's `--json <file>` beside inspect's `--json` switch):
+    // commander stores it under the flag's name; the action reads it under its own key.
+    if (o.attributeName() !== key) cmd.on(`option:${o.name()}`, (v: unknown) => cmd.setOptionValue(key, v));
     if (def.negate !== undefined) cmd.addOption(new Option(def.negate.flags, def.negate.description));
   }
   return cmd;
@@ -687,6 +738,10 @@ export function checkOptions(command: CommandName, o: Partial<CliOptions>, posit
       command,
       '--dataset needs the whole run: export it from the merged directory (inputsmith merge)',
     );
+  if (command === 'mathlib' && o.jsonFile === undefined && o.output === undefined)
+    throw usage(command, 'give --json FILE or -o DIR (or both)');
+  if (command === 'mathlib' && o.seed !== undefined && !/^\d+$/.test(o.seed))
+    throw usage(command, `--seed must be a non-negative integer, not '${o.seed}'`);
   if (command === 'progs gen' && o.seed !== undefined && !/^\d+$/.test(o.seed))
     throw usage(command, `--seed must be a non-negative integer, not '${o.seed}'`);
 }
