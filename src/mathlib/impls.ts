@@ -57,7 +57,7 @@ export function jsFunction(impl: JsImplName, fn: MathFunction): F2 {
   const h = lookupExternal(fn.name);
   const form = h !== undefined ? scalarFormOf(h) : undefined;
   if (form === undefined) throw new Error(`the engine has no scalar model of ${fn.name}`);
-  return (a, b) => form(ERRNO_ONLY, a, b);
+  return (a, b) => form(ERRNO_ONLY, a, b, 0) as number;
 }
 
 /** Evaluate over binary32 bit patterns lo..hi-1 (univariate binary32 functions). */
