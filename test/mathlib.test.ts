@@ -126,7 +126,7 @@ describe('mathlib CLI', () => {
       '1',
       '-o',
       out,
-      '--json',
+      '--json-file',
       json,
     ]);
     expect(code).toBe(0);
@@ -145,17 +145,26 @@ describe('mathlib CLI', () => {
     const write = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((s: string) => (errs.push(s), true)) as typeof process.stderr.write;
     try {
-      expect(await main(['mathlib', 'frobf', '--json', join(work, 'x.json'), '--work', work])).toBe(1);
+      expect(await main(['mathlib', 'frobf', '--json-file', join(work, 'x.json'), '--work', work])).toBe(1);
       expect(await main(['mathlib', 'expf', '--work', work])).toBe(2);
       expect(
-        await main(['mathlib', 'expf', '--range', '3:1', '--json', join(work, 'x.json'), '--work', work]),
+        await main([
+          'mathlib',
+          'expf',
+          '--range',
+          '3:1',
+          '--json-file',
+          join(work, 'x.json'),
+          '--work',
+          work,
+        ]),
       ).toBe(1);
     } finally {
       process.stderr.write = write;
     }
     expect(errs).toEqual([
       expect.stringMatching(/^inputsmith: mathlib: unknown function 'frobf'/),
-      expect.stringMatching(/give --json FILE or -o DIR/),
+      expect.stringMatching(/give --json-file FILE or -o DIR/),
       expect.stringMatching(/--range expects a:b with a < b/),
     ]);
     for (const e of errs) expect(e.trim().split('\n')).toHaveLength(1);

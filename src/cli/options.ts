@@ -537,8 +537,8 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     parse: (raw) => positiveInt(raw),
   },
   jsonFile: {
-    // Not `json`: inspect's `--json` is a switch (see addCommandOptions).
-    flags: '--json <file>',
+    // Not `--json`: that is a switch (inspect, perf); one flag, one meaning.
+    flags: '--json-file <file>',
     description: 'write every figure as JSON to this file',
   },
   work: {
@@ -704,9 +704,6 @@ export function addCommandOptions(cmd: Command, name: CommandName): Command {
     }
     if (required.includes(key)) o.makeOptionMandatory();
     cmd.addOption(o);
-    // A flag whose name is another key's (mathlib's `--json <file>` beside inspect's `--json` switch):
-    // commander stores it under the flag's name; the action reads it under its own key.
-    if (o.attributeName() !== key) cmd.on(`option:${o.name()}`, (v: unknown) => cmd.setOptionValue(key, v));
     if (def.negate !== undefined) cmd.addOption(new Option(def.negate.flags, def.negate.description));
   }
   return cmd;
@@ -739,7 +736,7 @@ export function checkOptions(command: CommandName, o: Partial<CliOptions>, posit
       '--dataset needs the whole run: export it from the merged directory (inputsmith merge)',
     );
   if (command === 'mathlib' && o.jsonFile === undefined && o.output === undefined)
-    throw usage(command, 'give --json FILE or -o DIR (or both)');
+    throw usage(command, 'give --json-file FILE or -o DIR (or both)');
   if (command === 'mathlib' && o.seed !== undefined && !/^\d+$/.test(o.seed))
     throw usage(command, `--seed must be a non-negative integer, not '${o.seed}'`);
   if (command === 'progs gen' && o.seed !== undefined && !/^\d+$/.test(o.seed))

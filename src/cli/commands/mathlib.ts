@@ -1,11 +1,11 @@
 /**
  * @fileoverview Stage: cli. `inputsmith mathlib FUNCS... [--impl glibc,musl,engine,js] [--impl-file
- * name=path] [--range a:b] [--samples N] [--json FILE] [-o DIR]`: the accuracy of maths library
+ * name=path] [--range a:b] [--samples N] [--json-file FILE] [-o DIR]`: the accuracy of maths library
  * implementations against correctly rounded results, and the engine's models against glibc bit for bit
  * (docs/mathlib.md).
  *
  * Consumes: function names (`expf log pow`, or `all`). Produces: the summary table on stdout, the report
- * directory (-o) and the JSON (--json); progress on stderr. The work is `runMathlib` and `writeReport`
+ * directory (-o) and the JSON (--json-file); progress on stderr. The work is `runMathlib` and `writeReport`
  * (src/mathlib/).
  */
 import type { Command } from 'commander';
