@@ -342,6 +342,28 @@ static uint64_t parse_u64(const char *s) {
   return v;
 }
 
+/* The image's relocations at in: each pointer slot of an object or global gets its target's address
+   (another object, a global, a function, a raw value, a standard stream). The timing driver applies them
+   again after it restores a freed heap object (src/tune/timing-driver.ts). */
+static void relocate(void) {
+  uint64_t nrel = word();
+  for (uint64_t i = 0; i < nrel; i++) {
+    uint64_t hk = word(), h = word();
+    int64_t at = (int64_t)word();
+    uint64_t tk = word(), t = word();
+    int64_t off = (int64_t)word();
+    uintptr_t v = 0;
+    if (tk == 1) v = (uintptr_t)(holder_addr(0, t) + off);
+    else if (tk == 2) v = (uintptr_t)(holder_addr(1, t) + off);
+    else if (tk == 3) {
+      if (t >= __inputsmith_nfuncs) die("bad function index", 0);
+      v = (uintptr_t)__inputsmith_funcs[t];
+    } else if (tk == 4) v = (uintptr_t)off;
+    else if (tk == 5) v = (uintptr_t)(t == 0 ? stdin : t == 1 ? stdout : stderr);
+    copy(holder_addr(hk, h) + at, (const uint8_t *)&v, 8);
+  }
+}
+
 /* driver IMAGE RESULT MEM_MB CPU_SECONDS */
 int main(int argc, char **argv) {
   if (argc != 5) die("usage: driver IMAGE RESULT MEM_MB CPU_SECONDS", 0);
@@ -373,22 +395,7 @@ int main(int argc, char **argv) {
     uint64_t g = word(), off = word(), n = word();
     copy(holder_addr(1, g) + off, bytes(n), n);
   }
-  uint64_t nrel = word();
-  for (uint64_t i = 0; i < nrel; i++) {
-    uint64_t hk = word(), h = word();
-    int64_t at = (int64_t)word();
-    uint64_t tk = word(), t = word();
-    int64_t off = (int64_t)word();
-    uintptr_t v = 0;
-    if (tk == 1) v = (uintptr_t)(holder_addr(0, t) + off);
-    else if (tk == 2) v = (uintptr_t)(holder_addr(1, t) + off);
-    else if (tk == 3) {
-      if (t >= __inputsmith_nfuncs) die("bad function index", 0);
-      v = (uintptr_t)__inputsmith_funcs[t];
-    } else if (tk == 4) v = (uintptr_t)off;
-    else if (tk == 5) v = (uintptr_t)(t == 0 ? stdin : t == 1 ? stdout : stderr);
-    copy(holder_addr(hk, h) + at, (const uint8_t *)&v, 8);
-  }
+  relocate();
   ncalls = word();
   calls = map((ncalls + 1) * sizeof(call_t));
   for (uint64_t i = 0; i < ncalls; i++) {

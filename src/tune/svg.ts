@@ -82,8 +82,7 @@ export function speedupPlot(report: PerfReport): string {
   const width = 1000;
   const svg = new Svg(width, 70 + rowH * vs.length + 40);
   const plotW = width - left - 30;
-  const x = (r: number): number =>
-    left + ((Math.log2(r) - Math.log2(lo)) / (Math.log2(hi) - Math.log2(lo))) * plotW;
+  const x = logAxis(lo, hi, left, plotW);
   svg.text(
     width / 2,
     22,
@@ -143,8 +142,7 @@ export function extremesPlot(report: PerfReport, variant: string, n = 10): strin
   const width = 1000;
   const svg = new Svg(width, 60 + rowH * rows.length + 40);
   const plotW = width - left - 30;
-  const x = (r: number): number =>
-    left + ((Math.log2(r) - Math.log2(lo)) / (Math.log2(hi) - Math.log2(lo))) * plotW;
+  const x = logAxis(lo, hi, left, plotW);
   svg.text(
     width / 2,
     22,
@@ -173,4 +171,9 @@ export function extremesPlot(report: PerfReport, variant: string, n = 10): strin
     svg.text(left - 8, cy + 4, `${f.function} (${mod}) ${r.estimate.toFixed(2)}x`, 'end', 11);
   });
   return svg.toString();
+}
+
+/** The x position of ratio r on a log scale from lo to hi over [left, left + plotW]. */
+function logAxis(lo: number, hi: number, left: number, plotW: number): (r: number) => number {
+  return (r) => left + ((Math.log2(r) - Math.log2(lo)) / (Math.log2(hi) - Math.log2(lo))) * plotW;
 }

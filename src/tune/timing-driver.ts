@@ -114,22 +114,7 @@ typedef struct {
 
 static void tm_relocate(const uint8_t *at) {
   in = at;
-  uint64_t nrel = word();
-  for (uint64_t i = 0; i < nrel; i++) {
-    uint64_t hk = word(), h = word();
-    int64_t off_at = (int64_t)word();
-    uint64_t tk = word(), t = word();
-    int64_t off = (int64_t)word();
-    uintptr_t v = 0;
-    if (tk == 1) v = (uintptr_t)(holder_addr(0, t) + off);
-    else if (tk == 2) v = (uintptr_t)(holder_addr(1, t) + off);
-    else if (tk == 3) {
-      if (t >= __inputsmith_nfuncs) die("bad function index", 0);
-      v = (uintptr_t)__inputsmith_funcs[t];
-    } else if (tk == 4) v = (uintptr_t)off;
-    else if (tk == 5) v = (uintptr_t)(t == 0 ? stdin : t == 1 ? stdout : stderr);
-    copy(holder_addr(hk, h) + off_at, (const uint8_t *)&v, 8);
-  }
+  relocate();
 }
 
 /* Load one image (native replay's reader rules); returns the entry index. */
