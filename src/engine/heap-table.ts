@@ -52,8 +52,10 @@ export class HeapTable {
   /** The raw entry of `base`: 0 no block starts there, > 0 live (size + 1), < 0 freed (-(size + 1)). */
   entry(base: number): number {
     const d = base - this.base0;
-    if ((d & 15) !== 0 || d < 0) return 0;
-    return this.sizes[d >> 16]?.[(d & (PAGE_BYTES - 1)) >> 4] ?? 0;
+    // Addresses past the pages (the input region, the stack) are common here: no out-of-bounds read.
+    if ((d & 15) !== 0 || d < 0 || d > 0x7fffffff || d >> 16 >= this.sizes.length) return 0;
+    const page = this.sizes[d >> 16];
+    return page === undefined ? 0 : page[(d & (PAGE_BYTES - 1)) >> 4]!;
   }
 
   /** Bytes of the chunk of the block at `base` (which must exist). */
