@@ -342,6 +342,39 @@ static uint64_t parse_u64(const char *s) {
   return v;
 }
 
+/* The image's input objects at in, placed and filled, then the globals' input bytes. */
+static void load_objects(void) {
+  nobj = word();
+  objs = map((nobj + 1) * sizeof(obj_t));
+  for (uint64_t i = 0; i < nobj; i++) {
+    obj_t *o = &objs[i];
+    o->lo = (int64_t)word();
+    o->size = word();
+    o->base_mod = word() & 4095;
+    o->flags = word();
+    o->data = bytes(o->size);
+    o->base = place(o);
+    copy(o->base + o->lo, o->data, o->size);
+  }
+  uint64_t ngw = word();
+  for (uint64_t i = 0; i < ngw; i++) {
+    uint64_t g = word(), off = word(), n = word();
+    copy(holder_addr(1, g) + off, bytes(n), n);
+  }
+}
+
+/* The image's recorded results of stubbed external calls at in. */
+static void load_calls(void) {
+  ncalls = word();
+  calls = map((ncalls + 1) * sizeof(call_t));
+  for (uint64_t i = 0; i < ncalls; i++) {
+    calls[i].fn = word();
+    calls[i].obj = word();
+    calls[i].off = word();
+    if (calls[i].obj >= nobj) die("bad call value", 0);
+  }
+}
+
 /* The image's relocations at in: each pointer slot of an object or global gets its target's address
    (another object, a global, a function, a raw value, a standard stream). The timing driver applies them
    again after it restores a freed heap object (src/tune/timing-driver.ts). */
@@ -378,32 +411,9 @@ int main(int argc, char **argv) {
 
   uint64_t entry = word();
   if (entry >= __inputsmith_nentries) die("bad entry index", 0);
-  nobj = word();
-  objs = map((nobj + 1) * sizeof(obj_t));
-  for (uint64_t i = 0; i < nobj; i++) {
-    obj_t *o = &objs[i];
-    o->lo = (int64_t)word();
-    o->size = word();
-    o->base_mod = word() & 4095;
-    o->flags = word();
-    o->data = bytes(o->size);
-    o->base = place(o);
-    copy(o->base + o->lo, o->data, o->size);
-  }
-  uint64_t ngw = word();
-  for (uint64_t i = 0; i < ngw; i++) {
-    uint64_t g = word(), off = word(), n = word();
-    copy(holder_addr(1, g) + off, bytes(n), n);
-  }
+  load_objects();
   relocate();
-  ncalls = word();
-  calls = map((ncalls + 1) * sizeof(call_t));
-  for (uint64_t i = 0; i < ncalls; i++) {
-    calls[i].fn = word();
-    calls[i].obj = word();
-    calls[i].off = word();
-    if (calls[i].obj >= nobj) die("bad call value", 0);
-  }
+  load_calls();
   uint64_t args = word(), ret = word();
   if (args >= nobj || ret >= nobj) die("bad argument buffers", 0);
   ndump = word();

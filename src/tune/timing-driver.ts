@@ -127,35 +127,13 @@ static uint64_t tm_load(const uint8_t *img, uint64_t len, tm_state_t *st) {
   in += 8;
   uint64_t entry = word();
   if (entry >= __inputsmith_nentries) die("bad entry index", 0);
-  nobj = word();
-  objs = map((nobj + 1) * sizeof(obj_t));
+  load_objects();
   st->heap_ext = 0;
-  for (uint64_t i = 0; i < nobj; i++) {
-    obj_t *o = &objs[i];
-    o->lo = (int64_t)word();
-    o->size = word();
-    o->base_mod = word() & 4095;
-    o->flags = word();
-    o->data = bytes(o->size);
-    o->base = place(o);
-    copy(o->base + o->lo, o->data, o->size);
-    if ((o->flags & 1) && !(o->flags & 2)) st->heap_ext = 1;
-  }
-  uint64_t ngw = word();
-  for (uint64_t i = 0; i < ngw; i++) {
-    uint64_t g = word(), off = word(), n = word();
-    copy(holder_addr(1, g) + off, bytes(n), n);
-  }
+  for (uint64_t i = 0; i < nobj; i++)
+    if ((objs[i].flags & 1) && !(objs[i].flags & 2)) st->heap_ext = 1;
   st->rel_at = in;
-  tm_relocate(in);
-  ncalls = word();
-  calls = map((ncalls + 1) * sizeof(call_t));
-  for (uint64_t i = 0; i < ncalls; i++) {
-    calls[i].fn = word();
-    calls[i].obj = word();
-    calls[i].off = word();
-    if (calls[i].obj >= nobj) die("bad call value", 0);
-  }
+  relocate();
+  load_calls();
   call_pos = 0;
   st->args = word();
   st->ret = word();
