@@ -38,6 +38,7 @@ const dist = (p) => import(join(root, 'dist', p));
 const { fetchCorpus } = await dist('toolchain/corpus.js');
 const { readTuneModules } = await dist('cli/tune-input.js');
 const { runPerf } = await dist('tune/perf.js');
+const { timingParams } = await dist('tune/timing.js');
 const { runDiff, diffMarkdown, DIFF_CLASSES } = await dist('tune/diff.js');
 const { writePerfReport, perfMarkdown } = await dist('tune/perf-report.js');
 const { parseVariants } = await dist('tune/variants.js');
@@ -147,15 +148,7 @@ const rep = await runPerf(mods, textOf, {
   rounds: P.rounds,
   margin: P.margin,
   resamples: P.resamples,
-  timing: {
-    warmupNs: P.warmupMs * 1e6,
-    targetNs: P.batchTargetUs * 1e3,
-    maxSamples: P.maxSamples,
-    minSamples: P.minSamples,
-    budgetNs: opt.budget * 1e6,
-    recordTimeoutMs: P.recordTimeoutMs,
-    cpu: coreCount() - 1,
-  },
+  timing: timingParams(opt.budget, P.recordTimeoutMs),
   progress: (s) => log(s),
 });
 log('perf summarised');

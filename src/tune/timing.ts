@@ -17,6 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { InputRecord } from '../gen/record.js';
+import { coreCount } from '../util/concurrency.js';
+import { DEFAULTS } from '../util/defaults.js';
 import { encodeImage, ImageError } from '../replay/native-image.js';
 import { SANDBOX } from '../replay/native.js';
 import type { VariantPlan } from './variant-build.js';
@@ -35,6 +37,23 @@ export interface TimingParams {
   readonly recordTimeoutMs: number;
   /** CPU to pin to (undefined: none). */
   readonly cpu?: number;
+}
+
+/**
+ * The timing parameters of a perf run: the defaults (util/defaults.ts `perf`) with the run's budget per
+ * round (ms) and time-out per record step (ms), pinned to the last CPU.
+ */
+export function timingParams(budgetMs: number, recordTimeoutMs: number): TimingParams {
+  const P = DEFAULTS.perf;
+  return {
+    warmupNs: P.warmupMs * 1e6,
+    targetNs: P.batchTargetUs * 1e3,
+    maxSamples: P.maxSamples,
+    minSamples: P.minSamples,
+    budgetNs: budgetMs * 1e6,
+    recordTimeoutMs,
+    cpu: coreCount() - 1,
+  };
 }
 
 export type Timing =

@@ -14,6 +14,7 @@ import { UserError } from '../../util/errors.js';
 import { nativeWorkDir } from '../../replay/native.js';
 import { join } from 'node:path';
 import { runPerf } from '../../tune/perf.js';
+import { timingParams } from '../../tune/timing.js';
 import { perfMarkdown, writePerfReport } from '../../tune/perf-report.js';
 import { parseVariants, type Variant } from '../../tune/variants.js';
 import { addCommandOptions, checkOptions, type OptionsOf } from '../options.js';
@@ -52,15 +53,7 @@ export function register(program: Command): void {
       rounds: o.rounds,
       margin: o.margin,
       resamples: P.resamples,
-      timing: {
-        warmupNs: P.warmupMs * 1e6,
-        targetNs: P.batchTargetUs * 1e3,
-        maxSamples: P.maxSamples,
-        minSamples: P.minSamples,
-        budgetNs: o.budget * 1e6,
-        recordTimeoutMs: o.recordTimeout,
-        cpu: coreCount() - 1,
-      },
+      timing: timingParams(o.budget, o.recordTimeout),
       progress: (line) => process.stderr.write(`perf: ${line}\n`),
     });
     if (o.output !== undefined)
