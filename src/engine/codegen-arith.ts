@@ -253,9 +253,11 @@ function bigBinary(g: FuncEmitter, op: string, w: number, a: string, b: string, 
 }
 
 function floatBinary(g: FuncEmitter, op: string, k: 'f' | 'd', a: string, b: string, d: string): void {
-  const o = { fadd: '+', fsub: '-', fmul: '*', fdiv: '/', frem: '%' }[op];
-  if (o === undefined) throw new UnsupportedError(`${op} on floating point`);
-  g.out(k === 'f' ? `${d} = Math.fround(${a} ${o} ${b});` : `${d} = ${a} ${o} ${b};`);
+  // frem through FREM: JS's `%` gives a NaN's bits by V8's tier (src/engine/fpnan.ts).
+  const o = { fadd: '+', fsub: '-', fmul: '*', fdiv: '/' }[op];
+  const e = op === 'frem' ? `FREM(${a}, ${b})` : o === undefined ? undefined : `${a} ${o} ${b}`;
+  if (e === undefined) throw new UnsupportedError(`${op} on floating point`);
+  g.out(k === 'f' ? `${d} = Math.fround(${e});` : `${d} = ${e};`);
 }
 
 // ---------------------------------------------------------------------------------------------------

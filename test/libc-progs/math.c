@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <math.h>
 #include <errno.h>
+#include <string.h>
 
 int main(void) {
   double xs[] = {0.0, -0.0, 0.5, -0.5, 1.5, 2.5, -2.5, 3.7, -3.7, 1e300, 5e-324, 123456.789, -0.49999999999999994, 4503599627370497.0};
@@ -41,5 +42,19 @@ int main(void) {
   printf("log(0) %g errno %d\n", log(0.0), errno);
   printf("pow %g %g %g\n", pow(1.0, NAN), pow(-1.0, INFINITY), pow(0.0, -1.0));
   printf("ilogb %d %d logb %g\n", ilogb(1024.0), ilogb(0.1), logb(1e-310));
+  // The bits of fmod's results, NaNs included (x86's default NaN for a zero divisor or an infinite
+  // dividend, a NaN operand made quiet), many times over, so that the engine runs them in every JIT tier.
+  unsigned long long h = 0;
+  for (int i = 0; i < 30000; i++) {
+    volatile double a = i % 7 == 6 ? INFINITY : i % 7, b = i % 3;
+    double r = fmod(a, b);
+    float rf = fmodf((float)a, (float)b);
+    unsigned long long u;
+    unsigned int uf;
+    memcpy(&u, &r, 8);
+    memcpy(&uf, &rf, 4);
+    h = (h * 31 + u) * 31 + uf;
+  }
+  printf("fmod bits %llx\n", h);
   return 0;
 }

@@ -34,6 +34,7 @@ import {
   f80ToBigInt,
   f80ToNumber,
 } from '../fp80.js';
+import { fmodX86 } from '../fpnan.js';
 import { EDOM, ERANGE, int, long, ptr, setErrno } from './common.js';
 import { decodeDouble, doubleBits, doubleFromBits, F64, roundRatio, roundedToDouble } from './fpconv.js';
 
@@ -382,7 +383,7 @@ export const MATH_F64_2: Readonly<Record<string, F2>> = {
     return x ** y;
   },
   atan2: Math.atan2,
-  fmod: (x, y) => x % y,
+  fmod: fmodX86,
   remainder,
   drem: remainder,
   hypot,
