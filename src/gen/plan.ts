@@ -20,42 +20,65 @@ export interface Holder {
   /** Nesting depth (arguments' objects are 1): deeper pointers are more often null. */
   readonly depth: number;
   /** A dictionary string laid out from offset 0 while generating (not part of the record). */
-  template?: Uint8Array;
+  template: Uint8Array | undefined;
 }
 
 export interface PlanObject extends Holder {
   readonly id: number;
   /** Replaced by a function (the pointer to it was called): not part of the input any more. */
-  dead?: boolean;
+  dead: boolean | undefined;
   /** The function frees (or reallocates) it: natively it must come from malloc. */
-  heap?: boolean;
+  heap: boolean | undefined;
   /** Big slot the object lives in (it grew past its small slot: inputs.ts `promote`). */
-  big?: number;
+  big: number | undefined;
   /** Extent [lo, hi) the record gave (replay only; generation grows objects as they are touched). */
-  lo?: number;
-  hi?: number;
+  lo: number | undefined;
+  hi: number | undefined;
 }
 
 /**
- * A copy of a plan object for a cloned plan: bytes copied on write, pointers copied. Written out field by
- * field (not spread) so that every copy has one shape: cloning is per run, and the spread of objects with
- * different optional fields took 5% of a worker's time on sqlite3 (half that now).
+ * A fresh holder or plan object. Every one has every field (absent ones `undefined`), so that the runtime's
+ * code sees one hidden class each: objects with different sets of optional fields made V8 deoptimise and
+ * recompile the functions that read them again and again (records, layout, mutation: on sqlite3 about a
+ * fifth of all compile time went to recompiling them).
  */
+function holder(depth: number): Holder {
+  return { bytes: new ByteStore(), relocs: new Map(), depth, template: undefined };
+}
+
+function planObject(id: number, depth: number): PlanObject {
+  return {
+    id,
+    bytes: new ByteStore(),
+    relocs: new Map(),
+    depth,
+    template: undefined,
+    dead: undefined,
+    heap: undefined,
+    big: undefined,
+    lo: undefined,
+    hi: undefined,
+  };
+}
+
+/** A copy of a plan object for a cloned plan: bytes copied on write, pointers copied. */
 function copyObject(o: PlanObject): PlanObject {
-  const c: PlanObject = { id: o.id, bytes: o.bytes.clone(), relocs: new Map(o.relocs), depth: o.depth };
-  if (o.template !== undefined) c.template = o.template;
-  if (o.dead !== undefined) c.dead = o.dead;
-  if (o.heap !== undefined) c.heap = o.heap;
-  if (o.big !== undefined) c.big = o.big;
-  if (o.lo !== undefined) c.lo = o.lo;
-  if (o.hi !== undefined) c.hi = o.hi;
-  return c;
+  return {
+    id: o.id,
+    bytes: o.bytes.clone(),
+    relocs: new Map(o.relocs),
+    depth: o.depth,
+    template: o.template,
+    dead: o.dead,
+    heap: o.heap,
+    big: o.big,
+    lo: o.lo,
+    hi: o.hi,
+  };
 }
 
 function copyHolder(g: Holder): Holder {
-  const c: Holder = { bytes: g.bytes.clone(), relocs: new Map(g.relocs), depth: g.depth };
-  if (g.template !== undefined) c.template = g.template;
-  return c;
+  return { bytes: g.bytes.clone(), relocs: new Map(g.relocs), depth: g.depth, template: g.template };
 }
 
 export class Plan {
@@ -74,15 +97,14 @@ export class Plan {
   derived = false;
 
   newObject(depth: number): PlanObject {
-    const o: PlanObject = { id: this.objects.length, bytes: new ByteStore(), relocs: new Map(), depth };
+    const o = planObject(this.objects.length, depth);
     this.objects.push(o);
     return o;
   }
 
   global(name: string): Holder {
     let g = this.globals.get(name);
-    if (g === undefined)
-      this.globals.set(name, (g = { bytes: new ByteStore(), relocs: new Map(), depth: 1 }));
+    if (g === undefined) this.globals.set(name, (g = holder(1)));
     return g;
   }
 
@@ -122,7 +144,7 @@ export class Plan {
     for (const o of r.objects) {
       while (p.objects.length < o.id) p.newObject(1).dead = true;
       const data = unb64(o.data);
-      const obj: PlanObject = { id: o.id, bytes: new ByteStore(), relocs: new Map(), depth: 1 };
+      const obj = planObject(o.id, 1);
       if (o.heap === true) obj.heap = true;
       if (o.big !== undefined) obj.big = o.big;
       obj.lo = o.lo;

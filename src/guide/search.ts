@@ -550,14 +550,14 @@ function mutatePointer(plan: Plan, rng: Rng, f: Func): boolean {
   const slots: { h: Holder; off: number }[] = [];
   for (const h of holders(plan)) for (const off of h.relocs.keys()) slots.push({ h, off });
   // Arguments the caller must not pass null (a C++ reference, `nonnull`) stay pointers.
-  const argPtrs = plan.args
-    .map((a, i) =>
-      (a?.t === 'ptr' || a?.t === 'null') &&
-      !(f.params[i] !== undefined && pointsSomewhere(f.params[i]!.attrs))
-        ? i
-        : -1,
-    )
-    .filter((i) => i >= 0);
+  // (A loop: a `map(...).filter(...)` chain here made V8 deoptimise this function over and over.)
+  const argPtrs: number[] = [];
+  for (let i = 0; i < plan.args.length; i++) {
+    const a = plan.args[i];
+    const p = f.params[i];
+    if ((a?.t === 'ptr' || a?.t === 'null') && !(p !== undefined && pointsSomewhere(p.attrs)))
+      argPtrs.push(i);
+  }
   if (slots.length === 0 && argPtrs.length === 0) return false;
   if (argPtrs.length > 0 && (slots.length === 0 || rng.chance(0.2))) {
     const i = rng.pick(argPtrs);
