@@ -75,7 +75,7 @@ export interface OutlinePolicy {
 }
 
 /** The default outlining policy (measured: docs/engine.md, "Recompilation during a search"). */
-export const OUTLINE_DEFAULT: OutlinePolicy = { minFunction: 300, minRegion: 40, maxRegion: 200 };
+export const OUTLINE_DEFAULT: OutlinePolicy = { minFunction: 100, minRegion: 15, maxRegion: 50 };
 
 /** A trap site: the IR location of an instruction that may trap. */
 export interface Site {

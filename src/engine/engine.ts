@@ -629,7 +629,7 @@ export class Engine {
   /** Call an IR function (or external thunk) with boxed args; returns the boxed result. */
   invoke(f: Func, args: readonly ExtValue[]): ExtValue | ExtValue[] | undefined {
     const s = this.linked.slotOf.get(f)!;
-    const slots: unknown[] = [];
+    const slots = taggedArray();
     const types = f.funcType.params;
     types.forEach((t, i) => {
       const ls = this.linked.lc.leaves(t);
@@ -719,6 +719,19 @@ export class Engine {
         return va.int();
     }
   }
+}
+
+/**
+ * An empty array whose elements V8 keeps tagged. A plain `[]` switches to unboxed doubles at the first
+ * number that is not a small integer (a double argument, 2^31 - 1), and spreading such an array hands the
+ * callee every element as a heap number, small integers too: the generated code then indexes memory
+ * with heap numbers, which V8's optimised code checks to be small integers, deoptimising over and over
+ * (lzo2: about a third of all generated-code deoptimisations).
+ */
+function taggedArray(): unknown[] {
+  const a: unknown[] = [undefined];
+  a.pop();
+  return a;
 }
 
 function unboxLeaf(l: Leaf, v: ExtValue): unknown[] {
