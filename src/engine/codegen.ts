@@ -271,8 +271,17 @@ export class FuncGen extends FuncEmitter {
       if (i.op === 'phi' && i.result !== undefined) for (const s of this.slots(i.result)) headerPhis.add(s);
     const assigned = new Set<string>();
     for (const m of code.matchAll(ASSIGN_RE)) assigned.add(m[1]!);
-    const liveOut = free.filter((name) => assigned.has(name) && !headerPhis.has(name));
-    const store = liveOut.map((name, k) => `OLV[${k}] = ${name}; `).join('');
+    // Loops, not `map(...).join(...)`: V8 deoptimised this function at that chain over and over (on sqlite3
+    // about a hundred recompiles of it per campaign).
+    const liveOut: string[] = [];
+    let store = '';
+    let load = '';
+    for (const name of free)
+      if (assigned.has(name) && !headerPhis.has(name)) {
+        const k = liveOut.push(name) - 1;
+        store += `OLV[${k}] = ${name}; `;
+        load += `${k === 0 ? '' : ' '}${name} = OLV[${k}];`;
+      }
     // Function-level locals the region owns are declared in its function.
     const decls: string[] = [];
     for (const l of this.f.locals) if (this.owner.get(l.id) === x) decls.push(...this.declarations(l));
@@ -285,7 +294,7 @@ export class FuncGen extends FuncEmitter {
     // The call, the live-outs, and a dispatch on the exit taken.
     const t = this.tmp();
     this.out(`const ${t} = ${name}(${free.join(', ')});`);
-    if (liveOut.length > 0) this.out(liveOut.map((v, k) => `${v} = OLV[${k}];`).join(' '));
+    if (liveOut.length > 0) this.out(load);
     const exits = [...region.exits];
     exits.forEach(([key, c], k) => {
       const last = k === exits.length - 1;

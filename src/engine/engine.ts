@@ -734,6 +734,14 @@ function taggedArray(): unknown[] {
   return a;
 }
 
+/**
+ * x as a small integer (a V8 Smi) when it is one in value: a pointer computed from a field V8 keeps as a
+ * double (the input region's base) is a heap number, and the generated code indexes memory with it.
+ */
+function smallInt(x: number): number {
+  return x >= -0x40000000 && x < 0x40000000 && Number.isInteger(x) ? x | 0 : x;
+}
+
 function unboxLeaf(l: Leaf, v: ExtValue): unknown[] {
   switch (l.k) {
     case 'i': {
@@ -747,7 +755,7 @@ function unboxLeaf(l: Leaf, v: ExtValue): unknown[] {
     case 'b':
       return [BigInt.asUintN(l.bits, typeof v === 'bigint' ? v : BigInt(Math.trunc(v)))];
     case 'p':
-      return [Number(v)];
+      return [smallInt(Number(v))];
     case 'f':
       return [Math.fround(Number(v))];
     case 'd':

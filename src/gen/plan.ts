@@ -8,7 +8,7 @@
  * divergence. Mutation (src/guide) edits plans; because decisions are kept by position, a mutated plan
  * replays everything the mutation did not touch.
  */
-import type { CallRec, InputRecord, PtrTarget, ValueRec } from './record.js';
+import type { CallRec, InputRecord, PtrTarget, Reloc, ValueRec } from './record.js';
 import { unb64 } from './record.js';
 import { ByteStore } from './bytestore.js';
 
@@ -81,6 +81,19 @@ function copyHolder(g: Holder): Holder {
   return { bytes: g.bytes.clone(), relocs: new Map(g.relocs), depth: g.depth, template: g.template };
 }
 
+/**
+ * A record's pointers into a holder (their bytes are pointers, not input bytes). Indexed loops here and in
+ * `fromRecord`: `for...of` and destructuring over the records' arrays, whose element kinds vary, made V8
+ * deoptimise `fromRecord` over and over.
+ */
+function setRelocs(h: Holder, relocs: readonly Reloc[]): void {
+  for (let i = 0; i < relocs.length; i++) {
+    const x = relocs[i]!;
+    h.relocs.set(x.at, x.to);
+    for (let k = 0; k < 8; k++) h.bytes.delete(x.at + k);
+  }
+}
+
 export class Plan {
   args: (ValueRec | undefined)[] = [];
   objects: PlanObject[] = [];
@@ -149,24 +162,24 @@ export class Plan {
       if (o.big !== undefined) obj.big = o.big;
       obj.lo = o.lo;
       obj.hi = o.lo + o.size;
-      for (const [a, b] of o.input)
-        for (let off = a; off < b; off++) obj.bytes.set(off, data[off - o.lo] ?? 0);
-      for (const x of o.relocs) {
-        obj.relocs.set(x.at, x.to);
-        for (let k = 0; k < 8; k++) obj.bytes.delete(x.at + k);
+      for (let i = 0; i < o.input.length; i++) {
+        const range = o.input[i]!;
+        const a = range[0];
+        const b = range[1];
+        if (a >= o.lo && b <= o.lo + data.length) obj.bytes.setRange(a, data.subarray(a - o.lo, b - o.lo));
+        else for (let off = a; off < b; off++) obj.bytes.set(off, data[off - o.lo] ?? 0);
       }
+      setRelocs(obj, o.relocs);
       p.objects.push(obj);
     }
-    for (const g of r.globals) {
+    for (let i = 0; i < r.globals.length; i++) {
+      const g = r.globals[i]!;
       const h = p.global(g.name);
-      for (const rg of g.ranges) {
-        const d = unb64(rg.data);
-        d.forEach((b, k) => h.bytes.set(rg.off + k, b));
+      for (let j = 0; j < g.ranges.length; j++) {
+        const rg = g.ranges[j]!;
+        h.bytes.setRange(rg.off, unb64(rg.data));
       }
-      for (const x of g.relocs) {
-        h.relocs.set(x.at, x.to);
-        for (let k = 0; k < 8; k++) h.bytes.delete(x.at + k);
-      }
+      setRelocs(h, g.relocs);
     }
     p.calls = [...r.calls];
     p.stdin = [...unb64(r.streams.stdin)];

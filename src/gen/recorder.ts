@@ -107,9 +107,14 @@ export class Recorder {
       if (heap) lo = 0;
       const data = new Uint8Array(hi - lo);
       o.bytes.copyInto(data, lo);
-      const input = o.bytes.ranges().map(([a, b]): [number, number] => [a, b]);
-      const relocs: Reloc[] = [...o.relocs].sort((a, b) => a[0] - b[0]).map(([at, to]) => ({ at, to }));
-      for (const x of relocs) input.push([x.at, x.at + 8]);
+      // Loops, not `map` with destructuring: V8 deoptimised this function at those over and over.
+      const ranges = o.bytes.ranges();
+      const input: [number, number][] = [];
+      for (let i = 0; i < ranges.length; i++) input.push([ranges[i]![0], ranges[i]![1]]);
+      const relocs: Reloc[] = [];
+      for (const e of o.relocs) relocs.push({ at: e[0], to: e[1] });
+      relocs.sort((a, b) => a.at - b.at);
+      for (let i = 0; i < relocs.length; i++) input.push([relocs[i]!.at, relocs[i]!.at + 8]);
       objects.push({
         id: o.id,
         lo,

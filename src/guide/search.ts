@@ -419,16 +419,10 @@ function better(a: Kept, b: Kept): boolean {
  * other operand (or a neighbour, for < and >). False when neither operand occurs.
  */
 function spliceInt(plan: Plan, rng: Rng, c: IntCmp): boolean {
-  const sides = rng.chance(0.5)
-    ? [
-        [c.a, c.b],
-        [c.b, c.a],
-      ]
-    : [
-        [c.b, c.a],
-        [c.a, c.b],
-      ];
-  for (const [from, to0] of sides as [bigint, bigint][]) {
+  const aFirst = rng.chance(0.5);
+  for (let side = 0; side < 2; side++) {
+    const from = (side === 0) === aFirst ? c.a : c.b;
+    const to0 = (side === 0) === aFirst ? c.b : c.a;
     const to = BigInt.asUintN(c.bits, to0 + BigInt(rng.below(3) - 1));
     const sites: (() => void)[] = [];
     plan.args.forEach((v, i) => {
@@ -520,9 +514,17 @@ function mutateArg(plan: Plan, rng: Rng, ints: readonly bigint[]): boolean {
   return true;
 }
 
+/**
+ * The plan's live objects, then its globals but the guard variables. Loops: the spread, filter and
+ * destructuring this was written with made V8 deoptimise every mutation function it is inlined into
+ * (spliceInt, mutatePointer, mutate, truncate) over and over.
+ */
 function holders(plan: Plan): Holder[] {
-  const globals = [...plan.globals].filter(([name]) => !isGuardVariable(name)).map(([, h]) => h);
-  return [...plan.objects.filter((o) => o.dead !== true), ...globals];
+  const out: Holder[] = [];
+  for (let i = 0; i < plan.objects.length; i++)
+    if (plan.objects[i]!.dead !== true) out.push(plan.objects[i]!);
+  for (const e of plan.globals) if (!isGuardVariable(e[0])) out.push(e[1]);
+  return out;
 }
 
 function mutateBytes(plan: Plan, rng: Rng, ints: readonly bigint[], bytes: readonly number[]): boolean {
