@@ -21,7 +21,7 @@
  * problems with the command itself (no inputs, an output directory that cannot be used) are thrown, as
  * `UserError`s.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodeRecord, type InputRecord } from '../gen/record.js';
@@ -108,6 +108,48 @@ export interface CampaignOptions {
    * one after the other on one pool, so that its threads keep their compiled module and warm code.
    */
   readonly pool?: WorkerPool;
+  /**
+   * Modules the caller keeps from run to run (`queue work`: every job of a campaign reads the same
+   * modules, and reading, hashing and scanning 36 MB of IR cost a job about half a second).
+   */
+  readonly moduleCache?: ModuleCache;
+}
+
+/**
+ * What runs of one campaign in one process share: each module's IR text and hash (read again only when
+ * the file's size or modification time changed) and its functions' sizes for the shard plan.
+ */
+export class ModuleCache {
+  private readonly texts = new Map<string, { stamp: string; text: string; file: string; hash: string }>();
+  private readonly sizes = new Map<string, Map<string, number>>();
+
+  /** The module at `path` (read through `load` unless cached and unchanged). */
+  async load(
+    path: string,
+    load: () => Promise<{ text: string; file: string }>,
+  ): Promise<{ text: string; file: string; hash: string }> {
+    let stamp: string;
+    try {
+      const st = statSync(path);
+      stamp = `${st.size}:${st.mtimeMs}`;
+    } catch {
+      stamp = '';
+    }
+    const have = this.texts.get(path);
+    if (have !== undefined && have.stamp === stamp && stamp !== '') return have;
+    const { text, file } = await load();
+    const entry = { stamp, text, file, hash: moduleHash(text) };
+    this.texts.set(path, entry);
+    return entry;
+  }
+
+  /** `functionSizes` of a module's text, by its hash. */
+  functionSizes(hash: string | undefined, text: string | undefined): Map<string, number> {
+    if (hash === undefined) return functionSizes(text);
+    let s = this.sizes.get(hash);
+    if (s === undefined) this.sizes.set(hash, (s = functionSizes(text)));
+    return s;
+  }
 }
 
 /** Lifecycle hooks for progress display. */
@@ -288,7 +330,12 @@ class Campaign {
   private ownModules(): LoadedModule[] {
     const sh = this.o.shard;
     if (sh === undefined) return this.modules;
-    const plan = (this.plan = ShardPlan.make(this.modules, sh));
+    const cache = this.o.moduleCache;
+    const plan = (this.plan = ShardPlan.make(
+      this.modules,
+      sh,
+      cache === undefined ? undefined : (m) => cache.functionSizes(m.ref?.hash, m.text),
+    ));
     return this.modules.filter((m) => plan.touches(m.index));
   }
 
@@ -306,8 +353,12 @@ class Campaign {
     return mapLimit(paths, coreCount(), async (path, index) => {
       const key = keys[index]!;
       try {
-        const { text, file } = await loadIRText(path, this.copts);
-        const ref: ModuleRef = { key, path, file, hash: moduleHash(text), limits: this.limits };
+        const cache = this.o.moduleCache;
+        const { text, file, hash } =
+          cache === undefined
+            ? await loadIRText(path, this.copts).then((r) => ({ ...r, hash: moduleHash(r.text) }))
+            : await cache.load(path, () => loadIRText(path, this.copts));
+        const ref: ModuleRef = { key, path, file, hash, limits: this.limits };
         return { index, path, key, ref, text };
       } catch (e) {
         return { index, path, key, failure: { stage: 'load', reason: errorLine(e) } };

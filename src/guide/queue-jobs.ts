@@ -36,7 +36,7 @@ import { mergeShards, SHARD_FORMAT, type MergeResult, type ShardModule, type Sha
 export const QUEUE_FORMAT = 'inputsmith-queue';
 
 /** What a job runs: the campaign's options without its output directory, threads and --force. */
-export type JobOptions = Omit<CampaignOptions, 'out' | 'jobs' | 'force' | 'shard' | 'pool'>;
+export type JobOptions = Omit<CampaignOptions, 'out' | 'jobs' | 'force' | 'shard' | 'pool' | 'moduleCache'>;
 
 /** DIR/queue.json. */
 export interface QueueCampaign {

@@ -31,7 +31,7 @@ import { loadIRText } from '../toolchain/compile.js';
 import { coreCount, mapLimit } from '../util/concurrency.js';
 import { DEFAULTS } from '../util/defaults.js';
 import { errorLine, UserError } from '../util/errors.js';
-import { discoverModules, runCampaign, type CampaignOptions } from './campaign.js';
+import { discoverModules, ModuleCache, runCampaign, type CampaignOptions } from './campaign.js';
 import { assignKeys, moduleRawKey, stableJson } from './layout.js';
 import {
   attemptDir,
@@ -128,7 +128,7 @@ export async function submitCampaign(o: CampaignOptions, s: SubmitOptions): Prom
   const count = Math.max(1, Math.min(units, s.count ?? Math.ceil(units / DEFAULTS.queue.functionsPerJob)));
   const plan = ShardPlan.make(modules, { index: 1, count, costs: s.costs, contiguous: true });
   const keys = assignKeys(paths, moduleRawKey);
-  const { out, jobs: _j, force: _f, shard: _s, pool: _p, ...options } = o;
+  const { out, jobs: _j, force: _f, shard: _s, pool: _p, moduleCache: _m, ...options } = o;
   const body = {
     format: QUEUE_FORMAT as typeof QUEUE_FORMAT,
     version: 1 as const,
@@ -256,17 +256,23 @@ export async function workQueue(o: WorkOptions, rep: QueueWorkReporter = {}): Pr
   return { done, failed };
 }
 
-/** The worker threads of the campaign a queue worker is on; a job of another campaign gets fresh ones. */
+/**
+ * The worker threads and the loaded modules of the campaign a queue worker is on; a job of another
+ * campaign gets fresh ones.
+ */
 class PoolCache {
-  private current: { id: string; pool: WorkerPool } | undefined;
+  private current: { id: string; pool: WorkerPool; modules: ModuleCache } | undefined;
   constructor(private readonly size: number) {}
 
-  async for(id: string, functionTimeoutMs: number | undefined): Promise<WorkerPool> {
-    if (this.current?.id === id) return this.current.pool;
+  async for(
+    id: string,
+    functionTimeoutMs: number | undefined,
+  ): Promise<{ pool: WorkerPool; modules: ModuleCache }> {
+    if (this.current?.id === id) return this.current;
     await this.close();
     const timeout = functionTimeoutMs ?? DEFAULTS.functionTimeoutSeconds * 1000;
-    this.current = { id, pool: new WorkerPool(this.size, watchdogFor(timeout)) };
-    return this.current.pool;
+    this.current = { id, pool: new WorkerPool(this.size, watchdogFor(timeout)), modules: new ModuleCache() };
+    return this.current;
   }
 
   async close(): Promise<void> {
@@ -316,10 +322,12 @@ async function runJob(
   const resumed = started > 1 ? seedAttempt(dir, index, out) : 0;
   rep.onJobStart?.({ index, count, attempt: started, dir: out, resumed });
   const t0 = performance.now();
+  const { pool, modules } = await pools.for(c.id, c.options.functionTimeoutMs);
   const r = await runCampaign({
     ...c.options,
     out,
-    pool: await pools.for(c.id, c.options.functionTimeoutMs),
+    pool,
+    moduleCache: modules,
     shard: { index, count, contiguous: true, ...(c.costs === undefined ? {} : { costs: c.costs }) },
   });
   const functions = r.summary.totals.functions;

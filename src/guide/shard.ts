@@ -146,11 +146,12 @@ export class ShardPlan {
     private readonly fnOwner: readonly ReadonlyMap<string, number>[],
   ) {}
 
-  static make(
-    modules: readonly { readonly path: string; readonly text?: string }[],
+  static make<M extends { readonly path: string; readonly text?: string }>(
+    modules: readonly M[],
     sh: ShardSpec,
+    sizesOf: (m: M) => Map<string, number> = (m) => functionSizes(m.text),
   ): ShardPlan {
-    const sizes = modules.map((m) => functionSizes(m.text));
+    const sizes = modules.map(sizesOf);
     const units: { module: number; fn: string | undefined; cost: number }[] = [];
     const timed = sh.costs === undefined ? undefined : readTimings(sh.costs);
     let scale = 1;
