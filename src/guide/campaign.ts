@@ -220,9 +220,13 @@ export function discoverModules(inputs: readonly string[]): string[] {
 }
 
 /** Names of defined functions in IR text, by a quick scan (for the progress total before parsing). */
-export function estimateFunctions(text: string, filter: RegExp | undefined): number {
+export function estimateFunctions(
+  text: string,
+  filter: RegExp | undefined,
+  sizes: ReadonlyMap<string, number> = functionSizes(text),
+): number {
   let n = 0;
-  for (const name of functionSizes(text).keys()) if (filter === undefined || filter.test(name)) n++;
+  for (const name of sizes.keys()) if (filter === undefined || filter.test(name)) n++;
   return n;
 }
 
@@ -403,9 +407,16 @@ class Campaign {
   }
 
   private start(): void {
-    this.estimates = this.modules.map((m) =>
-      m.text === undefined ? 0 : estimateFunctions(m.text, this.filter),
-    );
+    // Only the modules this run processes (a queue job's share is a few of them).
+    this.estimates = this.modules.map(() => 0);
+    const cache = this.o.moduleCache;
+    for (const m of this.owned)
+      if (m.text !== undefined)
+        this.estimates[m.index] = estimateFunctions(
+          m.text,
+          this.filter,
+          cache?.functionSizes(m.ref?.hash, m.text),
+        );
     const functions = this.owned.reduce((a, m) => a + this.estimates[m.index]!, 0);
     this.rep.onStart?.({ modules: this.owned.length, functions, jobs: this.jobs });
   }
