@@ -74,4 +74,72 @@ describe('bulk byte generation', () => {
       }
     }
   });
+
+  it('ByteStore queries (ranges, find, pick, deleteFrom) equal a byte-map reference', () => {
+    const rng = new Rng(11);
+    const store = new ByteStore();
+    const ref = new Map<number, number>();
+    const refRanges = (): [number, number][] => {
+      const offs = [...ref.keys()].sort((x, y) => x - y);
+      const out: [number, number][] = [];
+      for (const o of offs) {
+        const last = out.at(-1);
+        if (last !== undefined && last[1] === o) last[1] = o + 1;
+        else out.push([o, o + 1]);
+      }
+      return out;
+    };
+    for (let step = 0; step < 400; step++) {
+      const op = rng.below(10);
+      const off = rng.below(3000) - 1000;
+      if (op < 4) {
+        // Long runs of few values, so that patterns occur (and partly over absent bytes).
+        const src = Uint8Array.from({ length: 1 + rng.below(step % 9 === 0 ? 900 : 30) }, () => rng.below(3));
+        store.setRange(off, src);
+        src.forEach((b, i) => ref.set(off + i, b));
+      } else if (op < 7) {
+        store.set(off, op);
+        ref.set(off, op);
+      } else if (op < 9) {
+        store.delete(off);
+        ref.delete(off);
+      } else if (step % 4 === 0) {
+        store.deleteFrom(off);
+        for (const k of [...ref.keys()]) if (k >= off) ref.delete(k);
+      }
+      const snap = store.clone();
+      expect(store.size).toBe(ref.size);
+      expect(store.ranges()).toEqual(refRanges());
+      for (const pat of [[0], [1, 2], [0, 0, 0, 0], [2, 1, 0, 1]]) {
+        const want: number[] = [];
+        for (const o of [...ref.keys()].sort((x, y) => x - y))
+          if (want.length < 16 && pat.every((b, i) => ref.get(o + i) === b)) want.push(o);
+        expect(store.find(pat, 16)).toEqual(want);
+      }
+      // pick: a present offset; the window's first draw gives the lowest, and results rise with the
+      // draw until they wrap around to the lowest again.
+      if (ref.size > 0) {
+        let n = 0;
+        store.pick((k) => ((n = k), 0));
+        const lowest = Math.min(...ref.keys());
+        let prev = -Infinity;
+        let wrapped = false;
+        for (let x = 0; x < n; x += 1 + Math.floor(n / 50)) {
+          const got = store.pick(() => x)!;
+          expect(ref.has(got)).toBe(true);
+          if (x === 0) expect(got).toBe(lowest);
+          if (got < prev) {
+            expect(wrapped).toBe(false);
+            expect(got).toBe(lowest);
+            wrapped = true;
+          }
+          prev = got;
+        }
+      } else expect(store.pick(() => 0)).toBeUndefined();
+      // The clone is unaffected by what the store does next.
+      store.set(off + 1, 77);
+      expect(snap.size).toBe(ref.size);
+      ref.set(off + 1, 77);
+    }
+  });
 });

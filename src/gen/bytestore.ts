@@ -9,6 +9,23 @@
  */
 const EMPTY = new Uint8Array(0);
 
+/** How many of k[from, to) are 1 (k holds 0s and 1s): runs found by native searches. */
+function ones(k: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  if (to - from <= 64) {
+    for (let i = from; i < to; i++) n += k[i]!;
+    return n;
+  }
+  const v = k.subarray(from, to);
+  for (let i = v.indexOf(1); i >= 0;) {
+    let j = v.indexOf(0, i);
+    if (j < 0) j = v.length;
+    n += j - i;
+    i = j < v.length ? v.indexOf(1, j) : -1;
+  }
+  return n;
+}
+
 export class ByteStore {
   /** Offset of data[0]. */
   private lo = 0;
@@ -59,13 +76,12 @@ export class ByteStore {
     }
     if (this.shared) this.unshare();
     const i0 = off - this.lo;
-    const k = this.known;
-    for (let i = 0; i < n; i++)
-      if (k[i0 + i] === 0) {
-        k[i0 + i] = 1;
-        this.count++;
-        this.cachedRanges = undefined;
-      }
+    const added = n - ones(this.known, i0, i0 + n);
+    if (added > 0) {
+      this.known.fill(1, i0, i0 + n);
+      this.count += added;
+      this.cachedRanges = undefined;
+    }
     this.data.set(src, i0);
   }
 
@@ -79,13 +95,12 @@ export class ByteStore {
 
   /** Forget every byte at an offset >= cut. */
   deleteFrom(cut: number): void {
-    for (let i = Math.max(0, cut - this.lo); i < this.known.length; i++)
-      if (this.known[i] === 1) {
-        if (this.shared) this.unshare();
-        this.known[i] = 0;
-        this.count--;
-        this.cachedRanges = undefined;
-      }
+    const first = this.known.indexOf(1, Math.max(0, cut - this.lo));
+    if (first < 0) return;
+    if (this.shared) this.unshare();
+    this.count -= ones(this.known, first, this.known.length);
+    this.known.fill(0, first);
+    this.cachedRanges = undefined;
   }
 
   /** Maximal runs [start, end) of present bytes, ascending (shared: do not modify). */
@@ -93,12 +108,11 @@ export class ByteStore {
     if (this.cachedRanges !== undefined) return this.cachedRanges;
     const out: [number, number][] = [];
     const k = this.known;
-    for (let i = 0; i < k.length; i++) {
-      if (k[i] !== 1) continue;
-      let j = i;
-      while (j < k.length && k[j] === 1) j++;
+    for (let i = k.indexOf(1); i >= 0;) {
+      let j = k.indexOf(0, i);
+      if (j < 0) j = k.length;
       out.push([i + this.lo, j + this.lo]);
-      i = j;
+      i = j < k.length ? k.indexOf(1, j) : -1;
     }
     return (this.cachedRanges = out);
   }
@@ -118,26 +132,22 @@ export class ByteStore {
     const k = this.known;
     if (this.count === 0) return undefined;
     const start = below(k.length);
-    for (let i = 0; i < k.length; i++) {
-      const j = (start + i) % k.length;
-      if (k[j] === 1) return j + this.lo;
-    }
-    return undefined;
+    let j = k.indexOf(1, start);
+    if (j < 0) j = k.indexOf(1);
+    return j < 0 ? undefined : j + this.lo;
   }
 
   /** Offsets (at most `max`) where the bytes `pat` are all present in order. */
   find(pat: readonly number[], max: number): number[] {
     const out: number[] = [];
-    const d = this.data;
-    const k = this.known;
     const n = pat.length;
-    const p0 = pat[0]!;
-    for (let i = d.indexOf(p0); i >= 0 && i + n <= k.length && out.length < max; i = d.indexOf(p0, i + 1)) {
-      if (k[i] !== 1) continue;
-      let j = 1;
-      while (j < n && d[i + j] === pat[j] && k[i + j] === 1) j++;
-      if (j === n) out.push(i + this.lo);
-    }
+    if (n === 0 || this.data.length === 0) return out;
+    // Where the data matches (a native search), then whether those bytes are all present.
+    const d = Buffer.from(this.data.buffer, this.data.byteOffset, this.data.length);
+    const needle = Buffer.from(pat);
+    const k = this.known;
+    for (let i = d.indexOf(needle); i >= 0 && out.length < max; i = d.indexOf(needle, i + 1))
+      if (ones(k, i, i + n) === n) out.push(i + this.lo);
     return out;
   }
 

@@ -288,11 +288,15 @@ export class LazyMemory {
       last.next = end + stride;
       return;
     }
-    for (let k = 1; k <= count; k++) {
-      const at = off + k * stride;
-      if (write) this.markMissing(base + at, n);
-      else this.generateTyped(o, base, at, lp!);
-    }
+    if (write && Math.abs(stride) === n) {
+      // A contiguous write walk: its elements are one range.
+      if (count > 0) this.markMissing(base + (stride > 0 ? off + n : end), count * n);
+    } else
+      for (let k = 1; k <= count; k++) {
+        const at = off + k * stride;
+        if (write) this.markMissing(base + at, n);
+        else this.generateTyped(o, base, at, lp!);
+      }
     last.next = end + stride;
   }
 

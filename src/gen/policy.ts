@@ -8,7 +8,7 @@
  * pointer decisions whose chance of null grows with depth, so that lists and trees stay finite.
  */
 import type { Func, Instr, Module, Value } from '../ir/model.js';
-import type { Rng } from '../util/rng.js';
+import type { ByteTable, Rng } from '../util/rng.js';
 
 /** Constants a function (and the functions it calls directly) uses, for value generation. */
 export interface Dictionary {
@@ -251,13 +251,15 @@ export class Policy {
    * compressor's memcpy of a literal run, generate hundreds of kilobytes a run).
    */
   bytes(out: Uint8Array, n: number): void {
-    const r = this.rng;
-    const dict = this.dict.bytes;
-    const hasDict = dict.length > 0;
-    for (let i = 0; i < n; i++) {
-      const x = r.below(100);
-      out[i] = x < 12 ? 0 : x < 45 && hasDict ? r.pick(dict) : x < 90 ? r.pick(PRINTABLE) : r.below(256);
+    let t = BYTE_TABLES.get(this.dict);
+    if (t === undefined) {
+      t = [
+        { until: 45, values: Uint8Array.from(this.dict.bytes) },
+        { until: 90, values: PRINTABLE_U8 },
+      ];
+      BYTE_TABLES.set(this.dict, t);
     }
+    this.rng.fillBytes(out, n, 12, t);
   }
 
   /** A string from the dictionary to lay out at the start of an object, or undefined. */
@@ -300,3 +302,7 @@ const NARROW = new WeakMap<Dictionary, number[][]>();
 const PRINTABLE: readonly number[] = Array.from(
   Buffer.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.-_:/=+*#@!?\t\n', 'latin1'),
 );
+const PRINTABLE_U8 = Uint8Array.from(PRINTABLE);
+
+/** `Policy.bytes`'s tables per dictionary: its bytes (below 45), printable characters (below 90). */
+const BYTE_TABLES = new WeakMap<Dictionary, ByteTable[]>();

@@ -70,11 +70,73 @@ export class Rng {
     return weights.length - 1;
   }
 
+  /**
+   * n bytes into out[0, n) from a mixture, drawing exactly what these calls one by one would: `x =
+   * below(100)`; x < zeroPct: 0 (no second draw); else the first table with x < its `until` and at least
+   * one value: `pick(values)`; else `below(256)`. The state lives in locals for the loop (bulk input
+   * generation draws millions of bytes a function: issue 12).
+   */
+  fillBytes(out: Uint8Array, n: number, zeroPct: number, tables: readonly ByteTable[]): void {
+    let a = this.a;
+    let b = this.b;
+    let c = this.c;
+    let d = this.d;
+    const t0 = tables[0];
+    const t1 = tables[1];
+    const u0 = t0 !== undefined && t0.values.length > 0 ? t0.until : -1;
+    const u1 = t1 !== undefined && t1.values.length > 0 ? t1.until : -1;
+    const v0 = t0?.values ?? EMPTY;
+    const v1 = t1?.values ?? EMPTY;
+    if (tables.length > 2) throw new Error('Rng.fillBytes: at most two tables');
+    for (let i = 0; i < n; i++) {
+      let r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      let t = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = rotl(d, 11);
+      const x = Math.floor((r / 4294967296) * 100);
+      if (x < zeroPct) {
+        out[i] = 0;
+        continue;
+      }
+      r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      t = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = rotl(d, 11);
+      const u = r / 4294967296;
+      out[i] =
+        x < u0
+          ? v0[Math.floor(u * v0.length)]!
+          : x < u1
+            ? v1[Math.floor(u * v1.length)]!
+            : Math.floor(u * 256);
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+  }
+
   /** Uniform 64-bit unsigned BigInt. */
   u64(): bigint {
     return (BigInt(this.u32()) << 32n) | BigInt(this.u32());
   }
 }
+
+/** A table of `Rng.fillBytes`: its values are picked when the first draw is below `until`. */
+export interface ByteTable {
+  readonly until: number;
+  readonly values: Uint8Array;
+}
+
+const EMPTY = new Uint8Array(0);
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
