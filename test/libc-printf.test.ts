@@ -2,7 +2,7 @@
  * printf formatting, differentially against glibc: a C program prints ~4,000 awkward formats natively
  * (clang, glibc), and our formatter is fed the same formats and argument values.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   boxedVarArgs,
   formatPrintf,
@@ -219,7 +219,23 @@ describe('printf vs glibc', () => {
   it('integers', () => {
     const cases: Case[] = [];
     const intVals = [0, 1, -1, 7, 8, 42, -42, 255, 256, 65535, -32768, 2147483647, -2147483648, 123456789];
-    const longVals = [0n, 1n, -1n, 8n, 1n << 32n, -(1n << 63n), (1n << 63n) - 1n, 1234567890123456789n];
+    const longVals = [
+      0n,
+      1n,
+      -1n,
+      8n,
+      1n << 32n,
+      -(1n << 63n),
+      (1n << 63n) - 1n,
+      1234567890123456789n,
+      (1n << 53n) - 1n,
+      1n << 53n,
+      1n - (1n << 53n),
+      -(1n << 53n),
+      1n << 31n,
+      -(1n << 31n) - 1n,
+      98765432109n,
+    ];
     for (let k = 0; k < 1200; k++) {
       const conv = pick(['d', 'i', 'u', 'o', 'x', 'X', 'b', 'B']);
       const len = pick(['', '', 'hh', 'h', 'l', 'll', 'z', 'j', 't', 'L', 'q']);
@@ -486,5 +502,39 @@ describe('snprintf: huge precisions and truncation vs glibc', () => {
     // 301 digits computed, 15 bytes stored, a million zeros counted: a few hundred steps.
     expect(r.charged).toBeGreaterThan(0);
     expect(r.charged).toBeLessThan(1000);
+  });
+
+  it('charges a call the same whatever was formatted before (the reused buffer is not observable)', async () => {
+    // A fresh copy of the formatter, whose reused buffer is still small.
+    vi.resetModules();
+    const fresh = await import('../src/engine/libc/printf.js');
+    const charges = (): number[] =>
+      Array.from({ length: 24 }, (_, k) => {
+        let charged = 0;
+        const mem: FormatMemory = {
+          cstring: () => new Uint8Array(0),
+          wstring: () => [],
+          store() {},
+          errnoMessage: () => 'Success',
+          charge: (u) => void (charged += u),
+        };
+        const args = fresh.boxedVarArgs([60 + k, 1 / 3], ['int', 'sse'], 3);
+        fresh.formatPrintf(new Uint8Array(Buffer.from('%.*f', 'latin1')), args, mem, { limit: 4095 });
+        return charged;
+      });
+    const first = charges();
+    // A long output grows the buffer to 16 KiB; the same calls are charged as before.
+    const big = fresh.formatPrintf(
+      new Uint8Array(Buffer.from('%9000d', 'latin1')),
+      fresh.boxedVarArgs([1], ['int'], 3),
+      {
+        cstring: () => new Uint8Array(0),
+        wstring: () => [],
+        store() {},
+        errnoMessage: () => 'Success',
+      },
+    );
+    expect(big.ret).toBe(9000);
+    expect(charges()).toEqual(first);
   });
 });

@@ -391,6 +391,12 @@ export class VaList {
   long(): bigint {
     return this.mem.readI64(this.gpSlot());
   }
+  /** The next integer-class argument as a signed 64-bit value: a number when exact, else a bigint. */
+  long53(): number | bigint {
+    const p = this.gpSlot();
+    const v = this.mem.readPtr(p);
+    return Number.isSafeInteger(v) ? v : this.mem.readI64(p);
+  }
   /** The next pointer argument. */
   ptr(): number {
     return this.mem.readPtr(this.gpSlot());

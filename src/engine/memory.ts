@@ -537,6 +537,14 @@ export class Memory {
   }
   /** The bytes of the NUL-terminated string at p (without the NUL), at most `max` bytes when max >= 0. */
   cstring(p: number, max = -1): Uint8Array {
+    return this.u8.slice(p, this.cstringEnd(p, max));
+  }
+  /** `cstring` as a view of memory (no copy): for a caller that is done with it before memory changes. */
+  cstringView(p: number, max = -1): Uint8Array {
+    return this.u8.subarray(p, this.cstringEnd(p, max));
+  }
+  /** Where the string at p ends: its NUL, or p + max (a fault on an unreadable byte before). */
+  private cstringEnd(p: number, max: number): number {
     const s = this.shadow;
     const u = this.u8;
     let q = p;
@@ -546,7 +554,7 @@ export class Memory {
       if (u[q] === 0) break;
       q++;
     }
-    return u.slice(p, q);
+    return q;
   }
   /** The string at p decoded as UTF-8 (for names, paths and messages). */
   string(p: number, max = -1): string {

@@ -21,10 +21,23 @@ export class ByteSink {
   /** Bytes of digit generation work besides the output (see emitFloat). */
   work = 0;
   private charged = 0;
+  /**
+   * The capacity the charges follow: 64, doubled as the output grows. A reused sink keeps a bigger
+   * buffer, but charges at the same points as a new one, so the steps of a call never depend on the calls
+   * before it.
+   */
+  private room = 64;
   constructor(
-    readonly cap = Infinity,
-    private readonly meter?: (units: number) => void,
+    public cap = Infinity,
+    private meter?: (units: number) => void,
   ) {}
+  /** Empty again, for another call (its buffer is kept: printf is called in loops). */
+  reset(cap: number, meter: ((units: number) => void) | undefined): void {
+    this.cap = cap;
+    this.meter = meter;
+    this.len = this.work = this.charged = 0;
+    this.room = 64;
+  }
   /** Bytes stored. */
   get stored(): number {
     return Math.min(this.len, this.cap);
@@ -36,15 +49,17 @@ export class ByteSink {
       this.charged = this.len + n;
       this.meter(units);
     }
-    let cap = this.buf.length * 2;
-    while (cap < this.len + n) cap *= 2;
-    const b = new Uint8Array(cap);
+    let room = this.room * 2;
+    while (room < this.len + n) room *= 2;
+    this.room = room;
+    if (room <= this.buf.length) return;
+    const b = new Uint8Array(room);
     b.set(this.buf.subarray(0, this.len));
     this.buf = b;
   }
   byte(c: number): void {
     if (this.len < this.cap) {
-      if (this.len === this.buf.length) this.grow(1);
+      if (this.len === this.room) this.grow(1);
       this.buf[this.len] = c;
     }
     this.len++;
@@ -52,7 +67,7 @@ export class ByteSink {
   bytes(b: Uint8Array): void {
     const k = Math.min(b.length, this.cap - this.len);
     if (k > 0) {
-      if (this.len + k > this.buf.length) this.grow(k);
+      if (this.len + k > this.room) this.grow(k);
       this.buf.set(k < b.length ? b.subarray(0, k) : b, this.len);
     }
     this.len += b.length;
@@ -62,7 +77,7 @@ export class ByteSink {
     const n = j - i;
     const k = Math.min(n, this.cap - this.len);
     if (k > 0) {
-      if (this.len + k > this.buf.length) this.grow(k);
+      if (this.len + k > this.room) this.grow(k);
       const buf = this.buf;
       const at = this.len;
       // Literal runs of a format are short: a loop costs less than a view.
@@ -75,7 +90,7 @@ export class ByteSink {
   ascii(s: string): void {
     const k = Math.min(s.length, this.cap - this.len);
     if (k > 0) {
-      if (this.len + k > this.buf.length) this.grow(k);
+      if (this.len + k > this.room) this.grow(k);
       for (let i = 0; i < k; i++) this.buf[this.len + i] = s.charCodeAt(i);
     }
     this.len += s.length;
@@ -84,13 +99,17 @@ export class ByteSink {
     if (n <= 0) return;
     const k = Math.min(n, this.cap - this.len);
     if (k > 0) {
-      if (this.len + k > this.buf.length) this.grow(k);
+      if (this.len + k > this.room) this.grow(k);
       this.buf.fill(c, this.len, this.len + k);
     }
     this.len += n;
   }
   result(): Uint8Array {
     return this.buf.slice(0, this.stored);
+  }
+  /** The stored bytes as a view of the buffer (valid until the sink is used again). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.stored);
   }
   /** Steps of the work not charged yet: stored bytes and digit work, counted-only bytes. */
   finish(): number {
@@ -145,6 +164,18 @@ function fixedOf(v: BinFloat, prec: number, isDouble: boolean, num: number): str
     }
   }
   return fixedDigits(v.m, v.e, prec);
+}
+
+/**
+ * %.<prec>f of a double as `toFixed` writes it ("12.500"), when that is glibc's text: |x| < 1e21, prec <=
+ * 100 and x * 10^prec not halfway between two integers (toFixed rounds ties up, glibc to even); else
+ * undefined. Saves fixedParts' digit strings and their reassembly (issue 19: printf in loops).
+ */
+function fixedText(v: BinFloat, prec: number, num: number): string | undefined {
+  const a = Math.abs(num);
+  if (!(a < 1e21) || prec > 100 || v.cls === 'inf' || v.cls === 'nan') return undefined;
+  if (Number.isInteger(a * 2 ** (prec + 1)) && !Number.isInteger(a * 2 ** prec)) return undefined;
+  return a.toFixed(prec);
 }
 
 /**
@@ -247,9 +278,20 @@ export function emitFloat(out: ByteSink, s: Spec, v: BinFloat, isLdbl: boolean, 
     if (upper) body = { pre: body.pre.toUpperCase(), zeros: body.zeros, post: body.post.toUpperCase() };
   } else if (conv === 102) {
     const prec = s.prec < 0 ? 6 : s.prec;
-    const f = fixedParts(v, prec, isDouble, num);
-    out.work += f.digits.length;
-    body = fixedBody(f.digits, f.zeros, prec, s.alt);
+    const text = isDouble ? fixedText(v, prec, num) : undefined;
+    if (text !== undefined) {
+      // As fixedParts splits it (the sink charges by the pieces written): the digits of `exact` fraction
+      // digits, then the zeros beyond them by count.
+      const exact = v.cls === 'zero' ? 0 : Math.max(0, -v.e);
+      const zeros = Math.max(0, prec - exact);
+      out.work += text.length - (prec > 0 ? 1 : 0) - zeros;
+      const pre = zeros > 0 ? text.slice(0, text.length - zeros) : text;
+      body = { pre: prec === 0 && s.alt ? pre + '.' : pre, zeros, post: '' };
+    } else {
+      const f = fixedParts(v, prec, isDouble, num);
+      out.work += f.digits.length;
+      body = fixedBody(f.digits, f.zeros, prec, s.alt);
+    }
   } else if (conv === 101) {
     const d = sciParts(v, s.prec < 0 ? 6 : s.prec, isDouble, num);
     out.work += d.digits.length;

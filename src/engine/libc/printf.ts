@@ -26,6 +26,8 @@ export interface VarArgs {
   longDouble(): bigint;
   /** The next integer-class argument as a pointer (a number); `long()` made unsigned when absent. */
   ptr?(): number;
+  /** `long()` as a number when it is exactly one (|v| < 2^53), else the bigint; `long()` when absent. */
+  long53?(): number | bigint;
 }
 
 /** What the formatter needs from memory. Accessors throw the engine's traps on bad addresses. */
@@ -116,6 +118,8 @@ function readNum(fmt: Uint8Array, i: number): [number, number] {
 interface ArgReader {
   int(pos: number): number;
   long(pos: number): bigint;
+  /** `long` as a number when it is exactly one, else the bigint. */
+  longish(pos: number): number | bigint;
   /** An address argument (%s), unsigned, without a BigInt when the source can. */
   addr(pos: number): number;
   double(pos: number): number;
@@ -126,6 +130,7 @@ function sequentialReader(a: VarArgs): ArgReader {
   return {
     int: () => a.int(),
     long: () => a.long(),
+    longish: a.long53 !== undefined ? () => a.long53!() : () => a.long(),
     addr:
       a.ptr !== undefined
         ? () => {
@@ -145,7 +150,25 @@ export function formatPrintf(
   mem: FormatMemory,
   o: FormatOptions = {},
 ): FormatResult {
-  const out = new ByteSink(o.limit ?? Infinity, mem.charge);
+  const r = formatShared(fmt, args, mem, o);
+  return { ...r, bytes: r.bytes.slice() };
+}
+
+/** The sink `formatShared` reuses. */
+const SHARED = new ByteSink();
+
+/**
+ * `formatPrintf` with the bytes as a view of a buffer that the next call reuses: for callers that copy
+ * them at once (the stdio models), so a call allocates no output buffer.
+ */
+export function formatShared(
+  fmt: Uint8Array,
+  args: VarArgs,
+  mem: FormatMemory,
+  o: FormatOptions = {},
+): FormatResult {
+  const out = SHARED;
+  out.reset(o.limit ?? Infinity, mem.charge);
   const r = formatInto(out, fmt, args, mem);
   mem.charge?.(out.finish());
   return r;
@@ -230,22 +253,22 @@ function formatInto(out: ByteSink, fmt: Uint8Array, args: VarArgs, mem: FormatMe
       }
     }
     if (s.width >= 0x7fffffff || s.prec >= 0x7fffffff) {
-      return { bytes: out.result(), ret: -1, errno: EOVERFLOW };
+      return { bytes: out.view(), ret: -1, errno: EOVERFLOW };
     }
     i = parseLength(fmt, i, s);
     if (i >= n) {
       // The format ended inside a specification.
-      return { bytes: out.result(), ret: -1, errno: EINVAL };
+      return { bytes: out.view(), ret: -1, errno: EINVAL };
     }
     s.conv = fmt[i++];
     if (s.left) s.zero = false;
     if (s.showsign) s.space = false;
     const pos = argPos > 0 ? argPos : argKind(s) !== undefined ? nextArg++ : 0;
     const err = convert(out, s, pos, reader, mem);
-    if (err !== 0) return { bytes: out.result(), ret: -1, errno: err };
+    if (err !== 0) return { bytes: out.view(), ret: -1, errno: err };
   }
-  if (out.len > 0x7fffffff) return { bytes: out.result(), ret: -1, errno: EOVERFLOW };
-  return { bytes: out.result(), ret: out.len };
+  if (out.len > 0x7fffffff) return { bytes: out.view(), ret: -1, errno: EOVERFLOW };
+  return { bytes: out.view(), ret: out.len };
 }
 
 /** The flags `-+ #0'I` at fmt[i..], set in s; returns the index after them. */
@@ -374,6 +397,10 @@ function positionalReader(fmt: Uint8Array, args: VarArgs): ArgReader {
       const v = get(p);
       return typeof v === 'bigint' ? v : BigInt(v | 0);
     },
+    longish: (p) => {
+      const v = get(p);
+      return typeof v === 'bigint' ? v : v | 0;
+    },
     addr: (p) => {
       const v = get(p);
       return Number(BigInt.asUintN(64, typeof v === 'bigint' ? v : BigInt(v | 0)));
@@ -411,7 +438,7 @@ function convert(out: ByteSink, s: Spec, pos: number, rd: ArgReader, mem: Format
       }
       s.alt = true;
       s.conv = 120;
-      emitInteger(out, s, false, v.toString(16), false, 16);
+      emitInteger(out, s, false, digitsOfBig(v, 16), false, 16);
       return 0;
     }
     case 99:
@@ -461,7 +488,7 @@ function convert(out: ByteSink, s: Spec, pos: number, rd: ArgReader, mem: Format
 /** %d %i: a signed integer of the length modifier's size. */
 function convertSigned(out: ByteSink, s: Spec, pos: number, rd: ArgReader): number {
   let v: number | bigint;
-  if (s.len >= 3) v = rd.long(pos);
+  if (s.len >= 3) v = rd.longish(pos);
   else {
     let x = rd.int(pos);
     if (s.len === 1) x = (x << 24) >> 24;
@@ -469,28 +496,69 @@ function convertSigned(out: ByteSink, s: Spec, pos: number, rd: ArgReader): numb
     v = x;
   }
   const neg = v < 0;
-  const digits = neg ? (typeof v === 'bigint' ? (-v).toString() : (-v).toString()) : v.toString();
-  emitInteger(out, s, neg, digits, v === 0 || v === 0n, 10);
+  const from = typeof v === 'bigint' ? digitsOfBig(neg ? -v : v, 10) : digitsOf(neg ? -v : v, 10, false);
+  emitInteger(out, s, neg, from, v === 0 || v === 0n, 10);
   return 0;
 }
 
 /** %u %o %x %X %b %B: an unsigned integer of the length modifier's size. */
 function convertUnsigned(out: ByteSink, s: Spec, pos: number, rd: ArgReader): number {
   let v: number | bigint;
-  if (s.len >= 3) v = BigInt.asUintN(64, rd.long(pos));
-  else {
+  if (s.len >= 3) {
+    v = rd.longish(pos);
+    if (typeof v === 'bigint' || v < 0) v = BigInt.asUintN(64, BigInt(v));
+  } else {
     let x = rd.int(pos);
     if (s.len === 1) x &= 0xff;
     else if (s.len === 2) x &= 0xffff;
     v = x >>> 0;
   }
   const base = s.conv === 117 ? 10 : s.conv === 111 ? 8 : s.conv === 98 || s.conv === 66 ? 2 : 16;
-  let digits = v.toString(base);
-  if (s.conv === 88) digits = digits.toUpperCase();
+  const upper = s.conv === 88;
+  const from = typeof v === 'bigint' ? digitsOfBig(v, base, upper) : digitsOf(v, base, upper);
   s.showsign = false;
   s.space = false;
-  emitInteger(out, s, false, digits, v === 0 || v === 0n, base);
+  emitInteger(out, s, false, from, v === 0 || v === 0n, base);
   return 0;
+}
+
+/**
+ * Digits of integers are written right-aligned into DIGITS: `digitsOf` returns where they start (they
+ * end at DIGITS_END). Room for 64 binary digits and an octal `0` prefix.
+ */
+const DIGITS = new Uint8Array(72);
+const DIGITS_END = 72;
+const DIGIT_CHARS = asciiBytes('0123456789abcdef');
+const DIGIT_CHARS_UPPER = asciiBytes('0123456789ABCDEF');
+
+/** The digits of m (a non-negative integer below 2^53) in `base`, into DIGITS; returns their start. */
+function digitsOf(m: number, base: number, upper: boolean): number {
+  const chars = upper ? DIGIT_CHARS_UPPER : DIGIT_CHARS;
+  let i = DIGITS_END;
+  if (m < 0x80000000) {
+    let x = m | 0;
+    do {
+      const q = (x / base) | 0;
+      DIGITS[--i] = chars[x - q * base]!;
+      x = q;
+    } while (x !== 0);
+    return i;
+  }
+  do {
+    const q = Math.floor(m / base);
+    DIGITS[--i] = chars[m - q * base]!;
+    m = q;
+  } while (m !== 0);
+  return i;
+}
+
+/** `digitsOf` for a bigint (non-negative, below 2^64). */
+function digitsOfBig(m: bigint, base: number, upper = false): number {
+  const t = m.toString(base);
+  const d = upper ? t.toUpperCase() : t;
+  const i = DIGITS_END - d.length;
+  for (let k = 0; k < d.length; k++) DIGITS[i + k] = d.charCodeAt(k);
+  return i;
 }
 
 /** %s %S (and %ls): a narrow or wide string; a null pointer prints `(null)` when the precision allows. */
@@ -558,7 +626,7 @@ function emitInteger(
   out: ByteSink,
   s: Spec,
   neg: boolean,
-  digits: string,
+  from: number,
   isZero: boolean,
   base: number,
 ): void {
@@ -566,28 +634,23 @@ function emitInteger(
   let zeroPad = s.zero;
   if (prec < 0) prec = 1;
   else zeroPad = false;
-  if (prec === 0 && isZero) digits = '';
-  if (base === 8 && s.alt && digits[0] !== '0') digits = '0' + digits;
-  const zeros = Math.max(0, prec - digits.length);
-  let prefix = neg ? '-' : s.showsign ? '+' : s.space ? ' ' : '';
-  if (s.alt && !isZero && (base === 16 || base === 2)) prefix += '0' + String.fromCharCode(s.conv);
-  const len = prefix.length + zeros + digits.length;
+  if (prec === 0 && isZero) from = DIGITS_END;
+  if (base === 8 && s.alt && (from === DIGITS_END || DIGITS[from] !== 48)) DIGITS[--from] = 48;
+  const n = DIGITS_END - from;
+  const zeros = Math.max(0, prec - n);
+  const sign = neg ? 45 : s.showsign ? 43 : s.space ? 32 : 0;
+  const alt = s.alt && !isZero && (base === 16 || base === 2) ? s.conv : 0;
+  const len = (sign !== 0 ? 1 : 0) + (alt !== 0 ? 2 : 0) + zeros + n;
   const pad = s.width - len;
-  if (s.left) {
-    out.ascii(prefix);
-    out.repeat(48, zeros);
-    out.ascii(digits);
-    out.repeat(32, pad);
-  } else if (zeroPad) {
-    out.ascii(prefix);
-    out.repeat(48, zeros + Math.max(0, pad));
-    out.ascii(digits);
-  } else {
-    out.repeat(32, pad);
-    out.ascii(prefix);
-    out.repeat(48, zeros);
-    out.ascii(digits);
+  if (!s.left && !zeroPad) out.repeat(32, pad);
+  if (sign !== 0) out.byte(sign);
+  if (alt !== 0) {
+    out.byte(48);
+    out.byte(alt);
   }
+  out.repeat(48, zeroPad && !s.left ? zeros + Math.max(0, pad) : zeros);
+  out.range(DIGITS, from, DIGITS_END);
+  if (s.left) out.repeat(32, pad);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -650,6 +713,10 @@ export function boxedVarArgs(
   return {
     int: () => Number(BigInt.asIntN(32, nextGp())),
     long: nextGp,
+    long53: () => {
+      const v = nextGp();
+      return v >= -SAFE && v <= SAFE ? Number(v) : v;
+    },
     double: () => {
       if (fpn < 8) {
         fpn++;
@@ -666,6 +733,9 @@ export function boxedVarArgs(
     },
   };
 }
+
+/** The largest integer a number holds exactly, 2^53 - 1. */
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 const bitsView = new DataView(new ArrayBuffer(8));
 function doubleBitsOf(x: number): bigint {

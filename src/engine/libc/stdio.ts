@@ -50,7 +50,7 @@ import {
 import { COST } from '../cost.js';
 import { errnoMessage } from './errno.js';
 import { dirHasEntries, fileRead, fileWrite, fsState, lookup, newFile, nowNs, type MemFile } from './fs.js';
-import { formatPrintf, type FormatMemory, type FormatResult, type VarArgs } from './printf.js';
+import { formatShared, type FormatMemory, type FormatResult, type VarArgs } from './printf.js';
 import { BytesInput, performScanf, type ScanInput, type ScanMemory } from './scanf.js';
 
 export const EOF = -1;
@@ -426,7 +426,8 @@ function formatMemory(rt: Runtime): FormatMemory {
   const fm = FORMAT_MEMORY.get(rt);
   if (fm !== undefined) return fm;
   const made: FormatMemory = {
-    cstring: (a, max) => rt.mem.cstring(a, max),
+    // %s: the formatter copies the bytes into its output at once.
+    cstring: (a, max) => rt.mem.cstringView(a, max),
     wstring: (a, max) => {
       const out: number[] = [];
       for (let p = a; max < 0 || out.length < max; p += 4) {
@@ -458,8 +459,10 @@ function format(
     setErrno(rt, EINVAL);
     return { bytes: new Uint8Array(0), ret: -1, errno: EINVAL };
   }
-  const f = rt.mem.cstring(ptr(fmt));
-  const r = formatPrintf(f, va ?? NO_ARGS, formatMemory(rt), { limit });
+  // The format is read in place, not copied (formatting writes memory only through %n).
+  const f = rt.mem.cstringView(ptr(fmt));
+  // The bytes are a view of the formatter's buffer: every caller below copies them before formatting again.
+  const r = formatShared(f, va ?? NO_ARGS, formatMemory(rt), { limit });
   if (r.ret < 0 && r.errno !== undefined) setErrno(rt, r.errno);
   return r;
 }
