@@ -82,6 +82,16 @@ double weigh(struct point *p, int n) {
   return s;
 }
 
+/* A struct over 16 bytes passed by value to a function of another unit (byval in the IR): its stub
+   takes a struct of the same size, which the ABI passes on the stack the same way. */
+struct hooks { void *(*alloc)(void *, unsigned long); void (*release)(void *, void *); void *opaque; };
+extern char *hooked_alloc(unsigned long size, struct hooks h);
+int use_hooks(unsigned long n) {
+  struct hooks h = {0, 0, 0};
+  char *p = hooked_alloc(n, h);
+  return p == 0 ? -1 : (int)(n & 0xff);
+}
+
 __attribute__((noinline)) static int scaled(int x, int k, int unused) { return x * k; }
 int triple(int x) { return scaled(x, 3, x) + scaled(x + 1, 3, 7); }
 
@@ -155,6 +165,7 @@ describe.runIf(ready)('export tests', () => {
     expect(unit).toMatch(/isx_stdin\("[^"]*", \d+\);/);
     expect(unit).toContain('isx_save((unsigned char *)&counter, 4);');
     expect(unit).toMatch(/"ext_value", \{/);
+    expect(unit).toMatch(/"hooked_alloc", \{/);
     expect(unit).toContain('isx_expect_signal');
     // Typed inputs from the debug information: objects declared with their C type, initialised with
     // designated fields, linked by typed pointer assignments, checked per changed field.
