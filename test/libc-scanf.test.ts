@@ -28,6 +28,11 @@ function fakeMemory(bytes: Uint8Array, base: number): ScanMemory {
     store(addr, size, value) {
       for (let k = 0; k < size; k++) bytes[at(addr) + k] = Number((value >> BigInt(8 * k)) & 0xffn);
     },
+    // The numeric path (values below 2^53 in magnitude), as the engine's memory provides it.
+    storeNum(addr, size, value) {
+      if (!Number.isSafeInteger(value)) throw new Error(`storeNum of ${value}`);
+      this.store(addr, size, BigInt(value));
+    },
     storeBytes(addr, b) {
       bytes.set(b, at(addr));
     },
@@ -238,6 +243,12 @@ describe('sscanf vs glibc', () => {
       '\t',
       'Z',
       '99999999999999999999',
+      '9007199254740991',
+      '9007199254740993',
+      '-9007199254740993',
+      '0x1fffffffffffff',
+      '0x20000000000001',
+      '4294967296',
     ];
     for (let k = 0; k < 400; k++) {
       let fmt = '';

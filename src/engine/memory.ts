@@ -484,6 +484,13 @@ export class Memory {
     this.dv.setInt32(p + 4, Math.floor(v / 4294967296) | 0, true);
   }
   /** Store the low `size` (1, 2, 4, 8) bytes of v. */
+  /** `writeInt` of an integer below 2^53 in magnitude (its two's complement low `size` <= 8 bytes). */
+  writeIntNum(p: number, size: number, v: number): void {
+    this.check(p, size, true);
+    const lo = v >>> 0;
+    const hi = Math.floor(v / 4294967296) | 0;
+    for (let i = 0; i < size; i++) this.u8[p + i] = (i < 4 ? lo >>> (8 * i) : hi >>> (8 * (i - 4))) & 0xff;
+  }
   writeInt(p: number, size: number, v: bigint): void {
     this.check(p, size, true);
     if (size <= 8) {

@@ -23,6 +23,8 @@ export interface ScanInput {
 export interface ScanMemory {
   /** Store the low `size` bytes of `value`. */
   store(addr: number, size: number, value: bigint): void;
+  /** `store` of an integer below 2^53 in magnitude, without a bigint. */
+  storeNum?(addr: number, size: number, value: number): void;
   storeBytes(addr: number, bytes: Uint8Array): void;
   storeF32(addr: number, v: number): void;
   storeF64(addr: number, v: number): void;
@@ -354,12 +356,17 @@ class Scanner {
   private scanInt(fc: number): void {
     const base = fc === 100 || fc === 117 ? 10 : fc === 105 ? 0 : fc === 111 ? 8 : 16;
     const signed = fc === 100 || fc === 105;
-    const r = scanInteger(this, base, this.width);
+    const n = scanInteger(this, base, this.width);
     if (this.suppress) return;
-    const v = parseInteger(r, 0, r.base, signed).value;
     const len = this.len;
     const size = fc === 112 || len >= 3 ? 8 : len === 2 ? 2 : len === 1 ? 1 : 4;
-    this.mem.store(this.ptrArg(), size, v);
+    // Most numbers are short: their value as a number is strtol's (no saturation below 2^53).
+    const small = this.mem.storeNum !== undefined ? smallInteger(INT_CHARS, n, intBase) : undefined;
+    if (small !== undefined) this.mem.storeNum!(this.ptrArg(), size, small);
+    else {
+      const v = parseInteger(INT_CHARS.subarray(0, n), 0, intBase, signed).value;
+      this.mem.store(this.ptrArg(), size, v);
+    }
     this.done++;
   }
 
@@ -406,19 +413,55 @@ function storeChars(
   mem.storeBytes(dst, bytes);
 }
 
-/** Collect the characters of an integer as glibc does; returns them (with the base to use). */
-function scanInteger(sc: Scanner, base: number, width: number): Uint8Array & { base: number } {
-  const buf: number[] = [];
+/** The characters `scanInteger` collected (the first n), and the base they are in. */
+let INT_CHARS = new Uint8Array(64);
+let intBase = 10;
+
+/** Append c to INT_CHARS at n (grown as needed); returns n + 1. */
+function pushChar(n: number, c: number): number {
+  if (n === INT_CHARS.length) {
+    const b = new Uint8Array(2 * n);
+    b.set(INT_CHARS);
+    INT_CHARS = b;
+  }
+  INT_CHARS[n] = c;
+  return n + 1;
+}
+
+/**
+ * The value of a collected integer (an optional sign, then digits of `base`) when its magnitude is below
+ * 2^53, else undefined.
+ */
+function smallInteger(b: Uint8Array, n: number, base: number): number | undefined {
+  let i = 0;
+  const neg = b[0] === 45;
+  if (neg || b[0] === 43) i = 1;
+  let m = 0;
+  for (; i < n; i++) {
+    const c = b[i]!;
+    const d = c <= 57 ? c - 48 : (c | 0x20) - 87;
+    if (m > (Number.MAX_SAFE_INTEGER - d) / base) return undefined;
+    m = m * base + d;
+  }
+  return neg ? -m : m;
+}
+
+/**
+ * Collect the characters of an integer as glibc does, into INT_CHARS; returns how many (the base to use
+ * is left in `intBase`).
+ */
+function scanInteger(sc: Scanner, base: number, width: number): number {
+  let n = 0;
   let c = sc.inchar();
   if (c < 0) sc.inputError();
   if (c === 45 || c === 43) {
-    buf.push(c);
+    n = pushChar(n, c);
     if (width > 0) width--;
     c = sc.inchar();
   }
   if (width !== 0 && c === 48) {
     if (width > 0) width--;
-    buf.push(c);
+    n = pushChar(n, c);
     c = sc.inchar();
     if (width !== 0 && lower(c) === 120) {
       if (base === 0) base = 16;
@@ -433,18 +476,17 @@ function scanInteger(sc: Scanner, base: number, width: number): Uint8Array & { b
     if (base === 16) {
       if (!isXDigit(c)) break;
     } else if (!isDigit(c) || c - 48 >= base) break;
-    buf.push(c);
+    n = pushChar(n, c);
     if (width > 0) width--;
     c = sc.inchar();
   }
-  if (buf.length === 0 || (buf.length === 1 && (buf[0] === 43 || buf[0] === 45))) {
+  if (n === 0 || (n === 1 && (INT_CHARS[0] === 43 || INT_CHARS[0] === 45))) {
     sc.ungetc(c);
     sc.convError();
   }
   sc.ungetc(c);
-  const out = Uint8Array.from(buf) as Uint8Array & { base: number };
-  out.base = base;
-  return out;
+  intBase = base;
+  return n;
 }
 
 /** Collect the characters of a floating-point number as glibc does. */

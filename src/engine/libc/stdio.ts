@@ -532,9 +532,19 @@ function dprintfTo(rt: Runtime, fd: number, r: FormatResult): number {
 
 // scanf family ----------------------------------------------------------------------------------------
 
+const SCAN_MEMORY = new WeakMap<Runtime, ScanMemory>();
+
+/** scanf's view of the run's memory (one per runtime, as `formatMemory`). */
 function scanMemory(rt: Runtime): ScanMemory {
+  let sm = SCAN_MEMORY.get(rt);
+  if (sm === undefined) SCAN_MEMORY.set(rt, (sm = makeScanMemory(rt)));
+  return sm;
+}
+
+function makeScanMemory(rt: Runtime): ScanMemory {
   return {
     store: (a, n, v) => rt.mem.writeInt(a, n, v),
+    storeNum: (a, n, v) => rt.mem.writeIntNum(a, n, v),
     storeBytes: (a, b) => rt.mem.writeBytes(a, b),
     storeF32: (a, v) => rt.mem.writeF32(a, v),
     storeF64: (a, v) => rt.mem.writeF64(a, v),
@@ -556,10 +566,11 @@ function streamInput(rt: Runtime, s: Stream, read: { n: number }): ScanInput {
 }
 
 function sscanfImpl(rt: Runtime, str: ExtValue | undefined, fmt: ExtValue | undefined, va: VarArgs): number {
-  const b = rt.mem.cstring(ptr(str));
+  // The string and the format are read in place, as glibc's sscanf reads its string (not copied).
+  const b = rt.mem.cstringView(ptr(str));
   // A null format is glibc's EINVAL error (after sscanf took its string's length).
   if (ptr(fmt) === 0) return failWith(rt, EINVAL);
-  const f = rt.mem.cstring(ptr(fmt));
+  const f = rt.mem.cstringView(ptr(fmt));
   // Charged for the whole string: glibc's sscanf takes its length first (strlen), then parses.
   charge(rt, b.length, COST.scanBytes);
   charge(rt, f.length, COST.formatBytes);

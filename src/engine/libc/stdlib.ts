@@ -271,7 +271,7 @@ function atexitImpl(rt: Runtime, fn: number, args: ExtValue[]): number {
 // String conversions ------------------------------------------------------------------------------------
 
 function strtoInt(rt: Runtime, s: number, endp: number, base: number, signed: boolean): bigint {
-  const bytes = rt.mem.cstring(s);
+  const bytes = rt.mem.cstringView(s);
   const r = parseInteger(bytes, 0, base, signed);
   chargeParse(rt, bytes.length, r.end);
   if (r.errno !== 0) setErrno(rt, r.errno);
@@ -291,7 +291,7 @@ function strtoFloat<T>(
   endp: number,
   parse: (b: Uint8Array, i: number) => { value: T; end: number; errno: number },
 ): T {
-  const bytes = rt.mem.cstring(s);
+  const bytes = rt.mem.cstringView(s);
   const r = parse(bytes, 0);
   chargeParse(rt, bytes.length, r.end);
   if (r.errno !== 0) setErrno(rt, r.errno);
