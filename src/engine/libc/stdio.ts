@@ -50,8 +50,9 @@ import {
 import { COST } from '../cost.js';
 import { errnoMessage } from './errno.js';
 import { dirHasEntries, fileRead, fileWrite, fsState, lookup, newFile, nowNs, type MemFile } from './fs.js';
-import { formatShared, type FormatMemory, type FormatResult, type VarArgs } from './printf.js';
-import { BytesInput, performScanf, type ScanInput, type ScanMemory } from './scanf.js';
+import { formatShared, type FormatResult, type VarArgs } from './printf.js';
+import { formatMemory, scanMemory } from './stdio-memory.js';
+import { BytesInput, performScanf, type ScanInput } from './scanf.js';
 
 export const EOF = -1;
 const FILE_SIZE = 216;
@@ -419,32 +420,6 @@ export function closeStream(rt: Runtime, s: Stream): void {
 
 // printf family ---------------------------------------------------------------------------------------
 
-const FORMAT_MEMORY = new WeakMap<Runtime, FormatMemory>();
-
-/** The formatter's view of the run's memory (one per runtime: printf is called in loops). */
-function formatMemory(rt: Runtime): FormatMemory {
-  const fm = FORMAT_MEMORY.get(rt);
-  if (fm !== undefined) return fm;
-  const made: FormatMemory = {
-    // %s: the formatter copies the bytes into its output at once.
-    cstring: (a, max) => rt.mem.cstringView(a, max),
-    wstring: (a, max) => {
-      const out: number[] = [];
-      for (let p = a; max < 0 || out.length < max; p += 4) {
-        const c = rt.mem.readI32(p);
-        if (c === 0) break;
-        out.push(c);
-      }
-      return out;
-    },
-    store: (a, n, v) => rt.mem.writeInt(a, n, v),
-    errnoMessage: () => errnoMessage(getErrno(rt)),
-    charge: (units) => rt.charge(units),
-  };
-  FORMAT_MEMORY.set(rt, made);
-  return made;
-}
-
 /**
  * Format; `limit` bytes at most are stored (snprintf: size - 1), the rest only counted. A null format is
  * glibc's EINVAL error (-1, nothing formatted; sprintf and snprintf still store the terminating NUL).
@@ -531,27 +506,6 @@ function dprintfTo(rt: Runtime, fd: number, r: FormatResult): number {
 }
 
 // scanf family ----------------------------------------------------------------------------------------
-
-const SCAN_MEMORY = new WeakMap<Runtime, ScanMemory>();
-
-/** scanf's view of the run's memory (one per runtime, as `formatMemory`). */
-function scanMemory(rt: Runtime): ScanMemory {
-  let sm = SCAN_MEMORY.get(rt);
-  if (sm === undefined) SCAN_MEMORY.set(rt, (sm = makeScanMemory(rt)));
-  return sm;
-}
-
-function makeScanMemory(rt: Runtime): ScanMemory {
-  return {
-    store: (a, n, v) => rt.mem.writeInt(a, n, v),
-    storeNum: (a, n, v) => rt.mem.writeIntNum(a, n, v),
-    storeBytes: (a, b) => rt.mem.writeBytes(a, b),
-    storeF32: (a, v) => rt.mem.writeF32(a, v),
-    storeF64: (a, v) => rt.mem.writeF64(a, v),
-    storeF80: (a, b) => rt.mem.writeF80(a, b),
-    alloc: (n) => rt.mem.malloc(n),
-  };
-}
 
 function streamInput(rt: Runtime, s: Stream, read: { n: number }): ScanInput {
   return {
