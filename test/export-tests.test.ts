@@ -92,6 +92,10 @@ int use_hooks(unsigned long n) {
   return p == 0 ? -1 : (int)(n & 0xff);
 }
 
+/* A struct of 8 bytes passed by value in one register (an i64 in the IR): the test rebuilds it. */
+struct pair { unsigned lo; unsigned hi; };
+unsigned pair_mix(struct pair p, int k) { return k > 0 ? p.lo * 3u + p.hi : p.hi; }
+
 __attribute__((noinline)) static int scaled(int x, int k, int unused) { return x * k; }
 int triple(int x) { return scaled(x, 3, x) + scaled(x + 1, 3, 7); }
 
@@ -166,6 +170,7 @@ describe.runIf(ready)('export tests', () => {
     expect(unit).toContain('isx_save((unsigned char *)&counter, 4);');
     expect(unit).toMatch(/"ext_value", \{/);
     expect(unit).toMatch(/"hooked_alloc", \{/);
+    expect(unit).toMatch(/pair_mix\(\*\(const struct pair \*\)\(const void \*\)a0_bytes, /);
     expect(unit).toContain('isx_expect_signal');
     // Typed inputs from the debug information: objects declared with their C type, initialised with
     // designated fields, linked by typed pointer assignments, checked per changed field.

@@ -519,7 +519,12 @@ class TestWriter {
   /** Argument expressions, one per C parameter (variadic extras after the fixed ones). */
   args(f: Func, fi: FunctionDebugInfo | undefined, skip = 0): string[] {
     const ps = f.params;
-    if (fi !== undefined && fi.params.length !== ps.length - skip) return this.splitArgs(f, fi, skip);
+    if (
+      fi !== undefined &&
+      (fi.params.length !== ps.length - skip ||
+        fi.params.some((p, i) => this.isAggregate(p.type) && ps[i + skip]?.type.kind !== 'ptr'))
+    )
+      return this.splitArgs(f, fi, skip);
     const out: string[] = [];
     ps.forEach((p, j) => {
       if (j < skip) return;
@@ -600,7 +605,8 @@ class TestWriter {
         out.push(`*(${ctype} *)(void *)(${this.target(v)})`);
         return;
       }
-      if (ir.length === 1) {
+      // A small struct in one register (an i64, a double...) is rebuilt from its bytes like a split one.
+      if (ir.length === 1 && !this.isAggregate(p.type)) {
         out.push(this.valueExpr(f.params[ir[0]!]!.type, this.r.args[ir[0]!]!, ctype, ir[0]!));
         return;
       }
@@ -641,6 +647,15 @@ class TestWriter {
     if (v.kind === 'poison' || v.kind === 'undef')
       return '0 /* removed by the optimiser: its code does not read it */';
     return undefined;
+  }
+
+  /** Whether debug type `t` is a struct, union, class or array (through typedefs and qualifiers). */
+  private isAggregate(t: number | null): boolean {
+    const di = this.ctx.di;
+    if (di === undefined || t === null) return false;
+    const u = underlyingType(di.lookup, t);
+    const n = u === null ? undefined : di.lookup(u);
+    return n?.kind === 'DICompositeType' && n.tag !== 'enum' && n.tag !== 'variant';
   }
 
   private cType(t: number | null): string | undefined {
