@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const BIN = join(__dirname, '..', 'bin', 'inputsmith.js');
 
 const SOURCE = `#include <stdio.h>
+#include <stdarg.h>
 #include <string.h>
 #include <stdlib.h>
 #include <assert.h>
@@ -90,6 +91,13 @@ int use_hooks(unsigned long n) {
   struct hooks h = {0, 0, 0};
   char *p = hooked_alloc(n, h);
   return p == 0 ? -1 : (int)(n & 0xff);
+}
+
+/* A va_list parameter: its debug type is the compiler's struct __va_list_tag *, which tests cannot name. */
+int vsum(int n, va_list ap) {
+  int s = 0;
+  for (int i = 0; i < n && i < 3; i++) s += va_arg(ap, int);
+  return s;
 }
 
 /* A struct of 8 bytes passed by value in one register (an i64 in the IR): the test rebuilds it. */
@@ -170,6 +178,7 @@ describe.runIf(ready)('export tests', () => {
     expect(unit).toContain('isx_save((unsigned char *)&counter, 4);');
     expect(unit).toMatch(/"ext_value", \{/);
     expect(unit).toMatch(/"hooked_alloc", \{/);
+    expect(unit).toMatch(/vsum\(-?\d+, \*\(va_list \*\)\(void \*\)\(o\d+\)\)/);
     expect(unit).toMatch(/pair_mix\(\*\(const struct pair \*\)\(const void \*\)a0_bytes, /);
     expect(unit).toContain('isx_expect_signal');
     // Typed inputs from the debug information: objects declared with their C type, initialised with

@@ -121,7 +121,8 @@ export function objectTypes(
       opts.cxx === true
         ? cTypeName(nodes, el, opts).replace(/\(anonymous namespace\)::/g, '')
         : cTypeName(nodes, el, opts);
-    if (name === '' || /[[(]/.test(name)) return;
+    // The compiler's own va_list element type: user code cannot name it (a va_list object stays bytes).
+    if (name === '' || /[[(]/.test(name) || name === 'struct __va_list_tag') return;
     types.set(id, { type: el, name, size, count });
     queue.push(id);
   };

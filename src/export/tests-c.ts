@@ -685,6 +685,10 @@ class TestWriter {
         const e = this.target(v);
         const ref = this.ctx.cxx === true ? referenceOf(ctype) : undefined;
         if (ref !== undefined) return referenceArg(ref, e);
+        // A va_list parameter: its type is the compiler's own `struct __va_list_tag *`, which a cast in
+        // user code would name as another struct; the va_list object decays to it.
+        if (ctype !== undefined && /^struct __va_list_tag \*$/.test(ctype))
+          return `*(va_list *)(void *)(${e})`;
         return ctype !== undefined && ctype.endsWith('*') ? `(${ctype})(${e})` : `(void *)(${e})`;
       }
       case 'agg': {
