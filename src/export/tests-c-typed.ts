@@ -16,7 +16,7 @@
  */
 import type { Func } from '../ir/model.js';
 import type { InputRecord } from '../gen/record.js';
-import type { FunctionDebugInfo } from '../ir/debuginfo.js';
+import type { DebugInfo, FunctionDebugInfo } from '../ir/debuginfo.js';
 import {
   cTypeName,
   enumSigned,
@@ -399,4 +399,35 @@ export function cxxFieldAssignments(
     );
   }
   return out;
+}
+
+/**
+ * The value of a parameter the optimiser removed, from the first debug record of its variable in the
+ * entry block: a constant (IPSCCP: the same at every call site), or 0 when the record says poison or
+ * undef (dead-argument elimination: the optimised code never reads it).
+ */
+export function removedParam(
+  di: DebugInfo | undefined,
+  f: Func,
+  variable: number | null,
+): string | undefined {
+  if (di === undefined || variable === null) return undefined;
+  const u = di.uses(f).find((x) => x.variable === variable && x.kind === 'value');
+  if (u === undefined || u.block !== 0 || u.expr !== '!DIExpression()' || u.value === undefined)
+    return undefined;
+  const v = u.value;
+  if (v.kind === 'int' && v.type.kind === 'int')
+    return `${intLiteral(v.type.bits, v.value, true)} /* removed by the optimiser: this at every call site */`;
+  if (v.kind === 'null') return 'NULL /* removed by the optimiser: a constant at every call site */';
+  if (v.kind === 'poison' || v.kind === 'undef')
+    return '0 /* removed by the optimiser: its code does not read it */';
+  return undefined;
+}
+
+/** Whether debug type `t` is a struct, union, class or array (through typedefs and qualifiers). */
+export function isAggregateType(di: DebugInfo | undefined, t: DIRef): boolean {
+  if (di === undefined || t === null) return false;
+  const u = underlyingType(di.lookup, t);
+  const n = u === null ? undefined : di.lookup(u);
+  return n?.kind === 'DICompositeType' && n.tag !== 'enum' && n.tag !== 'variant';
 }

@@ -53,12 +53,14 @@ import {
   cxxFieldAssignments,
   initializer,
   invalidBoolNotes,
+  isAggregateType,
   isCharType,
   leaves,
   leafValue,
   looksLikeText,
   objectTypes,
   pointerTo,
+  removedParam,
   type Leaf,
   type ObjectType,
 } from './tests-c-typed.js';
@@ -522,7 +524,7 @@ class TestWriter {
     if (
       fi !== undefined &&
       (fi.params.length !== ps.length - skip ||
-        fi.params.some((p, i) => this.isAggregate(p.type) && ps[i + skip]?.type.kind !== 'ptr'))
+        fi.params.some((p, i) => isAggregateType(this.ctx.di, p.type) && ps[i + skip]?.type.kind !== 'ptr'))
     )
       return this.splitArgs(f, fi, skip);
     const out: string[] = [];
@@ -576,7 +578,7 @@ class TestWriter {
       // optimised code does not use it (poison); else it cannot be supplied.
       if (ir.length === 0) {
         const v =
-          this.removedParam(f, p.variable) ??
+          removedParam(this.ctx.di, f, p.variable) ??
           (this.ctx.cxx === true && this.ctx.di !== undefined
             ? emptyClassArg(this.ctx.di, p.type, ctype)
             : undefined);
@@ -606,7 +608,7 @@ class TestWriter {
         return;
       }
       // A small struct in one register (an i64, a double...) is rebuilt from its bytes like a split one.
-      if (ir.length === 1 && !this.isAggregate(p.type)) {
+      if (ir.length === 1 && !isAggregateType(this.ctx.di, p.type)) {
         out.push(this.valueExpr(f.params[ir[0]!]!.type, this.r.args[ir[0]!]!, ctype, ir[0]!));
         return;
       }
@@ -627,35 +629,6 @@ class TestWriter {
     });
     if (next !== f.params.length) bad();
     return out;
-  }
-
-  /**
-   * The value of a parameter the optimiser removed, from the first debug record of its variable in the
-   * entry block: a constant (IPSCCP: the same at every call site), or 0 when the record says poison or
-   * undef (dead-argument elimination: the optimised code never reads it).
-   */
-  private removedParam(f: Func, variable: number | null): string | undefined {
-    const di = this.ctx.di;
-    if (di === undefined || variable === null) return undefined;
-    const u = di.uses(f).find((x) => x.variable === variable && x.kind === 'value');
-    if (u === undefined || u.block !== 0 || u.expr !== '!DIExpression()' || u.value === undefined)
-      return undefined;
-    const v = u.value;
-    if (v.kind === 'int' && v.type.kind === 'int')
-      return `${intLiteral(v.type.bits, v.value, true)} /* removed by the optimiser: this at every call site */`;
-    if (v.kind === 'null') return 'NULL /* removed by the optimiser: a constant at every call site */';
-    if (v.kind === 'poison' || v.kind === 'undef')
-      return '0 /* removed by the optimiser: its code does not read it */';
-    return undefined;
-  }
-
-  /** Whether debug type `t` is a struct, union, class or array (through typedefs and qualifiers). */
-  private isAggregate(t: number | null): boolean {
-    const di = this.ctx.di;
-    if (di === undefined || t === null) return false;
-    const u = underlyingType(di.lookup, t);
-    const n = u === null ? undefined : di.lookup(u);
-    return n?.kind === 'DICompositeType' && n.tag !== 'enum' && n.tag !== 'variant';
   }
 
   private cType(t: number | null): string | undefined {
