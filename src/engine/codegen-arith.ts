@@ -253,11 +253,14 @@ function bigBinary(g: FuncEmitter, op: string, w: number, a: string, b: string, 
 }
 
 function floatBinary(g: FuncEmitter, op: string, k: 'f' | 'd', a: string, b: string, d: string): void {
-  // frem through FREM: JS's `%` gives a NaN's bits by V8's tier (src/engine/fpnan.ts).
+  // frem through FREM: JS's `%` gives a NaN's bits by V8's tier; a NaN result of the others gets x86's
+  // bits from its operands in the IR's order (FNAN), whichever order V8 computed them in (fpnan.ts).
   const o = { fadd: '+', fsub: '-', fmul: '*', fdiv: '/' }[op];
   const e = op === 'frem' ? `FREM(${a}, ${b})` : o === undefined ? undefined : `${a} ${o} ${b}`;
   if (e === undefined) throw new UnsupportedError(`${op} on floating point`);
   g.out(k === 'f' ? `${d} = Math.fround(${e});` : `${d} = ${e};`);
+  if (op !== 'frem')
+    g.out(`if (${d} !== ${d}) ${d} = ${k === 'f' ? `Math.fround(FNAN(${a}, ${b}))` : `FNAN(${a}, ${b})`};`);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -634,8 +634,11 @@ export class Engine {
     types.forEach((t, i) => {
       const ls = this.linked.lc.leaves(t);
       const v = args[i];
-      const vals = ls.length === 1 ? [v] : Array.isArray(v) ? (v as ExtValue[]) : [v];
-      ls.forEach((l, j) => slots.push(...unboxLeaf(l, vals[j] ?? 0)));
+      // No array of a lone value: an array of doubles keeps a NaN's bits only as V8's tier pleases.
+      if (ls.length === 1 || !Array.isArray(v)) {
+        pushLeaf(slots, ls[0]!, v ?? 0);
+        for (let j = 1; j < ls.length; j++) pushLeaf(slots, ls[j]!, 0);
+      } else for (let j = 0; j < ls.length; j++) pushLeaf(slots, ls[j]!, (v as ExtValue[])[j] ?? 0);
     });
     if (f.funcType.varargs) {
       // Extra arguments: ints/pointers as 8-byte slots, numbers as doubles.
@@ -728,7 +731,7 @@ export class Engine {
  * with heap numbers, which V8's optimised code checks to be small integers, deoptimising over and over
  * (lzo2: about a third of all generated-code deoptimisations).
  */
-function taggedArray(): unknown[] {
+export function taggedArray(): unknown[] {
   const a: unknown[] = [undefined];
   a.pop();
   return a;
@@ -742,26 +745,37 @@ function smallInt(x: number): number {
   return x >= -0x40000000 && x < 0x40000000 && Number.isInteger(x) ? x | 0 : x;
 }
 
-function unboxLeaf(l: Leaf, v: ExtValue): unknown[] {
+/**
+ * Push leaf `l` of value v onto `slots` as the generated code takes it (one or two slots). Never through an
+ * array of its own: an array of doubles keeps a NaN's bits only as V8's tier pleases.
+ */
+function pushLeaf(slots: unknown[], l: Leaf, v: ExtValue): void {
   switch (l.k) {
     case 'i': {
       const n = typeof v === 'bigint' ? Number(BigInt.asIntN(32, v)) : v | 0;
-      return [l.bits === 32 ? n : n & (2 ** l.bits - 1)];
+      slots.push(l.bits === 32 ? n : n & (2 ** l.bits - 1));
+      return;
     }
     case 'l': {
       const b = typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
-      return [Number(BigInt.asIntN(32, b)), Number(BigInt.asIntN(32, b >> 32n))];
+      slots.push(Number(BigInt.asIntN(32, b)), Number(BigInt.asIntN(32, b >> 32n)));
+      return;
     }
     case 'b':
-      return [BigInt.asUintN(l.bits, typeof v === 'bigint' ? v : BigInt(Math.trunc(v)))];
+      slots.push(BigInt.asUintN(l.bits, typeof v === 'bigint' ? v : BigInt(Math.trunc(v))));
+      return;
     case 'p':
-      return [smallInt(Number(v))];
+      slots.push(smallInt(Number(v)));
+      return;
     case 'f':
-      return [Math.fround(Number(v))];
+      slots.push(Math.fround(Number(v)));
+      return;
     case 'd':
-      return [Number(v)];
+      slots.push(Number(v));
+      return;
     case 'x':
-      return [typeof v === 'bigint' ? v : 0n];
+      slots.push(typeof v === 'bigint' ? v : 0n);
+      return;
   }
 }
 

@@ -21,6 +21,29 @@ function quiet(x: number): number {
 }
 
 /**
+ * The NaN an SSE `addsd`/`subsd`/`mulsd`/`divsd` (and the `ss` forms) of x and y returns, for a result
+ * that is NaN: the first NaN operand, made quiet, else (an invalid operation such as inf - inf or 0 * inf)
+ * the default NaN. JavaScript computes the same bits only when V8 keeps the operands in the IR's order:
+ * it may swap those of a commutative `+` or `*`, and which code runs depends on the JIT tier, so with two
+ * NaN operands of different bits the result depended on what a worker had run before.
+ */
+export function nanOf(x: number, y: number): number {
+  if (x !== x) return quiet(x);
+  if (y !== y) return quiet(y);
+  return DEFAULT_NAN[0]!;
+}
+
+/** `x * y + z` as a multiply then an add, a NaN result with x86's bits (`nanOf` at each step). */
+export function mulAddX86(x: number, y: number, z: number): number {
+  const r = x * y + z;
+  if (r === r) return r;
+  let t = x * y;
+  if (t !== t) t = nanOf(x, y);
+  const s = t + z;
+  return s !== s ? nanOf(t, z) : s;
+}
+
+/**
  * C's `fmod(x, y)` (LLVM's `frem`) as x86-64 glibc computes it: exact for finite x and non-zero y; a NaN
  * operand returned quiet (x first); x infinite or y zero the default NaN, as glibc's `(x * y) / (x * y)`.
  */

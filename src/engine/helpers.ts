@@ -9,7 +9,7 @@
  */
 import * as fp80 from './fp80.js';
 import * as i64 from './i64.js';
-import { fmodX86 } from './fpnan.js';
+import { fmodX86, mulAddX86, nanOf } from './fpnan.js';
 import { Trap } from './outcome.js';
 import { type ExtValue } from './externals.js';
 
@@ -261,6 +261,8 @@ const PURE_HELPERS: Readonly<Record<string, unknown>> = {
   XDIV: fp80.f80Div,
   XREM: fp80.f80Rem,
   FREM: fmodX86,
+  FNAN: nanOf,
+  MADD: mulAddX86,
   XNEG: fp80.f80Neg,
   XCMP: fp80.f80Cmp,
   XFROMN: fp80.f80FromNumber,

@@ -432,8 +432,9 @@ const TABLE: Record<string, Emitter> = {
   'llvm.fma': fmath((a, l) =>
     l.k === 'f' ? `${a[0]} * ${a[1]} + ${a[2]}` : `FMA(${a[0]}, ${a[1]}, ${a[2]})`,
   ),
+  // A multiply then an add (what x86-64 runs without FMA), a NaN result with x86's bits (MADD, fpnan.ts).
   'llvm.fmuladd': fmath((a, l) =>
-    l.k === 'x' ? `XADD(XMUL(${a[0]}, ${a[1]}), ${a[2]})` : `${a[0]} * ${a[1]} + ${a[2]}`,
+    l.k === 'x' ? `XADD(XMUL(${a[0]}, ${a[1]}), ${a[2]})` : `MADD(${a[0]}, ${a[1]}, ${a[2]})`,
   ),
   'llvm.minnum': fmath((a) => `MINNUM(${a[0]}, ${a[1]})`),
   'llvm.maxnum': fmath((a) => `MAXNUM(${a[0]}, ${a[1]})`),

@@ -18,7 +18,7 @@
  */
 import type { AttrList, Func, Module } from '../ir/model.js';
 import type { CompileOptions } from '../engine/codegen.js';
-import { Engine } from '../engine/engine.js';
+import { Engine, taggedArray } from '../engine/engine.js';
 import type { ExtValue } from '../engine/externals.js';
 import { Trap, type IrLocation, type OutcomeKind } from '../engine/outcome.js';
 import type { Rng } from '../util/rng.js';
@@ -375,7 +375,9 @@ export class GenSession {
   private args(f: Func): ExtValue[] {
     const inp = this.inputs;
     const plan = inp.plan;
-    const fixed = f.params.map((p, i) => {
+    // A tagged array (never one of doubles, which keeps a NaN's bits only as V8's tier pleases).
+    const fixed = taggedArray() as ExtValue[];
+    f.params.forEach((p, i) => {
       let v = plan.args[i];
       if (v === undefined) {
         if (inp.mode === 'replay') throw new Trap('input-divergence', `argument ${i} is not in the record`);
@@ -404,7 +406,7 @@ export class GenSession {
       }
       if (v.t === 'int' && inp.mode === 'gen' && isSliceLength(f, i) && BigInt(v.v) > MAX_SLICE_LENGTH)
         v = plan.args[i] = intRec(v.bits, BigInt(v.v) % (MAX_SLICE_LENGTH + 1n));
-      return toExt(inp, v, p.type) as ExtValue;
+      fixed.push(toExt(inp, v, p.type) as ExtValue);
     });
     if (!f.funcType.varargs) return fixed;
     const i64 = this.m.types.int(64);
