@@ -413,17 +413,20 @@ ${lines.join('\n')}
 `;
 }
 
-function snOurs(c: SnCase): { text: string; charged: number } {
-  let charged = 0;
-  const mem: FormatMemory = {
+/** A memory without strings whose charges go to `charge`. */
+function meteredMemory(charge?: (units: number) => void): FormatMemory {
+  return {
     cstring: () => new Uint8Array(0),
     wstring: () => [],
     store() {},
     errnoMessage: () => 'Success',
-    charge: (u) => {
-      charged += u;
-    },
+    ...(charge !== undefined ? { charge } : {}),
   };
+}
+
+function snOurs(c: SnCase): { text: string; charged: number } {
+  let charged = 0;
+  const mem = meteredMemory((u) => void (charged += u));
   const classes: ArgClass[] = ['int', c.v.k === 'L' ? 'x87' : 'sse'];
   const vals: Boxed[] = [c.prec, c.v.k === 'L' ? c.v.bits : c.v.k === 'd' ? c.v.v : 0];
   const r = formatPrintf(new Uint8Array(Buffer.from(c.fmt, 'latin1')), boxedVarArgs(vals, classes, 3), mem, {
@@ -511,13 +514,7 @@ describe('snprintf: huge precisions and truncation vs glibc', () => {
     const charges = (): number[] =>
       Array.from({ length: 24 }, (_, k) => {
         let charged = 0;
-        const mem: FormatMemory = {
-          cstring: () => new Uint8Array(0),
-          wstring: () => [],
-          store() {},
-          errnoMessage: () => 'Success',
-          charge: (u) => void (charged += u),
-        };
+        const mem = meteredMemory((u) => void (charged += u));
         const args = fresh.boxedVarArgs([60 + k, 1 / 3], ['int', 'sse'], 3);
         fresh.formatPrintf(new Uint8Array(Buffer.from('%.*f', 'latin1')), args, mem, { limit: 4095 });
         return charged;
@@ -527,12 +524,7 @@ describe('snprintf: huge precisions and truncation vs glibc', () => {
     const big = fresh.formatPrintf(
       new Uint8Array(Buffer.from('%9000d', 'latin1')),
       fresh.boxedVarArgs([1], ['int'], 3),
-      {
-        cstring: () => new Uint8Array(0),
-        wstring: () => [],
-        store() {},
-        errnoMessage: () => 'Success',
-      },
+      meteredMemory(),
     );
     expect(big.ret).toBe(9000);
     expect(charges()).toEqual(first);
