@@ -219,7 +219,7 @@ function sciParts(v: BinFloat, prec: number, isDouble: boolean, num: number): De
   if (prec + 1 < bound) return sciOf(v, prec, isDouble, num);
   let digits = fixedDigits(v.m, v.e, exact);
   const exp10 = digits.length - 1 - exact;
-  digits = digits.replace(/0+$/, '');
+  digits = trimZeros(digits);
   return { digits, zeros: prec + 1 - digits.length, exp10 };
 }
 
@@ -329,7 +329,14 @@ function emitBody(out: ByteSink, b: Body): void {
 /** %g without `#`: no trailing zeros. */
 function gTrim(d: Decimal, alt: boolean): Decimal {
   if (alt) return d;
-  return { digits: d.digits[0] + d.digits.slice(1).replace(/0+$/, ''), zeros: 0, exp10: d.exp10 };
+  return { digits: d.digits[0] + trimZeros(d.digits.slice(1)), zeros: 0, exp10: d.exp10 };
+}
+
+/** s without its trailing '0's (no regular expression: %g runs in loops). */
+function trimZeros(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 48) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 /** %g in fixed notation: X = exp10 with P > X >= -4; the digits' point goes after digit X. */
@@ -353,7 +360,7 @@ function gFixedBody(d: Decimal, alt: boolean): Body {
   }
   if (!alt) {
     zeros = 0;
-    frac = frac.replace(/0+$/, '');
+    frac = trimZeros(frac);
   }
   return { pre: intPart + (frac.length > 0 || zeros > 0 || alt ? '.' : '') + frac, zeros, post: '' };
 }
