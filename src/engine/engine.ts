@@ -634,11 +634,11 @@ export class Engine {
     types.forEach((t, i) => {
       const ls = this.linked.lc.leaves(t);
       const v = args[i];
-      // No array of a lone value: an array of doubles keeps a NaN's bits only as V8's tier pleases.
-      if (ls.length === 1 || !Array.isArray(v)) {
-        pushLeaf(slots, ls[0]!, v ?? 0);
-        for (let j = 1; j < ls.length; j++) pushLeaf(slots, ls[j]!, 0);
-      } else for (let j = 0; j < ls.length; j++) pushLeaf(slots, ls[j]!, (v as ExtValue[])[j] ?? 0);
+      // A lone value is not wrapped in an array: an array of doubles keeps a NaN's bits only as V8's tier
+      // pleases. An aggregate's parts come as an array (a value without parts fills the first leaf).
+      const parts = ls.length > 1 && Array.isArray(v) ? (v as ExtValue[]) : undefined;
+      for (let j = 0; j < ls.length; j++)
+        pushLeaf(slots, ls[j]!, (parts !== undefined ? parts[j] : j === 0 ? v : 0) ?? 0);
     });
     if (f.funcType.varargs) {
       // Extra arguments: ints/pointers as 8-byte slots, numbers as doubles.

@@ -483,25 +483,25 @@ export class Memory {
     this.dv.setInt32(p, v | 0, true);
     this.dv.setInt32(p + 4, Math.floor(v / 4294967296) | 0, true);
   }
-  /** Store the low `size` (1, 2, 4, 8) bytes of v. */
   /** `writeInt` of an integer below 2^53 in magnitude (its two's complement low `size` <= 8 bytes). */
   writeIntNum(p: number, size: number, v: number): void {
     this.check(p, size, true);
-    const lo = v >>> 0;
-    const hi = Math.floor(v / 4294967296) | 0;
-    for (let i = 0; i < size; i++) this.u8[p + i] = (i < 4 ? lo >>> (8 * i) : hi >>> (8 * (i - 4))) & 0xff;
+    this.writeHalves(p, size, v >>> 0, Math.floor(v / 4294967296) | 0);
   }
+  /** Store the low `size` (1, 2, 4, 8) bytes of v. */
   writeInt(p: number, size: number, v: bigint): void {
     this.check(p, size, true);
     if (size <= 8) {
       // Two 32-bit halves, then bytes by number arithmetic (a BigInt operation per byte was slow).
       const u = BigInt.asUintN(64, v);
-      const lo = Number(u & 0xffffffffn);
-      const hi = Number(u >> 32n);
-      for (let i = 0; i < size; i++) this.u8[p + i] = (i < 4 ? lo >>> (8 * i) : hi >>> (8 * (i - 4))) & 0xff;
+      this.writeHalves(p, size, Number(u & 0xffffffffn), Number(u >> 32n));
       return;
     }
     for (let i = 0; i < size; i++) this.u8[p + i] = Number((v >> BigInt(8 * i)) & 0xffn);
+  }
+  /** The low `size` (<= 8) bytes of the 64-bit value hi:lo at p (checked by the caller). */
+  private writeHalves(p: number, size: number, lo: number, hi: number): void {
+    for (let i = 0; i < size; i++) this.u8[p + i] = (i < 4 ? lo >>> (8 * i) : hi >>> (8 * (i - 4))) & 0xff;
   }
 
   /** A copy of n bytes at p. */

@@ -660,8 +660,7 @@ class TestWriter {
         if (ref !== undefined) return referenceArg(ref, e);
         // A va_list parameter: its type is the compiler's own `struct __va_list_tag *`, which a cast in
         // user code would name as another struct; the va_list object decays to it.
-        if (ctype !== undefined && /^struct __va_list_tag \*$/.test(ctype))
-          return `*(va_list *)(void *)(${e})`;
+        if (ctype === 'struct __va_list_tag *') return `*(va_list *)(void *)(${e})`;
         return ctype !== undefined && ctype.endsWith('*') ? `(${ctype})(${e})` : `(void *)(${e})`;
       }
       case 'agg': {

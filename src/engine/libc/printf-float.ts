@@ -151,19 +151,9 @@ const HEX_LO = '0123456789abcdef';
  * `num` is the double itself when the value is a double (enables the exact fast path), else 0.
  */
 function fixedOf(v: BinFloat, prec: number, isDouble: boolean, num: number): string {
-  if (isDouble) {
-    const a = Math.abs(num);
-    if (a < 1e21 && prec <= 100) {
-      // A tie (x * 10^p = k + 1/2) happens exactly when x * 2^(p+1) is an integer but x * 2^p is not;
-      // otherwise JS's exact round-half-up toFixed agrees with glibc's round-half-even.
-      const t = a * 2 ** (prec + 1);
-      if (!(Number.isInteger(t) && !Number.isInteger(a * 2 ** prec))) {
-        const str = a.toFixed(prec);
-        return prec > 0 ? str.slice(0, str.length - prec - 1) + str.slice(str.length - prec) : str;
-      }
-    }
-  }
-  return fixedDigits(v.m, v.e, prec);
+  const str = isDouble ? fixedText(prec, num) : undefined;
+  if (str === undefined) return fixedDigits(v.m, v.e, prec);
+  return prec > 0 ? str.slice(0, str.length - prec - 1) + str.slice(str.length - prec) : str;
 }
 
 /**
@@ -171,9 +161,12 @@ function fixedOf(v: BinFloat, prec: number, isDouble: boolean, num: number): str
  * 100 and x * 10^prec not halfway between two integers (toFixed rounds ties up, glibc to even); else
  * undefined. Saves fixedParts' digit strings and their reassembly (issue 19: printf in loops).
  */
-function fixedText(v: BinFloat, prec: number, num: number): string | undefined {
+function fixedText(prec: number, num: number): string | undefined {
   const a = Math.abs(num);
-  if (!(a < 1e21) || prec > 100 || v.cls === 'inf' || v.cls === 'nan') return undefined;
+  // (Infinities and NaNs fail the first test.)
+  if (!(a < 1e21) || prec > 100) return undefined;
+  // A tie (x * 10^p = k + 1/2) happens exactly when x * 2^(p+1) is an integer but x * 2^p is not;
+  // otherwise JS's exact round-half-up toFixed agrees with glibc's round-half-even.
   if (Number.isInteger(a * 2 ** (prec + 1)) && !Number.isInteger(a * 2 ** prec)) return undefined;
   return a.toFixed(prec);
 }
@@ -278,7 +271,7 @@ export function emitFloat(out: ByteSink, s: Spec, v: BinFloat, isLdbl: boolean, 
     if (upper) body = { pre: body.pre.toUpperCase(), zeros: body.zeros, post: body.post.toUpperCase() };
   } else if (conv === 102) {
     const prec = s.prec < 0 ? 6 : s.prec;
-    const text = isDouble ? fixedText(v, prec, num) : undefined;
+    const text = isDouble ? fixedText(prec, num) : undefined;
     if (text !== undefined) {
       // As fixedParts splits it (the sink charges by the pieces written): the digits of `exact` fraction
       // digits, then the zeros beyond them by count.
