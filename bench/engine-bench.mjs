@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-// Engine speed benchmark (issue 3): CPU-bound C programs in bench/engine/*.c, run side by side as
-//   native   clang-19 -O2 binary (best of 3 runs, process start included)
-//   engine   inputsmith's engine on the -O2 IR: run time of main in a fresh process, JIT warm-up included
-//            (best of 3 processes); parse + link + codegen reported separately
+// Engine speed benchmark (issues 3 and 19): CPU-bound C programs in bench/engine/*.c, run side by side as
+//   native   clang-19 -O2 binary (process start included)
+//   engine   inputsmith's engine on the -O2 IR: run time of main in a fresh process, JIT warm-up included;
+//            parse + link + codegen reported separately
+//   baseline (--baseline ROOT) the engine of another checkout (the previous version: `git worktree add`),
+//            bundled from its sources the same way, on the same IR
 //   lli      lli-19 -force-interpreter (LLVM's interpreter). It cannot run -O2 IR (no support for intrinsics
 //            such as llvm.smax, nor for calls of variadic externals such as snprintf), so it runs the
 //            `-O0 -ffp-contract=off` IR, next to the engine on that same IR; it is run at fewer repetitions
 //            (--lli-reps, default 1 of 10) and scaled linearly to the same work
-// Prints a Markdown table with the ratios and the medians. Usage:
-//   node bench/engine-bench.mjs [--reps N] [--lli-reps N] [--only NAME] [--no-lli]
+// Each of native, engine and baseline runs --runs times (default 5), interleaved round by round so that
+// the machine's drift affects all alike; the table gives medians. Prints a Markdown table with the ratios,
+// the medians and the programs over issue 19's 8x. Usage:
+//   node bench/engine-bench.mjs [--reps N] [--runs N] [--baseline ROOT] [--lli-reps N] [--only NAME] [--no-lli]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,28 +29,32 @@ const reps = Number(opt('--reps', '10'));
 const lliReps = Number(opt('--lli-reps', '1'));
 const only = opt('--only', undefined);
 const noLli = args.includes('--no-lli');
+const runs = Number(opt('--runs', '5'));
+const baselineRoot = opt('--baseline', undefined);
 const work = join(tmpdir(), 'inputsmith-engine-bench');
 mkdirSync(work, { recursive: true });
 
-// Bundle the engine (TypeScript sources) once with esbuild, so the benchmark needs no build step.
-const bundle = join(work, 'engine-bundle.mjs');
+// Bundle the engine (TypeScript sources) once with esbuild, so the benchmark needs no build step; the
+// baseline's from its own checkout.
 const esbuild = await import('esbuild');
-await esbuild.build({
-  stdin: {
-    contents: `export { parseModule } from './src/ir/parser.ts'; export { Engine } from './src/engine/engine.ts';`,
-    resolveDir: root,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  outfile: bundle,
-  logLevel: 'error',
-});
-const runner = join(work, 'runner.mjs');
-writeFileSync(
-  runner,
-  `import { readFileSync } from 'node:fs';
+async function runnerFor(from, tag) {
+  const bundle = join(work, `engine-bundle-${tag}.mjs`);
+  await esbuild.build({
+    stdin: {
+      contents: `export { parseModule } from './src/ir/parser.ts'; export { Engine } from './src/engine/engine.ts';`,
+      resolveDir: from,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: bundle,
+    logLevel: 'error',
+  });
+  const runner = join(work, `runner-${tag}.mjs`);
+  writeFileSync(
+    runner,
+    `import { readFileSync } from 'node:fs';
 import { parseModule, Engine } from ${JSON.stringify(bundle)};
 const [file, reps] = process.argv.slice(2);
 const t0 = performance.now();
@@ -57,7 +65,11 @@ const r = e.runMain({ args: [reps] });
 const t2 = performance.now();
 process.stdout.write(JSON.stringify({ out: Buffer.from(r.stdout).toString('latin1'), outcome: r.outcome, compileMs: t1 - t0, runMs: t2 - t1 }));
 `,
-);
+  );
+  return runner;
+}
+const runner = await runnerFor(root, 'this');
+const baseRunner = baselineRoot === undefined ? undefined : await runnerFor(baselineRoot, 'baseline');
 
 function timeIt(cmd, argv, input) {
   const t = process.hrtime.bigint();
@@ -87,20 +99,28 @@ for (const f of progs) {
   execFileSync('clang-19', ['-O2', '-w', '-S', '-emit-llvm', src, '-o', ll]);
   const ll0 = join(work, `${name}.O0.ll`);
   execFileSync('clang-19', ['-O0', '-ffp-contract=off', '-w', '-S', '-emit-llvm', src, '-o', ll0]);
-  // Native: best of 3 (process start included; these run for tens of milliseconds at least).
-  let native = Infinity;
+  // Rounds of native, engine (and baseline), each a fresh process (the engine compiles and JIT-warms from
+  // scratch every time); medians over the rounds.
+  const nat = [];
+  const eng = [];
+  const base = [];
   let nativeOut = '';
-  for (let k = 0; k < 3; k++) {
-    const r = timeIt(exe, [String(reps)]);
-    native = Math.min(native, r.ms);
-    nativeOut = r.out;
-  }
-  // Engine: best of 3 fresh processes (each one compiles and JIT-warms from scratch).
   let er;
-  for (let k = 0; k < 3; k++) {
+  let baseOk = true;
+  for (let k = 0; k < runs; k++) {
+    const n = timeIt(exe, [String(reps)]);
+    nat.push(n.ms);
+    nativeOut = n.out;
     const r = JSON.parse(timeIt(process.execPath, [runner, ll, String(reps)]).out);
-    if (er === undefined || r.runMs < er.runMs) er = r;
+    eng.push(r.runMs);
+    if (er === undefined || r.outcome !== 'returned' || r.out !== n.out) er = r;
+    if (baseRunner !== undefined) {
+      const b = JSON.parse(timeIt(process.execPath, [baseRunner, ll, String(reps)]).out);
+      base.push(b.runMs);
+      baseOk &&= b.outcome === 'returned' && b.out === n.out;
+    }
   }
+  const native = median(nat);
   const ok = er.outcome === 'returned' && er.out === nativeOut;
   let lli = NaN;
   let engine0 = NaN;
@@ -122,25 +142,30 @@ for (const f of progs) {
       );
     }
   }
-  rows.push({ name, native, engine: er.runMs, compile: er.compileMs, engine0, lli, ok });
+  const engine = median(eng);
+  const baseline = median(base);
+  rows.push({ name, native, engine, baseline, baseOk, compile: er.compileMs, engine0, lli, ok });
   process.stderr.write(
-    `${name}: native ${native.toFixed(1)} ms, engine ${er.runMs.toFixed(1)} ms${ok ? '' : ' (OUTPUT DIFFERS)'}, engine -O0 ${engine0.toFixed(0)} ms, lli -O0 ${lli.toFixed(0)} ms\n`,
+    `${name}: native ${native.toFixed(1)} ms, engine ${engine.toFixed(1)} ms${ok ? '' : ' (OUTPUT DIFFERS)'}${baseRunner === undefined ? '' : `, baseline ${baseline.toFixed(1)} ms${baseOk ? '' : ' (OUTPUT DIFFERS)'}`}, engine -O0 ${engine0.toFixed(0)} ms, lli -O0 ${lli.toFixed(0)} ms\n`,
   );
 }
 
 const fmt = (x) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : '-');
+const withBase = baseRunner !== undefined;
 const lines = [
-  `| program | native -O2 (ms) | engine -O2 (ms) | engine / native | engine compile (ms) | engine -O0 (ms) | lli -O0 (ms, scaled from ${lliReps}/${reps} reps) | lli / engine (-O0) | output |`,
-  '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  `| program | native -O2 (ms) | engine -O2 (ms) | engine / native |${withBase ? ' baseline (ms) | engine / baseline |' : ''} engine compile (ms) | engine -O0 (ms) | lli -O0 (ms, scaled from ${lliReps}/${reps} reps) | lli / engine (-O0) | output |`,
+  `|---|---:|---:|---:|${withBase ? '---:|---:|' : ''}---:|---:|---:|---:|---|`,
 ];
 for (const r of rows)
   lines.push(
-    `| ${r.name} | ${fmt(r.native)} | ${fmt(r.engine)} | ${fmt(r.engine / r.native)}x | ${fmt(r.compile)} | ${fmt(r.engine0)} | ${fmt(r.lli)} | ${fmt(r.lli / r.engine0)}x | ${r.ok ? 'same' : 'DIFFERENT'} |`,
+    `| ${r.name} | ${fmt(r.native)} | ${fmt(r.engine)} | ${fmt(r.engine / r.native)}x |${withBase ? ` ${fmt(r.baseline)} | ${fmt(r.engine / r.baseline)}${r.baseOk ? '' : ' (baseline output differs)'} |` : ''} ${fmt(r.compile)} | ${fmt(r.engine0)} | ${fmt(r.lli)} | ${fmt(r.lli / r.engine0)}x | ${r.ok ? 'same' : 'DIFFERENT'} |`,
   );
 const medEN = median(rows.map((r) => r.engine / r.native));
 const medLE = median(rows.map((r) => r.lli / r.engine0).filter((x) => Number.isFinite(x)));
+const over = rows.filter((r) => r.engine / r.native > 8).map((r) => `${r.name} ${fmt(r.engine / r.native)}x`);
 lines.push('');
 lines.push(
-  `median engine/native: ${fmt(medEN)}x (target <= 10x); median lli/engine (-O0 IR, programs lli can run): ${fmt(medLE)}x (target >= 20x)`,
+  `median of ${runs} runs each, interleaved; median engine/native over the programs: ${fmt(medEN)}x; over 8x (issue 19: none): ${over.length === 0 ? 'none' : over.join(', ')}; median lli/engine (-O0 IR, programs lli can run): ${fmt(medLE)}x (target >= 20x)`,
 );
+if (withBase) lines.push(`median engine/baseline (${baselineRoot}): ${fmt(median(rows.map((r) => r.engine / r.baseline)))}`);
 console.log(lines.join('\n'));

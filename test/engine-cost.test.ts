@@ -80,6 +80,23 @@ describe('cost model', () => {
     });
   }
 
+  it('a run its step limit stops reports the steps it executed, not one budget chunk more', () => {
+    // A function entry and then one step per iteration: the limit L is passed at step L + 1.
+    const spin = new Engine(
+      parseModule('define void @spin() {\nentry:\n  br label %l\nl:\n  br label %l\n}\n', 'spin.ll'),
+    );
+    for (const limit of [5, 1000, 70_000, 1_000_003]) {
+      const r = spin.callFunction('spin', [], { stepLimit: limit });
+      expect(r.outcome).toBe('step-limit');
+      expect(r.steps).toBe(limit + 1);
+    }
+    // A charge that passes the limit counts whole (a memcpy of 1 MiB: 2^15 steps).
+    const r = run(0, 1 << 20, 1e9, 200_000);
+    expect(r.outcome).toBe('step-limit');
+    expect(r.steps).toBeGreaterThan(200_000);
+    expect(r.steps).toBeLessThanOrEqual(200_000 + (1 << 20) / COST.bulkBytes);
+  });
+
   it('snprintf(buf, 16, "%.*f", 1000000, 1e300): the right result for a bounded charge', () => {
     const src = `#include <stdio.h>
 int main(void) {

@@ -44,6 +44,18 @@ export function mulAddX86(x: number, y: number, z: number): number {
 }
 
 /**
+ * `float` `x * y + z` as x86-64 runs `llvm.fmuladd.f32` without FMA: `mulss` (the product rounded to
+ * float) then `addss`. Not `fround(x * y + z)`: the exact product then one rounding differs whenever the
+ * add cancels (1 + 2^-23 squared minus 1...). A NaN result has x86's bits (`nanOf` at each step).
+ */
+export function mulAddF32X86(x: number, y: number, z: number): number {
+  let t = Math.fround(x * y);
+  if (t !== t) t = Math.fround(nanOf(x, y));
+  const s = Math.fround(t + z);
+  return s !== s ? Math.fround(nanOf(t, z)) : s;
+}
+
+/**
  * C's `fmod(x, y)` (LLVM's `frem`) as x86-64 glibc computes it: exact for finite x and non-zero y; a NaN
  * operand returned quiet (x first); x infinite or y zero the default NaN, as glibc's `(x * y) / (x * y)`.
  */

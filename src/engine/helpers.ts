@@ -9,7 +9,7 @@
  */
 import * as fp80 from './fp80.js';
 import * as i64 from './i64.js';
-import { fmodX86, mulAddX86, nanOf } from './fpnan.js';
+import { fmodX86, mulAddF32X86, mulAddX86, nanOf } from './fpnan.js';
 import { Trap } from './outcome.js';
 import { type ExtValue } from './externals.js';
 
@@ -263,6 +263,7 @@ const PURE_HELPERS: Readonly<Record<string, unknown>> = {
   FREM: fmodX86,
   FNAN: nanOf,
   MADD: mulAddX86,
+  MADDF: mulAddF32X86,
   XNEG: fp80.f80Neg,
   XCMP: fp80.f80Cmp,
   XFROMN: fp80.f80FromNumber,

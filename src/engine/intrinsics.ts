@@ -432,10 +432,17 @@ const TABLE: Record<string, Emitter> = {
   'llvm.fma': fmath((a, l) =>
     l.k === 'f' ? `${a[0]} * ${a[1]} + ${a[2]}` : `FMA(${a[0]}, ${a[1]}, ${a[2]})`,
   ),
-  // A multiply then an add (what x86-64 runs without FMA), a NaN result with x86's bits (MADD, fpnan.ts).
-  'llvm.fmuladd': fmath((a, l) =>
-    l.k === 'x' ? `XADD(XMUL(${a[0]}, ${a[1]}), ${a[2]})` : `MADD(${a[0]}, ${a[1]}, ${a[2]})`,
-  ),
+  // A multiply then an add, each rounded (what x86-64 runs without FMA: mulsd/addsd, mulss/addss); the
+  // common case inline, a NaN result through MADD/MADDF for x86's bits (fpnan.ts).
+  'llvm.fmuladd': (g, i, args) =>
+    lanes(g, i, args, (l, a, d) => {
+      const [x, y, z] = a.map((v) => v[0]!);
+      const r = d[0]!;
+      if (l.k === 'x') g.out(`${r} = XADD(XMUL(${x}, ${y}), ${z});`);
+      else if (l.k === 'f')
+        g.out(`${r} = Math.fround(Math.fround(${x} * ${y}) + ${z}); if (${r} !== ${r}) ${r} = MADDF(${x}, ${y}, ${z});`);
+      else g.out(`${r} = ${x} * ${y} + ${z}; if (${r} !== ${r}) ${r} = MADD(${x}, ${y}, ${z});`);
+    }),
   'llvm.minnum': fmath((a) => `MINNUM(${a[0]}, ${a[1]})`),
   'llvm.maxnum': fmath((a) => `MAXNUM(${a[0]}, ${a[1]})`),
   'llvm.minimum': fmath((a) => `Math.min(${a[0]}, ${a[1]})`),

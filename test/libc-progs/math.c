@@ -25,6 +25,15 @@ int main(void) {
   printf("remquo %a %d\n", r, q);
   printf("nextafter %a %a\n", nextafter(1.0, 2.0), nextafter(0.0, -1.0));
   printf("float: %a %a %a %a\n", sqrtf(2.0f), floorf(-1.5f), roundf(2.5f), fmaf(0.1f, 0.2f, 0.3f));
+  {
+    // a * b + c contracts to llvm.fmuladd, which x86-64 without FMA runs as a rounded multiply then an
+    // add: with cancellation, not the value of the exact product rounded once.
+    volatile float a = 1.0008641481399536f, b = 1.0006985664367676f, c = -1.0006232261657715f;
+    float mf = a * b + c;
+    volatile double x = 1.0 + 0x1p-30, y = 1.0 - 0x1p-30, z = -1.0;
+    double md = x * y + z;
+    printf("muladd: %a %a\n", mf, md);
+  }
   printf("ldbl: %La %La %La %La\n", sqrtl(2.0L), floorl(-1.5L), fabsl(-3.0L), fmodl(10.0L, 3.0L));
   double ts[] = {0.1, 0.5, 1.0, 2.0, 3.3, 10.0, -0.7};
   for (int i = 0; i < 7; i++) {

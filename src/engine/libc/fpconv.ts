@@ -32,6 +32,26 @@ export function doubleFromBits(b: bigint): number {
   return f64buf.getFloat64(0, true);
 }
 
+/**
+ * A decoded double whose significand is made (a BigInt) only when read: printf's fast paths for doubles
+ * need the class, sign and exponent alone, and printf runs in loops.
+ */
+class DecodedDouble implements BinFloat {
+  private big: bigint | undefined;
+  constructor(
+    readonly neg: boolean,
+    readonly cls: 'zero' | 'finite' | 'inf' | 'nan',
+    readonly e: number,
+    /** The significand's high 21 bits (the implicit bit included) and low 32 bits. */
+    private readonly hi: number,
+    private readonly lo: number,
+  ) {}
+  get m(): bigint {
+    this.big ??= this.cls === 'finite' ? (BigInt(this.hi) << 32n) | BigInt(this.lo) : 0n;
+    return this.big;
+  }
+}
+
 /** Decode a double (floats are exactly representable as doubles, so they decode through here too). */
 export function decodeDouble(x: number): BinFloat {
   f64buf.setFloat64(0, x, true);
@@ -40,16 +60,12 @@ export function decodeDouble(x: number): BinFloat {
   const neg = hi >>> 31 === 1;
   const ex = (hi >>> 20) & 0x7ff;
   const fracHi = hi & 0xfffff;
-  if (ex === 0x7ff) {
-    return { neg, cls: fracHi === 0 && lo === 0 ? 'inf' : 'nan', m: 0n, e: 0 };
-  }
-  let m = (BigInt(fracHi) << 32n) | BigInt(lo);
+  if (ex === 0x7ff) return new DecodedDouble(neg, fracHi === 0 && lo === 0 ? 'inf' : 'nan', 0, 0, 0);
   if (ex === 0) {
-    if (m === 0n) return { neg, cls: 'zero', m: 0n, e: 0 };
-    return { neg, cls: 'finite', m, e: -1074 };
+    if (fracHi === 0 && lo === 0) return new DecodedDouble(neg, 'zero', 0, 0, 0);
+    return new DecodedDouble(neg, 'finite', -1074, fracHi, lo);
   }
-  m |= 1n << 52n;
-  return { neg, cls: 'finite', m, e: ex - 1075 };
+  return new DecodedDouble(neg, 'finite', ex - 1075, fracHi | 0x100000, lo);
 }
 
 /**

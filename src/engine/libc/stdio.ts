@@ -17,6 +17,7 @@
  * with unflushed data). Files live in the per-run in-memory file system of fs.ts.
  */
 import {
+  numericArguments,
   registerExternalGlobal,
   registerExternals,
   Trap,
@@ -906,6 +907,9 @@ registerExternals({
   remove: (rt, [p]) => removePath(rt, rt.mem.string(ptr(p)), 'any'),
   rename: (rt, [a, b]) => renamePath(rt, rt.mem.string(ptr(a)), rt.mem.string(ptr(b))),
 });
+
+// Their size arguments go through size(): numbers do (no BigInt per call; printf runs in loops).
+numericArguments(['snprintf', 'vsnprintf']);
 
 /**
  * unlink (`file`), rmdir (`dir`) or remove (`any`): 0, or -1 with errno (ENOENT, ENOTDIR, EISDIR,
