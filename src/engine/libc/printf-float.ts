@@ -232,6 +232,35 @@ function sciOf(v: BinFloat, prec: number, isDouble: boolean, num: number): Decim
   return { digits: d.digits, zeros: 0, exp10: d.exp10 };
 }
 
+/**
+ * %.<P>g of a nonzero double without `#` when glibc writes it in fixed notation (X >= -4, X < P) and
+ * `toPrecision` computes the same digits (no decimal tie: toPrecision rounds ties up, glibc to even): the
+ * text without trailing zeros ("0.000123", "12.5", "100"); else undefined. toPrecision itself uses fixed
+ * notation for -6 <= X < P, so one call and a trim replace sciParts' digits and gFixedBody's reassembly.
+ */
+function gFixedText(P: number, num: number): string | undefined {
+  const a = Math.abs(num);
+  if (P > 100 || !(a < 1e21) || a === 0) return undefined;
+  const str = a.toPrecision(P);
+  if (str.indexOf('e') >= 0) return undefined;
+  // X: the decimal exponent of the rounded value's first digit.
+  let X: number;
+  if (str.charCodeAt(0) === 48) {
+    let k = 2;
+    while (str.charCodeAt(k) === 48) k++;
+    X = 1 - k;
+  } else {
+    const dot = str.indexOf('.');
+    X = (dot < 0 ? str.length : dot) - 1;
+  }
+  if (X < -4 || mayTie(a, X - P + 1) || mayTie(a, X - P)) return undefined;
+  if (str.indexOf('.') < 0) return str;
+  let end = str.length;
+  while (str.charCodeAt(end - 1) === 48) end--;
+  if (str.charCodeAt(end - 1) === 46) end--;
+  return end === str.length ? str : str.slice(0, end);
+}
+
 /** Whether a / 10^k could be exactly halfway between two integers. */
 function mayTie(a: number, k: number): boolean {
   if (k <= 0) {
@@ -292,9 +321,16 @@ export function emitFloat(out: ByteSink, s: Spec, v: BinFloat, isLdbl: boolean, 
   } else {
     // %g: P significant digits; fixed notation when P > X >= -4.
     const P = s.prec < 0 ? 6 : s.prec === 0 ? 1 : s.prec;
-    const d = sciParts(v, P - 1, isDouble, num);
-    out.work += d.digits.length;
-    body = P > d.exp10 && d.exp10 >= -4 ? gFixedBody(d, s.alt) : sciBody(gTrim(d, s.alt), s.alt, upper);
+    const text = isDouble && !s.alt ? gFixedText(P, num) : undefined;
+    if (text !== undefined) {
+      // As sciParts counts it: P significant digits computed.
+      out.work += P;
+      body = { pre: text, zeros: 0, post: '' };
+    } else {
+      const d = sciParts(v, P - 1, isDouble, num);
+      out.work += d.digits.length;
+      body = P > d.exp10 && d.exp10 >= -4 ? gFixedBody(d, s.alt) : sciBody(gTrim(d, s.alt), s.alt, upper);
+    }
   }
   const len = prefix.length + body.pre.length + body.zeros + body.post.length;
   const pad = s.width - len;
