@@ -424,6 +424,20 @@ export function removedParam(
   return undefined;
 }
 
+/**
+ * Whether debug type `t` is a pointer or a C++ reference (through typedefs and qualifiers: pcre2's
+ * `PCRE2_SPTR` is `const PCRE2_UCHAR *`), as the IR passes it (a `ptr`).
+ */
+export function isPointerType(di: DebugInfo | undefined, t: DIRef): boolean {
+  if (di === undefined || t === null) return false;
+  const u = underlyingType(di.lookup, t);
+  const n = u === null ? undefined : di.lookup(u);
+  return (
+    n?.kind === 'DIDerivedType' &&
+    (n.tag === 'pointer' || n.tag === 'reference' || n.tag === 'rvalue-reference')
+  );
+}
+
 /** Whether debug type `t` is a struct, union, class or array (through typedefs and qualifiers). */
 export function isAggregateType(di: DebugInfo | undefined, t: DIRef): boolean {
   if (di === undefined || t === null) return false;

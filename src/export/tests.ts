@@ -413,9 +413,11 @@ function testContext(
       const g = m.symbols.get(name);
       if (g === undefined || g.kind !== 'gvar' || (g.isConstant && g.init !== undefined)) return undefined;
       const a = globalAddress(m, di, name, cxx);
-      if (a !== undefined || !cxx) return a;
-      const v = alias(name, 'gvar');
-      return v === undefined ? undefined : { addr: `(unsigned char *)${v}`, label: v };
+      const v = a !== undefined || !cxx ? a : alias(name, 'gvar');
+      const r = typeof v === 'string' ? { addr: `(unsigned char *)${v}`, label: v } : v;
+      // Declared const (an `external constant`, defined in another unit): the test writes it through
+      // `isx_launder`.
+      return r === undefined ? undefined : g.isConstant ? { ...r, constant: true } : r;
     },
     globalTarget: (name) => {
       const g = m.symbols.get(name);
