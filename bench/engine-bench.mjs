@@ -167,5 +167,8 @@ lines.push('');
 lines.push(
   `median of ${runs} runs each, interleaved; median engine/native over the programs: ${fmt(medEN)}x; over 8x (issue 19: none): ${over.length === 0 ? 'none' : over.join(', ')}; median lli/engine (-O0 IR, programs lli can run): ${fmt(medLE)}x (target >= 20x)`,
 );
-if (withBase) lines.push(`median engine/baseline (${baselineRoot}): ${fmt(median(rows.map((r) => r.engine / r.baseline)))}`);
+if (withBase)
+  lines.push(
+    `median engine/baseline (${baselineRoot}): ${fmt(median(rows.map((r) => r.engine / r.baseline)))}`,
+  );
 console.log(lines.join('\n'));

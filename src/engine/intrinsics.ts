@@ -440,7 +440,9 @@ const TABLE: Record<string, Emitter> = {
       const r = d[0]!;
       if (l.k === 'x') g.out(`${r} = XADD(XMUL(${x}, ${y}), ${z});`);
       else if (l.k === 'f')
-        g.out(`${r} = Math.fround(Math.fround(${x} * ${y}) + ${z}); if (${r} !== ${r}) ${r} = MADDF(${x}, ${y}, ${z});`);
+        g.out(
+          `${r} = Math.fround(Math.fround(${x} * ${y}) + ${z}); if (${r} !== ${r}) ${r} = MADDF(${x}, ${y}, ${z});`,
+        );
       else g.out(`${r} = ${x} * ${y} + ${z}; if (${r} !== ${r}) ${r} = MADD(${x}, ${y}, ${z});`);
     }),
   'llvm.minnum': fmath((a) => `MINNUM(${a[0]}, ${a[1]})`),
