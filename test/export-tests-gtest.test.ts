@@ -78,6 +78,9 @@ int count_char(const char *s, char c) {
     if (*s == c) n++;
   return n;
 }
+
+extern const unsigned char weights[]; // a table of another unit: an input, written as declared const
+int weigh(unsigned char k) { return weights[k] + 1; }
 `;
 
 const C_SOURCE = `#include <stdlib.h>
@@ -162,6 +165,7 @@ describe.runIf(ready)('export tests: GoogleTest', () => {
     // The namespace global set before the call.
     expect(unit).toMatch(/isx_save\(\(unsigned char \*\)&geo::scale_factor, 4\);/);
     // Functions of an anonymous namespace and static functions, through the included source.
+    expect(unit).toMatch(/unsigned char \*const weights_w = \(unsigned char \*\)isx_launder\(/);
     expect(unit).toMatch(/ret = clampi\(/);
     expect(unit).toMatch(/ret = twice\(/);
     // The abort as a death test.

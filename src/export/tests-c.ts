@@ -466,7 +466,9 @@ class TestWriter {
       let addr = at;
       if (constant === true) {
         addr = `${c}_w`;
-        out.push(`  unsigned char *const ${addr} = isx_launder((void *)${at}); /* declared const */`);
+        out.push(
+          `  unsigned char *const ${addr} = (unsigned char *)isx_launder((void *)${at}); /* declared const */`,
+        );
       }
       g.ranges.forEach((rg, i) => {
         const data = unb64(rg.data);
