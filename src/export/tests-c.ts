@@ -461,8 +461,7 @@ class TestWriter {
       const { addr: at, label: c, constant } = this.global(g.name);
       const size = this.ctx.globalSize(g.name);
       out.push(`  isx_save(${at}, ${size}); /* global ${c}, restored after the test */`);
-      // Declared const (defined in another unit; a stand-in in the test): clang -O2 drops stores to an
-      // object it was told is const, so they go through a pointer it cannot trace back to it.
+      // Declared const (another unit's; a stand-in here): clang -O2 drops stores to it, so launder it.
       let addr = at;
       if (constant === true) {
         addr = `${c}_w`;
