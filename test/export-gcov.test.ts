@@ -186,3 +186,34 @@ describe.runIf(ready)('gcov against export lcov', () => {
     expect(c.files[0]!.claimedNotHit.length).toBeGreaterThan(0);
   }, 180_000);
 });
+
+describe('lcovOfTests', () => {
+  it('keeps the inputs that became tests, C++ tests named after class and method too', () => {
+    const rec = (index: number): unknown => ({ index });
+    const run = {
+      modules: [
+        {
+          path: 'm.cpp',
+          functions: [
+            { name: '_ZN3geo7Counter3addEi', records: [rec(0), rec(1), rec(2)], files: ['a', 'b', 'c'] },
+            { name: 'clampi', records: [rec(0), rec(1)], files: ['d', 'e'] },
+          ],
+        },
+      ],
+    } as unknown as RunDir;
+    const report = {
+      modules: [
+        {
+          module: 'm.cpp',
+          functions: [
+            { function: '_ZN3geo7Counter3addEi', tests: ['Counter_add_0', 'Counter_add_2'] },
+            { function: 'clampi', tests: ['clampi_1'] },
+          ],
+        },
+      ],
+    } as unknown as TestsReport;
+    const kept = lcovOfTests(run, report).modules[0]!.functions;
+    expect(kept.map((f) => f.records.map((r) => r.index))).toEqual([[0, 2], [1]]);
+    expect(kept.map((f) => f.files)).toEqual([['a', 'c'], ['e']]);
+  });
+});

@@ -175,9 +175,12 @@ export function lcovOfTests(
   report: TestsReport,
   keep: (r: InputRecord) => boolean = () => true,
 ): RunDir {
+  // A test is named `<function>_<index>` in C and `<Class>_<method>_<index>` in C++: the input is the
+  // report's function (its IR name) and the name's trailing index.
   const tests = new Set<string>();
   for (const m of report.modules)
-    for (const f of m.functions) for (const t of f.tests) tests.add(`${m.module}\0${t}`);
+    for (const f of m.functions)
+      for (const t of f.tests) tests.add(`${m.module}\0${f.function}_${/_(\d+)$/.exec(t)?.[1] ?? ''}`);
   return {
     ...run,
     modules: run.modules.map((mod) => ({
