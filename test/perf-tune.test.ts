@@ -18,6 +18,9 @@ import { runDiff } from '../src/tune/diff.js';
 import { runPerf } from '../src/tune/perf.js';
 import { writePerfReport } from '../src/tune/perf-report.js';
 import { parseVariants } from '../src/tune/variants.js';
+import { constantCopy } from '../src/tune/variant-build.js';
+import { parseModule } from '../src/ir/parser.js';
+import type { GlobalVar } from '../src/ir/model.js';
 import { which } from '../src/util/proc.js';
 
 const BIN = join(__dirname, '..', 'bin', 'inputsmith.js');
@@ -153,4 +156,16 @@ describe('diff', () => {
     },
     120_000,
   );
+});
+
+describe('variant glue', () => {
+  it('copies a constant of -g IR without its metadata attachment (the glue has no metadata)', () => {
+    const text =
+      '@.str = private unnamed_addr constant [5 x i8] c"UTF)\\00", align 1, !dbg !470\n' +
+      'define ptr @f() {\n  ret ptr @.str\n}\n!470 = !{}\n';
+    const g = parseModule(text, 'g.ll').symbols.get('.str') as GlobalVar;
+    expect(constantCopy(text, g, '__isx_copy_1')).toBe(
+      '@__isx_copy_1 = internal constant [5 x i8] c"UTF)\\00", align 16',
+    );
+  });
 });

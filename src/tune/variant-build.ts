@@ -166,7 +166,7 @@ function cName(ref: Module, name: string, kind: 'function' | 'gvar'): string | u
 }
 
 /** `@x = ... constant T init` of the gen text when it names no other symbol: a copy the glue can define. */
-function constantCopy(text: string, g: GlobalVar, as: string): string | undefined {
+export function constantCopy(text: string, g: GlobalVar, as: string): string | undefined {
   if (!g.isConstant) return undefined;
   const head = globalRef(g.name) + ' = ';
   const at = text.startsWith(head) ? 0 : text.indexOf('\n' + head);
@@ -178,7 +178,9 @@ function constantCopy(text: string, g: GlobalVar, as: string): string | undefine
   if (body.includes('@') || /comdat|section/.test(body)) return undefined;
   const mm = /\bconstant\b(.*)$/.exec(line.slice(head.length));
   if (mm === null) return undefined;
-  return `@${as} = internal constant${(mm[1] as string).replace(/,\s*align\s+\d+\s*$/, '')}, align 16`;
+  // Without its metadata attachments (`!dbg !470` of -g IR: the glue has no metadata) and alignment.
+  const init = (mm[1] as string).replace(/(,\s*![\w.]+\s+!\d+)+\s*$/, '').replace(/,\s*align\s+\d+\s*$/, '');
+  return `@${as} = internal constant${init}, align 16`;
 }
 
 interface Tables {
