@@ -16,7 +16,8 @@
 // INPUTSMITH_BENCH_REUSE=DIR takes gen's output from DIR/<lib>/out (a kept directory) instead of running gen
 // (an output without sources.json, of gen on .ll files, gets the library's flags as CMAKE_C_FLAGS);
 // INPUTSMITH_BENCH_GCOV_ONLY=1 skips the four builds (only the gcov check); INPUTSMITH_BENCH_NO_GCOV=1
-// skips the gcov check. C++ libraries (the `cxx` corpus set: `node bench/tests-bench.mjs tinyxml2
+// skips the gcov check; INPUTSMITH_BENCH_NO_DIFF=1 skips classifying the tests that pass at some builds
+// and fail at others with `inputsmith diff` (crossBuildDifferences). C++ libraries (the `cxx` corpus set: `node bench/tests-bench.mjs tinyxml2
 // double-conversion`) get GoogleTest units, built with clang++-19 and g++ beside clang-19 and gcc.
 import { spawnSync } from 'node:child_process';
 import {
@@ -94,6 +95,82 @@ function build(work, lib, cc, opt) {
   return { units: units.length, compiled, total, passed: total - failed.length, failed };
 }
 
+/**
+ * Tests that pass at some builds and fail at others (issue 13: cross-build differences, reported rather
+ * than hidden), each with the class `inputsmith diff` gives its input over the same four builds
+ * (docs/perf.md: undefined-behaviour, fp-contraction, implementation-defined, engine-gap, unexplained),
+ * or why diff has none: its input ended in undefined behaviour (diff compares UB-free inputs only), or
+ * diff's replay agrees with every build (the difference is the test harness's, e.g. its malloc limit).
+ * C sources only (diff does not build C++). INPUTSMITH_BENCH_NO_DIFF=1 skips it.
+ */
+function crossBuildDifferences(work, db, report, builds) {
+  const ok = builds.filter((b) => b.failed !== undefined);
+  if (ok.length < 2) return [];
+  const failing = new Map();
+  for (const b of ok)
+    for (const f of b.failed)
+      failing.set(f.replace(/ \(.*$/, ''), [
+        ...(failing.get(f.replace(/ \(.*$/, '')) ?? []),
+        `${b.cc} ${b.opt}`,
+      ]);
+  const cross = [...failing].filter(([, at]) => at.length < ok.length);
+  if (cross.length === 0) return [];
+  const isC = !report.modules.some((m) => /\.cpp$/.test(m.testFile ?? ''));
+  let diff;
+  if (isC && !process.env.INPUTSMITH_BENCH_NO_DIFF) {
+    const variants = BUILDS.map(([cc, opt]) => `${cc} ${opt}`);
+    const d = run(
+      'node',
+      [
+        BIN,
+        'diff',
+        'out',
+        '--variants',
+        ...variants,
+        '--compile-commands',
+        db,
+        '--json',
+        '-o',
+        join(work, 'diff'),
+      ],
+      work,
+    );
+    try {
+      diff = JSON.parse(d.out.slice(d.out.indexOf('{'), d.out.lastIndexOf('}') + 1));
+    } catch {
+      diff = undefined;
+    }
+  }
+  return cross.map(([test, at]) => {
+    const [stem, name] = [test.slice(0, test.indexOf('.')), test.slice(test.indexOf('.') + 1)];
+    const m = report.modules.find((x) => (x.testFile ?? '').endsWith(`test_${stem}.c`));
+    const f = m?.functions.find((x) => x.tests.includes(name));
+    const index = Number(/_(\d+)$/.exec(name)?.[1]);
+    let cls = isC ? 'not classified (diff failed)' : 'not classified (C++: diff builds C only)';
+    if (diff !== undefined && m !== undefined && f !== undefined) {
+      const hit = diff.differences.find(
+        (x) => x.module === m.module && x.function === f.function && x.index === index,
+      );
+      const rec = JSON.parse(
+        readFileSync(join(work, 'out', 'inputs', keyOf(report, m), f.function, `${index}.json`), 'utf8'),
+      );
+      cls =
+        hit !== undefined
+          ? `diff: ${hit.class}`
+          : ['returned', 'exit', 'abort', 'assert-fail'].includes(rec.outcome.kind)
+            ? 'diff: no difference (the test harness differs)'
+            : `not compared by diff (its input ends in ${rec.outcome.kind})`;
+    }
+    return { test, at, cls };
+  });
+}
+
+/** The directory name gen gave a module's inputs (its key in run.json). */
+function keyOf(report, m) {
+  const run = JSON.parse(readFileSync(join(report.__work, 'out', 'run.json'), 'utf8'));
+  return run.modules.find((x) => x.path === m.module).key;
+}
+
 /** The gcov build of the project against `export lcov` of all kept inputs and of the tests' inputs. */
 async function gcovCheck(work, lib, report) {
   try {
@@ -155,6 +232,7 @@ for (const name of libs) {
   }
   const e = run('node', [BIN, 'export', 'tests', 'out', '-o', 'proj'], work);
   const report = JSON.parse(readFileSync(join(work, 'proj', 'report.json'), 'utf8'));
+  report.__work = work;
   const reasons = new Map();
   for (const m of report.modules)
     for (const f of m.functions)
@@ -170,12 +248,14 @@ for (const name of libs) {
   const gcov = process.env.INPUTSMITH_BENCH_NO_GCOV
     ? { error: 'not measured' }
     : await gcovCheck(work, lib, report);
+  const crossBuild = crossBuildDifferences(work, db, report, builds);
   rows.push({
     name,
     totals: report.totals,
     reasons,
     builds,
     gcov,
+    crossBuild,
     exportLine: e.out.trim().split('\n').at(-1),
   });
   if (process.env.INPUTSMITH_BENCH_KEEP) {
@@ -215,6 +295,10 @@ for (const r of rows) {
       console.log(
         `- ${b.cc} ${b.opt} failing: ${b.failed.slice(0, 12).join(', ')}${b.failed.length > 12 ? ', ...' : ''}`,
       );
+  if (r.crossBuild.length > 0) {
+    console.log(`\n${r.name}: cross-build differences (tests passing at some builds, failing at others):`);
+    for (const c of r.crossBuild) console.log(`- ${c.test}: fails at ${c.at.join(', ')}; ${c.cls}`);
+  }
 }
 
 const f1 = (x) => x.toFixed(1);
