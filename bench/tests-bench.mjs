@@ -36,6 +36,7 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { fetchCorpus } = await import(join(root, 'dist/toolchain/corpus.js'));
 const cov = await import(join(root, 'dist/export/coverage-check.js'));
+const tune = await import(join(root, 'dist/tune/diff.js'));
 const { lcovOfRun } = await import(join(root, 'dist/export/lcov.js'));
 const { readRunDir } = await import(join(root, 'dist/export/run-dir.js'));
 const BIN = join(root, 'bin', 'inputsmith.js');
@@ -108,11 +109,10 @@ function crossBuildDifferences(work, db, report, builds) {
   if (ok.length < 2) return [];
   const failing = new Map();
   for (const b of ok)
-    for (const f of b.failed)
-      failing.set(f.replace(/ \(.*$/, ''), [
-        ...(failing.get(f.replace(/ \(.*$/, '')) ?? []),
-        `${b.cc} ${b.opt}`,
-      ]);
+    for (const f of b.failed) {
+      const test = f.replace(/ \(.*$/, '');
+      failing.set(test, [...(failing.get(test) ?? []), `${b.cc} ${b.opt}`]);
+    }
   const cross = [...failing].filter(([, at]) => at.length < ok.length);
   if (cross.length === 0) return [];
   const isC = !report.modules.some((m) => /\.cpp$/.test(m.testFile ?? ''));
@@ -141,6 +141,10 @@ function crossBuildDifferences(work, db, report, builds) {
       diff = undefined;
     }
   }
+  // Where gen put each module's inputs (its key in run.json).
+  const keys = new Map(
+    JSON.parse(readFileSync(join(work, 'out', 'run.json'), 'utf8')).modules.map((x) => [x.path, x.key]),
+  );
   return cross.map(([test, at]) => {
     const [stem, name] = [test.slice(0, test.indexOf('.')), test.slice(test.indexOf('.') + 1)];
     const m = report.modules.find((x) => (x.testFile ?? '').endsWith(`test_${stem}.c`));
@@ -152,23 +156,17 @@ function crossBuildDifferences(work, db, report, builds) {
         (x) => x.module === m.module && x.function === f.function && x.index === index,
       );
       const rec = JSON.parse(
-        readFileSync(join(work, 'out', 'inputs', keyOf(report, m), f.function, `${index}.json`), 'utf8'),
+        readFileSync(join(work, 'out', 'inputs', keys.get(m.module), f.function, `${index}.json`), 'utf8'),
       );
       cls =
         hit !== undefined
           ? `diff: ${hit.class}`
-          : ['returned', 'exit', 'abort', 'assert-fail'].includes(rec.outcome.kind)
+          : tune.diffRecords([rec]).length > 0
             ? 'diff: no difference (the test harness differs)'
             : `not compared by diff (its input ends in ${rec.outcome.kind})`;
     }
     return { test, at, cls };
   });
-}
-
-/** The directory name gen gave a module's inputs (its key in run.json). */
-function keyOf(report, m) {
-  const run = JSON.parse(readFileSync(join(report.__work, 'out', 'run.json'), 'utf8'));
-  return run.modules.find((x) => x.path === m.module).key;
 }
 
 /** The gcov build of the project against `export lcov` of all kept inputs and of the tests' inputs. */
@@ -232,7 +230,6 @@ for (const name of libs) {
   }
   const e = run('node', [BIN, 'export', 'tests', 'out', '-o', 'proj'], work);
   const report = JSON.parse(readFileSync(join(work, 'proj', 'report.json'), 'utf8'));
-  report.__work = work;
   const reasons = new Map();
   for (const m of report.modules)
     for (const f of m.functions)

@@ -477,10 +477,9 @@ function convert(out: ByteSink, s: Spec, pos: number, rd: ArgReader, mem: Format
       if (s.conv === 67 || s.len === 3) {
         if (x >>> 0 > 0x7f) return EILSEQ;
       }
-      const pad = s.width - 1;
-      if (!s.left) out.repeat(32, pad);
-      out.byte(x & 0xff);
-      if (s.left) out.repeat(32, pad);
+      // Through a scratch byte (the sink copies it at once), not an array per call.
+      CHAR[0] = x & 0xff;
+      emitString(out, s, CHAR);
       return 0;
     }
     case 115:
@@ -638,6 +637,9 @@ function printUnknown(out: ByteSink, s: Spec): number {
   out.byte(s.conv);
   return 0;
 }
+
+/** %c's byte. */
+const CHAR = new Uint8Array(1);
 
 function asciiBytes(s: string): Uint8Array {
   const b = new Uint8Array(s.length);
