@@ -175,6 +175,11 @@ describe('inputsmith run', () => {
   });
 });
 
+const F64 = new Float64Array(1);
+const F64U = new BigUint64Array(F64.buffer);
+/** A double's bits in hex (a NaN's payload and sign included). */
+const bits = (x: unknown): string => ((F64[0] = x as number), F64U[0]!.toString(16));
+
 describe('frem', () => {
   // x86 and glibc give the default NaN (sign bit set) for a zero divisor; V8's `%` of two small integers
   // gives the canonical NaN in the interpreter but the default one in optimised code, so a NaN's bits
@@ -186,11 +191,6 @@ describe('frem', () => {
         'frem.ll',
       ),
     );
-    const f = new Float64Array(1);
-    const bits = (x: unknown): string => {
-      f[0] = x as number;
-      return new BigUint64Array(f.buffer)[0]!.toString(16);
-    };
     const seen = new Set<string>();
     for (let i = 0; i < 3000; i++) seen.add(bits(e.callFunction('r', [i % 7, 0]).returnValue));
     expect([...seen]).toEqual(['fff8000000000000']);
@@ -219,10 +219,7 @@ describe('NaN results of fadd/fsub/fmul/fdiv and fmuladd', () => {
         'nan.ll',
       ),
     );
-    const f = new Float64Array(1);
-    const u = new BigUint64Array(f.buffer);
-    const nan = (b: bigint): number => ((u[0] = b), f[0]!);
-    const bits = (x: unknown): string => ((f[0] = x as number), u[0]!.toString(16));
+    const nan = (b: bigint): number => ((F64U[0] = b), F64[0]!);
     // Arguments in a tagged array (an array literal of doubles would drop the payloads itself).
     const args = (...xs: number[]): number[] => {
       const a: unknown[] = [undefined];
