@@ -50,6 +50,7 @@ export interface CliOptions {
   runStepFloor: number;
   functionTimeout: number;
   sample: number;
+  grow: number;
   functions?: string;
   force: boolean;
   shard?: ShardSpec;
@@ -298,6 +299,13 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     description:
       'also write n runs per function that ended normally, drawn before selection, to OUT/sample/ (native replay without selection bias)',
     default: S.sample,
+    parse: (raw) => nonNegInt(raw),
+  },
+  grow: {
+    flags: '--grow <steps>',
+    description:
+      'also keep a grown copy of each kept input that returned: its size-like integer arguments doubled while it still returns, toward this many steps (workload inputs for perf); 0: none',
+    default: S.grow,
     parse: (raw) => nonNegInt(raw),
   },
   functions: {
@@ -583,6 +591,7 @@ const SEARCH = [
   'stepLimit',
   'functionTimeout',
   'sample',
+  'grow',
   'functions',
   'force',
 ] as const;

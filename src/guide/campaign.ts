@@ -88,6 +88,8 @@ export interface CampaignOptions {
   readonly functionTimeoutMs?: number;
   /** Records per function of the pre-selection sample (OUT/sample/), 0 for none. */
   readonly sample?: number;
+  /** Workload inputs: target steps of grown copies of the kept inputs (`gen --grow`), 0 for none. */
+  readonly grow?: number;
   /** Worker threads (default: all cores). */
   readonly jobs?: number;
   /** Also replay every record natively. */
@@ -305,6 +307,7 @@ class Campaign {
       runStepFactor: o.runStepFactor ?? DEFAULT_SEARCH.runStepFactor,
       runStepFloor: o.runStepFloor ?? DEFAULT_SEARCH.runStepFloor,
       sample: o.sample ?? 0,
+      grow: o.grow ?? 0,
     };
     this.functionTimeoutMs = o.functionTimeoutMs ?? DEFAULTS.functionTimeoutSeconds * 1000;
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
@@ -389,6 +392,7 @@ class Campaign {
       native: this.native,
       // Only when asked for, so that run.json without --sample stays as it was.
       ...(search.sample !== undefined && search.sample > 0 ? { sample: search.sample } : {}),
+      ...(search.grow !== undefined && search.grow > 0 ? { grow: search.grow } : {}),
       ...(this.o.shard === undefined ? {} : { shard: shardOfSpec(this.o.shard) }),
       limits: {
         stepLimit: limits.stepLimit,

@@ -58,6 +58,8 @@ export interface RunSpec {
   readonly native: boolean;
   /** `--sample`: records per function of the pre-selection sample; absent when 0. */
   readonly sample?: number;
+  /** `--grow`: target steps of the workload inputs; absent when 0. */
+  readonly grow?: number;
   readonly limits: {
     readonly stepLimit: number;
     readonly timeLimitMs: number;

@@ -37,6 +37,7 @@ import { replayInEngine, type EngineVerdict } from '../replay/engine.js';
 import { CpuDeadline } from '../util/cputime.js';
 import { errorLine } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
+import { growInputs } from './grow.js';
 import { DEFAULTS } from '../util/defaults.js';
 
 export interface SearchOptions {
@@ -61,6 +62,11 @@ export interface SearchOptions {
    * uniformly among all of the function's normal runs whether the search keeps them or not. 0: none.
    */
   readonly sample?: number;
+  /**
+   * Workload inputs (`gen --grow`): each kept input that returned is grown (its size-like arguments
+   * doubled while it still returns) toward this many steps and kept as an extra input (grow.ts). 0: none.
+   */
+  readonly grow?: number;
 }
 
 export const DEFAULT_SEARCH: SearchOptions = DEFAULTS.search;
@@ -199,6 +205,15 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
   }
   const chosen = chooseCover(kept, o.maxInputs);
   const records = chosen.map((k, i) => ({ ...k.run.record, index: i }));
+  // Workload inputs (gen --grow): bigger versions of the chosen ones, after them.
+  if ((o.grow ?? 0) > 0 && guard === undefined) {
+    const growRng = new Rng(seedOf(o.seed, session.opts.modulePath, fn, 'grow'));
+    const g = growInputs(session, fn, chosen, o.grow!, growRng, records.length);
+    records.push(...g.records);
+    runs += g.runs;
+    steps += g.steps;
+    if (g.stopped === true) guard = `stopped growing the inputs in run ${runs} (${steps} steps)`;
+  }
   const union = new Set<number>();
   for (const k of chosen) for (const b of k.blocks) union.add(b);
   return {

@@ -48,6 +48,8 @@ export const DEFAULTS = {
     runStepFloor: 20_000,
     /** Records per function of the pre-selection sample (`gen --sample`): none. */
     sample: 0,
+    /** Workload inputs (`gen --grow STEPS`): none. */
+    grow: 0,
   },
   /** replay: native replay of one record. */
   /**

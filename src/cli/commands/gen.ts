@@ -65,6 +65,7 @@ export function campaignOptions(
     functionTimeoutMs: Math.round(o.functionTimeout * 1000),
     limits: o.stepLimit === undefined ? undefined : { stepLimit: o.stepLimit },
     sample: o.sample,
+    grow: o.grow,
     native: o.native,
     functions: o.functions,
     compile,
