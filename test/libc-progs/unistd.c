@@ -159,6 +159,31 @@ int main(void) {
 
   // Path errors.
   show("open missing", open(TDIR "/missing", O_RDONLY));
+  {
+    // Names too long for the file system: a component over NAME_MAX (255 bytes) where the walk reaches
+    // it, before existence (a missing directory earlier in the path is still ENOENT), and a whole path of
+    // PATH_MAX (4096) bytes or more.
+    static char name[300], path[5000];
+    memset(name, 'n', 256);
+    name[256] = 0;
+    snprintf(path, sizeof path, "%s/%s", TDIR, name);
+    show("open 256-byte name", open(path, O_RDONLY));
+    show("creat 256-byte name", open(path, O_CREAT | O_WRONLY, 0644));
+    snprintf(path, sizeof path, "%s/%s/x", TDIR, name);
+    show("open under 256-byte dir", open(path, O_RDONLY));
+    snprintf(path, sizeof path, "%s/missing/%s", TDIR, name);
+    show("open 256-byte name in missing dir", open(path, O_RDONLY));
+    name[255] = 0;
+    snprintf(path, sizeof path, "%s/%s", TDIR, name);
+    show("open 255-byte name", open(path, O_RDONLY));
+    size_t n = strlen(TDIR);
+    memcpy(path, TDIR, n);
+    for (size_t i = n; i < 4096; i += 2) memcpy(path + i, "/.", 2);
+    path[4096] = 0;
+    show("access 4096-byte path", access(path, F_OK));
+    path[4095] = 0;
+    show("access 4095-byte path", access(path, F_OK));
+  }
   show("open excl existing", open(FILE1, O_CREAT | O_EXCL | O_WRONLY, 0644));
   show("open dir for writing", open(TDIR, O_WRONLY));
   show("open through file", open(FILE1 "/x", O_RDONLY));

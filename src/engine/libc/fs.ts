@@ -145,19 +145,34 @@ export type Lookup =
 
 const ENOENT = 2;
 const ENOTDIR = 20;
+const ENAMETOOLONG = 36;
+/** Linux: a path of PATH_MAX bytes or more (its NUL would not fit), a component of more than NAME_MAX. */
+const PATH_MAX = 4096;
+const NAME_MAX = 255;
+
+/** A path component too long for the file system (counted in bytes, as the kernel counts). */
+function tooLong(component: string): boolean {
+  return component.length > NAME_MAX / 3 && Buffer.byteLength(component, 'utf8') > NAME_MAX;
+}
 
 /**
  * Look a path up as the kernel does: every prefix must be a directory (else ENOTDIR when it is a file,
  * ENOENT when missing); a trailing slash requires a directory. An empty path is ENOENT, and nothing can be
  * created there (`open("", O_CREAT)`, `mkdir("")` fail): `canCreate` is true only for a missing name whose
- * directory exists.
+ * directory exists. A path of PATH_MAX bytes or more is ENAMETOOLONG before anything, and so is a
+ * component of more than NAME_MAX bytes when the walk reaches it (the file system's lookup refuses the
+ * name before it looks for it).
  */
 export function lookup(rt: Runtime, raw: string): Lookup {
   const st = fsState(rt);
   const path = resolvePath(st.cwd, raw);
   if (raw === '') return { kind: 'none', path, errno: ENOENT, canCreate: false };
+  if (raw.length >= PATH_MAX / 3 && Buffer.byteLength(raw, 'utf8') >= PATH_MAX)
+    return { kind: 'none', path, errno: ENAMETOOLONG, canCreate: false };
   const bad = parentError(st, path);
   if (bad !== 0) return { kind: 'none', path, errno: bad, canCreate: false };
+  if (tooLong(path.slice(path.lastIndexOf('/') + 1)))
+    return { kind: 'none', path, errno: ENAMETOOLONG, canCreate: false };
   const dir = st.dirs.get(path);
   if (dir !== undefined) return { kind: 'dir', path, dir };
   const file = st.files.get(path);
@@ -168,11 +183,15 @@ export function lookup(rt: Runtime, raw: string): Lookup {
   return { kind: 'none', path, errno: ENOENT, canCreate: st.dirs.has(dirname(path)) };
 }
 
-/** 0 when every ancestor of absolute `path` is a directory, else ENOTDIR or ENOENT for the first one not. */
+/**
+ * 0 when every ancestor of absolute `path` is a directory, else ENAMETOOLONG, ENOTDIR or ENOENT for the
+ * first one not.
+ */
 export function parentError(st: FsState, path: string): number {
   const parts = path.split('/').filter((s) => s !== '');
   let cur = '';
   for (let i = 0; i < parts.length - 1; i++) {
+    if (tooLong(parts[i]!)) return ENAMETOOLONG;
     cur += '/' + parts[i];
     if (st.dirs.has(cur)) continue;
     return st.files.has(cur) ? ENOTDIR : ENOENT;
