@@ -2,9 +2,9 @@
  * A C source compiled at -O1 into a temporary directory and opened as a generation session: the set-up of
  * the generation tests (gen-big, gen-stubs, gen-state). The caller removes `dir` when done.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseModule } from '../src/ir/parser.js';
 import type { InputRecord, PtrTarget } from '../src/gen/record.js';
 import { GenSession } from '../src/gen/runtime.js';
@@ -44,4 +44,16 @@ export function fnTargets(r: InputRecord): string[] {
   for (const o of r.objects) for (const x of o.relocs) add(x.to);
   for (const g of r.globals) for (const x of g.relocs) add(x.to);
   return out;
+}
+
+/** The files of a gen output directory, relative and sorted, without timings.jsonl (wall-clock times). */
+export function outputFiles(d: string): string[] {
+  const all: string[] = [];
+  const walk = (p: string): void => {
+    for (const e of readdirSync(p, { withFileTypes: true }))
+      if (e.isDirectory()) walk(join(p, e.name));
+      else if (e.name !== 'timings.jsonl') all.push(relative(d, join(p, e.name)));
+  };
+  walk(d);
+  return all.sort();
 }

@@ -8,9 +8,9 @@
  * not grow with it, get none; a campaign writes the same files for any --jobs and its grown inputs replay
  * natively.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRecord, type InputRecord } from '../src/gen/record.js';
 import { GenSession } from '../src/gen/runtime.js';
@@ -19,6 +19,7 @@ import { DEFAULT_SEARCH, searchFunction } from '../src/guide/search.js';
 import { parseModule } from '../src/ir/parser.js';
 import { replayInEngine } from '../src/replay/engine.js';
 import { compileToIR } from '../src/toolchain/compile.js';
+import { outputFiles } from './gen-fixture.js';
 
 const SOURCE = String.raw`
 #include <stddef.h>
@@ -144,16 +145,7 @@ describe('workload inputs (gen --grow)', () => {
     };
     const one = await run(1);
     const two = await run(2);
-    const files = (d: string): string[] => {
-      const all: string[] = [];
-      const walk = (p: string): void => {
-        for (const e of readdirSync(p, { withFileTypes: true }))
-          if (e.isDirectory()) walk(join(p, e.name));
-          else if (e.name !== 'timings.jsonl') all.push(relative(d, join(p, e.name)));
-      };
-      walk(d);
-      return all.sort();
-    };
+    const files = outputFiles;
     const listed = files(one.out);
     expect(files(two.out)).toEqual(listed);
     for (const f of listed) expect(readFileSync(join(two.out, f)), f).toEqual(readFileSync(join(one.out, f)));
@@ -164,7 +156,21 @@ describe('workload inputs (gen --grow)', () => {
     const before = inputs(files(plain.out));
     for (const f of before)
       expect(readFileSync(join(one.out, f)), f).toEqual(readFileSync(join(plain.out, f)));
-    expect(inputs(listed).length).toBeGreaterThanOrEqual(before.length + 5);
+    // Every added input is a grown one: it returned, after more steps than any of its function's others.
+    // (Which functions grow depends on the search's inputs, seeded by the module's temporary path; the
+    // searchFunction test above pins them.)
+    const added = inputs(listed).filter((f) => !before.includes(f));
+    expect(added.length).toBeGreaterThan(0);
+    for (const f of added) {
+      const r = JSON.parse(readFileSync(join(one.out, f), 'utf8')) as InputRecord;
+      const others = before.filter((g) => g.startsWith(f.slice(0, f.lastIndexOf('/') + 1)));
+      expect(others.length, f).toBeGreaterThan(0);
+      expect(r.outcome.kind).toBe('returned');
+      for (const g of others)
+        expect(r.outcome.steps, f).toBeGreaterThan(
+          (JSON.parse(readFileSync(join(plain.out, g), 'utf8')) as InputRecord).outcome.steps,
+        );
+    }
     expect(one.native?.ok).toBeGreaterThan(0);
     expect(one.native).toMatchObject({ mismatch: 0, failed: 0, 'not-run': 0 });
   }, 300_000);

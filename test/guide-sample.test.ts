@@ -8,9 +8,9 @@
  * `replay OUT/sample` reads it with the run's options. The choice (`chooseCover`): a run native code cannot
  * replay (a budget exhausted, unsupported asm) is kept only when no run of the function can be replayed.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isNormalOutcome, type OutcomeKind } from '../src/engine/outcome.js';
 import { encodeRecord } from '../src/gen/record.js';
@@ -21,6 +21,7 @@ import { chooseCover, DEFAULT_SEARCH, Sampler, searchFunction, type Kept } from 
 import { parseModule } from '../src/ir/parser.js';
 import { replayInEngine } from '../src/replay/engine.js';
 import { compileToIR } from '../src/toolchain/compile.js';
+import { outputFiles } from './gen-fixture.js';
 import { Rng } from '../src/util/rng.js';
 
 const SOURCE = String.raw`
@@ -131,16 +132,7 @@ describe('the pre-selection sample', () => {
     };
     const one = await run(1);
     const two = await run(2);
-    const files = (d: string): string[] => {
-      const all: string[] = [];
-      const walk = (p: string): void => {
-        for (const e of readdirSync(p, { withFileTypes: true }))
-          if (e.isDirectory()) walk(join(p, e.name));
-          else if (e.name !== 'timings.jsonl') all.push(relative(d, join(p, e.name)));
-      };
-      walk(d);
-      return all.sort();
-    };
+    const files = outputFiles;
     const listed = files(one);
     expect(files(two)).toEqual(listed);
     const samples = listed.filter((f) => f.startsWith('sample/'));
