@@ -75,16 +75,25 @@ function stringLength(o: PlanObject): number {
   return -1;
 }
 
+/** The little-endian 32-bit word at `off` of `o` (its four bytes present). */
+function word(o: PlanObject, off: number): number {
+  let v = 0;
+  for (let k = 3; k >= 0; k--) v = v * 256 + o.bytes.get(off + k)!;
+  return v;
+}
+
+function setWord(o: PlanObject, off: number, v: number): void {
+  for (let k = 0; k < 4; k++) o.bytes.set(off + k, Math.floor(v / 2 ** (8 * k)) & 0xff);
+}
+
 /** Offsets of the count-like fields of `o` (not a string, not dead): aligned words in [2, 2^24]. */
 function countFields(o: PlanObject): number[] {
   if (o.dead === true || stringLength(o) >= 0) return [];
   const out: number[] = [];
   for (const [a, b] of o.bytes.ranges())
     for (let off = (a + 3) & ~3; off + 4 <= b; off += 4) {
-      const v =
-        (o.bytes.get(off)! | (o.bytes.get(off + 1)! << 8) | (o.bytes.get(off + 2)! << 16)) +
-        o.bytes.get(off + 3)! * 2 ** 24;
-      if (v >= 2 && v <= Number(MAX_SIZE) && !o.relocs.has(off & ~7)) out.push(off);
+      const v = word(o, off);
+      if (v >= 2 && v <= Number(MAX_SIZE)) out.push(off);
     }
   return out;
 }
@@ -113,13 +122,7 @@ function doubled(plan: Plan, kinds: readonly Kind[]): Plan {
     if (n > 0) {
       for (let i = 0; i < n; i++) o.bytes.set(n + i, o.bytes.get(i)!);
       o.bytes.set(2 * n, 0);
-    } else if (kinds.includes('fields'))
-      for (const off of countFields(o)) {
-        let v = 0;
-        for (let k = 3; k >= 0; k--) v = v * 256 + o.bytes.get(off + k)!;
-        v *= 2;
-        for (let k = 0; k < 4; k++) o.bytes.set(off + k, Math.floor(v / 2 ** (8 * k)) & 0xff);
-      }
+    } else if (kinds.includes('fields')) for (const off of countFields(o)) setWord(o, off, 2 * word(o, off));
   }
   return p;
 }
