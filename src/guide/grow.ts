@@ -4,8 +4,9 @@
  *
  * Consumes: a `GenSession`, the function and the runs the search chose. Produces: for each chosen run that
  * returned, at most one grown record: the same plan with its sizes doubled together (size-like arguments,
- * then also strings, then also count-like fields: `STRATEGIES`), again and again, while each run still
- * returns and executes more steps, until a run reaches the target (or the doublings run out). Objects
+ * then also strings, then also count-like fields: `STRATEGIES`), again and again,
+ * while each run still returns and executes more steps, until a run reaches the target (or the doublings
+ * run out); the longest run that returned is kept. Objects
  * grow lazily as the bigger sizes reach past what was generated, so a buffer and its length stay
  * consistent. Deterministic: the draws come from an `Rng` of their own, the cost is counted in runs and
  * steps and charged to the function.
@@ -28,6 +29,8 @@ const MAX_DOUBLINGS = 16;
 const MAX_SIZE = 1n << 24n;
 /** A grown run may take this many times the target before its budget stops it. */
 const OVERSHOOT = 4;
+/** Growing one input takes this many times the target in steps at most, all its runs together. */
+const SPEND = 16;
 
 /**
  * What a doubling grows, tried in this order from the kept input until one reaches the target: the
@@ -127,6 +130,14 @@ function doubled(plan: Plan, kinds: readonly Kind[]): Plan {
   return p;
 }
 
+/** The doublings to try on `plan`, in order: the `STRATEGIES` that have something to add. */
+function doublings(plan: Plan): ((p: Plan) => Plan)[] {
+  const has = growable(plan);
+  return STRATEGIES.filter((kinds) => has[kinds[kinds.length - 1]!] > 0).map(
+    (kinds) => (p: Plan) => doubled(p, kinds),
+  );
+}
+
 /**
  * Grow each of `chosen` that returned toward `target` steps. `rng` draws the bytes runs newly reach;
  * `firstIndex` numbers the grown records after the covering ones.
@@ -145,24 +156,14 @@ export function growInputs(
   const stepLimit = Math.min(session.limits.stepLimit, OVERSHOOT * target);
   for (const k of chosen) {
     if (k.run.outcome !== 'returned' || k.run.steps >= target) continue;
-    const has = growable(k.run.plan);
     let best: RunRecord = k.run;
-    for (let s = 0; s < STRATEGIES.length && best.steps < target; s++) {
-      const kinds = STRATEGIES[s]!;
-      // Only when this strategy has something the one before it did not.
-      if (has[kinds[kinds.length - 1]!] === 0) continue;
+    const spent = steps;
+    for (const double of doublings(k.run.plan)) {
+      if (best.steps >= target || steps - spent >= SPEND * target) break;
       let cur: RunRecord = k.run;
-      for (let d = 0; d < MAX_DOUBLINGS && cur.steps < target; d++) {
+      for (let d = 0; d < MAX_DOUBLINGS && cur.steps < target && steps - spent < SPEND * target; d++) {
         const meta = { seed: k.run.record.seed, index: firstIndex + records.length, stepLimit };
-        const run = session.runIf(
-          fn,
-          doubled(cur.plan, kinds),
-          'gen',
-          rng,
-          meta,
-          (_b, o) => o === 'returned',
-          false,
-        );
+        const run = session.runIf(fn, double(cur.plan), 'gen', rng, meta, (_b, o) => o === 'returned', false);
         runs++;
         steps += run.steps;
         if (!isDeterministicOutcome(run.outcome)) return { records, runs, steps, stopped: true };
