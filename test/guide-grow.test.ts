@@ -8,8 +8,7 @@
  * not grow with it, get none; a campaign writes the same files for any --jobs and its grown inputs replay
  * natively.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRecord, type InputRecord } from '../src/gen/record.js';
@@ -18,8 +17,7 @@ import { runCampaign } from '../src/guide/campaign.js';
 import { DEFAULT_SEARCH, searchFunction } from '../src/guide/search.js';
 import { parseModule } from '../src/ir/parser.js';
 import { replayInEngine } from '../src/replay/engine.js';
-import { compileToIR } from '../src/toolchain/compile.js';
-import { outputFiles } from './gen-fixture.js';
+import { genFixture, outputFiles, type GenFixture } from './gen-fixture.js';
 
 const SOURCE = String.raw`
 #include <stddef.h>
@@ -40,14 +38,11 @@ long at(const long *a, int i) { return a[i]; }
 `;
 
 const TARGET = 5000;
-let dir: string;
-let file: string;
+let fx: GenFixture;
 
+/** Another session on the fixture's module, with its options. */
 function session(): GenSession {
-  return new GenSession(parseModule(readFileSync(file, 'utf8'), file), {
-    modulePath: 'grow.ll',
-    moduleHash: 'h',
-  });
+  return new GenSession(parseModule(fx.text, fx.file), fx.session.opts);
 }
 
 /** The integer arguments of a record, as bigints (null for other arguments). */
@@ -73,14 +68,13 @@ function grownFrom(p: InputRecord, r: InputRecord): boolean {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'inputsmith-guide-grow-'));
-  const src = join(dir, 'grow.c');
-  file = join(dir, 'grow.ll');
-  writeFileSync(src, SOURCE);
-  await compileToIR(src, file, { opt: 'O1' });
+  fx = await genFixture('grow', SOURCE);
 }, 120_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  fx.session.dispose();
+  rmSync(fx.dir, { recursive: true, force: true });
+});
 
 describe('workload inputs (gen --grow)', () => {
   it('adds grown copies after the covering inputs, bigger, returning and replayable', () => {
@@ -139,8 +133,16 @@ describe('workload inputs (gen --grow)', () => {
       jobs: number,
       grow = TARGET,
     ): Promise<{ out: string; native: Record<string, number> | undefined }> => {
-      const out = join(dir, `out-${jobs}-${grow}`);
-      const r = await runCampaign({ inputs: [file], out, jobs, seed: '1', maxInputs: 2, grow, native: true });
+      const out = join(fx.dir, `out-${jobs}-${grow}`);
+      const r = await runCampaign({
+        inputs: [fx.file],
+        out,
+        jobs,
+        seed: '1',
+        maxInputs: 2,
+        grow,
+        native: true,
+      });
       return { out, native: r.summary.totals.nativeReplay };
     };
     const one = await run(1);

@@ -304,7 +304,7 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
   grow: {
     flags: '--grow <steps>',
     description:
-      'also keep a grown copy of each kept input that returned: its size-like integer arguments doubled while it still returns, toward this many steps (workload inputs for perf); 0: none',
+      'also keep a grown copy of each kept input that returned: its sizes (integer arguments, then also strings and count-like fields) doubled while it still returns, toward this many steps (workload inputs for perf); 0: none',
     default: S.grow,
     parse: (raw) => nonNegInt(raw),
   },

@@ -4,11 +4,10 @@
  *
  * Consumes: a `GenSession`, the function and the runs the search chose. Produces: for each chosen run that
  * returned, at most one grown record: the same plan with its sizes doubled together (size-like arguments,
- * then also strings, then also count-like fields: `STRATEGIES`), again and again,
- * while each run still returns and executes more steps, until a run reaches the target (or the doublings
- * run out); the longest run that returned is kept. Objects
- * grow lazily as the bigger sizes reach past what was generated, so a buffer and its length stay
- * consistent. Deterministic: the draws come from an `Rng` of their own, the cost is counted in runs and
+ * then also strings, then also count-like fields: `STRATEGIES`), again and again, while each run still
+ * returns and executes more steps, until a run reaches the target (or the doublings run out); the longest
+ * run that returned is kept. Objects grow lazily as the bigger sizes reach past what was generated, so a
+ * buffer and its length stay consistent. Deterministic: the draws come from an `Rng` of their own, the cost is counted in runs and
  * steps and charged to the function.
  *
  * The search's inputs are small (coverage needs no more), so a function that copies, hashes or compresses
@@ -50,7 +49,7 @@ export interface Grown {
 }
 
 /** The arguments of `plan` that look like sizes (indices into `plan.args`). */
-export function sizeArguments(plan: Plan): number[] {
+function sizeArguments(plan: Plan): number[] {
   const out: number[] = [];
   plan.args.forEach((a, i) => {
     if (a?.t !== 'int' || a.bits < 16) return;

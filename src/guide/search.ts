@@ -63,8 +63,8 @@ export interface SearchOptions {
    */
   readonly sample?: number;
   /**
-   * Workload inputs (`gen --grow`): each kept input that returned is grown (its size-like arguments
-   * doubled while it still returns) toward this many steps and kept as an extra input (grow.ts). 0: none.
+   * Workload inputs (`gen --grow`): each kept input that returned is grown (its sizes doubled while it
+   * still returns: grow.ts) toward this many steps and kept as an extra input. 0: none.
    */
   readonly grow?: number;
 }

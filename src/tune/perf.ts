@@ -243,6 +243,7 @@ function summarise(
           okRecords.push(r);
           const xs = all(c);
           const med = median(xs);
+          const mean = trimmedMean(xs);
           const fl = c.batch > 1 ? floor[vi]!.batchNs : floor[vi]!.singleNs;
           const bc = cells.get(key(r, base));
           const ratio =
@@ -259,12 +260,12 @@ function summarise(
             ...head,
             status: 'ok',
             medianNs: med,
-            meanNs: trimmedMean(xs),
+            meanNs: mean,
             spread: relativeSpread(xs),
             samples: xs.length,
             batch: c.batch,
             halfMeanNs: halves(c.passes),
-            aboveFloor: trimmedMean(xs) >= factor * fl,
+            aboveFloor: mean >= factor * fl,
             ...(ratio !== undefined ? { ratio } : {}),
           });
         }

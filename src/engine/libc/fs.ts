@@ -150,9 +150,14 @@ const ENAMETOOLONG = 36;
 const PATH_MAX = 4096;
 const NAME_MAX = 255;
 
-/** A path component too long for the file system (counted in bytes, as the kernel counts). */
+/** `s` takes more than `max` bytes in UTF-8 (as the kernel counts); no count for short strings. */
+function longerThan(s: string, max: number): boolean {
+  return s.length > max / 3 && Buffer.byteLength(s, 'utf8') > max;
+}
+
+/** A path component too long for the file system. */
 function tooLong(component: string): boolean {
-  return component.length > NAME_MAX / 3 && Buffer.byteLength(component, 'utf8') > NAME_MAX;
+  return longerThan(component, NAME_MAX);
 }
 
 /**
@@ -167,8 +172,7 @@ export function lookup(rt: Runtime, raw: string): Lookup {
   const st = fsState(rt);
   const path = resolvePath(st.cwd, raw);
   if (raw === '') return { kind: 'none', path, errno: ENOENT, canCreate: false };
-  if (raw.length >= PATH_MAX / 3 && Buffer.byteLength(raw, 'utf8') >= PATH_MAX)
-    return { kind: 'none', path, errno: ENAMETOOLONG, canCreate: false };
+  if (longerThan(raw, PATH_MAX - 1)) return { kind: 'none', path, errno: ENAMETOOLONG, canCreate: false };
   const bad = parentError(st, path);
   if (bad !== 0) return { kind: 'none', path, errno: bad, canCreate: false };
   if (tooLong(path.slice(path.lastIndexOf('/') + 1)))
