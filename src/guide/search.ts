@@ -38,6 +38,8 @@ import { CpuDeadline } from '../util/cputime.js';
 import { errorLine } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { growInputs } from './grow.js';
+import { SolveState, type SolveStats } from './solve.js';
+import type { Solver } from './sym/z3.js';
 import { DEFAULTS } from '../util/defaults.js';
 
 export interface SearchOptions {
@@ -67,6 +69,11 @@ export interface SearchOptions {
    * still returns: grow.ts) toward this many steps and kept as an extra input. 0: none.
    */
   readonly grow?: number;
+  /**
+   * Solver-guided search (`gen --solve N`, solve.ts): at most this many z3 queries per function, asked
+   * where mutation stops finding blocks. 0: mutation only.
+   */
+  readonly solve?: number;
 }
 
 export const DEFAULT_SEARCH: SearchOptions = DEFAULTS.search;
@@ -115,44 +122,125 @@ export interface Kept {
 
 /** Search inputs for one function. */
 export function searchFunction(session: GenSession, fn: string, o: SearchOptions): FunctionResult {
-  const f = session.func(fn);
-  const rng = new Rng(seedOf(o.seed, session.opts.modulePath, fn));
-  // Its own generator, so that sampling leaves the search's random choices as they are.
-  const sampler = new Sampler(o.sample ?? 0, new Rng(seedOf(o.seed, session.opts.modulePath, fn, 'sample')));
-  const total = f.blocks.length;
-  const covered = new Set<number>();
-  const coveredGood = new Set<number>();
-  const coveredEdges = new Set<number>();
-  const kept: Kept[] = [];
-  let runs = 0;
-  let since = 0;
-  let index = 0;
-  let steps = 0;
-  const maxSteps = o.maxSteps ?? Infinity;
-  const plateau = o.plateau;
+  const s = new Search(session, fn, o);
+  s.mutate();
+  return s.finish();
+}
+
+/**
+ * Search inputs for one function with the solver (`SearchOptions.solve`): mutation until it stops finding
+ * blocks, then a solver round (solve.ts) whose plans run like any candidate, then mutation again from what
+ * the solutions found, as long as rounds find blocks and the budgets last.
+ */
+export async function searchFunctionSolving(
+  session: GenSession,
+  fn: string,
+  o: SearchOptions,
+  solver: Solver,
+): Promise<FunctionResult & { readonly solve: SolveStats }> {
+  const s = new Search(session, fn, o);
+  const state = new SolveState(solver, o.solve ?? 0);
+  s.mutate();
+  while (s.open() && state.queriesLeft > 0) {
+    const plans = await state.round(
+      session,
+      fn,
+      s.kept.map((k) => k.run.plan),
+      s.covered,
+    );
+    if (plans.length === 0) break;
+    let gained = false;
+    for (const plan of plans) {
+      if (!s.budgetLeft()) break;
+      if (s.tryPlan(plan, false)) {
+        state.stats.kept++;
+        gained = true;
+      }
+    }
+    if (s.guard !== undefined) break;
+    if (gained) s.since = 0;
+    s.mutate();
+  }
+  return { ...s.finish(), solve: state.stats };
+}
+
+/** The state of one function's search (see the file comment). */
+class Search {
+  readonly f: Func;
+  readonly rng: Rng;
+  readonly sampler: Sampler;
+  readonly total: number;
+  readonly covered = new Set<number>();
+  readonly coveredGood = new Set<number>();
+  readonly coveredEdges = new Set<number>();
+  readonly kept: Kept[] = [];
+  runs = 0;
+  since = 0;
+  index = 0;
+  steps = 0;
+  readonly maxSteps: number;
   // A run that ended normally (returned, exit): every function should get one, even when runs that
   // trapped already covered all its blocks; except a `noreturn` one, which ends in a trap or longjmp.
-  let valid = hasAttribute(session.m, f.fnAttrs, 'noreturn');
-  let guard: string | undefined;
-  const budget = new RunBudget(o, session.limits.stepLimit);
-  while (runs < o.maxRuns && since < plateau && (coveredGood.size < total || !valid) && steps < maxSteps) {
-    let plan: Plan;
-    if (kept.length === 0 || rng.chance(0.2)) plan = new Plan();
-    else {
-      const parent = pickParent(kept, rng);
-      plan = parent.run.plan.clone();
-      // Comparison feedback: put what the input was compared with where it came from (RedQueen's
-      // input-to-state idea for strcmp/memcmp); otherwise havoc.
-      const x = rng.below(100);
-      if (x < 25 && parent.run.cmps.length > 0) spliceCompare(plan, rng.pick(parent.run.cmps));
-      else if (
-        x < 55 &&
-        parent.run.intCmps.length > 0 &&
-        spliceInt(plan, rng, rng.pick(parent.run.intCmps))
-      ) {
-        // input-to-state: done
-      } else mutate(plan, rng, session, fn);
+  valid: boolean;
+  guard: string | undefined;
+  readonly budget: RunBudget;
+
+  constructor(
+    readonly session: GenSession,
+    readonly fn: string,
+    readonly o: SearchOptions,
+  ) {
+    this.f = session.func(fn);
+    this.rng = new Rng(seedOf(o.seed, session.opts.modulePath, fn));
+    // Its own generator, so that sampling leaves the search's random choices as they are.
+    this.sampler = new Sampler(o.sample ?? 0, new Rng(seedOf(o.seed, session.opts.modulePath, fn, 'sample')));
+    this.total = this.f.blocks.length;
+    this.maxSteps = o.maxSteps ?? Infinity;
+    this.valid = hasAttribute(session.m, this.f.fnAttrs, 'noreturn');
+    this.budget = new RunBudget(o, session.limits.stepLimit);
+  }
+
+  /** Runs and steps are left, and something is left to find. */
+  budgetLeft(): boolean {
+    return this.guard === undefined && this.runs < this.o.maxRuns && this.steps < this.maxSteps;
+  }
+
+  open(): boolean {
+    return this.budgetLeft() && (this.coveredGood.size < this.total || !this.valid);
+  }
+
+  /** Mutation (and fresh inputs) until the plateau, the budgets, or everything is covered. */
+  mutate(): void {
+    const { rng, session, fn, kept } = this;
+    while (this.open() && this.since < this.o.plateau) {
+      let plan: Plan;
+      if (kept.length === 0 || rng.chance(0.2)) plan = new Plan();
+      else {
+        const parent = pickParent(kept, rng);
+        plan = parent.run.plan.clone();
+        // Comparison feedback: put what the input was compared with where it came from (RedQueen's
+        // input-to-state idea for strcmp/memcmp); otherwise havoc.
+        const x = rng.below(100);
+        if (x < 25 && parent.run.cmps.length > 0) spliceCompare(plan, rng.pick(parent.run.cmps));
+        else if (
+          x < 55 &&
+          parent.run.intCmps.length > 0 &&
+          spliceInt(plan, rng, rng.pick(parent.run.intCmps))
+        ) {
+          // input-to-state: done
+        } else mutate(plan, rng, session, fn);
+      }
+      this.tryPlan(plan, !this.valid);
     }
+  }
+
+  /**
+   * Runs one candidate; keeps it when it adds coverage (or the sample draws it). Returns whether it
+   * found new blocks. Until a run ends normally, a generated null pointer that is dereferenced is
+   * repaired (see runIf); afterwards such runs stay as they are, cheap explorations of what null does.
+   */
+  tryPlan(plan: Plan, repairNulls: boolean): boolean {
+    const { covered, coveredGood, coveredEdges, kept } = this;
     // Runs that end in a budget (step-limit...) cannot be replayed natively: their blocks count, but the
     // search goes on until a replayable run covers them too, and the final choice prefers those.
     // A run a time limit stopped is never kept (not even its record is built): how far it got
@@ -160,7 +248,7 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
     const isNew = (blocks: readonly number[], outcome: OutcomeKind, edges: readonly number[]): boolean =>
       isDeterministicOutcome(outcome) &&
       (kept.length === 0 ||
-        (!valid && isNormalOutcome(outcome)) ||
+        (!this.valid && isNormalOutcome(outcome)) ||
         blocks.some((b) => !covered.has(b)) ||
         (isReplayableOutcome(outcome) && blocks.some((b) => !coveredGood.has(b))) ||
         edges.some((e) => !coveredEdges.has(e)));
@@ -169,64 +257,69 @@ export function searchFunction(session: GenSession, fn: string, o: SearchOptions
     let slot = -1;
     const wanted = (blocks: readonly number[], outcome: OutcomeKind, edges: readonly number[]): boolean => {
       keep = isNew(blocks, outcome, edges);
-      slot = sampler.offer(outcome);
+      slot = this.sampler.offer(outcome);
       return keep || slot >= 0;
     };
-    // Until a run ends normally, a generated null pointer that is dereferenced is repaired (see runIf);
-    // afterwards such runs stay as they are, cheap explorations of what null does.
-    const meta = { seed: o.seed, index: index++, stepLimit: budget.next() };
-    const run = session.runIf(fn, plan, 'gen', rng, meta, wanted, !valid);
-    budget.ended(run.outcome, run.steps);
-    runs++;
-    steps += run.steps;
-    if (!isDeterministicOutcome(run.outcome) || session.deadline?.passed() === true) {
+    const meta = { seed: this.o.seed, index: this.index++, stepLimit: this.budget.next() };
+    const run = this.session.runIf(this.fn, plan, 'gen', this.rng, meta, wanted, repairNulls);
+    this.budget.ended(run.outcome, run.steps);
+    this.runs++;
+    this.steps += run.steps;
+    if (!isDeterministicOutcome(run.outcome) || this.session.deadline?.passed() === true) {
       const stopped = !isDeterministicOutcome(run.outcome);
-      guard = `stopped the search ${stopped ? 'in' : 'after'} run ${runs} (${steps} steps)`;
-      if (stopped) break;
+      this.guard = `stopped the search ${stopped ? 'in' : 'after'} run ${this.runs} (${this.steps} steps)`;
+      if (stopped) return false;
     }
-    if (slot >= 0 && 'record' in run) sampler.put(slot, run.record);
-    if (keep && 'record' in run) {
-      // New edges make a parent worth mutating; only new blocks (what is measured) reset the plateau.
-      const good = isReplayableOutcome(run.outcome);
-      const firstValid = !valid && isNormalOutcome(run.outcome);
-      if (firstValid) valid = true;
-      const newBlocks =
-        kept.length === 0 ||
-        firstValid ||
-        run.blocks.some((b) => !covered.has(b)) ||
-        (good && run.blocks.some((b) => !coveredGood.has(b)));
-      for (const b of run.blocks) covered.add(b);
-      if (good) for (const b of run.blocks) coveredGood.add(b);
-      for (const e of run.edges) coveredEdges.add(e);
-      kept.push({ run, blocks: new Set(run.blocks), picked: 0 });
-      since = newBlocks ? 0 : since + 1;
-    } else since++;
-    if (guard !== undefined) break;
+    if (slot >= 0 && 'record' in run) this.sampler.put(slot, run.record);
+    if (!keep || !('record' in run)) {
+      this.since++;
+      return false;
+    }
+    // New edges make a parent worth mutating; only new blocks (what is measured) reset the plateau.
+    const good = isReplayableOutcome(run.outcome);
+    const firstValid = !this.valid && isNormalOutcome(run.outcome);
+    if (firstValid) this.valid = true;
+    const newBlocks =
+      kept.length === 0 ||
+      firstValid ||
+      run.blocks.some((b) => !covered.has(b)) ||
+      (good && run.blocks.some((b) => !coveredGood.has(b)));
+    for (const b of run.blocks) covered.add(b);
+    if (good) for (const b of run.blocks) coveredGood.add(b);
+    for (const e of run.edges) coveredEdges.add(e);
+    kept.push({ run, blocks: new Set(run.blocks), picked: 0 });
+    this.since = newBlocks ? 0 : this.since + 1;
+    return newBlocks;
   }
-  const chosen = chooseCover(kept, o.maxInputs);
-  const records = chosen.map((k, i) => ({ ...k.run.record, index: i }));
-  // Workload inputs (gen --grow): bigger versions of the chosen ones, after them.
-  if ((o.grow ?? 0) > 0 && guard === undefined) {
-    const growRng = new Rng(seedOf(o.seed, session.opts.modulePath, fn, 'grow'));
-    const g = growInputs(session, fn, chosen, o.grow!, growRng, records.length);
-    records.push(...g.records);
-    runs += g.runs;
-    steps += g.steps;
-    if (g.stopped === true) guard = `stopped growing the inputs in run ${runs} (${steps} steps)`;
+
+  finish(): FunctionResult {
+    const { session, fn, o } = this;
+    let { runs, steps, guard } = this;
+    const chosen = chooseCover(this.kept, o.maxInputs);
+    const records = chosen.map((k, i) => ({ ...k.run.record, index: i }));
+    // Workload inputs (gen --grow): bigger versions of the chosen ones, after them.
+    if ((o.grow ?? 0) > 0 && guard === undefined) {
+      const growRng = new Rng(seedOf(o.seed, session.opts.modulePath, fn, 'grow'));
+      const g = growInputs(session, fn, chosen, o.grow!, growRng, records.length);
+      records.push(...g.records);
+      runs += g.runs;
+      steps += g.steps;
+      if (g.stopped === true) guard = `stopped growing the inputs in run ${runs} (${steps} steps)`;
+    }
+    const union = new Set<number>();
+    for (const k of chosen) for (const b of k.blocks) union.add(b);
+    return {
+      function: fn,
+      blocks: this.total,
+      coveredFirst: chosen[0]?.blocks.size ?? 0,
+      covered: union.size,
+      runs,
+      steps,
+      records,
+      ...(guard === undefined ? {} : { guard }),
+      sample: this.sampler.records(),
+    };
   }
-  const union = new Set<number>();
-  for (const k of chosen) for (const b of k.blocks) union.add(b);
-  return {
-    function: fn,
-    blocks: total,
-    coveredFirst: chosen[0]?.blocks.size ?? 0,
-    covered: union.size,
-    runs,
-    steps,
-    records,
-    ...(guard === undefined ? {} : { guard }),
-    sample: sampler.records(),
-  };
 }
 
 /**

@@ -1,0 +1,197 @@
+/**
+ * @fileoverview Stage: guide. Solver-guided search: where mutation stops finding blocks, run kept inputs
+ * again concolically (sym/concolic.ts), negate the conditions of branches whose other way leads to a block
+ * no input reached, solve with z3 (sym/z3.ts), and hand the solutions back to the search as plans.
+ *
+ * Consumes: the search's kept runs and what they cover. Produces: candidate plans (each a kept plan with
+ * the solved input bytes and arguments replaced), and the decisions of a round for the report.
+ *
+ * A query is the negated branch condition with the path's earlier conditions that share a variable with
+ * it, transitively (KLEE's independent-constraint slicing: the others hold already, their variables keep
+ * their values); identical queries are answered from the solver's cache. Each target block is attempted
+ * from at most `MAX_ATTEMPTS` paths. Budgets are deterministic: queries per function and z3's resource
+ * limit per query; the order of paths, branches and queries is fixed, so a seed gives the same plans on
+ * any machine.
+ */
+import type { Plan } from '../gen/plan.js';
+import { intRec } from '../gen/record.js';
+import type { GenSession } from '../gen/runtime.js';
+import { Concolic, type Branch, type ConcolicLimits, type Path, type VarPlace } from './sym/concolic.js';
+import { smtQuery, type Sym } from './sym/expr.js';
+import type { Solver } from './sym/z3.js';
+
+/** Paths that try to reach one block. */
+const MAX_ATTEMPTS = 2;
+
+export const CONCOLIC_LIMITS: ConcolicLimits = { maxInstrs: 2_000_000, maxBranches: 4_000, maxDepth: 64 };
+
+/** What the solver did for one function (summed over its rounds). */
+export interface SolveStats {
+  paths: number;
+  /** Paths that ended before the function returned, by reason (concretisation points). */
+  stopped: Record<string, number>;
+  branches: number;
+  queries: number;
+  sat: number;
+  unsat: number;
+  unknown: number;
+  /** Solutions the search kept (they reached new code). */
+  kept: number;
+  instrs: number;
+}
+
+/** The solver's state across the rounds of one function's search. */
+export class SolveState {
+  readonly stats: SolveStats = {
+    paths: 0,
+    stopped: {},
+    branches: 0,
+    queries: 0,
+    sat: 0,
+    unsat: 0,
+    unknown: 0,
+    kept: 0,
+    instrs: 0,
+  };
+  /** Plans already run concolically. */
+  private readonly done = new WeakSet<Plan>();
+  private readonly attempts = new Map<string, number>();
+  /** Blocks of callees some path went through (`fn#block`). */
+  private readonly reached = new Set<string>();
+
+  constructor(
+    readonly solver: Solver,
+    /** Queries left for this function. */
+    public queriesLeft: number,
+  ) {}
+
+  /**
+   * One round: each plan not run concolically yet, in order, then each of its branches whose other way
+   * leads to a block not covered; returns the plans of the satisfiable queries, in the order found.
+   */
+  async round(
+    session: GenSession,
+    fn: string,
+    plans: readonly Plan[],
+    covered: ReadonlySet<number>,
+  ): Promise<Plan[]> {
+    const out: Plan[] = [];
+    for (const plan of plans) {
+      if (this.queriesLeft <= 0) break;
+      if (this.done.has(plan)) continue;
+      this.done.add(plan);
+      const path = new Concolic(session, plan, CONCOLIC_LIMITS).run(fn);
+      this.note(path);
+      await this.flip(fn, plan, path, covered, out);
+    }
+    return out;
+  }
+
+  private note(path: Path): void {
+    const s = this.stats;
+    s.paths++;
+    s.instrs += path.instrs;
+    s.branches += path.branches.length;
+    if (path.stopped !== undefined) {
+      const why = path.stopped.replace(/@\S+/, '@...').replace(/\d+/g, 'N');
+      s.stopped[why] = (s.stopped[why] ?? 0) + 1;
+    }
+    for (const b of path.visited) this.reached.add(b);
+  }
+
+  private async flip(
+    fn: string,
+    plan: Plan,
+    path: Path,
+    covered: ReadonlySet<number>,
+    out: Plan[],
+  ): Promise<void> {
+    const branches = path.branches;
+    for (let j = 0; j < branches.length && this.queriesLeft > 0; j++) {
+      for (const alt of branches[j]!.alts) {
+        if (this.queriesLeft <= 0) return;
+        const key = `${alt.func.name}#${alt.block}`;
+        if (alt.func.name === fn ? covered.has(alt.block) : this.reached.has(key)) continue;
+        const n = this.attempts.get(key) ?? 0;
+        if (n >= MAX_ATTEMPTS) continue;
+        const slice = sliceFor(alt.cond, branches, j);
+        const wanted = [...varsOf(slice)].sort();
+        const query = smtQuery(
+          slice,
+          wanted.map((v) => varSym(slice, v)),
+        );
+        this.attempts.set(key, n + 1);
+        this.queriesLeft--;
+        this.stats.queries++;
+        const a = await this.solver.check(query);
+        this.stats[a.status]++;
+        if (a.status !== 'sat') continue;
+        out.push(applyModel(plan, path.vars, a.values));
+        // The target is attempted again only if this solution does not reach it.
+      }
+    }
+  }
+}
+
+/** The negated condition and the earlier conditions sharing variables with it, transitively. */
+function sliceFor(target: Sym, branches: readonly Branch[], j: number): Sym[] {
+  const vars = new Set(target.vars);
+  const taken = new Array<boolean>(j).fill(false);
+  const slice = [target];
+  for (let grew = true; grew;) {
+    grew = false;
+    for (let i = 0; i < j; i++) {
+      if (taken[i]) continue;
+      const c = branches[i]!.cond;
+      let shares = false;
+      for (const v of c.vars)
+        if (vars.has(v)) {
+          shares = true;
+          break;
+        }
+      if (!shares) continue;
+      taken[i] = true;
+      grew = true;
+      slice.push(c);
+      for (const v of c.vars) vars.add(v);
+    }
+  }
+  return slice;
+}
+
+function varsOf(slice: readonly Sym[]): Set<string> {
+  const s = new Set<string>();
+  for (const c of slice) for (const v of c.vars) s.add(v);
+  return s;
+}
+
+/** The variable node named `name` in the slice (for `get-value`). */
+function varSym(slice: readonly Sym[], name: string): Sym {
+  const seen = new Set<number>();
+  const stack = [...slice];
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    if (s.op === 'var' && s.name === name) return s;
+    if (seen.has(s.id)) continue;
+    seen.add(s.id);
+    for (const a of s.args) if (a.vars.has(name)) stack.push(a);
+  }
+  throw new Error(`variable ${name} not in its slice`);
+}
+
+/** A copy of `plan` with the solved variables' values. */
+function applyModel(
+  plan: Plan,
+  vars: ReadonlyMap<string, VarPlace>,
+  values: ReadonlyMap<string, bigint>,
+): Plan {
+  const p = plan.clone();
+  for (const [name, v] of values) {
+    const place = vars.get(name);
+    if (place === undefined) continue;
+    if (place.t === 'arg') p.args[place.index] = intRec(place.bits, v);
+    else if (place.t === 'obj') p.objects[place.id]?.bytes.set(place.off, Number(v));
+    else p.global(place.name).bytes.set(place.off, Number(v));
+  }
+  return p;
+}

@@ -1,0 +1,941 @@
+/**
+ * @fileoverview Stage: guide (solver). The concolic interpreter: runs one function of a module on a
+ * finished plan again, in the IR, computing every value concretely and, for values derived from input
+ * bytes, symbolically; it returns the path: the condition of every branch on a symbolic value it took,
+ * with the conditions of the ways it did not take.
+ *
+ * Consumes: a `GenSession` (its module, and the engine's placement of globals and functions, so that
+ * addresses are the engine's) and the completed `Plan` of a run the search made. Produces: a `Path`.
+ *
+ * Symbolic inputs: integer arguments (`a3`), the input bytes of the plan's objects (`o2_16`: object 2,
+ * offset 16) and of writable globals (`g5_0`). Pointers stay concrete: lazy initialisation decides the
+ * shape of the input, the solver its contents. Concretisation: a value the interpreter cannot follow
+ * symbolically (floats, bit counts, symbolic addresses) keeps its concrete value and loses its
+ * expression, so a solution may miss; the search runs every solution in the engine, which decides. A call
+ * to an external the interpreter does not know, or an instruction it does not handle, ends the path
+ * there (`stopped`): the branches before it are still valid. The interpreter is not the engine: it
+ * follows the engine's semantics only where a path's branch conditions depend on them, and a run of a
+ * solution is always the engine's.
+ */
+import type { Block, Constant, Func, Instr, Value } from '../../ir/model.js';
+import type { Type } from '../../ir/types.js';
+import type { Linked } from '../../engine/link.js';
+import { evalConst, type CVal } from '../../engine/constants.js';
+import type { GenSession } from '../../gen/runtime.js';
+import type { Holder, Plan } from '../../gen/plan.js';
+import { INPUT_REGION_BASE, slotBaseOffset, type PtrTarget } from '../../gen/record.js';
+import * as X from './expr.js';
+import type { Sym } from './expr.js';
+
+/** An integer or pointer (`c` unsigned), a float (concrete only), or an aggregate. */
+type V =
+  | { readonly k: 'i'; readonly w: number; readonly c: bigint; readonly s: Sym | undefined }
+  | { readonly k: 'f'; readonly w: 32 | 64; readonly c: number }
+  | { readonly k: 'a'; readonly e: readonly V[] };
+
+/** A way a branch did not go: the condition that takes it, and its target block. */
+export interface Alternative {
+  readonly cond: Sym;
+  readonly func: Func;
+  readonly block: number;
+}
+
+/** A branch on a symbolic value: the condition that held, and the alternatives. */
+export interface Branch {
+  readonly cond: Sym;
+  readonly alts: readonly Alternative[];
+}
+
+/** Where a symbolic variable lives in the plan. */
+export type VarPlace =
+  | { readonly t: 'arg'; readonly index: number; readonly bits: number }
+  | { readonly t: 'obj'; readonly id: number; readonly off: number }
+  | { readonly t: 'global'; readonly name: string; readonly off: number };
+
+export interface Path {
+  readonly branches: Branch[];
+  readonly vars: Map<string, VarPlace>;
+  /** Why the path ends before the function returned, if it does. */
+  stopped: string | undefined;
+  /** Instructions interpreted. */
+  instrs: number;
+  /** Blocks the path went through (`fn#block`). */
+  readonly visited: Set<string>;
+}
+
+export interface ConcolicLimits {
+  /** Instructions per path. */
+  readonly maxInstrs: number;
+  /** Symbolic branches per path. */
+  readonly maxBranches: number;
+  /** Call depth. */
+  readonly maxDepth: number;
+}
+
+class Stop extends Error {}
+
+const HEAP_BASE = 0x7000_0000;
+const STACK_BASE = 0x6000_0000;
+const IGNORED =
+  /^llvm\.(lifetime|dbg|assume|experimental\.noalias|invariant|var\.annotation|prefetch|donothing|sideeffect)/;
+
+interface Cell {
+  readonly c: number;
+  readonly s: Sym | undefined;
+}
+
+const f64 = new Float64Array(1);
+const u64 = new BigUint64Array(f64.buffer);
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+function floatBits(w: 32 | 64, x: number): bigint {
+  if (w === 64) {
+    f64[0] = x;
+    return u64[0]!;
+  }
+  f32[0] = x;
+  return BigInt(u32[0]!);
+}
+function bitsFloat(w: 32 | 64, b: bigint): number {
+  if (w === 64) {
+    u64[0] = b;
+    return f64[0]!;
+  }
+  u32[0] = Number(b);
+  return f32[0]!;
+}
+
+function intV(w: number, c: bigint, s?: Sym): Extract<V, { k: 'i' }> {
+  return { k: 'i', w, c: BigInt.asUintN(w, c), s };
+}
+
+export class Concolic {
+  private readonly linked: Linked;
+  private readonly mem = new Map<number, Cell>();
+  private readonly path: Path;
+  private heapTop = HEAP_BASE;
+  private stackTop = STACK_BASE;
+  private depth = 0;
+  /** Globals sorted by address (for the initial bytes of an address). */
+  private readonly globals: { addr: number; size: number; name: string; writable: boolean }[];
+
+  constructor(
+    private readonly session: GenSession,
+    private readonly plan: Plan,
+    private readonly limits: ConcolicLimits,
+  ) {
+    this.linked = session.engine.linked;
+    this.path = { branches: [], vars: new Map(), stopped: undefined, instrs: 0, visited: new Set() };
+    this.globals = this.linked.globals
+      .map((p) => ({ addr: p.address, size: p.size, name: p.g.name, writable: !p.g.isConstant }))
+      .sort((a, b) => a.addr - b.addr);
+  }
+
+  /** Interprets `fn` on the plan's arguments. */
+  run(fn: string): Path {
+    const f = this.session.func(fn);
+    try {
+      const args = f.params.map((p, i) => this.argument(p.type, i));
+      this.call(f, args);
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+      this.path.stopped = e.message;
+    }
+    return this.path;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Inputs
+
+  private argument(t: Type, i: number): V {
+    const r = this.plan.args[i];
+    if (r === undefined) throw new Stop(`argument ${i} undecided`);
+    if (t.kind === 'int' && r.t === 'int') {
+      const name = `a${i}`;
+      this.path.vars.set(name, { t: 'arg', index: i, bits: t.bits });
+      return intV(t.bits, BigInt(r.v), X.variable(name, t.bits));
+    }
+    if (t.kind === 'ptr') {
+      if (r.t === 'null') return intV(64, 0n);
+      if (r.t === 'ptr') return intV(64, BigInt(this.targetAddress(r)));
+      if (r.t === 'rawptr') return intV(64, BigInt(r.addr));
+    }
+    if (t.kind === 'float' && r.t === 'float' && (t.fk === 'float' || t.fk === 'double')) {
+      const w = t.fk === 'float' ? 32 : 64;
+      return { k: 'f', w, c: bitsFloat(w, BigInt('0x' + r.hex)) };
+    }
+    throw new Stop(`argument ${i} of type ${t.kind}`);
+  }
+
+  private targetAddress(t: PtrTarget): number {
+    if ('obj' in t) return INPUT_REGION_BASE + slotBaseOffset(t.obj, this.plan.objects[t.obj]?.big) + t.off;
+    if ('global' in t) {
+      const g = this.linked.m.symbols.get(t.global);
+      if (g === undefined) throw new Stop(`pointer to unknown @${t.global}`);
+      return this.linked.addressOf(g) + t.off;
+    }
+    if ('fn' in t) {
+      const g = this.linked.m.symbols.get(t.fn);
+      if (g === undefined) throw new Stop(`pointer to unknown @${t.fn}`);
+      return this.linked.addressOf(g);
+    }
+    throw new Stop('pointer to a stream');
+  }
+
+  /** A byte of a holder: a pointer's byte, an input byte (symbolic), or undefined. */
+  private holderByte(h: Holder, off: number, name: string, place: VarPlace): Cell | undefined {
+    for (let k = 0; k < 8; k++) {
+      if (!h.relocs.has(off - k)) continue;
+      const to = h.relocs.get(off - k);
+      const a = to == null ? 0n : BigInt(this.targetAddress(to));
+      return { c: Number((a >> BigInt(8 * k)) & 0xffn), s: undefined };
+    }
+    const b = h.bytes.get(off);
+    if (b === undefined) return undefined;
+    this.path.vars.set(name, place);
+    return { c: b, s: X.variable(name, 8) };
+  }
+
+  /** The byte at `a` before the run wrote anything. */
+  private initial(a: number): Cell {
+    const mem = this.session.engine.mem;
+    if (a >= INPUT_REGION_BASE && a < mem.size) {
+      for (const o of this.plan.objects) {
+        if (o.dead === true) continue;
+        const off = a - (INPUT_REGION_BASE + slotBaseOffset(o.id, o.big));
+        if (Math.abs(off) > 1 << 22) continue;
+        const tag = off < 0 ? `m${-off}` : `${off}`;
+        const cell = this.holderByte(o, off, `o${o.id}_${tag}`, { t: 'obj', id: o.id, off });
+        if (cell !== undefined) return cell;
+      }
+      return { c: 0, s: undefined };
+    }
+    if (a >= mem.globalsBase && a < mem.globalsEnd) {
+      const g = this.globalAt(a);
+      if (g !== undefined && g.writable) {
+        const h = this.plan.globals.get(g.name);
+        const gi = this.globals.indexOf(g);
+        if (h !== undefined) {
+          const off = a - g.addr;
+          const cell = this.holderByte(h, off, `g${gi}_${off}`, { t: 'global', name: g.name, off });
+          if (cell !== undefined) return cell;
+        }
+      }
+      return { c: this.linked.globalsImage[a - mem.globalsBase] ?? 0, s: undefined };
+    }
+    return { c: 0, s: undefined };
+  }
+
+  private globalAt(a: number): (typeof this.globals)[number] | undefined {
+    let lo = 0;
+    let hi = this.globals.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const g = this.globals[mid]!;
+      if (a < g.addr) hi = mid - 1;
+      else if (a >= g.addr + g.size) lo = mid + 1;
+      else return g;
+    }
+    return undefined;
+  }
+
+  private byte(a: number): Cell {
+    let c = this.mem.get(a);
+    if (c === undefined) this.mem.set(a, (c = this.initial(a)));
+    return c;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Memory
+
+  private load(t: Type, a: number): V {
+    if (t.kind === 'int' || t.kind === 'ptr') {
+      const w = t.kind === 'int' ? t.bits : 64;
+      const n = (w + 7) >> 3;
+      let c = 0n;
+      let sym = false;
+      const cells: Cell[] = [];
+      for (let i = 0; i < n; i++) {
+        const b = this.byte(a + i);
+        cells.push(b);
+        c |= BigInt(b.c) << BigInt(8 * i);
+        if (b.s !== undefined) sym = true;
+      }
+      if (!sym || t.kind === 'ptr') return intV(w, c);
+      let s: Sym = cells[0]!.s ?? X.constant(8, BigInt(cells[0]!.c));
+      for (let i = 1; i < n; i++) s = X.concat(cells[i]!.s ?? X.constant(8, BigInt(cells[i]!.c)), s);
+      return intV(w, c, n * 8 === w ? s : X.extract(w - 1, 0, s));
+    }
+    if (t.kind === 'float' && (t.fk === 'float' || t.fk === 'double')) {
+      const w = t.fk === 'float' ? 32 : 64;
+      let c = 0n;
+      for (let i = 0; i < w / 8; i++) c |= BigInt(this.byte(a + i).c) << BigInt(8 * i);
+      return { k: 'f', w, c: bitsFloat(w, c) };
+    }
+    if (t.kind === 'struct' || t.kind === 'array') {
+      const dl = this.linked.dl;
+      const e: V[] = [];
+      if (t.kind === 'array')
+        for (let i = 0; i < t.len; i++) e.push(this.load(t.elem, a + i * dl.allocSize(t.elem)));
+      else t.fields.forEach((ft, i) => e.push(this.load(ft, a + dl.elementOffset(t, i))));
+      return { k: 'a', e };
+    }
+    throw new Stop(`load of ${t.kind}`);
+  }
+
+  private store(t: Type, a: number, v: V): void {
+    if (v.k === 'i') {
+      const n = (v.w + 7) >> 3;
+      for (let i = 0; i < n; i++) {
+        const c = Number((v.c >> BigInt(8 * i)) & 0xffn);
+        let s: Sym | undefined;
+        if (v.s !== undefined) {
+          const hi = Math.min(8 * i + 7, v.w - 1);
+          s = X.extract(hi, 8 * i, v.s);
+          if (s.w < 8) s = X.zext(s, 8);
+        }
+        this.mem.set(a + i, { c, s });
+      }
+      return;
+    }
+    if (v.k === 'f') {
+      const b = floatBits(v.w, v.c);
+      for (let i = 0; i < v.w / 8; i++)
+        this.mem.set(a + i, { c: Number((b >> BigInt(8 * i)) & 0xffn), s: undefined });
+      return;
+    }
+    const dl = this.linked.dl;
+    if (t.kind === 'array') v.e.forEach((e, i) => this.store(t.elem, a + i * dl.allocSize(t.elem), e));
+    else if (t.kind === 'struct')
+      v.e.forEach((e, i) => this.store(t.fields[i]!, a + dl.elementOffset(t, i), e));
+    else throw new Stop(`store of ${t.kind}`);
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Functions and blocks
+
+  private call(f: Func, args: V[]): V | undefined {
+    if (++this.depth > this.limits.maxDepth) throw new Stop('call depth');
+    const env = new Map<number, V>();
+    f.params.forEach((p, i) => env.set(p.local.id, args[i]!));
+    const stackMark = this.stackTop;
+    let prev: Block | undefined;
+    let b: Block = f.blocks[0]!;
+    try {
+      for (;;) {
+        const next = this.block(f, b, prev, env);
+        if (next === undefined || 'ret' in next) return next?.ret;
+        prev = b;
+        b = next.to;
+      }
+    } finally {
+      this.stackTop = stackMark;
+      this.depth--;
+    }
+  }
+
+  /** Runs one block; returns its successor, or the function's result. */
+  private block(
+    f: Func,
+    b: Block,
+    prev: Block | undefined,
+    env: Map<number, V>,
+  ): { to: Block } | { ret: V | undefined } | undefined {
+    // Phis read their incoming values all at once.
+    const phis: [number, V][] = [];
+    for (const i of b.instrs) {
+      if (i.op !== 'phi') break;
+      const inc = i.incoming.find((x) => x.block === prev);
+      if (inc === undefined) throw new Stop('phi without its predecessor');
+      phis.push([i.result!.id, this.value(inc.value, env)]);
+    }
+    for (const [id, v] of phis) env.set(id, v);
+    this.path.visited.add(`${f.name}#${b.index}`);
+    for (const i of b.instrs) {
+      if (i.op === 'phi') continue;
+      if (++this.path.instrs > this.limits.maxInstrs) throw new Stop('instruction budget');
+      const r = this.instr(f, b, i, env);
+      if (r !== undefined) return r;
+    }
+    throw new Stop('block without terminator');
+  }
+
+  private instr(
+    f: Func,
+    b: Block,
+    i: Instr,
+    env: Map<number, V>,
+  ): { to: Block } | { ret: V | undefined } | undefined {
+    const set = (v: V): void => void env.set(i.result!.id, v);
+    switch (i.op) {
+      case 'ret':
+        return { ret: i.value === undefined ? undefined : this.value(i.value, env) };
+      case 'br': {
+        if (i.cond === undefined) return { to: i.ifTrue };
+        const c = this.int(i.cond, env);
+        const taken = c.c !== 0n;
+        if (c.s !== undefined) {
+          const cond = X.toBool(c.s);
+          const other = taken ? i.ifFalse! : i.ifTrue;
+          this.branch(taken ? cond : X.not(cond), [
+            { cond: taken ? X.not(cond) : cond, func: f, block: other.index },
+          ]);
+        }
+        return { to: taken ? i.ifTrue : i.ifFalse! };
+      }
+      case 'switch':
+        return { to: this.switchTo(f, i.value, i.cases, i.defaultBlock, env) };
+      case 'unreachable':
+        throw new Stop('unreachable');
+      case 'call':
+      case 'invoke': {
+        const r = this.callInstr(i, env);
+        if (i.result !== undefined && r !== undefined) set(r);
+        return i.op === 'invoke' ? { to: i.normal } : undefined;
+      }
+      case 'alloca': {
+        const n = i.count === undefined ? 1n : this.int(i.count, env).c;
+        const size = Number(n) * this.linked.dl.allocSize(i.allocType);
+        this.stackTop = (this.stackTop - Math.max(size, 1)) & ~(Math.max(i.align, 16) - 1);
+        for (let k = 0; k < size; k++) this.mem.set(this.stackTop + k, { c: 0, s: undefined });
+        set(intV(64, BigInt(this.stackTop)));
+        return undefined;
+      }
+      case 'load':
+        set(this.load(i.type, this.addr(i.ptr, env)));
+        return undefined;
+      case 'store':
+        this.store(i.value.type, this.addr(i.ptr, env), this.value(i.value, env));
+        return undefined;
+      case 'getelementptr':
+        set(this.gep(i.srcType, i.ptr, i.indices, env));
+        return undefined;
+      default:
+        set(this.compute(i, env));
+        return undefined;
+    }
+  }
+
+  private branch(cond: Sym, alts: Alternative[]): void {
+    if (this.path.branches.length >= this.limits.maxBranches) throw new Stop('branch budget');
+    this.path.branches.push({ cond, alts });
+  }
+
+  private switchTo(
+    f: Func,
+    value: Value,
+    cases: readonly { value: { value: bigint }; block: Block }[],
+    dflt: Block,
+    env: Map<number, V>,
+  ): Block {
+    const v = this.int(value, env);
+    const hit = cases.find((c) => BigInt.asUintN(v.w, c.value.value) === v.c);
+    if (v.s !== undefined) {
+      const s = v.s;
+      const eq = (k: bigint): Sym => X.compare('=', s, X.constant(v.w, k));
+      const alts: Alternative[] = [];
+      const seen = new Set<number>([(hit?.block ?? dflt).index]);
+      for (const c of cases)
+        if (!seen.has(c.block.index)) {
+          seen.add(c.block.index);
+          alts.push({ cond: eq(c.value.value), func: f, block: c.block.index });
+        }
+      let none: Sym = X.constant(0, 1n);
+      for (const c of cases) none = X.and(none, X.not(eq(c.value.value)));
+      if (hit !== undefined && !seen.has(dflt.index) && cases.length > 0)
+        alts.push({ cond: none, func: f, block: dflt.index });
+      this.branch(hit !== undefined ? eq(hit.value.value) : none, alts);
+    }
+    return hit?.block ?? dflt;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Values
+
+  private value(x: Value, env: Map<number, V>): V {
+    if (x.kind === 'local') {
+      const v = env.get(x.id);
+      if (v === undefined) throw new Stop('use of an undefined value');
+      return v;
+    }
+    if (x.kind === 'metadata' || x.kind === 'asm') throw new Stop(`${x.kind} operand`);
+    return this.fromConst(x.type, evalConst(x as Constant, this.linked.env));
+  }
+
+  private fromConst(t: Type, c: CVal): V {
+    if (t.kind === 'int') return intV(t.bits, BigInt(c as bigint));
+    if (t.kind === 'ptr') return intV(64, BigInt(c as bigint | number));
+    if (t.kind === 'float' && (t.fk === 'float' || t.fk === 'double'))
+      return { k: 'f', w: t.fk === 'float' ? 32 : 64, c: Number(c) };
+    if (t.kind === 'struct')
+      return { k: 'a', e: t.fields.map((ft, i) => this.fromConst(ft, (c as CVal[])[i]!)) };
+    if (t.kind === 'array') return { k: 'a', e: (c as CVal[]).map((e) => this.fromConst(t.elem, e)) };
+    throw new Stop(`constant of type ${t.kind}`);
+  }
+
+  private int(x: Value, env: Map<number, V>): Extract<V, { k: 'i' }> {
+    const v = this.value(x, env);
+    if (v.k !== 'i') throw new Stop('integer expected');
+    return v;
+  }
+
+  private addr(x: Value, env: Map<number, V>): number {
+    return Number(BigInt.asIntN(64, this.int(x, env).c));
+  }
+
+  private gep(src: Type, ptr: Value, indices: readonly Value[], env: Map<number, V>): V {
+    const dl = this.linked.dl;
+    let a = BigInt.asIntN(64, this.int(ptr, env).c);
+    let t = src;
+    indices.forEach((ix, n) => {
+      const k = BigInt.asIntN(64, BigInt.asIntN(this.int(ix, env).w, this.int(ix, env).c));
+      if (n === 0) a += k * BigInt(dl.allocSize(t));
+      else if (t.kind === 'struct') {
+        a += BigInt(dl.elementOffset(t, Number(k)));
+        t = t.fields[Number(k)]!;
+      } else if (t.kind === 'array' || t.kind === 'vector') {
+        t = t.elem;
+        a += k * BigInt(dl.allocSize(t));
+      } else throw new Stop(`gep into ${t.kind}`);
+    });
+    return intV(64, a);
+  }
+
+  private compute(i: Instr, env: Map<number, V>): V {
+    switch (i.op) {
+      case 'add':
+      case 'sub':
+      case 'mul':
+      case 'udiv':
+      case 'sdiv':
+      case 'urem':
+      case 'srem':
+      case 'shl':
+      case 'lshr':
+      case 'ashr':
+      case 'and':
+      case 'or':
+      case 'xor':
+        return intBinary(i.op, this.int(i.lhs, env), this.int(i.rhs, env));
+      case 'fadd':
+      case 'fsub':
+      case 'fmul':
+      case 'fdiv':
+      case 'frem':
+        return floatBinary(i.op, this.value(i.lhs, env), this.value(i.rhs, env));
+      case 'fneg': {
+        const v = this.value(i.operand, env);
+        if (v.k !== 'f') throw new Stop('fneg of a non-float');
+        return { k: 'f', w: v.w, c: -v.c };
+      }
+      case 'icmp':
+        return icmp(i.pred, this.int(i.lhs, env), this.int(i.rhs, env));
+      case 'fcmp':
+        return fcmp(i.pred, this.value(i.lhs, env), this.value(i.rhs, env));
+      case 'select': {
+        const c = this.int(i.cond, env);
+        const t = this.value(i.ifTrue, env);
+        const e = this.value(i.ifFalse, env);
+        const pick = c.c !== 0n ? t : e;
+        if (c.s === undefined || t.k !== 'i' || e.k !== 'i') return pick;
+        const ts = t.s ?? X.constant(t.w, t.c);
+        const es = e.s ?? X.constant(e.w, e.c);
+        return intV(t.w, pick.k === 'i' ? pick.c : 0n, X.ite(X.toBool(c.s), ts, es));
+      }
+      case 'freeze':
+        return this.value(i.operand, env);
+      case 'extractvalue': {
+        let v = this.value(i.aggregate, env);
+        for (const k of i.indices) {
+          if (v.k !== 'a') throw new Stop('extractvalue of a scalar');
+          v = v.e[k]!;
+        }
+        return v;
+      }
+      case 'insertvalue':
+        return insert(this.value(i.aggregate, env), i.indices, this.value(i.element, env));
+      default:
+        if (i.op in CASTS) return this.cast(i as Extract<Instr, { op: 'zext' }>, env);
+        throw new Stop(`instruction ${i.op}`);
+    }
+  }
+
+  private cast(i: { op: string; operand: Value; type: Type }, env: Map<number, V>): V {
+    const v = this.value(i.operand, env);
+    const t = i.type;
+    const w = t.kind === 'int' ? t.bits : t.kind === 'ptr' ? 64 : 0;
+    if (v.k === 'i') {
+      switch (i.op) {
+        case 'zext':
+        case 'ptrtoint':
+        case 'inttoptr':
+        case 'trunc':
+        case 'bitcast':
+          if (t.kind === 'float') break;
+          if (w <= v.w)
+            return intV(w, v.c, v.s === undefined ? undefined : X.extract(w - 1, 0, X.toBit(v.s)));
+          return intV(w, v.c, v.s === undefined ? undefined : X.zext(v.s, w));
+        case 'sext':
+          return intV(w, BigInt.asIntN(v.w, v.c), v.s === undefined ? undefined : X.sext(v.s, w));
+        case 'sitofp':
+        case 'uitofp': {
+          const fw = floatWidth(t);
+          const x = Number(i.op === 'sitofp' ? BigInt.asIntN(v.w, v.c) : v.c);
+          return { k: 'f', w: fw, c: fw === 32 ? Math.fround(x) : x };
+        }
+      }
+      if (i.op === 'bitcast' && t.kind === 'float') {
+        const fw = floatWidth(t);
+        return { k: 'f', w: fw, c: bitsFloat(fw, v.c) };
+      }
+    }
+    if (v.k === 'f') {
+      switch (i.op) {
+        case 'fptosi':
+        case 'fptoui': {
+          if (!Number.isFinite(v.c)) throw new Stop('fptoi of a non-finite value');
+          return intV(w, BigInt(Math.trunc(v.c)));
+        }
+        case 'fpext':
+          return { k: 'f', w: 64, c: v.c };
+        case 'fptrunc':
+          return { k: 'f', w: 32, c: Math.fround(v.c) };
+        case 'bitcast':
+          return intV(w, floatBits(v.w, v.c));
+      }
+    }
+    throw new Stop(`cast ${i.op}`);
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Calls
+
+  private callInstr(i: Extract<Instr, { op: 'call' | 'invoke' }>, env: Map<number, V>): V | undefined {
+    const callee = i.callee;
+    let f: Func | undefined;
+    if (callee.kind === 'function') f = callee;
+    else if (callee.kind === 'local') {
+      const a = Number(this.int(callee, env).c);
+      f = this.linked.slots.find((s) => s.address === a)?.func;
+    } else if (callee.kind === 'asm') throw new Stop('inline assembly');
+    if (f === undefined) throw new Stop('indirect call to an unknown target');
+    const args = i.args.map((x) => this.value(x.value, env));
+    if (f.blocks.length > 0) return this.call(f, args);
+    return this.external(f.name, args, i.funcType.ret);
+  }
+
+  private external(name: string, args: V[], ret: Type): V | undefined {
+    if (IGNORED.test(name)) return undefined;
+    const ci = (k: number): Extract<V, { k: 'i' }> => {
+      const v = args[k];
+      if (v?.k !== 'i') throw new Stop(`${name}: integer argument expected`);
+      return v;
+    };
+    const n = (k: number): number => Number(BigInt.asIntN(64, ci(k).c));
+    const base = name.replace(/\.(p0|i\d+|f\d+)(\.|$).*/, '');
+    switch (base) {
+      case 'llvm.memcpy':
+      case 'llvm.memmove':
+      case 'memcpy':
+      case 'memmove': {
+        const cells: Cell[] = [];
+        for (let k = 0; k < n(2); k++) cells.push(this.byte(n(1) + k));
+        cells.forEach((c, k) => this.mem.set(n(0) + k, c));
+        return base.startsWith('llvm') ? undefined : args[0];
+      }
+      case 'llvm.memset':
+      case 'memset': {
+        const v = ci(1);
+        const s = v.s === undefined ? undefined : X.extract(7, 0, v.s);
+        for (let k = 0; k < n(2); k++) this.mem.set(n(0) + k, { c: Number(v.c & 0xffn), s });
+        return base.startsWith('llvm') ? undefined : args[0];
+      }
+      case 'malloc':
+      case 'calloc':
+      case 'realloc': {
+        const size = base === 'calloc' ? n(0) * n(1) : base === 'realloc' ? n(1) : n(0);
+        const a = this.heapTop;
+        this.heapTop += (size + 31) & ~15;
+        for (let k = 0; k < size; k++)
+          this.mem.set(
+            a + k,
+            base === 'realloc' && n(0) !== 0 ? this.byte(n(0) + k) : { c: 0, s: undefined },
+          );
+        return intV(64, BigInt(a));
+      }
+      case 'free':
+        return undefined;
+      case 'strlen': {
+        let k = 0;
+        while (this.byte(n(0) + k).c !== 0) if (++k > 1 << 20) throw new Stop('strlen runs away');
+        return intV(64, BigInt(k));
+      }
+      case 'memcmp':
+      case 'strcmp':
+      case 'strncmp':
+      case 'bcmp':
+        return this.compareBytes(base, n(0), n(1), args.length > 2 ? n(2) : Infinity, ret);
+      case 'llvm.expect':
+        return args[0];
+      case 'llvm.umin':
+      case 'llvm.umax':
+      case 'llvm.smin':
+      case 'llvm.smax': {
+        const a = ci(0);
+        const b = ci(1);
+        const pred = { 'llvm.umin': 'ult', 'llvm.umax': 'ugt', 'llvm.smin': 'slt', 'llvm.smax': 'sgt' }[
+          base
+        ]!;
+        const c = icmp(pred, a, b);
+        return c.c !== 0n
+          ? intV(a.w, a.c, c.s === undefined ? a.s : X.ite(c.s, sym(a), sym(b)))
+          : intV(a.w, b.c, c.s === undefined ? b.s : X.ite(c.s, sym(a), sym(b)));
+      }
+      case 'llvm.abs': {
+        const a = ci(0);
+        const neg = BigInt.asIntN(a.w, a.c) < 0n;
+        const c = neg ? -BigInt.asIntN(a.w, a.c) : a.c;
+        if (a.s === undefined) return intV(a.w, c);
+        const s = X.ite(
+          X.compare('bvslt', a.s, X.constant(a.w, 0n)),
+          X.binary('bvsub', X.constant(a.w, 0n), a.s),
+          a.s,
+        );
+        return intV(a.w, c, s);
+      }
+      case 'llvm.bswap': {
+        const a = ci(0);
+        let c = 0n;
+        for (let k = 0; k < a.w / 8; k++) c |= ((a.c >> BigInt(8 * k)) & 0xffn) << BigInt(a.w - 8 - 8 * k);
+        let s: Sym | undefined;
+        if (a.s !== undefined) {
+          s = X.extract(7, 0, a.s);
+          for (let k = 1; k < a.w / 8; k++) s = X.concat(s, X.extract(8 * k + 7, 8 * k, a.s));
+        }
+        return intV(a.w, c, s);
+      }
+      case 'llvm.uadd.with.overflow':
+      case 'llvm.sadd.with.overflow':
+      case 'llvm.usub.with.overflow':
+      case 'llvm.ssub.with.overflow':
+      case 'llvm.umul.with.overflow':
+      case 'llvm.smul.with.overflow':
+        return withOverflow(base, ci(0), ci(1));
+    }
+    if (ret.kind === 'void' && base.startsWith('llvm.')) throw new Stop(`intrinsic ${name}`);
+    throw new Stop(`external @${name}`);
+  }
+
+  /** memcmp/strcmp/strncmp: the concrete result; symbolic as "equal or not" when a byte is symbolic. */
+  private compareBytes(fn: string, a: number, b: number, max: number, ret: Type): V {
+    const w = ret.kind === 'int' ? ret.bits : 32;
+    let eq: Sym = X.constant(0, 1n);
+    let sym = false;
+    let c = 0;
+    const str = fn.startsWith('str');
+    for (let k = 0; k < max; k++) {
+      if (k > 1 << 16) throw new Stop(`${fn} runs away`);
+      const x = this.byte(a + k);
+      const y = this.byte(b + k);
+      if (x.s !== undefined || y.s !== undefined) sym = true;
+      eq = X.and(eq, X.compare('=', x.s ?? X.constant(8, BigInt(x.c)), y.s ?? X.constant(8, BigInt(y.c))));
+      if (x.c !== y.c) {
+        c = x.c - y.c;
+        break;
+      }
+      if (str && x.c === 0) break;
+    }
+    const cv = BigInt(c);
+    if (!sym) return intV(w, cv);
+    return intV(w, cv, X.ite(eq, X.constant(w, 0n), X.constant(w, cv === 0n ? 1n : cv)));
+  }
+}
+
+const CASTS: Record<string, true> = {
+  trunc: true,
+  zext: true,
+  sext: true,
+  fptrunc: true,
+  fpext: true,
+  fptoui: true,
+  fptosi: true,
+  uitofp: true,
+  sitofp: true,
+  ptrtoint: true,
+  inttoptr: true,
+  bitcast: true,
+  addrspacecast: true,
+};
+
+function floatWidth(t: Type): 32 | 64 {
+  if (t.kind === 'float' && t.fk === 'float') return 32;
+  if (t.kind === 'float' && t.fk === 'double') return 64;
+  throw new Stop(`float type ${t.kind}`);
+}
+
+function sym(v: Extract<V, { k: 'i' }>): Sym {
+  return v.s ?? X.constant(v.w, v.c);
+}
+
+const SMT_BIN: Record<string, string> = {
+  add: 'bvadd',
+  sub: 'bvsub',
+  mul: 'bvmul',
+  udiv: 'bvudiv',
+  sdiv: 'bvsdiv',
+  urem: 'bvurem',
+  srem: 'bvsrem',
+  shl: 'bvshl',
+  lshr: 'bvlshr',
+  ashr: 'bvashr',
+  and: 'bvand',
+  or: 'bvor',
+  xor: 'bvxor',
+};
+
+function intBinary(op: string, a: Extract<V, { k: 'i' }>, b: Extract<V, { k: 'i' }>): V {
+  const w = a.w;
+  const sa = BigInt.asIntN(w, a.c);
+  const sb = BigInt.asIntN(w, b.c);
+  const sh = b.c;
+  let c: bigint;
+  switch (op) {
+    case 'add':
+      c = a.c + b.c;
+      break;
+    case 'sub':
+      c = a.c - b.c;
+      break;
+    case 'mul':
+      c = a.c * b.c;
+      break;
+    case 'udiv':
+    case 'urem':
+    case 'sdiv':
+    case 'srem':
+      if (b.c === 0n) throw new Stop('division by zero');
+      c = op === 'udiv' ? a.c / b.c : op === 'urem' ? a.c % b.c : op === 'sdiv' ? sa / sb : sa % sb;
+      break;
+    case 'shl':
+      c = sh >= BigInt(w) ? 0n : a.c << sh;
+      break;
+    case 'lshr':
+      c = sh >= BigInt(w) ? 0n : a.c >> sh;
+      break;
+    case 'ashr':
+      c = sa >> (sh >= BigInt(w) ? BigInt(w - 1) : sh);
+      break;
+    case 'and':
+      c = a.c & b.c;
+      break;
+    case 'or':
+      c = a.c | b.c;
+      break;
+    default:
+      c = a.c ^ b.c;
+  }
+  if (a.s === undefined && b.s === undefined) return intV(w, c);
+  if (w === 1 && (op === 'and' || op === 'or' || op === 'xor')) {
+    const x = X.toBool(sym(a));
+    const y = X.toBool(sym(b));
+    const s = op === 'and' ? X.and(x, y) : op === 'or' ? X.or(x, y) : X.not(X.compare('=', x, y));
+    return intV(1, c, s);
+  }
+  return intV(w, c, X.binary(SMT_BIN[op]!, X.toBit(sym(a)), X.toBit(sym(b))));
+}
+
+const ICMP: Record<string, string> = {
+  eq: '=',
+  ne: '=',
+  ult: 'bvult',
+  ule: 'bvule',
+  ugt: 'bvugt',
+  uge: 'bvuge',
+  slt: 'bvslt',
+  sle: 'bvsle',
+  sgt: 'bvsgt',
+  sge: 'bvsge',
+};
+
+function icmp(pred: string, a: Extract<V, { k: 'i' }>, b: Extract<V, { k: 'i' }>): Extract<V, { k: 'i' }> {
+  const w = a.w;
+  const ua = a.c;
+  const ub = b.c;
+  const sa = BigInt.asIntN(w, ua);
+  const sb = BigInt.asIntN(w, ub);
+  const r = {
+    eq: ua === ub,
+    ne: ua !== ub,
+    ult: ua < ub,
+    ule: ua <= ub,
+    ugt: ua > ub,
+    uge: ua >= ub,
+    slt: sa < sb,
+    sle: sa <= sb,
+    sgt: sa > sb,
+    sge: sa >= sb,
+  }[pred];
+  if (r === undefined) throw new Stop(`icmp ${pred}`);
+  if (a.s === undefined && b.s === undefined) return intV(1, r ? 1n : 0n);
+  const s = X.compare(ICMP[pred]!, X.toBit(sym(a)), X.toBit(sym(b)));
+  return intV(1, r ? 1n : 0n, pred === 'ne' ? X.not(s) : s);
+}
+
+function fcmp(pred: string, a: V, b: V): V {
+  if (a.k !== 'f' || b.k !== 'f') throw new Stop('fcmp of non-floats');
+  const x = a.c;
+  const y = b.c;
+  const uno = Number.isNaN(x) || Number.isNaN(y);
+  const ord: Record<string, boolean> = {
+    eq: x === y,
+    ne: x !== y,
+    lt: x < y,
+    le: x <= y,
+    gt: x > y,
+    ge: x >= y,
+  };
+  let r: boolean;
+  if (pred === 'true' || pred === 'false') r = pred === 'true';
+  else if (pred === 'ord') r = !uno;
+  else if (pred === 'uno') r = uno;
+  else if (pred[0] === 'o') r = !uno && ord[pred.slice(1)]!;
+  else r = uno || ord[pred.slice(1)]!;
+  return intV(1, r ? 1n : 0n);
+}
+
+function floatBinary(op: string, a: V, b: V): V {
+  if (a.k !== 'f' || b.k !== 'f') throw new Stop(`${op} of non-floats`);
+  const x = a.c;
+  const y = b.c;
+  let c =
+    op === 'fadd' ? x + y : op === 'fsub' ? x - y : op === 'fmul' ? x * y : op === 'fdiv' ? x / y : x % y;
+  if (a.w === 32) c = Math.fround(c);
+  return { k: 'f', w: a.w, c };
+}
+
+function insert(agg: V, indices: readonly number[], el: V): V {
+  if (indices.length === 0) return el;
+  if (agg.k !== 'a') throw new Stop('insertvalue into a scalar');
+  const e = [...agg.e];
+  e[indices[0]!] = insert(e[indices[0]!]!, indices.slice(1), el);
+  return { k: 'a', e };
+}
+
+/** `llvm.{u,s}{add,sub,mul}.with.overflow`: the result and whether it overflowed, through 2w bits. */
+function withOverflow(name: string, a: Extract<V, { k: 'i' }>, b: Extract<V, { k: 'i' }>): V {
+  const w = a.w;
+  const signed = name.includes('.s');
+  const op = name.includes('add') ? 'add' : name.includes('sub') ? 'sub' : 'mul';
+  const ext = (v: Extract<V, { k: 'i' }>): bigint => (signed ? BigInt.asIntN(w, v.c) : v.c);
+  const exact = op === 'add' ? ext(a) + ext(b) : op === 'sub' ? ext(a) - ext(b) : ext(a) * ext(b);
+  const res = BigInt.asUintN(w, exact);
+  const back = signed ? BigInt.asIntN(w, res) : res;
+  const ovf = back !== exact;
+  if (a.s === undefined && b.s === undefined) return { k: 'a', e: [intV(w, res), intV(1, ovf ? 1n : 0n)] };
+  const wx = (v: Extract<V, { k: 'i' }>): Sym => (signed ? X.sext(sym(v), 2 * w) : X.zext(sym(v), 2 * w));
+  const wide = X.binary(SMT_BIN[op]!, wx(a), wx(b));
+  const r = X.extract(w - 1, 0, wide);
+  const o = X.not(X.compare('=', wide, signed ? X.sext(r, 2 * w) : X.zext(r, 2 * w)));
+  return { k: 'a', e: [intV(w, res, r), intV(1, ovf ? 1n : 0n, o)] };
+}

@@ -1,0 +1,228 @@
+/**
+ * @fileoverview Stage: guide (solver). Symbolic expressions over fixed-width bit vectors and booleans, and
+ * their SMT-LIB 2 text.
+ *
+ * Consumes: operations of the concolic interpreter (concolic.ts) on values derived from input bytes.
+ * Produces: expression DAGs (`Sym`), each knowing the input variables it depends on (for KLEE's
+ * independent-constraint slicing), and the text of a query over them for z3 (`smtQuery`).
+ *
+ * A `Sym` of width 0 is a boolean (an `icmp`'s result, a branch condition); every other width is a bit
+ * vector. Builders fold what can be folded cheaply (constants, extracts of concatenations, concatenations
+ * of adjacent extracts: a value stored and loaded again byte by byte comes back as itself), so that the
+ * queries a loop produces stay small.
+ */
+
+/** One node of an expression DAG. */
+export interface Sym {
+  /** SMT-LIB operator (`bvadd`, `=`, `ite`...), or `var` / `const`. */
+  readonly op: string;
+  /** Bit width; 0 for a boolean. */
+  readonly w: number;
+  readonly args: readonly Sym[];
+  /** A constant's value (unsigned), or an indexed operator's parameters packed as [hi, lo] / [n]. */
+  readonly k: bigint;
+  readonly idx: readonly number[];
+  /** A variable's name. */
+  readonly name: string;
+  /** Names of the variables the node depends on. */
+  readonly vars: ReadonlySet<string>;
+  /** Unique per node (printing and caching). */
+  readonly id: number;
+}
+
+let nextId = 0;
+const NO_VARS: ReadonlySet<string> = new Set();
+
+function node(op: string, w: number, args: readonly Sym[], k = 0n, idx: readonly number[] = []): Sym {
+  let vars = NO_VARS;
+  for (const a of args) {
+    if (a.vars.size === 0 || a.vars === vars) continue;
+    if (vars.size === 0) vars = a.vars;
+    else {
+      const u = new Set(vars);
+      for (const v of a.vars) u.add(v);
+      vars = u;
+    }
+  }
+  return { op, w, args, k, idx, name: '', vars, id: nextId++ };
+}
+
+export function variable(name: string, w: number): Sym {
+  return { op: 'var', w, args: [], k: 0n, idx: [], name, vars: new Set([name]), id: nextId++ };
+}
+
+export function constant(w: number, k: bigint): Sym {
+  return node('const', w, [], w === 0 ? (k === 0n ? 0n : 1n) : BigInt.asUintN(w, k));
+}
+
+const isConst = (s: Sym): boolean => s.op === 'const';
+
+/** A binary bit-vector operation of width `w` (`bvadd`, `bvmul`, `bvshl`...). */
+export function binary(op: string, a: Sym, b: Sym): Sym {
+  if (op === 'bvand' || op === 'bvor') {
+    if (isConst(b) && b.k === (op === 'bvand' ? mask(a.w) : 0n)) return a;
+    if (isConst(a) && a.k === (op === 'bvand' ? mask(a.w) : 0n)) return b;
+  }
+  if ((op === 'bvadd' || op === 'bvsub' || op === 'bvxor' || op === 'bvshl' || op === 'bvlshr') && isConst(b))
+    if (b.k === 0n) return a;
+  return node(op, a.w, [a, b]);
+}
+
+/** A comparison (a boolean): `=`, `bvult`, `bvslt`, ... */
+export function compare(op: string, a: Sym, b: Sym): Sym {
+  return node(op, 0, [a, b]);
+}
+
+export function not(b: Sym): Sym {
+  if (isConst(b)) return constant(0, b.k === 0n ? 1n : 0n);
+  if (b.op === 'not') return b.args[0]!;
+  return node('not', 0, [b]);
+}
+
+export function and(a: Sym, b: Sym): Sym {
+  return node('and', 0, [a, b]);
+}
+
+export function or(a: Sym, b: Sym): Sym {
+  return node('or', 0, [a, b]);
+}
+
+export function ite(c: Sym, t: Sym, e: Sym): Sym {
+  if (isConst(c)) return c.k !== 0n ? t : e;
+  return node('ite', t.w, [c, t, e]);
+}
+
+/** A boolean as a 1-bit vector, and back. */
+export function toBit(s: Sym): Sym {
+  return s.w === 0 ? ite(s, constant(1, 1n), constant(1, 0n)) : s;
+}
+export function toBool(s: Sym): Sym {
+  if (s.w === 0) return s;
+  if (s.op === 'ite' && isConst(s.args[1]!) && isConst(s.args[2]!)) {
+    const [c, t, e] = s.args as [Sym, Sym, Sym];
+    if (t.k === 1n && e.k === 0n) return c;
+    if (t.k === 0n && e.k === 1n) return not(c);
+  }
+  return compare('=', s, constant(s.w, 1n));
+}
+
+export function extract(hi: number, lo: number, s: Sym): Sym {
+  if (lo === 0 && hi === s.w - 1) return s;
+  if (isConst(s)) return constant(hi - lo + 1, s.k >> BigInt(lo));
+  if (s.op === 'extract') return extract(hi + s.idx[1]!, lo + s.idx[1]!, s.args[0]!);
+  if (s.op === 'concat') {
+    const [h, l] = s.args as [Sym, Sym];
+    if (hi < l.w) return extract(hi, lo, l);
+    if (lo >= l.w) return extract(hi - l.w, lo - l.w, h);
+  }
+  if (s.op === 'zero_extend' && lo >= s.args[0]!.w) return constant(hi - lo + 1, 0n);
+  if ((s.op === 'zero_extend' || s.op === 'sign_extend') && hi < s.args[0]!.w)
+    return extract(hi, lo, s.args[0]!);
+  return node('extract', hi - lo + 1, [s], 0n, [hi, lo]);
+}
+
+/** `hi` in the high bits, `lo` in the low bits. */
+export function concat(hi: Sym, lo: Sym): Sym {
+  if (isConst(hi) && isConst(lo)) return constant(hi.w + lo.w, (hi.k << BigInt(lo.w)) | lo.k);
+  if (hi.op === 'extract' && lo.op === 'extract' && hi.args[0] === lo.args[0] && hi.idx[1] === lo.idx[0]! + 1)
+    return extract(hi.idx[0]!, lo.idx[1]!, hi.args[0]!);
+  // Right-nested: concat(extract(a), concat(extract(b), rest)) with a and b adjacent.
+  if (hi.op === 'extract' && lo.op === 'concat' && lo.args[0]!.op === 'extract') {
+    const m = concat(hi, lo.args[0]!);
+    if (m.op === 'extract') return concat(m, lo.args[1]!);
+  }
+  return node('concat', hi.w + lo.w, [hi, lo]);
+}
+
+export function zext(s: Sym, w: number): Sym {
+  if (s.w === 0) s = toBit(s);
+  if (w === s.w) return s;
+  if (isConst(s)) return constant(w, s.k);
+  return node('zero_extend', w, [s], 0n, [w - s.w]);
+}
+
+export function sext(s: Sym, w: number): Sym {
+  if (s.w === 0) s = toBit(s);
+  if (w === s.w) return s;
+  if (isConst(s)) return constant(w, BigInt.asIntN(s.w, s.k));
+  return node('sign_extend', w, [s], 0n, [w - s.w]);
+}
+
+export function mask(w: number): bigint {
+  return (1n << BigInt(w)) - 1n;
+}
+
+// ------------------------------------------------------------------------------------------------
+// SMT-LIB text
+
+function sort(w: number): string {
+  return w === 0 ? 'Bool' : `(_ BitVec ${w})`;
+}
+
+function literal(s: Sym): string {
+  if (s.w === 0) return s.k !== 0n ? 'true' : 'false';
+  if (s.w % 4 === 0) return '#x' + s.k.toString(16).padStart(s.w / 4, '0');
+  return '#b' + s.k.toString(2).padStart(s.w, '0');
+}
+
+/**
+ * The text of one satisfiability query: the variables' declarations, every shared inner node as a
+ * definition (so the text stays linear in the DAG's size), the assertions, and `get-value` of `want`.
+ */
+export function smtQuery(assertions: readonly Sym[], want: readonly Sym[]): string {
+  const out: string[] = [];
+  const names = new Map<number, string>();
+  const uses = new Map<number, number>();
+  const count = (s: Sym): void => {
+    const n = (uses.get(s.id) ?? 0) + 1;
+    uses.set(s.id, n);
+    if (n === 1) for (const a of s.args) count(a);
+  };
+  for (const a of assertions) count(a);
+  const text = (s: Sym): string => {
+    const known = names.get(s.id);
+    if (known !== undefined) return known;
+    let t: string;
+    if (s.op === 'var') {
+      out.push(`(declare-const ${s.name} ${sort(s.w)})`);
+      t = s.name;
+    } else if (s.op === 'const') t = literal(s);
+    else {
+      const args = s.args.map(text).join(' ');
+      const op = s.idx.length > 0 ? `(_ ${s.op} ${s.idx.join(' ')})` : s.op;
+      t = `(${op} ${args})`;
+      if ((uses.get(s.id) ?? 0) > 1) {
+        const n = `t${s.id}`;
+        out.push(`(define-fun ${n} () ${sort(s.w)} ${t})`);
+        t = n;
+      }
+    }
+    names.set(s.id, t);
+    return t;
+  };
+  const asserted = assertions.map(text);
+  for (const w of want) if (!names.has(w.id)) text(w);
+  for (const a of asserted) out.push(`(assert ${a})`);
+  out.push('(check-sat)');
+  if (want.length > 0) out.push(`(get-value (${want.map((w) => w.name).join(' ')}))`);
+  return out.join('\n');
+}
+
+/** The values of a `get-value` answer: `((a0 #x0000002a) (o1_3 #b01))`. */
+export function parseValues(text: string): Map<string, bigint> {
+  const values = new Map<string, bigint>();
+  const re = /\(\s*([A-Za-z_][\w.]*)\s+(#x[0-9a-fA-F]+|#b[01]+|true|false)\s*\)/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const v = m[2]!;
+    const k =
+      v === 'true'
+        ? 1n
+        : v === 'false'
+          ? 0n
+          : v.startsWith('#x')
+            ? BigInt('0x' + v.slice(2))
+            : BigInt('0b' + v.slice(2));
+    values.set(m[1]!, k);
+  }
+  return values;
+}

@@ -1,0 +1,91 @@
+/**
+ * @fileoverview Stage: guide (solver). z3 (the `z3-solver` package, WebAssembly) behind one small interface:
+ * a query's SMT-LIB text in, sat with the wanted values, unsat or unknown out.
+ *
+ * Consumes: query text (expr.ts `smtQuery`). Produces: `Answer`s, cached by text. Each query runs in a
+ * context reset to its initial state under z3's resource limit (`rlimit`, a count of z3's internal steps),
+ * never a time-out, so the same query gets the same answer and model on any machine; the time it took is
+ * only reported. z3's WebAssembly module is loaded once per thread, the first time a solver is opened.
+ */
+import { parseValues } from './expr.js';
+
+export type Answer =
+  | { readonly status: 'sat'; readonly values: ReadonlyMap<string, bigint> }
+  | { readonly status: 'unsat' | 'unknown' };
+
+interface Z3Api {
+  mk_config(): unknown;
+  set_param_value(cfg: unknown, k: string, v: string): void;
+  mk_context(cfg: unknown): unknown;
+  eval_smtlib2_string(ctx: unknown, text: string): Promise<string>;
+}
+
+let loading: Promise<Z3Api> | undefined;
+
+async function loadZ3(): Promise<Z3Api> {
+  loading ??= import('z3-solver').then(async (m) => (await m.init()).Z3 as unknown as Z3Api);
+  return loading;
+}
+
+/** What a solver did, for reports (`queries` and `rlimit` are deterministic, `ms` is not). */
+export interface SolverStats {
+  queries: number;
+  cached: number;
+  sat: number;
+  unsat: number;
+  unknown: number;
+  ms: number;
+}
+
+export class Solver {
+  readonly stats: SolverStats = { queries: 0, cached: 0, sat: 0, unsat: 0, unknown: 0, ms: 0 };
+  private readonly cache = new Map<string, Answer>();
+
+  private constructor(
+    private readonly z3: Z3Api,
+    private readonly ctx: unknown,
+    private readonly rlimit: number,
+  ) {}
+
+  /** A solver whose every query may spend `rlimit` of z3's resource units. */
+  static async open(rlimit: number): Promise<Solver> {
+    const z3 = await loadZ3();
+    const cfg = z3.mk_config();
+    z3.set_param_value(cfg, 'model', 'true');
+    return new Solver(z3, z3.mk_context(cfg), rlimit);
+  }
+
+  async check(query: string): Promise<Answer> {
+    const hit = this.cache.get(query);
+    if (hit !== undefined) {
+      this.stats.cached++;
+      return hit;
+    }
+    this.stats.queries++;
+    const t0 = performance.now();
+    const text =
+      `(reset)(set-option :produce-models true)(set-option :rlimit ${this.rlimit})` +
+      `(set-option :smt.random_seed 0)\n${query}`;
+    let out: string;
+    try {
+      out = await this.z3.eval_smtlib2_string(this.ctx, text);
+    } catch {
+      out = 'unknown';
+    }
+    this.stats.ms += performance.now() - t0;
+    const first = out.trimStart();
+    let a: Answer;
+    if (first.startsWith('sat')) {
+      a = { status: 'sat', values: parseValues(first.slice(3)) };
+      this.stats.sat++;
+    } else if (first.startsWith('unsat')) {
+      a = { status: 'unsat' };
+      this.stats.unsat++;
+    } else {
+      a = { status: 'unknown' };
+      this.stats.unknown++;
+    }
+    this.cache.set(query, a);
+    return a;
+  }
+}
