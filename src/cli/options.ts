@@ -51,6 +51,7 @@ export interface CliOptions {
   functionTimeout: number;
   sample: number;
   grow: number;
+  solve: number;
   functions?: string;
   force: boolean;
   shard?: ShardSpec;
@@ -306,6 +307,13 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
     description:
       'also keep a grown copy of each kept input that returned: its sizes (integer arguments, then also strings and count-like fields) doubled while it still returns, toward this many steps (workload inputs for perf); 0: none',
     default: S.grow,
+    parse: (raw) => nonNegInt(raw),
+  },
+  solve: {
+    flags: '--solve <queries>',
+    description:
+      'solver-guided search: where mutation stops finding blocks, negate the branch conditions of kept inputs (run again concolically) and solve them with z3, at most this many queries per function; 0: mutation only',
+    default: S.solve,
     parse: (raw) => nonNegInt(raw),
   },
   functions: {
@@ -592,6 +600,7 @@ const SEARCH = [
   'functionTimeout',
   'sample',
   'grow',
+  'solve',
   'functions',
   'force',
 ] as const;

@@ -90,6 +90,8 @@ export interface CampaignOptions {
   readonly sample?: number;
   /** Workload inputs: target steps of grown copies of the kept inputs (`gen --grow`), 0 for none. */
   readonly grow?: number;
+  /** Solver-guided search: z3 queries per function (`gen --solve`), 0 for none. */
+  readonly solve?: number;
   /** Worker threads (default: all cores). */
   readonly jobs?: number;
   /** Also replay every record natively. */
@@ -308,6 +310,7 @@ class Campaign {
       runStepFloor: o.runStepFloor ?? DEFAULT_SEARCH.runStepFloor,
       sample: o.sample ?? 0,
       grow: o.grow ?? 0,
+      solve: o.solve ?? 0,
     };
     this.functionTimeoutMs = o.functionTimeoutMs ?? DEFAULTS.functionTimeoutSeconds * 1000;
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
@@ -393,6 +396,7 @@ class Campaign {
       // Only when asked for, so that run.json without --sample stays as it was.
       ...(search.sample !== undefined && search.sample > 0 ? { sample: search.sample } : {}),
       ...(search.grow !== undefined && search.grow > 0 ? { grow: search.grow } : {}),
+      ...(search.solve !== undefined && search.solve > 0 ? { solve: search.solve } : {}),
       ...(this.o.shard === undefined ? {} : { shard: shardOfSpec(this.o.shard) }),
       limits: {
         stepLimit: limits.stepLimit,
@@ -564,6 +568,7 @@ class Campaign {
       steps: r.ok ? r.steps : 0,
       cpuMs: where.cpuMs,
       worker: where.worker,
+      ...(r.ok && r.solve !== undefined ? { solve: r.solve } : {}),
     });
     this.fresh++;
     this.rep.onFunction?.(row, true);

@@ -27,6 +27,7 @@
  * Keys are file-system safe (letters, digits, `._+-~`), unique within their directory even on a
  * case-insensitive file system; a name that had to change gets a hash of the original appended.
  */
+import type { SolveStats } from './solve.js';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, normalize, resolve } from 'node:path';
@@ -60,6 +61,8 @@ export interface RunSpec {
   readonly sample?: number;
   /** `--grow`: target steps of the workload inputs; absent when 0. */
   readonly grow?: number;
+  /** `--solve`: z3 queries per function; absent when 0. */
+  readonly solve?: number;
   readonly limits: {
     readonly stepLimit: number;
     readonly timeLimitMs: number;
@@ -165,6 +168,8 @@ export interface TimingRow {
   readonly cpuMs: number | null;
   /** Thread id of the worker that searched it (a worker the watchdog replaced has a new one). */
   readonly worker: number;
+  /** What the solver did (`--solve`): paths, queries and their answers, solutions kept, concretisations. */
+  readonly solve?: SolveStats;
 }
 
 export interface NativeRow {

@@ -389,29 +389,58 @@ export function searchAndReplay(
   const before = session.deadline;
   const deadline = (session.deadline = new CpuDeadline(timeoutMs));
   try {
-    const r = searchFunction(session, fn, o);
-    let guard = r.guard;
-    const engine = r.records.map((rec, i): ReplayVerdict => {
-      if (guard === undefined && deadline.passed()) guard = `ran out before the engine replay of input ${i}`;
-      if (guard !== undefined) return { status: 'not-run', reason: `the time guard ${guard}` };
-      try {
-        const v = replayInEngine(session, rec);
-        if (v.status === 'ok' || !deadline.passed()) return v;
-        guard = `stopped the engine replay of input ${i}`;
-        return { status: 'not-run', reason: `the time guard ${guard}` };
-      } catch (e) {
-        onReplayThrow();
-        return { status: 'mismatch', reason: `replay threw: ${errorLine(e)}` };
-      }
-    });
-    const why =
-      guard === undefined
-        ? undefined
-        : `the time guard (${timeoutMs / 1000} s of CPU) ${guard}; kept the ${r.records.length} input(s) found before`;
-    return { ...r, engine, ...(why === undefined ? {} : { guard: why }) };
+    return replayKept(session, searchFunction(session, fn, o), deadline, timeoutMs, onReplayThrow);
   } finally {
     session.deadline = before;
   }
+}
+
+/** `searchAndReplay` with the solver (`searchFunctionSolving`); its statistics come along. */
+export async function searchAndReplaySolving(
+  session: GenSession,
+  fn: string,
+  o: SearchOptions,
+  timeoutMs: number,
+  solver: Solver,
+  onReplayThrow: () => void = () => undefined,
+): Promise<GuardedResult & { readonly solve: SolveStats }> {
+  const before = session.deadline;
+  const deadline = (session.deadline = new CpuDeadline(timeoutMs));
+  try {
+    const r = await searchFunctionSolving(session, fn, o, solver);
+    return { ...replayKept(session, r, deadline, timeoutMs, onReplayThrow), solve: r.solve };
+  } finally {
+    session.deadline = before;
+  }
+}
+
+/** Each kept record of a search replayed once in the engine, under the search's deadline. */
+function replayKept(
+  session: GenSession,
+  r: FunctionResult,
+  deadline: CpuDeadline,
+  timeoutMs: number,
+  onReplayThrow: () => void,
+): GuardedResult {
+  let guard = r.guard;
+  const engine = r.records.map((rec, i): ReplayVerdict => {
+    if (guard === undefined && deadline.passed()) guard = `ran out before the engine replay of input ${i}`;
+    if (guard !== undefined) return { status: 'not-run', reason: `the time guard ${guard}` };
+    try {
+      const v = replayInEngine(session, rec);
+      if (v.status === 'ok' || !deadline.passed()) return v;
+      guard = `stopped the engine replay of input ${i}`;
+      return { status: 'not-run', reason: `the time guard ${guard}` };
+    } catch (e) {
+      onReplayThrow();
+      return { status: 'mismatch', reason: `replay threw: ${errorLine(e)}` };
+    }
+  });
+  const why =
+    guard === undefined
+      ? undefined
+      : `the time guard (${timeoutMs / 1000} s of CPU) ${guard}; kept the ${r.records.length} input(s) found before`;
+  return { ...r, engine, ...(why === undefined ? {} : { guard: why }) };
 }
 
 /**

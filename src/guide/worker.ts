@@ -20,8 +20,11 @@ import type { Module } from '../ir/model.js';
 import { replayInEngine, type EngineVerdict } from '../replay/engine.js';
 import { threadCpuMs } from '../util/cputime.js';
 import { errorLine } from '../util/errors.js';
+import { DEFAULTS } from '../util/defaults.js';
 import type { GenReply, ModuleRef, WorkerReply, WorkerRequest } from './workers.js';
-import { searchAndReplay } from './search.js';
+import { searchAndReplay, searchAndReplaySolving, type GuardedResult } from './search.js';
+import type { SolveStats } from './solve.js';
+import { Solver } from './sym/z3.js';
 
 interface Held {
   readonly ref: ModuleRef;
@@ -123,7 +126,10 @@ function list(h: Held): void {
   }
 }
 
-function genOne(h: Held, fn: string, req: Extract<WorkerRequest, { kind: 'gen' }>): GenReply {
+/** The thread's solver (`gen --solve`), opened the first time a search asks for it. */
+let solver: Promise<Solver> | undefined;
+
+async function genOne(h: Held, fn: string, req: Extract<WorkerRequest, { kind: 'gen' }>): Promise<GenReply> {
   const t0 = performance.now();
   const timeMs = (): number => Math.round(performance.now() - t0);
   let s: GenSession;
@@ -149,7 +155,14 @@ function genOne(h: Held, fn: string, req: Extract<WorkerRequest, { kind: 'gen' }
     // A replay that threw leaves the session suspect: it is reset (disposed) once the search is done
     // with it, never while it still runs (its buffers must not reach the next session before that).
     let threw = false;
-    const r = searchAndReplay(s, fn, req.search, req.functionTimeoutMs, () => (threw = true));
+    const onThrow = (): void => void (threw = true);
+    const solving = (req.search.solve ?? 0) > 0;
+    let r: GuardedResult & { readonly solve?: SolveStats };
+    if (!solving) r = searchAndReplay(s, fn, req.search, req.functionTimeoutMs, onThrow);
+    else {
+      solver ??= Solver.open(DEFAULTS.solverRlimit);
+      r = await searchAndReplaySolving(s, fn, req.search, req.functionTimeoutMs, await solver, onThrow);
+    }
     if (threw) reset(h);
     return {
       function: fn,
@@ -164,6 +177,7 @@ function genOne(h: Held, fn: string, req: Extract<WorkerRequest, { kind: 'gen' }
       engine: r.engine,
       ...(r.guard === undefined ? {} : { guard: r.guard }),
       steps: r.steps,
+      ...(r.solve === undefined ? {} : { solve: r.solve }),
       timeMs: timeMs(),
     };
   } catch (e) {
@@ -194,7 +208,13 @@ function replay(h: Held, records: readonly string[]): void {
   post({ kind: 'verdicts', verdicts });
 }
 
+// Requests are handled one after the other (a search with the solver awaits z3).
+let queue: Promise<void> = Promise.resolve();
 parentPort!.on('message', (req: WorkerRequest) => {
+  queue = queue.then(() => handle(req));
+});
+
+async function handle(req: WorkerRequest): Promise<void> {
   const h = hold(req.module, req.text);
   switch (req.kind) {
     case 'list':
@@ -203,7 +223,7 @@ parentPort!.on('message', (req: WorkerRequest) => {
     case 'gen':
       for (const fn of req.functions) {
         const cpu0 = threadCpuMs();
-        const result = genOne(h, fn, req);
+        const result = await genOne(h, fn, req);
         const cpu1 = threadCpuMs();
         const cpuMs = cpu0 === undefined || cpu1 === undefined ? null : cpu1 - cpu0;
         post({ kind: 'function', result, worker: threadId, cpuMs });
@@ -214,4 +234,4 @@ parentPort!.on('message', (req: WorkerRequest) => {
       break;
   }
   post({ kind: 'done' });
-});
+}

@@ -13,6 +13,7 @@
  * through its modules in turn and both cores share a large module once nothing else is left. The module's
  * IR text travels to a worker only when the worker does not hold that module yet.
  */
+import type { SolveStats } from './solve.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -102,6 +103,8 @@ export type GenReply =
       readonly guard?: string;
       /** Engine steps of the search (timings.jsonl only). */
       readonly steps: number;
+      /** What the solver did (`--solve`; timings.jsonl only). */
+      readonly solve?: SolveStats;
       /** Search and engine replay, wall clock (timings.jsonl only: never part of the results). */
       readonly timeMs: number;
     }

@@ -50,7 +50,14 @@ export const DEFAULTS = {
     sample: 0,
     /** Workload inputs (`gen --grow STEPS`): none. */
     grow: 0,
+    /** Solver-guided search (`gen --solve N`): z3 queries per function; 0 is mutation only. */
+    solve: 0,
   },
+  /**
+   * z3's resource limit per query of the solver-guided search (`rlimit`, z3's count of its own steps: a
+   * deterministic budget, unlike a time-out): a query it stops is `unknown`.
+   */
+  solverRlimit: 5_000_000,
   /** replay: native replay of one record. */
   /**
    * tune (perf, diff): measured time per input, variant and round once `minSamples` are taken; samples

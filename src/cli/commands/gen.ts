@@ -66,6 +66,7 @@ export function campaignOptions(
     limits: o.stepLimit === undefined ? undefined : { stepLimit: o.stepLimit },
     sample: o.sample,
     grow: o.grow,
+    solve: o.solve,
     native: o.native,
     functions: o.functions,
     compile,
