@@ -150,11 +150,15 @@ export async function searchFunctionSolving(
     );
     if (plans.length === 0) break;
     let gained = false;
-    for (const plan of plans) {
+    for (const x of plans) {
       if (!s.budgetLeft()) break;
-      if (s.tryPlan(plan, false)) {
+      if (s.tryPlan(x.plan, false)) {
         state.stats.kept++;
         gained = true;
+      }
+      if (x.func === fn) {
+        state.stats.aimed++;
+        if (s.covered.has(x.block)) state.stats.hit++;
       }
     }
     if (s.guard !== undefined) break;

@@ -25,6 +25,13 @@ const MAX_ATTEMPTS = 2;
 
 export const CONCOLIC_LIMITS: ConcolicLimits = { maxInstrs: 2_000_000, maxBranches: 4_000, maxDepth: 64 };
 
+/** A solved plan, and the block its query aimed at. */
+export interface Solution {
+  readonly plan: Plan;
+  readonly func: string;
+  readonly block: number;
+}
+
 /** What the solver did for one function (summed over its rounds). */
 export interface SolveStats {
   paths: number;
@@ -37,7 +44,13 @@ export interface SolveStats {
   unknown: number;
   /** Solutions the search kept (they reached new code). */
   kept: number;
+  /** Solutions aimed at a block of the function itself, and those of them whose run reached it. */
+  aimed: number;
+  hit: number;
   instrs: number;
+  /** Wall-clock time in z3 and in the interpreter, ms (reports only: not deterministic). */
+  solverMs: number;
+  concolicMs: number;
 }
 
 /** The solver's state across the rounds of one function's search. */
@@ -51,13 +64,15 @@ export class SolveState {
     unsat: 0,
     unknown: 0,
     kept: 0,
+    aimed: 0,
+    hit: 0,
     instrs: 0,
+    solverMs: 0,
+    concolicMs: 0,
   };
   /** Plans already run concolically. */
   private readonly done = new WeakSet<Plan>();
   private readonly attempts = new Map<string, number>();
-  /** Blocks of callees some path went through (`fn#block`). */
-  private readonly reached = new Set<string>();
 
   constructor(
     readonly solver: Solver,
@@ -74,13 +89,15 @@ export class SolveState {
     fn: string,
     plans: readonly Plan[],
     covered: ReadonlySet<number>,
-  ): Promise<Plan[]> {
-    const out: Plan[] = [];
+  ): Promise<Solution[]> {
+    const out: Solution[] = [];
     for (const plan of plans) {
       if (this.queriesLeft <= 0) break;
       if (this.done.has(plan)) continue;
       this.done.add(plan);
+      const t0 = performance.now();
       const path = new Concolic(session, plan, CONCOLIC_LIMITS).run(fn);
+      this.stats.concolicMs += performance.now() - t0;
       this.note(path);
       await this.flip(fn, plan, path, covered, out);
     }
@@ -93,10 +110,9 @@ export class SolveState {
     s.instrs += path.instrs;
     s.branches += path.branches.length;
     if (path.stopped !== undefined) {
-      const why = path.stopped.replace(/@\S+/, '@...').replace(/\d+/g, 'N');
+      const why = path.stopped.replace(/\b\d+\b/g, 'N');
       s.stopped[why] = (s.stopped[why] ?? 0) + 1;
     }
-    for (const b of path.visited) this.reached.add(b);
   }
 
   private async flip(
@@ -104,14 +120,16 @@ export class SolveState {
     plan: Plan,
     path: Path,
     covered: ReadonlySet<number>,
-    out: Plan[],
+    out: Solution[],
   ): Promise<void> {
     const branches = path.branches;
     for (let j = 0; j < branches.length && this.queriesLeft > 0; j++) {
       for (const alt of branches[j]!.alts) {
         if (this.queriesLeft <= 0) return;
         const key = `${alt.func.name}#${alt.block}`;
-        if (alt.func.name === fn ? covered.has(alt.block) : this.reached.has(key)) continue;
+        // Only blocks of the function itself: what the search measures (a callee's blocks are reached when
+        // some caller of it is searched).
+        if (alt.func.name !== fn || covered.has(alt.block)) continue;
         const n = this.attempts.get(key) ?? 0;
         if (n >= MAX_ATTEMPTS) continue;
         const slice = sliceFor(alt.cond, branches, j);
@@ -123,10 +141,12 @@ export class SolveState {
         this.attempts.set(key, n + 1);
         this.queriesLeft--;
         this.stats.queries++;
+        const t0 = performance.now();
         const a = await this.solver.check(query);
+        this.stats.solverMs += performance.now() - t0;
         this.stats[a.status]++;
         if (a.status !== 'sat') continue;
-        out.push(applyModel(plan, path.vars, a.values));
+        out.push({ plan: applyModel(plan, path.vars, a.values), func: alt.func.name, block: alt.block });
         // The target is attempted again only if this solution does not reach it.
       }
     }
@@ -191,6 +211,7 @@ function applyModel(
     if (place === undefined) continue;
     if (place.t === 'arg') p.args[place.index] = intRec(place.bits, v);
     else if (place.t === 'obj') p.objects[place.id]?.bytes.set(place.off, Number(v));
+    else if (place.t === 'call') p.calls[place.index] = { fn: place.fn, ret: intRec(place.bits, v) };
     else p.global(place.name).bytes.set(place.off, Number(v));
   }
   return p;

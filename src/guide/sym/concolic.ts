@@ -21,6 +21,7 @@ import type { Block, Constant, Func, Instr, Value } from '../../ir/model.js';
 import type { Type } from '../../ir/types.js';
 import type { Linked } from '../../engine/link.js';
 import { evalConst, type CVal } from '../../engine/constants.js';
+import { externalAttrs, lookupExternal } from '../../engine/externals.js';
 import type { GenSession } from '../../gen/runtime.js';
 import type { Holder, Plan } from '../../gen/plan.js';
 import { INPUT_REGION_BASE, slotBaseOffset, type PtrTarget } from '../../gen/record.js';
@@ -50,7 +51,9 @@ export interface Branch {
 export type VarPlace =
   | { readonly t: 'arg'; readonly index: number; readonly bits: number }
   | { readonly t: 'obj'; readonly id: number; readonly off: number }
-  | { readonly t: 'global'; readonly name: string; readonly off: number };
+  | { readonly t: 'global'; readonly name: string; readonly off: number }
+  /** The result of the plan's `index`-th recorded external call (an unmodelled function's). */
+  | { readonly t: 'call'; readonly index: number; readonly fn: string; readonly bits: number };
 
 export interface Path {
   readonly branches: Branch[];
@@ -117,6 +120,8 @@ export class Concolic {
   private heapTop = HEAP_BASE;
   private stackTop = STACK_BASE;
   private depth = 0;
+  /** Recorded external calls consumed so far (the plan's `calls`, in call order). */
+  private callIdx = 0;
   /** Globals sorted by address (for the initial bytes of an address). */
   private readonly globals: { addr: number; size: number; name: string; writable: boolean }[];
 
@@ -723,8 +728,33 @@ export class Concolic {
       case 'llvm.smul.with.overflow':
         return withOverflow(base, ci(0), ci(1));
     }
-    if (ret.kind === 'void' && base.startsWith('llvm.')) throw new Stop(`intrinsic ${name}`);
+    if (base.startsWith('llvm.')) throw new Stop(`intrinsic ${name}`);
+    if (
+      name.startsWith('stub ') ||
+      lookupExternal(name) === undefined ||
+      externalAttrs(name)?.osInput === true
+    )
+      return this.recordedCall(name, ret);
     throw new Stop(`external @${name}`);
+  }
+
+  /** The next recorded call's result (generation stubs unmodelled functions: their results are inputs). */
+  private recordedCall(name: string, ret: Type): V | undefined {
+    const k = this.callIdx++;
+    const rec = this.plan.calls[k];
+    if (rec === undefined || rec.fn !== name) throw new Stop(`external @${name} not recorded`);
+    const r = rec.ret;
+    if (ret.kind === 'void') return undefined;
+    if (ret.kind === 'int' && r.t === 'int') {
+      const v = `c${k}`;
+      this.path.vars.set(v, { t: 'call', index: k, fn: name, bits: ret.bits });
+      return intV(ret.bits, BigInt(r.v), X.variable(v, ret.bits));
+    }
+    if (ret.kind === 'ptr') {
+      if (r.t === 'null') return intV(64, 0n);
+      if (r.t === 'ptr') return intV(64, BigInt(this.targetAddress(r)));
+    }
+    throw new Stop(`external @${name} returning ${ret.kind}`);
   }
 
   /** memcmp/strcmp/strncmp: the concrete result; symbolic as "equal or not" when a byte is symbolic. */

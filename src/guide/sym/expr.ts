@@ -172,6 +172,7 @@ function literal(s: Sym): string {
 export function smtQuery(assertions: readonly Sym[], want: readonly Sym[]): string {
   const out: string[] = [];
   const names = new Map<number, string>();
+  let defs = 0;
   const uses = new Map<number, number>();
   const count = (s: Sym): void => {
     const n = (uses.get(s.id) ?? 0) + 1;
@@ -192,7 +193,7 @@ export function smtQuery(assertions: readonly Sym[], want: readonly Sym[]): stri
       const op = s.idx.length > 0 ? `(_ ${s.op} ${s.idx.join(' ')})` : s.op;
       t = `(${op} ${args})`;
       if ((uses.get(s.id) ?? 0) > 1) {
-        const n = `t${s.id}`;
+        const n = `t${defs++}`;
         out.push(`(define-fun ${n} () ${sort(s.w)} ${t})`);
         t = n;
       }

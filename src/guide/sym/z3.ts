@@ -15,8 +15,9 @@ export type Answer =
 
 interface Z3Api {
   mk_config(): unknown;
-  set_param_value(cfg: unknown, k: string, v: string): void;
+  del_config(cfg: unknown): void;
   mk_context(cfg: unknown): unknown;
+  del_context(ctx: unknown): void;
   eval_smtlib2_string(ctx: unknown, text: string): Promise<string>;
 }
 
@@ -43,16 +44,12 @@ export class Solver {
 
   private constructor(
     private readonly z3: Z3Api,
-    private readonly ctx: unknown,
     private readonly rlimit: number,
   ) {}
 
   /** A solver whose every query may spend `rlimit` of z3's resource units. */
   static async open(rlimit: number): Promise<Solver> {
-    const z3 = await loadZ3();
-    const cfg = z3.mk_config();
-    z3.set_param_value(cfg, 'model', 'true');
-    return new Solver(z3, z3.mk_context(cfg), rlimit);
+    return new Solver(await loadZ3(), rlimit);
   }
 
   async check(query: string): Promise<Answer> {
@@ -63,14 +60,19 @@ export class Solver {
     }
     this.stats.queries++;
     const t0 = performance.now();
-    const text =
-      `(reset)(set-option :produce-models true)(set-option :rlimit ${this.rlimit})` +
-      `(set-option :smt.random_seed 0)\n${query}`;
+    const text = `(set-option :produce-models true)(set-option :rlimit ${this.rlimit})(set-logic QF_BV)\n${query}`;
+    // A fresh context per query: z3 carries state across `(reset)` (the same query got other models),
+    // and the answer must not depend on which queries this thread asked before.
+    const cfg = this.z3.mk_config();
+    const ctx = this.z3.mk_context(cfg);
+    this.z3.del_config(cfg);
     let out: string;
     try {
-      out = await this.z3.eval_smtlib2_string(this.ctx, text);
+      out = await this.z3.eval_smtlib2_string(ctx, text);
     } catch {
       out = 'unknown';
+    } finally {
+      this.z3.del_context(ctx);
     }
     this.stats.ms += performance.now() - t0;
     const first = out.trimStart();
