@@ -142,12 +142,20 @@ export async function searchFunctionSolving(
   const state = new SolveState(solver, o.solve ?? 0);
   s.mutate();
   while (s.open() && state.queriesLeft > 0) {
+    const instrs = state.stats.instrs;
     const plans = await state.round(
       session,
       fn,
       s.kept.map((k) => k.run.plan),
       s.covered,
     );
+    // The interpreter's work is charged to the search's step budget (a step is a loop iteration or a
+    // call, about 16 instructions).
+    s.steps += Math.ceil((state.stats.instrs - instrs) / 16);
+    if (session.deadline?.passed() === true) {
+      s.guard = `stopped the search in a solver round after run ${s.runs} (${s.steps} steps)`;
+      break;
+    }
     if (plans.length === 0) break;
     let gained = false;
     for (const x of plans) {

@@ -23,7 +23,10 @@ import type { Solver } from './sym/z3.js';
 /** Paths that try to reach one block. */
 const MAX_ATTEMPTS = 2;
 
-export const CONCOLIC_LIMITS: ConcolicLimits = { maxInstrs: 2_000_000, maxBranches: 4_000, maxDepth: 64 };
+/** Per path: instructions, symbolic branches, call depth. */
+export const CONCOLIC_LIMITS: ConcolicLimits = { maxInstrs: 100_000, maxBranches: 2_000, maxDepth: 64 };
+/** Instructions the interpreter may spend on one function's paths together. */
+const MAX_FUNCTION_INSTRS = 400_000;
 
 /** A solved plan, and the block its query aimed at. */
 export interface Solution {
@@ -92,14 +95,15 @@ export class SolveState {
   ): Promise<Solution[]> {
     const out: Solution[] = [];
     for (const plan of plans) {
-      if (this.queriesLeft <= 0) break;
+      if (this.queriesLeft <= 0 || this.stats.instrs >= MAX_FUNCTION_INSTRS) break;
+      if (session.deadline?.passed() === true) break;
       if (this.done.has(plan)) continue;
       this.done.add(plan);
       const t0 = performance.now();
       const path = new Concolic(session, plan, CONCOLIC_LIMITS).run(fn);
       this.stats.concolicMs += performance.now() - t0;
       this.note(path);
-      await this.flip(fn, plan, path, covered, out);
+      await this.flip(session, fn, plan, path, covered, out);
     }
     return out;
   }
@@ -116,6 +120,7 @@ export class SolveState {
   }
 
   private async flip(
+    session: GenSession,
     fn: string,
     plan: Plan,
     path: Path,
@@ -124,6 +129,7 @@ export class SolveState {
   ): Promise<void> {
     const branches = path.branches;
     for (let j = 0; j < branches.length && this.queriesLeft > 0; j++) {
+      if (session.deadline?.passed() === true) return;
       for (const alt of branches[j]!.alts) {
         if (this.queriesLeft <= 0) return;
         const key = `${alt.func.name}#${alt.block}`;

@@ -23,10 +23,18 @@ import type { Linked } from '../../engine/link.js';
 import { evalConst, type CVal } from '../../engine/constants.js';
 import { externalAttrs, lookupExternal } from '../../engine/externals.js';
 import type { GenSession } from '../../gen/runtime.js';
-import type { Holder, Plan } from '../../gen/plan.js';
-import { INPUT_REGION_BASE, slotBaseOffset, type PtrTarget } from '../../gen/record.js';
+import type { Holder, Plan, PlanObject } from '../../gen/plan.js';
+import {
+  BIG_SLOT,
+  INPUT_REGION_BASE,
+  INPUT_SLOT,
+  SMALL_SLOTS,
+  slotBaseOffset,
+  type PtrTarget,
+} from '../../gen/record.js';
 import * as X from './expr.js';
 import type { Sym } from './expr.js';
+import { SymMemory, type Cell } from './memory.js';
 
 /** An integer or pointer (`c` unsigned), a float (concrete only), or an aggregate. */
 type V =
@@ -78,14 +86,11 @@ export interface ConcolicLimits {
 class Stop extends Error {}
 
 const HEAP_BASE = 0x7000_0000;
+/** Bytes a memory function (memcpy, memset, realloc's copy) may touch on a path. */
+const MAX_BYTES = 1 << 16;
 const STACK_BASE = 0x6000_0000;
 const IGNORED =
   /^llvm\.(lifetime|dbg|assume|experimental\.noalias|invariant|var\.annotation|prefetch|donothing|sideeffect)/;
-
-interface Cell {
-  readonly c: number;
-  readonly s: Sym | undefined;
-}
 
 const f64 = new Float64Array(1);
 const u64 = new BigUint64Array(f64.buffer);
@@ -115,7 +120,7 @@ function intV(w: number, c: bigint, s?: Sym): Extract<V, { k: 'i' }> {
 
 export class Concolic {
   private readonly linked: Linked;
-  private readonly mem = new Map<number, Cell>();
+  private readonly mem = new SymMemory((a) => this.initial(a));
   private readonly path: Path;
   private heapTop = HEAP_BASE;
   private stackTop = STACK_BASE;
@@ -206,10 +211,9 @@ export class Concolic {
   private initial(a: number): Cell {
     const mem = this.session.engine.mem;
     if (a >= INPUT_REGION_BASE && a < mem.size) {
-      for (const o of this.plan.objects) {
-        if (o.dead === true) continue;
+      const o = this.objectAt(a - INPUT_REGION_BASE);
+      if (o !== undefined && o.dead !== true) {
         const off = a - (INPUT_REGION_BASE + slotBaseOffset(o.id, o.big));
-        if (Math.abs(off) > 1 << 22) continue;
         const tag = off < 0 ? `m${-off}` : `${off}`;
         const cell = this.holderByte(o, off, `o${o.id}_${tag}`, { t: 'obj', id: o.id, off });
         if (cell !== undefined) return cell;
@@ -232,6 +236,17 @@ export class Concolic {
     return { c: 0, s: undefined };
   }
 
+  /** The plan object whose slot holds offset `off` of the input region (record.ts's slot layout). */
+  private objectAt(off: number): PlanObject | undefined {
+    const small = SMALL_SLOTS * INPUT_SLOT;
+    if (off < small) {
+      const o = this.plan.objects[Math.floor(off / INPUT_SLOT)];
+      return o?.big === undefined ? o : undefined;
+    }
+    const big = Math.floor((off - small) / BIG_SLOT);
+    return this.plan.objects.find((o) => o.big === big);
+  }
+
   private globalAt(a: number): (typeof this.globals)[number] | undefined {
     let lo = 0;
     let hi = this.globals.length - 1;
@@ -246,9 +261,7 @@ export class Concolic {
   }
 
   private byte(a: number): Cell {
-    let c = this.mem.get(a);
-    if (c === undefined) this.mem.set(a, (c = this.initial(a)));
-    return c;
+    return this.mem.get(a);
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -300,14 +313,13 @@ export class Concolic {
           s = X.extract(hi, 8 * i, v.s);
           if (s.w < 8) s = X.zext(s, 8);
         }
-        this.mem.set(a + i, { c, s });
+        this.mem.set(a + i, c, s);
       }
       return;
     }
     if (v.k === 'f') {
       const b = floatBits(v.w, v.c);
-      for (let i = 0; i < v.w / 8; i++)
-        this.mem.set(a + i, { c: Number((b >> BigInt(8 * i)) & 0xffn), s: undefined });
+      for (let i = 0; i < v.w / 8; i++) this.mem.set(a + i, Number((b >> BigInt(8 * i)) & 0xffn), undefined);
       return;
     }
     const dl = this.linked.dl;
@@ -360,6 +372,8 @@ export class Concolic {
     for (const i of b.instrs) {
       if (i.op === 'phi') continue;
       if (++this.path.instrs > this.limits.maxInstrs) throw new Stop('instruction budget');
+      if ((this.path.instrs & 4095) === 0 && this.session.deadline?.passed() === true)
+        throw new Stop('time guard');
       const r = this.instr(f, b, i, env);
       if (r !== undefined) return r;
     }
@@ -403,7 +417,7 @@ export class Concolic {
         const n = i.count === undefined ? 1n : this.int(i.count, env).c;
         const size = Number(n) * this.linked.dl.allocSize(i.allocType);
         this.stackTop = (this.stackTop - Math.max(size, 1)) & ~(Math.max(i.align, 16) - 1);
-        for (let k = 0; k < size; k++) this.mem.set(this.stackTop + k, { c: 0, s: undefined });
+        this.mem.fill(this.stackTop, size, 0, undefined);
         set(intV(64, BigInt(this.stackTop)));
         return undefined;
       }
@@ -644,29 +658,32 @@ export class Concolic {
       case 'llvm.memmove':
       case 'memcpy':
       case 'memmove': {
+        const [dst, src, len] = [n(0), n(1), this.length(n(2), base)];
         const cells: Cell[] = [];
-        for (let k = 0; k < n(2); k++) cells.push(this.byte(n(1) + k));
-        cells.forEach((c, k) => this.mem.set(n(0) + k, c));
+        for (let k = 0; k < len; k++) cells.push(this.byte(src + k));
+        for (let k = 0; k < len; k++) this.mem.set(dst + k, cells[k]!.c, cells[k]!.s);
         return base.startsWith('llvm') ? undefined : args[0];
       }
       case 'llvm.memset':
       case 'memset': {
         const v = ci(1);
-        const s = v.s === undefined ? undefined : X.extract(7, 0, v.s);
-        for (let k = 0; k < n(2); k++) this.mem.set(n(0) + k, { c: Number(v.c & 0xffn), s });
+        const cell = { c: Number(v.c & 0xffn), s: v.s === undefined ? undefined : X.extract(7, 0, v.s) };
+        const [dst, len] = [n(0), this.length(n(2), base)];
+        this.mem.fill(dst, len, cell.c, cell.s);
         return base.startsWith('llvm') ? undefined : args[0];
       }
       case 'malloc':
       case 'calloc':
       case 'realloc': {
+        // Heap memory reads as zeros where nothing was written (`initial`): only realloc copies.
         const size = base === 'calloc' ? n(0) * n(1) : base === 'realloc' ? n(1) : n(0);
+        if (size < 0 || size > 1 << 30) throw new Stop(`${base} of ${size} bytes`);
         const a = this.heapTop;
         this.heapTop += (size + 31) & ~15;
-        for (let k = 0; k < size; k++)
-          this.mem.set(
-            a + k,
-            base === 'realloc' && n(0) !== 0 ? this.byte(n(0) + k) : { c: 0, s: undefined },
-          );
+        const old = base === 'realloc' ? n(0) : 0;
+        if (old !== 0)
+          for (let k = 0, len = this.length(size, base); k < len; k++)
+            this.mem.set(a + k, this.byte(old + k).c, this.byte(old + k).s);
         return intV(64, BigInt(a));
       }
       case 'free':
@@ -736,6 +753,13 @@ export class Concolic {
     )
       return this.recordedCall(name, ret);
     throw new Stop(`external @${name}`);
+  }
+
+  /** A byte count a memory function works on: bounded (it costs its bytes), charged as instructions. */
+  private length(n: number, fn: string): number {
+    if (n < 0 || n > MAX_BYTES) throw new Stop(`${fn} of ${n} bytes`);
+    this.path.instrs += n >> 4;
+    return n;
   }
 
   /** The next recorded call's result (generation stubs unmodelled functions: their results are inputs). */
