@@ -51,6 +51,8 @@ export interface SolveStats {
   aimed: number;
   hit: number;
   instrs: number;
+  /** z3's resource units (deterministic). */
+  rlimit: number;
   /** Wall-clock time in z3 and in the interpreter, ms (reports only: not deterministic). */
   solverMs: number;
   concolicMs: number;
@@ -70,6 +72,7 @@ export class SolveState {
     aimed: 0,
     hit: 0,
     instrs: 0,
+    rlimit: 0,
     solverMs: 0,
     concolicMs: 0,
   };
@@ -151,6 +154,7 @@ export class SolveState {
         const a = await this.solver.check(query);
         this.stats.solverMs += performance.now() - t0;
         this.stats[a.status]++;
+        this.stats.rlimit += a.cost;
         if (a.status !== 'sat') continue;
         out.push({ plan: applyModel(plan, path.vars, a.values), func: alt.func.name, block: alt.block });
         // The target is attempted again only if this solution does not reach it.

@@ -88,6 +88,8 @@ class Stop extends Error {}
 const HEAP_BASE = 0x7000_0000;
 /** Bytes a memory function (memcpy, memset, realloc's copy) may touch on a path. */
 const MAX_BYTES = 1 << 16;
+/** Bytes a copy may move (each read may make an input byte a variable). */
+const MAX_COPY = 1 << 12;
 const STACK_BASE = 0x6000_0000;
 const IGNORED =
   /^llvm\.(lifetime|dbg|assume|experimental\.noalias|invariant|var\.annotation|prefetch|donothing|sideeffect)/;
@@ -658,7 +660,7 @@ export class Concolic {
       case 'llvm.memmove':
       case 'memcpy':
       case 'memmove': {
-        const [dst, src, len] = [n(0), n(1), this.length(n(2), base)];
+        const [dst, src, len] = [n(0), n(1), this.length(n(2), base, MAX_COPY)];
         const cells: Cell[] = [];
         for (let k = 0; k < len; k++) cells.push(this.byte(src + k));
         for (let k = 0; k < len; k++) this.mem.set(dst + k, cells[k]!.c, cells[k]!.s);
@@ -682,7 +684,7 @@ export class Concolic {
         this.heapTop += (size + 31) & ~15;
         const old = base === 'realloc' ? n(0) : 0;
         if (old !== 0)
-          for (let k = 0, len = this.length(size, base); k < len; k++)
+          for (let k = 0, len = this.length(size, base, MAX_COPY); k < len; k++)
             this.mem.set(a + k, this.byte(old + k).c, this.byte(old + k).s);
         return intV(64, BigInt(a));
       }
@@ -756,8 +758,8 @@ export class Concolic {
   }
 
   /** A byte count a memory function works on: bounded (it costs its bytes), charged as instructions. */
-  private length(n: number, fn: string): number {
-    if (n < 0 || n > MAX_BYTES) throw new Stop(`${fn} of ${n} bytes`);
+  private length(n: number, fn: string, max = MAX_BYTES): number {
+    if (n < 0 || n > max) throw new Stop(`${fn} of ${n} bytes`);
     this.path.instrs += n >> 4;
     return n;
   }

@@ -9,9 +9,13 @@
  */
 import { parseValues } from './expr.js';
 
-export type Answer =
+export type Answer = (
   | { readonly status: 'sat'; readonly values: ReadonlyMap<string, bigint> }
-  | { readonly status: 'unsat' | 'unknown' };
+  | { readonly status: 'unsat' | 'unknown' }
+) & {
+  /** z3's resource units the query used (deterministic; the limit when it ran out). */
+  readonly cost: number;
+};
 
 interface Z3Api {
   mk_config(): unknown;
@@ -32,6 +36,8 @@ async function loadZ3(): Promise<Z3Api> {
 export interface SolverStats {
   queries: number;
   cached: number;
+  /** z3's resource units of all queries. */
+  rlimit: number;
   sat: number;
   unsat: number;
   unknown: number;
@@ -39,7 +45,7 @@ export interface SolverStats {
 }
 
 export class Solver {
-  readonly stats: SolverStats = { queries: 0, cached: 0, sat: 0, unsat: 0, unknown: 0, ms: 0 };
+  readonly stats: SolverStats = { queries: 0, cached: 0, rlimit: 0, sat: 0, unsat: 0, unknown: 0, ms: 0 };
   private readonly cache = new Map<string, Answer>();
 
   private constructor(
@@ -68,7 +74,7 @@ export class Solver {
     this.z3.del_config(cfg);
     let out: string;
     try {
-      out = await this.z3.eval_smtlib2_string(ctx, text);
+      out = await this.z3.eval_smtlib2_string(ctx, `${text}\n(get-info :rlimit)`);
     } catch {
       out = 'unknown';
     } finally {
@@ -76,15 +82,18 @@ export class Solver {
     }
     this.stats.ms += performance.now() - t0;
     const first = out.trimStart();
+    const used = /\(:rlimit (\d+)\)/.exec(first);
+    const cost = Math.min(used === null ? this.rlimit : Number(used[1]), this.rlimit);
+    this.stats.rlimit += cost;
     let a: Answer;
     if (first.startsWith('sat')) {
-      a = { status: 'sat', values: parseValues(first.slice(3)) };
+      a = { status: 'sat', values: parseValues(first.slice(3).replace(/\(:rlimit \d+\)/, '')), cost };
       this.stats.sat++;
     } else if (first.startsWith('unsat')) {
-      a = { status: 'unsat' };
+      a = { status: 'unsat', cost };
       this.stats.unsat++;
     } else {
-      a = { status: 'unknown' };
+      a = { status: 'unknown', cost };
       this.stats.unknown++;
     }
     this.cache.set(query, a);
