@@ -146,7 +146,8 @@ export async function searchFunctionSolving(
     const plans = await state.round(
       session,
       fn,
-      s.kept.map((k) => k.run.plan),
+      // Shorter runs first: they are cheaper to interpret (a stable order: the same on any machine).
+      [...s.kept].sort((a, b) => a.run.steps - b.run.steps).map((k) => k.run.plan),
       s.covered,
     );
     // The interpreter's work is charged to the search's step budget (a step is a loop iteration or a

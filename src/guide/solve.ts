@@ -26,7 +26,9 @@ const MAX_ATTEMPTS = 2;
 /** Per path: instructions, symbolic branches, call depth. */
 export const CONCOLIC_LIMITS: ConcolicLimits = { maxInstrs: 100_000, maxBranches: 2_000, maxDepth: 64 };
 /** Instructions the interpreter may spend on one function's paths together. */
-const MAX_FUNCTION_INSTRS = 400_000;
+const MAX_FUNCTION_INSTRS = 200_000;
+/** Nodes a query may have (a static feature of cost: bigger ones are not asked, `tooBig`). */
+const MAX_QUERY_NODES = 20_000;
 
 /** A solved plan, and the block its query aimed at. */
 export interface Solution {
@@ -42,6 +44,8 @@ export interface SolveStats {
   stopped: Record<string, number>;
   branches: number;
   queries: number;
+  /** Queries not asked for their size (`MAX_QUERY_NODES`). */
+  tooBig: number;
   sat: number;
   unsat: number;
   unknown: number;
@@ -65,6 +69,7 @@ export class SolveState {
     stopped: {},
     branches: 0,
     queries: 0,
+    tooBig: 0,
     sat: 0,
     unsat: 0,
     unknown: 0,
@@ -142,6 +147,11 @@ export class SolveState {
         const n = this.attempts.get(key) ?? 0;
         if (n >= MAX_ATTEMPTS) continue;
         const slice = sliceFor(alt.cond, branches, j);
+        if (dagSize(slice, MAX_QUERY_NODES) > MAX_QUERY_NODES) {
+          this.attempts.set(key, n + 1);
+          this.stats.tooBig++;
+          continue;
+        }
         const wanted = [...varsOf(slice)].sort();
         const query = smtQuery(
           slice,
@@ -187,6 +197,19 @@ function sliceFor(target: Sym, branches: readonly Branch[], j: number): Sym[] {
     }
   }
   return slice;
+}
+
+/** Distinct nodes of the slice's DAG, counted up to `max` + 1. */
+function dagSize(slice: readonly Sym[], max: number): number {
+  const seen = new Set<number>();
+  const stack = [...slice];
+  while (stack.length > 0 && seen.size <= max) {
+    const s = stack.pop()!;
+    if (seen.has(s.id)) continue;
+    seen.add(s.id);
+    for (const a of s.args) stack.push(a);
+  }
+  return seen.size;
 }
 
 function varsOf(slice: readonly Sym[]): Set<string> {
