@@ -728,6 +728,20 @@ export class Concolic {
         );
         return intV(a.w, c, s);
       }
+      case 'llvm.ctpop':
+      case 'llvm.ctlz':
+      case 'llvm.cttz':
+        return bitCount(base, ci(0));
+      case 'llvm.uadd.sat':
+      case 'llvm.usub.sat':
+      case 'llvm.sadd.sat':
+      case 'llvm.ssub.sat':
+        return saturating(base, ci(0), ci(1));
+      case 'llvm.fshl':
+      case 'llvm.fshr':
+        return funnel(base === 'llvm.fshl', ci(0), ci(1), ci(2));
+      case 'llvm.is.constant':
+        return intV(1, 0n);
       case 'llvm.bswap': {
         const a = ci(0);
         let c = 0n;
@@ -976,6 +990,60 @@ function insert(agg: V, indices: readonly number[], el: V): V {
   const e = [...agg.e];
   e[indices[0]!] = insert(e[indices[0]!]!, indices.slice(1), el);
   return { k: 'a', e };
+}
+
+/** ctpop, ctlz, cttz: concrete (the count's expression is dropped: concretisation). */
+function bitCount(name: string, a: Extract<V, { k: 'i' }>): V {
+  const bits = a.c.toString(2).padStart(a.w, '0');
+  if (name === 'llvm.ctpop') return intV(a.w, BigInt([...bits].filter((b) => b === '1').length));
+  const at = name === 'llvm.ctlz' ? bits.indexOf('1') : [...bits].reverse().indexOf('1');
+  return intV(a.w, BigInt(at < 0 ? a.w : at));
+}
+
+/** `llvm.{u,s}{add,sub}.sat`: the exact result clamped to the type's range. */
+function saturating(name: string, a: Extract<V, { k: 'i' }>, b: Extract<V, { k: 'i' }>): V {
+  const w = a.w;
+  const signed = name.includes('.s');
+  const add = name.includes('add');
+  const lo = signed ? -(1n << BigInt(w - 1)) : 0n;
+  const hi = signed ? (1n << BigInt(w - 1)) - 1n : X.mask(w);
+  const ext = (v: Extract<V, { k: 'i' }>): bigint => (signed ? BigInt.asIntN(w, v.c) : v.c);
+  const exact = add ? ext(a) + ext(b) : ext(a) - ext(b);
+  const c = exact < lo ? lo : exact > hi ? hi : exact;
+  if (a.s === undefined && b.s === undefined) return intV(w, c);
+  const wx = (v: Extract<V, { k: 'i' }>): Sym => (signed ? X.sext(sym(v), w + 1) : X.zext(sym(v), w + 1));
+  const wide = X.binary(add ? 'bvadd' : 'bvsub', wx(a), wx(b));
+  const lt = signed ? 'bvslt' : 'bvult';
+  const gt = signed ? 'bvsgt' : 'bvugt';
+  const clamp = X.ite(
+    X.compare(lt, wide, X.constant(w + 1, lo)),
+    X.constant(w, lo),
+    X.ite(X.compare(gt, wide, X.constant(w + 1, hi)), X.constant(w, hi), X.extract(w - 1, 0, wide)),
+  );
+  return intV(
+    w,
+    c,
+    signed || add
+      ? clamp
+      : X.ite(X.compare('bvult', sym(a), sym(b)), X.constant(w, 0n), X.binary('bvsub', sym(a), sym(b))),
+  );
+}
+
+/** `llvm.fshl`/`fshr` (rotates when both operands are the same): symbolic when the shift is concrete. */
+function funnel(
+  left: boolean,
+  a: Extract<V, { k: 'i' }>,
+  b: Extract<V, { k: 'i' }>,
+  n: Extract<V, { k: 'i' }>,
+): V {
+  const w = a.w;
+  const k = Number(n.c % BigInt(w));
+  const joined = (a.c << BigInt(w)) | b.c;
+  const c = left ? (joined << BigInt(k)) >> BigInt(w) : joined >> BigInt(k);
+  if ((a.s === undefined && b.s === undefined) || n.s !== undefined) return intV(w, c);
+  if (k === 0) return left ? a : b;
+  const cat = X.concat(sym(a), sym(b));
+  return intV(w, c, left ? X.extract(2 * w - 1 - k, w - k, cat) : X.extract(w - 1 + k, k, cat));
 }
 
 /** `llvm.{u,s}{add,sub,mul}.with.overflow`: the result and whether it overflowed, through 2w bits. */
