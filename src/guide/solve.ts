@@ -17,8 +17,8 @@ import type { Plan } from '../gen/plan.js';
 import { intRec } from '../gen/record.js';
 import type { GenSession } from '../gen/runtime.js';
 import { Concolic, type Branch, type ConcolicLimits, type Path, type VarPlace } from './sym/concolic.js';
-import { smtQuery, type Sym } from './sym/expr.js';
-import type { Solver } from './sym/z3.js';
+import { compare, constant, evaluate, smtQuery, type Sym } from './sym/expr.js';
+import type { Answer, Solver } from './sym/z3.js';
 
 /** Paths that try to reach one block. */
 const MAX_ATTEMPTS = 2;
@@ -44,6 +44,10 @@ export interface SolveStats {
   stopped: Record<string, number>;
   branches: number;
   queries: number;
+  /** Queries answered by a candidate model without z3 (`fastPath`). */
+  fast: number;
+  /** Unknown queries solved again with small values (`smallRange`). */
+  smallSat: number;
   /** Queries not asked for their size (`MAX_QUERY_NODES`). */
   tooBig: number;
   sat: number;
@@ -70,6 +74,8 @@ export class SolveState {
     branches: 0,
     queries: 0,
     tooBig: 0,
+    smallSat: 0,
+    fast: 0,
     sat: 0,
     unsat: 0,
     unknown: 0,
@@ -127,6 +133,17 @@ export class SolveState {
     }
   }
 
+  private async ask(query: string): Promise<Answer> {
+    this.queriesLeft--;
+    this.stats.queries++;
+    const t0 = performance.now();
+    const a = await this.solver.check(query);
+    this.stats.solverMs += performance.now() - t0;
+    this.stats[a.status]++;
+    this.stats.rlimit += a.cost;
+    return a;
+  }
+
   private async flip(
     session: GenSession,
     fn: string,
@@ -153,18 +170,20 @@ export class SolveState {
           continue;
         }
         const wanted = [...varsOf(slice)].sort();
-        const query = smtQuery(
-          slice,
-          wanted.map((v) => varSym(slice, v)),
-        );
+        const vars = wanted.map((v) => varSym(slice, v));
         this.attempts.set(key, n + 1);
-        this.queriesLeft--;
-        this.stats.queries++;
-        const t0 = performance.now();
-        const a = await this.solver.check(query);
-        this.stats.solverMs += performance.now() - t0;
-        this.stats[a.status]++;
-        this.stats.rlimit += a.cost;
+        let a: Answer | undefined = fastPath(slice, alt.cond, wanted, plan, path.vars);
+        if (a !== undefined) this.stats.fast++;
+        else a = await this.ask(smtQuery(slice, vars));
+        // Non-linear relations (products and squares of inputs) can exhaust z3's budget over the whole
+        // range; their solutions are often small, and with the high bits fixed the problem shrinks.
+        if (a.status === 'unknown' && this.queriesLeft > 0) {
+          const small = vars.map(smallRange).filter((c): c is Sym => c !== undefined);
+          if (small.length > 0) {
+            a = await this.ask(smtQuery([...slice, ...small], vars));
+            if (a.status === 'sat') this.stats.smallSat++;
+          }
+        }
         if (a.status !== 'sat') continue;
         out.push({ plan: applyModel(plan, path.vars, a.values), func: alt.func.name, block: alt.block });
         // The target is attempted again only if this solution does not reach it.
@@ -210,6 +229,74 @@ function dagSize(slice: readonly Sym[], max: number): number {
     for (const a of s.args) stack.push(a);
   }
   return seen.size;
+}
+
+/**
+ * The retry of an unknown query: small non-negative values (a wide variable below 2^12, an input byte in
+ * the upper half of an aligned 32-bit word 0), whose fixed high bits shrink what z3 bit-blasts.
+ */
+function smallRange(v: Sym): Sym | undefined {
+  if (v.w > 8) return compare('bvult', v, constant(v.w, 1n << 12n));
+  const m = /^[og]\d+_(m?)(\d+)$/.exec(v.name);
+  if (m === null) return undefined;
+  const off = (m[1] === 'm' ? -1 : 1) * Number(m[2]);
+  if (((off % 4) + 4) % 4 < 2) return undefined;
+  return compare('=', v, constant(8, 0n));
+}
+
+/** A variable's value in the plan (what the path ran with). */
+function currentValue(plan: Plan, place: VarPlace): bigint {
+  switch (place.t) {
+    case 'arg': {
+      const r = plan.args[place.index];
+      return r?.t === 'int' ? BigInt(r.v) : 0n;
+    }
+    case 'obj':
+      return BigInt(plan.objects[place.id]?.bytes.get(place.off) ?? 0);
+    case 'global':
+      return BigInt(plan.globals.get(place.name)?.bytes.get(place.off) ?? 0);
+    case 'call': {
+      const r = plan.calls[place.index]?.ret;
+      return r?.t === 'int' ? BigInt(r.v) : 0n;
+    }
+  }
+}
+
+/**
+ * The solver chain's first link: candidate models checked by evaluation, no z3. The path's own values
+ * with the negated condition's variables 0, then 1, then every variable 0: relations such as a product
+ * or a determinant equal to 0, or a sum equal to a constant with one free term, hold for one of them.
+ */
+function fastPath(
+  slice: readonly Sym[],
+  target: Sym,
+  wanted: readonly string[],
+  plan: Plan,
+  vars: ReadonlyMap<string, VarPlace>,
+): Answer | undefined {
+  const now = new Map<string, bigint>();
+  for (const v of wanted) now.set(v, currentValue(plan, vars.get(v)!));
+  const candidates: Map<string, bigint>[] = [];
+  for (const k of [0n, 1n]) {
+    const env = new Map(now);
+    for (const v of target.vars) env.set(v, k);
+    candidates.push(env);
+  }
+  candidates.push(new Map());
+  for (const env of candidates) {
+    let holds: boolean;
+    try {
+      holds = evaluate(slice, env).every((x) => x === 1n);
+    } catch {
+      return undefined;
+    }
+    if (holds) {
+      const values = new Map<string, bigint>();
+      for (const v of wanted) values.set(v, env.get(v) ?? 0n);
+      return { status: 'sat', values, cost: 0 };
+    }
+  }
+  return undefined;
 }
 
 function varsOf(slice: readonly Sym[]): Set<string> {

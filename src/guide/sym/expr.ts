@@ -70,6 +70,7 @@ export function binary(op: string, a: Sym, b: Sym): Sym {
 
 /** A comparison (a boolean): `=`, `bvult`, `bvslt`, ... */
 export function compare(op: string, a: Sym, b: Sym): Sym {
+  if (isConst(a) && isConst(b) && op === '=') return constant(0, a.k === b.k ? 1n : 0n);
   return node(op, 0, [a, b]);
 }
 
@@ -80,15 +81,22 @@ export function not(b: Sym): Sym {
 }
 
 export function and(a: Sym, b: Sym): Sym {
+  if (isConst(a)) return a.k !== 0n ? b : a;
+  if (isConst(b)) return b.k !== 0n ? a : b;
   return node('and', 0, [a, b]);
 }
 
 export function or(a: Sym, b: Sym): Sym {
+  if (isConst(a)) return a.k !== 0n ? a : b;
+  if (isConst(b)) return b.k !== 0n ? b : a;
   return node('or', 0, [a, b]);
 }
 
 export function ite(c: Sym, t: Sym, e: Sym): Sym {
   if (isConst(c)) return c.k !== 0n ? t : e;
+  // Both ways of one sort: a 1-bit value may be a boolean on one side and a bit on the other.
+  if (t.w === 0 && e.w !== 0) t = toBit(t);
+  if (e.w === 0 && t.w !== 0) e = toBit(e);
   return node('ite', t.w, [c, t, e]);
 }
 
@@ -226,4 +234,97 @@ export function parseValues(text: string): Map<string, bigint> {
     values.set(m[1]!, k);
   }
   return values;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Evaluation
+
+const CMP: Record<string, (a: bigint, b: bigint, w: number) => boolean> = {
+  '=': (a, b) => a === b,
+  bvult: (a, b) => a < b,
+  bvule: (a, b) => a <= b,
+  bvugt: (a, b) => a > b,
+  bvuge: (a, b) => a >= b,
+  bvslt: (a, b, w) => BigInt.asIntN(w, a) < BigInt.asIntN(w, b),
+  bvsle: (a, b, w) => BigInt.asIntN(w, a) <= BigInt.asIntN(w, b),
+  bvsgt: (a, b, w) => BigInt.asIntN(w, a) > BigInt.asIntN(w, b),
+  bvsge: (a, b, w) => BigInt.asIntN(w, a) >= BigInt.asIntN(w, b),
+};
+
+/** SMT-LIB's bit-vector division and remainder (by zero: all ones, and the dividend). */
+function divide(op: string, a: bigint, b: bigint, w: number): bigint {
+  if (op === 'bvudiv') return b === 0n ? mask(w) : a / b;
+  if (op === 'bvurem') return b === 0n ? a : a % b;
+  const sa = BigInt.asIntN(w, a);
+  const sb = BigInt.asIntN(w, b);
+  if (op === 'bvsdiv') return b === 0n ? (sa < 0n ? 1n : mask(w)) : sa / sb;
+  return b === 0n ? a : sa % sb;
+}
+
+function apply(s: Sym, x: readonly bigint[]): bigint {
+  const w = s.w;
+  const [a = 0n, b = 0n, c = 0n] = x;
+  switch (s.op) {
+    case 'bvadd':
+      return BigInt.asUintN(w, a + b);
+    case 'bvsub':
+      return BigInt.asUintN(w, a - b);
+    case 'bvmul':
+      return BigInt.asUintN(w, a * b);
+    case 'bvand':
+      return a & b;
+    case 'bvor':
+      return a | b;
+    case 'bvxor':
+      return a ^ b;
+    case 'bvshl':
+      return b >= BigInt(w) ? 0n : BigInt.asUintN(w, a << b);
+    case 'bvlshr':
+      return b >= BigInt(w) ? 0n : a >> b;
+    case 'bvashr':
+      return BigInt.asUintN(w, BigInt.asIntN(w, a) >> (b >= BigInt(w) ? BigInt(w - 1) : b));
+    case 'bvudiv':
+    case 'bvurem':
+    case 'bvsdiv':
+    case 'bvsrem':
+      return BigInt.asUintN(w, divide(s.op, a, b, w));
+    case 'concat':
+      return (a << BigInt(s.args[1]!.w)) | b;
+    case 'extract':
+      return BigInt.asUintN(w, a >> BigInt(s.idx[1]!));
+    case 'zero_extend':
+      return a;
+    case 'sign_extend':
+      return BigInt.asUintN(w, BigInt.asIntN(s.args[0]!.w, a));
+    case 'ite':
+      return a !== 0n ? b : c;
+    case 'not':
+      return a === 0n ? 1n : 0n;
+    case 'and':
+      return a !== 0n && b !== 0n ? 1n : 0n;
+    case 'or':
+      return a !== 0n || b !== 0n ? 1n : 0n;
+  }
+  const cmp = CMP[s.op];
+  if (cmp === undefined) throw new Error(`cannot evaluate ${s.op}`);
+  return cmp(a, b, s.args[0]!.w) ? 1n : 0n;
+}
+
+/**
+ * The values of `roots` (booleans as 0 / 1) with the variables given by `env` (absent ones 0): the
+ * solver's fast path tries candidate models this way before asking z3.
+ */
+export function evaluate(roots: readonly Sym[], env: ReadonlyMap<string, bigint>): bigint[] {
+  const memo = new Map<number, bigint>();
+  const ev = (s: Sym): bigint => {
+    const m = memo.get(s.id);
+    if (m !== undefined) return m;
+    let v: bigint;
+    if (s.op === 'const') v = s.k;
+    else if (s.op === 'var') v = BigInt.asUintN(s.w, env.get(s.name) ?? 0n);
+    else v = apply(s, s.args.map(ev));
+    memo.set(s.id, v);
+    return v;
+  };
+  return roots.map(ev);
 }

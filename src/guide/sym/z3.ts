@@ -82,6 +82,8 @@ export class Solver {
     }
     this.stats.ms += performance.now() - t0;
     const first = out.trimStart();
+    if (process.env.ISX_Z3_DEBUG && !/^(un)?sat/.test(first))
+      console.error('Z3', first.slice(0, 300), '\nQUERY', query.slice(0, 3000));
     const used = /\(:rlimit (\d+)\)/.exec(first);
     const cost = Math.min(used === null ? this.rlimit : Number(used[1]), this.rlimit);
     this.stats.rlimit += cost;
