@@ -19,6 +19,7 @@ import type { GenSession } from '../gen/runtime.js';
 import { Concolic, type Branch, type ConcolicLimits, type Path, type VarPlace } from './sym/concolic.js';
 import { compare, constant, evaluate, smtQuery, type Sym } from './sym/expr.js';
 import type { Answer, Solver } from './sym/z3.js';
+import { searchModel } from './sym/avm.js';
 
 /** Paths that try to reach one block. */
 const MAX_ATTEMPTS = 2;
@@ -27,6 +28,8 @@ const MAX_ATTEMPTS = 2;
 export const CONCOLIC_LIMITS: ConcolicLimits = { maxInstrs: 100_000, maxBranches: 2_000, maxDepth: 64 };
 /** Instructions the interpreter may spend on one function's paths together. */
 const MAX_FUNCTION_INSTRS = 200_000;
+/** Evaluations of a query the alternating variable method may spend. */
+const AVM_EVALUATIONS = 4_000;
 /** Nodes a query may have (a static feature of cost: bigger ones are not asked, `tooBig`). */
 const MAX_QUERY_NODES = 20_000;
 
@@ -44,6 +47,9 @@ export interface SolveStats {
   stopped: Record<string, number>;
   branches: number;
   queries: number;
+  /** Queries given to the search (avm.ts: floating point, or unknown to z3), and those it solved. */
+  searched: number;
+  searchSat: number;
   /** Queries answered by a candidate model without z3 (`fastPath`). */
   fast: number;
   /** Unknown queries solved again with small values (`smallRange`). */
@@ -76,6 +82,8 @@ export class SolveState {
     tooBig: 0,
     smallSat: 0,
     fast: 0,
+    searched: 0,
+    searchSat: 0,
     sat: 0,
     unsat: 0,
     unknown: 0,
@@ -133,6 +141,22 @@ export class SolveState {
     }
   }
 
+  /** The alternating variable method (avm.ts) from the path's values: floats, and what z3 gave up on. */
+  private search(
+    slice: readonly Sym[],
+    wanted: readonly string[],
+    plan: Plan,
+    vars: ReadonlyMap<string, VarPlace>,
+  ): Answer {
+    const start = new Map<string, bigint>();
+    for (const v of wanted) start.set(v, currentValue(plan, vars.get(v)!));
+    this.stats.searched++;
+    const found = searchModel(slice, wanted, start, AVM_EVALUATIONS);
+    if (found === undefined) return { status: 'unknown', cost: 0 };
+    this.stats.searchSat++;
+    return { status: 'sat', values: found, cost: 0 };
+  }
+
   private async ask(query: string): Promise<Answer> {
     this.queriesLeft--;
     this.stats.queries++;
@@ -173,16 +197,19 @@ export class SolveState {
         const vars = wanted.map((v) => varSym(slice, v));
         this.attempts.set(key, n + 1);
         let a: Answer | undefined = fastPath(slice, alt.cond, wanted, plan, path.vars);
+        const fp = slice.some((c) => c.fp);
         if (a !== undefined) this.stats.fast++;
+        else if (fp) a = this.search(slice, wanted, plan, path.vars);
         else a = await this.ask(smtQuery(slice, vars));
         // Non-linear relations (products and squares of inputs) can exhaust z3's budget over the whole
         // range; their solutions are often small, and with the high bits fixed the problem shrinks.
-        if (a.status === 'unknown' && this.queriesLeft > 0) {
+        if (a.status === 'unknown' && !fp && this.queriesLeft > 0) {
           const small = vars.map(smallRange).filter((c): c is Sym => c !== undefined);
           if (small.length > 0) {
             a = await this.ask(smtQuery([...slice, ...small], vars));
             if (a.status === 'sat') this.stats.smallSat++;
           }
+          if (a.status === 'unknown') a = this.search(slice, wanted, plan, path.vars);
         }
         if (a.status !== 'sat') continue;
         out.push({ plan: applyModel(plan, path.vars, a.values), func: alt.func.name, block: alt.block });
@@ -249,6 +276,7 @@ function currentValue(plan: Plan, place: VarPlace): bigint {
   switch (place.t) {
     case 'arg': {
       const r = plan.args[place.index];
+      if (r?.t === 'float') return BigInt('0x' + r.hex);
       return r?.t === 'int' ? BigInt(r.v) : 0n;
     }
     case 'obj':
@@ -329,7 +357,13 @@ function applyModel(
   for (const [name, v] of values) {
     const place = vars.get(name);
     if (place === undefined) continue;
-    if (place.t === 'arg') p.args[place.index] = intRec(place.bits, v);
+    if (place.t === 'arg' && place.float !== undefined)
+      p.args[place.index] = {
+        t: 'float',
+        kind: place.float,
+        hex: v.toString(16).padStart(place.bits / 4, '0'),
+      };
+    else if (place.t === 'arg') p.args[place.index] = intRec(place.bits, v);
     else if (place.t === 'obj') p.objects[place.id]?.bytes.set(place.off, Number(v));
     else if (place.t === 'call') p.calls[place.index] = { fn: place.fn, ret: intRec(place.bits, v) };
     else p.global(place.name).bytes.set(place.off, Number(v));

@@ -39,7 +39,7 @@ import { SymMemory, type Cell } from './memory.js';
 /** An integer or pointer (`c` unsigned), a float (concrete only), or an aggregate. */
 type V =
   | { readonly k: 'i'; readonly w: number; readonly c: bigint; readonly s: Sym | undefined }
-  | { readonly k: 'f'; readonly w: 32 | 64; readonly c: number }
+  | { readonly k: 'f'; readonly w: 32 | 64; readonly c: number; readonly s?: Sym | undefined }
   | { readonly k: 'a'; readonly e: readonly V[] };
 
 /** A way a branch did not go: the condition that takes it, and its target block. */
@@ -57,7 +57,7 @@ export interface Branch {
 
 /** Where a symbolic variable lives in the plan. */
 export type VarPlace =
-  | { readonly t: 'arg'; readonly index: number; readonly bits: number }
+  | { readonly t: 'arg'; readonly index: number; readonly bits: number; readonly float?: 'float' | 'double' }
   | { readonly t: 'obj'; readonly id: number; readonly off: number }
   | { readonly t: 'global'; readonly name: string; readonly off: number }
   /** The result of the plan's `index`-th recorded external call (an unmodelled function's). */
@@ -175,7 +175,10 @@ export class Concolic {
     }
     if (t.kind === 'float' && r.t === 'float' && (t.fk === 'float' || t.fk === 'double')) {
       const w = t.fk === 'float' ? 32 : 64;
-      return { k: 'f', w, c: bitsFloat(w, BigInt('0x' + r.hex)) };
+      const name = `a${i}`;
+      this.path.vars.set(name, { t: 'arg', index: i, bits: w, float: t.fk });
+      const s = X.fpOp('fp.bits2f', -w, [X.variable(name, w)]);
+      return { k: 'f', w, c: bitsFloat(w, BigInt('0x' + r.hex)), s };
     }
     throw new Stop(`argument ${i} of type ${t.kind}`);
   }
@@ -289,9 +292,9 @@ export class Concolic {
     }
     if (t.kind === 'float' && (t.fk === 'float' || t.fk === 'double')) {
       const w = t.fk === 'float' ? 32 : 64;
-      let c = 0n;
-      for (let i = 0; i < w / 8; i++) c |= BigInt(this.byte(a + i).c) << BigInt(8 * i);
-      return { k: 'f', w, c: bitsFloat(w, c) };
+      const bits = this.load({ kind: 'int', id: -1, bits: w }, a) as Extract<V, { k: 'i' }>;
+      const s = bits.s === undefined ? undefined : X.fpOp('fp.bits2f', -w, [bits.s]);
+      return { k: 'f', w, c: bitsFloat(w, bits.c), s };
     }
     if (t.kind === 'struct' || t.kind === 'array') {
       const dl = this.linked.dl;
@@ -320,8 +323,8 @@ export class Concolic {
       return;
     }
     if (v.k === 'f') {
-      const b = floatBits(v.w, v.c);
-      for (let i = 0; i < v.w / 8; i++) this.mem.set(a + i, Number((b >> BigInt(8 * i)) & 0xffn), undefined);
+      const s = v.s === undefined ? undefined : X.fpOp('fp.f2bits', v.w, [v.s]);
+      this.store(t, a, intV(v.w, floatBits(v.w, v.c), s));
       return;
     }
     const dl = this.linked.dl;
@@ -548,7 +551,7 @@ export class Concolic {
       case 'fneg': {
         const v = this.value(i.operand, env);
         if (v.k !== 'f') throw new Stop('fneg of a non-float');
-        return { k: 'f', w: v.w, c: -v.c };
+        return { k: 'f', w: v.w, c: -v.c, s: v.s === undefined ? undefined : X.fpOp('fp.neg', -v.w, [v.s]) };
       }
       case 'icmp':
         return icmp(i.pred, this.int(i.lhs, env), this.int(i.rhs, env));
@@ -603,12 +606,14 @@ export class Concolic {
         case 'uitofp': {
           const fw = floatWidth(t);
           const x = Number(i.op === 'sitofp' ? BigInt.asIntN(v.w, v.c) : v.c);
-          return { k: 'f', w: fw, c: fw === 32 ? Math.fround(x) : x };
+          const s = v.s === undefined ? undefined : X.fpOp(`fp.${i.op}`, -fw, [X.toBit(v.s)]);
+          return { k: 'f', w: fw, c: fw === 32 ? Math.fround(x) : x, s };
         }
       }
       if (i.op === 'bitcast' && t.kind === 'float') {
         const fw = floatWidth(t);
-        return { k: 'f', w: fw, c: bitsFloat(fw, v.c) };
+        const s = v.s === undefined ? undefined : X.fpOp('fp.bits2f', -fw, [v.s]);
+        return { k: 'f', w: fw, c: bitsFloat(fw, v.c), s };
       }
     }
     if (v.k === 'f') {
@@ -616,14 +621,17 @@ export class Concolic {
         case 'fptosi':
         case 'fptoui': {
           if (!Number.isFinite(v.c)) throw new Stop('fptoi of a non-finite value');
-          return intV(w, BigInt(Math.trunc(v.c)));
+          const op = i.op === 'fptosi' ? 'fp.tosi' : 'fp.toui';
+          return intV(w, BigInt(Math.trunc(v.c)), v.s === undefined ? undefined : X.fpOp(op, w, [v.s]));
         }
         case 'fpext':
-          return { k: 'f', w: 64, c: v.c };
-        case 'fptrunc':
-          return { k: 'f', w: 32, c: Math.fround(v.c) };
+          return { k: 'f', w: 64, c: v.c, s: v.s === undefined ? undefined : X.fpOp('fp.ext', -64, [v.s]) };
+        case 'fptrunc': {
+          const s = v.s === undefined ? undefined : X.fpOp('fp.trunc', -32, [v.s]);
+          return { k: 'f', w: 32, c: Math.fround(v.c), s };
+        }
         case 'bitcast':
-          return intV(w, floatBits(v.w, v.c));
+          return intV(w, floatBits(v.w, v.c), v.s === undefined ? undefined : X.fpOp('fp.f2bits', w, [v.s]));
       }
     }
     throw new Stop(`cast ${i.op}`);
@@ -740,6 +748,21 @@ export class Concolic {
       case 'llvm.fshl':
       case 'llvm.fshr':
         return funnel(base === 'llvm.fshl', ci(0), ci(1), ci(2));
+      case 'llvm.fmuladd':
+      case 'llvm.fma': {
+        // x86-64 without FMA rounds the product, then the sum (as the engine does for fmuladd).
+        if (base === 'llvm.fma') throw new Stop('llvm.fma');
+        return floatBinary('fadd', floatBinary('fmul', args[0]!, args[1]!), args[2]!);
+      }
+      case 'llvm.fabs':
+      case 'llvm.sqrt': {
+        const v = args[0]!;
+        if (v.k !== 'f') throw new Stop(`${base} of a non-float`);
+        const c =
+          base === 'llvm.fabs' ? Math.abs(v.c) : v.w === 32 ? Math.fround(Math.sqrt(v.c)) : Math.sqrt(v.c);
+        const op = base === 'llvm.fabs' ? 'fp.abs' : 'fp.sqrt';
+        return { k: 'f', w: v.w, c, s: v.s === undefined ? undefined : X.fpOp(op, -v.w, [v.s]) };
+      }
       case 'llvm.is.constant':
         return intV(1, 0n);
       case 'llvm.bswap': {
@@ -952,26 +975,17 @@ function icmp(pred: string, a: Extract<V, { k: 'i' }>, b: Extract<V, { k: 'i' }>
   return intV(1, r ? 1n : 0n, pred === 'ne' ? X.not(s) : s);
 }
 
+/** A float operand's expression: its own, or its value as a constant. */
+function fsym(v: Extract<V, { k: 'f' }>): Sym {
+  return v.s ?? X.fpOp('fp.bits2f', -v.w, [X.constant(v.w, floatBits(v.w, v.c))]);
+}
+
 function fcmp(pred: string, a: V, b: V): V {
   if (a.k !== 'f' || b.k !== 'f') throw new Stop('fcmp of non-floats');
-  const x = a.c;
-  const y = b.c;
-  const uno = Number.isNaN(x) || Number.isNaN(y);
-  const ord: Record<string, boolean> = {
-    eq: x === y,
-    ne: x !== y,
-    lt: x < y,
-    le: x <= y,
-    gt: x > y,
-    ge: x >= y,
-  };
-  let r: boolean;
-  if (pred === 'true' || pred === 'false') r = pred === 'true';
-  else if (pred === 'ord') r = !uno;
-  else if (pred === 'uno') r = uno;
-  else if (pred[0] === 'o') r = !uno && ord[pred.slice(1)]!;
-  else r = uno || ord[pred.slice(1)]!;
-  return intV(1, r ? 1n : 0n);
+  const r = X.fcmpHolds(pred, a.c, b.c);
+  if (a.s === undefined && b.s === undefined) return intV(1, r ? 1n : 0n);
+  const k = BigInt(X.FCMP_PREDS.indexOf(pred));
+  return intV(1, r ? 1n : 0n, X.fpOp('fp.cmp', 0, [fsym(a), fsym(b)], k));
 }
 
 function floatBinary(op: string, a: V, b: V): V {
@@ -981,7 +995,8 @@ function floatBinary(op: string, a: V, b: V): V {
   let c =
     op === 'fadd' ? x + y : op === 'fsub' ? x - y : op === 'fmul' ? x * y : op === 'fdiv' ? x / y : x % y;
   if (a.w === 32) c = Math.fround(c);
-  return { k: 'f', w: a.w, c };
+  if ((a.s === undefined && b.s === undefined) || op === 'frem') return { k: 'f', w: a.w, c };
+  return { k: 'f', w: a.w, c, s: X.fpOp(`fp.${op.slice(1)}`, -a.w, [fsym(a), fsym(b)]) };
 }
 
 function insert(agg: V, indices: readonly number[], el: V): V {

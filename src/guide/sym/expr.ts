@@ -28,6 +28,12 @@ export interface Sym {
   readonly vars: ReadonlySet<string>;
   /** Unique per node (printing and caching). */
   readonly id: number;
+  /**
+   * The node or one below it is floating point (`fp.*`: w -32 or -64 for a float or double value). Such
+   * expressions are solved by search (avm.ts), not by z3: bit-blasting a double multiplication in z3's
+   * WebAssembly build took seconds.
+   */
+  readonly fp: boolean;
 }
 
 let nextId = 0;
@@ -35,7 +41,9 @@ const NO_VARS: ReadonlySet<string> = new Set();
 
 function node(op: string, w: number, args: readonly Sym[], k = 0n, idx: readonly number[] = []): Sym {
   let vars = NO_VARS;
+  let fp = op.startsWith('fp.');
   for (const a of args) {
+    if (a.fp) fp = true;
     if (a.vars.size === 0 || a.vars === vars) continue;
     if (vars.size === 0) vars = a.vars;
     else {
@@ -44,11 +52,16 @@ function node(op: string, w: number, args: readonly Sym[], k = 0n, idx: readonly
       vars = u;
     }
   }
-  return { op, w, args, k, idx, name: '', vars, id: nextId++ };
+  return { op, w, args, k, idx, name: '', vars, id: nextId++, fp };
+}
+
+/** A floating-point operation (`fp.add`...; w -32 / -64 for its float result, 0 for a comparison). */
+export function fpOp(op: string, w: number, args: readonly Sym[], k = 0n): Sym {
+  return node(op, w, args, k);
 }
 
 export function variable(name: string, w: number): Sym {
-  return { op: 'var', w, args: [], k: 0n, idx: [], name, vars: new Set([name]), id: nextId++ };
+  return { op: 'var', w, args: [], k: 0n, idx: [], name, vars: new Set([name]), id: nextId++, fp: false };
 }
 
 export function constant(w: number, k: bigint): Sym {
@@ -261,7 +274,111 @@ function divide(op: string, a: bigint, b: bigint, w: number): bigint {
   return b === 0n ? a : sa % sb;
 }
 
+const F64 = new Float64Array(1);
+const B64 = new BigUint64Array(F64.buffer);
+const F32 = new Float32Array(1);
+const B32 = new Uint32Array(F32.buffer);
+
+/** A float or double (w -32 / -64) from its bits, and back. */
+export function fpValue(w: number, bits: bigint): number {
+  if (w === -64) {
+    B64[0] = bits;
+    return F64[0]!;
+  }
+  B32[0] = Number(bits & 0xffffffffn);
+  return F32[0]!;
+}
+export function fpBits(w: number, x: number): bigint {
+  if (w === -64) {
+    F64[0] = x;
+    return B64[0]!;
+  }
+  F32[0] = x;
+  return BigInt(B32[0]!);
+}
+
+const FCMP: Record<string, (x: number, y: number) => boolean> = {
+  eq: (x, y) => x === y,
+  ne: (x, y) => x !== y,
+  lt: (x, y) => x < y,
+  le: (x, y) => x <= y,
+  gt: (x, y) => x > y,
+  ge: (x, y) => x >= y,
+};
+
+/** An `fcmp` predicate on two values (ordered and unordered forms, `ord`, `uno`, `true`, `false`). */
+export function fcmpHolds(pred: string, x: number, y: number): boolean {
+  const uno = Number.isNaN(x) || Number.isNaN(y);
+  if (pred === 'true' || pred === 'false') return pred === 'true';
+  if (pred === 'ord' || pred === 'uno') return (pred === 'uno') === uno;
+  const r = FCMP[pred.slice(1)]!(x, y);
+  return pred[0] === 'o' ? !uno && r : uno || r;
+}
+
+function applyFp(s: Sym, x: readonly bigint[]): bigint {
+  const w = s.w;
+  const a = s.args[0];
+  const f = (i: number): number => fpValue(s.args[i]!.w, x[i]!);
+  const out = (v: number): bigint => fpBits(w, w === -32 ? Math.fround(v) : v);
+  switch (s.op) {
+    case 'fp.bits2f':
+      return x[0]!;
+    case 'fp.f2bits':
+      return x[0]!;
+    case 'fp.add':
+      return out(f(0) + f(1));
+    case 'fp.sub':
+      return out(f(0) - f(1));
+    case 'fp.mul':
+      return out(f(0) * f(1));
+    case 'fp.div':
+      return out(f(0) / f(1));
+    case 'fp.neg':
+      return x[0]! ^ (1n << BigInt(-w - 1));
+    case 'fp.abs':
+      return x[0]! & ~(1n << BigInt(-w - 1));
+    case 'fp.sqrt':
+      return out(Math.sqrt(f(0)));
+    case 'fp.sitofp':
+      return out(Number(BigInt.asIntN(a!.w, x[0]!)));
+    case 'fp.uitofp':
+      return out(Number(x[0]!));
+    case 'fp.ext':
+    case 'fp.trunc':
+      return out(f(0));
+    case 'fp.tosi':
+    case 'fp.toui': {
+      const v = f(0);
+      return Number.isFinite(v) ? BigInt.asUintN(w, BigInt(Math.trunc(v))) : 0n;
+    }
+    case 'fp.cmp':
+      return fcmpHolds(FCMP_PREDS[Number(s.k)]!, f(0), f(1)) ? 1n : 0n;
+  }
+  throw new Error(`cannot evaluate ${s.op}`);
+}
+
+/** `fcmp` predicates by number (an `fp.cmp` node's `k`). */
+export const FCMP_PREDS = [
+  'false',
+  'oeq',
+  'ogt',
+  'oge',
+  'olt',
+  'ole',
+  'one',
+  'ord',
+  'ueq',
+  'ugt',
+  'uge',
+  'ult',
+  'ule',
+  'une',
+  'uno',
+  'true',
+];
+
 function apply(s: Sym, x: readonly bigint[]): bigint {
+  if (s.op.startsWith('fp.')) return applyFp(s, x);
   const w = s.w;
   const [a = 0n, b = 0n, c = 0n] = x;
   switch (s.op) {
@@ -315,6 +432,11 @@ function apply(s: Sym, x: readonly bigint[]): bigint {
  * solver's fast path tries candidate models this way before asking z3.
  */
 export function evaluate(roots: readonly Sym[], env: ReadonlyMap<string, bigint>): bigint[] {
+  return roots.map(evaluator(env));
+}
+
+/** A function giving any node's value under `env`, each node computed once. */
+export function evaluator(env: ReadonlyMap<string, bigint>): (s: Sym) => bigint {
   const memo = new Map<number, bigint>();
   const ev = (s: Sym): bigint => {
     const m = memo.get(s.id);
@@ -326,5 +448,5 @@ export function evaluate(roots: readonly Sym[], env: ReadonlyMap<string, bigint>
     memo.set(s.id, v);
     return v;
   };
-  return roots.map(ev);
+  return ev;
 }
