@@ -6,7 +6,7 @@
  * Checked here: expressions fold what a byte-wise store and load splits and joins, and a query's text does
  * not depend on what was built before it (determinism across workers); on functions whose blocks sit
  * behind relations between inputs (arithmetic on several arguments, struct fields, string bytes, strcmp,
- * a switch on a computed value, an unmodelled call's result, a writable global) the solver reaches every
+ * a switch on a computed value, an unmodelled call's result, doubles, a writable global) the solver reaches every
  * block, and its solutions reach the blocks they aimed at; without the solver the same search leaves
  * blocks uncovered (so the test fails if solving stops working); a campaign with --solve writes the same
  * files for 1 and 2 workers, and its inputs replay in the engine.
@@ -18,6 +18,7 @@ import { runCampaign } from '../src/guide/campaign.js';
 import { DEFAULT_SEARCH, searchFunction, searchFunctionSolving } from '../src/guide/search.js';
 import * as X from '../src/guide/sym/expr.js';
 import { Solver } from '../src/guide/sym/z3.js';
+import { searchModel } from '../src/guide/sym/avm.js';
 import { replayInEngine } from '../src/replay/engine.js';
 import { genFixture, outputFiles, type GenFixture } from './gen-fixture.js';
 
@@ -52,13 +53,17 @@ int ext(int x) {
   if (v * 5 - x == 123457) return 1;
   return 0;
 }
+int flt(double x, double y) {
+  if (x * y > 100.0 && x - y < 0.5 && x > y) return 1;
+  return 0;
+}
 int glob(int x) {
   if (g_mode * 9 + x == 9001 && g_mode > 3) return 1;
   return 0;
 }
 `;
 
-const FUNCTIONS = ['rel', 'fields', 'text', 'sw', 'ext', 'glob'];
+const FUNCTIONS = ['rel', 'fields', 'text', 'sw', 'ext', 'flt', 'glob'];
 
 describe('expressions', () => {
   it('a value stored byte by byte and loaded again is itself', () => {
@@ -90,6 +95,27 @@ describe('expressions', () => {
       ['o1_m3', 5n],
       ['c2', 255n],
     ]);
+  });
+});
+
+describe('search-based solving (alternating variable method)', () => {
+  it('solves a double relation z3 is not asked about, and a non-linear integer one', () => {
+    const bits = X.variable('a0', 64);
+    const x = X.fpOp('fp.bits2f', -64, [bits]);
+    const c = (v: number): X.Sym => X.fpOp('fp.bits2f', -64, [X.constant(64, X.fpBits(-64, v))]);
+    const olt = BigInt(X.FCMP_PREDS.indexOf('olt'));
+    const ogt = BigInt(X.FCMP_PREDS.indexOf('ogt'));
+    // x * x > 1000 and x < 40
+    const sq = X.fpOp('fp.mul', -64, [x, x]);
+    const conds = [X.fpOp('fp.cmp', 0, [sq, c(1000)], ogt), X.fpOp('fp.cmp', 0, [x, c(40)], olt)];
+    const m = searchModel(conds, ['a0'], new Map([['a0', X.fpBits(-64, 1.5)]]), 4000);
+    expect(m).toBeDefined();
+    const v = X.fpValue(-64, m!.get('a0')!);
+    expect(v * v > 1000 && v < 40).toBe(true);
+    const a = X.variable('a1', 32);
+    const eq = X.compare('=', X.binary('bvmul', a, a), X.constant(32, 1369n));
+    const n = searchModel([eq], ['a1'], new Map([['a1', 3n]]), 4000);
+    expect(n?.get('a1')).toBe(37n);
   });
 });
 
