@@ -27,11 +27,15 @@ const MAX_ATTEMPTS = 2;
 /** Per path: instructions, symbolic branches, call depth. */
 export const CONCOLIC_LIMITS: ConcolicLimits = { maxInstrs: 100_000, maxBranches: 2_000, maxDepth: 64 };
 /** Instructions the interpreter may spend on one function's paths together. */
-const MAX_FUNCTION_INSTRS = 200_000;
-/** Evaluations of a query the alternating variable method may spend. */
-const AVM_EVALUATIONS = 4_000;
+const MAX_FUNCTION_INSTRS = 100_000;
+/** Paths a round runs (its shortest new plans). */
+const MAX_PATHS_PER_ROUND = 8;
+/** Node evaluations the alternating variable method may spend on a query (4,000 of a 50-node query). */
+const AVM_EVALUATIONS = 200_000;
 /** Nodes a query may have (a static feature of cost: bigger ones are not asked, `tooBig`). */
-const MAX_QUERY_NODES = 20_000;
+const MAX_QUERY_NODES = 5_000;
+/** Nodes a query z3 is asked may have; bigger ones are solved by search (avm.ts). */
+const Z3_MAX_NODES = 1_000;
 
 /** A solved plan, and the block its query aimed at. */
 export interface Solution {
@@ -46,6 +50,8 @@ export interface SolveStats {
   /** Paths that ended before the function returned, by reason (concretisation points). */
   stopped: Record<string, number>;
   branches: number;
+  /** Expressions concretised for their size or the number of inputs they mix (concolic.ts). */
+  concretised: number;
   queries: number;
   /** Queries given to the search (avm.ts: floating point, or unknown to z3), and those it solved. */
   searched: number;
@@ -78,6 +84,7 @@ export class SolveState {
     paths: 0,
     stopped: {},
     branches: 0,
+    concretised: 0,
     queries: 0,
     tooBig: 0,
     smallSat: 0,
@@ -116,11 +123,14 @@ export class SolveState {
     covered: ReadonlySet<number>,
   ): Promise<Solution[]> {
     const out: Solution[] = [];
+    let paths = 0;
     for (const plan of plans) {
       if (this.queriesLeft <= 0 || this.stats.instrs >= MAX_FUNCTION_INSTRS) break;
+      if (paths >= MAX_PATHS_PER_ROUND) break;
       if (session.deadline?.passed() === true) break;
       if (this.done.has(plan)) continue;
       this.done.add(plan);
+      paths++;
       const t0 = performance.now();
       const path = new Concolic(session, plan, CONCOLIC_LIMITS).run(fn);
       this.stats.concolicMs += performance.now() - t0;
@@ -135,6 +145,7 @@ export class SolveState {
     s.paths++;
     s.instrs += path.instrs;
     s.branches += path.branches.length;
+    s.concretised += path.concretised;
     if (path.stopped !== undefined) {
       const why = path.stopped.replace(/\b\d+\b/g, 'N');
       s.stopped[why] = (s.stopped[why] ?? 0) + 1;
@@ -143,6 +154,7 @@ export class SolveState {
 
   /** The alternating variable method (avm.ts) from the path's values: floats, and what z3 gave up on. */
   private search(
+    session: GenSession,
     slice: readonly Sym[],
     wanted: readonly string[],
     plan: Plan,
@@ -151,8 +163,17 @@ export class SolveState {
     const start = new Map<string, bigint>();
     for (const v of wanted) start.set(v, currentValue(plan, vars.get(v)!));
     this.stats.searched++;
-    const found = searchModel(slice, wanted, start, AVM_EVALUATIONS);
-    if (found === undefined) return { status: 'unknown', cost: 0 };
+    const found = searchModel(
+      slice,
+      wanted,
+      start,
+      AVM_EVALUATIONS,
+      () => session.deadline?.passed() === true,
+    );
+    if (found === undefined) {
+      if (process.env.ISX_AVM_DEBUG) console.error('AVM FAILED', smtQueryOrFp(slice), [...start]);
+      return { status: 'unknown', cost: 0 };
+    }
     this.stats.searchSat++;
     return { status: 'sat', values: found, cost: 0 };
   }
@@ -188,7 +209,8 @@ export class SolveState {
         const n = this.attempts.get(key) ?? 0;
         if (n >= MAX_ATTEMPTS) continue;
         const slice = sliceFor(alt.cond, branches, j);
-        if (dagSize(slice, MAX_QUERY_NODES) > MAX_QUERY_NODES) {
+        const nodes = dagSize(slice, MAX_QUERY_NODES);
+        if (nodes > MAX_QUERY_NODES) {
           this.attempts.set(key, n + 1);
           this.stats.tooBig++;
           continue;
@@ -197,9 +219,11 @@ export class SolveState {
         const vars = wanted.map((v) => varSym(slice, v));
         this.attempts.set(key, n + 1);
         let a: Answer | undefined = fastPath(slice, alt.cond, wanted, plan, path.vars);
-        const fp = slice.some((c) => c.fp);
+        // Floating point, and queries too big for z3 (long arithmetic chains: z3's preprocessing of them
+        // is not bounded by its resource limit, 20 s for one query on zstd's table builders), go to search.
+        const fp = slice.some((c) => c.fp) || nodes > Z3_MAX_NODES;
         if (a !== undefined) this.stats.fast++;
-        else if (fp) a = this.search(slice, wanted, plan, path.vars);
+        else if (fp) a = this.search(session, slice, wanted, plan, path.vars);
         else a = await this.ask(smtQuery(slice, vars));
         // Non-linear relations (products and squares of inputs) can exhaust z3's budget over the whole
         // range; their solutions are often small, and with the high bits fixed the problem shrinks.
@@ -209,7 +233,8 @@ export class SolveState {
             a = await this.ask(smtQuery([...slice, ...small], vars));
             if (a.status === 'sat') this.stats.smallSat++;
           }
-          if (a.status === 'unknown') a = this.search(slice, wanted, plan, path.vars);
+          // Unsat under the small values says nothing about the others.
+          if (a.status !== 'sat') a = this.search(session, slice, wanted, plan, path.vars);
         }
         if (a.status !== 'sat') continue;
         out.push({ plan: applyModel(plan, path.vars, a.values), func: alt.func.name, block: alt.block });
@@ -325,6 +350,10 @@ function fastPath(
     }
   }
   return undefined;
+}
+
+function smtQueryOrFp(slice: readonly Sym[]): string {
+  return slice.some((c) => c.fp) ? '(floating point)' : smtQuery(slice, []);
 }
 
 function varsOf(slice: readonly Sym[]): Set<string> {

@@ -125,6 +125,13 @@ function distance(s: Sym, want: boolean, ev: (s: Sym) => bigint): number {
   const holds = ev(s) !== 0n;
   if (holds === want) return 0;
   const [x, y] = s.args;
+  // A bit compared with a constant: the distance of the condition the bit stands for.
+  if (s.op === '=' && x!.w === 1 && y!.op === 'const' && x!.op === 'ite') {
+    const [c, t, e] = x!.args as [Sym, Sym, Sym];
+    const wantBit = (y!.k === 1n) === want;
+    const side = (v: Sym): number => (v.op === 'const' ? ((v.k === 1n) === wantBit ? 0 : 1) : 1);
+    return Math.min(distance(c, true, ev) + side(t), distance(c, false, ev) + side(e));
+  }
   if (s.op === 'fp.cmp') {
     const a = fpValue(x!.w, ev(x!));
     const b = fpValue(y!.w, ev(y!));
@@ -154,6 +161,19 @@ function objective(slice: readonly Sym[], env: ReadonlyMap<string, bigint>): num
   return f;
 }
 
+/** Distinct nodes of the conditions. */
+function dagNodes(slice: readonly Sym[]): number {
+  const seen = new Set<number>();
+  const stack = [...slice];
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    if (seen.has(s.id)) continue;
+    seen.add(s.id);
+    for (const a of s.args) stack.push(a);
+  }
+  return seen.size;
+}
+
 /** A unit moved by `step` (an integer, or a float value). */
 function moved(u: Unit, bits: bigint, step: number): bigint | undefined {
   if (!u.float) return BigInt.asUintN(u.w, bits + BigInt(Math.trunc(step)));
@@ -164,21 +184,49 @@ function moved(u: Unit, bits: bigint, step: number): bigint | undefined {
 }
 
 /**
- * Values for the query's variables that make every condition hold, from `start` (the path's values),
- * within `budget` evaluations; undefined if none was found.
+ * Values for the query's variables that make every condition hold, within `budget` node evaluations (a
+ * query's every evaluation costs its node count); undefined
+ * if none was found. Starts from the path's values (`start`), then from every unit 0, then every unit 1
+ * (or 1.0): random inputs put products and squares far out where the landscape is flat or wraps.
  */
 export function searchModel(
   slice: readonly Sym[],
   wanted: readonly string[],
   start: ReadonlyMap<string, bigint>,
   budget: number,
+  stop: () => boolean = () => false,
 ): Map<string, bigint> | undefined {
   const us = units(slice, wanted);
-  const env = new Map(start);
+  const cost = dagNodes(slice);
+  const constant = (k: number): Map<string, bigint> => {
+    const env = new Map<string, bigint>();
+    for (const u of us) setUnit(u, env, u.float ? fpBits(-u.w, k) : BigInt(k));
+    return env;
+  };
+  const starts = [new Map(start), constant(0), constant(1)];
+  for (let i = 0; i < starts.length; i++) {
+    const env = climb(slice, us, starts[i]!, Math.floor(budget / starts.length / cost), stop);
+    if (env === undefined) continue;
+    const out = new Map<string, bigint>();
+    for (const v of wanted) out.set(v, env.get(v) ?? 0n);
+    return out;
+  }
+  return undefined;
+}
+
+/** The alternating variable method from `env` (changed in place); the model, or undefined. */
+function climb(
+  slice: readonly Sym[],
+  us: readonly Unit[],
+  env: Map<string, bigint>,
+  budget: number,
+  stop: () => boolean,
+): Map<string, bigint> | undefined {
   let best = objective(slice, env);
   let evals = 1;
   const better = (u: Unit, bits: bigint | undefined): boolean => {
     if (bits === undefined || evals >= budget) return false;
+    if ((evals & 63) === 0 && stop()) evals = budget;
     const trial = new Map(env);
     setUnit(u, trial, bits);
     evals++;
@@ -204,8 +252,5 @@ export function searchModel(
       }
     }
   }
-  if (best > 0) return undefined;
-  const out = new Map<string, bigint>();
-  for (const v of wanted) out.set(v, env.get(v) ?? 0n);
-  return out;
+  return best === 0 ? env : undefined;
 }

@@ -35,12 +35,27 @@ import {
 import * as X from './expr.js';
 import type { Sym } from './expr.js';
 import { SymMemory, type Cell } from './memory.js';
-
-/** An integer or pointer (`c` unsigned), a float (concrete only), or an aggregate. */
-type V =
-  | { readonly k: 'i'; readonly w: number; readonly c: bigint; readonly s: Sym | undefined }
-  | { readonly k: 'f'; readonly w: 32 | 64; readonly c: number; readonly s?: Sym | undefined }
-  | { readonly k: 'a'; readonly e: readonly V[] };
+import {
+  CASTS,
+  Stop,
+  bitCount,
+  bitsFloat,
+  fcmp,
+  floatBinary,
+  floatBits,
+  floatWidth,
+  funnel,
+  icmp,
+  insert,
+  intBinary,
+  intV,
+  resetDropped,
+  type IntV,
+  saturating,
+  sym,
+  withOverflow,
+  type V,
+} from './values.js';
 
 /** A way a branch did not go: the condition that takes it, and its target block. */
 export interface Alternative {
@@ -72,6 +87,8 @@ export interface Path {
   instrs: number;
   /** Blocks the path went through (`fn#block`). */
   readonly visited: Set<string>;
+  /** Expressions dropped for their size or mixing (`MAX_MIX`, `MAX_EXPR`). */
+  concretised: number;
 }
 
 export interface ConcolicLimits {
@@ -83,42 +100,16 @@ export interface ConcolicLimits {
   readonly maxDepth: number;
 }
 
-class Stop extends Error {}
-
 const HEAP_BASE = 0x7000_0000;
 /** Bytes a memory function (memcpy, memset, realloc's copy) may touch on a path. */
 const MAX_BYTES = 1 << 16;
 /** Bytes a copy may move (each read may make an input byte a variable). */
 const MAX_COPY = 1 << 12;
+/** Longest string whose strlen is followed symbolically. */
+const MAX_SYMBOLIC_STRLEN = 256;
 const STACK_BASE = 0x6000_0000;
 const IGNORED =
   /^llvm\.(lifetime|dbg|assume|experimental\.noalias|invariant|var\.annotation|prefetch|donothing|sideeffect)/;
-
-const f64 = new Float64Array(1);
-const u64 = new BigUint64Array(f64.buffer);
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-function floatBits(w: 32 | 64, x: number): bigint {
-  if (w === 64) {
-    f64[0] = x;
-    return u64[0]!;
-  }
-  f32[0] = x;
-  return BigInt(u32[0]!);
-}
-function bitsFloat(w: 32 | 64, b: bigint): number {
-  if (w === 64) {
-    u64[0] = b;
-    return f64[0]!;
-  }
-  u32[0] = Number(b);
-  return f32[0]!;
-}
-
-function intV(w: number, c: bigint, s?: Sym): Extract<V, { k: 'i' }> {
-  return { k: 'i', w, c: BigInt.asUintN(w, c), s };
-}
 
 export class Concolic {
   private readonly linked: Linked;
@@ -138,7 +129,14 @@ export class Concolic {
     private readonly limits: ConcolicLimits,
   ) {
     this.linked = session.engine.linked;
-    this.path = { branches: [], vars: new Map(), stopped: undefined, instrs: 0, visited: new Set() };
+    this.path = {
+      branches: [],
+      vars: new Map(),
+      stopped: undefined,
+      instrs: 0,
+      visited: new Set(),
+      concretised: 0,
+    };
     this.globals = this.linked.globals
       .map((p) => ({ addr: p.address, size: p.size, name: p.g.name, writable: !p.g.isConstant }))
       .sort((a, b) => a.addr - b.addr);
@@ -147,6 +145,7 @@ export class Concolic {
   /** Interprets `fn` on the plan's arguments. */
   run(fn: string): Path {
     const f = this.session.func(fn);
+    resetDropped();
     try {
       const args = f.params.map((p, i) => this.argument(p.type, i));
       this.call(f, args);
@@ -154,6 +153,7 @@ export class Concolic {
       if (!(e instanceof Stop)) throw e;
       this.path.stopped = e.message;
     }
+    this.path.concretised = resetDropped();
     return this.path;
   }
 
@@ -698,92 +698,16 @@ export class Concolic {
       }
       case 'free':
         return undefined;
-      case 'strlen': {
-        let k = 0;
-        while (this.byte(n(0) + k).c !== 0) if (++k > 1 << 20) throw new Stop('strlen runs away');
-        return intV(64, BigInt(k));
-      }
+      case 'strlen':
+        return this.strlen(n(0));
       case 'memcmp':
       case 'strcmp':
       case 'strncmp':
       case 'bcmp':
         return this.compareBytes(base, n(0), n(1), args.length > 2 ? n(2) : Infinity, ret);
-      case 'llvm.expect':
-        return args[0];
-      case 'llvm.umin':
-      case 'llvm.umax':
-      case 'llvm.smin':
-      case 'llvm.smax': {
-        const a = ci(0);
-        const b = ci(1);
-        const pred = { 'llvm.umin': 'ult', 'llvm.umax': 'ugt', 'llvm.smin': 'slt', 'llvm.smax': 'sgt' }[
-          base
-        ]!;
-        const c = icmp(pred, a, b);
-        return c.c !== 0n
-          ? intV(a.w, a.c, c.s === undefined ? a.s : X.ite(c.s, sym(a), sym(b)))
-          : intV(a.w, b.c, c.s === undefined ? b.s : X.ite(c.s, sym(a), sym(b)));
-      }
-      case 'llvm.abs': {
-        const a = ci(0);
-        const neg = BigInt.asIntN(a.w, a.c) < 0n;
-        const c = neg ? -BigInt.asIntN(a.w, a.c) : a.c;
-        if (a.s === undefined) return intV(a.w, c);
-        const s = X.ite(
-          X.compare('bvslt', a.s, X.constant(a.w, 0n)),
-          X.binary('bvsub', X.constant(a.w, 0n), a.s),
-          a.s,
-        );
-        return intV(a.w, c, s);
-      }
-      case 'llvm.ctpop':
-      case 'llvm.ctlz':
-      case 'llvm.cttz':
-        return bitCount(base, ci(0));
-      case 'llvm.uadd.sat':
-      case 'llvm.usub.sat':
-      case 'llvm.sadd.sat':
-      case 'llvm.ssub.sat':
-        return saturating(base, ci(0), ci(1));
-      case 'llvm.fshl':
-      case 'llvm.fshr':
-        return funnel(base === 'llvm.fshl', ci(0), ci(1), ci(2));
-      case 'llvm.fmuladd':
-      case 'llvm.fma': {
-        // x86-64 without FMA rounds the product, then the sum (as the engine does for fmuladd).
-        if (base === 'llvm.fma') throw new Stop('llvm.fma');
-        return floatBinary('fadd', floatBinary('fmul', args[0]!, args[1]!), args[2]!);
-      }
-      case 'llvm.fabs':
-      case 'llvm.sqrt': {
-        const v = args[0]!;
-        if (v.k !== 'f') throw new Stop(`${base} of a non-float`);
-        const c =
-          base === 'llvm.fabs' ? Math.abs(v.c) : v.w === 32 ? Math.fround(Math.sqrt(v.c)) : Math.sqrt(v.c);
-        const op = base === 'llvm.fabs' ? 'fp.abs' : 'fp.sqrt';
-        return { k: 'f', w: v.w, c, s: v.s === undefined ? undefined : X.fpOp(op, -v.w, [v.s]) };
-      }
-      case 'llvm.is.constant':
-        return intV(1, 0n);
-      case 'llvm.bswap': {
-        const a = ci(0);
-        let c = 0n;
-        for (let k = 0; k < a.w / 8; k++) c |= ((a.c >> BigInt(8 * k)) & 0xffn) << BigInt(a.w - 8 - 8 * k);
-        let s: Sym | undefined;
-        if (a.s !== undefined) {
-          s = X.extract(7, 0, a.s);
-          for (let k = 1; k < a.w / 8; k++) s = X.concat(s, X.extract(8 * k + 7, 8 * k, a.s));
-        }
-        return intV(a.w, c, s);
-      }
-      case 'llvm.uadd.with.overflow':
-      case 'llvm.sadd.with.overflow':
-      case 'llvm.usub.with.overflow':
-      case 'llvm.ssub.with.overflow':
-      case 'llvm.umul.with.overflow':
-      case 'llvm.smul.with.overflow':
-        return withOverflow(base, ci(0), ci(1));
     }
+    const r = intrinsic(base, args);
+    if (r !== null) return r;
     if (base.startsWith('llvm.')) throw new Stop(`intrinsic ${name}`);
     if (
       name.startsWith('stub ') ||
@@ -799,6 +723,30 @@ export class Concolic {
     if (n < 0 || n > max) throw new Stop(`${fn} of ${n} bytes`);
     this.path.instrs += n >> 4;
     return n;
+  }
+
+  /**
+   * strlen: the concrete length L and, when a byte up to the NUL is symbolic, the length as a chain
+   * `b0 == 0 ? 0 : b1 == 0 ? 1 : ... : L + 1` over the bytes read (longer strings: concrete).
+   */
+  private strlen(p: number): V {
+    const cells: Cell[] = [];
+    for (let k = 0; ; k++) {
+      if (k > 1 << 20) throw new Stop('strlen runs away');
+      const b = this.byte(p + k);
+      cells.push(b);
+      if (b.c === 0) break;
+    }
+    const len = cells.length - 1;
+    if (len > MAX_SYMBOLIC_STRLEN || cells.every((c) => c.s === undefined)) return intV(64, BigInt(len));
+    let e: Sym = X.constant(64, BigInt(len + 1));
+    for (let k = len; k >= 0; k--) {
+      const b = cells[k]!;
+      const zero =
+        b.s === undefined ? X.constant(0, b.c === 0 ? 1n : 0n) : X.compare('=', b.s, X.constant(8, 0n));
+      e = X.ite(zero, X.constant(64, BigInt(k)), e);
+    }
+    return intV(64, BigInt(len), e);
   }
 
   /** The next recorded call's result (generation stubs unmodelled functions: their results are inputs). */
@@ -845,236 +793,87 @@ export class Concolic {
   }
 }
 
-const CASTS: Record<string, true> = {
-  trunc: true,
-  zext: true,
-  sext: true,
-  fptrunc: true,
-  fpext: true,
-  fptoui: true,
-  fptosi: true,
-  uitofp: true,
-  sitofp: true,
-  ptrtoint: true,
-  inttoptr: true,
-  bitcast: true,
-  addrspacecast: true,
-};
-
-function floatWidth(t: Type): 32 | 64 {
-  if (t.kind === 'float' && t.fk === 'float') return 32;
-  if (t.kind === 'float' && t.fk === 'double') return 64;
-  throw new Stop(`float type ${t.kind}`);
-}
-
-function sym(v: Extract<V, { k: 'i' }>): Sym {
-  return v.s ?? X.constant(v.w, v.c);
-}
-
-const SMT_BIN: Record<string, string> = {
-  add: 'bvadd',
-  sub: 'bvsub',
-  mul: 'bvmul',
-  udiv: 'bvudiv',
-  sdiv: 'bvsdiv',
-  urem: 'bvurem',
-  srem: 'bvsrem',
-  shl: 'bvshl',
-  lshr: 'bvlshr',
-  ashr: 'bvashr',
-  and: 'bvand',
-  or: 'bvor',
-  xor: 'bvxor',
-};
-
-function intBinary(op: string, a: Extract<V, { k: 'i' }>, b: Extract<V, { k: 'i' }>): V {
-  const w = a.w;
-  const sa = BigInt.asIntN(w, a.c);
-  const sb = BigInt.asIntN(w, b.c);
-  const sh = b.c;
-  let c: bigint;
-  switch (op) {
-    case 'add':
-      c = a.c + b.c;
-      break;
-    case 'sub':
-      c = a.c - b.c;
-      break;
-    case 'mul':
-      c = a.c * b.c;
-      break;
-    case 'udiv':
-    case 'urem':
-    case 'sdiv':
-    case 'srem':
-      if (b.c === 0n) throw new Stop('division by zero');
-      c = op === 'udiv' ? a.c / b.c : op === 'urem' ? a.c % b.c : op === 'sdiv' ? sa / sb : sa % sb;
-      break;
-    case 'shl':
-      c = sh >= BigInt(w) ? 0n : a.c << sh;
-      break;
-    case 'lshr':
-      c = sh >= BigInt(w) ? 0n : a.c >> sh;
-      break;
-    case 'ashr':
-      c = sa >> (sh >= BigInt(w) ? BigInt(w - 1) : sh);
-      break;
-    case 'and':
-      c = a.c & b.c;
-      break;
-    case 'or':
-      c = a.c | b.c;
-      break;
-    default:
-      c = a.c ^ b.c;
+/** The intrinsics computed from their operands alone; null for any other name. */
+function intrinsic(base: string, args: readonly V[]): V | null {
+  const ci = (k: number): IntV => {
+    const v = args[k];
+    if (v?.k !== 'i') throw new Stop(`${base}: integer argument expected`);
+    return v;
+  };
+  switch (base) {
+    case 'llvm.expect':
+      return args[0];
+    case 'llvm.umin':
+    case 'llvm.umax':
+    case 'llvm.smin':
+    case 'llvm.smax': {
+      const a = ci(0);
+      const b = ci(1);
+      const pred = { 'llvm.umin': 'ult', 'llvm.umax': 'ugt', 'llvm.smin': 'slt', 'llvm.smax': 'sgt' }[base]!;
+      const c = icmp(pred, a, b);
+      return c.c !== 0n
+        ? intV(a.w, a.c, c.s === undefined ? a.s : X.ite(c.s, sym(a), sym(b)))
+        : intV(a.w, b.c, c.s === undefined ? b.s : X.ite(c.s, sym(a), sym(b)));
+    }
+    case 'llvm.abs': {
+      const a = ci(0);
+      const neg = BigInt.asIntN(a.w, a.c) < 0n;
+      const c = neg ? -BigInt.asIntN(a.w, a.c) : a.c;
+      if (a.s === undefined) return intV(a.w, c);
+      const s = X.ite(
+        X.compare('bvslt', a.s, X.constant(a.w, 0n)),
+        X.binary('bvsub', X.constant(a.w, 0n), a.s),
+        a.s,
+      );
+      return intV(a.w, c, s);
+    }
+    case 'llvm.ctpop':
+    case 'llvm.ctlz':
+    case 'llvm.cttz':
+      return bitCount(base, ci(0));
+    case 'llvm.uadd.sat':
+    case 'llvm.usub.sat':
+    case 'llvm.sadd.sat':
+    case 'llvm.ssub.sat':
+      return saturating(base, ci(0), ci(1));
+    case 'llvm.fshl':
+    case 'llvm.fshr':
+      return funnel(base === 'llvm.fshl', ci(0), ci(1), ci(2));
+    case 'llvm.fmuladd':
+    case 'llvm.fma': {
+      // x86-64 without FMA rounds the product, then the sum (as the engine does for fmuladd).
+      if (base === 'llvm.fma') throw new Stop('llvm.fma');
+      return floatBinary('fadd', floatBinary('fmul', args[0]!, args[1]!), args[2]!);
+    }
+    case 'llvm.fabs':
+    case 'llvm.sqrt': {
+      const v = args[0]!;
+      if (v.k !== 'f') throw new Stop(`${base} of a non-float`);
+      const c =
+        base === 'llvm.fabs' ? Math.abs(v.c) : v.w === 32 ? Math.fround(Math.sqrt(v.c)) : Math.sqrt(v.c);
+      const op = base === 'llvm.fabs' ? 'fp.abs' : 'fp.sqrt';
+      return { k: 'f', w: v.w, c, s: v.s === undefined ? undefined : X.fpOp(op, -v.w, [v.s]) };
+    }
+    case 'llvm.is.constant':
+      return intV(1, 0n);
+    case 'llvm.bswap': {
+      const a = ci(0);
+      let c = 0n;
+      for (let k = 0; k < a.w / 8; k++) c |= ((a.c >> BigInt(8 * k)) & 0xffn) << BigInt(a.w - 8 - 8 * k);
+      let s: Sym | undefined;
+      if (a.s !== undefined) {
+        s = X.extract(7, 0, a.s);
+        for (let k = 1; k < a.w / 8; k++) s = X.concat(s, X.extract(8 * k + 7, 8 * k, a.s));
+      }
+      return intV(a.w, c, s);
+    }
+    case 'llvm.uadd.with.overflow':
+    case 'llvm.sadd.with.overflow':
+    case 'llvm.usub.with.overflow':
+    case 'llvm.ssub.with.overflow':
+    case 'llvm.umul.with.overflow':
+    case 'llvm.smul.with.overflow':
+      return withOverflow(base, ci(0), ci(1));
   }
-  if (a.s === undefined && b.s === undefined) return intV(w, c);
-  if (w === 1 && (op === 'and' || op === 'or' || op === 'xor')) {
-    const x = X.toBool(sym(a));
-    const y = X.toBool(sym(b));
-    const s = op === 'and' ? X.and(x, y) : op === 'or' ? X.or(x, y) : X.not(X.compare('=', x, y));
-    return intV(1, c, s);
-  }
-  return intV(w, c, X.binary(SMT_BIN[op]!, X.toBit(sym(a)), X.toBit(sym(b))));
-}
-
-const ICMP: Record<string, string> = {
-  eq: '=',
-  ne: '=',
-  ult: 'bvult',
-  ule: 'bvule',
-  ugt: 'bvugt',
-  uge: 'bvuge',
-  slt: 'bvslt',
-  sle: 'bvsle',
-  sgt: 'bvsgt',
-  sge: 'bvsge',
-};
-
-function icmp(pred: string, a: Extract<V, { k: 'i' }>, b: Extract<V, { k: 'i' }>): Extract<V, { k: 'i' }> {
-  const w = a.w;
-  const ua = a.c;
-  const ub = b.c;
-  const sa = BigInt.asIntN(w, ua);
-  const sb = BigInt.asIntN(w, ub);
-  const r = {
-    eq: ua === ub,
-    ne: ua !== ub,
-    ult: ua < ub,
-    ule: ua <= ub,
-    ugt: ua > ub,
-    uge: ua >= ub,
-    slt: sa < sb,
-    sle: sa <= sb,
-    sgt: sa > sb,
-    sge: sa >= sb,
-  }[pred];
-  if (r === undefined) throw new Stop(`icmp ${pred}`);
-  if (a.s === undefined && b.s === undefined) return intV(1, r ? 1n : 0n);
-  const s = X.compare(ICMP[pred]!, X.toBit(sym(a)), X.toBit(sym(b)));
-  return intV(1, r ? 1n : 0n, pred === 'ne' ? X.not(s) : s);
-}
-
-/** A float operand's expression: its own, or its value as a constant. */
-function fsym(v: Extract<V, { k: 'f' }>): Sym {
-  return v.s ?? X.fpOp('fp.bits2f', -v.w, [X.constant(v.w, floatBits(v.w, v.c))]);
-}
-
-function fcmp(pred: string, a: V, b: V): V {
-  if (a.k !== 'f' || b.k !== 'f') throw new Stop('fcmp of non-floats');
-  const r = X.fcmpHolds(pred, a.c, b.c);
-  if (a.s === undefined && b.s === undefined) return intV(1, r ? 1n : 0n);
-  const k = BigInt(X.FCMP_PREDS.indexOf(pred));
-  return intV(1, r ? 1n : 0n, X.fpOp('fp.cmp', 0, [fsym(a), fsym(b)], k));
-}
-
-function floatBinary(op: string, a: V, b: V): V {
-  if (a.k !== 'f' || b.k !== 'f') throw new Stop(`${op} of non-floats`);
-  const x = a.c;
-  const y = b.c;
-  let c =
-    op === 'fadd' ? x + y : op === 'fsub' ? x - y : op === 'fmul' ? x * y : op === 'fdiv' ? x / y : x % y;
-  if (a.w === 32) c = Math.fround(c);
-  if ((a.s === undefined && b.s === undefined) || op === 'frem') return { k: 'f', w: a.w, c };
-  return { k: 'f', w: a.w, c, s: X.fpOp(`fp.${op.slice(1)}`, -a.w, [fsym(a), fsym(b)]) };
-}
-
-function insert(agg: V, indices: readonly number[], el: V): V {
-  if (indices.length === 0) return el;
-  if (agg.k !== 'a') throw new Stop('insertvalue into a scalar');
-  const e = [...agg.e];
-  e[indices[0]!] = insert(e[indices[0]!]!, indices.slice(1), el);
-  return { k: 'a', e };
-}
-
-/** ctpop, ctlz, cttz: concrete (the count's expression is dropped: concretisation). */
-function bitCount(name: string, a: Extract<V, { k: 'i' }>): V {
-  const bits = a.c.toString(2).padStart(a.w, '0');
-  if (name === 'llvm.ctpop') return intV(a.w, BigInt([...bits].filter((b) => b === '1').length));
-  const at = name === 'llvm.ctlz' ? bits.indexOf('1') : [...bits].reverse().indexOf('1');
-  return intV(a.w, BigInt(at < 0 ? a.w : at));
-}
-
-/** `llvm.{u,s}{add,sub}.sat`: the exact result clamped to the type's range. */
-function saturating(name: string, a: Extract<V, { k: 'i' }>, b: Extract<V, { k: 'i' }>): V {
-  const w = a.w;
-  const signed = name.includes('.s');
-  const add = name.includes('add');
-  const lo = signed ? -(1n << BigInt(w - 1)) : 0n;
-  const hi = signed ? (1n << BigInt(w - 1)) - 1n : X.mask(w);
-  const ext = (v: Extract<V, { k: 'i' }>): bigint => (signed ? BigInt.asIntN(w, v.c) : v.c);
-  const exact = add ? ext(a) + ext(b) : ext(a) - ext(b);
-  const c = exact < lo ? lo : exact > hi ? hi : exact;
-  if (a.s === undefined && b.s === undefined) return intV(w, c);
-  const wx = (v: Extract<V, { k: 'i' }>): Sym => (signed ? X.sext(sym(v), w + 1) : X.zext(sym(v), w + 1));
-  const wide = X.binary(add ? 'bvadd' : 'bvsub', wx(a), wx(b));
-  const lt = signed ? 'bvslt' : 'bvult';
-  const gt = signed ? 'bvsgt' : 'bvugt';
-  const clamp = X.ite(
-    X.compare(lt, wide, X.constant(w + 1, lo)),
-    X.constant(w, lo),
-    X.ite(X.compare(gt, wide, X.constant(w + 1, hi)), X.constant(w, hi), X.extract(w - 1, 0, wide)),
-  );
-  return intV(
-    w,
-    c,
-    signed || add
-      ? clamp
-      : X.ite(X.compare('bvult', sym(a), sym(b)), X.constant(w, 0n), X.binary('bvsub', sym(a), sym(b))),
-  );
-}
-
-/** `llvm.fshl`/`fshr` (rotates when both operands are the same): symbolic when the shift is concrete. */
-function funnel(
-  left: boolean,
-  a: Extract<V, { k: 'i' }>,
-  b: Extract<V, { k: 'i' }>,
-  n: Extract<V, { k: 'i' }>,
-): V {
-  const w = a.w;
-  const k = Number(n.c % BigInt(w));
-  const joined = (a.c << BigInt(w)) | b.c;
-  const c = left ? (joined << BigInt(k)) >> BigInt(w) : joined >> BigInt(k);
-  if ((a.s === undefined && b.s === undefined) || n.s !== undefined) return intV(w, c);
-  if (k === 0) return left ? a : b;
-  const cat = X.concat(sym(a), sym(b));
-  return intV(w, c, left ? X.extract(2 * w - 1 - k, w - k, cat) : X.extract(w - 1 + k, k, cat));
-}
-
-/** `llvm.{u,s}{add,sub,mul}.with.overflow`: the result and whether it overflowed, through 2w bits. */
-function withOverflow(name: string, a: Extract<V, { k: 'i' }>, b: Extract<V, { k: 'i' }>): V {
-  const w = a.w;
-  const signed = name.includes('.s');
-  const op = name.includes('add') ? 'add' : name.includes('sub') ? 'sub' : 'mul';
-  const ext = (v: Extract<V, { k: 'i' }>): bigint => (signed ? BigInt.asIntN(w, v.c) : v.c);
-  const exact = op === 'add' ? ext(a) + ext(b) : op === 'sub' ? ext(a) - ext(b) : ext(a) * ext(b);
-  const res = BigInt.asUintN(w, exact);
-  const back = signed ? BigInt.asIntN(w, res) : res;
-  const ovf = back !== exact;
-  if (a.s === undefined && b.s === undefined) return { k: 'a', e: [intV(w, res), intV(1, ovf ? 1n : 0n)] };
-  const wx = (v: Extract<V, { k: 'i' }>): Sym => (signed ? X.sext(sym(v), 2 * w) : X.zext(sym(v), 2 * w));
-  const wide = X.binary(SMT_BIN[op]!, wx(a), wx(b));
-  const r = X.extract(w - 1, 0, wide);
-  const o = X.not(X.compare('=', wide, signed ? X.sext(r, 2 * w) : X.zext(r, 2 * w)));
-  return { k: 'a', e: [intV(w, res, r), intV(1, ovf ? 1n : 0n, o)] };
+  return null;
 }

@@ -34,6 +34,8 @@ export interface Sym {
    * WebAssembly build took seconds.
    */
   readonly fp: boolean;
+  /** Nodes below it counted as a tree (shared nodes once per use), saturating: a cost feature. */
+  readonly size: number;
 }
 
 let nextId = 0;
@@ -42,8 +44,10 @@ const NO_VARS: ReadonlySet<string> = new Set();
 function node(op: string, w: number, args: readonly Sym[], k = 0n, idx: readonly number[] = []): Sym {
   let vars = NO_VARS;
   let fp = op.startsWith('fp.');
+  let size = 1;
   for (const a of args) {
     if (a.fp) fp = true;
+    size = Math.min(size + a.size, 1 << 30);
     if (a.vars.size === 0 || a.vars === vars) continue;
     if (vars.size === 0) vars = a.vars;
     else {
@@ -52,7 +56,7 @@ function node(op: string, w: number, args: readonly Sym[], k = 0n, idx: readonly
       vars = u;
     }
   }
-  return { op, w, args, k, idx, name: '', vars, id: nextId++, fp };
+  return { op, w, args, k, idx, name: '', vars, id: nextId++, fp, size };
 }
 
 /** A floating-point operation (`fp.add`...; w -32 / -64 for its float result, 0 for a comparison). */
@@ -61,7 +65,18 @@ export function fpOp(op: string, w: number, args: readonly Sym[], k = 0n): Sym {
 }
 
 export function variable(name: string, w: number): Sym {
-  return { op: 'var', w, args: [], k: 0n, idx: [], name, vars: new Set([name]), id: nextId++, fp: false };
+  return {
+    op: 'var',
+    w,
+    args: [],
+    k: 0n,
+    idx: [],
+    name,
+    vars: new Set([name]),
+    id: nextId++,
+    fp: false,
+    size: 1,
+  };
 }
 
 export function constant(w: number, k: bigint): Sym {
@@ -110,7 +125,31 @@ export function ite(c: Sym, t: Sym, e: Sym): Sym {
   // Both ways of one sort: a 1-bit value may be a boolean on one side and a bit on the other.
   if (t.w === 0 && e.w !== 0) t = toBit(t);
   if (e.w === 0 && t.w !== 0) e = toBit(e);
+  // `select c, i1 x, false` is c && x, `select c, true, i1 x` is c || x: kept as booleans, so that a
+  // condition stays a tree of comparisons (the search's branch distance looks into it).
+  if (t.w === 1 && e.w === 1 && c.w === 0 && !(isConst(t) && isConst(e))) {
+    const tb = bitBool(t);
+    const eb = bitBool(e);
+    if (tb !== undefined && isConst(e) && e.k === 0n) return toBit(and(c, tb));
+    if (eb !== undefined && isConst(t) && t.k === 1n) return toBit(or(c, eb));
+    if (tb !== undefined && eb !== undefined && !isConst(t) && !isConst(e))
+      return toBit(or(and(c, tb), and(not(c), eb)));
+  }
   return node('ite', t.w, [c, t, e]);
+}
+
+/** The boolean a 1-bit value `ite(b, 1, 0)` or a constant stands for, if it is one. */
+function bitBool(s: Sym): Sym | undefined {
+  if (isConst(s)) return constant(0, s.k);
+  if (
+    s.op === 'ite' &&
+    isConst(s.args[1]!) &&
+    isConst(s.args[2]!) &&
+    s.args[1]!.k === 1n &&
+    s.args[2]!.k === 0n
+  )
+    return s.args[0]!;
+  return undefined;
 }
 
 /** A boolean as a 1-bit vector, and back. */
