@@ -19,6 +19,7 @@ import {
 } from '../toolchain/compile.js';
 import { parseSplit } from '../export/dataset-hygiene.js';
 import { parseShard, type ShardSpec } from '../guide/shard.js';
+import { SOLVE_HEURISTICS, type SolveHeuristic } from '../guide/solve.js';
 import { DEFAULTS } from '../util/defaults.js';
 import { UserError } from '../util/errors.js';
 
@@ -52,6 +53,7 @@ export interface CliOptions {
   sample: number;
   grow: number;
   solve: number;
+  solveOff: SolveHeuristic[];
   functions?: string;
   force: boolean;
   shard?: ShardSpec;
@@ -162,6 +164,16 @@ export function nonNegInt(raw: string): number {
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)))
     throw new InvalidArgumentError('expected a non-negative integer');
   return Number(raw);
+}
+
+function solveHeuristics(raw: string): SolveHeuristic[] {
+  const names = list(raw);
+  for (const n of names)
+    if (!(n in SOLVE_HEURISTICS))
+      throw new InvalidArgumentError(
+        `unknown heuristic '${n}' (${Object.keys(SOLVE_HEURISTICS).join(', ')})`,
+      );
+  return names as SolveHeuristic[];
 }
 
 function list(raw: string): string[] {
@@ -315,6 +327,12 @@ export const OPTIONS: { readonly [K in OptionKey]: OptionDef<K> } = {
       'solver-guided search: where mutation stops finding blocks, negate the branch conditions of kept inputs (run again concolically) and solve them with z3, at most this many queries per function; 0: mutation only',
     default: S.solve,
     parse: (raw) => nonNegInt(raw),
+  },
+  solveOff: {
+    flags: '--solve-off <heuristics>',
+    description: `turn solver heuristics off, comma-separated, to measure them: ${Object.keys(SOLVE_HEURISTICS).join(', ')}`,
+    default: [],
+    parse: (raw) => solveHeuristics(raw),
   },
   functions: {
     flags: '--functions <regex>',
@@ -601,6 +619,7 @@ const SEARCH = [
   'sample',
   'grow',
   'solve',
+  'solveOff',
   'functions',
   'force',
 ] as const;

@@ -21,6 +21,7 @@
  * problems with the command itself (no inputs, an output directory that cannot be used) are thrown, as
  * `UserError`s.
  */
+import type { SolveHeuristic } from './solve.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -92,6 +93,8 @@ export interface CampaignOptions {
   readonly grow?: number;
   /** Solver-guided search: z3 queries per function (`gen --solve`), 0 for none. */
   readonly solve?: number;
+  /** Solver heuristics turned off (`gen --solve-off`). */
+  readonly solveOff?: readonly SolveHeuristic[];
   /** Worker threads (default: all cores). */
   readonly jobs?: number;
   /** Also replay every record natively. */
@@ -311,6 +314,7 @@ class Campaign {
       sample: o.sample ?? 0,
       grow: o.grow ?? 0,
       solve: o.solve ?? 0,
+      solveOff: o.solveOff ?? [],
     };
     this.functionTimeoutMs = o.functionTimeoutMs ?? DEFAULTS.functionTimeoutSeconds * 1000;
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
@@ -397,6 +401,7 @@ class Campaign {
       ...(search.sample !== undefined && search.sample > 0 ? { sample: search.sample } : {}),
       ...(search.grow !== undefined && search.grow > 0 ? { grow: search.grow } : {}),
       ...(search.solve !== undefined && search.solve > 0 ? { solve: search.solve } : {}),
+      ...(search.solveOff !== undefined && search.solveOff.length > 0 ? { solveOff: search.solveOff } : {}),
       ...(this.o.shard === undefined ? {} : { shard: shardOfSpec(this.o.shard) }),
       limits: {
         stepLimit: limits.stepLimit,

@@ -63,6 +63,8 @@ export interface RunSpec {
   readonly grow?: number;
   /** `--solve`: z3 queries per function; absent when 0. */
   readonly solve?: number;
+  /** `--solve-off`: solver heuristics turned off; absent when none. */
+  readonly solveOff?: readonly string[];
   readonly limits: {
     readonly stepLimit: number;
     readonly timeLimitMs: number;

@@ -19,6 +19,7 @@
 import { isGuardVariable } from '../gen/faults.js';
 import { Plan, type Holder } from '../gen/plan.js';
 import { hasAttribute, type Func } from '../ir/model.js';
+import { successors } from '../ir/cfg.js';
 import {
   isDeterministicOutcome,
   isNormalOutcome,
@@ -38,7 +39,7 @@ import { CpuDeadline } from '../util/cputime.js';
 import { errorLine } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { growInputs } from './grow.js';
-import { SolveState, type SolveStats } from './solve.js';
+import { SolveState, type SolveHeuristic, type SolveStats } from './solve.js';
 import type { Solver } from './sym/z3.js';
 import { DEFAULTS } from '../util/defaults.js';
 
@@ -74,6 +75,8 @@ export interface SearchOptions {
    * where mutation stops finding blocks. 0: mutation only.
    */
   readonly solve?: number;
+  /** Solver heuristics turned off (`gen --solve-off`, solve.ts `SOLVE_HEURISTICS`). */
+  readonly solveOff?: readonly SolveHeuristic[];
 }
 
 export const DEFAULT_SEARCH: SearchOptions = DEFAULTS.search;
@@ -139,17 +142,12 @@ export async function searchFunctionSolving(
   solver: Solver,
 ): Promise<FunctionResult & { readonly solve: SolveStats }> {
   const s = new Search(session, fn, o);
-  const state = new SolveState(solver, o.solve ?? 0);
+  const state = new SolveState(solver, o.solve ?? 0, o.solveOff ?? []);
   s.mutate();
   while (s.open() && state.queriesLeft > 0) {
     const instrs = state.stats.instrs;
-    const plans = await state.round(
-      session,
-      fn,
-      // Shorter runs first: they are cheaper to interpret (a stable order: the same on any machine).
-      [...s.kept].sort((a, b) => a.run.steps - b.run.steps).map((k) => k.run.plan),
-      s.covered,
-    );
+    const tried = state.stats.paths;
+    const plans = await state.round(session, fn, frontierFirst(s), s.covered);
     // The interpreter's work is charged to the search's step budget (a step is a loop iteration or a
     // call, about 16 instructions).
     s.steps += Math.ceil((state.stats.instrs - instrs) / 16);
@@ -157,7 +155,11 @@ export async function searchFunctionSolving(
       s.guard = `stopped the search in a solver round after run ${s.runs} (${s.steps} steps)`;
       break;
     }
-    if (plans.length === 0) break;
+    // A round that found nothing: the next one runs the next kept inputs, until none is left.
+    if (plans.length === 0) {
+      if (state.stats.paths === tried) break;
+      continue;
+    }
     let gained = false;
     for (const x of plans) {
       if (!s.budgetLeft()) break;
@@ -175,6 +177,26 @@ export async function searchFunctionSolving(
     s.mutate();
   }
   return { ...s.finish(), solve: state.stats };
+}
+
+/**
+ * The kept plans in the order a solver round runs them: those covering more blocks of the frontier (covered
+ * blocks with a successor no input reached: where a negated branch can lead somewhere new) first, shorter
+ * runs first among equals (cheaper to interpret), then in the order kept (the same on any machine).
+ */
+function frontierFirst(s: Search): Plan[] {
+  const frontier = new Set<number>();
+  for (const b of s.covered)
+    if (successors(s.f.blocks[b]!.instrs.at(-1)).some((x) => !s.covered.has(x.index))) frontier.add(b);
+  const score = (k: Kept): number => {
+    let n = 0;
+    for (const b of k.blocks) if (frontier.has(b)) n++;
+    return n;
+  };
+  return s.kept
+    .map((k, i) => ({ k, i, score: score(k) }))
+    .sort((a, b) => b.score - a.score || a.k.run.steps - b.k.run.steps || a.i - b.i)
+    .map((x) => x.k.run.plan);
 }
 
 /** The state of one function's search (see the file comment). */

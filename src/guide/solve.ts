@@ -14,22 +14,45 @@
  * any machine.
  */
 import type { Plan } from '../gen/plan.js';
-import { intRec } from '../gen/record.js';
+import { intRec, type PtrTarget } from '../gen/record.js';
 import type { GenSession } from '../gen/runtime.js';
+import { MAX_EXPR, MAX_MIX } from './sym/values.js';
 import { Concolic, type Branch, type ConcolicLimits, type Path, type VarPlace } from './sym/concolic.js';
-import { compare, constant, evaluate, smtQuery, type Sym } from './sym/expr.js';
+import { compare, constant, evaluate, or, smtQuery, type Sym } from './sym/expr.js';
 import type { Answer, Solver } from './sym/z3.js';
 import { searchModel } from './sym/avm.js';
 
+const UNKNOWN: Answer = { status: 'unknown', cost: 0 };
+
 /** Paths that try to reach one block. */
-const MAX_ATTEMPTS = 2;
+const MAX_ATTEMPTS = 1;
 
 /** Per path: instructions, symbolic branches, call depth. */
-export const CONCOLIC_LIMITS: ConcolicLimits = { maxInstrs: 100_000, maxBranches: 2_000, maxDepth: 64 };
+export const CONCOLIC_LIMITS: ConcolicLimits = {
+  maxInstrs: 50_000,
+  maxBranches: 1_000,
+  maxDepth: 64,
+  maxMix: MAX_MIX,
+  maxExpr: MAX_EXPR,
+};
+
+/**
+ * The solver's heuristics, each of which `gen --solve-off` can turn off (for measuring what it is worth:
+ * bench/solve-ablation.mjs).
+ */
+export const SOLVE_HEURISTICS = {
+  mix: 'concretise expressions that mix more than 64 input variables',
+  size: 'concretise expressions bigger than 16,384 nodes as a tree',
+  'z3-size': 'solve queries over 1,000 nodes by search, not z3',
+  fast: 'try candidate models by evaluation before z3',
+  small: 'ask an unknown query again with small values',
+  search: 'solve floating point and what z3 gave up on by the alternating variable method',
+} as const;
+export type SolveHeuristic = keyof typeof SOLVE_HEURISTICS;
 /** Instructions the interpreter may spend on one function's paths together. */
-const MAX_FUNCTION_INSTRS = 100_000;
+const MAX_FUNCTION_INSTRS = 60_000;
 /** Paths a round runs (its shortest new plans). */
-const MAX_PATHS_PER_ROUND = 8;
+const MAX_PATHS_PER_ROUND = 4;
 /** Node evaluations the alternating variable method may spend on a query (4,000 of a 50-node query). */
 const AVM_EVALUATIONS = 200_000;
 /** Nodes a query may have (a static feature of cost: bigger ones are not asked, `tooBig`). */
@@ -106,11 +129,23 @@ export class SolveState {
   private readonly done = new WeakSet<Plan>();
   private readonly attempts = new Map<string, number>();
 
+  private readonly on: (h: SolveHeuristic) => boolean;
+  private readonly limits: ConcolicLimits;
+
   constructor(
     readonly solver: Solver,
     /** Queries left for this function. */
     public queriesLeft: number,
-  ) {}
+    /** Heuristics turned off (`gen --solve-off`). */
+    off: readonly SolveHeuristic[] = [],
+  ) {
+    this.on = (h) => !off.includes(h);
+    this.limits = {
+      ...CONCOLIC_LIMITS,
+      maxMix: this.on('mix') ? CONCOLIC_LIMITS.maxMix : Infinity,
+      maxExpr: this.on('size') ? CONCOLIC_LIMITS.maxExpr : Infinity,
+    };
+  }
 
   /**
    * One round: each plan not run concolically yet, in order, then each of its branches whose other way
@@ -132,7 +167,7 @@ export class SolveState {
       this.done.add(plan);
       paths++;
       const t0 = performance.now();
-      const path = new Concolic(session, plan, CONCOLIC_LIMITS).run(fn);
+      const path = new Concolic(session, plan, this.limits).run(fn);
       this.stats.concolicMs += performance.now() - t0;
       this.note(path);
       await this.flip(session, fn, plan, path, covered, out);
@@ -153,15 +188,9 @@ export class SolveState {
   }
 
   /** The alternating variable method (avm.ts) from the path's values: floats, and what z3 gave up on. */
-  private search(
-    session: GenSession,
-    slice: readonly Sym[],
-    wanted: readonly string[],
-    plan: Plan,
-    vars: ReadonlyMap<string, VarPlace>,
-  ): Answer {
+  private search(session: GenSession, slice: readonly Sym[], wanted: readonly string[], path: Path): Answer {
     const start = new Map<string, bigint>();
-    for (const v of wanted) start.set(v, currentValue(plan, vars.get(v)!));
+    for (const v of wanted) start.set(v, path.values.get(v) ?? 0n);
     this.stats.searched++;
     const found = searchModel(
       slice,
@@ -176,6 +205,32 @@ export class SolveState {
     }
     this.stats.searchSat++;
     return { status: 'sat', values: found, cost: 0 };
+  }
+
+  /**
+   * z3; then, for an unknown answer, z3 again with small values (non-linear relations such as products
+   * and squares of inputs exhaust its budget over the whole range, their solutions are often small, and
+   * fixed high bits shrink the problem), then the search (an unsat answer under the small values says
+   * nothing about the others).
+   */
+  private async unknownRetried(
+    session: GenSession,
+    slice: readonly Sym[],
+    vars: readonly Sym[],
+    wanted: readonly string[],
+    path: Path,
+  ): Promise<Answer> {
+    let a = await this.ask(smtQuery(slice, vars));
+    if (a.status !== 'unknown') return a;
+    const small = vars.map(smallRange).filter((c): c is Sym => c !== undefined);
+    if (this.on('small') && small.length > 0 && this.queriesLeft > 0) {
+      a = await this.ask(smtQuery([...slice, ...small], vars));
+      if (a.status === 'sat') {
+        this.stats.smallSat++;
+        return a;
+      }
+    }
+    return this.on('search') ? this.search(session, slice, wanted, path) : UNKNOWN;
   }
 
   private async ask(query: string): Promise<Answer> {
@@ -208,7 +263,7 @@ export class SolveState {
         if (alt.func.name !== fn || covered.has(alt.block)) continue;
         const n = this.attempts.get(key) ?? 0;
         if (n >= MAX_ATTEMPTS) continue;
-        const slice = sliceFor(alt.cond, branches, j);
+        const slice = withPointerDomains(sliceFor(alt.cond, branches, j), path);
         const nodes = dagSize(slice, MAX_QUERY_NODES);
         if (nodes > MAX_QUERY_NODES) {
           this.attempts.set(key, n + 1);
@@ -218,26 +273,15 @@ export class SolveState {
         const wanted = [...varsOf(slice)].sort();
         const vars = wanted.map((v) => varSym(slice, v));
         this.attempts.set(key, n + 1);
-        let a: Answer | undefined = fastPath(slice, alt.cond, wanted, plan, path.vars);
+        let a = this.on('fast') ? fastPath(slice, alt.cond, wanted, path.values) : undefined;
         // Floating point, and queries too big for z3 (long arithmetic chains: z3's preprocessing of them
         // is not bounded by its resource limit, 20 s for one query on zstd's table builders), go to search.
-        const fp = slice.some((c) => c.fp) || nodes > Z3_MAX_NODES;
+        const toSearch = slice.some((c) => c.fp) || (this.on('z3-size') && nodes > Z3_MAX_NODES);
         if (a !== undefined) this.stats.fast++;
-        else if (fp) a = this.search(session, slice, wanted, plan, path.vars);
-        else a = await this.ask(smtQuery(slice, vars));
-        // Non-linear relations (products and squares of inputs) can exhaust z3's budget over the whole
-        // range; their solutions are often small, and with the high bits fixed the problem shrinks.
-        if (a.status === 'unknown' && !fp && this.queriesLeft > 0) {
-          const small = vars.map(smallRange).filter((c): c is Sym => c !== undefined);
-          if (small.length > 0) {
-            a = await this.ask(smtQuery([...slice, ...small], vars));
-            if (a.status === 'sat') this.stats.smallSat++;
-          }
-          // Unsat under the small values says nothing about the others.
-          if (a.status !== 'sat') a = this.search(session, slice, wanted, plan, path.vars);
-        }
+        else if (toSearch) a = this.on('search') ? this.search(session, slice, wanted, path) : UNKNOWN;
+        else a = await this.unknownRetried(session, slice, vars, wanted, path);
         if (a.status !== 'sat') continue;
-        out.push({ plan: applyModel(plan, path.vars, a.values), func: alt.func.name, block: alt.block });
+        out.push({ plan: applyModel(plan, path, a.values), func: alt.func.name, block: alt.block });
         // The target is attempted again only if this solution does not reach it.
       }
     }
@@ -296,25 +340,6 @@ function smallRange(v: Sym): Sym | undefined {
   return compare('=', v, constant(8, 0n));
 }
 
-/** A variable's value in the plan (what the path ran with). */
-function currentValue(plan: Plan, place: VarPlace): bigint {
-  switch (place.t) {
-    case 'arg': {
-      const r = plan.args[place.index];
-      if (r?.t === 'float') return BigInt('0x' + r.hex);
-      return r?.t === 'int' ? BigInt(r.v) : 0n;
-    }
-    case 'obj':
-      return BigInt(plan.objects[place.id]?.bytes.get(place.off) ?? 0);
-    case 'global':
-      return BigInt(plan.globals.get(place.name)?.bytes.get(place.off) ?? 0);
-    case 'call': {
-      const r = plan.calls[place.index]?.ret;
-      return r?.t === 'int' ? BigInt(r.v) : 0n;
-    }
-  }
-}
-
 /**
  * The solver chain's first link: candidate models checked by evaluation, no z3. The path's own values
  * with the negated condition's variables 0, then 1, then every variable 0: relations such as a product
@@ -324,11 +349,10 @@ function fastPath(
   slice: readonly Sym[],
   target: Sym,
   wanted: readonly string[],
-  plan: Plan,
-  vars: ReadonlyMap<string, VarPlace>,
+  values: ReadonlyMap<string, bigint>,
 ): Answer | undefined {
   const now = new Map<string, bigint>();
-  for (const v of wanted) now.set(v, currentValue(plan, vars.get(v)!));
+  for (const v of wanted) now.set(v, values.get(v) ?? 0n);
   const candidates: Map<string, bigint>[] = [];
   for (const k of [0n, 1n]) {
     const env = new Map(now);
@@ -350,6 +374,61 @@ function fastPath(
     }
   }
   return undefined;
+}
+
+/** A pointer value no object has: a solution that gives it to a pointer makes it a new object. */
+const FRESH = 0x7fff_0000_0000n;
+
+/**
+ * The slice with each pointer variable's domain: null, a new object, or what one of the slice's pointers
+ * pointed to on the path (so an equality of pointers is solved by aliasing objects the plan has, not by
+ * inventing addresses).
+ */
+function withPointerDomains(slice: Sym[], path: Path): Sym[] {
+  const ptrs: Sym[] = [];
+  for (const v of varsOf(slice)) {
+    const place = path.vars.get(v);
+    if (place?.t === 'ptr-arg' || place?.t === 'reloc') ptrs.push(varSym(slice, v));
+  }
+  if (ptrs.length === 0) return slice;
+  const known = new Set<bigint>([0n, FRESH]);
+  for (const p of ptrs) known.add(path.values.get(p.name) ?? 0n);
+  const out = [...slice];
+  for (const p of ptrs) {
+    let dom: Sym | undefined;
+    for (const k of known) {
+      const eq = compare('=', p, constant(64, k));
+      dom = dom === undefined ? eq : or(dom, eq);
+    }
+    out.push(dom!);
+  }
+  return out;
+}
+
+/**
+ * A solved pointer in the plan's terms: null, an existing object, global or function when the value is
+ * an address of one (`s->strm == strm`: the slot now points to the argument's object), else a new object
+ * (any other non-null value: lazy initialisation makes it).
+ */
+function pointerTarget(p: Plan, path: Path, v: bigint): PtrTarget | null {
+  const t = path.target(v);
+  if (t !== undefined) return t;
+  return { obj: p.newObject(2).id, off: 0 };
+}
+
+function setPointer(
+  p: Plan,
+  place: Extract<VarPlace, { t: 'ptr-arg' | 'reloc' }>,
+  to: PtrTarget | null,
+): void {
+  if (place.t === 'ptr-arg') {
+    p.args[place.index] = to === null ? { t: 'null' } : { t: 'ptr', ...to };
+    return;
+  }
+  const h = 'obj' in place.holder ? p.objects[place.holder.obj] : p.global(place.holder.global);
+  if (h === undefined) return;
+  h.relocs.set(place.off, to);
+  for (let k = 0; k < 8; k++) h.bytes.delete(place.off + k);
 }
 
 function smtQueryOrFp(slice: readonly Sym[]): string {
@@ -377,16 +456,14 @@ function varSym(slice: readonly Sym[], name: string): Sym {
 }
 
 /** A copy of `plan` with the solved variables' values. */
-function applyModel(
-  plan: Plan,
-  vars: ReadonlyMap<string, VarPlace>,
-  values: ReadonlyMap<string, bigint>,
-): Plan {
+function applyModel(plan: Plan, path: Path, values: ReadonlyMap<string, bigint>): Plan {
   const p = plan.clone();
   for (const [name, v] of values) {
-    const place = vars.get(name);
+    const place = path.vars.get(name);
     if (place === undefined) continue;
-    if (place.t === 'arg' && place.float !== undefined)
+    if (place.t === 'ptr-arg' || place.t === 'reloc') {
+      if (v !== path.values.get(name)) setPointer(p, place, pointerTarget(p, path, v));
+    } else if (place.t === 'arg' && place.float !== undefined)
       p.args[place.index] = {
         t: 'float',
         kind: place.float,

@@ -58,7 +58,7 @@ export const DEFAULTS = {
    * deterministic budget, unlike a time-out): a query it stops is `unknown`. A 32-bit multiplication
    * solved for its operands takes about 6,000; z3 in WebAssembly spends about 2 s per million.
    */
-  solverRlimit: 100_000,
+  solverRlimit: 30_000,
   /** replay: native replay of one record. */
   /**
    * tune (perf, diff): measured time per input, variant and round once `minSamples` are taken; samples

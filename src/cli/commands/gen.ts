@@ -67,6 +67,7 @@ export function campaignOptions(
     sample: o.sample,
     grow: o.grow,
     solve: o.solve,
+    solveOff: o.solveOff,
     native: o.native,
     functions: o.functions,
     compile,

@@ -50,6 +50,7 @@ import {
   intBinary,
   intV,
   resetDropped,
+  setBounds,
   type IntV,
   saturating,
   sym,
@@ -75,6 +76,13 @@ export type VarPlace =
   | { readonly t: 'arg'; readonly index: number; readonly bits: number; readonly float?: 'float' | 'double' }
   | { readonly t: 'obj'; readonly id: number; readonly off: number }
   | { readonly t: 'global'; readonly name: string; readonly off: number }
+  /** A pointer argument, or the pointer slot at `off` of an object or writable global (a relocation). */
+  | { readonly t: 'ptr-arg'; readonly index: number }
+  | {
+      readonly t: 'reloc';
+      readonly holder: { readonly obj: number } | { readonly global: string };
+      readonly off: number;
+    }
   /** The result of the plan's `index`-th recorded external call (an unmodelled function's). */
   | { readonly t: 'call'; readonly index: number; readonly fn: string; readonly bits: number };
 
@@ -89,6 +97,10 @@ export interface Path {
   readonly visited: Set<string>;
   /** Expressions dropped for their size or mixing (`MAX_MIX`, `MAX_EXPR`). */
   concretised: number;
+  /** Each variable's value in the plan the path ran on. */
+  readonly values: Map<string, bigint>;
+  /** What an address is in the plan's terms (a solved pointer's new target), if anything. */
+  readonly target: (addr: bigint) => PtrTarget | null | undefined;
 }
 
 export interface ConcolicLimits {
@@ -98,6 +110,9 @@ export interface ConcolicLimits {
   readonly maxBranches: number;
   /** Call depth. */
   readonly maxDepth: number;
+  /** Input variables an expression may mix, and its size as a tree, before it is concretised. */
+  readonly maxMix: number;
+  readonly maxExpr: number;
 }
 
 const HEAP_BASE = 0x7000_0000;
@@ -118,6 +133,8 @@ export class Concolic {
   private heapTop = HEAP_BASE;
   private stackTop = STACK_BASE;
   private depth = 0;
+  /** One node per input variable (a pointer's 8 bytes read one by one are one variable). */
+  private readonly inputs = new Map<string, Sym>();
   /** Recorded external calls consumed so far (the plan's `calls`, in call order). */
   private callIdx = 0;
   /** Globals sorted by address (for the initial bytes of an address). */
@@ -136,6 +153,8 @@ export class Concolic {
       instrs: 0,
       visited: new Set(),
       concretised: 0,
+      values: new Map(),
+      target: (a) => this.targetOf(a),
     };
     this.globals = this.linked.globals
       .map((p) => ({ addr: p.address, size: p.size, name: p.g.name, writable: !p.g.isConstant }))
@@ -146,6 +165,7 @@ export class Concolic {
   run(fn: string): Path {
     const f = this.session.func(fn);
     resetDropped();
+    setBounds(this.limits.maxMix, this.limits.maxExpr);
     try {
       const args = f.params.map((p, i) => this.argument(p.type, i));
       this.call(f, args);
@@ -160,25 +180,49 @@ export class Concolic {
   // ----------------------------------------------------------------------------------------------
   // Inputs
 
+  /** A symbolic input: its variable, where it lives in the plan, and its value there. */
+  private input(name: string, w: number, place: VarPlace, value: bigint): Sym {
+    let v = this.inputs.get(name);
+    if (v !== undefined) return v;
+    this.path.vars.set(name, place);
+    this.path.values.set(name, value);
+    this.inputs.set(name, (v = X.variable(name, w)));
+    return v;
+  }
+
+  /** The plan's terms for an address: null, an input object or global at an offset, a function. */
+  private targetOf(a: bigint): PtrTarget | null | undefined {
+    if (a === 0n) return null;
+    const n = Number(a);
+    const mem = this.session.engine.mem;
+    if (n >= INPUT_REGION_BASE && n < mem.size) {
+      const o = this.objectAt(n - INPUT_REGION_BASE);
+      if (o === undefined || o.dead === true) return undefined;
+      return { obj: o.id, off: n - (INPUT_REGION_BASE + slotBaseOffset(o.id, o.big)) };
+    }
+    const g = this.globalAt(n);
+    if (g !== undefined) return { global: g.name, off: n - g.addr };
+    const f = this.linked.slots.find((x) => x.address === n);
+    return f === undefined ? undefined : { fn: f.func.name };
+  }
+
   private argument(t: Type, i: number): V {
     const r = this.plan.args[i];
     if (r === undefined) throw new Stop(`argument ${i} undecided`);
     if (t.kind === 'int' && r.t === 'int') {
-      const name = `a${i}`;
-      this.path.vars.set(name, { t: 'arg', index: i, bits: t.bits });
-      return intV(t.bits, BigInt(r.v), X.variable(name, t.bits));
+      const c = BigInt(r.v);
+      return intV(t.bits, c, this.input(`a${i}`, t.bits, { t: 'arg', index: i, bits: t.bits }, c));
     }
     if (t.kind === 'ptr') {
-      if (r.t === 'null') return intV(64, 0n);
-      if (r.t === 'ptr') return intV(64, BigInt(this.targetAddress(r)));
       if (r.t === 'rawptr') return intV(64, BigInt(r.addr));
+      const c = r.t === 'null' ? 0n : r.t === 'ptr' ? BigInt(this.targetAddress(r)) : undefined;
+      if (c !== undefined) return intV(64, c, this.input(`a${i}`, 64, { t: 'ptr-arg', index: i }, c));
     }
     if (t.kind === 'float' && r.t === 'float' && (t.fk === 'float' || t.fk === 'double')) {
       const w = t.fk === 'float' ? 32 : 64;
-      const name = `a${i}`;
-      this.path.vars.set(name, { t: 'arg', index: i, bits: w, float: t.fk });
-      const s = X.fpOp('fp.bits2f', -w, [X.variable(name, w)]);
-      return { k: 'f', w, c: bitsFloat(w, BigInt('0x' + r.hex)), s };
+      const bits = BigInt('0x' + r.hex);
+      const v = this.input(`a${i}`, w, { t: 'arg', index: i, bits: w, float: t.fk }, bits);
+      return { k: 'f', w, c: bitsFloat(w, bits), s: X.fpOp('fp.bits2f', -w, [v]) };
     }
     throw new Stop(`argument ${i} of type ${t.kind}`);
   }
@@ -199,17 +243,31 @@ export class Concolic {
   }
 
   /** A byte of a holder: a pointer's byte, an input byte (symbolic), or undefined. */
-  private holderByte(h: Holder, off: number, name: string, place: VarPlace): Cell | undefined {
+  private holderByte(
+    h: Holder,
+    off: number,
+    name: string,
+    place: VarPlace,
+    holder: { readonly obj: number } | { readonly global: string },
+  ): Cell | undefined {
     for (let k = 0; k < 8; k++) {
       if (!h.relocs.has(off - k)) continue;
-      const to = h.relocs.get(off - k);
+      const at = off - k;
+      const to = h.relocs.get(at);
       const a = to == null ? 0n : BigInt(this.targetAddress(to));
-      return { c: Number((a >> BigInt(8 * k)) & 0xffn), s: undefined };
+      // The pointer slot is an input too: which object (or null) it points to is the solver's to choose.
+      const tag = at < 0 ? `m${-at}` : `${at}`;
+      const v = this.input(
+        `p${name.slice(1, name.indexOf('_'))}_${tag}`,
+        64,
+        { t: 'reloc', holder, off: at },
+        a,
+      );
+      return { c: Number((a >> BigInt(8 * k)) & 0xffn), s: X.extract(8 * k + 7, 8 * k, v) };
     }
     const b = h.bytes.get(off);
     if (b === undefined) return undefined;
-    this.path.vars.set(name, place);
-    return { c: b, s: X.variable(name, 8) };
+    return { c: b, s: this.input(name, 8, place, BigInt(b)) };
   }
 
   /** The byte at `a` before the run wrote anything. */
@@ -220,7 +278,7 @@ export class Concolic {
       if (o !== undefined && o.dead !== true) {
         const off = a - (INPUT_REGION_BASE + slotBaseOffset(o.id, o.big));
         const tag = off < 0 ? `m${-off}` : `${off}`;
-        const cell = this.holderByte(o, off, `o${o.id}_${tag}`, { t: 'obj', id: o.id, off });
+        const cell = this.holderByte(o, off, `o${o.id}_${tag}`, { t: 'obj', id: o.id, off }, { obj: o.id });
         if (cell !== undefined) return cell;
       }
       return { c: 0, s: undefined };
@@ -232,7 +290,8 @@ export class Concolic {
         const gi = this.globals.indexOf(g);
         if (h !== undefined) {
           const off = a - g.addr;
-          const cell = this.holderByte(h, off, `g${gi}_${off}`, { t: 'global', name: g.name, off });
+          const place: VarPlace = { t: 'global', name: g.name, off };
+          const cell = this.holderByte(h, off, `g${gi}_${off}`, place, { global: g.name });
           if (cell !== undefined) return cell;
         }
       }
@@ -285,7 +344,7 @@ export class Concolic {
         c |= BigInt(b.c) << BigInt(8 * i);
         if (b.s !== undefined) sym = true;
       }
-      if (!sym || t.kind === 'ptr') return intV(w, c);
+      if (!sym) return intV(w, c);
       let s: Sym = cells[0]!.s ?? X.constant(8, BigInt(cells[0]!.c));
       for (let i = 1; i < n; i++) s = X.concat(cells[i]!.s ?? X.constant(8, BigInt(cells[i]!.c)), s);
       return intV(w, c, n * 8 === w ? s : X.extract(w - 1, 0, s));
@@ -757,9 +816,12 @@ export class Concolic {
     const r = rec.ret;
     if (ret.kind === 'void') return undefined;
     if (ret.kind === 'int' && r.t === 'int') {
-      const v = `c${k}`;
-      this.path.vars.set(v, { t: 'call', index: k, fn: name, bits: ret.bits });
-      return intV(ret.bits, BigInt(r.v), X.variable(v, ret.bits));
+      const c = BigInt(r.v);
+      return intV(
+        ret.bits,
+        c,
+        this.input(`c${k}`, ret.bits, { t: 'call', index: k, fn: name, bits: ret.bits }, c),
+      );
     }
     if (ret.kind === 'ptr') {
       if (r.t === 'null') return intV(64, 0n);

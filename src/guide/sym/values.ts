@@ -49,10 +49,18 @@ export function bitsFloat(w: 32 | 64, b: bigint): number {
  * concretised where they are made (the issue's static cost features: hash and checksum rounds mix every
  * byte of their input and make every query on them slow, and building them is slow too).
  */
-const MAX_MIX = 64;
-const MAX_EXPR = 1 << 14;
+export const MAX_MIX = 64;
+export const MAX_EXPR = 1 << 14;
+let maxMix = MAX_MIX;
+let maxExpr = MAX_EXPR;
 /** Expressions concretised by `MAX_MIX` / `MAX_EXPR` in the current run (reset by `Concolic.run`). */
 let dropped = 0;
+
+/** The bounds of the next run (`Infinity` turns a heuristic off). */
+export function setBounds(mix: number, expr: number): void {
+  maxMix = mix;
+  maxExpr = expr;
+}
 
 /** The count of expressions dropped since the last call, and a fresh count. */
 export function resetDropped(): number {
@@ -62,7 +70,7 @@ export function resetDropped(): number {
 }
 
 export function bounded(s: Sym | undefined): Sym | undefined {
-  if (s === undefined || (s.vars.size <= MAX_MIX && s.size <= MAX_EXPR)) return s;
+  if (s === undefined || (s.vars.size <= maxMix && s.size <= maxExpr)) return s;
   dropped++;
   return undefined;
 }
