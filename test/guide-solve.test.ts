@@ -6,7 +6,8 @@
  * Checked here: expressions fold what a byte-wise store and load splits and joins, and a query's text does
  * not depend on what was built before it (determinism across workers); on functions whose blocks sit
  * behind relations between inputs (arithmetic on several arguments, struct fields, string bytes, strcmp,
- * a switch on a computed value, an unmodelled call's result, doubles, a writable global) the solver reaches every
+ * a switch on a computed value, an unmodelled call's result, doubles, a pointer to its own object, a
+ * writable global) the solver reaches every
  * block, and its solutions reach the blocks they aimed at; without the solver the same search leaves
  * blocks uncovered (so the test fails if solving stops working); a campaign with --solve writes the same
  * files for 1 and 2 workers, and its inputs replay in the engine.
@@ -57,13 +58,18 @@ int flt(double x, double y) {
   if (x * y > 100.0 && x - y < 0.5 && x > y) return 1;
   return 0;
 }
+struct st { struct st *self; struct st *next; int magic; };
+int ptrs(struct st *s) {
+  if (s->self == s && s->next != 0 && s->magic == 0x1234) return 1;
+  return 0;
+}
 int glob(int x) {
   if (g_mode * 9 + x == 9001 && g_mode > 3) return 1;
   return 0;
 }
 `;
 
-const FUNCTIONS = ['rel', 'fields', 'text', 'sw', 'ext', 'flt', 'glob'];
+const FUNCTIONS = ['rel', 'fields', 'text', 'sw', 'ext', 'flt', 'ptrs', 'glob'];
 
 describe('expressions', () => {
   it('a value stored byte by byte and loaded again is itself', () => {

@@ -167,7 +167,9 @@ export class SolveState {
       this.done.add(plan);
       paths++;
       const t0 = performance.now();
-      const path = new Concolic(session, plan, this.limits).run(fn);
+      const path = new Concolic(session, plan, this.limits, (f, b) => f.name === fn && !covered.has(b)).run(
+        fn,
+      );
       this.stats.concolicMs += performance.now() - t0;
       this.note(path);
       await this.flip(session, fn, plan, path, covered, out);
@@ -273,7 +275,7 @@ export class SolveState {
         const wanted = [...varsOf(slice)].sort();
         const vars = wanted.map((v) => varSym(slice, v));
         this.attempts.set(key, n + 1);
-        let a = this.on('fast') ? fastPath(slice, alt.cond, wanted, path.values) : undefined;
+        let a = this.on('fast') ? fastPath(slice, alt.cond, wanted, path) : undefined;
         // Floating point, and queries too big for z3 (long arithmetic chains: z3's preprocessing of them
         // is not bounded by its resource limit, 20 s for one query on zstd's table builders), go to search.
         const toSearch = slice.some((c) => c.fp) || (this.on('z3-size') && nodes > Z3_MAX_NODES);
@@ -349,17 +351,21 @@ function fastPath(
   slice: readonly Sym[],
   target: Sym,
   wanted: readonly string[],
-  values: ReadonlyMap<string, bigint>,
+  path: Path,
 ): Answer | undefined {
   const now = new Map<string, bigint>();
-  for (const v of wanted) now.set(v, values.get(v) ?? 0n);
+  for (const v of wanted) now.set(v, path.values.get(v) ?? 0n);
+  // Pointers keep what they pointed to (a null pointer is rarely what a branch on data wants).
+  const scalar = (v: string): boolean => !isPointer(path.vars.get(v));
   const candidates: Map<string, bigint>[] = [];
   for (const k of [0n, 1n]) {
     const env = new Map(now);
-    for (const v of target.vars) env.set(v, k);
+    for (const v of target.vars) if (scalar(v)) env.set(v, k);
     candidates.push(env);
   }
-  candidates.push(new Map());
+  const zeros = new Map(now);
+  for (const v of wanted) if (scalar(v)) zeros.set(v, 0n);
+  candidates.push(zeros);
   for (const env of candidates) {
     let holds: boolean;
     try {
@@ -376,6 +382,10 @@ function fastPath(
   return undefined;
 }
 
+function isPointer(place: VarPlace | undefined): boolean {
+  return place?.t === 'ptr-arg' || place?.t === 'reloc';
+}
+
 /** A pointer value no object has: a solution that gives it to a pointer makes it a new object. */
 const FRESH = 0x7fff_0000_0000n;
 
@@ -387,8 +397,7 @@ const FRESH = 0x7fff_0000_0000n;
 function withPointerDomains(slice: Sym[], path: Path): Sym[] {
   const ptrs: Sym[] = [];
   for (const v of varsOf(slice)) {
-    const place = path.vars.get(v);
-    if (place?.t === 'ptr-arg' || place?.t === 'reloc') ptrs.push(varSym(slice, v));
+    if (isPointer(path.vars.get(v))) ptrs.push(varSym(slice, v));
   }
   if (ptrs.length === 0) return slice;
   const known = new Set<bigint>([0n, FRESH]);
@@ -410,10 +419,12 @@ function withPointerDomains(slice: Sym[], path: Path): Sym[] {
  * an address of one (`s->strm == strm`: the slot now points to the argument's object), else a new object
  * (any other non-null value: lazy initialisation makes it).
  */
-function pointerTarget(p: Plan, path: Path, v: bigint): PtrTarget | null {
+function pointerTarget(p: Plan, path: Path, v: bigint, made: Map<bigint, PtrTarget>): PtrTarget | null {
   const t = path.target(v);
   if (t !== undefined) return t;
-  return { obj: p.newObject(2).id, off: 0 };
+  let n = made.get(v);
+  if (n === undefined) made.set(v, (n = { obj: p.newObject(2).id, off: 0 }));
+  return n;
 }
 
 function setPointer(
@@ -458,11 +469,13 @@ function varSym(slice: readonly Sym[], name: string): Sym {
 /** A copy of `plan` with the solved variables' values. */
 function applyModel(plan: Plan, path: Path, values: ReadonlyMap<string, bigint>): Plan {
   const p = plan.clone();
+  // Pointers solved equal to one value no object has point to one new object.
+  const made = new Map<bigint, PtrTarget>();
   for (const [name, v] of values) {
     const place = path.vars.get(name);
     if (place === undefined) continue;
     if (place.t === 'ptr-arg' || place.t === 'reloc') {
-      if (v !== path.values.get(name)) setPointer(p, place, pointerTarget(p, path, v));
+      if (v !== path.values.get(name)) setPointer(p, place, pointerTarget(p, path, v, made));
     } else if (place.t === 'arg' && place.float !== undefined)
       p.args[place.index] = {
         t: 'float',

@@ -122,6 +122,8 @@ const MAX_BYTES = 1 << 16;
 const MAX_COPY = 1 << 12;
 /** Longest string whose strlen is followed symbolically. */
 const MAX_SYMBOLIC_STRLEN = 256;
+/** Cases of a switch up to which its default's condition is built. */
+const MAX_SWITCH_NONE = 16;
 const STACK_BASE = 0x6000_0000;
 const IGNORED =
   /^llvm\.(lifetime|dbg|assume|experimental\.noalias|invariant|var\.annotation|prefetch|donothing|sideeffect)/;
@@ -133,6 +135,8 @@ export class Concolic {
   private heapTop = HEAP_BASE;
   private stackTop = STACK_BASE;
   private depth = 0;
+  /** Pointer expressions already pinned (`pinned`). */
+  private readonly pins = new Set<number>();
   /** One node per input variable (a pointer's 8 bytes read one by one are one variable). */
   private readonly inputs = new Map<string, Sym>();
   /** Recorded external calls consumed so far (the plan's `calls`, in call order). */
@@ -144,6 +148,8 @@ export class Concolic {
     private readonly session: GenSession,
     private readonly plan: Plan,
     private readonly limits: ConcolicLimits,
+    /** Whether a block may be a query's target (the alternatives of other blocks are not built). */
+    private readonly aims: (f: Func, block: number) => boolean = () => true,
   ) {
     this.linked = session.engine.linked;
     this.path = {
@@ -461,9 +467,8 @@ export class Concolic {
         if (c.s !== undefined) {
           const cond = X.toBool(c.s);
           const other = taken ? i.ifFalse! : i.ifTrue;
-          this.branch(taken ? cond : X.not(cond), [
-            { cond: taken ? X.not(cond) : cond, func: f, block: other.index },
-          ]);
+          const alt = { cond: taken ? X.not(cond) : cond, func: f, block: other.index };
+          this.branch(taken ? cond : X.not(cond), this.aims(f, other.index) ? [alt] : []);
         }
         return { to: taken ? i.ifTrue : i.ifFalse! };
       }
@@ -517,16 +522,22 @@ export class Concolic {
     if (v.s !== undefined) {
       const s = v.s;
       const eq = (k: bigint): Sym => X.compare('=', s, X.constant(v.w, k));
+      // Alternatives only toward blocks a query may aim at (a switch over an interpreter's opcodes has
+      // hundreds of cases, and every execution of it would build them all).
       const alts: Alternative[] = [];
       const seen = new Set<number>([(hit?.block ?? dflt).index]);
       for (const c of cases)
         if (!seen.has(c.block.index)) {
           seen.add(c.block.index);
-          alts.push({ cond: eq(c.value.value), func: f, block: c.block.index });
+          if (this.aims(f, c.block.index))
+            alts.push({ cond: eq(c.value.value), func: f, block: c.block.index });
         }
+      // The default's condition (no case matched) only for switches of a few cases; over more, the
+      // path does not constrain the value there (concretisation).
+      const few = cases.length <= MAX_SWITCH_NONE;
       let none: Sym = X.constant(0, 1n);
-      for (const c of cases) none = X.and(none, X.not(eq(c.value.value)));
-      if (hit !== undefined && !seen.has(dflt.index) && cases.length > 0)
+      if (few) for (const c of cases) none = X.and(none, X.not(eq(c.value.value)));
+      if (few && hit !== undefined && !seen.has(dflt.index) && cases.length > 0 && this.aims(f, dflt.index))
         alts.push({ cond: none, func: f, block: dflt.index });
       this.branch(hit !== undefined ? eq(hit.value.value) : none, alts);
     }
@@ -563,13 +574,27 @@ export class Concolic {
     return v;
   }
 
+  /** An address the path uses (concrete); a symbolic pointer is pinned to its value there. */
   private addr(x: Value, env: Map<number, V>): number {
-    return Number(BigInt.asIntN(64, this.int(x, env).c));
+    return Number(BigInt.asIntN(64, this.pinned(this.int(x, env))));
+  }
+
+  /**
+   * The value of a pointer the path dereferences or indexes. The path read and wrote memory through it,
+   * so it holds only with the pointer as it was: a constraint without alternatives (a query may still
+   * make another pointer equal to it: `s->self == s`).
+   */
+  private pinned(v: Extract<V, { k: 'i' }>): bigint {
+    if (v.s !== undefined && !this.pins.has(v.s.id)) {
+      this.pins.add(v.s.id);
+      this.branch(X.compare('=', v.s, X.constant(v.w, v.c)), []);
+    }
+    return v.c;
   }
 
   private gep(src: Type, ptr: Value, indices: readonly Value[], env: Map<number, V>): V {
     const dl = this.linked.dl;
-    let a = BigInt.asIntN(64, this.int(ptr, env).c);
+    let a = BigInt.asIntN(64, this.pinned(this.int(ptr, env)));
     let t = src;
     indices.forEach((ix, n) => {
       const k = BigInt.asIntN(64, BigInt.asIntN(this.int(ix, env).w, this.int(ix, env).c));
