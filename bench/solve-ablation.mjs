@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Ablation of the solver's heuristics (issue 16, docs/solve.md) on hash- and checksum-heavy code: the
-// xxhash units of lz4 and libzstd, zlib's adler32/crc32, and sqlite3's util/func/date units. Each
+// xxhash units of lz4 and libzstd with lz4hc and zstd's entropy (FSE) code, zlib's adler32/crc32/deflate,
+// and sqlite3's util/func/date units. Each
 // configuration is one `inputsmith gen` over those modules (seed 1, 5 inputs, --jobs 2): mutation only,
 // the solver with every heuristic, and the solver with each heuristic off (`--solve-off NAME`). Reported
 // per configuration: wall time of gen, the functions' summed search time (timings.jsonl), mean block
@@ -22,9 +23,9 @@ const bin = join(root, 'bin', 'inputsmith.js');
 
 /** Modules by library: the hash and checksum code the ablation is about. */
 const MODULES = {
-  lz4: /\/xxhash\.ll$/,
-  libzstd: /\/common\/xxhash\.ll$/,
-  zlib: /\/(adler32|crc32)\.ll$/,
+  lz4: /\/(xxhash|lz4hc)\.ll$/,
+  libzstd: /\/(common\/(xxhash|entropy_common|fse_decompress)|legacy\/zstd_v05)\.ll$/,
+  zlib: /\/(adler32|crc32|deflate)\.ll$/,
   sqlite3: /\/(util|func|date)\.ll$/,
 };
 
