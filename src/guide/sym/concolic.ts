@@ -17,7 +17,7 @@
  * follows the engine's semantics only where a path's branch conditions depend on them, and a run of a
  * solution is always the engine's.
  */
-import type { Block, Constant, Func, Instr, Value } from '../../ir/model.js';
+import type { BinaryInstr, Block, Constant, Func, Instr, Value } from '../../ir/model.js';
 import type { Type } from '../../ir/types.js';
 import type { Linked } from '../../engine/link.js';
 import { evalConst, type CVal } from '../../engine/constants.js';
@@ -37,6 +37,7 @@ import type { Sym } from './expr.js';
 import { SymMemory, type Cell } from './memory.js';
 import {
   CASTS,
+  SMT_BIN,
   Stop,
   bitCount,
   bitsFloat,
@@ -611,21 +612,11 @@ export class Concolic {
   }
 
   private compute(i: Instr, env: Map<number, V>): V {
+    if (SMT_BIN[i.op] !== undefined) {
+      const b = i as BinaryInstr;
+      return intBinary(b.op, this.int(b.lhs, env), this.int(b.rhs, env));
+    }
     switch (i.op) {
-      case 'add':
-      case 'sub':
-      case 'mul':
-      case 'udiv':
-      case 'sdiv':
-      case 'urem':
-      case 'srem':
-      case 'shl':
-      case 'lshr':
-      case 'ashr':
-      case 'and':
-      case 'or':
-      case 'xor':
-        return intBinary(i.op, this.int(i.lhs, env), this.int(i.rhs, env));
       case 'fadd':
       case 'fsub':
       case 'fmul':

@@ -12,6 +12,8 @@
  * queries a loop produces stay small.
  */
 
+import { FCMP_PREDICATES } from '../../ir/model.js';
+
 /** One node of an expression DAG. */
 export interface Sym {
   /** SMT-LIB operator (`bvadd`, `=`, `ite`...), or `var` / `const`. */
@@ -396,25 +398,8 @@ function applyFp(s: Sym, x: readonly bigint[]): bigint {
   throw new Error(`cannot evaluate ${s.op}`);
 }
 
-/** `fcmp` predicates by number (an `fp.cmp` node's `k`). */
-export const FCMP_PREDS = [
-  'false',
-  'oeq',
-  'ogt',
-  'oge',
-  'olt',
-  'ole',
-  'one',
-  'ord',
-  'ueq',
-  'ugt',
-  'uge',
-  'ult',
-  'ule',
-  'une',
-  'uno',
-  'true',
-];
+/** `fcmp` predicates by number (an `fp.cmp` node's `k`): LangRef's order, as the IR model lists them. */
+export const FCMP_PREDS: readonly string[] = FCMP_PREDICATES;
 
 function apply(s: Sym, x: readonly bigint[]): bigint {
   if (s.op.startsWith('fp.')) return applyFp(s, x);

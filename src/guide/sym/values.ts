@@ -105,7 +105,7 @@ export function sym(v: Extract<V, { k: 'i' }>): Sym {
   return v.s ?? X.constant(v.w, v.c);
 }
 
-const SMT_BIN: Record<string, string> = {
+export const SMT_BIN: Record<string, string> = {
   add: 'bvadd',
   sub: 'bvsub',
   mul: 'bvmul',
