@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCampaign } from '../src/guide/campaign.js';
 import { DEFAULT_SEARCH, searchFunction, searchFunctionSolving } from '../src/guide/search.js';
 import * as X from '../src/guide/sym/expr.js';
-import { Solver } from '../src/guide/sym/z3.js';
+import { Solver, parseModel } from '../src/guide/sym/z3.js';
 import { searchModel } from '../src/guide/sym/avm.js';
 import { replayInEngine } from '../src/replay/engine.js';
 import { genFixture, outputFiles, type GenFixture } from './gen-fixture.js';
@@ -94,11 +94,11 @@ describe('expressions', () => {
     expect(first).toContain('(define-fun t0 () (_ BitVec 32) (bvadd a0 a1))');
   });
 
-  it('reads a get-value answer', () => {
-    const v = X.parseValues('((a0 #x0000002a)\n (o1_m3 #b101) (c2 #xff))');
+  it('reads a model', () => {
+    const v = parseModel('o1_m3 -> #b101\na0 -> #x0000002a\nc2 -> #xff\n');
     expect([...v]).toEqual([
-      ['a0', 42n],
       ['o1_m3', 5n],
+      ['a0', 42n],
       ['c2', 255n],
     ]);
   });

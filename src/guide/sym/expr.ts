@@ -271,25 +271,6 @@ export function smtQuery(assertions: readonly Sym[], want: readonly Sym[]): stri
   return out.join('\n');
 }
 
-/** The values of a `get-value` answer: `((a0 #x0000002a) (o1_3 #b01))`. */
-export function parseValues(text: string): Map<string, bigint> {
-  const values = new Map<string, bigint>();
-  const re = /\(\s*([A-Za-z_][\w.]*)\s+(#x[0-9a-fA-F]+|#b[01]+|true|false)\s*\)/g;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const v = m[2]!;
-    const k =
-      v === 'true'
-        ? 1n
-        : v === 'false'
-          ? 0n
-          : v.startsWith('#x')
-            ? BigInt('0x' + v.slice(2))
-            : BigInt('0b' + v.slice(2));
-    values.set(m[1]!, k);
-  }
-  return values;
-}
-
 // ------------------------------------------------------------------------------------------------
 // Evaluation
 
