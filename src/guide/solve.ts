@@ -201,10 +201,7 @@ export class SolveState {
       AVM_EVALUATIONS,
       () => session.deadline?.passed() === true,
     );
-    if (found === undefined) {
-      if (process.env.ISX_AVM_DEBUG) console.error('AVM FAILED', smtQueryOrFp(slice), [...start]);
-      return { status: 'unknown', cost: 0 };
-    }
+    if (found === undefined) return UNKNOWN;
     this.stats.searchSat++;
     return { status: 'sat', values: found, cost: 0 };
   }
@@ -440,10 +437,6 @@ function setPointer(
   if (h === undefined) return;
   h.relocs.set(place.off, to);
   for (let k = 0; k < 8; k++) h.bytes.delete(place.off + k);
-}
-
-function smtQueryOrFp(slice: readonly Sym[]): string {
-  return slice.some((c) => c.fp) ? '(floating point)' : smtQuery(slice, []);
 }
 
 function varsOf(slice: readonly Sym[]): Set<string> {
