@@ -17,8 +17,15 @@ import type { Plan } from '../gen/plan.js';
 import { intRec, type PtrTarget } from '../gen/record.js';
 import type { GenSession } from '../gen/runtime.js';
 import { MAX_EXPR, MAX_MIX } from './sym/values.js';
-import { Concolic, type Branch, type ConcolicLimits, type Path, type VarPlace } from './sym/concolic.js';
-import { compare, constant, evaluate, or, smtQuery, type Sym } from './sym/expr.js';
+import {
+  Concolic,
+  inputByte,
+  type Branch,
+  type ConcolicLimits,
+  type Path,
+  type VarPlace,
+} from './sym/concolic.js';
+import { compare, constant, dagSize, evaluate, or, smtQuery, type Sym } from './sym/expr.js';
 import type { Answer, Solver } from './sym/z3.js';
 import { searchModel } from './sym/avm.js';
 
@@ -219,11 +226,11 @@ export class SolveState {
     wanted: readonly string[],
     path: Path,
   ): Promise<Answer> {
-    let a = await this.ask(smtQuery(slice, vars));
+    let a = await this.ask(smtQuery(slice));
     if (a.status !== 'unknown') return a;
     const small = vars.map(smallRange).filter((c): c is Sym => c !== undefined);
     if (this.on('small') && small.length > 0 && this.queriesLeft > 0) {
-      a = await this.ask(smtQuery([...slice, ...small], vars));
+      a = await this.ask(smtQuery([...slice, ...small]));
       if (a.status === 'sat') {
         this.stats.smallSat++;
         return a;
@@ -262,16 +269,15 @@ export class SolveState {
         if (alt.func.name !== fn || covered.has(alt.block)) continue;
         const n = this.attempts.get(key) ?? 0;
         if (n >= MAX_ATTEMPTS) continue;
+        this.attempts.set(key, n + 1);
         const slice = withPointerDomains(sliceFor(alt.cond, branches, j), path);
         const nodes = dagSize(slice, MAX_QUERY_NODES);
         if (nodes > MAX_QUERY_NODES) {
-          this.attempts.set(key, n + 1);
           this.stats.tooBig++;
           continue;
         }
         const wanted = [...varsOf(slice)].sort();
         const vars = wanted.map((v) => varSym(slice, v));
-        this.attempts.set(key, n + 1);
         let a = this.on('fast') ? fastPath(slice, alt.cond, wanted, path) : undefined;
         // Floating point, and queries too big for z3 (long arithmetic chains: z3's preprocessing of them
         // is not bounded by its resource limit, 20 s for one query on zstd's table builders), go to search.
@@ -313,29 +319,14 @@ function sliceFor(target: Sym, branches: readonly Branch[], j: number): Sym[] {
   return slice;
 }
 
-/** Distinct nodes of the slice's DAG, counted up to `max` + 1. */
-function dagSize(slice: readonly Sym[], max: number): number {
-  const seen = new Set<number>();
-  const stack = [...slice];
-  while (stack.length > 0 && seen.size <= max) {
-    const s = stack.pop()!;
-    if (seen.has(s.id)) continue;
-    seen.add(s.id);
-    for (const a of s.args) stack.push(a);
-  }
-  return seen.size;
-}
-
 /**
  * The retry of an unknown query: small non-negative values (a wide variable below 2^12, an input byte in
  * the upper half of an aligned 32-bit word 0), whose fixed high bits shrink what z3 bit-blasts.
  */
 function smallRange(v: Sym): Sym | undefined {
   if (v.w > 8) return compare('bvult', v, constant(v.w, 1n << 12n));
-  const m = /^[og]\d+_(m?)(\d+)$/.exec(v.name);
-  if (m === null) return undefined;
-  const off = (m[1] === 'm' ? -1 : 1) * Number(m[2]);
-  if (((off % 4) + 4) % 4 < 2) return undefined;
+  const b = inputByte(v.name);
+  if (b === undefined || ((b.off % 4) + 4) % 4 < 2) return undefined;
   return compare('=', v, constant(8, 0n));
 }
 
@@ -445,7 +436,7 @@ function varsOf(slice: readonly Sym[]): Set<string> {
   return s;
 }
 
-/** The variable node named `name` in the slice (for `get-value`). */
+/** The variable node named `name` in the slice. */
 function varSym(slice: readonly Sym[], name: string): Sym {
   const seen = new Set<number>();
   const stack = [...slice];

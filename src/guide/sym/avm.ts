@@ -12,7 +12,8 @@
  * unit where its bits are read as one (an argument, or 4 / 8 input bytes under one `fp.bits2f`); other
  * variables are integers, an argument or call result as it is, input bytes by aligned 32-bit word.
  */
-import { evaluator, fpBits, fpValue, type Sym } from './expr.js';
+import { inputByte } from './concolic.js';
+import { dagSize, evaluator, fpBits, fpValue, type Sym } from './expr.js';
 
 interface Unit {
   /** Variables, least significant first (one variable, or 8-bit ones). */
@@ -57,15 +58,14 @@ function units(slice: readonly Sym[], wanted: readonly string[]): Unit[] {
   const words = new Map<string, string[]>();
   for (const v of wanted) {
     if (used.has(v)) continue;
-    const m = /^([og]\d+)_(m?)(\d+)$/.exec(v);
-    if (m === null) {
+    const b = inputByte(v);
+    if (b === undefined) {
       out.push({ vars: [v], widths: [widths.get(v) ?? 8], w: widths.get(v) ?? 8, float: false });
       continue;
     }
-    const off = (m[2] === 'm' ? -1 : 1) * Number(m[3]);
-    const key = `${m[1]}:${Math.floor(off / 4)}`;
+    const key = `${b.holder}:${Math.floor(b.off / 4)}`;
     const word = words.get(key) ?? ['', '', '', ''];
-    word[((off % 4) + 4) % 4] = v;
+    word[((b.off % 4) + 4) % 4] = v;
     words.set(key, word);
   }
   for (const word of words.values()) {
@@ -161,19 +161,6 @@ function objective(slice: readonly Sym[], env: ReadonlyMap<string, bigint>): num
   return f;
 }
 
-/** Distinct nodes of the conditions. */
-function dagNodes(slice: readonly Sym[]): number {
-  const seen = new Set<number>();
-  const stack = [...slice];
-  while (stack.length > 0) {
-    const s = stack.pop()!;
-    if (seen.has(s.id)) continue;
-    seen.add(s.id);
-    for (const a of s.args) stack.push(a);
-  }
-  return seen.size;
-}
-
 /** A unit moved by `step` (an integer, or a float value). */
 function moved(u: Unit, bits: bigint, step: number): bigint | undefined {
   if (!u.float) return BigInt.asUintN(u.w, bits + BigInt(Math.trunc(step)));
@@ -197,7 +184,7 @@ export function searchModel(
   stop: () => boolean = () => false,
 ): Map<string, bigint> | undefined {
   const us = units(slice, wanted);
-  const cost = dagNodes(slice);
+  const cost = dagSize(slice);
   const constant = (k: number): Map<string, bigint> => {
     const env = new Map<string, bigint>();
     for (const u of us) setUnit(u, env, u.float ? fpBits(-u.w, k) : BigInt(k));

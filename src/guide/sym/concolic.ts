@@ -40,10 +40,8 @@ import {
   SMT_BIN,
   Stop,
   bitCount,
-  bitsFloat,
   fcmp,
   floatBinary,
-  floatBits,
   floatWidth,
   funnel,
   icmp,
@@ -58,6 +56,20 @@ import {
   withOverflow,
   type V,
 } from './values.js';
+
+/**
+ * The name of an input variable at offset `off` of a holder: `o2_16` (byte 16 of object 2), `o2_m4`
+ * (4 bytes below its base), `g5_0` (a writable global's byte), `p2_8` (object 2's pointer slot at 8).
+ */
+function inputName(kind: 'o' | 'g' | 'p' | 'q', holder: number, off: number): string {
+  return `${kind}${holder}_${off < 0 ? `m${-off}` : off}`;
+}
+
+/** An input byte's holder (`o2`, `g5`) and offset, read back from its name; undefined for other inputs. */
+export function inputByte(name: string): { readonly holder: string; readonly off: number } | undefined {
+  const m = /^([og]\d+)_(m?)(\d+)$/.exec(name);
+  return m === null ? undefined : { holder: m[1]!, off: (m[2] === 'm' ? -1 : 1) * Number(m[3]) };
+}
 
 /** A way a branch did not go: the condition that takes it, and its target block. */
 export interface Alternative {
@@ -94,8 +106,6 @@ export interface Path {
   stopped: string | undefined;
   /** Instructions interpreted. */
   instrs: number;
-  /** Blocks the path went through (`fn#block`). */
-  readonly visited: Set<string>;
   /** Expressions dropped for their size or mixing (`MAX_MIX`, `MAX_EXPR`). */
   concretised: number;
   /** Each variable's value in the plan the path ran on. */
@@ -158,7 +168,6 @@ export class Concolic {
       vars: new Map(),
       stopped: undefined,
       instrs: 0,
-      visited: new Set(),
       concretised: 0,
       values: new Map(),
       target: (a) => this.targetOf(a),
@@ -229,7 +238,7 @@ export class Concolic {
       const w = t.fk === 'float' ? 32 : 64;
       const bits = BigInt('0x' + r.hex);
       const v = this.input(`a${i}`, w, { t: 'arg', index: i, bits: w, float: t.fk }, bits);
-      return { k: 'f', w, c: bitsFloat(w, bits), s: X.fpOp('fp.bits2f', -w, [v]) };
+      return { k: 'f', w, c: X.fpValue(-w, bits), s: X.fpOp('fp.bits2f', -w, [v]) };
     }
     throw new Stop(`argument ${i} of type ${t.kind}`);
   }
@@ -253,7 +262,8 @@ export class Concolic {
   private holderByte(
     h: Holder,
     off: number,
-    name: string,
+    /** The variable's name at an offset: a byte's, or (`pointer`) a pointer slot's. */
+    name: (off: number, pointer: boolean) => string,
     place: VarPlace,
     holder: { readonly obj: number } | { readonly global: string },
   ): Cell | undefined {
@@ -263,18 +273,12 @@ export class Concolic {
       const to = h.relocs.get(at);
       const a = to == null ? 0n : BigInt(this.targetAddress(to));
       // The pointer slot is an input too: which object (or null) it points to is the solver's to choose.
-      const tag = at < 0 ? `m${-at}` : `${at}`;
-      const v = this.input(
-        `p${name.slice(1, name.indexOf('_'))}_${tag}`,
-        64,
-        { t: 'reloc', holder, off: at },
-        a,
-      );
+      const v = this.input(name(at, true), 64, { t: 'reloc', holder, off: at }, a);
       return { c: Number((a >> BigInt(8 * k)) & 0xffn), s: X.extract(8 * k + 7, 8 * k, v) };
     }
     const b = h.bytes.get(off);
     if (b === undefined) return undefined;
-    return { c: b, s: this.input(name, 8, place, BigInt(b)) };
+    return { c: b, s: this.input(name(off, false), 8, place, BigInt(b)) };
   }
 
   /** The byte at `a` before the run wrote anything. */
@@ -284,8 +288,8 @@ export class Concolic {
       const o = this.objectAt(a - INPUT_REGION_BASE);
       if (o !== undefined && o.dead !== true) {
         const off = a - (INPUT_REGION_BASE + slotBaseOffset(o.id, o.big));
-        const tag = off < 0 ? `m${-off}` : `${off}`;
-        const cell = this.holderByte(o, off, `o${o.id}_${tag}`, { t: 'obj', id: o.id, off }, { obj: o.id });
+        const name = (at: number, p: boolean): string => inputName(p ? 'p' : 'o', o.id, at);
+        const cell = this.holderByte(o, off, name, { t: 'obj', id: o.id, off }, { obj: o.id });
         if (cell !== undefined) return cell;
       }
       return { c: 0, s: undefined };
@@ -298,7 +302,8 @@ export class Concolic {
         if (h !== undefined) {
           const off = a - g.addr;
           const place: VarPlace = { t: 'global', name: g.name, off };
-          const cell = this.holderByte(h, off, `g${gi}_${off}`, place, { global: g.name });
+          const name = (at: number, p: boolean): string => inputName(p ? 'q' : 'g', gi, at);
+          const cell = this.holderByte(h, off, name, place, { global: g.name });
           if (cell !== undefined) return cell;
         }
       }
@@ -360,7 +365,7 @@ export class Concolic {
       const w = t.fk === 'float' ? 32 : 64;
       const bits = this.load({ kind: 'int', id: -1, bits: w }, a) as Extract<V, { k: 'i' }>;
       const s = bits.s === undefined ? undefined : X.fpOp('fp.bits2f', -w, [bits.s]);
-      return { k: 'f', w, c: bitsFloat(w, bits.c), s };
+      return { k: 'f', w, c: X.fpValue(-w, bits.c), s };
     }
     if (t.kind === 'struct' || t.kind === 'array') {
       const dl = this.linked.dl;
@@ -390,7 +395,7 @@ export class Concolic {
     }
     if (v.k === 'f') {
       const s = v.s === undefined ? undefined : X.fpOp('fp.f2bits', v.w, [v.s]);
-      this.store(t, a, intV(v.w, floatBits(v.w, v.c), s));
+      this.store(t, a, intV(v.w, X.fpBits(-v.w, v.c), s));
       return;
     }
     const dl = this.linked.dl;
@@ -439,7 +444,6 @@ export class Concolic {
       phis.push([i.result!.id, this.value(inc.value, env)]);
     }
     for (const [id, v] of phis) env.set(id, v);
-    this.path.visited.add(`${f.name}#${b.index}`);
     for (const i of b.instrs) {
       if (i.op === 'phi') continue;
       if (++this.path.instrs > this.limits.maxInstrs) throw new Stop('instruction budget');
@@ -598,7 +602,8 @@ export class Concolic {
     let a = BigInt.asIntN(64, this.pinned(this.int(ptr, env)));
     let t = src;
     indices.forEach((ix, n) => {
-      const k = BigInt.asIntN(64, BigInt.asIntN(this.int(ix, env).w, this.int(ix, env).c));
+      const x = this.int(ix, env);
+      const k = BigInt.asIntN(64, BigInt.asIntN(x.w, x.c));
       if (n === 0) a += k * BigInt(dl.allocSize(t));
       else if (t.kind === 'struct') {
         a += BigInt(dl.elementOffset(t, Number(k)));
@@ -688,7 +693,7 @@ export class Concolic {
       if (i.op === 'bitcast' && t.kind === 'float') {
         const fw = floatWidth(t);
         const s = v.s === undefined ? undefined : X.fpOp('fp.bits2f', -fw, [v.s]);
-        return { k: 'f', w: fw, c: bitsFloat(fw, v.c), s };
+        return { k: 'f', w: fw, c: X.fpValue(-fw, v.c), s };
       }
     }
     if (v.k === 'f') {
@@ -706,7 +711,7 @@ export class Concolic {
           return { k: 'f', w: 32, c: Math.fround(v.c), s };
         }
         case 'bitcast':
-          return intV(w, floatBits(v.w, v.c), v.s === undefined ? undefined : X.fpOp('fp.f2bits', w, [v.s]));
+          return intV(w, X.fpBits(-v.w, v.c), v.s === undefined ? undefined : X.fpOp('fp.f2bits', w, [v.s]));
       }
     }
     throw new Stop(`cast ${i.op}`);
@@ -767,8 +772,10 @@ export class Concolic {
         this.heapTop += (size + 31) & ~15;
         const old = base === 'realloc' ? n(0) : 0;
         if (old !== 0)
-          for (let k = 0, len = this.length(size, base, MAX_COPY); k < len; k++)
-            this.mem.set(a + k, this.byte(old + k).c, this.byte(old + k).s);
+          for (let k = 0, len = this.length(size, base, MAX_COPY); k < len; k++) {
+            const b = this.byte(old + k);
+            this.mem.set(a + k, b.c, b.s);
+          }
         return intV(64, BigInt(a));
       }
       case 'free':

@@ -229,9 +229,10 @@ function literal(s: Sym): string {
 
 /**
  * The text of one satisfiability query: the variables' declarations, every shared inner node as a
- * definition (so the text stays linear in the DAG's size), the assertions, and `get-value` of `want`.
+ * definition (so the text stays linear in the DAG's size), the assertions (z3.ts checks them and reads
+ * the model).
  */
-export function smtQuery(assertions: readonly Sym[], want: readonly Sym[]): string {
+export function smtQuery(assertions: readonly Sym[]): string {
   const out: string[] = [];
   const names = new Map<number, string>();
   let defs = 0;
@@ -264,11 +265,21 @@ export function smtQuery(assertions: readonly Sym[], want: readonly Sym[]): stri
     return t;
   };
   const asserted = assertions.map(text);
-  for (const w of want) if (!names.has(w.id)) text(w);
   for (const a of asserted) out.push(`(assert ${a})`);
-  out.push('(check-sat)');
-  if (want.length > 0) out.push(`(get-value (${want.map((w) => w.name).join(' ')}))`);
   return out.join('\n');
+}
+
+/** Distinct nodes below `roots`, counted up to `max` + 1 (a query's size, a cost feature). */
+export function dagSize(roots: readonly Sym[], max = Infinity): number {
+  const seen = new Set<number>();
+  const stack = [...roots];
+  while (stack.length > 0 && seen.size <= max) {
+    const s = stack.pop()!;
+    if (seen.has(s.id)) continue;
+    seen.add(s.id);
+    for (const a of s.args) stack.push(a);
+  }
+  return seen.size;
 }
 
 // ------------------------------------------------------------------------------------------------

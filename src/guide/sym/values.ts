@@ -13,36 +13,14 @@ import type { Sym } from './expr.js';
 /** Ends the current path: an instruction, call or value the interpreter does not follow. */
 export class Stop extends Error {}
 
-/** An integer or pointer (`c` unsigned), a float, or an aggregate. */
 /** An integer or pointer value. */
 export type IntV = Extract<V, { k: 'i' }>;
 
+/** An integer or pointer (`c` unsigned), a float, or an aggregate. */
 export type V =
   | { readonly k: 'i'; readonly w: number; readonly c: bigint; readonly s: Sym | undefined }
   | { readonly k: 'f'; readonly w: 32 | 64; readonly c: number; readonly s?: Sym | undefined }
   | { readonly k: 'a'; readonly e: readonly V[] };
-
-const f64 = new Float64Array(1);
-const u64 = new BigUint64Array(f64.buffer);
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-export function floatBits(w: 32 | 64, x: number): bigint {
-  if (w === 64) {
-    f64[0] = x;
-    return u64[0]!;
-  }
-  f32[0] = x;
-  return BigInt(u32[0]!);
-}
-export function bitsFloat(w: 32 | 64, b: bigint): number {
-  if (w === 64) {
-    u64[0] = b;
-    return f64[0]!;
-  }
-  u32[0] = Number(b);
-  return f32[0]!;
-}
 
 /**
  * Expressions that mix more input variables than this, or are bigger than `MAX_EXPR` as a tree, are
@@ -215,7 +193,7 @@ export function icmp(
 
 /** A float operand's expression: its own, or its value as a constant. */
 export function fsym(v: Extract<V, { k: 'f' }>): Sym {
-  return v.s ?? X.fpOp('fp.bits2f', -v.w, [X.constant(v.w, floatBits(v.w, v.c))]);
+  return v.s ?? X.fpOp('fp.bits2f', -v.w, [X.constant(v.w, X.fpBits(-v.w, v.c))]);
 }
 
 export function fcmp(pred: string, a: V, b: V): V {

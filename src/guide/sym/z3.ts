@@ -65,20 +65,7 @@ async function loadZ3(): Promise<Z3Api> {
   return loading;
 }
 
-/** What a solver did, for reports (`queries` and `rlimit` are deterministic, `ms` is not). */
-export interface SolverStats {
-  queries: number;
-  cached: number;
-  /** z3's resource units of all queries. */
-  rlimit: number;
-  sat: number;
-  unsat: number;
-  unknown: number;
-  ms: number;
-}
-
 export class Solver {
-  readonly stats: SolverStats = { queries: 0, cached: 0, rlimit: 0, sat: 0, unsat: 0, unknown: 0, ms: 0 };
   private readonly cache = new Map<string, Answer>();
 
   private constructor(
@@ -130,32 +117,18 @@ export class Solver {
 
   async check(query: string): Promise<Answer> {
     const hit = this.cache.get(query);
-    if (hit !== undefined) {
-      this.stats.cached++;
-      return hit;
-    }
-    this.stats.queries++;
-    const t0 = performance.now();
+    if (hit !== undefined) return hit;
     let r: { status: number; model: string; used: number };
     try {
-      r = await this.solve(query.replace(/^\((check-sat|get-value)\b.*$/gm, ''));
+      r = await this.solve(query);
     } catch {
       r = { status: 0, model: '', used: this.rlimit };
     }
-    this.stats.ms += performance.now() - t0;
     const cost = Math.min(r.used, this.rlimit);
-    this.stats.rlimit += cost;
-    let a: Answer;
-    if (r.status === 1) {
-      a = { status: 'sat', values: parseModel(r.model), cost };
-      this.stats.sat++;
-    } else if (r.status === -1) {
-      a = { status: 'unsat', cost };
-      this.stats.unsat++;
-    } else {
-      a = { status: 'unknown', cost };
-      this.stats.unknown++;
-    }
+    const a: Answer =
+      r.status === 1
+        ? { status: 'sat', values: parseModel(r.model), cost }
+        : { status: r.status === -1 ? 'unsat' : 'unknown', cost };
     this.cache.set(query, a);
     return a;
   }
